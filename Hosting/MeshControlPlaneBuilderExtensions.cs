@@ -1,0 +1,95 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Mesh.Hosting;
+
+/// <summary>Adds the mesh control plane to an Aspire app model.</summary>
+public static class MeshControlPlaneBuilderExtensions
+{
+    /// <summary>The control plane's admin API and console, at Istio's monitoring port.</summary>
+    public const int DefaultAdminPort = 15014;
+
+    /// <summary>
+    /// Adds the control plane: admin API (and mesh console) at http://localhost:15014, the
+    /// discovery/CA gRPC endpoint at a free port, config from <c>mesh-config/</c> at the
+    /// repository root, and persisted state in <c>.mesh-data/</c>.
+    /// </summary>
+    public static IResourceBuilder<MeshControlPlaneResource> AddMeshControlPlane(
+        this IDistributedApplicationBuilder builder, string name, int adminPort = DefaultAdminPort)
+    {
+        var resource = new MeshControlPlaneResource(name)
+        {
+            ConfigDirectory = Path.Combine(MeshProjects.RepositoryRoot, "mesh-config"),
+            DataDirectory = Path.Combine(MeshProjects.RepositoryRoot, ".mesh-data"),
+        };
+
+        MeshWiring.Subscribe(builder, resource);
+
+        return builder.AddResource(resource)
+            .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.ControlPlane))
+            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
+            .WithEndpointsInEnvironment(_ => false)
+            .WithHttpEndpoint(port: adminPort, name: MeshControlPlaneResource.AdminEndpointName, isProxied: false)
+            .WithEndpoint(MeshControlPlaneResource.GrpcEndpointName, e =>
+            {
+                e.UriScheme = "http";
+                e.Transport = "http2";
+                e.IsProxied = false;
+            })
+            .WithEnvironment(context =>
+            {
+                context.EnvironmentVariables["ControlPlane__AdminPort"] = resource.AdminEndpoint.Property(EndpointProperty.Port);
+                context.EnvironmentVariables["ControlPlane__GrpcPort"] = resource.GrpcEndpoint.Property(EndpointProperty.Port);
+                context.EnvironmentVariables["ControlPlane__ConfigDirectory"] = resource.ConfigDirectory ?? "";
+                context.EnvironmentVariables["ControlPlane__DataDirectory"] = resource.DataDirectory ?? "";
+                context.EnvironmentVariables["ControlPlane__GenerateAdminToken"] = "true";
+                context.EnvironmentVariables["ControlPlane__TrustDomain"] = resource.TrustDomain;
+                context.EnvironmentVariables["ControlPlane__DefaultNamespace"] = resource.Namespace;
+            })
+            .WithHttpHealthCheck("/healthz", endpointName: MeshControlPlaneResource.AdminEndpointName)
+            .WithUrlForEndpoint(MeshControlPlaneResource.AdminEndpointName, url => url.DisplayText = "Mesh console")
+            .WithUrlForEndpoint(MeshControlPlaneResource.GrpcEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly);
+    }
+
+    /// <summary>The directory of Istio-format YAML the control plane watches (relative to the AppHost).</summary>
+    public static IResourceBuilder<MeshControlPlaneResource> WithConfigDirectory(
+        this IResourceBuilder<MeshControlPlaneResource> builder, string path)
+    {
+        builder.Resource.ConfigDirectory = Path.GetFullPath(path, builder.ApplicationBuilder.AppHostDirectory);
+        return builder;
+    }
+
+    /// <summary>Where applied config, the CA key and the admin token are kept across restarts.</summary>
+    public static IResourceBuilder<MeshControlPlaneResource> WithDataDirectory(
+        this IResourceBuilder<MeshControlPlaneResource> builder, string path)
+    {
+        builder.Resource.DataDirectory = Path.GetFullPath(path, builder.ApplicationBuilder.AppHostDirectory);
+        return builder;
+    }
+
+    /// <summary>
+    /// Service port callers use for an app endpoint name when a workload does not set one
+    /// (Istio's Bookinfo: every service on 9080).
+    /// </summary>
+    public static IResourceBuilder<MeshControlPlaneResource> WithDefaultServicePort(
+        this IResourceBuilder<MeshControlPlaneResource> builder, int port, string endpointName = "http")
+    {
+        builder.Resource.DefaultServicePorts[endpointName] = port;
+        return builder;
+    }
+
+    /// <summary>Names each workload's service account "&lt;prefix&gt;&lt;app&gt;" (Bookinfo: "bookinfo-").</summary>
+    public static IResourceBuilder<MeshControlPlaneResource> WithServiceAccountPrefix(
+        this IResourceBuilder<MeshControlPlaneResource> builder, string prefix)
+    {
+        builder.Resource.ServiceAccountPrefix = prefix;
+        return builder;
+    }
+
+    public static IResourceBuilder<MeshControlPlaneResource> WithNamespace(
+        this IResourceBuilder<MeshControlPlaneResource> builder, string @namespace)
+    {
+        builder.Resource.Namespace = @namespace;
+        return builder;
+    }
+}

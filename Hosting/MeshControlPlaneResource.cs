@@ -1,0 +1,45 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Mesh.Hosting;
+
+/// <summary>
+/// The mesh control plane (istiod's role) as an Aspire resource. It also carries the mesh's
+/// declarative model — which workloads have sidecars, which services they form and who calls
+/// whom — so sidecar wiring and Kubernetes publishing derive everything from one place.
+/// </summary>
+public sealed class MeshControlPlaneResource(string name) : ProjectResource(name)
+{
+    internal const string AdminEndpointName = "admin";
+    internal const string GrpcEndpointName = "grpc";
+
+    /// <summary>Kubernetes-style namespace of every workload in this mesh.</summary>
+    public string Namespace { get; set; } = "default";
+
+    /// <summary>SPIFFE trust domain of workload identities.</summary>
+    public string TrustDomain { get; set; } = "cluster.local";
+
+    /// <summary>Prefix of each workload's service account name (Istio's Bookinfo uses "bookinfo-").</summary>
+    public string ServiceAccountPrefix { get; set; } = "";
+
+    /// <summary>Service port per app endpoint name, when the workload does not say otherwise.</summary>
+    public Dictionary<string, int> DefaultServicePorts { get; } = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["http"] = 80,
+        ["https"] = 443,
+        ["grpc"] = 9090,
+    };
+
+    /// <summary>The Istio-format YAML directory the control plane watches.</summary>
+    public string? ConfigDirectory { get; set; }
+
+    /// <summary>Where applied config, the CA and the admin token are persisted.</summary>
+    public string? DataDirectory { get; set; }
+
+    internal List<MeshWorkload> Workloads { get; } = [];
+
+    internal List<MeshGatewayResource> Gateways { get; } = [];
+
+    public EndpointReference AdminEndpoint => new(this, AdminEndpointName);
+
+    public EndpointReference GrpcEndpoint => new(this, GrpcEndpointName);
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Mesh.Hosting;
+
+/// <summary>Adds the ingress gateway: the proxy core in gateway mode.</summary>
+public static class MeshGatewayBuilderExtensions
+{
+    /// <summary>
+    /// Adds an ingress gateway at fixed local ports (HTTP <paramref name="httpPort"/>, HTTPS
+    /// <paramref name="httpsPort"/>). Gateway resources' servers on port 80 or the HTTP port are
+    /// served by the HTTP listener, 443 or the HTTPS port by the HTTPS listener, as Istio's
+    /// ingress gateway Service maps 80→8080 and 443→8443.
+    /// </summary>
+    public static IResourceBuilder<MeshGatewayResource> AddMeshGateway(
+        this IDistributedApplicationBuilder builder,
+        string name,
+        IResourceBuilder<MeshControlPlaneResource> controlPlane,
+        int httpPort = 8080,
+        int httpsPort = 8443)
+    {
+        var mesh = controlPlane.Resource;
+        var gateway = new MeshGatewayResource(name, mesh);
+        mesh.Gateways.Add(gateway);
+
+        return builder.AddResource(gateway)
+            .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.Gateway))
+            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
+            .WithEndpointsInEnvironment(_ => false)
+            .WithHttpEndpoint(port: httpPort, name: MeshGatewayResource.HttpEndpointName, isProxied: false)
+            .WithHttpsEndpoint(port: httpsPort, name: MeshGatewayResource.HttpsEndpointName, isProxied: false)
+            .WithHttpEndpoint(name: MeshGatewayResource.AdminEndpointName, isProxied: false)
+            .WithUrlForEndpoint(MeshGatewayResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithHttpHealthCheck("/ready", endpointName: MeshGatewayResource.AdminEndpointName)
+            .WithEnvironment(context =>
+            {
+                var env = context.EnvironmentVariables;
+                env["Mesh__Mode"] = "Gateway";
+                env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://127.0.0.1:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
+                env["Mesh__Node__Id"] = gateway.Name;
+                env["Mesh__Node__Workload"] = gateway.Name;
+                env["Mesh__Node__Namespace"] = mesh.Namespace;
+                env["Mesh__Node__ServiceAccount"] = $"{gateway.Name}-service-account";
+                env["Mesh__Node__Address"] = "127.0.0.1";
+                foreach (var (key, value) in gateway.Labels)
+                {
+                    env[$"Mesh__Node__Labels__{key}"] = value;
+                }
+
+                env["Mesh__AdminPort"] = gateway.GetEndpoint(MeshGatewayResource.AdminEndpointName).Property(EndpointProperty.Port);
+                env["Mesh__Gateway__Listeners__0__Port"] = httpPort.ToString(CultureInfo.InvariantCulture);
+                env["Mesh__Gateway__Listeners__0__ServicePort"] = "80";
+                env["Mesh__Gateway__Listeners__0__Protocol"] = "HTTP";
+                env["Mesh__Gateway__Listeners__1__Port"] = httpsPort.ToString(CultureInfo.InvariantCulture);
+                env["Mesh__Gateway__Listeners__1__ServicePort"] = "443";
+                env["Mesh__Gateway__Listeners__1__Protocol"] = "HTTPS";
+            })
+            .WaitFor(controlPlane);
+    }
+}

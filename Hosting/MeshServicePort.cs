@@ -1,0 +1,4 @@
+namespace Mesh.Hosting;
+
+/// <summary>A port of a mesh service: the app endpoint behind it, the port callers name, and its protocol.</summary>
+internal sealed record MeshServicePort(string Name, int Port, string Protocol);

@@ -1,0 +1,97 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace Mesh.Hosting;
+
+/// <summary>Puts projects into the mesh: a sidecar per workload and upstreams through it.</summary>
+public static class MeshSidecarBuilderExtensions
+{
+    /// <summary>
+    /// Runs the project with a sidecar proxy named "&lt;name&gt;-sidecar". The sidecar takes the
+    /// project's inbound traffic from the mesh (each app endpoint gets an inbound listener that
+    /// other sidecars reach) and its outbound traffic to services named with
+    /// <see cref="WithMeshReference(IResourceBuilder{ProjectResource}, string)"/>. The app starts
+    /// after its sidecar is ready, like a native Kubernetes sidecar.
+    /// </summary>
+    /// <param name="app">Istio's <c>app</c> label and the service name; defaults to the resource
+    /// name without a trailing "-vN".</param>
+    /// <param name="version">Istio's <c>version</c> label.</param>
+    public static IResourceBuilder<ProjectResource> WithSidecar(
+        this IResourceBuilder<ProjectResource> builder,
+        IResourceBuilder<MeshControlPlaneResource> controlPlane,
+        string? app = null,
+        string version = "v1",
+        string? serviceAccount = null)
+    {
+        if (MeshWiring.FindWorkload(builder.Resource) is not null)
+        {
+            throw new InvalidOperationException($"'{builder.Resource.Name}' already has a sidecar.");
+        }
+
+        var mesh = controlPlane.Resource;
+        var sidecar = new MeshSidecarResource($"{builder.Resource.Name}-sidecar", builder.Resource);
+        var workload = new MeshWorkload(mesh, builder.Resource, sidecar, app ?? DefaultAppLabel(builder.Resource.Name), version)
+        {
+            ServiceAccount = serviceAccount,
+        };
+        mesh.Workloads.Add(workload);
+        MeshWiring.Register(workload);
+
+        var sidecarBuilder = builder.ApplicationBuilder.AddResource(sidecar)
+            .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.Sidecar))
+            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
+            .WithEndpointsInEnvironment(_ => false)
+            .WithParentRelationship(builder.Resource)
+            .WithHttpEndpoint(name: MeshSidecarResource.AdminEndpointName, isProxied: false)
+            .WithUrlForEndpoint(MeshSidecarResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithHttpHealthCheck("/ready", endpointName: MeshSidecarResource.AdminEndpointName)
+            .WithEnvironment(context => MeshWiring.SetSidecarEnvironment(context, mesh, workload))
+            .WaitFor(controlPlane);
+
+        builder.WaitFor(sidecarBuilder);
+        return builder;
+    }
+
+    /// <summary>
+    /// Lets the app call <paramref name="service"/> (a mesh service name such as "reviews")
+    /// through its sidecar: the sidecar gets a local listener per service port and the app's
+    /// service discovery entries (<c>services__reviews__http__0</c>) point at it — the app never
+    /// gets another app's direct address.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithMeshReference(this IResourceBuilder<ProjectResource> builder, string service)
+    {
+        var workload = MeshWiring.FindWorkload(builder.Resource)
+            ?? throw new InvalidOperationException($"Call WithSidecar on '{builder.Resource.Name}' before WithMeshReference.");
+        if (!workload.References.Contains(service, StringComparer.Ordinal))
+        {
+            workload.References.Add(service);
+        }
+
+        return builder.WithEnvironment(context => MeshWiring.SetAppUpstreamEnvironment(context, workload));
+    }
+
+    /// <summary>Lets the app call the service another meshed project belongs to.</summary>
+    public static IResourceBuilder<ProjectResource> WithMeshReference(this IResourceBuilder<ProjectResource> builder, IResourceBuilder<ProjectResource> target)
+    {
+        var targetWorkload = MeshWiring.FindWorkload(target.Resource)
+            ?? throw new InvalidOperationException($"'{target.Resource.Name}' has no sidecar: call WithSidecar on it first.");
+        return builder.WithMeshReference(targetWorkload.AppLabel);
+    }
+
+    /// <summary>The service port callers use for one of the app's endpoints (default: the mesh's default for that endpoint name).</summary>
+    public static IResourceBuilder<ProjectResource> WithServicePort(this IResourceBuilder<ProjectResource> builder, string endpointName, int port)
+    {
+        var workload = MeshWiring.FindWorkload(builder.Resource)
+            ?? throw new InvalidOperationException($"Call WithSidecar on '{builder.Resource.Name}' before WithServicePort.");
+        workload.ServicePorts[endpointName] = port;
+        return builder;
+    }
+
+    private static string DefaultAppLabel(string resourceName)
+    {
+        var dash = resourceName.LastIndexOf('-');
+        return dash > 0 && resourceName.Length > dash + 2 && resourceName[dash + 1] == 'v' && resourceName[(dash + 2)..].All(char.IsAsciiDigit)
+            ? resourceName[..dash]
+            : resourceName;
+    }
+}

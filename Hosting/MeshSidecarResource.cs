@@ -1,0 +1,18 @@
+using Aspire.Hosting.ApplicationModel;
+
+namespace Mesh.Hosting;
+
+/// <summary>
+/// The sidecar proxy of one workload. A child of the app in the dashboard, like a second
+/// container in the same pod.
+/// </summary>
+public sealed class MeshSidecarResource(string name, ProjectResource app) : ProjectResource(name), IResourceWithParent<ProjectResource>
+{
+    internal const string AdminEndpointName = "admin";
+
+    public ProjectResource Parent { get; } = app;
+
+    internal static string InboundEndpointName(string appEndpoint) => $"inbound-{appEndpoint}";
+
+    internal static string OutboundEndpointName(string service, string portName) => $"outbound-{service}-{portName}";
+}
