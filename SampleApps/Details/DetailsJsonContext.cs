@@ -1,0 +1,9 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Bookinfo.Details;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(BookDetails))]
+[JsonSerializable(typeof(ErrorResponse))]
+internal sealed partial class DetailsJsonContext : JsonSerializerContext;
