@@ -1,22 +1,73 @@
 using System.Collections.Immutable;
+using Mesh.Config.Model.Networking;
+using Mesh.Config.Model.Security;
+using Mesh.Config.Model.Telemetry;
 
 namespace Mesh.Config.Model;
 
 /// <summary>
 /// The accepted mesh configuration at one point in time. Immutable: every accepted change
-/// produces a new model with a higher <see cref="Generation"/>.
+/// produces a new model with a higher <see cref="Generation"/>. The typed accessors list the
+/// objects of one kind in Istio's precedence order: by name, then namespace (Istio orders by
+/// creation time first; a locally loaded store has none, so name order decides).
 /// </summary>
 public sealed class MeshModel
 {
     public static MeshModel Empty { get; } = new(0, []);
 
+    private readonly Lazy<ImmutableArray<ConfigResource<VirtualServiceConfig>>> _virtualServices;
+    private readonly Lazy<ImmutableArray<ConfigResource<DestinationRuleConfig>>> _destinationRules;
+    private readonly Lazy<ImmutableArray<ConfigResource<GatewayConfig>>> _gateways;
+    private readonly Lazy<ImmutableArray<ConfigResource<ServiceEntryConfig>>> _serviceEntries;
+    private readonly Lazy<ImmutableArray<ConfigResource<SidecarConfig>>> _sidecars;
+    private readonly Lazy<ImmutableArray<ConfigResource<PeerAuthenticationConfig>>> _peerAuthentications;
+    private readonly Lazy<ImmutableArray<ConfigResource<AuthorizationPolicyConfig>>> _authorizationPolicies;
+    private readonly Lazy<ImmutableArray<ConfigResource<RequestAuthenticationConfig>>> _requestAuthentications;
+    private readonly Lazy<ImmutableArray<ConfigResource<TelemetryConfig>>> _telemetries;
+
     public MeshModel(long generation, ImmutableArray<ConfigObject> objects)
     {
         Generation = generation;
-        Objects = objects;
+        Objects = objects.IsDefault ? [] : objects;
+        _virtualServices = new(OfKind<VirtualServiceConfig>);
+        _destinationRules = new(OfKind<DestinationRuleConfig>);
+        _gateways = new(OfKind<GatewayConfig>);
+        _serviceEntries = new(OfKind<ServiceEntryConfig>);
+        _sidecars = new(OfKind<SidecarConfig>);
+        _peerAuthentications = new(OfKind<PeerAuthenticationConfig>);
+        _authorizationPolicies = new(OfKind<AuthorizationPolicyConfig>);
+        _requestAuthentications = new(OfKind<RequestAuthenticationConfig>);
+        _telemetries = new(OfKind<TelemetryConfig>);
     }
 
     public long Generation { get; }
 
     public ImmutableArray<ConfigObject> Objects { get; }
+
+    public ImmutableArray<ConfigResource<VirtualServiceConfig>> VirtualServices => _virtualServices.Value;
+
+    public ImmutableArray<ConfigResource<DestinationRuleConfig>> DestinationRules => _destinationRules.Value;
+
+    public ImmutableArray<ConfigResource<GatewayConfig>> Gateways => _gateways.Value;
+
+    public ImmutableArray<ConfigResource<ServiceEntryConfig>> ServiceEntries => _serviceEntries.Value;
+
+    public ImmutableArray<ConfigResource<SidecarConfig>> Sidecars => _sidecars.Value;
+
+    public ImmutableArray<ConfigResource<PeerAuthenticationConfig>> PeerAuthentications => _peerAuthentications.Value;
+
+    public ImmutableArray<ConfigResource<AuthorizationPolicyConfig>> AuthorizationPolicies => _authorizationPolicies.Value;
+
+    public ImmutableArray<ConfigResource<RequestAuthenticationConfig>> RequestAuthentications => _requestAuthentications.Value;
+
+    public ImmutableArray<ConfigResource<TelemetryConfig>> Telemetries => _telemetries.Value;
+
+    private ImmutableArray<ConfigResource<TSpec>> OfKind<TSpec>() where TSpec : class =>
+        [
+            .. Objects
+                .Where(o => o.Spec is TSpec)
+                .OrderBy(o => o.Metadata.Name, StringComparer.Ordinal)
+                .ThenBy(o => o.Metadata.Namespace, StringComparer.Ordinal)
+                .Select(o => new ConfigResource<TSpec>(o, (TSpec)o.Spec)),
+        ];
 }

@@ -1,0 +1,81 @@
+using Mesh.Config.Model.Common;
+
+namespace Mesh.Config.Model.Networking;
+
+/// <summary>Spec of Istio's <c>ServiceEntry</c>: adds a service (usually external) to the registry.</summary>
+public sealed record ServiceEntryConfig
+{
+    public ValueList<string> Hosts { get; init; } = [];
+
+    public ValueList<string> Addresses { get; init; } = [];
+
+    public ValueList<ServicePortConfig> Ports { get; init; } = [];
+
+    public ServiceEntryLocation? Location { get; init; }
+
+    public ServiceEntryResolution? Resolution { get; init; }
+
+    public ValueList<WorkloadEntryConfig> Endpoints { get; init; } = [];
+
+    public WorkloadLabelSelector? WorkloadSelector { get; init; }
+
+    public ValueList<string> ExportTo { get; init; } = [];
+
+    public ValueList<string> SubjectAltNames { get; init; } = [];
+}
+
+/// <summary>Istio's <c>ServicePort</c> (ServiceEntry ports).</summary>
+public sealed record ServicePortConfig
+{
+    public uint? Number { get; init; }
+
+    public string? Protocol { get; init; }
+
+    public string? Name { get; init; }
+
+    public uint? TargetPort { get; init; }
+}
+
+/// <summary>Istio's <c>WorkloadEntry</c> as used inline in <c>ServiceEntry.endpoints</c>.</summary>
+public sealed record WorkloadEntryConfig
+{
+    public string? Address { get; init; }
+
+    public ValueMap<uint> Ports { get; init; } = ValueMap<uint>.Empty;
+
+    public ValueMap<string> Labels { get; init; } = ValueMap<string>.Empty;
+
+    public string? Network { get; init; }
+
+    public string? Locality { get; init; }
+
+    public uint? Weight { get; init; }
+
+    public string? ServiceAccount { get; init; }
+}
+
+/// <summary>Istio's networking <c>WorkloadSelector</c> (<c>labels</c>, used by Sidecar and ServiceEntry).</summary>
+public sealed record WorkloadLabelSelector
+{
+    public ValueMap<string> Labels { get; init; } = ValueMap<string>.Empty;
+
+    public bool Matches(IReadOnlyDictionary<string, string> labels) =>
+        Labels.All(l => labels.TryGetValue(l.Key, out var value) && value == l.Value);
+}
+
+/// <summary>Istio's <c>ServiceEntry.Location</c>.</summary>
+public enum ServiceEntryLocation
+{
+    MeshExternal,
+    MeshInternal,
+}
+
+/// <summary>Istio's <c>ServiceEntry.Resolution</c>.</summary>
+public enum ServiceEntryResolution
+{
+    None,
+    Static,
+    Dns,
+    DnsRoundRobin,
+    DynamicDns,
+}

@@ -1,0 +1,89 @@
+using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
+using Mesh.Config.Model.Security;
+using Mesh.Config.Model.Telemetry;
+
+namespace Mesh.Config.Validation;
+
+/// <summary>
+/// Semantic validation of a complete candidate configuration with Istio's rules: per-object
+/// rules (each kind's validator) and cross-object rules (no two objects with the same
+/// Kind/namespace/name). Returns every error; never throws.
+/// </summary>
+public static class ConfigValidator
+{
+    public static IReadOnlyList<ConfigError> Validate(IReadOnlyList<ConfigObject> objects)
+    {
+        var errors = new List<ConfigError>();
+        foreach (var configObject in objects)
+        {
+            var context = new ValidationContext(configObject, errors);
+            try
+            {
+                ValidateObject(configObject, context);
+            }
+            catch (Exception ex)
+            {
+                // A validator bug must not take the control plane down: report it as an error.
+                context.Error("", $"internal validation error: {ex.Message}");
+            }
+        }
+
+        CheckDuplicates(objects, errors);
+        return errors;
+    }
+
+    /// <summary>Validates one object on its own (no cross-object rules).</summary>
+    public static IReadOnlyList<ConfigError> Validate(ConfigObject configObject) => Validate([configObject]);
+
+    private static void ValidateObject(ConfigObject configObject, ValidationContext context)
+    {
+        MetadataValidator.Validate(configObject, context);
+        switch (configObject.Spec)
+        {
+            case VirtualServiceConfig spec:
+                VirtualServiceValidator.Validate(spec, context);
+                break;
+            case DestinationRuleConfig spec:
+                DestinationRuleValidator.Validate(spec, context);
+                break;
+            case GatewayConfig spec:
+                GatewayValidator.Validate(spec, context);
+                break;
+            case ServiceEntryConfig spec:
+                ServiceEntryValidator.Validate(spec, context);
+                break;
+            case SidecarConfig spec:
+                SidecarValidator.Validate(spec, context);
+                break;
+            case PeerAuthenticationConfig spec:
+                PeerAuthenticationValidator.Validate(spec, context);
+                break;
+            case AuthorizationPolicyConfig spec:
+                AuthorizationPolicyValidator.Validate(spec, context);
+                break;
+            case RequestAuthenticationConfig spec:
+                RequestAuthenticationValidator.Validate(spec, context);
+                break;
+            case TelemetryConfig spec:
+                TelemetryValidator.Validate(spec, context);
+                break;
+            default:
+                context.Error("spec", $"unsupported spec type {configObject.Spec.GetType().Name}");
+                break;
+        }
+    }
+
+    private static void CheckDuplicates(IReadOnlyList<ConfigObject> objects, List<ConfigError> errors)
+    {
+        foreach (var group in objects.GroupBy(o => o.Key, StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var first = group.First();
+            foreach (var duplicate in group.Skip(1))
+            {
+                errors.Add(new ConfigError(duplicate.Source, duplicate.Kind, duplicate.Metadata.Name, "metadata.name",
+                    $"duplicate {duplicate.Kind} \"{duplicate.Metadata.Name}\" in namespace \"{duplicate.Metadata.Namespace}\" (first defined in {first.Source.Origin} (document {first.Source.DocumentIndex}))"));
+            }
+        }
+    }
+}

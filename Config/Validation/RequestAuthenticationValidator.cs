@@ -1,0 +1,14 @@
+using Mesh.Config.Model.Networking;
+using Mesh.Config.Model.Security;
+using Mesh.Config.Model.Telemetry;
+
+namespace Mesh.Config.Validation;
+
+internal static class RequestAuthenticationValidator
+{
+    public static void Validate(RequestAuthenticationConfig spec, ValidationContext context)
+    {
+        _ = spec;
+        _ = context;
+    }
+}

@@ -1,0 +1,14 @@
+using Mesh.Config.Model.Networking;
+using Mesh.Config.Model.Security;
+using Mesh.Config.Model.Telemetry;
+
+namespace Mesh.Config.Validation;
+
+internal static class TelemetryValidator
+{
+    public static void Validate(TelemetryConfig spec, ValidationContext context)
+    {
+        _ = spec;
+        _ = context;
+    }
+}

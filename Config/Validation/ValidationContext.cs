@@ -1,0 +1,15 @@
+using Mesh.Config.Model;
+
+namespace Mesh.Config.Validation;
+
+/// <summary>Collects the errors of one object, each located by its field path.</summary>
+internal sealed class ValidationContext(ConfigObject configObject, List<ConfigError> errors)
+{
+    public ConfigObject Object { get; } = configObject;
+
+    /// <summary>The object's namespace: short host names in its spec resolve relative to it.</summary>
+    public string Namespace => Object.Metadata.Namespace;
+
+    public void Error(string path, string message) =>
+        errors.Add(new ConfigError(Object.Source, Object.Kind, Object.Metadata.Name, path, message));
+}
