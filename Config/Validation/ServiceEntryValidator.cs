@@ -1,14 +1,192 @@
 using Mesh.Config.Model.Networking;
-using Mesh.Config.Model.Security;
-using Mesh.Config.Model.Telemetry;
 
 namespace Mesh.Config.Validation;
 
+/// <summary>Istio's ServiceEntry rules (hosts, ports, resolution and endpoints).</summary>
 internal static class ServiceEntryValidator
 {
     public static void Validate(ServiceEntryConfig spec, ValidationContext context)
     {
-        _ = spec;
-        _ = context;
+        if (spec.Hosts.Count == 0)
+        {
+            context.Error("spec.hosts", "service entry must have at least one host");
+        }
+
+        for (var i = 0; i < spec.Hosts.Count; i++)
+        {
+            var host = spec.Hosts[i];
+            if (host == "*")
+            {
+                context.Error($"spec.hosts[{i}]", $"invalid host {host}");
+            }
+            else if (IstioRules.WildcardDomain(host) is { } error)
+            {
+                context.Error($"spec.hosts[{i}]", error);
+            }
+        }
+
+        var cidr = false;
+        for (var i = 0; i < spec.Addresses.Count; i++)
+        {
+            cidr |= spec.Addresses[i].Contains('/');
+            if (IstioRules.IpOrCidr(spec.Addresses[i]) is { } error)
+            {
+                context.Error($"spec.addresses[{i}]", error);
+            }
+        }
+
+        var resolution = spec.Resolution ?? ServiceEntryResolution.None;
+        if (cidr && resolution is not (ServiceEntryResolution.None or ServiceEntryResolution.Static))
+        {
+            context.Error("spec.addresses", "CIDR addresses are allowed only for NONE/STATIC resolution types");
+        }
+
+        if (spec.WorkloadSelector is not null)
+        {
+            context.Error("spec.workloadSelector", "workloadSelector is not supported (list the endpoints instead)");
+        }
+
+        if (spec.Ports.Count == 0)
+        {
+            context.Error("spec.ports", "service entry must have at least one port");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var numbers = new HashSet<uint>();
+        for (var i = 0; i < spec.Ports.Count; i++)
+        {
+            var port = spec.Ports[i];
+            var path = $"spec.ports[{i}]";
+            if (string.IsNullOrEmpty(port.Name) || !IstioRules.IsDns1123Label(port.Name))
+            {
+                context.Error($"{path}.name", $"invalid port name: {port.Name}");
+            }
+            else if (!names.Add(port.Name))
+            {
+                context.Error($"{path}.name", $"service entry port name \"{port.Name}\" already defined");
+            }
+
+            if (IstioRules.Port(port.Number) is { } portError)
+            {
+                context.Error($"{path}.number", portError);
+            }
+            else if (!numbers.Add(port.Number!.Value))
+            {
+                context.Error($"{path}.number", $"service entry port {port.Number} already defined");
+            }
+
+            if (port.TargetPort is > 0 && IstioRules.Port(port.TargetPort) is { } targetError)
+            {
+                context.Error($"{path}.targetPort", targetError);
+            }
+
+            if (port.Protocol is { } protocol && !IstioRules.IsKnownProtocol(protocol))
+            {
+                context.Error($"{path}.protocol", $"unsupported protocol: {protocol}");
+            }
+            else if (!IstioRules.IsHttpFamily(port.Protocol ?? ""))
+            {
+                context.Error($"{path}.protocol", $"protocol {(string.IsNullOrEmpty(port.Protocol) ? "(unset, TCP)" : port.Protocol)} is not supported: Mesh carries HTTP, HTTP2, GRPC and HTTPS");
+            }
+        }
+
+        switch (resolution)
+        {
+            case ServiceEntryResolution.None:
+                if (spec.Endpoints.Count > 0)
+                {
+                    context.Error("spec.endpoints", "no endpoints should be provided for resolution type none");
+                }
+
+                break;
+            case ServiceEntryResolution.Static:
+                for (var i = 0; i < spec.Endpoints.Count; i++)
+                {
+                    ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: false, context);
+                }
+
+                break;
+            case ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin:
+                if (spec.Endpoints.Count == 0)
+                {
+                    for (var i = 0; i < spec.Hosts.Count; i++)
+                    {
+                        if (IstioRules.Fqdn(spec.Hosts[i]) is not null)
+                        {
+                            context.Error($"spec.hosts[{i}]", $"hosts must be FQDN if no endpoints are provided for resolution mode {Loading.IstioEnum.Name(resolution)}");
+                        }
+                    }
+                }
+
+                if (resolution == ServiceEntryResolution.DnsRoundRobin && spec.Endpoints.Count > 1)
+                {
+                    context.Error("spec.endpoints", "there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN");
+                }
+
+                for (var i = 0; i < spec.Endpoints.Count; i++)
+                {
+                    ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: true, context);
+                }
+
+                break;
+            default:
+                context.Error("spec.resolution", $"resolution {Loading.IstioEnum.Name(resolution)} is not supported");
+                break;
+        }
+
+        ExportTo.Validate(spec.ExportTo, "spec.exportTo", context, isServiceEntry: true);
+    }
+
+    private static void ValidateEndpoint(WorkloadEntryConfig endpoint, string path, HashSet<string> portNames, bool allowHostNames, ValidationContext context)
+    {
+        var address = endpoint.Address ?? "";
+        if (address.Length == 0)
+        {
+            context.Error($"{path}.address", "address is required");
+        }
+        else if (address.StartsWith("unix://", StringComparison.Ordinal))
+        {
+            context.Error($"{path}.address", "unix domain socket endpoints are not supported");
+        }
+        else if (!IstioRules.IsIpAddress(address))
+        {
+            if (!allowHostNames)
+            {
+                context.Error($"{path}.address", $"endpoint address \"{address}\" is not a valid IP address");
+            }
+            else if (IstioRules.Fqdn(address) is not null)
+            {
+                context.Error($"{path}.address", $"endpoint address \"{address}\" is not a valid FQDN or an IP address");
+            }
+        }
+
+        foreach (var (name, port) in endpoint.Ports)
+        {
+            if (!portNames.Contains(name))
+            {
+                context.Error($"{path}.ports.{name}", $"endpoint port {port} is not defined by the service entry");
+            }
+
+            if (IstioRules.Port(port) is { } error)
+            {
+                context.Error($"{path}.ports.{name}", error);
+            }
+        }
+
+        IstioRules.Labels(endpoint.Labels, $"{path}.labels", context);
+        if (endpoint.Network is not null)
+        {
+            context.Error($"{path}.network", "network is not supported (Mesh is a single network)");
+        }
+
+        if (endpoint.Locality is not null)
+        {
+            context.Error($"{path}.locality", "locality is not supported (Mesh has no localities)");
+        }
+
+        if (endpoint.ServiceAccount is { } account && !IstioRules.IsDns1123Label(account) && IstioRules.Fqdn(account) is not null)
+        {
+            context.Error($"{path}.serviceAccount", $"invalid service account \"{account}\"");
+        }
     }
 }

@@ -1,0 +1,82 @@
+using Mesh.Config.Model.Networking;
+
+namespace Mesh.Config.Validation;
+
+/// <summary>Istio's connection pool rules; fields the proxy has no equivalent for are errors.</summary>
+internal static class ConnectionPoolValidator
+{
+    public static void Validate(ConnectionPoolSettings? settings, string path, ValidationContext context)
+    {
+        if (settings is null)
+        {
+            return;
+        }
+
+        if (settings.Http is null && settings.Tcp is null)
+        {
+            context.Error(path, "connection pool must have at least one field");
+            return;
+        }
+
+        if (settings.Http is { } http)
+        {
+            var httpPath = $"{path}.http";
+            NonNegative(http.Http1MaxPendingRequests, $"{httpPath}.http1MaxPendingRequests", "http1 max pending requests must be non-negative", context);
+            NonNegative(http.Http2MaxRequests, $"{httpPath}.http2MaxRequests", "http2 max requests must be non-negative", context);
+            NonNegative(http.MaxRequestsPerConnection, $"{httpPath}.maxRequestsPerConnection", "max requests per connection must be non-negative", context);
+            NonNegative(http.MaxRetries, $"{httpPath}.maxRetries", "max retries must be non-negative", context);
+            if (http.IdleTimeout is { } idle && IstioRules.Duration(idle) is { } error)
+            {
+                context.Error($"{httpPath}.idleTimeout", error);
+            }
+
+            if (http.H2UpgradePolicy is H2UpgradePolicy.Upgrade)
+            {
+                context.Error($"{httpPath}.h2UpgradePolicy", "h2UpgradePolicy UPGRADE is not supported (the protocol follows the service port)");
+            }
+
+            if (http.UseClientProtocol is not null)
+            {
+                context.Error($"{httpPath}.useClientProtocol", "useClientProtocol is not supported (the protocol follows the service port)");
+            }
+
+            if (http.MaxConcurrentStreams is not null)
+            {
+                context.Error($"{httpPath}.maxConcurrentStreams", "maxConcurrentStreams is not supported");
+            }
+        }
+
+        if (settings.Tcp is { } tcp)
+        {
+            var tcpPath = $"{path}.tcp";
+            NonNegative(tcp.MaxConnections, $"{tcpPath}.maxConnections", "max connections must be non-negative", context);
+            if (tcp.ConnectTimeout is { } connect && IstioRules.Duration(connect) is { } error)
+            {
+                context.Error($"{tcpPath}.connectTimeout", error);
+            }
+
+            if (tcp.IdleTimeout is { } idle && idle != TimeSpan.Zero && IstioRules.Duration(idle) is { } idleError)
+            {
+                context.Error($"{tcpPath}.idleTimeout", idleError);
+            }
+
+            if (tcp.TcpKeepalive is not null)
+            {
+                context.Error($"{tcpPath}.tcpKeepalive", "tcpKeepalive is not supported");
+            }
+
+            if (tcp.MaxConnectionDuration is not null)
+            {
+                context.Error($"{tcpPath}.maxConnectionDuration", "maxConnectionDuration is not supported");
+            }
+        }
+    }
+
+    private static void NonNegative(int? value, string path, string message, ValidationContext context)
+    {
+        if (value is < 0)
+        {
+            context.Error(path, message);
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Mesh.Config.Model.Common;
+using Mesh.Config.Model.Networking;
+
+namespace Mesh.Config.Validation;
+
+/// <summary>
+/// Istio's field-level validation rules (pilot's <c>validation</c> and <c>agent</c> packages),
+/// returning Istio's messages; <c>null</c> means valid.
+/// </summary>
+internal static partial class IstioRules
+{
+    /// <summary>The protocols Istio knows for ports (case-insensitive, with optional "-suffix" for names).</summary>
+    private static readonly HashSet<string> KnownProtocols = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "HTTP", "HTTPS", "HTTP2", "HTTP_PROXY", "GRPC", "GRPC-WEB", "TCP", "TLS", "MONGO", "REDIS", "MYSQL", "UDP",
+    };
+
+    public static string? Port(uint? port) =>
+        port is >= 1 and <= 65535 ? null : $"port number {port ?? 0} must be in the range 1..65535";
+
+    public static string? Duration(TimeSpan duration) =>
+        duration < TimeSpan.FromMilliseconds(1) ? "duration must be greater than 1ms"
+        : duration.Ticks % TimeSpan.TicksPerMillisecond != 0 ? "only durations to ms precision are supported"
+        : null;
+
+    public static string? Percentage(Percent? percentage) =>
+        percentage?.Value is { } value && (value < 0 || value > 100 || (value > 0 && value < 0.0001))
+            ? $"percentage {value} is neither 0.0, nor in range [0.0001, 100.0]"
+            : null;
+
+    public static string? Percent(int? value) =>
+        value is < 0 or > 100 ? $"percentage {value} is not in range 0..100" : null;
+
+    public static bool IsDns1123Label(string value) => value.Length <= 63 && Dns1123Label().IsMatch(value);
+
+    public static bool IsIpAddress(string value) => IPAddress.TryParse(value, out _) && !value.Contains('/');
+
+    /// <summary>Istio's <c>ValidateWildcardDomain</c>: DNS labels, the first may be <c>*</c> or start with <c>*</c>.</summary>
+    public static string? WildcardDomain(string? domain)
+    {
+        if (string.IsNullOrEmpty(domain))
+        {
+            return "empty domain name not allowed";
+        }
+
+        if (domain.Length > 255)
+        {
+            return $"domain name \"{domain}\" too long (max 255)";
+        }
+
+        var dot = domain.IndexOf('.');
+        var first = dot < 0 ? domain : domain[..dot];
+        if (!(first == "*" || (first.Length <= 63 && IsDns1123Label(first.StartsWith('*') ? first[1..] : first))))
+        {
+            return $"domain name \"{domain}\" invalid (label \"{first}\" invalid)";
+        }
+
+        return dot < 0 ? null : Dns1123Labels(domain, domain[(dot + 1)..]);
+    }
+
+    /// <summary>Istio's <c>ValidateFQDN</c>: DNS labels, no wildcard (a trailing dot is allowed).</summary>
+    public static string? Fqdn(string? fqdn)
+    {
+        if (string.IsNullOrEmpty(fqdn))
+        {
+            return "empty domain name not allowed";
+        }
+
+        if (fqdn.Length > 255)
+        {
+            return $"domain name \"{fqdn}\" too long (max 255)";
+        }
+
+        return Dns1123Labels(fqdn, fqdn.EndsWith('.') ? fqdn[..^1] : fqdn);
+    }
+
+    private static string? Dns1123Labels(string domain, string labels)
+    {
+        foreach (var label in labels.Split('.'))
+        {
+            if (!IsDns1123Label(label))
+            {
+                return $"domain name \"{domain}\" invalid (label \"{label}\" invalid)";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>An IP address or CIDR block (Istio's <c>ValidateIPSubnet</c>).</summary>
+    public static string? IpOrCidr(string value)
+    {
+        var slash = value.IndexOf('/');
+        if (slash < 0)
+        {
+            return IsIpAddress(value) ? null : $"{value} is not a valid IP";
+        }
+
+        return IPNetwork.TryParse(value, out _) ? null : $"{value} is not a valid CIDR block";
+    }
+
+    /// <summary>RE2-style regex check (Istio rejects patterns over 1024 characters).</summary>
+    public static string? Regex(string pattern)
+    {
+        if (pattern.Length > 1024)
+        {
+            return "regex is too large, max length allowed is 1024";
+        }
+
+        try
+        {
+            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            return $"invalid regex \"{pattern}\": {ex.Message}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)";
+        }
+    }
+
+    /// <summary>Istio's <c>validateStringMatch</c>: a oneof of exact/prefix/regex; prefix and regex not empty.</summary>
+    public static void StringMatch(StringMatch? match, string path, ValidationContext context)
+    {
+        if (match is null)
+        {
+            return;
+        }
+
+        var set = (match.Exact is not null ? 1 : 0) + (match.Prefix is not null ? 1 : 0) + (match.Regex is not null ? 1 : 0);
+        if (set > 1)
+        {
+            context.Error(path, "only one of exact, prefix or regex may be set");
+        }
+
+        if (match.Prefix is "")
+        {
+            context.Error($"{path}.prefix", "prefix string match should not be empty");
+        }
+
+        if (match.Regex is not null)
+        {
+            if (match.Regex.Length == 0)
+            {
+                context.Error($"{path}.regex", "regex string match should not be empty");
+            }
+            else if (Regex(match.Regex) is { } error)
+            {
+                context.Error($"{path}.regex", error);
+            }
+        }
+    }
+
+    /// <summary>Kubernetes label keys (optional DNS prefix + "/" + name) and values.</summary>
+    public static void Labels(ValueMap<string> labels, string path, ValidationContext context)
+    {
+        foreach (var (key, value) in labels)
+        {
+            var slash = key.LastIndexOf('/');
+            var name = slash < 0 ? key : key[(slash + 1)..];
+            var prefix = slash < 0 ? null : key[..slash];
+            if (name.Length is 0 or > 63 || !LabelName().IsMatch(name) || (prefix is not null && Fqdn(prefix) is not null))
+            {
+                context.Error($"{path}.{key}", $"invalid label key \"{key}\"");
+            }
+
+            if (value.Length > 63 || (value.Length > 0 && !LabelName().IsMatch(value)))
+            {
+                context.Error($"{path}.{key}", $"invalid label value \"{value}\"");
+            }
+        }
+    }
+
+    /// <summary>Istio's selector rule: no empty keys and no wildcards.</summary>
+    public static void Selector(ValueMap<string> labels, string path, ValidationContext context)
+    {
+        foreach (var (key, value) in labels)
+        {
+            if (key.Length == 0)
+            {
+                context.Error(path, $"empty key is not supported in selector: \"{key}={value}\"");
+            }
+
+            if (key.Contains('*') || value.Contains('*'))
+            {
+                context.Error($"{path}.{key}", $"wildcard is not supported in selector: \"{key}={value}\"");
+            }
+        }
+    }
+
+    /// <summary>Istio's protocol names (<c>HTTP</c>, <c>HTTP2</c>, <c>GRPC</c>, ...).</summary>
+    public static bool IsKnownProtocol(string protocol) => KnownProtocols.Contains(protocol);
+
+    /// <summary>Whether Mesh can carry the protocol: it proxies HTTP/1.1, HTTP/2 and gRPC (and TLS-terminated HTTPS).</summary>
+    public static bool IsHttpFamily(string? protocol) =>
+        protocol is not null && (protocol.Equals("HTTP", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("HTTP2", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("GRPC", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("HTTPS", StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Header names usable in matches: RFC 7230 tokens, or HTTP/2 pseudo-headers.</summary>
+    public static string? MatchHeaderName(string name) =>
+        name.Length == 0 ? "header name cannot be empty"
+        : name is ":method" or ":scheme" or ":authority" or ":path" or ":status" || HeaderToken().IsMatch(name) ? null
+        : $"header name {name} is not a valid header name";
+
+    /// <summary>Header names that may be added, set or removed (no Host, no pseudo-headers).</summary>
+    public static string? OperationHeaderName(string name, bool allowAuthority) =>
+        name.Length == 0 ? "header name cannot be empty"
+        : !allowAuthority && name.Equals("host", StringComparison.OrdinalIgnoreCase) ? $"invalid header \"{name}\": cannot set Host header"
+        : name.StartsWith(':') && !(allowAuthority && name == ":authority") ? $"invalid header \"{name}\": header cannot have \":\" prefix"
+        : null;
+
+    public static string? HeaderValue(string value) =>
+        value.Any(c => c is < ' ' and not '\t' or '\u007f') ? $"header value configuration {value} is invalid" : null;
+
+    [GeneratedRegex("^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$")]
+    private static partial Regex Dns1123Label();
+
+    [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")]
+    private static partial Regex LabelName();
+
+    [GeneratedRegex("^[!#$%&'*+\\-.^_`|~A-Za-z0-9]+$")]
+    private static partial Regex HeaderToken();
+}

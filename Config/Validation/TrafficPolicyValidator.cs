@@ -1,0 +1,273 @@
+using Mesh.Config.Model.Networking;
+
+namespace Mesh.Config.Validation;
+
+/// <summary>Validation of a DestinationRule <c>TrafficPolicy</c> (top level, subset or port level).</summary>
+internal static class TrafficPolicyValidator
+{
+    public static void Validate(TrafficPolicy? policy, string path, ValidationContext context)
+    {
+        if (policy is null)
+        {
+            return;
+        }
+
+        if (policy.LoadBalancer is null && policy.ConnectionPool is null && policy.OutlierDetection is null && policy.Tls is null
+            && policy.PortLevelSettings.Count == 0 && policy.Tunnel is null && policy.ProxyProtocol is null && policy.RetryBudget is null)
+        {
+            context.Error(path, "traffic policy must have at least one field");
+            return;
+        }
+
+        ValidateParts(policy.LoadBalancer, policy.ConnectionPool, policy.OutlierDetection, policy.Tls, path, context);
+        var ports = new HashSet<uint>();
+        for (var i = 0; i < policy.PortLevelSettings.Count; i++)
+        {
+            var portPolicy = policy.PortLevelSettings[i];
+            var portPath = $"{path}.portLevelSettings[{i}]";
+            if (portPolicy.Port?.Number is not { } number)
+            {
+                context.Error($"{portPath}.port", "portTrafficPolicy must have valid port");
+            }
+            else
+            {
+                if (IstioRules.Port(number) is { } portError)
+                {
+                    context.Error($"{portPath}.port.number", portError);
+                }
+
+                if (!ports.Add(number))
+                {
+                    context.Error($"{portPath}.port.number", $"duplicate port level settings for port {number}");
+                }
+            }
+
+            if (portPolicy.LoadBalancer is null && portPolicy.ConnectionPool is null && portPolicy.OutlierDetection is null && portPolicy.Tls is null)
+            {
+                context.Error(portPath, "port traffic policy must have at least one field");
+                continue;
+            }
+
+            ValidateParts(portPolicy.LoadBalancer, portPolicy.ConnectionPool, portPolicy.OutlierDetection, portPolicy.Tls, portPath, context);
+        }
+
+        if (policy.Tunnel is not null)
+        {
+            context.Error($"{path}.tunnel", "tunnel is not supported");
+        }
+
+        if (policy.ProxyProtocol is not null)
+        {
+            context.Error($"{path}.proxyProtocol", "proxyProtocol is not supported");
+        }
+
+        if (policy.RetryBudget is not null)
+        {
+            context.Error($"{path}.retryBudget", "retryBudget is not supported");
+        }
+    }
+
+    private static void ValidateParts(LoadBalancerSettings? loadBalancer, ConnectionPoolSettings? pool, OutlierDetection? outlier, ClientTlsSettings? tls, string path, ValidationContext context)
+    {
+        ValidateLoadBalancer(loadBalancer, $"{path}.loadBalancer", context);
+        ConnectionPoolValidator.Validate(pool, $"{path}.connectionPool", context);
+        ValidateOutlierDetection(outlier, $"{path}.outlierDetection", context);
+        ValidateTls(tls, $"{path}.tls", context);
+    }
+
+    private static void ValidateLoadBalancer(LoadBalancerSettings? settings, string path, ValidationContext context)
+    {
+        if (settings is null)
+        {
+            return;
+        }
+
+        if (settings.Simple is not null && settings.ConsistentHash is not null)
+        {
+            context.Error(path, "only one of simple or consistentHash may be set");
+        }
+
+        if (settings.ConsistentHash is { } hash)
+        {
+            var hashPath = $"{path}.consistentHash";
+            var keys = (hash.HttpHeaderName is not null ? 1 : 0) + (hash.HttpCookie is not null ? 1 : 0)
+                + (hash.UseSourceIp is not null ? 1 : 0) + (hash.HttpQueryParameterName is not null ? 1 : 0);
+            if (keys != 1)
+            {
+                context.Error(hashPath, "exactly one of httpHeaderName, httpCookie, useSourceIp or httpQueryParameterName must be set");
+            }
+
+            if (hash.HttpCookie is { } cookie)
+            {
+                if (string.IsNullOrEmpty(cookie.Name))
+                {
+                    context.Error($"{hashPath}.httpCookie.name", "name required for HttpCookie");
+                }
+
+                if (cookie.Ttl is { } ttl && ttl < TimeSpan.Zero)
+                {
+                    context.Error($"{hashPath}.httpCookie.ttl", "ttl must not be negative");
+                }
+
+                if (cookie.Attributes.Count > 0)
+                {
+                    context.Error($"{hashPath}.httpCookie.attributes", "cookie attributes are not supported");
+                }
+            }
+
+            if (hash.RingHash is not null && hash.Maglev is not null)
+            {
+                context.Error(hashPath, "only one of ringHash or maglev may be set");
+            }
+
+            if (hash.MinimumRingSize is > 0 && (hash.RingHash is not null || hash.Maglev is not null))
+            {
+                context.Error($"{hashPath}.minimumRingSize", "only one of MinimumRingSize or Maglev/Ringhash can be specified");
+            }
+
+            if (hash.Maglev is { } maglev)
+            {
+                var size = maglev.TableSize ?? 0;
+                if (size == 0)
+                {
+                    context.Error($"{hashPath}.maglev.tableSize", "tableSize must be set for maglev");
+                }
+                else if (size >= 5000011)
+                {
+                    context.Error($"{hashPath}.maglev.tableSize", "tableSize must be less than 5000011 for maglev");
+                }
+                else if (!IsPrime(size))
+                {
+                    context.Error($"{hashPath}.maglev.tableSize", "tableSize must be a prime number for maglev");
+                }
+            }
+        }
+
+        if (settings.LocalityLbSetting is not null)
+        {
+            context.Error($"{path}.localityLbSetting", "localityLbSetting is not supported (Mesh has no localities)");
+        }
+
+        if (settings.WarmupDurationSecs is not null)
+        {
+            context.Error($"{path}.warmupDurationSecs", "warmupDurationSecs is not supported");
+        }
+
+        if (settings.Warmup is not null)
+        {
+            context.Error($"{path}.warmup", "warmup is not supported");
+        }
+    }
+
+    private static void ValidateOutlierDetection(OutlierDetection? outlier, string path, ValidationContext context)
+    {
+        if (outlier is null)
+        {
+            return;
+        }
+
+        foreach (var (field, value) in new[] { ("baseEjectionTime", outlier.BaseEjectionTime), ("interval", outlier.Interval) })
+        {
+            if (value is { } duration && IstioRules.Duration(duration) is { } error)
+            {
+                context.Error($"{path}.{field}", error);
+            }
+        }
+
+        if (IstioRules.Percent(outlier.MaxEjectionPercent) is { } maxError)
+        {
+            context.Error($"{path}.maxEjectionPercent", maxError);
+        }
+
+        if (IstioRules.Percent(outlier.MinHealthPercent) is { } minError)
+        {
+            context.Error($"{path}.minHealthPercent", minError);
+        }
+
+        if (outlier.ConsecutiveErrors is < 0)
+        {
+            context.Error($"{path}.consecutiveErrors", "consecutiveErrors must not be negative");
+        }
+
+        if (outlier.ConsecutiveLocalOriginFailures is > 0 && outlier.SplitExternalLocalOriginErrors != true)
+        {
+            context.Error($"{path}.consecutiveLocalOriginFailures", "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
+        }
+
+        if (outlier.SplitExternalLocalOriginErrors is not null || outlier.ConsecutiveLocalOriginFailures is not null)
+        {
+            context.Error($"{path}.splitExternalLocalOriginErrors", "splitting local origin errors is not supported");
+        }
+    }
+
+    internal static void ValidateTls(ClientTlsSettings? tls, string path, ValidationContext context)
+    {
+        if (tls is null)
+        {
+            return;
+        }
+
+        var mode = tls.Mode ?? ClientTlsMode.Disable;
+        if (tls.InsecureSkipVerify == true)
+        {
+            if (mode == ClientTlsMode.Simple && (tls.CaCertificates is not null || tls.CredentialName is not null || tls.SubjectAltNames.Count > 0))
+            {
+                context.Error(path, "cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true");
+            }
+
+            if (mode == ClientTlsMode.Mutual && (tls.CaCertificates is not null || tls.SubjectAltNames.Count > 0))
+            {
+                context.Error(path, "cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
+            }
+        }
+
+        if (mode is ClientTlsMode.Simple or ClientTlsMode.Mutual && !string.IsNullOrEmpty(tls.CredentialName))
+        {
+            if (tls.ClientCertificate is not null || tls.CaCertificates is not null || tls.PrivateKey is not null || tls.CaCrl is not null)
+            {
+                context.Error(path, "cannot specify client certificates or CA certificate or CA CRL If credentialName is set");
+            }
+        }
+        else if (mode == ClientTlsMode.Mutual)
+        {
+            if (string.IsNullOrEmpty(tls.ClientCertificate))
+            {
+                context.Error($"{path}.clientCertificate", "client certificate required for mutual tls");
+            }
+
+            if (string.IsNullOrEmpty(tls.PrivateKey))
+            {
+                context.Error($"{path}.privateKey", "private key required for mutual tls");
+            }
+        }
+
+        if (tls.CaCrl is not null)
+        {
+            context.Error($"{path}.caCrl", "caCrl is not supported");
+        }
+    }
+
+    private static bool IsPrime(ulong x)
+    {
+        if (x is > 0 and < 4)
+        {
+            return true;
+        }
+
+        if ((x & 1) == 0)
+        {
+            return false;
+        }
+
+        var limit = (ulong)Math.Sqrt(x);
+        for (ulong factor = 3; factor <= limit; factor += 2)
+        {
+            if (x % factor == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
