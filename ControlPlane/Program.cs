@@ -1,3 +1,5 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.Run();
+using Mesh.ControlPlane.Hosting;
+
+var app = ControlPlaneHost.Create(args);
+await app.RunAsync();
+return 0;

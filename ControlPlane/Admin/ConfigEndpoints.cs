@@ -1,0 +1,137 @@
+using Mesh.Config.Loading;
+using Mesh.Config.Model;
+using Mesh.ControlPlane.Configuration;
+
+namespace Mesh.ControlPlane.Admin;
+
+/// <summary>
+/// <c>/api/v1/config</c>: apply (create or replace), delete, list, get (JSON, or YAML with
+/// <c>Accept: application/yaml</c> or <c>?format=yaml</c>) and status.
+/// </summary>
+public static class ConfigEndpoints
+{
+    private const string YamlContentType = "application/yaml";
+
+    public static IEndpointRouteBuilder MapConfigEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var config = endpoints.MapGroup("/api/v1/config");
+        config.MapPost("", ApplyAsync);
+        endpoints.MapPost("/api/v1/config:delete", DeleteManyAsync);
+        config.MapGet("", List);
+        config.MapGet("/status", (ConfigStore store) => Json(ConfigStatusResponse.From(store.GetStatus())));
+        config.MapGet("/{kind}", ListKind);
+        config.MapGet("/{kind}/{namespace}/{name}", Get);
+        config.MapDelete("/{kind}/{namespace}/{name}", DeleteOneAsync);
+        return endpoints;
+    }
+
+    private static async Task<IResult> ApplyAsync(HttpRequest request, ConfigStore store, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body is null)
+        {
+            return Message(StatusCodes.Status400BadRequest, "the request body is empty: send one or more YAML documents");
+        }
+
+        return Change(await store.ApplyAsync(body, cancellationToken));
+    }
+
+    private static async Task<IResult> DeleteManyAsync(HttpRequest request, ConfigStore store, bool? ignoreNotFound, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync(request, cancellationToken);
+        if (body is null)
+        {
+            return Message(StatusCodes.Status400BadRequest, "the request body is empty: send the YAML documents of the objects to delete");
+        }
+
+        var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest);
+        if (!parsed.Succeeded)
+        {
+            return Change(new ConfigChangeResult(ConfigChangeOutcome.Invalid, store.Current.Generation, [], parsed.Errors,
+                "the request body does not parse; nothing deleted"));
+        }
+
+        var targets = parsed.Objects.Select(o => new ConfigObjectRef(o.Kind, o.Metadata.Namespace, o.Metadata.Name)).ToList();
+        return Change(await store.DeleteAsync(targets, ignoreNotFound ?? false, cancellationToken));
+    }
+
+    private static async Task<IResult> DeleteOneAsync(string kind, string @namespace, string name, ConfigStore store, CancellationToken cancellationToken)
+    {
+        if (!ConfigKinds.TryParse(kind, out var configKind))
+        {
+            return UnknownKind(kind);
+        }
+
+        return Change(await store.DeleteAsync([new ConfigObjectRef(configKind.Kind, @namespace, name)], ignoreNotFound: false, cancellationToken));
+    }
+
+    private static IResult List(ConfigStore store, string? @namespace) => ListOf(store.Current, null, @namespace);
+
+    private static IResult ListKind(string kind, ConfigStore store, string? @namespace) =>
+        ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, configKind, @namespace) : UnknownKind(kind);
+
+    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store)
+    {
+        if (!ConfigKinds.TryParse(kind, out var configKind))
+        {
+            return UnknownKind(kind);
+        }
+
+        var key = new ConfigObjectRef(configKind.Kind, @namespace, name).Key;
+        if (!store.Current.Entries.TryGetValue(key, out var entry))
+        {
+            return Message(StatusCodes.Status404NotFound, $"{key} not found");
+        }
+
+        var yaml = ConfigSerializer.ToYaml(entry.Object);
+        var wantsYaml = string.Equals(format, "yaml", StringComparison.OrdinalIgnoreCase)
+            || request.Headers.Accept.Any(a => a is not null && (a.Contains("yaml", StringComparison.OrdinalIgnoreCase)));
+        if (format is not null && !wantsYaml && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        {
+            return Message(StatusCodes.Status400BadRequest, $"unknown format '{format}' (use json or yaml)");
+        }
+
+        return wantsYaml
+            ? Results.Text(yaml, YamlContentType)
+            : Results.Json(YamlToJson.Convert(yaml), AdminJson.Context.JsonNode);
+    }
+
+    private static IResult ListOf(ConfigStoreModel model, ConfigKind? kind, string? @namespace)
+    {
+        var items = model.Entries.Values
+            .Where(e => kind is null || e.Object.Kind == kind.Kind)
+            .Where(e => string.IsNullOrEmpty(@namespace) || e.Object.Metadata.Namespace == @namespace)
+            .Select(ConfigItemResponse.From)
+            .ToList();
+        return Json(new ConfigListResponse(model.Generation, items));
+    }
+
+    private static IResult Change(ConfigChangeResult result)
+    {
+        var status = result.Outcome switch
+        {
+            ConfigChangeOutcome.Accepted or ConfigChangeOutcome.Unchanged => StatusCodes.Status200OK,
+            ConfigChangeOutcome.Conflict => StatusCodes.Status409Conflict,
+            ConfigChangeOutcome.NotFound => StatusCodes.Status404NotFound,
+            _ => StatusCodes.Status400BadRequest,
+        };
+        return Results.Json(ConfigChangeResponse.From(result), AdminJson.Context.ConfigChangeResponse, statusCode: status);
+    }
+
+    private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var reader = new StreamReader(request.Body);
+        var body = await reader.ReadToEndAsync(cancellationToken);
+        return string.IsNullOrWhiteSpace(body) ? null : body;
+    }
+
+    private static IResult UnknownKind(string kind) => Message(StatusCodes.Status400BadRequest,
+        $"unknown kind '{kind}' (supported: {string.Join(", ", ConfigKinds.All.Select(k => $"{k.Kind} ({string.Join("/", new[] { k.Plural }.Concat(k.ShortNames))})"))})");
+
+    private static IResult Json(ConfigListResponse response) => Results.Json(response, AdminJson.Context.ConfigListResponse);
+
+    private static IResult Json(ConfigStatusResponse response) => Results.Json(response, AdminJson.Context.ConfigStatusResponse);
+
+    internal static IResult Message(int status, string message) =>
+        Results.Json(new MessageResponse(message), AdminJson.Context.MessageResponse, statusCode: status);
+}

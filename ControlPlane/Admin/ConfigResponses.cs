@@ -1,0 +1,43 @@
+using Mesh.Config.Model;
+using Mesh.ControlPlane.Configuration;
+
+namespace Mesh.ControlPlane.Admin;
+
+// The admin API's configuration documents (JSON, camelCase).
+
+public sealed record MessageResponse(string Message);
+
+public sealed record ConfigErrorResponse(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted)
+{
+    public static ConfigErrorResponse From(ConfigError error) =>
+        new(error.Source.Origin, error.Source.DocumentIndex, error.Kind, error.Name, error.Path, error.Message, error.ToString());
+}
+
+public sealed record ConfigChangeResponse(string Outcome, long Generation, IReadOnlyList<string> Keys, string Message, IReadOnlyList<ConfigErrorResponse>? Errors)
+{
+    public static ConfigChangeResponse From(ConfigChangeResult result) => new(
+        result.Outcome.ToString().ToLowerInvariant(),
+        result.Generation,
+        result.Keys,
+        result.Message,
+        result.Errors.Count == 0 ? null : [.. result.Errors.Select(ConfigErrorResponse.From)]);
+}
+
+public sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
+{
+    public static ConfigItemResponse From(ConfigEntry entry) => new(
+        entry.Object.Kind, entry.Object.ApiVersion, entry.Object.Metadata.Namespace, entry.Object.Metadata.Name,
+        entry.Source, entry.Generation, entry.UpdatedAt);
+}
+
+public sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
+
+public sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors);
+
+public sealed record ConfigStatusResponse(
+    long Generation, int Objects, DateTimeOffset? AcceptedAt, string AcceptedFrom, string? ConfigDirectory, bool FilesInSync, ConfigRejectionResponse? LastError)
+{
+    public static ConfigStatusResponse From(ConfigStatusModel status) => new(
+        status.Generation, status.ObjectCount, status.AcceptedAt, status.AcceptedFrom, status.ConfigDirectory, status.FilesInSync,
+        status.LastError is { } error ? new ConfigRejectionResponse(error.At, error.Source, [.. error.Errors.Select(ConfigErrorResponse.From)]) : null);
+}

@@ -1,0 +1,16 @@
+using Mesh.ControlPlane.Hosting;
+
+namespace Mesh.ControlPlane.Admin;
+
+/// <summary>Liveness (<c>/healthz</c>) and readiness (<c>/readyz</c>: the first config load finished); no token needed.</summary>
+public static class HealthEndpoints
+{
+    public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/healthz", () => Results.Text("ok\n"));
+        endpoints.MapGet("/readyz", (ControlPlaneReadiness readiness) => readiness.IsReady
+            ? Results.Text("ready\n")
+            : Results.Text("loading configuration\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        return endpoints;
+    }
+}

@@ -1,0 +1,48 @@
+using Mesh.Config.Loading;
+using Mesh.Config.Model;
+using Mesh.Config.Validation;
+
+namespace Mesh.ControlPlane.Configuration;
+
+/// <summary>
+/// Turns a candidate configuration (the config directory's files plus the API-applied objects)
+/// into the object set it would serve and every error in it. An API-applied object overrides a
+/// file object with the same Kind/namespace/name. File parses are cached by content, so a change
+/// to one file does not re-parse the others. Not thread-safe: the store calls it under its lock.
+/// </summary>
+public sealed class ConfigCompiler
+{
+    private Dictionary<string, ParsedFile> _parsed = new(StringComparer.Ordinal);
+
+    public CompiledConfig Compile(IReadOnlyDictionary<string, string> files, IReadOnlyDictionary<string, ConfigObject> applied)
+    {
+        var errors = new List<ConfigError>();
+        var objects = new List<ConfigObject>();
+        var parsed = new Dictionary<string, ParsedFile>(StringComparer.Ordinal);
+        foreach (var (path, text) in files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            if (!_parsed.TryGetValue(path, out var file) || !string.Equals(file.Text, text, StringComparison.Ordinal))
+            {
+                file = new ParsedFile(text, ConfigParser.Parse(text, path));
+            }
+
+            parsed[path] = file;
+            errors.AddRange(file.Result.Errors);
+            objects.AddRange(file.Result.Objects.Where(o => !applied.ContainsKey(o.Key)));
+        }
+
+        _parsed = parsed;
+        objects.AddRange(applied.Values);
+        objects.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        errors.AddRange(ConfigValidator.Validate(objects));
+        return new CompiledConfig(objects, errors);
+    }
+
+    private sealed record ParsedFile(string Text, ConfigParseResult Result);
+}
+
+/// <summary>A compiled candidate: the objects it would serve (sorted by key) and its errors.</summary>
+public sealed record CompiledConfig(IReadOnlyList<ConfigObject> Objects, IReadOnlyList<ConfigError> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+}

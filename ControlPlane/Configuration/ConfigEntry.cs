@@ -1,0 +1,15 @@
+using Mesh.Config.Model;
+
+namespace Mesh.ControlPlane.Configuration;
+
+/// <summary>
+/// One object of the accepted configuration with its bookkeeping: where it came from (a path
+/// relative to the config directory, or <see cref="ConfigOrigins.Api"/>), and the generation
+/// and time at which it last changed.
+/// </summary>
+public sealed record ConfigEntry(ConfigObject Object, string Source, long Generation, DateTimeOffset UpdatedAt)
+{
+    public string Key => Object.Key;
+
+    public bool IsFromApi => Source == ConfigOrigins.Api;
+}

@@ -1,0 +1,305 @@
+using System.Collections.Immutable;
+using Mesh.Config.Loading;
+using Mesh.Config.Model;
+
+namespace Mesh.ControlPlane.Configuration;
+
+/// <summary>
+/// The configuration store. Its sources are the config directory's files and the objects applied
+/// through the admin API (persisted; an applied object overrides a file object with the same
+/// Kind/namespace/name). Every change builds the complete candidate, which is validated and
+/// accepted or rejected whole: the last good <see cref="ConfigStoreModel"/> keeps serving and the
+/// errors are logged and kept for status. A change that leaves the content as it was (a touched
+/// file, a re-applied object) does not move the generation. Changes are serialized.
+/// </summary>
+public sealed class ConfigStore
+{
+    private static readonly ImmutableSortedDictionary<string, string> NoFiles = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
+
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConfigCompiler _compiler = new();
+    private readonly AppliedConfigRepository _repository;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ConfigStore> _logger;
+
+    private ImmutableSortedDictionary<string, string> _acceptedFiles = NoFiles;
+    private ImmutableSortedDictionary<string, string>? _diskFiles;
+    private ImmutableSortedDictionary<string, ConfigObject> _applied = ImmutableSortedDictionary.Create<string, ConfigObject>(StringComparer.Ordinal);
+    private ConfigStoreModel _current = ConfigStoreModel.Empty;
+    private ConfigRejection? _lastError;
+    private bool _filesInSync = true;
+
+    public ConfigStore(AppliedConfigRepository repository, TimeProvider time, ILogger<ConfigStore> logger, string? configDirectory = null)
+    {
+        _repository = repository;
+        _time = time;
+        _logger = logger;
+        ConfigDirectory = configDirectory;
+    }
+
+    /// <summary>Raised after a new generation is published.</summary>
+    public event Action? Changed;
+
+    public string? ConfigDirectory { get; }
+
+    public ConfigStoreModel Current => Volatile.Read(ref _current);
+
+    public ConfigStatusModel GetStatus()
+    {
+        var current = Current;
+        return new ConfigStatusModel
+        {
+            Generation = current.Generation,
+            ObjectCount = current.Entries.Count,
+            AcceptedAt = current.Generation == 0 ? null : current.AcceptedAt,
+            AcceptedFrom = current.ChangeSource,
+            ConfigDirectory = ConfigDirectory,
+            FilesInSync = Volatile.Read(ref _filesInSync),
+            LastError = Volatile.Read(ref _lastError),
+        };
+    }
+
+    /// <summary>Loads the persisted API objects (a file that no longer parses is moved aside and reported).</summary>
+    public async Task LoadAppliedAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var applied = _applied.ToBuilder();
+            var errors = new List<ConfigError>();
+            foreach (var (path, text) in _repository.ReadAll())
+            {
+                var result = ConfigParser.Parse(text, path);
+                if (!result.Succeeded || result.Objects.Count != 1)
+                {
+                    var fileErrors = result.Succeeded
+                        ? [new ConfigError(new ConfigSource(path, 1), null, null, "", $"expected exactly one object, found {result.Objects.Count}")]
+                        : result.Errors;
+                    var target = _repository.Quarantine(path);
+                    ConfigStoreLog.Quarantined(_logger, path, target, string.Join("; ", fileErrors));
+                    errors.AddRange(fileErrors);
+                    continue;
+                }
+
+                var configObject = AsApplied(result.Objects[0]);
+                applied[configObject.Key] = configObject;
+            }
+
+            _applied = applied.ToImmutable();
+            if (errors.Count > 0)
+            {
+                Volatile.Write(ref _lastError, new ConfigRejection(_time.GetUtcNow(), "startup (applied objects)", errors));
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>The config directory's current files (relative path → text) after a change on disk.</summary>
+    public async Task<ConfigChangeResult> UpdateFilesAsync(IReadOnlyDictionary<string, string> files, string source, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var disk = files.ToImmutableSortedDictionary(StringComparer.Ordinal);
+            if (_diskFiles is not null && SameFiles(_diskFiles, disk))
+            {
+                ConfigStoreLog.Unchanged(_logger, source, Current.Generation);
+                return Result(ConfigChangeOutcome.Unchanged, [], [], "the configuration files did not change");
+            }
+
+            _diskFiles = disk;
+            var compiled = _compiler.Compile(disk, _applied);
+            if (!compiled.IsValid)
+            {
+                Volatile.Write(ref _filesInSync, false);
+                return Reject(source, compiled.Errors);
+            }
+
+            _acceptedFiles = disk;
+            Volatile.Write(ref _filesInSync, true);
+            return Accept(compiled, source, [.. compiled.Objects.Where(o => !_applied.ContainsKey(o.Key)).Select(o => o.Key)], "");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Creates or replaces the objects of a multi-document YAML body.</summary>
+    public async Task<ConfigChangeResult> ApplyAsync(string yaml, CancellationToken cancellationToken)
+    {
+        const string Source = "api apply";
+        var parsed = ConfigParser.Parse(yaml, ConfigOrigins.ApiRequest);
+        if (!parsed.Succeeded)
+        {
+            return Reject(Source, parsed.Errors);
+        }
+
+        if (parsed.Objects.Count == 0)
+        {
+            return Reject(Source, [new ConfigError(new ConfigSource(ConfigOrigins.ApiRequest, 1), null, null, "", "the request holds no objects")]);
+        }
+
+        var duplicates = parsed.Objects.GroupBy(o => o.Key).Where(g => g.Count() > 1)
+            .Select(g => new ConfigError(g.ElementAt(1).Source, g.Key.Split('/')[0], g.First().Metadata.Name, "metadata.name",
+                $"{g.Key} appears more than once in the request"))
+            .ToList();
+        if (duplicates.Count > 0)
+        {
+            return Reject(Source, duplicates);
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var objects = parsed.Objects.Select(AsApplied).ToList();
+            var applied = _applied.SetItems(objects.Select(o => KeyValuePair.Create(o.Key, o)));
+            var compiled = _compiler.Compile(_acceptedFiles, applied);
+            if (!compiled.IsValid)
+            {
+                return Reject(Source, compiled.Errors);
+            }
+
+            foreach (var configObject in objects)
+            {
+                if (!_applied.TryGetValue(configObject.Key, out var previous) || previous.SourceText != configObject.SourceText)
+                {
+                    await _repository.SaveAsync(configObject, YamlOf(configObject), cancellationToken);
+                }
+            }
+
+            var overridden = objects.Where(o => Current.Entries.TryGetValue(o.Key, out var e) && !e.IsFromApi)
+                .Select(o => $"{o.Key} overrides the definition in file '{Current.Entries[o.Key].Source}'");
+            _applied = applied;
+            return Accept(compiled, Source, [.. objects.Select(o => o.Key)], string.Join("; ", overridden));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Deletes API-applied objects. Nothing is deleted when any target is defined by a file
+    /// (<see cref="ConfigChangeOutcome.Conflict"/>, naming the file) or does not exist
+    /// (<see cref="ConfigChangeOutcome.NotFound"/>, unless <paramref name="ignoreNotFound"/>).
+    /// </summary>
+    public async Task<ConfigChangeResult> DeleteAsync(IReadOnlyList<ConfigObjectRef> targets, bool ignoreNotFound, CancellationToken cancellationToken)
+    {
+        const string Source = "api delete";
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var entries = Current.Entries;
+            var fileDefined = targets.Where(t => !_applied.ContainsKey(t.Key) && entries.TryGetValue(t.Key, out var e) && !e.IsFromApi)
+                .Select(t => $"{t.Key} is defined in file '{entries[t.Key].Source}' of the config directory; edit or remove the file instead")
+                .ToList();
+            if (fileDefined.Count > 0)
+            {
+                return Result(ConfigChangeOutcome.Conflict, [], [], string.Join("; ", fileDefined));
+            }
+
+            var missing = targets.Where(t => !_applied.ContainsKey(t.Key)).Select(t => t.Key).Distinct().ToList();
+            if (missing.Count > 0 && !ignoreNotFound)
+            {
+                return Result(ConfigChangeOutcome.NotFound, missing, [], $"not found: {string.Join(", ", missing)}");
+            }
+
+            var removed = targets.Where(t => _applied.ContainsKey(t.Key)).DistinctBy(t => t.Key).ToList();
+            if (removed.Count == 0)
+            {
+                return Result(ConfigChangeOutcome.Unchanged, [], [], "nothing to delete");
+            }
+
+            var applied = _applied.RemoveRange(removed.Select(t => t.Key));
+            var compiled = _compiler.Compile(_acceptedFiles, applied);
+            if (!compiled.IsValid)
+            {
+                return Reject(Source, compiled.Errors);
+            }
+
+            foreach (var target in removed)
+            {
+                _repository.Delete(target.Kind, target.Namespace, target.Name);
+            }
+
+            _applied = applied;
+            var revealed = removed.Where(t => compiled.Objects.Any(o => o.Key == t.Key))
+                .Select(t => $"{t.Key}: the API override is removed; the definition in the config directory serves again");
+            return Accept(compiled, Source, [.. removed.Select(t => t.Key)], string.Join("; ", revealed));
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    // API objects are stored with origin "api": that is what listings show as their source.
+    private static ConfigObject AsApplied(ConfigObject configObject) =>
+        configObject with { Source = new ConfigSource(ConfigOrigins.Api, configObject.Source.DocumentIndex) };
+
+    private static string YamlOf(ConfigObject configObject) =>
+        string.IsNullOrWhiteSpace(configObject.SourceText) ? ConfigSerializer.ToYaml(configObject) : configObject.SourceText;
+
+    private static bool SameFiles(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(f => b.TryGetValue(f.Key, out var text) && string.Equals(text, f.Value, StringComparison.Ordinal));
+
+    private ConfigChangeResult Accept(CompiledConfig compiled, string source, IReadOnlyList<string> keys, string message)
+    {
+        var current = Current;
+        var now = _time.GetUtcNow();
+        var generation = current.Generation + 1;
+        var changed = compiled.Objects.Count != current.Entries.Count;
+        var entries = ImmutableSortedDictionary.CreateBuilder<string, ConfigEntry>(StringComparer.Ordinal);
+        foreach (var configObject in compiled.Objects)
+        {
+            var origin = configObject.Source.Origin;
+            if (current.Entries.TryGetValue(configObject.Key, out var previous)
+                && previous.Source == origin
+                && string.Equals(previous.Object.SourceText, configObject.SourceText, StringComparison.Ordinal))
+            {
+                entries[configObject.Key] = previous with { Object = configObject };
+            }
+            else
+            {
+                entries[configObject.Key] = new ConfigEntry(configObject, origin, generation, now);
+                changed = true;
+            }
+        }
+
+        if (_filesInSync)
+        {
+            Volatile.Write(ref _lastError, null);
+        }
+
+        if (!changed)
+        {
+            ConfigStoreLog.Unchanged(_logger, source, current.Generation);
+            return Result(ConfigChangeOutcome.Unchanged, keys, [], message);
+        }
+
+        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries.ToImmutable(), now, source);
+        Volatile.Write(ref _current, model);
+        ConfigStoreLog.Accepted(_logger, generation, source, compiled.Objects.Count);
+        Changed?.Invoke();
+        return Result(ConfigChangeOutcome.Accepted, keys, [], message);
+    }
+
+    private ConfigChangeResult Reject(string source, IReadOnlyList<ConfigError> errors)
+    {
+        Volatile.Write(ref _lastError, new ConfigRejection(_time.GetUtcNow(), source, errors));
+        ConfigStoreLog.Rejected(_logger, source, errors.Count, Current.Generation);
+        foreach (var error in errors)
+        {
+            ConfigStoreLog.RejectionError(_logger, error.ToString());
+        }
+
+        return Result(ConfigChangeOutcome.Invalid, [], errors, $"rejected: {errors.Count} error(s); nothing changed");
+    }
+
+    private ConfigChangeResult Result(ConfigChangeOutcome outcome, IReadOnlyList<string> keys, IReadOnlyList<ConfigError> errors, string message) =>
+        new(outcome, Current.Generation, keys, errors, message);
+}

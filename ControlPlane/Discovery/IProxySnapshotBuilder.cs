@@ -1,0 +1,16 @@
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>Builds one proxy's snapshot from the inputs; must be pure (same inputs, same snapshot).</summary>
+public interface IProxySnapshotBuilder
+{
+    ProxySnapshot Build(SnapshotInputs inputs, Node node);
+}
+
+/// <summary>The production builder: <see cref="SnapshotBuilder"/>.</summary>
+public sealed class DefaultProxySnapshotBuilder : IProxySnapshotBuilder
+{
+    public ProxySnapshot Build(SnapshotInputs inputs, Node node) => SnapshotBuilder.Build(inputs, node);
+}

@@ -1,0 +1,194 @@
+using Grpc.Core;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Security;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>
+/// The discovery stream: Hello first (else InvalidArgument), register the workload, push its
+/// snapshot, then read ACK/NACKs until the proxy goes away or the control plane shuts down
+/// (then the stream completes normally so the proxy reconnects elsewhere).
+/// </summary>
+public sealed partial class MeshDiscoveryService : MeshDiscovery.MeshDiscoveryBase
+{
+    private readonly WorkloadRegistry _registry;
+    private readonly ConnectedProxies _proxies;
+    private readonly PushScheduler _scheduler;
+    private readonly IProxyAuthenticator _authenticator;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ControlPlaneOptions _options;
+    private readonly ProxyConnectionOptions _connectionOptions;
+    private readonly ILogger<MeshDiscoveryService> _logger;
+
+    public MeshDiscoveryService(
+        WorkloadRegistry registry,
+        ConnectedProxies proxies,
+        PushScheduler scheduler,
+        IProxyAuthenticator authenticator,
+        IHostApplicationLifetime lifetime,
+        IOptions<ControlPlaneOptions> options,
+        TimeProvider time,
+        ILogger<MeshDiscoveryService> logger)
+    {
+        _registry = registry;
+        _proxies = proxies;
+        _scheduler = scheduler;
+        _authenticator = authenticator;
+        _lifetime = lifetime;
+        _options = options.Value;
+        _connectionOptions = new ProxyConnectionOptions(_options.SlowProxyTimeout, _options.AckTimeout, time);
+        _logger = logger;
+    }
+
+    public override async Task StreamSnapshots(
+        IAsyncStreamReader<ProxyMessage> requestStream,
+        IServerStreamWriter<ProxySnapshot> responseStream,
+        ServerCallContext context)
+    {
+        using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
+        var token = streamEnd.Token;
+
+        var node = await ReadHelloAsync(requestStream, token);
+        if (node is null)
+        {
+            return;
+        }
+
+        var authentication = await _authenticator.AuthenticateAsync(context, node, token);
+        if (!authentication.Succeeded)
+        {
+            LogRejected(_logger, node.Id, authentication.FailureReason ?? "not authenticated");
+            throw new RpcException(new Status(StatusCode.PermissionDenied, authentication.FailureReason ?? "not authenticated"));
+        }
+
+        var http = context.GetHttpContext();
+        var connection = new ProxyConnection(node, _connectionOptions, reason =>
+        {
+            LogClosingSlowProxy(_logger, node.Id, reason);
+            http.Abort();
+        });
+
+        _proxies.Add(connection)?.MarkClosed();
+        var registration = _registry.Register(node);
+        LogConnected(_logger, node.Id, node.Workload, node.Namespace, node.Mode);
+        try
+        {
+            var writer = connection.RunWriterAsync(responseStream, token);
+            _scheduler.PushInitial(connection);
+            var reader = ReadResponsesAsync(requestStream, connection, token);
+
+            // Either half ending ends the stream: the proxy closed its side, the connection broke,
+            // a newer stream of the same proxy replaced this one, or the control plane is stopping.
+            var first = await Task.WhenAny(writer, reader);
+            await streamEnd.CancelAsync();
+            await Ignoring(first == writer ? reader : writer);
+            if (first.Exception?.InnerException is RpcException protocolError)
+            {
+                throw protocolError;
+            }
+        }
+        finally
+        {
+            connection.MarkClosed();
+            _proxies.Remove(connection);
+            _registry.Remove(registration);
+            LogDisconnected(_logger, node.Id);
+        }
+    }
+
+    private async Task<Node?> ReadHelloAsync(IAsyncStreamReader<ProxyMessage> requestStream, CancellationToken token)
+    {
+        if (!await requestStream.MoveNext(token))
+        {
+            return null;
+        }
+
+        var message = requestStream.Current;
+        if (message.KindCase != ProxyMessage.KindOneofCase.Hello)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument,
+                $"the first message of the stream must be a Hello with the proxy's node, got {message.KindCase}"));
+        }
+
+        var node = message.Hello.Node;
+        if (node is null || string.IsNullOrWhiteSpace(node.Id))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "hello.node.id is required"));
+        }
+
+        if (!Enum.IsDefined(node.Mode))
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"hello.node.mode: unknown mode {(int)node.Mode}"));
+        }
+
+        node = node.Clone();
+        if (node.Mode == ProxyMode.Unspecified)
+        {
+            node.Mode = ProxyMode.Sidecar;
+        }
+
+        if (string.IsNullOrEmpty(node.Namespace))
+        {
+            node.Namespace = _options.DefaultNamespace;
+        }
+
+        if (string.IsNullOrEmpty(node.Workload))
+        {
+            node.Workload = node.Id;
+        }
+
+        return node;
+    }
+
+    private async Task ReadResponsesAsync(IAsyncStreamReader<ProxyMessage> requestStream, ProxyConnection connection, CancellationToken token)
+    {
+        while (await requestStream.MoveNext(token))
+        {
+            var message = requestStream.Current;
+            switch (message.KindCase)
+            {
+                case ProxyMessage.KindOneofCase.Ack:
+                    connection.OnAck(message.Ack.Version);
+                    break;
+                case ProxyMessage.KindOneofCase.Nack:
+                    LogNack(_logger, connection.Id, message.Nack.Version, message.Nack.Error);
+                    connection.OnNack(message.Nack.Version, message.Nack.Error);
+                    break;
+                default:
+                    throw new RpcException(new Status(StatusCode.InvalidArgument,
+                        $"after Hello a proxy may only send Ack or Nack, got {message.KindCase}"));
+            }
+        }
+    }
+
+    private static async Task Ignoring(Task task)
+    {
+        try
+        {
+            await task;
+        }
+        catch (Exception ex) when (ex is not RpcException)
+        {
+            // The other half ending (cancelled, or its write failing) follows from the first half ending.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} connected: workload {Workload}.{Namespace} ({Mode})")]
+    private static partial void LogConnected(ILogger logger, string proxyId, string workload, string @namespace, ProxyMode mode);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected")]
+    private static partial void LogDisconnected(ILogger logger, string proxyId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} rejected snapshot {Version}: {Error}")]
+    private static partial void LogNack(ILogger logger, string proxyId, string version, string error);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing the stream of proxy {ProxyId}: {Reason}")]
+    private static partial void LogClosingSlowProxy(ILogger logger, string proxyId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Refused the discovery stream of proxy {ProxyId}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string proxyId, string reason);
+}

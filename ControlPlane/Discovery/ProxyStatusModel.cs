@@ -1,0 +1,24 @@
+using Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>A point-in-time view of one connected proxy and its sync state.</summary>
+public sealed record ProxyStatusModel
+{
+    public required string Id { get; init; }
+    public required Node Node { get; init; }
+    public required string Kind { get; init; }
+    public required DateTimeOffset ConnectedSince { get; init; }
+    public required ProxySyncStatus Status { get; init; }
+    public string? SentVersion { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+    public long? SentConfigGeneration { get; init; }
+    public string? AckedVersion { get; init; }
+    public DateTimeOffset? AckedAt { get; init; }
+    public string? NackedVersion { get; init; }
+    public string? NackError { get; init; }
+    public DateTimeOffset? NackedAt { get; init; }
+
+    /// <summary>Set when the control plane could not build this proxy's snapshot.</summary>
+    public string? BuildError { get; init; }
+}

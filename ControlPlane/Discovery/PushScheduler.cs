@@ -1,0 +1,122 @@
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Common;
+using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Snapshots;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>
+/// Pushes snapshots when the model or the registry changes: changes are debounced (quiet period,
+/// bounded max delay), then every connected proxy is offered the build for its shape; a proxy
+/// whose snapshot version did not change gets nothing.
+/// </summary>
+public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
+{
+    private readonly ConfigStore _store;
+    private readonly WorkloadRegistry _registry;
+    private readonly ConnectedProxies _proxies;
+    private readonly SnapshotCache _cache;
+    private readonly MeshSettings _settings;
+    private readonly ILogger<PushScheduler> _logger;
+    private readonly ChangeDebouncer _debouncer;
+    private RegistrySnapshot? _pushedRegistry;
+    private long _rounds;
+
+    public PushScheduler(
+        ConfigStore store,
+        WorkloadRegistry registry,
+        ConnectedProxies proxies,
+        SnapshotCache cache,
+        MeshSettings settings,
+        IOptions<ControlPlaneOptions> options,
+        TimeProvider time,
+        ILogger<PushScheduler> logger)
+    {
+        _store = store;
+        _registry = registry;
+        _proxies = proxies;
+        _cache = cache;
+        _settings = settings;
+        _logger = logger;
+        _debouncer = new ChangeDebouncer(
+            new ChangeDebouncerOptions(options.Value.PushDebounce, options.Value.PushMaxDelay) { TimeProvider = time },
+            _ => PushAllAsync(),
+            ex => LogPushFailed(_logger, ex));
+    }
+
+    /// <summary>Completed push rounds (diagnostics and tests).</summary>
+    public long Rounds => Interlocked.Read(ref _rounds);
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _store.Changed += _debouncer.Notify;
+        _registry.Changed += _debouncer.Notify;
+        _debouncer.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _store.Changed -= _debouncer.Notify;
+        _registry.Changed -= _debouncer.Notify;
+        await _debouncer.DisposeAsync();
+    }
+
+    public ValueTask DisposeAsync() => _debouncer.DisposeAsync();
+
+    /// <summary>
+    /// The first snapshot of a new stream, sent at once (no debounce). It is built from the
+    /// registry of the last push round rather than the live one: during a connection storm every
+    /// joining proxy of a shape then shares one build, and the round that follows the join
+    /// (at most the max delay later) brings the newest endpoints.
+    /// </summary>
+    public void PushInitial(ProxyConnection connection)
+    {
+        var registry = Volatile.Read(ref _pushedRegistry) ?? _registry.Current;
+        Offer(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings)), connection);
+    }
+
+    private Task PushAllAsync()
+    {
+        var registry = _registry.Current;
+        Volatile.Write(ref _pushedRegistry, registry);
+        var builds = _cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings));
+        foreach (var connection in _proxies.All)
+        {
+            Offer(builds, connection);
+        }
+
+        Interlocked.Increment(ref _rounds);
+        LogPushRound(_logger, builds.Inputs.Model.Generation, registry.Version, _proxies.Count);
+        return Task.CompletedTask;
+    }
+
+    private void Offer(SnapshotBuildSet builds, ProxyConnection connection)
+    {
+        ProxySnapshot snapshot;
+        try
+        {
+            snapshot = builds.Get(connection.ShapeKey, connection.Shape);
+        }
+        catch (Exception ex)
+        {
+            LogBuildFailed(_logger, connection.Id, ex);
+            connection.OnBuildFailed(ex.Message);
+            return;
+        }
+
+        connection.Offer(snapshot, new SnapshotInputsOrder(builds.Inputs.Model.Generation, builds.Inputs.Registry.Version));
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Push round: model generation {Generation}, registry version {RegistryVersion}, {Proxies} proxies")]
+    private static partial void LogPushRound(ILogger logger, long generation, long registryVersion, int proxies);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Building the snapshot of proxy {ProxyId} failed; it keeps its previous snapshot")]
+    private static partial void LogBuildFailed(ILogger logger, string proxyId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A snapshot push round failed")]
+    private static partial void LogPushFailed(ILogger logger, Exception exception);
+}

@@ -1,0 +1,11 @@
+namespace Mesh.ControlPlane.Hosting;
+
+/// <summary>Ready once the first configuration load finished (accepted or not: status tells which).</summary>
+public sealed class ControlPlaneReadiness
+{
+    private volatile bool _configLoaded;
+
+    public bool IsReady => _configLoaded;
+
+    public void MarkConfigLoaded() => _configLoaded = true;
+}

@@ -1,0 +1,74 @@
+using Mesh.ControlPlane.Admin;
+using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Security;
+using Mesh.ControlPlane.Snapshots;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ControlPlane.Hosting;
+
+/// <summary>Composes the control plane's services: the stages, their background loops and the listeners.</summary>
+public static class ControlPlaneServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddMeshControlPlane(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<ControlPlaneOptions>()
+            .Bind(builder.Configuration.GetSection(ControlPlaneOptions.SectionName))
+            .Validate(o => o.AdminPort is >= 0 and <= 65535 && o.GrpcPort is >= 0 and <= 65535, "ControlPlane ports must be 0..65535")
+            .Validate(o => o.AdminPort == 0 || o.AdminPort != o.GrpcPort, "ControlPlane:AdminPort and ControlPlane:GrpcPort must differ")
+            .ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<ControlPlaneListeners>();
+        services.AddSingleton<ControlPlaneReadiness>();
+        services.AddOptions<KestrelServerOptions>()
+            .Configure<ControlPlaneListeners, IOptions<ControlPlaneOptions>>((kestrel, listeners, options) => listeners.Configure(kestrel, options.Value));
+
+        // Configuration
+        services.AddSingleton(sp => new AppliedConfigRepository(DataDirectory(sp)));
+        services.AddSingleton(sp => new ConfigStore(
+            sp.GetRequiredService<AppliedConfigRepository>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ConfigStore>>(),
+            sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.ConfigDirectory is { Length: > 0 } directory
+                ? Path.GetFullPath(directory)
+                : null));
+        services.AddHostedService<ConfigDirectoryWatcher>();
+
+        // Registry, snapshots, discovery
+        services.AddSingleton<WorkloadRegistry>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
+            return new MeshSettings
+            {
+                TrustDomain = options.TrustDomain,
+                DefaultNamespace = options.DefaultNamespace,
+                RootNamespace = options.RootNamespace,
+            };
+        });
+        services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();
+        services.AddSingleton<SnapshotCache>();
+        services.AddSingleton<ConnectedProxies>();
+        services.AddSingleton<PushScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<PushScheduler>());
+        services.TryAddSingleton<IProxyAuthenticator, AllowAnyProxyAuthenticator>();
+        services.AddGrpc();
+
+        // Admin
+        services.AddSingleton<AdminToken>();
+        services.AddHostedService<StartupReporter>();
+
+        ControlPlaneTelemetry.Add(builder);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        return builder;
+    }
+
+    private static string DataDirectory(IServiceProvider services) =>
+        Path.GetFullPath(services.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.DataDirectory);
+}

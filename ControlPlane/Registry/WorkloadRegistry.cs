@@ -1,0 +1,87 @@
+using System.Collections.Immutable;
+using Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Registry;
+
+/// <summary>
+/// The mutable set of registered workloads (one per connected proxy). Registration and removal
+/// are O(log n); the immutable <see cref="RegistrySnapshot"/> is materialized lazily, once per
+/// version, so a storm of thousands of connecting proxies does not rebuild it on every join.
+/// </summary>
+public sealed class WorkloadRegistry
+{
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private ImmutableSortedDictionary<string, WorkloadRegistration> _byId =
+        ImmutableSortedDictionary.Create<string, WorkloadRegistration>(StringComparer.Ordinal);
+    private long _version;
+    private RegistrySnapshot _snapshot = RegistrySnapshot.Empty;
+
+    public WorkloadRegistry(TimeProvider time) => _time = time;
+
+    /// <summary>Raised after every registration or removal (outside the registry's lock).</summary>
+    public event Action? Changed;
+
+    public long Version => Volatile.Read(ref _version);
+
+    public int Count => _byId.Count;
+
+    /// <summary>The registry as of now; the same instance until the next change.</summary>
+    public RegistrySnapshot Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                if (_snapshot.Version != _version)
+                {
+                    _snapshot = new RegistrySnapshot(_version, [.. _byId.Values.Select(r => r.Instance)]);
+                }
+
+                return _snapshot;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Registers a proxy's node. A node with an id already registered (a proxy that reconnected
+    /// before its old stream ended) replaces the old registration.
+    /// </summary>
+    public WorkloadRegistration Register(Node node)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(node.Id);
+        var registration = new WorkloadRegistration(new WorkloadInstance(node, _time.GetUtcNow()));
+        lock (_gate)
+        {
+            _byId = _byId.SetItem(node.Id, registration);
+            _version++;
+        }
+
+        Changed?.Invoke();
+        return registration;
+    }
+
+    /// <summary>
+    /// Removes a registration when its stream ends; a no-op when a newer registration for the
+    /// same id has replaced it, so a late-ending old stream cannot evict the reconnected proxy.
+    /// </summary>
+    public bool Remove(WorkloadRegistration registration)
+    {
+        var id = registration.Instance.Node.Id;
+        lock (_gate)
+        {
+            if (!_byId.TryGetValue(id, out var current) || !ReferenceEquals(current, registration))
+            {
+                return false;
+            }
+
+            _byId = _byId.Remove(id);
+            _version++;
+        }
+
+        Changed?.Invoke();
+        return true;
+    }
+
+    public WorkloadInstance? Find(string id) => _byId.TryGetValue(id, out var registration) ? registration.Instance : null;
+}
