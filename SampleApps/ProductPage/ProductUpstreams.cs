@@ -83,6 +83,13 @@ public sealed partial class ProductUpstreams(
         {
             return UpstreamResponse.Failed((int?)e.StatusCode, e.Message);
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Service discovery reports a broken services:<name> entry with whatever exception
+            // its parser throws; one misconfigured upstream must degrade its part of the page,
+            // not fail the whole request.
+            return UpstreamResponse.Failed(null, $"{e.GetType().Name}: {e.Message}");
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Upstream {Upstream} /{Path} failed (try {Attempt}): {Failure}")]
