@@ -1,11 +1,13 @@
+using System.Security.Cryptography;
+using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
 
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
 /// Builds the snapshot one proxy needs from the accepted config, the registry and mesh
-/// settings. Pure: the same inputs give the same snapshot (deterministic ordering; the
-/// version is a hash of the content).
+/// settings. Pure: the same inputs give the same snapshot (every list is built in a
+/// deterministic order; the version is a hash of the content).
 /// </summary>
 public static class SnapshotBuilder
 {
@@ -13,6 +15,65 @@ public static class SnapshotBuilder
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(node);
-        throw new NotImplementedException("SnapshotBuilder is being written (interim commit of the API surface).");
+        var settings = inputs.Settings;
+        var model = inputs.Model;
+        var nodeNamespace = string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
+        var services = ServiceIndex.Build(model, inputs.Registry, settings);
+        var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
+        var rules = new DestinationRuleIndex(model, node, settings);
+        var clusters = new ClusterTranslator(services, rules, settings);
+
+        var snapshot = new ProxySnapshot
+        {
+            Node = node.Clone(),
+            TrustDomain = settings.TrustDomain,
+            ConfigGeneration = model.Generation,
+            Telemetry = TelemetryTranslator.Translate(model, node, nodeNamespace, settings),
+        };
+        snapshot.TrustBundlePem.AddRange(settings.TrustBundlePem);
+
+        var wanted = contexts.ReferencedClusters;
+        if (node.Mode == ProxyMode.Gateway)
+        {
+            GatewayTranslator.Translate(model, node, contexts, snapshot);
+        }
+        else
+        {
+            var scope = SidecarScope.For(model, node, nodeNamespace, settings);
+            snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
+            SidecarRoutesTranslator.Translate(model, scope, contexts, snapshot);
+            snapshot.Inbound = InboundPolicyTranslator.Translate(model, node, nodeNamespace, settings);
+
+            // Every visible service port has its default cluster and one per subset its DestinationRule defines.
+            foreach (var service in services.VisibleFrom(nodeNamespace))
+            {
+                var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
+                foreach (var port in service.Ports.Where(p => p.Protocol != Protocol.Tcp && scope.Includes(service, p.Number)))
+                {
+                    wanted.Add((service.Hostname, port.Number, ""));
+                    foreach (var subset in subsets)
+                    {
+                        wanted.Add((service.Hostname, port.Number, subset));
+                    }
+                }
+            }
+        }
+
+        foreach (var (host, port, subset) in wanted)
+        {
+            snapshot.Clusters.Add(clusters.Build(host, port, subset.Length == 0 ? null : subset));
+        }
+
+        snapshot.Version = VersionOf(snapshot);
+        return snapshot;
+    }
+
+    /// <summary>First 16 hex characters of the SHA-256 of the snapshot serialized without its version.</summary>
+    public static string VersionOf(ProxySnapshot snapshot)
+    {
+        var copy = snapshot.Clone();
+        copy.Version = "";
+        var hash = SHA256.HashData(copy.ToByteArray());
+        return Convert.ToHexStringLower(hash)[..16];
     }
 }

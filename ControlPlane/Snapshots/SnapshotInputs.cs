@@ -14,6 +14,9 @@ public sealed record MeshSettings
 {
     public string TrustDomain { get; init; } = "cluster.local";
 
+    /// <summary>DNS suffix of registry services: <c>reviews.default.svc.&lt;suffix&gt;</c>.</summary>
+    public string DomainSuffix { get; init; } = "cluster.local";
+
     /// <summary>The root namespace: mesh-wide policies live here (Istio's istio-system).</summary>
     public string RootNamespace { get; init; } = "istio-system";
 
@@ -21,4 +24,19 @@ public sealed record MeshSettings
 
     /// <summary>PEM roots of the mesh CA, pushed to every proxy as its trust bundle.</summary>
     public IReadOnlyList<string> TrustBundlePem { get; init; } = [];
+
+    /// <summary>
+    /// Resolves a TLS <c>credentialName</c> (Gateway servers, DestinationRule client TLS) to PEM
+    /// material; null (or a null result) leaves the PEM fields empty for the runtime to fill.
+    /// </summary>
+    public Func<string, TlsCredential?>? CredentialLookup { get; init; }
+
+    /// <summary>
+    /// Reads a certificate or key file named by <c>serverCertificate</c>, <c>privateKey</c>,
+    /// <c>caCertificates</c> or <c>clientCertificate</c>; null leaves the PEM fields empty.
+    /// </summary>
+    public Func<string, string?>? PemFileReader { get; init; }
 }
+
+/// <summary>PEM material behind a named credential (a Kubernetes TLS secret in Istio).</summary>
+public sealed record TlsCredential(string CertificatePem, string PrivateKeyPem, string? CaCertificatesPem = null);

@@ -1,0 +1,208 @@
+using System.Collections.Immutable;
+using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
+using Mesh.ControlPlane.Registry;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// Every service of the mesh: registry services (one per name and namespace, endpoints from
+/// every workload that registered as a member) and ServiceEntry hosts. Ordered by hostname.
+/// </summary>
+public sealed class ServiceIndex
+{
+    private readonly Dictionary<string, ServiceModel> _byHostname;
+
+    private ServiceIndex(ImmutableArray<ServiceModel> services)
+    {
+        Services = services;
+        _byHostname = new Dictionary<string, ServiceModel>(StringComparer.OrdinalIgnoreCase);
+        foreach (var service in services)
+        {
+            _byHostname.TryAdd(service.Hostname, service);
+        }
+    }
+
+    public ImmutableArray<ServiceModel> Services { get; }
+
+    public ServiceModel? Find(string hostname) => _byHostname.GetValueOrDefault(hostname);
+
+    /// <summary>The services a namespace may see (ServiceEntry <c>exportTo</c>), in hostname order.</summary>
+    public IEnumerable<ServiceModel> VisibleFrom(string ns) =>
+        Services.Where(s => HostNames.IsVisible(s.ExportTo, s.Namespace, ns) && !s.ExportTo.Contains("~"));
+
+    public static ServiceIndex Build(MeshModel model, RegistrySnapshot registry, MeshSettings settings)
+    {
+        var services = new List<ServiceModel>();
+        services.AddRange(FromRegistry(registry, settings));
+        var known = services.Select(s => s.Hostname).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in model.ServiceEntries)
+        {
+            foreach (var service in FromServiceEntry(entry, settings))
+            {
+                // A registry service wins over a ServiceEntry for the same host (first definition wins).
+                if (known.Add(service.Hostname))
+                {
+                    services.Add(service);
+                }
+            }
+        }
+
+        return new ServiceIndex([.. services.OrderBy(s => s.Hostname, StringComparer.Ordinal)]);
+    }
+
+    private static IEnumerable<ServiceModel> FromRegistry(RegistrySnapshot registry, MeshSettings settings)
+    {
+        var members = registry.Workloads
+            .Select(w => w.Node)
+            .OrderBy(n => n.Id, StringComparer.Ordinal)
+            .SelectMany(node => node.Services.Select(membership => (Node: node, Membership: membership)))
+            .GroupBy(m => (Name: m.Membership.Name.ToLowerInvariant(), Namespace: NamespaceOf(m.Node, settings)));
+
+        foreach (var group in members)
+        {
+            var ports = group
+                .SelectMany(m => m.Membership.Ports)
+                .GroupBy(p => p.Port)
+                .OrderBy(g => g.Key)
+                .Select(g => g.First())
+                .Select(p => new ServicePortModel(p.Port, p.Name, ProtocolOf(p.Protocol, p.Name)))
+                .ToImmutableArray();
+            var endpoints = group
+                .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(m.Node, p, settings)))
+                .ToImmutableArray();
+            yield return new ServiceModel
+            {
+                Hostname = $"{group.Key.Name}.{group.Key.Namespace}.svc.{settings.DomainSuffix}",
+                ShortName = group.Key.Name,
+                Namespace = group.Key.Namespace,
+                Ports = ports,
+                Endpoints = endpoints,
+            };
+        }
+    }
+
+    private static ServiceEndpoint Endpoint(Wire.Node node, Wire.ServicePort port, MeshSettings settings)
+    {
+        var endpoint = new Wire.Endpoint
+        {
+            Address = node.Address,
+            Port = port.InboundPort != 0 ? port.InboundPort : port.Port,
+            Workload = node.Workload,
+            Namespace = NamespaceOf(node, settings),
+            Identity = HostNames.SpiffeId(settings.TrustDomain, NamespaceOf(node, settings), node.ServiceAccount),
+            Mtls = true,
+            Weight = 1,
+            NodeId = node.Id,
+        };
+        foreach (var label in node.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        {
+            endpoint.Labels.Add(label.Key, label.Value);
+        }
+
+        return new ServiceEndpoint(port.Port, endpoint);
+    }
+
+    private static IEnumerable<ServiceModel> FromServiceEntry(ConfigResource<ServiceEntryConfig> entry, MeshSettings settings)
+    {
+        var spec = entry.Spec;
+        var resolution = spec.Resolution ?? ServiceEntryResolution.None;
+        var location = spec.Location ?? ServiceEntryLocation.MeshExternal;
+        var ports = spec.Ports
+            .Select(p => new ServicePortModel(p.Number ?? 0, p.Name ?? "", ProtocolOf(p.Protocol), p.TargetPort ?? 0))
+            .OrderBy(p => p.Number)
+            .ToImmutableArray();
+        foreach (var host in spec.Hosts)
+        {
+            var endpoints = new List<ServiceEndpoint>();
+            foreach (var port in ports)
+            {
+                if (resolution == ServiceEntryResolution.None)
+                {
+                    break;
+                }
+
+                if (spec.Endpoints.Count == 0 && resolution is ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin)
+                {
+                    // DNS without endpoints: the host itself is resolved when connecting.
+                    endpoints.Add(SeEndpoint(host, port.TargetPort != 0 ? port.TargetPort : port.Number, null, port.Number, entry, location, settings));
+                    continue;
+                }
+
+                foreach (var workload in spec.Endpoints)
+                {
+                    var number = workload.Ports.TryGetValue(port.Name, out var mapped) ? mapped : port.TargetPort != 0 ? port.TargetPort : port.Number;
+                    endpoints.Add(SeEndpoint(workload.Address ?? "", number, workload, port.Number, entry, location, settings));
+                }
+            }
+
+            yield return new ServiceModel
+            {
+                Hostname = host.ToLowerInvariant(),
+                Namespace = entry.Namespace,
+                Ports = ports,
+                Endpoints = [.. endpoints],
+                External = location == ServiceEntryLocation.MeshExternal,
+                DnsResolution = resolution is ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin,
+                Passthrough = resolution == ServiceEntryResolution.None,
+                ExportTo = [.. spec.ExportTo],
+                SubjectAltNames = [.. spec.SubjectAltNames],
+                Location = location,
+            };
+        }
+    }
+
+    private static ServiceEndpoint SeEndpoint(string address, uint port, WorkloadEntryConfig? workload, uint servicePort, ConfigResource<ServiceEntryConfig> entry, ServiceEntryLocation location, MeshSettings settings)
+    {
+        var endpoint = new Wire.Endpoint
+        {
+            Address = address,
+            Port = port,
+            Namespace = entry.Namespace,
+            Weight = workload?.Weight is > 0 ? workload.Weight.Value : 1,
+        };
+        if (workload is not null)
+        {
+            foreach (var label in workload.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+            {
+                endpoint.Labels.Add(label.Key, label.Value);
+            }
+
+            // A mesh-internal endpoint with a service account is a meshed workload: originate mTLS to it.
+            if (location == ServiceEntryLocation.MeshInternal && !string.IsNullOrEmpty(workload.ServiceAccount))
+            {
+                endpoint.Identity = HostNames.SpiffeId(settings.TrustDomain, entry.Namespace, workload.ServiceAccount);
+                endpoint.Mtls = true;
+            }
+        }
+
+        return new ServiceEndpoint(servicePort, endpoint);
+    }
+
+    /// <summary>Istio's protocol selection: the declared protocol, else the port name prefix (<c>http-</c>, <c>grpc-</c>...).</summary>
+    public static Wire.Protocol ProtocolOf(Wire.Protocol declared, string portName) =>
+        declared != Wire.Protocol.Unspecified ? declared : ProtocolOf(PrefixOf(portName));
+
+    public static Wire.Protocol ProtocolOf(string? protocol) => (protocol ?? "").ToUpperInvariant() switch
+    {
+        "HTTP" => Wire.Protocol.Http,
+        "HTTP2" => Wire.Protocol.Http2,
+        "GRPC" or "GRPC-WEB" => Wire.Protocol.Grpc,
+        "HTTPS" => Wire.Protocol.Https,
+        "TCP" or "TLS" or "MONGO" or "REDIS" or "MYSQL" => Wire.Protocol.Tcp,
+        _ => Wire.Protocol.Unspecified,
+    };
+
+    private static string PrefixOf(string portName)
+    {
+        var dash = portName.IndexOf('-');
+        return dash < 0 ? portName : portName[..dash];
+    }
+
+    internal static string NamespaceOf(Wire.Node node, MeshSettings settings) =>
+        string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
+}
+
+/// <summary>An endpoint of a service, for one service port.</summary>
+public sealed record ServiceEndpoint(uint ServicePort, Wire.Endpoint Endpoint);

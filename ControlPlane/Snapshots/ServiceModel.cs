@@ -1,0 +1,45 @@
+using System.Collections.Immutable;
+using Mesh.Config.Model.Networking;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// One service as the snapshot builder sees it: from the registry (<c>reviews.default.svc.cluster.local</c>)
+/// or from a ServiceEntry host. Immutable, derived per build.
+/// </summary>
+public sealed record ServiceModel
+{
+    /// <summary>FQDN (registry) or the ServiceEntry host as written (may be a wildcard).</summary>
+    public required string Hostname { get; init; }
+
+    /// <summary>Short name of a registry service (<c>reviews</c>); null for ServiceEntry hosts.</summary>
+    public string? ShortName { get; init; }
+
+    /// <summary>The service's namespace (registry) or the ServiceEntry's namespace.</summary>
+    public required string Namespace { get; init; }
+
+    public required ImmutableArray<ServicePortModel> Ports { get; init; }
+
+    public required ImmutableArray<ServiceEndpoint> Endpoints { get; init; }
+
+    public bool External { get; init; }
+
+    public bool DnsResolution { get; init; }
+
+    /// <summary>ServiceEntry resolution NONE: forward to the address the caller asked for.</summary>
+    public bool Passthrough { get; init; }
+
+    /// <summary>Visibility (<c>exportTo</c>) of a ServiceEntry; empty = everywhere.</summary>
+    public ImmutableArray<string> ExportTo { get; init; } = [];
+
+    /// <summary>ServiceEntry subjectAltNames: expected server identities.</summary>
+    public ImmutableArray<string> SubjectAltNames { get; init; } = [];
+
+    public ServiceEntryLocation? Location { get; init; }
+
+    public ServicePortModel? FindPort(uint number) => Ports.FirstOrDefault(p => p.Number == number);
+}
+
+/// <summary>A service port: the number callers use, its name and protocol, and (ServiceEntry) target port.</summary>
+public sealed record ServicePortModel(uint Number, string Name, Wire.Protocol Protocol, uint TargetPort = 0);

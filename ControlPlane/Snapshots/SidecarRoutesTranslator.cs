@@ -1,0 +1,119 @@
+using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// Outbound routing of a sidecar: one virtual host per visible (service, HTTP port) with the
+/// routes of the VirtualServices bound to the mesh that cover the service host, or a default
+/// route to all endpoints. Several VirtualServices for one host are merged: exact host matches
+/// before wildcard ones, each group in name order, rules in their written order.
+/// </summary>
+public static class SidecarRoutesTranslator
+{
+    public static void Translate(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    {
+        var nodeNamespace = contexts.NodeNamespace;
+        var virtualServices = model.VirtualServices
+            .Where(vs => HostNames.IsVisible(vs.Spec.ExportTo, vs.Namespace, nodeNamespace))
+            .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))
+            .ToList();
+        foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
+        {
+            foreach (var port in service.Ports)
+            {
+                if (port.Protocol == Wire.Protocol.Tcp || !scope.Includes(service, port.Number))
+                {
+                    continue;
+                }
+
+                var context = contexts.Create(port.Number, gatewayKey: null);
+                var virtualHost = new Wire.VirtualHost
+                {
+                    Name = $"{service.Hostname}:{port.Number}",
+                    Port = port.Number,
+                };
+                virtualHost.Domains.AddRange(Domains(service, port.Number, nodeNamespace));
+                var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
+                foreach (var virtualService in bound)
+                {
+                    virtualHost.Routes.AddRange(RouteTranslator.Translate(virtualService, context));
+                }
+
+                if (bound.Count == 0)
+                {
+                    virtualHost.Routes.Add(RouteTranslator.DefaultRoute(service.Hostname, port.Number));
+                    context.ReferencedClusters.Add((service.Hostname, port.Number, ""));
+                }
+
+                snapshot.VirtualHosts.Add(virtualHost);
+            }
+        }
+    }
+
+    private static List<ConfigResource<VirtualServiceConfig>> Bound(List<ConfigResource<VirtualServiceConfig>> virtualServices, string hostname, MeshSettings settings)
+    {
+        var exact = new List<ConfigResource<VirtualServiceConfig>>();
+        var wildcard = new List<ConfigResource<VirtualServiceConfig>>();
+        foreach (var virtualService in virtualServices)
+        {
+            var hosts = virtualService.Spec.Hosts.Select(h => HostNames.Resolve(h, virtualService.Namespace, settings.DomainSuffix)).ToList();
+            if (hosts.Any(h => string.Equals(h, hostname, StringComparison.OrdinalIgnoreCase)))
+            {
+                exact.Add(virtualService);
+            }
+            else if (hosts.Any(h => HostNames.Covers(h, hostname)))
+            {
+                wildcard.Add(virtualService);
+            }
+        }
+
+        return [.. exact, .. wildcard];
+    }
+
+    /// <summary>
+    /// The names an app may use for the service: short name (same namespace only), name.ns,
+    /// name.ns.svc, the FQDN — each also with ":port". ServiceEntry hosts as written.
+    /// </summary>
+    public static IEnumerable<string> Domains(ServiceModel service, uint port, string nodeNamespace)
+    {
+        var names = new List<string>();
+        if (service.ShortName is { } shortName)
+        {
+            if (service.Namespace == nodeNamespace)
+            {
+                names.Add(shortName);
+            }
+
+            names.Add($"{shortName}.{service.Namespace}");
+            names.Add($"{shortName}.{service.Namespace}.svc");
+        }
+
+        names.Add(service.Hostname);
+        return names.SelectMany(n => new[] { n, $"{n}:{port}" });
+    }
+}
+
+/// <summary>Creates <see cref="RouteContext"/>s that share the proxy identity and the referenced-cluster set.</summary>
+public sealed class RouteContextFactory(Wire.Node node, string nodeNamespace, ServiceIndex services, MeshSettings settings)
+{
+    public string NodeNamespace { get; } = nodeNamespace;
+
+    public ServiceIndex Services { get; } = services;
+
+    public MeshSettings Settings { get; } = settings;
+
+    public SortedSet<(string Host, uint Port, string Subset)> ReferencedClusters { get; } = new();
+
+    public RouteContext Create(uint port, string? gatewayKey) => new()
+    {
+        Node = node,
+        NodeNamespace = NodeNamespace,
+        GatewayKey = gatewayKey,
+        Port = port,
+        Services = Services,
+        Settings = Settings,
+        ReferencedClusters = ReferencedClusters,
+    };
+}

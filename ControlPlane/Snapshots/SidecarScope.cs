@@ -1,0 +1,87 @@
+using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// What a sidecar sees: the Sidecar resource that applies to it (one selecting its workload in
+/// its namespace, else its namespace's default, else the root namespace's default) limits the
+/// visible services to its egress hosts (<c>ns/host</c>, <c>./host</c>, <c>*/host</c>, with
+/// wildcards; the host part may be an FQDN or a registry short name), per egress port when set.
+/// </summary>
+public sealed class SidecarScope
+{
+    private readonly IReadOnlyList<IstioEgressListener> _egress;
+
+    private SidecarScope(ConfigResource<SidecarConfig>? sidecar)
+    {
+        Sidecar = sidecar;
+        _egress = sidecar?.Spec.Egress ?? [];
+    }
+
+    public ConfigResource<SidecarConfig>? Sidecar { get; }
+
+    public Wire.OutboundTrafficPolicy OutboundTrafficPolicy => new()
+    {
+        Mode = Sidecar?.Spec.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicyMode.RegistryOnly
+            ? Wire.OutboundTrafficPolicy.Types.Mode.RegistryOnly
+            : Wire.OutboundTrafficPolicy.Types.Mode.AllowAny,
+    };
+
+    public static SidecarScope For(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
+    {
+        var local = model.Sidecars.Where(s => s.Namespace == nodeNamespace).ToList();
+        var selected = local.FirstOrDefault(s => s.Spec.WorkloadSelector is { } selector && selector.Labels.Count > 0 && selector.Matches(node.Labels))
+            ?? local.FirstOrDefault(s => s.Spec.WorkloadSelector is null || s.Spec.WorkloadSelector.Labels.Count == 0)
+            ?? model.Sidecars.FirstOrDefault(s => s.Namespace == settings.RootNamespace && (s.Spec.WorkloadSelector is null || s.Spec.WorkloadSelector.Labels.Count == 0));
+        return new SidecarScope(selected);
+    }
+
+    /// <summary>True when the service port is visible (always, without a Sidecar resource or egress listeners).</summary>
+    public bool Includes(ServiceModel service, uint port)
+    {
+        if (_egress.Count == 0)
+        {
+            return true;
+        }
+
+        foreach (var listener in _egress)
+        {
+            if (listener.Port?.Number is { } listenerPort && listenerPort != port)
+            {
+                continue;
+            }
+
+            if (listener.Hosts.Any(h => Matches(h, service)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool Matches(string egressHost, ServiceModel service)
+    {
+        var slash = egressHost.IndexOf('/');
+        var ns = slash < 0 ? "*" : egressHost[..slash];
+        var host = slash < 0 ? egressHost : egressHost[(slash + 1)..];
+        if (ns == "~")
+        {
+            return false;
+        }
+
+        if (ns == ".")
+        {
+            ns = Sidecar!.Namespace;
+        }
+
+        if (ns != "*" && ns != service.Namespace)
+        {
+            return false;
+        }
+
+        return HostNames.Covers(host, service.Hostname) || (service.ShortName is { } shortName && !host.Contains('.') && HostNames.Covers(host, shortName));
+    }
+}
