@@ -1,0 +1,10 @@
+namespace Mesh.Proxy.Configuration;
+
+public sealed class ControlPlaneOptions
+{
+    /// <summary>gRPC address of the control plane's discovery service (h2c or https).</summary>
+    public string Address { get; set; } = "http://127.0.0.1:15012";
+
+    /// <summary>Bootstrap credential, sent as "authorization: Bearer &lt;token&gt;" when not empty.</summary>
+    public string? Token { get; set; }
+}

@@ -1,0 +1,7 @@
+namespace Mesh.Proxy.Configuration;
+
+public enum MeshProxyMode
+{
+    Sidecar,
+    Gateway,
+}

@@ -1,0 +1,106 @@
+using Mesh.Proxy.Admin;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Routing;
+using Mesh.Proxy.Translation;
+using Mesh.Proxy.Yarp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Mesh.Proxy.Hosting;
+
+/// <summary>Wires the proxy core into a host: <c>builder.AddMeshProxy()</c> then <c>app.MapMeshProxy()</c>.</summary>
+public static class MeshProxyHostingExtensions
+{
+    /// <summary>
+    /// Registers the proxy: options from the "Mesh" section, Kestrel listeners, YARP with the mesh
+    /// config provider and policies, the control plane client and the admin endpoints.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="mode">The mode the host runs in; a different Mesh:Mode in configuration is an error.</param>
+    public static WebApplicationBuilder AddMeshProxy(this WebApplicationBuilder builder, MeshProxyMode? mode = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (mode is { } fixedMode)
+        {
+            var configured = builder.Configuration[$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)}"];
+            if (!string.IsNullOrEmpty(configured)
+                && (!Enum.TryParse<MeshProxyMode>(configured, ignoreCase: true, out var configuredMode) || configuredMode != fixedMode))
+            {
+                throw new InvalidOperationException(
+                    $"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)} is '{configured}' but this host runs the proxy in {fixedMode} mode.");
+            }
+
+            builder.Configuration[$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)}"] = fixedMode.ToString();
+        }
+
+        // Lowest-precedence defaults: the request path must not log per request at Information.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+                ["Logging:LogLevel:Yarp"] = "Warning",
+                ["Logging:LogLevel:Grpc"] = "Warning",
+            },
+        });
+
+        var services = builder.Services;
+        services.AddOptions<MeshProxyOptions>().Bind(builder.Configuration.GetSection(MeshProxyOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshProxyOptions>, MeshProxyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));
+
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelListenerSetup.Configure(kestrel, kestrel.ApplicationServices.GetRequiredService<ListenerSet>()));
+
+        services.AddSingleton<MeshProxyConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
+        services.AddSingleton<YarpConfigApplyListener>();
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<YarpConfigApplyListener>());
+        services.AddReverseProxy().AddTransforms<MeshTransformProvider>();
+        services.AddSingleton<MeshForwarderHttpClientFactory>();
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => sp.GetRequiredService<MeshForwarderHttpClientFactory>()));
+        services.AddSingleton<ILoadBalancingPolicy, MeshRoundRobinPolicy>();
+
+        services.AddSingleton<RoutingState>();
+        services.AddSingleton<SnapshotState>();
+        services.AddSingleton<SnapshotTranslator>();
+        services.AddSingleton<SnapshotApplier>();
+        services.AddSingleton<NodeIdentityFactory>();
+        services.AddSingleton<PassthroughForwarder>();
+        services.TryAddSingleton<ObjectPoolProvider, DefaultObjectPoolProvider>();
+        services.AddSingleton(sp => sp.GetRequiredService<ObjectPoolProvider>().Create(new MeshRequestFeaturePoolPolicy()));
+        services.AddHostedService<ControlPlaneClient>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the admin endpoints and the proxy pipeline: mesh routing → upstream attempts
+    /// (timeouts, retries) → YARP load balancing → passive health → forwarder.
+    /// </summary>
+    public static WebApplication MapMeshProxy(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseMiddleware<AdminMiddleware>();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<MeshRoutingMiddleware>();
+            pipeline.UseMiddleware<UpstreamRequestMiddleware>();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        return app;
+    }
+}

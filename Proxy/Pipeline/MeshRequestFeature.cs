@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Routing;
+using Yarp.ReverseProxy.Model;
+
+namespace Mesh.Proxy.Pipeline;
+
+/// <summary>
+/// Per-request mesh state, one pooled object set as an HttpContext feature: what the routing
+/// decided and what happened upstream. Telemetry and access logs read it when the request ends
+/// (see <see cref="IMeshRequestObserver"/>).
+/// </summary>
+public sealed class MeshRequestFeature
+{
+    private DestinationState?[] _tried = new DestinationState?[4];
+
+    public MeshListener Listener { get; internal set; } = null!;
+
+    /// <summary>The routing model the request was routed with (null before the first snapshot).</summary>
+    public RoutingModel? Model { get; internal set; }
+
+    public VirtualHostModel? VirtualHost { get; internal set; }
+
+    public HttpRouteModel? Route { get; internal set; }
+
+    public UpstreamCluster? Cluster { get; internal set; }
+
+    /// <summary>Passthrough (ALLOW_ANY or PASSTHROUGH load balancing): the authority forwarded to.</summary>
+    public string? PassthroughAuthority { get; internal set; }
+
+    public ResponseFlags Flags { get; internal set; }
+
+    /// <summary>Upstream attempts made (1 + retries); 0 when the request never left the proxy.</summary>
+    public int Attempts { get; internal set; }
+
+    /// <summary><see cref="Stopwatch.GetTimestamp"/> when routing started.</summary>
+    public long StartTimestamp { get; internal set; }
+
+    public string FlagsText => ResponseFlagsText.Format(Flags);
+
+    internal RetryPolicyModel? Retry { get; set; }
+
+    /// <summary>Set before each attempt: a retriable response may be suppressed and retried.</summary>
+    internal bool RetryPossible { get; set; }
+
+    internal AttemptResult AttemptResult { get; set; }
+
+    internal RequestBodyReplay? BodyReplay { get; set; }
+
+    internal int TriedCount { get; private set; }
+
+    internal void AddFlags(ResponseFlags flags) => Flags |= flags;
+
+    internal void RecordTried(DestinationState destination)
+    {
+        if (TriedCount == _tried.Length)
+        {
+            Array.Resize(ref _tried, _tried.Length * 2);
+        }
+
+        _tried[TriedCount++] = destination;
+    }
+
+    internal bool WasTried(DestinationState destination)
+    {
+        for (var i = 0; i < TriedCount; i++)
+        {
+            if (ReferenceEquals(_tried[i], destination))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal void Reset()
+    {
+        Listener = null!;
+        Model = null;
+        VirtualHost = null;
+        Route = null;
+        Cluster = null;
+        PassthroughAuthority = null;
+        Flags = ResponseFlags.None;
+        Attempts = 0;
+        StartTimestamp = 0;
+        Retry = null;
+        RetryPossible = false;
+        AttemptResult = AttemptResult.None;
+        BodyReplay = null;
+        Array.Clear(_tried, 0, TriedCount);
+        TriedCount = 0;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Mesh.Proxy.Pipeline;
+
+/// <summary>
+/// Runs when upstream response headers arrive, before anything is sent to the caller: a
+/// response the route's retry policy retries has its body suppressed (YARP then discards it)
+/// so the attempt loop can try again with a clean response.
+/// </summary>
+internal sealed class UpstreamResponseClassifier : ResponseTransform
+{
+    public override ValueTask ApplyAsync(ResponseTransformContext context)
+    {
+        var response = context.ProxyResponse;
+        if (response is null)
+        {
+            return default;
+        }
+
+        var request = context.HttpContext.Features.Get<MeshRequestFeature>();
+        var retry = request?.Retry;
+        if (request is null || retry is null)
+        {
+            return default;
+        }
+
+        if (!retry.ShouldRetryResponse((int)response.StatusCode, ReadGrpcStatus(response)))
+        {
+            return default;
+        }
+
+        if (request.RetryPossible && request.BodyReplay?.CanReplay != false)
+        {
+            context.SuppressResponseBody = true;
+            request.AttemptResult = AttemptResult.RetrySuppressed;
+        }
+        else
+        {
+            request.AttemptResult = AttemptResult.RetriableExhausted;
+            if (!request.RetryPossible)
+            {
+                request.AddFlags(ResponseFlags.UpstreamRetryLimitExceeded);
+            }
+        }
+
+        return default;
+    }
+
+    /// <summary>grpc-status of a trailers-only response (the only gRPC status visible before the body); -1 if absent.</summary>
+    private static int ReadGrpcStatus(HttpResponseMessage response)
+    {
+        if (response.Headers.NonValidated.TryGetValues("grpc-status", out var values))
+        {
+            foreach (var value in values)
+            {
+                return int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var status) ? status : -1;
+            }
+        }
+
+        return -1;
+    }
+}

@@ -1,0 +1,154 @@
+using System.Collections.Frozen;
+using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Routing;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Mesh.Proxy.Translation;
+
+/// <summary>
+/// Pure translation of a <see cref="ProxySnapshot"/> into the proxy's runtime form: a
+/// <see cref="RoutingModel"/> (compiled matchers, domain tables, weighted-pick tables) and the
+/// YARP clusters it forwards through. Any problem rejects the whole snapshot with every error.
+/// </summary>
+public sealed class SnapshotTranslator
+{
+    private readonly ListenerSet _listeners;
+    private readonly MeshProxyOptions _options;
+    private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
+
+    public SnapshotTranslator(ListenerSet listeners, IOptions<MeshProxyOptions> options, IEnumerable<IRouteFilterFactory> filterFactories)
+    {
+        _listeners = listeners;
+        _options = options.Value;
+        _filterFactories = [.. filterFactories];
+    }
+
+    public TranslationResult Translate(ProxySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var errors = new TranslationErrors();
+        if (string.IsNullOrEmpty(snapshot.Version))
+        {
+            errors.Add("version", "must not be empty");
+        }
+
+        UnsupportedFeatureCheck.Check(snapshot, errors);
+        var (clusters, yarpClusters) = TranslateClusters(snapshot, errors);
+        var routeTranslator = new RouteTranslator(clusters, _filterFactories);
+        var virtualHosts = new List<ListenerRoutesBuilder.ParsedVirtualHost>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < snapshot.VirtualHosts.Count; i++)
+        {
+            var vh = snapshot.VirtualHosts[i];
+            var path = $"virtual_hosts[{i}] ({vh.Name})";
+            if (!names.Add(vh.Name))
+            {
+                errors.Add(path, $"virtual host name '{vh.Name}' is used twice");
+            }
+
+            if (vh.Port is 0 or > 65535)
+            {
+                errors.Add($"{path}.port", $"must be 1-65535 (got {vh.Port})");
+                continue;
+            }
+
+            var domains = new List<DomainName>();
+            foreach (var text in vh.Domains)
+            {
+                if (DomainName.TryParse(text, out var domain, out var error))
+                {
+                    domains.Add(domain);
+                }
+                else
+                {
+                    errors.Add($"{path}.domains", error!);
+                }
+            }
+
+            var routes = new List<HttpRouteModel>();
+            for (var j = 0; j < vh.Routes.Count; j++)
+            {
+                if (routeTranslator.Translate(vh.Routes[j], $"{path}.routes[{j}]", errors) is { } route)
+                {
+                    routes.Add(route);
+                }
+            }
+
+            var model = new VirtualHostModel(vh.Name, (int)vh.Port, [.. vh.Domains], [.. routes])
+            {
+                GatewayServer = string.IsNullOrEmpty(vh.GatewayServer) ? null : vh.GatewayServer,
+            };
+            virtualHosts.Add(new ListenerRoutesBuilder.ParsedVirtualHost(i, model, domains));
+        }
+
+        var listenerRoutes = ListenerRoutesBuilder.Build(_listeners, virtualHosts, clusters, _options.Mode, errors);
+        if (errors.Count > 0)
+        {
+            return TranslationResult.Failure(errors);
+        }
+
+        var routingModel = new RoutingModel(snapshot, listenerRoutes, clusters.ToFrozenDictionary(StringComparer.Ordinal), [.. virtualHosts.Select(v => v.Model)])
+        {
+            RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
+        };
+        return TranslationResult.Success(routingModel, yarpClusters);
+    }
+
+    private (Dictionary<string, UpstreamCluster>, List<ClusterConfig>) TranslateClusters(ProxySnapshot snapshot, TranslationErrors errors)
+    {
+        var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
+        var yarp = new List<ClusterConfig>();
+        for (var i = 0; i < snapshot.Clusters.Count; i++)
+        {
+            var cluster = snapshot.Clusters[i];
+            var path = $"clusters[{i}] ({cluster.Name})";
+            if (string.IsNullOrWhiteSpace(cluster.Name))
+            {
+                errors.Add($"clusters[{i}].name", "must not be empty");
+                continue;
+            }
+
+            if (cluster.Name.StartsWith("mesh|", StringComparison.Ordinal) || cluster.Name.StartsWith("inbound|", StringComparison.Ordinal))
+            {
+                errors.Add($"{path}.name", "names starting with 'mesh|' or 'inbound|' are reserved for the proxy's own clusters");
+                continue;
+            }
+
+            if (clusters.ContainsKey(cluster.Name))
+            {
+                errors.Add($"{path}.name", "cluster name is used twice");
+                continue;
+            }
+
+            if (ClusterTranslator.Translate(cluster, path, errors) is { } translated)
+            {
+                clusters[cluster.Name] = translated.Cluster;
+                if (translated.Yarp is not null)
+                {
+                    yarp.Add(translated.Yarp);
+                }
+            }
+        }
+
+        foreach (var listener in _listeners.OfKind(ListenerKind.Inbound))
+        {
+            var (upstream, config) = ClusterTranslator.Inbound(listener.InboundClusterName!, _options.AppAddress, listener.TargetPort, ProtocolOf(listener.Protocol));
+            clusters[upstream.Name] = upstream;
+            yarp.Add(config);
+        }
+
+        return (clusters, yarp);
+    }
+
+    public static Protocol ProtocolOf(ListenerProtocol protocol) => protocol switch
+    {
+        ListenerProtocol.HTTP2 => Protocol.Http2,
+        ListenerProtocol.GRPC => Protocol.Grpc,
+        ListenerProtocol.HTTPS => Protocol.Https,
+        _ => Protocol.Http,
+    };
+}

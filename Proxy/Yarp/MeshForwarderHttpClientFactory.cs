@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Mesh.Proxy.Yarp;
+
+/// <summary>
+/// The one place where upstream connections are configured: every YARP cluster client and the
+/// passthrough client come from here. Upstream TLS (client certificates, SAN verification for
+/// mesh mTLS) belongs in <see cref="ConfigureHandler"/>.
+/// </summary>
+public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
+{
+    /// <summary>Istio's default connect timeout.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
+
+    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger)
+        : base(logger)
+    {
+    }
+
+    /// <summary>A client for passthrough traffic (hosts unknown to the mesh), configured like cluster clients.</summary>
+    public HttpMessageInvoker CreatePassthroughClient()
+        => CreateClient(new ForwarderHttpClientContext { ClusterId = "mesh|passthrough", NewConfig = HttpClientConfig.Empty });
+
+    protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
+    {
+        base.ConfigureHandler(context, handler);
+        handler.ConnectTimeout = ClusterMetadata.ReadMilliseconds(context.NewMetadata, ClusterMetadata.ConnectTimeoutMs) ?? DefaultConnectTimeout;
+        if (ClusterMetadata.ReadMilliseconds(context.NewMetadata, ClusterMetadata.IdleTimeoutMs) is { } idle)
+        {
+            handler.PooledConnectionIdleTimeout = idle;
+        }
+
+        // Detect dead HTTP/2 upstream connections (long-lived gRPC streams) instead of hanging.
+        handler.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+        handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
+        handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
+    }
+}
