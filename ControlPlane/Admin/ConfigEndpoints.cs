@@ -83,7 +83,7 @@ public static class ConfigEndpoints
             return Message(StatusCodes.Status404NotFound, $"{key} not found");
         }
 
-        var yaml = ConfigSerializer.ToYaml(entry.Object);
+        var yaml = entry.Yaml;
         var wantsYaml = string.Equals(format, "yaml", StringComparison.OrdinalIgnoreCase)
             || request.Headers.Accept.Any(a => a is not null && (a.Contains("yaml", StringComparison.OrdinalIgnoreCase)));
         if (format is not null && !wantsYaml && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))

@@ -4,10 +4,11 @@ namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>
 /// One object of the accepted configuration with its bookkeeping: where it came from (a path
-/// relative to the config directory, or <see cref="ConfigOrigins.Api"/>), and the generation
-/// and time at which it last changed.
+/// relative to the config directory, or <see cref="ConfigOrigins.Api"/>), its canonical YAML
+/// (what <c>get</c> shows and what decides whether it changed), and the generation and time at
+/// which it last changed.
 /// </summary>
-public sealed record ConfigEntry(ConfigObject Object, string Source, long Generation, DateTimeOffset UpdatedAt)
+public sealed record ConfigEntry(ConfigObject Object, string Source, string Yaml, long Generation, DateTimeOffset UpdatedAt)
 {
     public string Key => Object.Key;
 

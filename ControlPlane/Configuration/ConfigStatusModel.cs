@@ -17,6 +17,9 @@ public sealed record ConfigStatusModel
     /// <summary>False while the config directory holds a change that was rejected (the last good files keep serving).</summary>
     public required bool FilesInSync { get; init; }
 
-    /// <summary>The most recent rejected change; cleared once a later change is accepted and the files are in sync.</summary>
+    /// <summary>
+    /// The most recent rejected change (kept after later changes are accepted: compare its time with
+    /// <see cref="AcceptedAt"/>; <see cref="FilesInSync"/> tells whether the directory serves).
+    /// </summary>
     public ConfigRejection? LastError { get; init; }
 }

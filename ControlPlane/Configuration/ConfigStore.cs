@@ -129,10 +129,10 @@ public sealed class ConfigStore
     }
 
     /// <summary>Creates or replaces the objects of a multi-document YAML body.</summary>
-    public async Task<ConfigChangeResult> ApplyAsync(string yaml, CancellationToken cancellationToken)
+    public async Task<ConfigChangeResult> ApplyAsync(string body, CancellationToken cancellationToken)
     {
         const string Source = "api apply";
-        var parsed = ConfigParser.Parse(yaml, ConfigOrigins.ApiRequest);
+        var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest);
         if (!parsed.Succeeded)
         {
             return Reject(Source, parsed.Errors);
@@ -155,19 +155,24 @@ public sealed class ConfigStore
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var objects = parsed.Objects.Select(AsApplied).ToList();
-            var applied = _applied.SetItems(objects.Select(o => KeyValuePair.Create(o.Key, o)));
-            var compiled = _compiler.Compile(_acceptedFiles, applied);
+            // Validate the request's objects as sent, so errors name the request's documents.
+            var candidate = _applied.SetItems(parsed.Objects.Select(o => KeyValuePair.Create(o.Key, o)));
+            var compiled = _compiler.Compile(_acceptedFiles, candidate);
             if (!compiled.IsValid)
             {
                 return Reject(Source, compiled.Errors);
             }
 
+            var objects = parsed.Objects.Select(AsApplied).ToList();
+            var applied = _applied.SetItems(objects.Select(o => KeyValuePair.Create(o.Key, o)));
+            compiled = compiled with { Objects = [.. compiled.Objects.Select(o => applied.TryGetValue(o.Key, out var a) ? a : o)] };
+
             foreach (var configObject in objects)
             {
-                if (!_applied.TryGetValue(configObject.Key, out var previous) || previous.SourceText != configObject.SourceText)
+                var yaml = ConfigSerializer.ToYaml(configObject);
+                if (!_applied.TryGetValue(configObject.Key, out var previous) || ConfigSerializer.ToYaml(previous) != yaml)
                 {
-                    await _repository.SaveAsync(configObject, YamlOf(configObject), cancellationToken);
+                    await _repository.SaveAsync(configObject, yaml, cancellationToken);
                 }
             }
 
@@ -241,9 +246,6 @@ public sealed class ConfigStore
     private static ConfigObject AsApplied(ConfigObject configObject) =>
         configObject with { Source = new ConfigSource(ConfigOrigins.Api, configObject.Source.DocumentIndex) };
 
-    private static string YamlOf(ConfigObject configObject) =>
-        string.IsNullOrWhiteSpace(configObject.SourceText) ? ConfigSerializer.ToYaml(configObject) : configObject.SourceText;
-
     private static bool SameFiles(ImmutableSortedDictionary<string, string> a, ImmutableSortedDictionary<string, string> b) =>
         a.Count == b.Count && a.All(f => b.TryGetValue(f.Key, out var text) && string.Equals(text, f.Value, StringComparison.Ordinal));
 
@@ -257,22 +259,18 @@ public sealed class ConfigStore
         foreach (var configObject in compiled.Objects)
         {
             var origin = configObject.Source.Origin;
+            var yaml = ConfigSerializer.ToYaml(configObject);
             if (current.Entries.TryGetValue(configObject.Key, out var previous)
                 && previous.Source == origin
-                && string.Equals(previous.Object.SourceText, configObject.SourceText, StringComparison.Ordinal))
+                && string.Equals(previous.Yaml, yaml, StringComparison.Ordinal))
             {
                 entries[configObject.Key] = previous with { Object = configObject };
             }
             else
             {
-                entries[configObject.Key] = new ConfigEntry(configObject, origin, generation, now);
+                entries[configObject.Key] = new ConfigEntry(configObject, origin, yaml, generation, now);
                 changed = true;
             }
-        }
-
-        if (_filesInSync)
-        {
-            Volatile.Write(ref _lastError, null);
         }
 
         if (!changed)

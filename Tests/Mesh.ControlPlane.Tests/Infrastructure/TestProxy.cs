@@ -1,0 +1,92 @@
+using Grpc.Core;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Tests.Infrastructure;
+
+/// <summary>A proxy's side of the discovery stream, driven by a test over a real gRPC connection.</summary>
+public sealed class TestProxy : IAsyncDisposable
+{
+    private readonly MeshDiscovery.MeshDiscoveryClient _client;
+    private AsyncDuplexStreamingCall<ProxyMessage, ProxySnapshot>? _call;
+
+    public TestProxy(MeshDiscovery.MeshDiscoveryClient client, Node node)
+    {
+        _client = client;
+        Node = node;
+    }
+
+    public Node Node { get; }
+
+    public AsyncDuplexStreamingCall<ProxyMessage, ProxySnapshot> Call => _call ?? throw new InvalidOperationException("not connected");
+
+    public static Node NodeFor(string id, Action<Node>? customize = null)
+    {
+        var node = new Node
+        {
+            Id = id,
+            Workload = id,
+            Namespace = "default",
+            Mode = ProxyMode.Sidecar,
+            Address = "127.0.0.1",
+            ServiceAccount = "bookinfo-" + id,
+            Labels = { ["app"] = id, ["version"] = "v1" },
+        };
+        customize?.Invoke(node);
+        return node;
+    }
+
+    /// <summary>Opens the stream and sends Hello.</summary>
+    public async Task<TestProxy> ConnectAsync()
+    {
+        _call = _client.StreamSnapshots();
+        await _call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = Node } });
+        return this;
+    }
+
+    /// <summary>The next pushed snapshot; fails the test if none arrives in time.</summary>
+    public async Task<ProxySnapshot> NextAsync(TimeSpan? timeout = null)
+    {
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
+        if (!await Call.ResponseStream.MoveNext(cancel.Token))
+        {
+            throw new InvalidOperationException("the control plane ended the stream");
+        }
+
+        return Call.ResponseStream.Current;
+    }
+
+    /// <summary>True if a snapshot arrives within the window (used to check that nothing is pushed).</summary>
+    public async Task<ProxySnapshot?> NextOrNullAsync(TimeSpan window)
+    {
+        try
+        {
+            return await NextAsync(window);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        {
+            return null;
+        }
+    }
+
+    public Task AckAsync(string version) => Call.RequestStream.WriteAsync(new ProxyMessage { Ack = new Ack { Version = version } });
+
+    public Task NackAsync(string version, string error) =>
+        Call.RequestStream.WriteAsync(new ProxyMessage { Nack = new Nack { Version = version, Error = error } });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_call is not null)
+        {
+            try
+            {
+                await _call.RequestStream.CompleteAsync();
+            }
+            catch (Exception ex) when (ex is RpcException or InvalidOperationException)
+            {
+            }
+
+            _call.Dispose();
+        }
+    }
+}
