@@ -71,7 +71,12 @@ public static class RouteTranslator
             Name = rule.Name ?? $"{virtualService.QualifiedName}#{index}",
             VirtualService = virtualService.QualifiedName,
         };
-        route.Matches.AddRange(matches.Select(ToRouteMatch));
+        var routeMatches = matches.Select(ToRouteMatch).ToList();
+        // A block left with no request condition (only sourceLabels etc., decided here) matches every request.
+        if (!routeMatches.Any(IsMatchAll))
+        {
+            route.Matches.AddRange(routeMatches);
+        }
         if (rule.Redirect is { } redirect)
         {
             route.Redirect = new Wire.Redirect
@@ -314,6 +319,10 @@ public static class RouteTranslator
 
         return result;
     }
+
+    private static bool IsMatchAll(Wire.RouteMatch match) =>
+        match.Uri is null && match.Scheme is null && match.Method is null && match.Authority is null && match.Port == 0
+        && match.Headers.Count == 0 && match.QueryParams.Count == 0 && match.WithoutHeaders.Count == 0 && match.WithoutHeaderMatches.Count == 0;
 
     internal static Wire.StringMatch? ToStringMatch(StringMatch? match)
     {
