@@ -1,0 +1,69 @@
+namespace Mesh.Proxy.Tests.Infrastructure;
+
+/// <summary>Builds the "Mesh" configuration of a proxy exactly as the environment variables would.</summary>
+public sealed class ProxySettings
+{
+    private readonly Dictionary<string, string?> _values = new();
+    private int _inbound;
+    private int _outbound;
+    private int _gateway;
+
+    private ProxySettings(string mode, string controlPlane, string nodeId, string workload)
+    {
+        _values["Mesh:Mode"] = mode;
+        _values["Mesh:ControlPlane:Address"] = controlPlane;
+        _values["Mesh:Node:Id"] = nodeId;
+        _values["Mesh:Node:Workload"] = workload;
+        _values["Mesh:AdminPort"] = "0";
+    }
+
+    public IReadOnlyDictionary<string, string?> Values => _values;
+
+    public static ProxySettings Sidecar(string controlPlane, string nodeId = "test-sidecar", string workload = "productpage-v1")
+        => new("Sidecar", controlPlane, nodeId, workload);
+
+    public static ProxySettings Gateway(string controlPlane, string nodeId = "test-gateway")
+        => new("Gateway", controlPlane, nodeId, "istio-ingressgateway");
+
+    public ProxySettings With(string key, string? value)
+    {
+        _values[key] = value;
+        return this;
+    }
+
+    public ProxySettings Outbound(string host, int port, string protocol = "HTTP", int listenPort = 0)
+    {
+        var i = _outbound++;
+        _values[$"Mesh:Outbound:{i}:Host"] = host;
+        _values[$"Mesh:Outbound:{i}:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values[$"Mesh:Outbound:{i}:Protocol"] = protocol;
+        _values[$"Mesh:Outbound:{i}:ListenPort"] = listenPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return this;
+    }
+
+    public ProxySettings Inbound(string service, string name, int servicePort, int targetPort, string protocol = "HTTP")
+    {
+        var i = _inbound++;
+        _values["Mesh:Service"] = service;
+        _values[$"Mesh:Inbound:{i}:Name"] = name;
+        _values[$"Mesh:Inbound:{i}:Port"] = servicePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values[$"Mesh:Inbound:{i}:TargetPort"] = targetPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values[$"Mesh:Inbound:{i}:Protocol"] = protocol;
+        _values[$"Mesh:Inbound:{i}:ListenPort"] = "0";
+        return this;
+    }
+
+    public ProxySettings HttpProxy()
+    {
+        _values["Mesh:HttpProxyPort"] = "0";
+        return this;
+    }
+
+    public ProxySettings GatewayListener(int servicePort, int port = 0)
+    {
+        var i = _gateway++;
+        _values[$"Mesh:Gateway:Listeners:{i}:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _values[$"Mesh:Gateway:Listeners:{i}:ServicePort"] = servicePort.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return this;
+    }
+}

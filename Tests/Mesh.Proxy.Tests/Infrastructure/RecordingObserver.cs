@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+using Mesh.Proxy.Pipeline;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Proxy.Tests.Infrastructure;
+
+/// <summary>Records what the proxy concluded about each request (as telemetry will read it).</summary>
+public sealed class RecordingObserver : IMeshRequestObserver
+{
+    public sealed record Completed(string Path, int Status, ResponseFlags Flags, string FlagsText, int Attempts, string? Route, string? Cluster, string? VirtualHost, string? Passthrough);
+
+    public ConcurrentQueue<Completed> Requests { get; } = new();
+
+    public void OnRequestCompleted(HttpContext context, MeshRequestFeature request)
+        => Requests.Enqueue(new Completed(
+            context.Request.Path.Value ?? string.Empty,
+            context.Response.StatusCode,
+            request.Flags,
+            request.FlagsText,
+            request.Attempts,
+            request.Route?.Name,
+            request.Cluster?.Name,
+            request.VirtualHost?.Name,
+            request.PassthroughAuthority));
+
+    /// <summary>The completion record of the request with this path (waits briefly: it is written as the request ends).</summary>
+    public async Task<Completed> ForPathAsync(string path)
+    {
+        Completed? found = null;
+        await Poll.UntilAsync(() => (found = Requests.LastOrDefault(r => r.Path == path)) is not null, TimeSpan.FromSeconds(5), $"completion of {path}");
+        return found!;
+    }
+}
