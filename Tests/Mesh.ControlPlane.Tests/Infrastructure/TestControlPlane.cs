@@ -119,10 +119,10 @@ public sealed class TestControlPlane : IAsyncDisposable
         }
 
         _stopped = true;
-        Admin.Dispose();
-        Channel.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+        Admin.Dispose();
+        Channel.Dispose();
     }
 
     public async ValueTask DisposeAsync()

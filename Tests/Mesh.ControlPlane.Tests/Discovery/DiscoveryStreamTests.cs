@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Mesh.ControlPlane.Tests.Discovery;
+
+/// <summary>The discovery stream over a real gRPC connection to a control plane on 127.0.0.1.</summary>
+public sealed class DiscoveryStreamTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Hello_registers_the_workload_and_gets_its_snapshot()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
+        await using var proxy = await controlPlane.Proxy("productpage-1", n => n.Workload = "productpage").ConnectAsync();
+
+        var snapshot = await proxy.NextAsync();
+
+        Assert.Equal("productpage-1", snapshot.Node.Id);
+        Assert.Equal(1, snapshot.ConfigGeneration);
+        Assert.Contains(snapshot.VirtualHosts, v => v.Name == "VirtualService/default/reviews");
+        Assert.NotNull(controlPlane.Service<WorkloadRegistry>().Find("productpage-1"));
+        var status = await controlPlane.Admin.GetJsonAsync("/api/v1/proxies/productpage-1");
+        Assert.Equal("productpage", status["workload"]!.GetValue<string>());
+        Assert.Equal("sidecar", status["kind"]!.GetValue<string>());
+        Assert.Equal("v1", status["labels"]!["version"]!.GetValue<string>());
+        Assert.Equal(snapshot.Version, status["sentVersion"]!.GetValue<string>());
+        Assert.Equal("bookinfo-productpage-1", status["node"]!["serviceAccount"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Ack_makes_the_proxy_synced_and_nack_makes_it_nacked_with_the_error()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var proxy = await controlPlane.Proxy("reviews-v1").ConnectAsync();
+        var first = await proxy.NextAsync();
+        var status = await controlPlane.Admin.GetJsonAsync("/api/v1/proxies/reviews-v1");
+        Assert.Equal("PENDING", status["status"]!.GetValue<string>());
+
+        await proxy.AckAsync(first.Version);
+        status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/proxies/reviews-v1"), s => s["status"]!.GetValue<string>() == "SYNCED");
+        Assert.Equal(first.Version, status["ackedVersion"]!.GetValue<string>());
+
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
+        var second = await proxy.NextAsync();
+        Assert.NotEqual(first.Version, second.Version);
+        await proxy.NackAsync(second.Version, "route reviews: unknown cluster");
+
+        status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/proxies/reviews-v1"), s => s["status"]!.GetValue<string>() == "NACKED");
+        Assert.Equal(second.Version, status["nackedVersion"]!.GetValue<string>());
+        Assert.Equal("route reviews: unknown cluster", status["nackError"]!.GetValue<string>());
+        Assert.Equal(first.Version, status["ackedVersion"]!.GetValue<string>());
+        var list = await controlPlane.Admin.GetJsonAsync("/api/v1/proxies");
+        Assert.Equal("NACKED", list.AsArray().Single()!["status"]!.GetValue<string>());
+
+        // The proxy-config endpoint shows the snapshot last sent, as protobuf JSON.
+        var config = await controlPlane.Admin.GetJsonAsync("/api/v1/proxies/reviews-v1/config");
+        Assert.Equal(second.Version, config["version"]!.GetValue<string>());
+        Assert.Equal("reviews-v1", config["node"]!["id"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_applied_change_reaches_the_stream_well_within_a_second()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions
+        {
+            Settings = new Dictionary<string, string?>
+            {
+                // Production timings: the test measures what users get.
+                ["ControlPlane:PushDebounce"] = "00:00:00.050",
+                ["ControlPlane:PushMaxDelay"] = "00:00:00.500",
+            },
+        });
+        await using var proxy = await controlPlane.Proxy("productpage").ConnectAsync();
+        await proxy.AckAsync((await proxy.NextAsync()).Version);
+
+        var watch = Stopwatch.StartNew();
+        var (status, _) = await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
+        var snapshot = await proxy.NextAsync(TimeSpan.FromSeconds(5));
+        watch.Stop();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, status);
+        Assert.Contains(snapshot.VirtualHosts, v => v.Name == "VirtualService/default/reviews");
+        output.WriteLine($"apply -> snapshot on the stream: {watch.Elapsed.TotalMilliseconds:0} ms");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task A_change_that_does_not_alter_a_proxys_snapshot_is_not_pushed()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
+        await using var proxy = await controlPlane.Proxy("productpage").ConnectAsync();
+        await proxy.NextAsync();
+
+        // Same content again: no new generation, nothing to push.
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
+
+        Assert.Null(await proxy.NextOrNullAsync(TimeSpan.FromMilliseconds(400)));
+    }
+
+    [Fact]
+    public async Task Disconnecting_removes_the_workload_and_other_proxies_get_the_new_registry()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var watcher = await controlPlane.Proxy("productpage").ConnectAsync();
+        await watcher.NextAsync();
+        var leaving = await controlPlane.Proxy("reviews-v1").ConnectAsync();
+        await leaving.NextAsync();
+        var withBoth = await watcher.NextAsync();
+        Assert.Equal(2, withBoth.Clusters.Single().Endpoints.Count);
+
+        await leaving.DisposeAsync();
+
+        var withOne = await watcher.NextAsync();
+        Assert.Equal(["productpage"], withOne.Clusters.Single().Endpoints.Select(e => e.NodeId));
+        Assert.Null(controlPlane.Service<WorkloadRegistry>().Find("reviews-v1"));
+        var (status, _) = await controlPlane.Admin.SendAsync(HttpMethod.Get, "/api/v1/proxies/reviews-v1");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, status);
+    }
+
+    [Fact]
+    public async Task A_first_message_that_is_not_hello_fails_the_stream_with_invalid_argument()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        using var call = controlPlane.Discovery.StreamSnapshots();
+
+        await call.RequestStream.WriteAsync(new ProxyMessage { Ack = new Ack { Version = "x" } });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("Hello", error.Status.Detail);
+        Assert.Equal(0, controlPlane.Service<WorkloadRegistry>().Count);
+    }
+
+    [Fact]
+    public async Task A_hello_without_a_node_id_is_rejected()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        using var call = controlPlane.Discovery.StreamSnapshots();
+
+        await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = new Node { Workload = "x" } } });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => call.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains("node.id", error.Status.Detail);
+    }
+
+    [Fact]
+    public async Task A_second_hello_on_the_same_stream_is_a_protocol_error()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var proxy = await controlPlane.Proxy("productpage").ConnectAsync();
+        await proxy.NextAsync();
+
+        await proxy.Call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = proxy.Node } });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => proxy.NextAsync());
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        await Eventually.GetAsync(() => controlPlane.Service<WorkloadRegistry>().Count, c => c == 0);
+    }
+
+    [Fact]
+    public async Task A_reconnecting_proxy_replaces_its_old_stream()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var old = await controlPlane.Proxy("reviews-v1").ConnectAsync();
+        await old.NextAsync();
+
+        await using var renewed = await controlPlane.Proxy("reviews-v1").ConnectAsync();
+        await renewed.NextAsync();
+
+        // The old stream is completed by the server; the registration survives it.
+        Assert.False(await old.Call.ResponseStream.MoveNext(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token));
+        await Task.Delay(100);
+        Assert.NotNull(controlPlane.Service<WorkloadRegistry>().Find("reviews-v1"));
+        Assert.Single((await controlPlane.Admin.GetJsonAsync("/api/v1/proxies")).AsArray());
+    }
+
+    [Fact]
+    public async Task Stopping_the_control_plane_completes_the_streams()
+    {
+        var controlPlane = await TestControlPlane.StartAsync();
+        await using var proxy = await controlPlane.Proxy("productpage").ConnectAsync();
+        await proxy.NextAsync();
+
+        var stopping = controlPlane.DisposeAsync().AsTask();
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        Assert.False(await proxy.Call.ResponseStream.MoveNext(timeout.Token)); // ends with status OK, not an error
+        await stopping;
+    }
+
+    [Fact]
+    public async Task A_proxy_whose_snapshot_cannot_be_built_stays_connected_and_shows_the_error()
+    {
+        var builder = new TestSnapshotBuilder { FailForWorkload = "broken" };
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { SnapshotBuilder = builder });
+        await using var proxy = await controlPlane.Proxy("broken-1", n => n.Workload = "broken").ConnectAsync();
+
+        var status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/proxies/broken-1"), s => s["buildError"] is not null);
+
+        Assert.Contains("cannot build for broken", status["buildError"]!.GetValue<string>());
+        Assert.Equal("STALE", status["status"]!.GetValue<string>());
+    }
+}
