@@ -21,15 +21,16 @@ var reviews = new[] { "v1", "v2", "v3" }.Select(version =>
         .WithHttpEndpoint(name: "http")
         .WithEnvironment("REVIEWS_VERSION", version)
         .WithHttpHealthCheck("/health");
-    // v1 shows no stars and never calls ratings, as in Bookinfo.
-    return version == "v1" ? instance : instance.WithReference(ratings).WaitFor(ratings);
+    // v1 shows no stars and never calls ratings, as in Bookinfo. v2/v3 need not wait for
+    // ratings (they degrade to "ratings unavailable"), so all of Bookinfo starts at once.
+    return version == "v1" ? instance : instance.WithReference(ratings);
 }).ToArray();
 
 builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileName: null)
     .WithHttpEndpoint(port: 9080, name: "http")
     .WithExternalHttpEndpoints()
     .WithReference(details).WaitFor(details)
-    .WithReference(ratings)
+    .WithReference(ratings).WaitFor(ratings)
     .WithServiceReference("reviews", reviews)
     .WithHttpHealthCheck("/health");
 
