@@ -24,7 +24,7 @@ public static class ProductPageEndpoints
         api.MapGet("/", () => Results.Ok(Product.Catalog));
         api.MapGet("/{productId}", (string productId, ProductUpstreams upstreams, HttpContext context) =>
             ProxyAsync(productId, context, ProductPageJsonContext.Default.BookDetails, upstreams.GetDetailsAsync,
-                "Sorry, product details are currently unavailable for this book."));
+                ProductPageRenderer.DetailsErrorText));
         api.MapGet("/{productId}/reviews", (string productId, ProductUpstreams upstreams, HttpContext context) =>
             ProxyAsync(productId, context, ProductPageJsonContext.Default.ProductReviews, upstreams.GetReviewsAsync,
                 ProductPageRenderer.ReviewsErrorText));

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Bookinfo.Tests.ServiceDefaults;
 
@@ -61,6 +62,29 @@ public sealed class ServiceDefaultsTests
 
         Assert.Equal(HttpStatusCode.OK, (await running.Client.GetAsync("/alive")).StatusCode);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await running.Client.GetAsync("/health")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Requests_and_upstream_calls_are_not_logged_at_information()
+    {
+        await using var ratings = await FakeRatingsGrpc.WithRatingsAsync(5, 4);
+        var logs = new CollectingLoggerProvider();
+        await using var reviews = await RunningApp.StartAsync(Reviews.ReviewsApp.Build(RunningApp.LoopbackArgs, builder =>
+        {
+            builder.Configuration.AddInMemoryCollection([
+                new("REVIEWS_VERSION", "v2"), new("services:ratings:grpc:0", ratings.Url.ToString())]);
+            builder.Logging.AddProvider(logs);
+        }));
+        var startupEntries = logs.Entries.Count;
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await reviews.Client.GetAsync("/reviews/0")).EnsureSuccessStatusCode();
+        }
+
+        Assert.Equal(3, ratings.Service.Calls.Count);
+        Assert.DoesNotContain(logs.Entries.Skip(startupEntries), e => e.Level >= LogLevel.Information);
+        Assert.Contains(logs.Entries, e => e.Category == "Microsoft.Hosting.Lifetime"); // logging itself works
     }
 
     [Theory]
