@@ -36,8 +36,14 @@ public static class ConfigEndpoints
         return Change(await store.ApplyAsync(body, cancellationToken));
     }
 
-    private static async Task<IResult> DeleteManyAsync(HttpRequest request, ConfigStore store, bool? ignoreNotFound, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteManyAsync(HttpRequest request, ConfigStore store, string? ignoreNotFound, CancellationToken cancellationToken)
     {
+        var ignoreMissing = false;
+        if (ignoreNotFound is not null && !bool.TryParse(ignoreNotFound, out ignoreMissing))
+        {
+            return Message(StatusCodes.Status400BadRequest, $"ignoreNotFound must be true or false, not '{ignoreNotFound}'");
+        }
+
         var body = await ReadBodyAsync(request, cancellationToken);
         if (body is null)
         {
@@ -52,7 +58,7 @@ public static class ConfigEndpoints
         }
 
         var targets = parsed.Objects.Select(o => new ConfigObjectRef(o.Kind, o.Metadata.Namespace, o.Metadata.Name)).ToList();
-        return Change(await store.DeleteAsync(targets, ignoreNotFound ?? false, cancellationToken));
+        return Change(await store.DeleteAsync(targets, ignoreMissing, cancellationToken));
     }
 
     private static async Task<IResult> DeleteOneAsync(string kind, string @namespace, string name, ConfigStore store, CancellationToken cancellationToken)

@@ -95,7 +95,11 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
         await using var controlPlane = await TestControlPlane.StartAsync();
         await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
         await using var proxy = await controlPlane.Proxy("productpage").ConnectAsync();
-        await proxy.NextAsync();
+        var snapshot = await proxy.NextAsync();
+        while (!snapshot.Clusters.Single().Endpoints.Any(e => e.NodeId == "productpage"))
+        {
+            snapshot = await proxy.NextAsync(); // the push that follows the proxy's own registration
+        }
 
         // Same content again: no new generation, nothing to push.
         await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));

@@ -1,0 +1,40 @@
+using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Tests.Infrastructure;
+
+namespace Mesh.ControlPlane.Tests.Registry;
+
+public sealed class WorkloadRegistryTests
+{
+    [Fact]
+    public void A_late_removal_of_a_replaced_registration_keeps_the_new_one()
+    {
+        var registry = new WorkloadRegistry(TimeProvider.System);
+        var changes = 0;
+        registry.Changed += () => changes++;
+
+        var old = registry.Register(TestProxy.NodeFor("reviews-v1"));
+        var renewed = registry.Register(TestProxy.NodeFor("reviews-v1"));
+        Assert.False(registry.Remove(old));
+
+        Assert.Same(renewed.Instance, registry.Find("reviews-v1"));
+        Assert.Single(registry.Current.Workloads);
+        Assert.Equal(2, changes);
+
+        Assert.True(registry.Remove(renewed));
+        Assert.Empty(registry.Current.Workloads);
+        Assert.Equal(3, registry.Current.Version);
+    }
+
+    [Fact]
+    public void The_snapshot_is_materialized_once_per_version()
+    {
+        var registry = new WorkloadRegistry(TimeProvider.System);
+        registry.Register(TestProxy.NodeFor("b"));
+        registry.Register(TestProxy.NodeFor("a"));
+
+        var first = registry.Current;
+
+        Assert.Same(first, registry.Current);
+        Assert.Equal(["a", "b"], first.Workloads.Select(w => w.Node.Id));
+    }
+}
