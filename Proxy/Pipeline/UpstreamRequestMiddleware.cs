@@ -61,15 +61,7 @@ internal sealed partial class UpstreamRequestMiddleware
 
         if (retry is not null)
         {
-            try
-            {
-                request.BodyReplay = await RequestBodyReplay.PrepareAsync(context, exchangeToken);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException or BadHttpRequestException)
-            {
-                await ReportTimerOrCallerAsync(context, request, routeTimer, callerAborted, clientError: true);
-                return;
-            }
+            request.BodyReplay = RequestBodyReplay.Prepare(context);
         }
 
         for (var attempt = 1; ; attempt++)
@@ -110,7 +102,7 @@ internal sealed partial class UpstreamRequestMiddleware
 
                 if (callerAborted.IsCancellationRequested || routeTimer?.IsCancellationRequested == true)
                 {
-                    await ReportTimerOrCallerAsync(context, request, routeTimer, callerAborted, clientError: false);
+                    await ReportTimerOrCallerAsync(context, request, routeTimer, callerAborted);
                     return;
                 }
 
@@ -140,7 +132,7 @@ internal sealed partial class UpstreamRequestMiddleware
             }
             catch (OperationCanceledException)
             {
-                await ReportTimerOrCallerAsync(context, request, routeTimer, callerAborted, clientError: false);
+                await ReportTimerOrCallerAsync(context, request, routeTimer, callerAborted);
                 return;
             }
         }
@@ -187,7 +179,7 @@ internal sealed partial class UpstreamRequestMiddleware
         return fresh ?? available;
     }
 
-    private static Task ReportTimerOrCallerAsync(HttpContext context, MeshRequestFeature request, CancellationTokenSource? routeTimer, CancellationToken callerAborted, bool clientError)
+    private static Task ReportTimerOrCallerAsync(HttpContext context, MeshRequestFeature request, CancellationTokenSource? routeTimer, CancellationToken callerAborted)
     {
         if (!callerAborted.IsCancellationRequested && routeTimer?.IsCancellationRequested == true)
         {
@@ -195,11 +187,6 @@ internal sealed partial class UpstreamRequestMiddleware
         }
 
         request.AddFlags(ResponseFlags.DownstreamConnectionTermination);
-        if (clientError && !context.Response.HasStarted && !callerAborted.IsCancellationRequested)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-        }
-
         return Task.CompletedTask;
     }
 

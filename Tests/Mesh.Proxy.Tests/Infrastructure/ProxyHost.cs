@@ -35,6 +35,14 @@ public sealed class ProxyHost : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings.Values);
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("MESH_TEST_LOG") == "1")
+        {
+            // Debugging aid: MESH_TEST_LOG=1 dotnet test ... shows the proxies' logs.
+            builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
+            builder.Configuration["Logging:LogLevel:Yarp"] = "Debug";
+            builder.Configuration["Logging:LogLevel:Mesh"] = "Debug";
+        }
+
         builder.AddMeshProxy();
         configureServices?.Invoke(builder.Services);
         var observer = new RecordingObserver();
