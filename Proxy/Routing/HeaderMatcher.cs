@@ -36,13 +36,13 @@ public sealed class HeaderMatcher
             return TryGetPseudoHeader(request, name, out value);
         }
 
-        if (!request.Headers.TryGetValue(name, out StringValues values) || values.Count == 0)
+        if (!request.Headers.TryGetValue(name, out StringValues values))
         {
             value = default;
             return false;
         }
 
-        // Envoy matches repeated headers as one comma-joined value.
+        // Envoy matches repeated headers as one comma-joined value; an empty header is present.
         value = values.Count == 1 ? values[0] : values.ToString();
         return true;
     }

@@ -18,10 +18,15 @@ public static class RegexCompiler
             options |= RegexOptions.IgnoreCase;
         }
 
+        var translated = TranslateRe2Syntax(pattern);
         try
         {
+            // Validate the pattern alone first: errors then name the user's offsets, and a pattern
+            // with unbalanced parentheses cannot escape the anchoring group below.
+            _ = new Regex(translated, options);
+
             // Istio matches the whole value; anchor instead of trusting the pattern to do it.
-            return new Regex($@"\A(?:{TranslateRe2Syntax(pattern)})\z", options);
+            return new Regex($@"\A(?:{translated})\z", options);
         }
         catch (NotSupportedException ex)
         {
