@@ -1,1 +1,3 @@
-return 0;
+using Mesh.Cli;
+
+return await MeshCtl.RunAsync(args, CliContext.System);

@@ -1,0 +1,35 @@
+namespace Mesh.Cli.Client;
+
+// The control plane admin API's JSON documents, as meshctl reads them.
+
+public sealed record ApiMessage(string? Message);
+
+public sealed record ApiConfigError(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted);
+
+public sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
+
+public sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt);
+
+public sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
+
+public sealed record ApiConfigStatus(long Generation, int Objects, DateTimeOffset? AcceptedAt, string AcceptedFrom, bool FilesInSync);
+
+public sealed record ApiProxyStatus
+{
+    public required string Id { get; init; }
+    public string Workload { get; init; } = "";
+    public string Namespace { get; init; } = "";
+    public string Kind { get; init; } = "";
+    public Dictionary<string, string> Labels { get; init; } = [];
+    public string Address { get; init; } = "";
+    public DateTimeOffset ConnectedSince { get; init; }
+    public string Status { get; init; } = "";
+    public string? SentVersion { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+    public long? ConfigGeneration { get; init; }
+    public string? AckedVersion { get; init; }
+    public DateTimeOffset? AckedAt { get; init; }
+    public string? NackedVersion { get; init; }
+    public string? NackError { get; init; }
+    public string? BuildError { get; init; }
+}
