@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Hosting;
 /// </summary>
 internal static class KestrelListenerSetup
 {
-    public static void Configure(KestrelServerOptions kestrel, ListenerSet listeners)
+    public static void Configure(KestrelServerOptions kestrel, ListenerSet listeners, IReadOnlyList<IListenerConfigurator> configurators)
     {
         // A proxy must not impose app-level limits on what it forwards (Envoy has none by default).
         kestrel.Limits.MaxRequestBodySize = null;
@@ -33,6 +33,11 @@ internal static class KestrelListenerSetup
                     connection.Features.Set(listener);
                     return next(connection);
                 });
+                foreach (var configurator in configurators)
+                {
+                    configurator.Configure(listener, options);
+                }
+
                 listener.Attach(options);
             });
         }

@@ -63,7 +63,10 @@ public static class MeshProxyHostingExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));
 
-        builder.WebHost.ConfigureKestrel(kestrel => KestrelListenerSetup.Configure(kestrel, kestrel.ApplicationServices.GetRequiredService<ListenerSet>()));
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelListenerSetup.Configure(
+            kestrel,
+            kestrel.ApplicationServices.GetRequiredService<ListenerSet>(),
+            [.. kestrel.ApplicationServices.GetServices<IListenerConfigurator>()]));
 
         services.AddSingleton<MeshProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());

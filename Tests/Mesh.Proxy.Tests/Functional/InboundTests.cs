@@ -1,5 +1,7 @@
 using System.Net;
 using Mesh.Proxy.Listeners;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Tests.Infrastructure;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
@@ -46,5 +48,45 @@ public sealed class InboundTests
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Equal(ResponseFlags.UpstreamConnectionFailure, (await proxy.Observer.ForPathAsync("/down")).Flags);
+    }
+
+    [Fact]
+    public async Task Listener_configurators_shape_how_each_listener_accepts_connections()
+    {
+        await using var bed = await MeshTestBed.StartAsync();
+        var app = await bed.BackendAsync("app");
+        var configurator = new CountingConfigurator();
+        var proxy = await bed.ProxyAsync(
+            ProxySettings.Sidecar(bed.ControlPlane.Address).Inbound("reviews", "http", 9080, app.Port).Outbound("ratings", 9080),
+            services => services.AddSingleton<IListenerConfigurator>(configurator));
+        await bed.ApplyAsync(Snapshot("1", [], []));
+
+        await bed.Client.GetAsync(TestHttp.Local(proxy.Port(ListenerKind.Inbound), "/"));
+
+        Assert.Equal(["inbound|9080|http", "outbound|ratings:9080", "admin"], configurator.Configured);
+        Assert.True(configurator.InboundConnections >= 1);
+    }
+
+    /// <summary>Stands in for mTLS: a connection middleware on inbound listeners only.</summary>
+    private sealed class CountingConfigurator : IListenerConfigurator
+    {
+        private int _inboundConnections;
+
+        public List<string> Configured { get; } = [];
+
+        public int InboundConnections => Volatile.Read(ref _inboundConnections);
+
+        public void Configure(MeshListener listener, ListenOptions options)
+        {
+            Configured.Add(listener.Name);
+            if (listener.Kind == ListenerKind.Inbound)
+            {
+                options.Use(next => connection =>
+                {
+                    Interlocked.Increment(ref _inboundConnections);
+                    return next(connection);
+                });
+            }
+        }
     }
 }

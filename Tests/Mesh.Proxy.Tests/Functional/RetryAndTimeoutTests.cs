@@ -169,8 +169,10 @@ public sealed class RetryAndTimeoutTests
 
         Assert.Equal("fast", body);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(3));
-        Assert.Equal(2, backend.RequestCount);
-        Assert.Equal(2, (await proxy.Observer.ForPathAsync("/slow-once")).Attempts);
+        // Normally 2; on a loaded machine an attempt may also time out before reaching the backend.
+        var attempts = (await proxy.Observer.ForPathAsync("/slow-once")).Attempts;
+        Assert.InRange(attempts, 2, 3);
+        Assert.InRange(backend.RequestCount, 2, attempts);
     }
 
     [Fact]
@@ -188,8 +190,9 @@ public sealed class RetryAndTimeoutTests
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("upstream request timeout", await response.Content.ReadAsStringAsync());
-        Assert.Equal(2, backend.RequestCount);
+        Assert.InRange(backend.RequestCount, 1, 2); // 2 unless an attempt timed out before reaching the backend
         var completed = await proxy.Observer.ForPathAsync("/always-slow");
+        Assert.Equal(2, completed.Attempts);
         Assert.Equal(ResponseFlags.UpstreamRequestTimeout | ResponseFlags.UpstreamRetryLimitExceeded, completed.Flags);
         Assert.Equal("UT,URX", completed.FlagsText);
     }
@@ -210,7 +213,8 @@ public sealed class RetryAndTimeoutTests
 
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
-        Assert.Equal(1, backend.RequestCount); // the route timeout covers the whole exchange; no retry after it
+        Assert.InRange(backend.RequestCount, 0, 1); // the route timeout covers the whole exchange; no retry after it
+        Assert.Equal(1, (await proxy.Observer.ForPathAsync("/timeout")).Attempts);
         Assert.Equal(ResponseFlags.UpstreamRequestTimeout, (await proxy.Observer.ForPathAsync("/timeout")).Flags);
     }
 
