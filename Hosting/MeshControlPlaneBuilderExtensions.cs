@@ -24,6 +24,7 @@ public static class MeshControlPlaneBuilderExtensions
         };
 
         MeshWiring.Subscribe(builder, resource);
+        Kubernetes.KubernetesPublishingStep.Register(builder);
 
         return builder.AddResource(resource)
             .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.ControlPlane))

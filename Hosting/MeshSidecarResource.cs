@@ -3,10 +3,11 @@ using Aspire.Hosting.ApplicationModel;
 namespace Mesh.Hosting;
 
 /// <summary>
-/// The sidecar proxy of one workload. A child of the app in the dashboard, like a second
-/// container in the same pod.
+/// The sidecar proxy of one workload. A child of the app in the dashboard (WithParentRelationship),
+/// like a second container in the same pod. Not an IResourceWithParent: Aspire forbids a resource
+/// to WaitFor its own child, and the app must wait for its sidecar's readiness.
 /// </summary>
-public sealed class MeshSidecarResource(string name, ProjectResource app) : ProjectResource(name), IResourceWithParent<ProjectResource>
+public sealed class MeshSidecarResource(string name, ProjectResource app) : ProjectResource(name)
 {
     internal const string AdminEndpointName = "admin";
 

@@ -1,0 +1,163 @@
+using k8s.Models;
+using Mesh.Config.Model;
+
+namespace Mesh.Hosting.Kubernetes;
+
+/// <summary>
+/// The control plane in Kubernetes mode: ServiceAccount, least-privilege RBAC (read and watch the
+/// mesh CRDs and write their status, review service account tokens, and keep its CA in one
+/// Secret of its own namespace), the Deployment and the Service sidecars and gateways dial.
+/// </summary>
+internal static class ControlPlaneManifests
+{
+    public const string CaSecretName = "mesh-ca";
+    public const string DataDirectory = "/var/lib/mesh";
+
+    public static IEnumerable<(string File, object Manifest)> All(MeshPublishModel model)
+    {
+        var name = model.ControlPlaneName;
+        var ns = model.Options.ControlPlaneNamespace;
+        yield return ("serviceaccount.yaml", WorkloadManifests.ServiceAccount(name, ns, "controlplane"));
+        yield return ("clusterrole.yaml", ClusterRole(name));
+        yield return ("clusterrolebinding.yaml", ClusterRoleBinding(name, ns));
+        yield return ("role.yaml", CaRole(name, ns));
+        yield return ("rolebinding.yaml", CaRoleBinding(name, ns));
+        yield return ("deployment.yaml", Deployment(model));
+        yield return ("service.yaml", Service(name, ns));
+    }
+
+    private static V1ClusterRole ClusterRole(string name)
+    {
+        var groups = ConfigKinds.All.Select(k => k.Group).Distinct().ToList();
+        var plurals = ConfigKinds.All.Select(k => k.Plural).ToList();
+        return new V1ClusterRole
+        {
+            ApiVersion = "rbac.authorization.k8s.io/v1",
+            Kind = "ClusterRole",
+            Metadata = new V1ObjectMeta { Name = $"mesh-{name}", Labels = KubernetesLabels.PartOfMesh("controlplane") },
+            Rules =
+            [
+                new V1PolicyRule { ApiGroups = groups, Resources = plurals, Verbs = ["get", "list", "watch"] },
+                new V1PolicyRule { ApiGroups = groups, Resources = [.. plurals.Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
+                // The bootstrap credential of proxies: their projected service account tokens.
+                new V1PolicyRule { ApiGroups = ["authentication.k8s.io"], Resources = ["tokenreviews"], Verbs = ["create"] },
+            ],
+        };
+    }
+
+    private static V1ClusterRoleBinding ClusterRoleBinding(string name, string ns) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "ClusterRoleBinding",
+        Metadata = new V1ObjectMeta { Name = $"mesh-{name}", Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "ClusterRole", Name = $"mesh-{name}" },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
+    };
+
+    // Create cannot be limited to a name (the object does not exist yet); everything else is
+    // limited to the CA Secret.
+    private static V1Role CaRole(string name, string ns) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "Role",
+        Metadata = new V1ObjectMeta { Name = $"{name}-ca", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        Rules =
+        [
+            new V1PolicyRule { ApiGroups = [""], Resources = ["secrets"], Verbs = ["create"] },
+            new V1PolicyRule { ApiGroups = [""], Resources = ["secrets"], ResourceNames = [CaSecretName], Verbs = ["get", "update", "patch"] },
+        ],
+    };
+
+    private static V1RoleBinding CaRoleBinding(string name, string ns) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "RoleBinding",
+        Metadata = new V1ObjectMeta { Name = $"{name}-ca", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-ca" },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
+    };
+
+    private static V1Deployment Deployment(MeshPublishModel model)
+    {
+        var options = model.Options;
+        var name = model.ControlPlaneName;
+        var selector = new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = name };
+        var env = new List<V1EnvVar>
+        {
+            SidecarContainerFactory.Value("ControlPlane__Mode", "Kubernetes"),
+            SidecarContainerFactory.Value("ControlPlane__BindAddress", "0.0.0.0"),
+            SidecarContainerFactory.Value("ControlPlane__GrpcPort", "15012"),
+            SidecarContainerFactory.Value("ControlPlane__AdminPort", "15014"),
+            SidecarContainerFactory.Value("ControlPlane__DataDirectory", DataDirectory),
+            SidecarContainerFactory.Value("ControlPlane__GenerateAdminToken", "true"),
+            SidecarContainerFactory.Value("ControlPlane__TrustDomain", model.Mesh.TrustDomain),
+            SidecarContainerFactory.Value("ControlPlane__DefaultNamespace", options.Namespace),
+            SidecarContainerFactory.Value("ControlPlane__RootNamespace", options.ControlPlaneNamespace),
+            SidecarContainerFactory.Field("ControlPlane__Kubernetes__Namespace", "metadata.namespace"),
+            SidecarContainerFactory.Value("ControlPlane__Kubernetes__CaSecretName", CaSecretName),
+            SidecarContainerFactory.Value("ControlPlane__Kubernetes__TokenAudience", SidecarContainerFactory.TokenAudience),
+        };
+        var telemetry = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        AppEnvironmentBuilder.AddTelemetry(telemetry, model.Mesh.Name, options);
+        env.AddRange(telemetry.Select(e => SidecarContainerFactory.Value(e.Key, e.Value)));
+
+        var labels = WorkloadManifests.Merge(selector, KubernetesLabels.PartOfMesh("controlplane"));
+        return new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = options.ControlPlaneNamespace, Labels = labels },
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = options.ControlPlaneReplicas,
+                Selector = new V1LabelSelector { MatchLabels = selector },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Spec = new V1PodSpec
+                    {
+                        ServiceAccountName = name,
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = "controlplane",
+                                Image = options.Image(KubernetesNames.Repository(MeshProjects.ControlPlane)),
+                                ImagePullPolicy = options.ImagePullPolicy,
+                                Env = env,
+                                Ports =
+                                [
+                                    new V1ContainerPort { Name = "grpc-xds", ContainerPort = KubernetesPorts.ControlPlaneGrpc, Protocol = "TCP" },
+                                    new V1ContainerPort { Name = "http-monitoring", ContainerPort = KubernetesPorts.ControlPlaneAdmin, Protocol = "TCP" },
+                                ],
+                                Resources = options.ControlPlaneResources.ToRequirements(),
+                                ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/readyz", Port = KubernetesPorts.ControlPlaneAdmin }, PeriodSeconds = 3 },
+                                LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/healthz", Port = KubernetesPorts.ControlPlaneAdmin }, PeriodSeconds = 10 },
+                                VolumeMounts = [new V1VolumeMount { Name = "data", MountPath = DataDirectory }],
+                                SecurityContext = SidecarContainerFactory.RestrictedSecurityContext(),
+                            },
+                        ],
+                        // Scratch state only: the CA lives in the mesh-ca Secret, config in the CRDs.
+                        Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }],
+                    },
+                },
+            },
+        };
+    }
+
+    private static V1Service Service(string name, string ns) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = WorkloadManifests.Merge(new Dictionary<string, string> { ["app"] = name }, KubernetesLabels.PartOfMesh("controlplane")) },
+        Spec = new V1ServiceSpec
+        {
+            Selector = new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = name },
+            Ports =
+            [
+                new V1ServicePort { Name = "grpc-xds", Port = KubernetesPorts.ControlPlaneGrpc, TargetPort = KubernetesPorts.ControlPlaneGrpc, Protocol = "TCP", AppProtocol = "grpc" },
+                new V1ServicePort { Name = "http-monitoring", Port = KubernetesPorts.ControlPlaneAdmin, TargetPort = KubernetesPorts.ControlPlaneAdmin, Protocol = "TCP", AppProtocol = "http" },
+            ],
+        },
+    };
+}
