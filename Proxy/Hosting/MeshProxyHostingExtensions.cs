@@ -83,8 +83,8 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<SnapshotApplier>();
         services.AddSingleton<NodeIdentityFactory>();
         services.AddSingleton<PassthroughForwarder>();
-        services.TryAddSingleton<ObjectPoolProvider, DefaultObjectPoolProvider>();
-        services.AddSingleton(sp => sp.GetRequiredService<ObjectPoolProvider>().Create(new MeshRequestFeaturePoolPolicy()));
+        // Sized for concurrency, not cores: every in-flight request holds one feature.
+        services.AddSingleton<ObjectPool<MeshRequestFeature>>(new DefaultObjectPool<MeshRequestFeature>(new MeshRequestFeaturePoolPolicy(), maximumRetained: 1024));
         services.AddHostedService<ControlPlaneClient>();
         return builder;
     }

@@ -47,6 +47,9 @@ public sealed class MeshRequestFeature
 
     internal RequestBodyReplay? BodyReplay { get; set; }
 
+    /// <summary>A single attempt was forwarded without the attempt loop; its failure still needs mapping.</summary>
+    internal bool SingleAttemptPending { get; set; }
+
     internal int TriedCount { get; private set; }
 
     internal void AddFlags(ResponseFlags flags) => Flags |= flags;
@@ -89,6 +92,7 @@ public sealed class MeshRequestFeature
         RetryPossible = false;
         AttemptResult = AttemptResult.None;
         BodyReplay = null;
+        SingleAttemptPending = false;
         Array.Clear(_tried, 0, TriedCount);
         TriedCount = 0;
     }

@@ -4,6 +4,7 @@ using Mesh.Proxy.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Pipeline;
 
@@ -56,6 +57,10 @@ internal sealed partial class MeshRoutingMiddleware
         try
         {
             await RouteAsync(context, request, listener);
+            if (request.SingleAttemptPending && context.Features.Get<IForwarderErrorFeature>() is { } error)
+            {
+                await UpstreamRequestMiddleware.ReportFailureAsync(context, request, ForwarderErrorClassifier.Classify(error), context.RequestAborted);
+            }
         }
         finally
         {

@@ -34,20 +34,15 @@ internal sealed partial class UpstreamRequestMiddleware
         }
 
         var action = request.Route?.Action;
-        return action is { HasUpstreamPolicies: true }
-            ? RunAttemptsAsync(context, request, action)
-            : ForwardOnceAsync(context, request);
-    }
-
-    private async Task ForwardOnceAsync(HttpContext context, MeshRequestFeature request)
-    {
-        var callerAborted = context.RequestAborted;
-        request.Attempts = 1;
-        await _next(context);
-        if (context.Features.Get<IForwarderErrorFeature>() is { } error)
+        if (action is { HasUpstreamPolicies: true })
         {
-            await ReportFailureAsync(context, request, ForwarderErrorClassifier.Classify(error), callerAborted);
+            return RunAttemptsAsync(context, request, action);
         }
+
+        // A single plain attempt: no async frame here; MeshRoutingMiddleware maps its failure.
+        request.Attempts = 1;
+        request.SingleAttemptPending = true;
+        return _next(context);
     }
 
     private async Task RunAttemptsAsync(HttpContext context, MeshRequestFeature request, RouteActionModel action)
