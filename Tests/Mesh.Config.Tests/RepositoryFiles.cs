@@ -1,11 +1,11 @@
 namespace Mesh.Config.Tests;
 
-/// <summary>Finds files of the repository (the Istio samples in mesh-config/samples) from the test output folder.</summary>
+/// <summary>Finds files of the repository (the Istio samples in samples/bookinfo/networking) from the test output folder.</summary>
 internal static class RepositoryFiles
 {
     public static string Root { get; } = FindRoot();
 
-    public static string SamplesDirectory => Path.Combine(Root, "mesh-config", "samples");
+    public static string SamplesDirectory => Path.Combine(Root, "samples", "bookinfo", "networking");
 
     public static IEnumerable<string> Samples() =>
         Directory.GetFiles(SamplesDirectory, "*.yaml").OrderBy(f => f, StringComparer.Ordinal);

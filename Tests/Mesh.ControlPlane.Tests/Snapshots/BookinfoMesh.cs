@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Tests.Snapshots;
 
 /// <summary>
 /// A Bookinfo registry (productpage, details, reviews v1-v3, ratings, an ingress gateway) and
-/// the Istio sample configs from mesh-config/samples, as snapshot builder inputs.
+/// the Istio sample configs from samples/bookinfo/networking, as snapshot builder inputs.
 /// </summary>
 internal static class BookinfoMesh
 {
@@ -94,7 +94,7 @@ internal static class BookinfoMesh
         {
             if (File.Exists(Path.Combine(directory.FullName, "Mesh.sln")))
             {
-                return Path.Combine(directory.FullName, "mesh-config", "samples");
+                return Path.Combine(directory.FullName, "samples", "bookinfo", "networking");
             }
         }
 
