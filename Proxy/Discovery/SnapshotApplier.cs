@@ -51,6 +51,11 @@ public sealed partial class SnapshotApplier
         {
             return await ApplyCoreAsync(snapshot, cancellationToken);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A defect must not cost the stream: report it and keep the last good snapshot.
+            return Reject(snapshot.Version, $"the proxy failed to apply the snapshot: {ex.GetType().Name}: {ex.Message}");
+        }
         finally
         {
             _gate.Release();

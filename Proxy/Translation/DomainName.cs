@@ -19,8 +19,8 @@ public readonly record struct DomainName(string Host, int? Port, string Text)
 
         string host = value;
         int? port = null;
-        var colon = value.LastIndexOf(':');
-        if (colon > 0 && !value.EndsWith(']') && value.IndexOf(':') == colon)
+        var colon = value.StartsWith('[') ? value.IndexOf("]:", StringComparison.Ordinal) + 1 : value.LastIndexOf(':');
+        if (colon > 0 && (value.StartsWith('[') || value.IndexOf(':') == colon))
         {
             host = value[..colon];
             var portText = value[(colon + 1)..];

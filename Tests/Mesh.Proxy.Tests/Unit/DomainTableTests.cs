@@ -59,6 +59,8 @@ public sealed class DomainTableTests
     [InlineData("*.example.com", "*.example.com", null, true)]
     [InlineData("example.*", "example.*", null, true)]
     [InlineData("*", "*", null, true)]
+    [InlineData("[::1]:9080", "[::1]", 9080, true)]
+    [InlineData("[::1]", "[::1]", null, true)]
     [InlineData("", null, null, false)]
     [InlineData("a.*.com", null, null, false)]
     [InlineData("**", null, null, false)]
