@@ -31,6 +31,11 @@ public sealed class ControlPlaneListeners
     internal void Configure(KestrelServerOptions kestrel, ControlPlaneOptions options)
     {
         Address = ParseAddress(options.BindAddress);
+
+        // A proxy that vanished without closing its connection (host crash, network partition)
+        // must not keep its registration forever: HTTP/2 pings find dead connections.
+        kestrel.Limits.Http2.KeepAlivePingDelay = options.KeepAlivePingDelay;
+        kestrel.Limits.Http2.KeepAlivePingTimeout = options.KeepAlivePingTimeout;
         kestrel.Listen(Address, options.AdminPort, listen =>
         {
             listen.Protocols = HttpProtocols.Http1;

@@ -39,7 +39,7 @@ public sealed class ControlPlaneOptions
     public TimeSpan FileDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Quiet period after a model or registry change before snapshots are pushed.</summary>
-    public TimeSpan PushDebounce { get; set; } = TimeSpan.FromMilliseconds(50);
+    public TimeSpan PushDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Longest a push waits while changes keep arriving (keeps a busy mesh under 1 s).</summary>
     public TimeSpan PushMaxDelay { get; set; } = TimeSpan.FromMilliseconds(500);
@@ -49,6 +49,12 @@ public sealed class ControlPlaneOptions
     /// too slow: its stream is closed so it reconnects and resyncs.
     /// </summary>
     public TimeSpan SlowProxyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Idle time after which the server pings a discovery connection (finds dead proxies).</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A connection that does not answer a ping within this time is closed (its proxy deregistered).</summary>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>A sent snapshot not acknowledged within this time makes the proxy STALE.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
