@@ -141,6 +141,17 @@ internal sealed class AdminMiddleware
                 json.WriteEndObject();
             }
 
+            foreach (var unserved in _listeners.Unserved)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", unserved.Name);
+                json.WriteString("kind", nameof(ListenerKind.Gateway));
+                json.WriteNumber("configured_port", unserved.Port);
+                json.WriteBoolean("served", false);
+                json.WriteString("reason", unserved.Reason);
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
         }
 

@@ -7,4 +7,10 @@ public sealed class ControlPlaneOptions
 
     /// <summary>Bootstrap credential, sent as "authorization: Bearer &lt;token&gt;" when not empty.</summary>
     public string? Token { get; set; }
+
+    /// <summary>
+    /// A file holding the credential (a projected Kubernetes service account token); read at every
+    /// connect because such tokens rotate. <see cref="Token"/> wins when both are set.
+    /// </summary>
+    public string? TokenFile { get; set; }
 }

@@ -148,11 +148,6 @@ public sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOption
             {
                 errors.Add($"{key}:ServicePort is required when {key}:Port is 0 (it names the Gateway server port this listener serves).");
             }
-
-            if (listener.Protocol == ListenerProtocol.HTTPS)
-            {
-                errors.Add($"{key}:Protocol HTTPS needs TLS termination, which this gateway does not implement yet; use HTTP.");
-            }
         }
     }
 

@@ -109,9 +109,9 @@ internal sealed partial class ControlPlaneClient : BackgroundService
     private async Task<bool> RunStreamAsync(MeshDiscovery.MeshDiscoveryClient client, Node node, CancellationToken cancellationToken)
     {
         var headers = new Metadata();
-        if (!string.IsNullOrEmpty(_options.ControlPlane.Token))
+        if (await ReadTokenAsync(cancellationToken) is { Length: > 0 } token)
         {
-            headers.Add("authorization", $"Bearer {_options.ControlPlane.Token}");
+            headers.Add("authorization", $"Bearer {token}");
         }
 
         using var call = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
@@ -135,6 +135,27 @@ internal sealed partial class ControlPlaneClient : BackgroundService
 
         await call.RequestStream.CompleteAsync();
         return received;
+    }
+
+    private async Task<string?> ReadTokenAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(_options.ControlPlane.Token) || string.IsNullOrEmpty(_options.ControlPlane.TokenFile))
+        {
+            return _options.ControlPlane.Token;
+        }
+
+        try
+        {
+            return (await File.ReadAllTextAsync(_options.ControlPlane.TokenFile, cancellationToken)).Trim();
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException($"cannot read the control plane token file {_options.ControlPlane.TokenFile}: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new InvalidOperationException($"cannot read the control plane token file {_options.ControlPlane.TokenFile}: {ex.Message}", ex);
+        }
     }
 
     private async Task<bool> WaitForServerStartedAsync(CancellationToken stoppingToken)

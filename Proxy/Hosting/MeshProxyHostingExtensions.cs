@@ -12,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.ObjectPool;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -96,6 +97,12 @@ public static class MeshProxyHostingExtensions
     public static WebApplication MapMeshProxy(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        var listenerLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Proxy.Listeners");
+        foreach (var unserved in app.Services.GetRequiredService<ListenerSet>().Unserved)
+        {
+            HostingLog.ListenerNotServed(listenerLog, unserved.Name, unserved.Port, unserved.Reason);
+        }
+
         app.UseMiddleware<AdminMiddleware>();
         app.MapReverseProxy(pipeline =>
         {

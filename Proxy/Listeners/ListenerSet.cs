@@ -6,13 +6,20 @@ namespace Mesh.Proxy.Listeners;
 /// <summary>All listeners of this proxy, derived once from <see cref="MeshProxyOptions"/>.</summary>
 public sealed class ListenerSet
 {
-    private ListenerSet(IReadOnlyList<MeshListener> all)
+    private ListenerSet(IReadOnlyList<MeshListener> all, IReadOnlyList<UnservedListener> unserved)
     {
         All = all;
+        Unserved = unserved;
         Admin = all.Single(l => l.Kind == ListenerKind.Admin);
     }
 
+    /// <summary>A configured listener the proxy cannot serve yet, and why.</summary>
+    public sealed record UnservedListener(string Name, int Port, string Reason);
+
     public IReadOnlyList<MeshListener> All { get; }
+
+    /// <summary>Configured listeners that are not bound (HTTPS gateway listeners until TLS termination exists).</summary>
+    public IReadOnlyList<UnservedListener> Unserved { get; }
 
     public MeshListener Admin { get; }
 
@@ -51,8 +58,18 @@ public sealed class ListenerSet
             list.Add(new MeshListener(list.Count, ListenerKind.HttpProxy, "http_proxy", loopback, proxyPort, ListenerProtocol.HTTP));
         }
 
+        var unserved = new List<UnservedListener>();
         foreach (var gateway in options.Gateway.Listeners)
         {
+            if (gateway.Protocol == ListenerProtocol.HTTPS)
+            {
+                unserved.Add(new UnservedListener(
+                    $"gateway|{(gateway.ServicePort > 0 ? gateway.ServicePort : gateway.Port)}",
+                    gateway.Port,
+                    "HTTPS needs TLS termination, which this gateway does not implement yet"));
+                continue;
+            }
+
             var ports = new List<int>();
             if (gateway.ServicePort > 0)
             {
@@ -71,7 +88,7 @@ public sealed class ListenerSet
         }
 
         list.Add(new MeshListener(list.Count, ListenerKind.Admin, "admin", bind, options.AdminPort, ListenerProtocol.HTTP));
-        return new ListenerSet(list);
+        return new ListenerSet(list, unserved);
     }
 
     /// <summary>Istio's name for the cluster that forwards a service port to the local app.</summary>

@@ -115,6 +115,26 @@ public sealed class ControlPlaneTests
     }
 
     [Fact]
+    public async Task The_bearer_token_can_come_from_a_file_read_at_connect()
+    {
+        await using var bed = await MeshTestBed.StartAsync();
+        var tokenFile = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(tokenFile, "projected-token\n");
+            await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).With("Mesh:ControlPlane:TokenFile", tokenFile));
+
+            var hello = await bed.ControlPlane.WaitForAsync(r => r.Message.KindCase == ProxyMessage.KindOneofCase.Hello, null, "Hello");
+
+            Assert.Equal("Bearer projected-token", hello.Authorization);
+        }
+        finally
+        {
+            File.Delete(tokenFile);
+        }
+    }
+
+    [Fact]
     public async Task Config_dump_shows_the_applied_snapshot_with_private_keys_redacted()
     {
         await using var bed = await MeshTestBed.StartAsync();

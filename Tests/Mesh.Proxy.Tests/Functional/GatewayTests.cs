@@ -74,6 +74,25 @@ public sealed class GatewayTests
         Assert.Equal("api", await GetAsync(bed.Client, listenPort, "api.example.com", "/"));
     }
 
+    [Fact]
+    public async Task An_https_listener_is_reported_as_not_served_while_http_listeners_work()
+    {
+        await using var bed = await MeshTestBed.StartAsync();
+        var productpage = await bed.BackendAsync("productpage");
+        var gateway = await bed.ProxyAsync(ProxySettings.Gateway(bed.ControlPlane.Address)
+            .GatewayListener(servicePort: 80)
+            .With("Mesh:Gateway:Listeners:1:Port", "0")
+            .With("Mesh:Gateway:Listeners:1:ServicePort", "443")
+            .With("Mesh:Gateway:Listeners:1:Protocol", "HTTPS"));
+        await bed.ApplyAsync(Snapshot("1", [GatewayHost("bookinfo", 80, ["*"], To(ProductPage))], [Cluster(ProductPage, productpage)]));
+
+        Assert.Equal("productpage", await GetAsync(bed.Client, gateway.Port(ListenerKind.Gateway), "bookinfo.example.com", "/"));
+        Assert.Single(gateway.Listeners.OfKind(ListenerKind.Gateway));
+        var listeners = await bed.Client.GetStringAsync(TestHttp.Local(gateway.AdminPort, "/listeners"));
+        Assert.Contains("\"served\": false", listeners, StringComparison.Ordinal);
+        Assert.Contains("TLS termination", listeners, StringComparison.Ordinal);
+    }
+
     private static VirtualHost GatewayHost(string name, uint port, string[] domains, params Route[] routes)
     {
         var vh = new VirtualHost { Name = name, Port = port, GatewayServer = "bookinfo-gateway.default/http" };

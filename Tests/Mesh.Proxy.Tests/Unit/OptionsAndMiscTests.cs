@@ -18,7 +18,8 @@ public sealed class OptionsAndMiscTests
         { "listen port clash", o => { o.Outbound[0].ListenPort = 15001; o.AdminPort = 15001; }, "Mesh:Outbound:0:ListenPort 15001 is already used by Mesh:AdminPort" },
         { "gateway listeners on a sidecar", o => o.Gateway.Listeners.Add(new GatewayListenerOptions { Port = 8080 }), "only valid with Mesh:Mode=Gateway" },
         { "gateway without listeners", o => { o.Mode = MeshProxyMode.Gateway; o.Inbound.Clear(); o.Outbound.Clear(); }, "needs at least one listener" },
-        { "gateway https", o => { o.Mode = MeshProxyMode.Gateway; o.Inbound.Clear(); o.Outbound.Clear(); o.Gateway.Listeners.Add(new GatewayListenerOptions { Port = 8443, Protocol = ListenerProtocol.HTTPS }); }, "TLS termination" },
+        { "gateway https is accepted (not served yet)", o => { o.Mode = MeshProxyMode.Gateway; o.Inbound.Clear(); o.Outbound.Clear(); o.Gateway.Listeners.Add(new GatewayListenerOptions { Port = 8443, Protocol = ListenerProtocol.HTTPS }); }, null },
+        { "inbound https", o => o.Inbound[0].Protocol = ListenerProtocol.HTTPS, "Protocol HTTPS is not an inbound protocol" },
         { "bad bind address", o => o.BindAddress = "localhost", "Mesh:BindAddress must be an IP address" },
     };
 
