@@ -17,8 +17,11 @@ public sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDispo
     private readonly ControlPlaneReadiness _readiness;
     private readonly ILogger<ConfigDirectoryWatcher> _logger;
     private readonly string? _directory;
+    private readonly TimeProvider _time;
     private readonly ChangeDebouncer _debouncer;
+    private readonly TimeSpan _rescanInterval;
     private FileSystemWatcher? _watcher;
+    private ITimer? _rescan;
 
     public ConfigDirectoryWatcher(
         ConfigStore store, ControlPlaneReadiness readiness, IOptions<ControlPlaneOptions> options, TimeProvider time, ILogger<ConfigDirectoryWatcher> logger)
@@ -27,6 +30,8 @@ public sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDispo
         _readiness = readiness;
         _logger = logger;
         _directory = store.ConfigDirectory;
+        _time = time;
+        _rescanInterval = options.Value.ConfigRescanInterval;
         var debounce = options.Value.FileDebounce;
         _debouncer = new ChangeDebouncer(
             new ChangeDebouncerOptions(debounce, debounce * 10) { TimeProvider = time },
@@ -62,17 +67,23 @@ public sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDispo
 
         await ReloadAsync("startup", cancellationToken);
         _debouncer.Start();
+        if (_directory is not null && _rescanInterval > TimeSpan.Zero)
+        {
+            _rescan = _time.CreateTimer(_ => _debouncer.Notify(), null, _rescanInterval, _rescanInterval);
+        }
         _readiness.MarkConfigLoaded();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _rescan?.Dispose();
         _watcher?.Dispose();
         await _debouncer.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
+        _rescan?.Dispose();
         _watcher?.Dispose();
         await _debouncer.DisposeAsync();
     }

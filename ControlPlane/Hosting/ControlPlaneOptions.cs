@@ -38,6 +38,13 @@ public sealed class ControlPlaneOptions
     /// <summary>Quiet period after a config file event before the directory is re-read.</summary>
     public TimeSpan FileDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Re-read the config directory this often even without file events: a safety net for file
+    /// systems that do not deliver change notifications (some bind mounts and network shares).
+    /// Unchanged content costs a directory read and nothing else. Zero disables it.
+    /// </summary>
+    public TimeSpan ConfigRescanInterval { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Quiet period after a model or registry change before snapshots are pushed.</summary>
     public TimeSpan PushDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 
