@@ -1,6 +1,7 @@
 using Mesh.ControlPlane.Admin;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Security;
 using Mesh.ControlPlane.Snapshots;
@@ -37,7 +38,15 @@ public static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.ConfigDirectory is { Length: > 0 } directory
                 ? Path.GetFullPath(directory)
                 : null));
-        services.AddHostedService<ConfigDirectoryWatcher>();
+        if (KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
+        {
+            // Config from the mesh CRDs instead of a watched directory (ControlPlane/Kubernetes).
+            builder.AddMeshKubernetes();
+        }
+        else
+        {
+            services.AddHostedService<ConfigDirectoryWatcher>();
+        }
 
         // Registry, snapshots, discovery
         services.AddSingleton<WorkloadRegistry>();

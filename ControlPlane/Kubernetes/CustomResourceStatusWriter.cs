@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Models;
+
+namespace Mesh.ControlPlane.Kubernetes;
+
+/// <summary>
+/// Writes each custom resource's verdict to its status subresource, Istio-style:
+/// <c>status.observedGeneration</c> and an <c>Accepted</c> condition (True, or False with every
+/// error's field path and message), so <c>kubectl get vs reviews -o yaml</c> tells a user why a
+/// change did not take effect. A status already saying the same is not written again.
+/// </summary>
+public sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvider time, ILogger<CustomResourceStatusWriter> logger)
+{
+    public const string ConditionType = "Accepted";
+
+    public async Task WriteAsync(CustomResourceObject configObject, CustomResourceVerdict verdict, CancellationToken cancellationToken)
+    {
+        var message = verdict.Message(configObject.Generation);
+        var status = verdict.Accepted ? "True" : "False";
+        if (Current(configObject.Status) is { } current
+            && current.Generation == configObject.Generation && current.Status == status && current.Message == message)
+        {
+            return;
+        }
+
+        var patch = new JsonObject
+        {
+            ["status"] = new JsonObject
+            {
+                ["observedGeneration"] = configObject.Generation,
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = ConditionType,
+                    ["status"] = status,
+                    ["reason"] = verdict.Accepted ? "Accepted" : "Invalid",
+                    ["message"] = message,
+                    ["lastTransitionTime"] = time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture),
+                }),
+            },
+        };
+
+        try
+        {
+            var kind = configObject.Kind;
+            await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+                new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch),
+                kind.Group, kind.Versions[0], configObject.Namespace, kind.Plural, configObject.Name, cancellationToken: cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Deleted meanwhile, or the API server is away: the next reconcile writes it again.
+            KubernetesLog.StatusWriteFailed(logger, configObject.Origin, ex);
+        }
+    }
+
+    private static (long Generation, string? Status, string? Message)? Current(JsonObject? status)
+    {
+        if (status?["conditions"] is not JsonArray conditions)
+        {
+            return null;
+        }
+
+        var condition = conditions.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == ConditionType);
+        var generation = status["observedGeneration"] is JsonValue g && g.TryGetValue<long>(out var value) ? value : -1;
+        return condition is null ? null : (generation, condition["status"]?.GetValue<string>(), condition["message"]?.GetValue<string>());
+    }
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Autorest;
+using Mesh.Config.Model;
+
+namespace Mesh.ControlPlane.Kubernetes;
+
+/// <summary>
+/// Keeps <see cref="CustomResourceCache"/> in step with one kind across all namespaces, the
+/// informer way: list (paged), then watch from the list's resource version, resuming each watch
+/// from the last version seen; a 410 Gone (the version was compacted away) or the periodic resync
+/// lists again from scratch, so nothing missed survives a resync period. Failures back off
+/// exponentially (capped at 30 s) and never end the loop.
+/// </summary>
+public sealed class CustomResourceWatcher(
+    IKubernetes client, ConfigKind kind, CustomResourceCache cache, KubernetesOptions options, TimeProvider time, ILogger logger)
+{
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+    private readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes after the first list (successful, or the CRD found missing).</summary>
+    public Task Listed => _listed.Task;
+
+    public string Version => kind.Versions[0];
+
+    public async Task RunAsync(CancellationToken stopping)
+    {
+        var delay = options.RetryDelay;
+        string? resourceVersion = null;
+        var nextResync = DateTimeOffset.MinValue;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null || time.GetUtcNow() >= nextResync)
+                {
+                    resourceVersion = await ListAsync(stopping);
+                    nextResync = time.GetUtcNow() + options.ResyncPeriod;
+                    _listed.TrySetResult();
+                }
+
+                using var resync = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                resync.CancelAfter(nextResync - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero);
+                var (version, expired) = await WatchAsync(resourceVersion, resync.Token);
+                resourceVersion = expired ? null : version;
+                if (expired)
+                {
+                    KubernetesLog.WatchExpired(logger, kind.Kind, version);
+                }
+
+                delay = options.RetryDelay;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                // The resync deadline ended the watch: the loop lists again.
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Gone)
+            {
+                KubernetesLog.WatchExpired(logger, kind.Kind, resourceVersion);
+                resourceVersion = null;
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                KubernetesLog.KindMissing(logger, kind.Kind, MaxRetryDelay);
+                cache.ReplaceKind(kind, []);
+                _listed.TrySetResult();
+                resourceVersion = null;
+                await Pause(MaxRetryDelay, stopping);
+            }
+            catch (Exception ex)
+            {
+                KubernetesLog.WatchFailed(logger, kind.Kind, delay, ex);
+                await Pause(delay, stopping);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(CancellationToken cancellationToken)
+    {
+        var objects = new List<CustomResourceObject>();
+        string? continueToken = null;
+        string resourceVersion;
+        do
+        {
+            var page = await client.CustomObjects.ListCustomObjectForAllNamespacesAsync<JsonObject>(
+                kind.Group, Version, kind.Plural, continueParameter: continueToken, limit: 500, cancellationToken: cancellationToken);
+            foreach (var item in page["items"]?.AsArray() ?? [])
+            {
+                if (item is JsonObject json && CustomResourceObject.From(kind, json) is { } configObject)
+                {
+                    objects.Add(configObject);
+                }
+            }
+
+            resourceVersion = page["metadata"]?["resourceVersion"]?.GetValue<string>() ?? "";
+            continueToken = page["metadata"]?["continue"]?.GetValue<string>() is { Length: > 0 } next ? next : null;
+        }
+        while (continueToken is not null);
+
+        cache.ReplaceKind(kind, objects);
+        KubernetesLog.Listed(logger, objects.Count, kind.Kind, resourceVersion);
+        return resourceVersion;
+    }
+
+    private async Task<(string? ResourceVersion, bool Expired)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
+    {
+        var expired = false;
+        Exception? failure = null;
+        var current = resourceVersion;
+        var events = client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
+            kind.Group, Version, kind.Plural,
+            allowWatchBookmarks: true,
+            resourceVersion: resourceVersion,
+            timeoutSeconds: (int)options.WatchTimeout.TotalSeconds,
+            onError: ex =>
+            {
+                if (ex is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+                {
+                    expired = true;
+                }
+                else
+                {
+                    failure ??= ex;
+                }
+            },
+            cancellationToken: cancellationToken);
+
+        await foreach (var (type, value) in events.WithCancellation(cancellationToken))
+        {
+            if (JsonSerializer.SerializeToNode(value) is not JsonObject item)
+            {
+                continue;
+            }
+
+            current = item["metadata"]?["resourceVersion"]?.GetValue<string>() ?? current;
+            switch (type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified when CustomResourceObject.From(kind, item) is { } configObject:
+                    cache.Set(configObject);
+                    break;
+                case WatchEventType.Deleted when CustomResourceObject.From(kind, item) is { } deleted:
+                    cache.Remove(kind, deleted.Namespace, deleted.Name);
+                    break;
+            }
+        }
+
+        // A malformed event or a non-410 error status: resume from the last good version after a pause.
+        return failure is not null && !expired ? throw new InvalidOperationException($"the {kind.Kind} watch failed: {failure.Message}", failure) : (current, expired);
+    }
+
+    private Task Pause(TimeSpan delay, CancellationToken cancellationToken) =>
+        Task.Delay(delay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+}

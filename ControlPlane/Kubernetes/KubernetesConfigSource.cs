@@ -1,0 +1,95 @@
+using Mesh.Config.Model;
+using Mesh.ControlPlane.Common;
+using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ControlPlane.Kubernetes;
+
+/// <summary>
+/// The configuration source of the Kubernetes mode, in place of the watched directory: loads the
+/// persisted API objects, keeps one <see cref="CustomResourceWatcher"/> per mesh kind running, and
+/// reconciles (debounced) whenever a watch reports a change. The control plane turns ready once
+/// every kind has been listed and reconciled — not before, so proxies never get an empty mesh
+/// from a control plane that has not read its config yet.
+/// </summary>
+public sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
+{
+    private readonly ConfigStore _store;
+    private readonly CustomResourceCache _cache;
+    private readonly CustomResourceReconciler _reconciler;
+    private readonly ControlPlaneReadiness _readiness;
+    private readonly ILogger<KubernetesConfigSource> _logger;
+    private readonly List<CustomResourceWatcher> _watchers;
+    private readonly ChangeDebouncer _debouncer;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly List<Task> _loops = [];
+
+    public KubernetesConfigSource(
+        ConfigStore store, CustomResourceCache cache, CustomResourceReconciler reconciler, ControlPlaneReadiness readiness,
+        k8s.IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILoggerFactory loggers)
+    {
+        _store = store;
+        _cache = cache;
+        _reconciler = reconciler;
+        _readiness = readiness;
+        _logger = loggers.CreateLogger<KubernetesConfigSource>();
+        var watcherLogger = loggers.CreateLogger<CustomResourceWatcher>();
+        _watchers = [.. ConfigKinds.All.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
+        var debounce = options.Value.Debounce;
+        _debouncer = new ChangeDebouncer(
+            new ChangeDebouncerOptions(debounce, debounce * 10) { TimeProvider = time },
+            reconciler.ReconcileAsync,
+            ex => KubernetesLog.ReconcileFailed(_logger, ex));
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _store.LoadAppliedAsync(cancellationToken);
+        _cache.Changed += _debouncer.Notify;
+        foreach (var watcher in _watchers)
+        {
+            _loops.Add(Task.Run(() => watcher.RunAsync(_stopping.Token), CancellationToken.None));
+        }
+
+        _loops.Add(Task.Run(InitialSyncAsync, CancellationToken.None));
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _cache.Changed -= _debouncer.Notify;
+        await _stopping.CancelAsync();
+        await Task.WhenAll(_loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+        await _debouncer.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Dispose();
+        await _debouncer.DisposeAsync();
+    }
+
+    private async Task InitialSyncAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_watchers.Select(w => w.Listed)).WaitAsync(_stopping.Token);
+            await _reconciler.ReconcileAsync(_stopping.Token);
+            _debouncer.Start();
+            _readiness.MarkConfigLoaded();
+            KubernetesLog.InitialSyncDone(_logger, _cache.Snapshot().Count);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // Ready like the file source after a failed first load: status and logs tell why; the
+            // next watch event (or resync) reconciles again.
+            KubernetesLog.ReconcileFailed(_logger, ex);
+            _debouncer.Start();
+            _debouncer.Notify();
+            _readiness.MarkConfigLoaded();
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Mesh.ControlPlane.Security;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ControlPlane.Kubernetes;
+
+/// <summary>
+/// Composes the Kubernetes mode (<c>ControlPlane:Mode=Kubernetes</c>): config from the mesh CRDs
+/// instead of a directory, status written back, the CA kept in a Secret, and proxies
+/// authenticated by their service account tokens. Registration of proxies is unchanged.
+/// </summary>
+public static class KubernetesServiceCollectionExtensions
+{
+    public const string ModeKey = "ControlPlane:Mode";
+    public const string KubernetesMode = "Kubernetes";
+
+    public static bool IsKubernetesMode(IConfiguration configuration) =>
+        string.Equals(configuration[ModeKey], KubernetesMode, StringComparison.OrdinalIgnoreCase);
+
+    public static WebApplicationBuilder AddMeshKubernetes(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<KubernetesOptions>()
+            .Bind(builder.Configuration.GetSection(KubernetesOptions.SectionName))
+            .Validate(o => o.ResyncPeriod > TimeSpan.Zero && o.WatchTimeout >= TimeSpan.FromSeconds(1), "ControlPlane:Kubernetes:ResyncPeriod must be positive and WatchTimeout at least 1s")
+            .ValidateOnStart();
+        services.TryAddSingleton(sp => KubernetesClientFactory.Create(sp.GetRequiredService<IOptions<KubernetesOptions>>().Value));
+
+        services.AddSingleton<CustomResourceCache>();
+        services.AddSingleton<CustomResourceStatusWriter>();
+        services.AddSingleton<CustomResourceReconciler>();
+        services.AddHostedService<KubernetesConfigSource>();
+
+        services.AddSingleton<KubernetesTokenReviewer>();
+        services.Replace(ServiceDescriptor.Singleton<IProxyAuthenticator, KubernetesProxyAuthenticator>());
+
+        // Before every other hosted service: the CA must find the cluster's root on disk when it starts.
+        services.Insert(0, ServiceDescriptor.Singleton<IHostedService, CaSecretSynchronizer>());
+        return builder;
+    }
+}
