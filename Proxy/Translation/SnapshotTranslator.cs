@@ -72,7 +72,8 @@ public sealed class SnapshotTranslator
             var routes = new List<HttpRouteModel>();
             for (var j = 0; j < vh.Routes.Count; j++)
             {
-                if (routeTranslator.Translate(vh.Routes[j], $"{path}.routes[{j}]", errors) is { } route)
+                var routeName = string.IsNullOrEmpty(vh.Routes[j].Name) ? string.Empty : $" ({vh.Routes[j].Name})";
+                if (routeTranslator.Translate(vh.Routes[j], $"{path}.routes[{j}]{routeName}", errors) is { } route)
                 {
                     routes.Add(route);
                 }

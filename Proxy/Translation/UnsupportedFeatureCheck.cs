@@ -16,7 +16,9 @@ public static class UnsupportedFeatureCheck
             var vh = snapshot.VirtualHosts[i];
             for (var j = 0; j < vh.Routes.Count; j++)
             {
-                CheckRoute(vh.Routes[j], $"virtual_hosts[{i}].routes[{j}]", errors);
+                var route = vh.Routes[j];
+                var name = string.IsNullOrEmpty(route.Name) ? string.Empty : $" ({route.Name})";
+                CheckRoute(route, $"virtual_hosts[{i}] ({vh.Name}).routes[{j}]{name}", errors);
             }
         }
 
