@@ -11,9 +11,10 @@ namespace Mesh.ControlPlane.Discovery;
 /// <summary>
 /// The discovery stream: Hello first (else InvalidArgument), register the workload, push its
 /// snapshot, then read ACK/NACKs until the proxy goes away or the control plane shuts down
-/// (then the stream completes normally so the proxy reconnects elsewhere).
+/// (then the stream completes normally so the proxy reconnects elsewhere). Bound to the contract's
+/// method by <see cref="DiscoveryMethods"/>.
 /// </summary>
-public sealed partial class MeshDiscoveryService : MeshDiscovery.MeshDiscoveryBase
+public sealed partial class MeshDiscoveryService
 {
     private readonly WorkloadRegistry _registry;
     private readonly ConnectedProxies _proxies;
@@ -44,9 +45,9 @@ public sealed partial class MeshDiscoveryService : MeshDiscovery.MeshDiscoveryBa
         _logger = logger;
     }
 
-    public override async Task StreamSnapshots(
+    public async Task StreamSnapshots(
         IAsyncStreamReader<ProxyMessage> requestStream,
-        IServerStreamWriter<ProxySnapshot> responseStream,
+        IServerStreamWriter<SnapshotPayload> responseStream,
         ServerCallContext context)
     {
         using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);

@@ -18,9 +18,10 @@ public sealed class ProxyConnection
 
     private string? _offeredVersion;
     private SnapshotInputsOrder _offeredInputs;
-    private ProxySnapshot? _pending;
+    private SnapshotPayload? _pending;
     private long? _writeStartedAt;
     private ProxySnapshot? _sent;
+    private readonly byte[] _nodeField;
     private DateTimeOffset? _sentAt;
     private string? _ackedVersion;
     private DateTimeOffset? _ackedAt;
@@ -37,6 +38,7 @@ public sealed class ProxyConnection
         Node = node;
         Shape = NodeShape.Canonical(node);
         ShapeKey = NodeShape.Key(Shape);
+        _nodeField = SnapshotPayload.EncodeNodeField(node);
         _options = options;
         _close = close;
         ConnectedSince = options.Time.GetUtcNow();
@@ -72,7 +74,7 @@ public sealed class ProxyConnection
     /// If the proxy has not taken the previous write for longer than the slow-proxy timeout,
     /// the stream is closed so it reconnects and resyncs.
     /// </summary>
-    public void Offer(ProxySnapshot shared, SnapshotInputsOrder inputs)
+    public void Offer(SharedSnapshot shared, SnapshotInputsOrder inputs)
     {
         bool tooSlow;
         lock (_gate)
@@ -89,7 +91,7 @@ public sealed class ProxyConnection
             }
 
             _offeredVersion = shared.Version;
-            _pending = ProxySnapshotCopier.ForNode(shared, Node);
+            _pending = new SnapshotPayload(ProxySnapshotCopier.ForNode(shared.Snapshot, Node), shared, _nodeField);
             _buildError = null;
             tooSlow = _writeStartedAt is { } started && _options.Time.GetElapsedTime(started) > _options.SlowProxyTimeout;
             _closed |= tooSlow;
@@ -114,12 +116,12 @@ public sealed class ProxyConnection
     }
 
     /// <summary>Writes queued snapshots until the stream ends; the only writer of the stream.</summary>
-    public async Task RunWriterAsync(IAsyncStreamWriter<ProxySnapshot> stream, CancellationToken cancellationToken)
+    public async Task RunWriterAsync(IAsyncStreamWriter<SnapshotPayload> stream, CancellationToken cancellationToken)
     {
         while (await _wakeWriter.Reader.WaitToReadAsync(cancellationToken))
         {
             _wakeWriter.Reader.TryRead(out _);
-            ProxySnapshot? next;
+            SnapshotPayload? next;
             lock (_gate)
             {
                 next = _pending;
@@ -130,7 +132,7 @@ public sealed class ProxyConnection
                 }
 
                 _writeStartedAt = _options.Time.GetTimestamp();
-                _sent = next;
+                _sent = next.Snapshot;
                 _sentAt = _options.Time.GetUtcNow();
                 _latestRejected = false;
             }

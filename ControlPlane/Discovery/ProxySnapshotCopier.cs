@@ -14,7 +14,7 @@ public static class ProxySnapshotCopier
 {
     private static readonly FieldDescriptor[] Fields = [.. ProxySnapshot.Descriptor.Fields.InFieldNumberOrder()];
 
-    public static ProxySnapshot ForNode(ProxySnapshot shared, Node node)
+    public static ProxySnapshot ForNode(ProxySnapshot shared, Node? node)
     {
         var copy = new ProxySnapshot();
         foreach (var field in Fields)

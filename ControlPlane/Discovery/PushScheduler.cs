@@ -1,4 +1,3 @@
-using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Hosting;
@@ -96,7 +95,7 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
 
     private void Offer(SnapshotBuildSet builds, ProxyConnection connection)
     {
-        ProxySnapshot snapshot;
+        SharedSnapshot snapshot;
         try
         {
             snapshot = builds.Get(connection.ShapeKey, connection.Shape);

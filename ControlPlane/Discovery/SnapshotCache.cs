@@ -63,7 +63,7 @@ public sealed class SnapshotCache
 /// <summary>The builds for one set of inputs, one per node shape.</summary>
 public sealed class SnapshotBuildSet
 {
-    private readonly ConcurrentDictionary<string, Lazy<ProxySnapshot>> _byShape = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Lazy<SharedSnapshot>> _byShape = new(StringComparer.Ordinal);
     private readonly SnapshotCache _cache;
 
     internal SnapshotBuildSet(SnapshotInputs inputs, SnapshotCache cache)
@@ -83,7 +83,7 @@ public sealed class SnapshotBuildSet
     /// The shared snapshot for a shape (its node is the shape, without an id); a build that
     /// throws throws for every proxy of that shape until the inputs change.
     /// </summary>
-    public ProxySnapshot Get(string shapeKey, Node shape) =>
-        _byShape.GetOrAdd(shapeKey, static (_, state) => new Lazy<ProxySnapshot>(
-            () => state.Cache.Build(state.Inputs, state.Shape)), (Cache: _cache, Inputs, Shape: shape)).Value;
+    public SharedSnapshot Get(string shapeKey, Node shape) =>
+        _byShape.GetOrAdd(shapeKey, static (_, state) => new Lazy<SharedSnapshot>(
+            () => new SharedSnapshot(state.Cache.Build(state.Inputs, state.Shape))), (Cache: _cache, Inputs, Shape: shape)).Value;
 }

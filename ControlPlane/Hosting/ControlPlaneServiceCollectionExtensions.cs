@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server.Model;
 using Mesh.ControlPlane.Admin;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Discovery;
@@ -67,6 +68,7 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<PushScheduler>());
         services.TryAddSingleton<IProxyAuthenticator, AllowAnyProxyAuthenticator>();
         services.AddGrpc();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<MeshDiscoveryService>, DiscoveryMethods>());
 
         // Admin
         services.AddSingleton<AdminToken>();

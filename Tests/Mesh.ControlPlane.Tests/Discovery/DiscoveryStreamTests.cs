@@ -22,6 +22,8 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
 
         Assert.Equal("productpage-1", snapshot.Node.Id);
         Assert.Equal(1, snapshot.ConfigGeneration);
+        // The wire bytes (shared part + this proxy's node) decode to exactly the snapshot the control plane recorded.
+        Assert.Equal(controlPlane.Service<Mesh.ControlPlane.Discovery.ConnectedProxies>().Find("productpage-1")!.LastSent, snapshot);
         Assert.Contains(snapshot.VirtualHosts, v => v.Name == "VirtualService/default/reviews");
         Assert.NotNull(controlPlane.Service<WorkloadRegistry>().Find("productpage-1"));
         var status = await controlPlane.Admin.GetJsonAsync("/api/v1/proxies/productpage-1");

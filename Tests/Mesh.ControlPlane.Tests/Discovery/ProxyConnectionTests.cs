@@ -68,10 +68,10 @@ public sealed class ProxyConnectionTests
         Assert.Equal(ProxySyncStatus.Stale, connection.GetStatus().Status);
     }
 
-    private static ProxySnapshot Snapshot(string version) => new() { Version = version, Node = new Node() };
+    private static SharedSnapshot Snapshot(string version) => new(new ProxySnapshot { Version = version, Node = new Node() });
 
     /// <summary>A transport whose first write never completes until released (a proxy that stopped reading).</summary>
-    private sealed class BlockingWriter : IAsyncStreamWriter<ProxySnapshot>
+    private sealed class BlockingWriter : IAsyncStreamWriter<SnapshotPayload>
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -83,13 +83,13 @@ public sealed class ProxyConnectionTests
 
         public void Release() => _release.TrySetResult();
 
-        public Task WriteAsync(ProxySnapshot message, CancellationToken cancellationToken) => WriteAsync(message);
+        public Task WriteAsync(SnapshotPayload message, CancellationToken cancellationToken) => WriteAsync(message);
 
-        public async Task WriteAsync(ProxySnapshot message)
+        public async Task WriteAsync(SnapshotPayload message)
         {
             lock (Started)
             {
-                Started.Add(message.Version);
+                Started.Add(message.Snapshot.Version);
             }
 
             FirstWriteStarted.TrySetResult();

@@ -1,0 +1,40 @@
+using System.Buffers;
+using Grpc.AspNetCore.Server.Model;
+using Grpc.Core;
+using Mesh.Contracts.Discovery;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>
+/// Binds <c>mesh.discovery.v1.MeshDiscovery/StreamSnapshots</c> to <see cref="MeshDiscoveryService"/>
+/// with a response marshaller that writes <see cref="SnapshotPayload"/>s from their
+/// pre-serialized parts. The wire format is exactly the contract's: clients use the generated stub.
+/// </summary>
+public sealed class DiscoveryMethods : IServiceMethodProvider<MeshDiscoveryService>
+{
+    public static Method<ProxyMessage, SnapshotPayload> StreamSnapshots { get; } = new(
+        MethodType.DuplexStreaming,
+        MeshDiscovery.Descriptor.FullName,
+        "StreamSnapshots",
+        Marshallers.Create(
+            (ProxyMessage message, SerializationContext context) =>
+            {
+                context.SetPayloadLength(message.CalculateSize());
+                Google.Protobuf.MessageExtensions.WriteTo(message, context.GetBufferWriter());
+                context.Complete();
+            },
+            context => ProxyMessage.Parser.ParseFrom(context.PayloadAsReadOnlySequence())),
+        Marshallers.Create(
+            (SnapshotPayload payload, SerializationContext context) =>
+            {
+                context.SetPayloadLength(payload.Length);
+                var writer = context.GetBufferWriter();
+                writer.Write(payload.Shared.BytesWithoutNode);
+                writer.Write(payload.NodeField);
+                context.Complete();
+            },
+            _ => throw new NotSupportedException("the control plane only sends snapshots")));
+
+    public void OnServiceMethodDiscovery(ServiceMethodProviderContext<MeshDiscoveryService> context) =>
+        context.AddDuplexStreamingMethod(StreamSnapshots, [], (service, requests, responses, call) => service.StreamSnapshots(requests, responses, call));
+}

@@ -1,0 +1,36 @@
+using Google.Protobuf;
+using Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>
+/// What one proxy is sent: its snapshot (kept for the admin API), written on the wire as the
+/// shared pre-serialized bytes followed by the proxy's own node field. Protobuf allows fields in
+/// any order, so the proxy parses exactly the message <see cref="Snapshot"/> describes — and
+/// thousands of proxies cost one serialization per shape, not one each.
+/// </summary>
+public sealed class SnapshotPayload
+{
+    public SnapshotPayload(ProxySnapshot snapshot, SharedSnapshot shared, byte[] nodeField)
+    {
+        Snapshot = snapshot;
+        Shared = shared;
+        NodeField = nodeField;
+    }
+
+    public ProxySnapshot Snapshot { get; }
+
+    public SharedSnapshot Shared { get; }
+
+    /// <summary>The encoded <c>node</c> field (tag, length, message) of the receiving proxy.</summary>
+    public byte[] NodeField { get; }
+
+    public int Length => Shared.BytesWithoutNode.Length + NodeField.Length;
+
+    /// <summary>Encodes a node as the snapshot's <c>node</c> field.</summary>
+    public static byte[] EncodeNodeField(Node node)
+    {
+        var message = new ProxySnapshot { Node = node };
+        return message.ToByteArray();
+    }
+}
