@@ -32,9 +32,11 @@ public sealed class CustomResourceReconciler(
         try
         {
             var objects = cache.Snapshot();
-            foreach (var gone in _lastGood.Keys.Where(k => objects.All(o => o.Origin != k)).ToList())
+            foreach (var gone in _lastGood.Keys.Concat(_reported.Keys).Where(k => objects.All(o => o.Origin != k)).Distinct().ToList())
             {
                 _lastGood.Remove(gone);
+                _reported.Remove(gone);
+                statusWriter.Forget(gone);
             }
 
             var verdicts = new Dictionary<string, CustomResourceVerdict>(StringComparer.Ordinal);

@@ -14,12 +14,20 @@ public sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvider 
 {
     public const string ConditionType = "Accepted";
 
+    // What this writer last wrote per object: its own write reaches the cache only with the next
+    // watch event, and a reconcile in between must not write the same status again.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (long Generation, string Status, string Message)> _written = new(StringComparer.Ordinal);
+
+    /// <summary>Forgets a deleted object, so a re-created one with the same name gets its status.</summary>
+    public void Forget(string origin) => _written.TryRemove(origin, out _);
+
     public async Task WriteAsync(CustomResourceObject configObject, CustomResourceVerdict verdict, CancellationToken cancellationToken)
     {
         var message = verdict.Message(configObject.Generation);
         var status = verdict.Accepted ? "True" : "False";
-        if (Current(configObject.Status) is { } current
-            && current.Generation == configObject.Generation && current.Status == status && current.Message == message)
+        var desired = (configObject.Generation, status, message);
+        if ((Current(configObject.Status) is { } current && current == desired)
+            || (_written.TryGetValue(configObject.Origin, out var written) && written == desired))
         {
             return;
         }
@@ -46,6 +54,7 @@ public sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvider 
             await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
                 new V1Patch(patch.ToJsonString(), V1Patch.PatchType.MergePatch),
                 kind.Group, kind.Versions[0], configObject.Namespace, kind.Plural, configObject.Name, cancellationToken: cancellationToken);
+            _written[configObject.Origin] = desired;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

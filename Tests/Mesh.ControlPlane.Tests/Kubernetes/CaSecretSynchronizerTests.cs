@@ -1,0 +1,47 @@
+using System.Text;
+using Mesh.ControlPlane.Tests.Infrastructure;
+
+namespace Mesh.ControlPlane.Tests.Kubernetes;
+
+/// <summary>The mesh CA kept in a Secret: adopted from it on start, stored into it on first start.</summary>
+public sealed class CaSecretSynchronizerTests
+{
+    [Fact]
+    public async Task An_existing_CA_Secret_is_written_into_the_CA_directory_before_start()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.AddSecret("istio-system", "mesh-ca", new Dictionary<string, byte[]>
+        {
+            ["root-cert.pem"] = Encoding.ASCII.GetBytes("-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n"),
+            ["root-key.pem"] = Encoding.ASCII.GetBytes("-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n"),
+        });
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+
+        var key = Path.Combine(controlPlane.DataDirectory, "ca", "root-key.pem");
+        Assert.Equal("-----BEGIN PRIVATE KEY-----\nkey\n-----END PRIVATE KEY-----\n", File.ReadAllText(key));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        }
+
+        Assert.True(File.Exists(Path.Combine(controlPlane.DataDirectory, "ca", "root-cert.pem")));
+    }
+
+    [Fact]
+    public async Task CA_files_generated_on_first_start_are_stored_as_the_Secret()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+        Assert.Null(api.Secret("istio-system", "mesh-ca"));
+
+        // What the CA does on first start: persist its new root under <data>/ca.
+        var directory = Path.Combine(controlPlane.DataDirectory, "ca");
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "root-cert.pem"), "cert");
+        File.WriteAllText(Path.Combine(directory, "root-key.pem"), "key");
+
+        var secret = await Eventually.GetAsync(() => api.Secret("istio-system", "mesh-ca"), s => s is not null, TimeSpan.FromSeconds(10));
+        Assert.Equal(["root-cert.pem", "root-key.pem"], secret!.Keys.Order());
+        Assert.Equal("key", Encoding.ASCII.GetString(secret["root-key.pem"]));
+    }
+}

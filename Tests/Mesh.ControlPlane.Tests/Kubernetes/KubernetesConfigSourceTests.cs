@@ -1,0 +1,150 @@
+using System.Net;
+using Mesh.Config.Model;
+using Mesh.ControlPlane.Kubernetes;
+using Mesh.ControlPlane.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.ControlPlane.Tests.Kubernetes;
+
+/// <summary>
+/// The Kubernetes mode's config source against an HTTP server speaking the API server's list and
+/// watch for the mesh CRD paths: initial list and readiness, watch events, invalid objects reported
+/// in status and not applied (the last good generation keeps serving), 410 Gone and resync.
+/// </summary>
+public sealed class KubernetesConfigSourceTests
+{
+    private static readonly ConfigKind Vs = ConfigKinds.VirtualService;
+    private static readonly ConfigKind Dr = ConfigKinds.DestinationRule;
+
+    [Fact]
+    public async Task Lists_every_kind_serves_the_objects_and_turns_ready_with_accepted_status()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(Vs, Yaml.VirtualService("reviews"));
+        api.Apply(Dr, Yaml.DestinationRule("reviews"));
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+
+        await Eventually.GetAsync(async () => (await controlPlane.Admin.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK);
+        var model = controlPlane.Store.Current;
+        Assert.Equal(["DestinationRule/default/reviews", "VirtualService/default/reviews"], model.Entries.Keys);
+        Assert.Equal("kubernetes/default/virtualservices/reviews", model.Entries["VirtualService/default/reviews"].Source);
+        Assert.All(ConfigKinds.All, kind => Assert.Equal(1, api.ListCounts.GetValueOrDefault(kind.Plural)));
+
+        var condition = await Eventually.GetAsync(() => api.AcceptedCondition(Vs, "default", "reviews"), c => c.Status is not null);
+        Assert.Equal(("True", "generation 1 is valid and applied", 1L), condition);
+    }
+
+    [Fact]
+    public async Task Watch_events_add_change_and_delete_configuration()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+        await Eventually.GetAsync(async () => (await controlPlane.Admin.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK);
+        var start = controlPlane.Store.Current.Generation;
+
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1"));
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
+
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v3"));
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v3", StringComparison.Ordinal));
+        Assert.Equal(("True", "generation 2 is valid and applied", 2L),
+            await Eventually.GetAsync(() => api.AcceptedCondition(Vs, "default", "reviews"), c => c.ObservedGeneration == 2));
+
+        api.Delete(Vs, "default", "reviews");
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => !present);
+        Assert.Equal(start + 3, controlPlane.Store.Current.Generation);
+    }
+
+    [Fact]
+    public async Task An_invalid_object_is_reported_in_its_status_and_not_applied_while_others_are()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(Vs, Yaml.InvalidVirtualService("broken"));
+        api.Apply(Vs, Yaml.VirtualService("details", host: "details"));
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/details"), present => present);
+        Assert.False(controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/broken"));
+        var (status, message, generation) = await Eventually.GetAsync(() => api.AcceptedCondition(Vs, "default", "broken"), c => c.Status is not null);
+        Assert.Equal("False", status);
+        Assert.Equal(1, generation);
+        Assert.StartsWith(Yaml.InvalidPath + ":", message, StringComparison.Ordinal);
+        Assert.EndsWith("(not applied)", message, StringComparison.Ordinal);
+
+        // Other changes keep flowing while the invalid object stays out.
+        api.Apply(Dr, Yaml.DestinationRule("details", host: "details"));
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("DestinationRule/default/details"), present => present);
+        Assert.False(controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/broken"));
+    }
+
+    [Fact]
+    public async Task An_invalid_update_keeps_the_last_good_generation_serving_until_fixed()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1").Replace("name: reviews", "name: routes", StringComparison.Ordinal));
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+        const string Key = "VirtualService/default/routes";
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey(Key), present => present);
+
+        api.Apply(Vs, Yaml.InvalidVirtualService("routes"));
+        var condition = await Eventually.GetAsync(() => api.AcceptedCondition(Vs, "default", "routes"), c => c.Status == "False");
+        Assert.Equal(2, condition.ObservedGeneration);
+        Assert.EndsWith("(not applied; generation 1 keeps serving)", condition.Message, StringComparison.Ordinal);
+        Assert.Contains("subset: v1", controlPlane.Store.Current.Entries[Key].Yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("weight: -5", controlPlane.Store.Current.Entries[Key].Yaml, StringComparison.Ordinal);
+
+        api.Apply(Vs, Yaml.VirtualService("routes", subset: "v2"));
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries[Key].Yaml, yaml => yaml.Contains("subset: v2", StringComparison.Ordinal));
+        Assert.Equal(("True", "generation 3 is valid and applied", 3L),
+            await Eventually.GetAsync(() => api.AcceptedCondition(Vs, "default", "routes"), c => c.ObservedGeneration == 3));
+    }
+
+    [Fact]
+    public async Task A_watch_resumed_after_410_Gone_lists_again_and_catches_up()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1"));
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
+        Assert.Equal(1, api.ListCounts[Vs.Plural]);
+
+        // History compacted and every watch closed: resuming from the old version is 410 Gone.
+        api.ExpireWatches();
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v3"));
+
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v3", StringComparison.Ordinal));
+        await Eventually.GetAsync(() => api.ListCounts[Vs.Plural], count => count >= 2, because: "the 410 must trigger a new list");
+
+        // And the watch that follows the new list delivers events again.
+        api.Apply(Vs, Yaml.VirtualService("ratings", host: "ratings"));
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/ratings"), present => present);
+    }
+
+    [Fact]
+    public async Task The_periodic_resync_recovers_a_change_no_watch_delivered()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1"));
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api, "--ControlPlane:Kubernetes:ResyncPeriod=00:00:00.500");
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
+
+        api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v2"), notify: false);
+        await Eventually.GetAsync(() => controlPlane.Store.Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v2", StringComparison.Ordinal),
+            timeout: TimeSpan.FromSeconds(5), because: "the resync list must pick up the missed change");
+    }
+
+    [Fact]
+    public async Task Status_is_not_rewritten_when_nothing_changed()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(Vs, Yaml.VirtualService("reviews"));
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
+        await Eventually.GetAsync(() => api.AcceptedCondition(Vs, "default", "reviews"), c => c.Status == "True");
+
+        // Other objects' events trigger reconciles; this object's status is already right.
+        api.Apply(Dr, Yaml.DestinationRule("reviews"));
+        await Eventually.GetAsync(() => api.AcceptedCondition(Dr, "default", "reviews"), c => c.Status == "True");
+        await controlPlane.App.Services.GetRequiredService<CustomResourceReconciler>().ReconcileAsync(CancellationToken.None);
+        Assert.Single(api.StatusPatches, p => p == "virtualservices/default/reviews");
+    }
+}
