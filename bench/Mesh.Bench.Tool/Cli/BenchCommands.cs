@@ -1,0 +1,53 @@
+using Mesh.Bench.Tool.ControlPlaneSim;
+using Mesh.Bench.Tool.Grpc;
+using Mesh.Bench.Tool.Load;
+using Mesh.Bench.Tool.Orchestration;
+
+namespace Mesh.Bench.Tool.Cli;
+
+/// <summary>The subcommands: the orchestrator and the helpers it starts as separate (pinned) processes.</summary>
+public static class BenchCommands
+{
+    private const string Usage = """
+        usage: mesh-bench <command> [options]
+
+          run            the whole benchmark (what bench/run calls); see docs/benchmarks.md
+                         --quick  --repetitions N  --only a,b  --skip dataplane,startup,controlplane
+                         --build-dir DIR  --results-dir DIR  --load-cpus L  --sut-cpus S
+                         --warmup S  --duration S  --openloop-duration S  --rate R  --connections C
+                         --cp-proxies 100,1000,5000  --cp-changes N  --startup-samples N
+          openloop       open-loop generator: --url U --rate R --duration S [--warmup S]
+                         [--connections C] [--expect-bytes B] [--grpc]
+          grpc-backend   h2c gRPC echo backend: --port P
+          cp-sim         control-plane simulator: --grpc-url U --admin-url U --proxies N
+                         [--services S] [--streams-per-connection K] [--changes N]
+        """;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            Console.WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
+        }
+
+        try
+        {
+            var options = Arguments.Parse(args[1..]);
+            return args[0] switch
+            {
+                "run" => await BenchRunner.RunAsync(options),
+                "openloop" => await OpenLoopCommand.RunAsync(options),
+                "grpc-backend" => await GrpcBackendCommand.RunAsync(options),
+                "cp-sim" => await SimulatorCommand.RunAsync(options),
+                _ => throw new UsageException($"unknown command '{args[0]}'"),
+            };
+        }
+        catch (UsageException ex)
+        {
+            Console.Error.WriteLine($"mesh-bench: {ex.Message}");
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+using Grpc.Core;
+using Google.Protobuf;
+using Mesh.Contracts.Discovery;
+
+namespace Mesh.Bench.Tool.ControlPlaneSim;
+
+/// <summary>
+/// MeshDiscovery.StreamSnapshots with the simulator's own response marshaller: the request side
+/// is the real ProxyMessage; responses become <see cref="SnapshotHeader"/>s.
+/// </summary>
+public static class DiscoveryMethods
+{
+    public static Method<ProxyMessage, SnapshotHeader> StreamSnapshots(bool fullDecode) => new(
+        MethodType.DuplexStreaming,
+        MeshDiscovery.Descriptor.FullName,
+        "StreamSnapshots",
+        Marshallers.Create(static (ProxyMessage m) => m.ToByteArray(), ProxyMessage.Parser.ParseFrom),
+        Marshallers.Create<SnapshotHeader>(
+            static _ => throw new NotSupportedException("the simulator never sends snapshots"),
+            bytes => SnapshotHeader.Parse(bytes, fullDecode)));
+}

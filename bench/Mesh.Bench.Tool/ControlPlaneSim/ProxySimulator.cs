@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using Grpc.Net.Client;
+using Mesh.Bench.Tool.Load;
+using Mesh.Bench.Tool.Measurement;
+
+namespace Mesh.Bench.Tool.ControlPlaneSim;
+
+/// <summary>
+/// Connects N simulated proxies to a running control plane over a few HTTP/2 connections, waits
+/// for the connection storm to settle, then applies config changes through the admin API and
+/// times how long it takes until every proxy has ACKed each one.
+/// </summary>
+public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
+{
+    public async Task<SimulatorResult> RunAsync(CancellationToken cancellationToken)
+    {
+        var services = options.EffectiveServices;
+        using var admin = new AdminClient(options.AdminUrl);
+        await admin.ApplyAsync(SimulatedMesh.BaseConfig(), cancellationToken);
+
+        var connections = (options.Proxies + options.StreamsPerConnection - 1) / options.StreamsPerConnection;
+        var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(options.GrpcUrl, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                UseProxy = false,
+                EnableMultipleHttp2Connections = true,
+                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+            },
+            MaxReceiveMessageSize = null,
+        })).ToList();
+        var proxies = Enumerable.Range(0, options.Proxies).Select(i => new SimulatedProxy(SimulatedMesh.NodeFor(i, services), fullDecode: i == 0)).ToList();
+        var fast = DiscoveryMethods.StreamSnapshots(fullDecode: false);
+        var full = DiscoveryMethods.StreamSnapshots(fullDecode: true);
+
+        var rssBefore = Memory()?.Rss ?? 0;
+        var cpuBefore = Cpu();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var startNs = PreciseClock.NowNs();
+        var streams = proxies.Select((p, i) => Task.Run(() => p.RunAsync(channels[i / options.StreamsPerConnection].CreateCallInvoker(), p.FullDecode ? full : fast, stop.Token))).ToList();
+
+        // Phase 1: every proxy has a first snapshot; then the pushes caused by the joins stop.
+        await WaitAsync(() => proxies.All(p => p.Snapshots > 0 || p.Failure is not null), "every proxy got a first snapshot", cancellationToken);
+        var allConnectedMs = (PreciseClock.NowNs() - startNs) / 1e6;
+        log($"{options.Proxies} proxies connected in {allConnectedMs:0} ms");
+        await WaitAsync(() => PreciseClock.NowNs() - proxies.Max(p => p.LastReceivedNs) > options.Settle.TotalMilliseconds * 1e6, "the connection storm settled", cancellationToken);
+        var convergedMs = (proxies.Max(p => p.LastReceivedNs) - startNs) / 1e6;
+        var connectCpu = Cpu() - cpuBefore;
+        var snapshotsDuringConnect = proxies.Sum(p => (long)p.Snapshots);
+        var rssConnected = Memory()?.Rss ?? 0;
+        log($"settled after {convergedMs:0} ms, {snapshotsDuringConnect} snapshots pushed");
+
+        // Phase 2: idle cost of N connected proxies.
+        var idleCpuBefore = Cpu();
+        var idleWatch = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
+        var idleCpuPercent = (Cpu() - idleCpuBefore) / idleWatch.Elapsed.TotalSeconds * 100;
+
+        // Phase 3: config changes, one at a time.
+        var changes = new List<ChangeResult>();
+        for (var n = 1; n <= options.Changes; n++)
+        {
+            changes.Add(await ChangeAsync(admin, proxies, n, cancellationToken));
+            log($"change {n}: p50 {changes[^1].P50Ms:0.0} ms, p99 {changes[^1].P99Ms:0.0} ms, max {changes[^1].MaxMs:0.0} ms");
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+        }
+
+        var synced = await admin.CountSyncedAsync(cancellationToken);
+        var sizes = proxies.Select(p => p.LastSize).Order().ToArray();
+        var sample = proxies[0].LastFull;
+        var memory = Memory();
+        await stop.CancelAsync();
+        await Task.WhenAll(streams);
+        foreach (var channel in channels)
+        {
+            channel.Dispose();
+        }
+
+        var failed = proxies.Where(p => p.Failure is not null).ToList();
+        return new SimulatorResult
+        {
+            Proxies = options.Proxies,
+            Services = services,
+            Connections = connections,
+            AllConnectedMs = allConnectedMs,
+            ConvergedMs = convergedMs,
+            SnapshotsDuringConnect = snapshotsDuringConnect,
+            SnapshotBytesMedian = sizes[sizes.Length / 2],
+            SnapshotBytesMax = sizes[^1],
+            SnapshotClusters = sample?.Clusters.Count ?? 0,
+            SnapshotEndpoints = sample?.Clusters.Sum(c => c.Endpoints.Count) ?? 0,
+            SnapshotVirtualHosts = sample?.VirtualHosts.Count ?? 0,
+            ControlPlaneRssBeforeBytes = rssBefore,
+            ControlPlaneRssConnectedBytes = rssConnected,
+            ControlPlanePeakRssBytes = memory?.PeakRss ?? 0,
+            RssPerProxyBytes = (rssConnected - rssBefore) / (double)options.Proxies,
+            ConnectCpuSeconds = connectCpu,
+            IdleCpuPercent = idleCpuPercent,
+            Changes = changes,
+            AckP50Ms = Median(changes.Select(c => c.P50Ms)),
+            AckP99Ms = Median(changes.Select(c => c.P99Ms)),
+            AckMaxMs = Median(changes.Select(c => c.MaxMs)),
+            CpuMsPerChange = Median(changes.Select(c => c.CpuSeconds * 1000)),
+            CpuUsPerProxyPerChange = Median(changes.Select(c => c.CpuSeconds * 1e6 / options.Proxies)),
+            SyncedPerControlPlane = synced,
+            SimulatorCpuSeconds = ProcReader.CpuSeconds(Environment.ProcessId) ?? 0,
+            FailedProxies = failed.Count,
+            FirstFailure = failed.FirstOrDefault()?.Failure,
+        };
+    }
+
+    private async Task<ChangeResult> ChangeAsync(AdminClient admin, List<SimulatedProxy> proxies, int n, CancellationToken cancellationToken)
+    {
+        var cpuBefore = Cpu();
+        var t0 = PreciseClock.NowNs();
+        var generation = await admin.ApplyAsync(SimulatedMesh.Change(n), cancellationToken);
+        var applyMs = (PreciseClock.NowNs() - t0) / 1e6;
+        var deadline = PreciseClock.NowNs() + (long)(options.Timeout.TotalMilliseconds * 1e6);
+        while (PreciseClock.NowNs() < deadline && proxies.Any(p => p.Failure is null && p.AckedAtNs(generation) is null))
+        {
+            await Task.Delay(5, cancellationToken);
+        }
+
+        var cpu = Cpu() - cpuBefore;
+        var latencies = proxies.Select(p => p.AckedAtNs(generation)).OfType<long>().Select(t => (t - t0) / 1e6).Order().ToArray();
+        var missing = proxies.Count - latencies.Length;
+        return new ChangeResult(
+            generation,
+            latencies.Length,
+            missing,
+            Percentile(latencies, 0.50),
+            Percentile(latencies, 0.99),
+            latencies.Length == 0 ? double.NaN : latencies[^1],
+            applyMs,
+            cpu,
+            proxies.Sum(p => (long)p.LastSize));
+    }
+
+    private async Task WaitAsync(Func<bool> condition, string what, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > options.Timeout)
+            {
+                throw new TimeoutException($"timed out after {options.Timeout.TotalSeconds:0} s waiting until {what}");
+            }
+
+            await Task.Delay(10, cancellationToken);
+        }
+    }
+
+    private double Cpu() => options.ControlPlanePid > 0 ? ProcReader.CpuSeconds(options.ControlPlanePid) ?? 0 : 0;
+
+    private (long Rss, long PeakRss)? Memory() => options.ControlPlanePid > 0 ? ProcReader.Memory(options.ControlPlanePid) : null;
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,87 @@
+using System.Globalization;
+using Mesh.Contracts.Snapshots;
+
+namespace Mesh.Bench.Tool.ControlPlaneSim;
+
+/// <summary>
+/// The simulated workloads and the config the simulation applies: proxy i is a replica of
+/// service svc-(i mod S), version v1 or v2, with its own inbound port (as local replicas have)
+/// and an outbound binding to the next service. Every proxy sees every service (no Sidecar
+/// scoping), as in a default Istio install; svc-0 has subsets v1/v2 and the changes move its
+/// traffic split, which changes every proxy's snapshot.
+/// </summary>
+public static class SimulatedMesh
+{
+    public const string Namespace = "default";
+    public const int ServicePort = 9080;
+
+    public static Node NodeFor(int index, int services)
+    {
+        var service = ServiceName(index % services);
+        var version = (index / services) % 2 == 0 ? "v1" : "v2";
+        var node = new Node
+        {
+            Id = $"sim-{index}",
+            Workload = $"{service}-{version}",
+            Namespace = Namespace,
+            ServiceAccount = service,
+            Mode = ProxyMode.Sidecar,
+            Address = "127.0.0.1",
+            ProxyVersion = "mesh-bench-sim",
+        };
+        node.Labels.Add("app", service);
+        node.Labels.Add("version", version);
+        node.Services.Add(new ServiceMembership
+        {
+            Name = service,
+            Ports = { new ServicePort { Name = "http", Port = ServicePort, Protocol = Protocol.Http, InboundPort = (uint)(20000 + index), TargetPort = 8080 } },
+        });
+        node.Outbound.Add(new OutboundBinding { Host = ServiceName((index + 1) % services), Port = ServicePort, LocalPort = 15001, Protocol = Protocol.Http });
+        return node;
+    }
+
+    public static string ServiceName(int index) => "svc-" + index.ToString(CultureInfo.InvariantCulture);
+
+    public static string BaseConfig() => $"""
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: svc-0
+          namespace: {Namespace}
+        spec:
+          host: svc-0
+          subsets:
+          - name: v1
+            labels:
+              version: v1
+          - name: v2
+            labels:
+              version: v2
+        """;
+
+    /// <summary>Change number n: a different v1/v2 split of svc-0 each time.</summary>
+    public static string Change(int n)
+    {
+        var v1 = 10 + ((n * 10) % 80);
+        return $"""
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: svc-0
+              namespace: {Namespace}
+            spec:
+              hosts:
+              - svc-0
+              http:
+              - route:
+                - destination:
+                    host: svc-0
+                    subset: v1
+                  weight: {v1}
+                - destination:
+                    host: svc-0
+                    subset: v2
+                  weight: {100 - v1}
+            """;
+    }
+}

@@ -1,0 +1,30 @@
+namespace Mesh.Bench.Tool.ControlPlaneSim;
+
+/// <summary>Settings of one control-plane simulation.</summary>
+public sealed record SimulatorOptions
+{
+    public required Uri GrpcUrl { get; init; }
+
+    public required Uri AdminUrl { get; init; }
+
+    public int Proxies { get; init; } = 100;
+
+    /// <summary>Services the proxies are replicas of (0 = one per 20 proxies, at least 5).</summary>
+    public int Services { get; init; }
+
+    /// <summary>Discovery streams multiplexed on one HTTP/2 connection (Kestrel allows 100 by default).</summary>
+    public int StreamsPerConnection { get; init; } = 100;
+
+    /// <summary>Config changes applied and timed one after another.</summary>
+    public int Changes { get; init; } = 5;
+
+    /// <summary>The control plane's pid, for its CPU and memory from /proc (0 = not measured).</summary>
+    public int ControlPlanePid { get; init; }
+
+    /// <summary>Quiet time that marks the end of the connection storm (no snapshot pushed to anyone).</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    public int EffectiveServices => Services > 0 ? Services : Math.Max(5, Proxies / 20);
+}

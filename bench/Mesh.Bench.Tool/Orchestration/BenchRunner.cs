@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text.Json;
+using Mesh.Bench.Tool.Cli;
+using Mesh.Bench.Tool.Measurement;
+using Mesh.Bench.Tool.Reporting;
+
+namespace Mesh.Bench.Tool.Orchestration;
+
+/// <summary>
+/// <c>mesh-bench run</c>: data path, sidecar start-up, control plane; writes
+/// bench/results/&lt;run id&gt;.json and .md and prints the tables.
+/// </summary>
+public static class BenchRunner
+{
+    public static async Task<int> RunAsync(Arguments args)
+    {
+        var settings = BenchSettings.FromArguments(args);
+        CheckTools();
+        var started = DateTimeOffset.UtcNow;
+        await using var run = new RunContext(settings);
+        await using var load = new LoadSampler();
+        run.Log($"mesh-bench {(settings.Quick ? "quick" : "full")} run {run.RunId}: load generators on CPUs {settings.LoadCpus}, everything under test on CPUs {settings.SutCpus}; logs in {run.RunDirectory}");
+        var machine = MachineInfo.Collect();
+
+        IReadOnlyList<ScenarioResult> dataPath = [];
+        StartupResult? startup = null;
+        IReadOnlyList<ControlPlaneRun> controlPlane = [];
+        if (!settings.SkipDataPath || !settings.SkipStartup)
+        {
+            var shared = await SharedServices.StartAsync(run);
+            try
+            {
+                if (!settings.SkipDataPath)
+                {
+                    dataPath = await new DataPathBenchmark(run, shared).RunAsync();
+                }
+
+                if (!settings.SkipStartup)
+                {
+                    startup = await new StartupBenchmark(run, shared).RunAsync();
+                }
+            }
+            finally
+            {
+                await run.StopAsync(shared.ControlPlane);
+                await run.StopAsync(shared.GrpcBackend);
+                await run.StopAsync(shared.Backend);
+            }
+        }
+
+        if (!settings.SkipControlPlane)
+        {
+            controlPlane = await new ControlPlaneBenchmark(run).RunAsync();
+        }
+
+        var (min, median, max) = load.Summary();
+        var result = new RunResult
+        {
+            RunId = run.RunId,
+            Mode = settings.Quick ? "quick" : "full",
+            StartedAt = started,
+            FinishedAt = DateTimeOffset.UtcNow,
+            Machine = machine,
+            LoadAverage = [min, median, max],
+            Settings = settings,
+            Method = Method(settings),
+            DataPath = dataPath,
+            Startup = startup,
+            ControlPlane = controlPlane,
+        };
+        result = result with { Goals = GoalEvaluator.Evaluate(result) };
+
+        var json = Path.Combine(settings.ResultsDirectory, run.RunId + ".json");
+        var markdown = Path.Combine(settings.ResultsDirectory, run.RunId + ".md");
+        await File.WriteAllTextAsync(json, JsonSerializer.Serialize(result, ResultJson.Indented));
+        var report = MarkdownReport.Render(result);
+        await File.WriteAllTextAsync(markdown, report);
+        Console.WriteLine();
+        Console.WriteLine(report);
+        run.Log($"results: {json} and {markdown}");
+        return dataPath.Any(d => d.Status != "ok") || controlPlane.Any(c => c.Result is null) || startup?.Error is not null ? 1 : 0;
+    }
+
+    /// <summary>How the numbers were taken, written next to them.</summary>
+    private static string Method(BenchSettings s) => string.Create(CultureInfo.InvariantCulture, $"""
+        Method: everything on 127.0.0.1. Backend: nginx returning a fixed 1,024-byte body (gRPC: a .NET h2c server with a 1 KB reply). Load generators are pinned with taskset to CPU(s) {s.LoadCpus}; backends, proxies and control plane to CPU(s) {s.SutCpus}. Every configuration runs side by side, gets a warm-up of closed-loop load ({s.DotnetWarmupSeconds:0} s for .NET proxies — tiered JIT needs 12–36 s here — and {s.NativeWarmupSeconds:0} s for nginx/HAProxy), then {s.Repetitions} interleaved round(s), each: {s.SaturationSeconds:0} s closed loop at {s.Connections} connections (wrk -t1, gRPC: h2load -m1) for req/s and CPU µs per request, then {s.OpenLoopSeconds:0} s open loop at {s.Rate:0} req/s on {s.OpenLoopConnections} keep-alive connections (mesh-bench openloop after a {s.OpenLoopWarmupSeconds:0} s unrecorded warm-up; each request is timed from its scheduled send time, so stalls are not hidden by coordinated omission) for latency, vCPU per 1,000 req/s (utime+stime of every proxy process from /proc/<pid>/stat over the window) and peak RSS (VmHWM, reset via clear_refs at the start of the window). Medians over the rounds. Sidecar start-up: exec of the Release binary to /ready (first snapshot applied) and to the first proxied 200, polled every 2 ms. Control plane: a fresh control plane per N, simulated proxies holding real gRPC discovery streams ({100} per HTTP/2 connection), each ACKing at once; a change is a VirtualService weight shift applied through the admin API, timed from just before the apply call until each proxy sent its ACK.
+        """);
+
+    private static void CheckTools()
+    {
+        var missing = new[] { "wrk", "h2load", "nginx", "haproxy", "taskset" }.Where(t => !OnPath(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UsageException($"missing tools: {string.Join(", ", missing)} (bench/run installs them: apt-get install wrk nghttp2-client hey nginx-light haproxy)");
+        }
+    }
+
+    private static bool OnPath(string tool) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/sbin").Append("/sbin")
+            .Any(dir => File.Exists(Path.Combine(dir, tool)));
+}

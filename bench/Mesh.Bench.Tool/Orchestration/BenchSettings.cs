@@ -1,0 +1,126 @@
+using Mesh.Bench.Tool.Cli;
+
+namespace Mesh.Bench.Tool.Orchestration;
+
+/// <summary>
+/// Everything a run is parameterised by; the defaults are the full (documented) run, --quick
+/// shortens every phase for development. Recorded in the results file.
+/// </summary>
+public sealed record BenchSettings
+{
+    public bool Quick { get; init; }
+
+    public int Repetitions { get; init; } = 3;
+
+    /// <summary>Closed-loop load before the first measurement of a .NET configuration (tiered JIT + PGO need 12–36 s here).</summary>
+    public double DotnetWarmupSeconds { get; init; } = 30;
+
+    /// <summary>Warm-up of native configurations (nginx, haproxy): only fills connection pools and caches.</summary>
+    public double NativeWarmupSeconds { get; init; } = 5;
+
+    public double SaturationSeconds { get; init; } = 15;
+
+    public double OpenLoopSeconds { get; init; } = 20;
+
+    /// <summary>The open-loop generator's own unrecorded warm-up at the same rate.</summary>
+    public double OpenLoopWarmupSeconds { get; init; } = 3;
+
+    public double Rate { get; init; } = 1000;
+
+    /// <summary>Closed-loop connections (wrk/h2load).</summary>
+    public int Connections { get; init; } = 32;
+
+    public int OpenLoopConnections { get; init; } = 16;
+
+    public IReadOnlyList<string>? Only { get; init; }
+
+    public bool SkipDataPath { get; init; }
+
+    public bool SkipStartup { get; init; }
+
+    public bool SkipControlPlane { get; init; }
+
+    public IReadOnlyList<int> ControlPlaneProxies { get; init; } = [100, 1000, 5000];
+
+    public int ControlPlaneChanges { get; init; } = 5;
+
+    public int StartupSamples { get; init; } = 5;
+
+    /// <summary>CPUs of the load generators (taskset list).</summary>
+    public required string LoadCpus { get; init; }
+
+    /// <summary>CPUs of everything under test: backends, proxies, control plane.</summary>
+    public required string SutCpus { get; init; }
+
+    public required string BuildDirectory { get; init; }
+
+    public required string ResultsDirectory { get; init; }
+
+    public required string ConfigsDirectory { get; init; }
+
+    public static BenchSettings FromArguments(Arguments args)
+    {
+        var quick = args.Flag("quick");
+        var cpus = Measurement.MachineInfo.OnlineCpus();
+        var (defaultLoad, defaultSut) = DefaultCpus(cpus);
+        var skip = args.List("skip") ?? [];
+        foreach (var part in skip)
+        {
+            if (part is not ("dataplane" or "startup" or "controlplane"))
+            {
+                throw new UsageException($"--skip takes dataplane, startup and/or controlplane (got '{part}')");
+            }
+        }
+
+        var root = RepositoryRoot();
+        var settings = new BenchSettings
+        {
+            Quick = quick,
+            Repetitions = Math.Max(1, args.Int("repetitions", quick ? 1 : 3)),
+            DotnetWarmupSeconds = args.Double("warmup", quick ? 5 : 30),
+            NativeWarmupSeconds = args.Double("native-warmup", quick ? 1 : 5),
+            SaturationSeconds = Math.Max(1, args.Double("duration", quick ? 3 : 15)),
+            OpenLoopSeconds = Math.Max(1, args.Double("openloop-duration", quick ? 4 : 20)),
+            OpenLoopWarmupSeconds = args.Double("openloop-warmup", quick ? 1 : 3),
+            Rate = Math.Max(1, args.Double("rate", 1000)),
+            Connections = Math.Max(1, args.Int("connections", 32)),
+            OpenLoopConnections = Math.Max(1, args.Int("openloop-connections", 16)),
+            Only = args.List("only"),
+            SkipDataPath = skip.Contains("dataplane"),
+            SkipStartup = skip.Contains("startup"),
+            SkipControlPlane = skip.Contains("controlplane"),
+            ControlPlaneProxies = args.IntList("cp-proxies") ?? (quick ? [100] : [100, 1000, 5000]),
+            ControlPlaneChanges = Math.Max(1, args.Int("cp-changes", quick ? 2 : 5)),
+            StartupSamples = Math.Max(1, args.Int("startup-samples", quick ? 2 : 5)),
+            LoadCpus = args.String("load-cpus") ?? defaultLoad,
+            SutCpus = args.String("sut-cpus") ?? defaultSut,
+            BuildDirectory = Path.GetFullPath(args.String("build-dir") ?? Path.Combine(root, "bench", ".build")),
+            ResultsDirectory = Path.GetFullPath(args.String("results-dir") ?? Path.Combine(root, "bench", "results")),
+            ConfigsDirectory = Path.GetFullPath(args.String("configs-dir") ?? Path.Combine(root, "bench", "configs")),
+        };
+        args.EnsureAllUsed();
+        return settings;
+    }
+
+    /// <summary>Load generator on the first half of the CPUs, everything under test on the rest (2 cores: 0 and 1).</summary>
+    private static (string Load, string Sut) DefaultCpus(int cpus) => cpus switch
+    {
+        1 => ("0", "0"),
+        2 => ("0", "1"),
+        _ => ($"0-{(cpus / 2) - 1}", $"{cpus / 2}-{cpus - 1}"),
+    };
+
+    /// <summary>The repository root: the first parent of the tool's directory holding Mesh.sln.</summary>
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Mesh.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+}

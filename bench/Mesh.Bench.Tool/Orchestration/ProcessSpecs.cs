@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace Mesh.Bench.Tool.Orchestration;
+
+/// <summary>How the harness starts each kind of process (all pinned to the CPUs under test).</summary>
+public static class ProcessSpecs
+{
+    /// <summary>The service port every benchmark service uses (Bookinfo's).</summary>
+    public const int ServicePort = 9080;
+
+    public static ProcessSpec ControlPlane(RunContext run, string name, int adminPort, int grpcPort, string configDirectory) => new()
+    {
+        Name = name,
+        FileName = run.ControlPlanePath,
+        Cpus = run.Settings.SutCpus,
+        Environment = DotnetEnvironment(new Dictionary<string, string>
+        {
+            ["ControlPlane__AdminPort"] = Text(adminPort),
+            ["ControlPlane__GrpcPort"] = Text(grpcPort),
+            ["ControlPlane__BindAddress"] = "127.0.0.1",
+            ["ControlPlane__ConfigDirectory"] = configDirectory,
+            ["ControlPlane__DataDirectory"] = Path.Combine(run.RunDirectory, name + "-data"),
+        }),
+    };
+
+    public static ProcessSpec Sidecar(RunContext run, SidecarSpec sidecar, int controlPlaneGrpcPort)
+    {
+        var env = new Dictionary<string, string>
+        {
+            ["Mesh__ControlPlane__Address"] = $"http://127.0.0.1:{Text(controlPlaneGrpcPort)}",
+            ["Mesh__Node__Id"] = sidecar.Name,
+            ["Mesh__Node__Workload"] = sidecar.Workload,
+            ["Mesh__Node__Namespace"] = sidecar.Namespace,
+            ["Mesh__Node__ServiceAccount"] = sidecar.App,
+            ["Mesh__Node__Address"] = "127.0.0.1",
+            ["Mesh__Node__Labels__app"] = sidecar.App,
+            ["Mesh__Node__Labels__version"] = "v1",
+            ["Mesh__BindAddress"] = "127.0.0.1",
+            ["Mesh__AppAddress"] = "127.0.0.1",
+            ["Mesh__AdminPort"] = Text(sidecar.AdminPort),
+        };
+        if (sidecar.Service is not null)
+        {
+            env["Mesh__Service"] = sidecar.Service;
+            env["Mesh__Inbound__0__Name"] = sidecar.Protocol == "GRPC" ? "grpc" : "http";
+            env["Mesh__Inbound__0__Port"] = Text(ServicePort);
+            env["Mesh__Inbound__0__Protocol"] = sidecar.Protocol;
+            env["Mesh__Inbound__0__ListenPort"] = Text(sidecar.InboundListenPort);
+            env["Mesh__Inbound__0__TargetPort"] = Text(sidecar.AppPort);
+        }
+
+        if (sidecar.OutboundService is not null)
+        {
+            env["Mesh__Outbound__0__Host"] = sidecar.OutboundService;
+            env["Mesh__Outbound__0__Port"] = Text(ServicePort);
+            env["Mesh__Outbound__0__Protocol"] = sidecar.Protocol;
+            env["Mesh__Outbound__0__ListenPort"] = Text(sidecar.OutboundListenPort);
+        }
+
+        foreach (var (key, value) in sidecar.Extra)
+        {
+            env[key] = value;
+        }
+
+        return new ProcessSpec { Name = sidecar.Name, FileName = run.SidecarPath, Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
+    }
+
+    public static ProcessSpec Gateway(RunContext run, string name, int listenPort, int adminPort, int controlPlaneGrpcPort) => new()
+    {
+        Name = name,
+        FileName = run.GatewayPath,
+        Cpus = run.Settings.SutCpus,
+        Environment = DotnetEnvironment(new Dictionary<string, string>
+        {
+            ["Mesh__ControlPlane__Address"] = $"http://127.0.0.1:{Text(controlPlaneGrpcPort)}",
+            ["Mesh__Node__Id"] = name,
+            ["Mesh__Node__Workload"] = "istio-ingressgateway",
+            ["Mesh__Node__Namespace"] = "istio-system",
+            ["Mesh__Node__ServiceAccount"] = "istio-ingressgateway-service-account",
+            ["Mesh__Node__Labels__istio"] = "ingressgateway",
+            ["Mesh__Node__Labels__app"] = "istio-ingressgateway",
+            ["Mesh__BindAddress"] = "127.0.0.1",
+            ["Mesh__AdminPort"] = Text(adminPort),
+            ["Mesh__Gateway__Listeners__0__Port"] = Text(listenPort),
+            ["Mesh__Gateway__Listeners__0__ServicePort"] = "80",
+            ["Mesh__Gateway__Listeners__0__Protocol"] = "HTTP",
+        }),
+    };
+
+    public static ProcessSpec Nginx(RunContext run, string name, string configPath) => new()
+    {
+        Name = name,
+        FileName = "nginx",
+        Arguments = ["-c", configPath, "-e", Path.Combine(run.RunDirectory, name + ".error.log")],
+        Cpus = run.Settings.SutCpus,
+    };
+
+    public static ProcessSpec Haproxy(RunContext run, string name, string configPath) => new()
+    {
+        Name = name,
+        FileName = "haproxy",
+        Arguments = ["-db", "-f", configPath],
+        Cpus = run.Settings.SutCpus,
+    };
+
+    public static ProcessSpec GrpcBackend(RunContext run, string name, int port) => new()
+    {
+        Name = name,
+        FileName = Tools.SelfCommand.Path,
+        Arguments = ["grpc-backend", "--port", Text(port)],
+        Cpus = run.Settings.SutCpus,
+        Environment = DotnetEnvironment(new Dictionary<string, string>()),
+    };
+
+    private static Dictionary<string, string> DotnetEnvironment(Dictionary<string, string> env)
+    {
+        env["ASPNETCORE_ENVIRONMENT"] = "Production";
+        env["DOTNET_ENVIRONMENT"] = "Production";
+        env["DOTNET_NOLOGO"] = "1";
+        return env;
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

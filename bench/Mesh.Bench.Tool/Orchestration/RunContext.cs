@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Mesh.Bench.Tool.Orchestration;
+
+/// <summary>
+/// One benchmark run: its settings, its directory (logs, rendered configs), free ports, the
+/// processes it started (all stopped at the end, whatever happens) and the published binaries.
+/// </summary>
+public sealed class RunContext : IAsyncDisposable
+{
+    private readonly List<ManagedProcess> _processes = [];
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly Lock _logGate = new();
+
+    public RunContext(BenchSettings settings)
+    {
+        Settings = settings;
+        RunId = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        RunDirectory = Path.Combine(settings.ResultsDirectory, RunId);
+        Directory.CreateDirectory(RunDirectory);
+        Http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })
+        {
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+    }
+
+    public BenchSettings Settings { get; }
+
+    public string RunId { get; }
+
+    public string RunDirectory { get; }
+
+    public string LogDirectory => Path.Combine(RunDirectory, "logs");
+
+    public PortAllocator Ports { get; } = new();
+
+    /// <summary>For readiness and correctness checks (not for load).</summary>
+    public HttpClient Http { get; }
+
+    public string SidecarPath => Binary("sidecar", "Mesh.Sidecar");
+
+    public string GatewayPath => Binary("gateway", "Mesh.Gateway");
+
+    public string ControlPlanePath => Binary("controlplane", "Mesh.ControlPlane");
+
+    public string ConfigFile(string name) => Path.Combine(Settings.ConfigsDirectory, name);
+
+    public void Log(string message)
+    {
+        lock (_logGate)
+        {
+            var line = $"[{_clock.Elapsed:hh\\:mm\\:ss}] {message}";
+            Console.WriteLine(line);
+            File.AppendAllText(Path.Combine(RunDirectory, "run.log"), line + Environment.NewLine);
+        }
+    }
+
+    public ManagedProcess Start(ProcessSpec spec, Action<string>? onLine = null)
+    {
+        var process = ManagedProcess.Start(spec, LogDirectory, onLine);
+        lock (_processes)
+        {
+            _processes.Add(process);
+        }
+
+        return process;
+    }
+
+    public async Task StopAsync(ManagedProcess process)
+    {
+        await process.DisposeAsync();
+        lock (_processes)
+        {
+            _processes.Remove(process);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<ManagedProcess> left;
+        lock (_processes)
+        {
+            left = [.. _processes];
+            _processes.Clear();
+        }
+
+        await Task.WhenAll(left.Select(p => p.DisposeAsync().AsTask()));
+        Http.Dispose();
+    }
+
+    private string Binary(string folder, string name)
+    {
+        var path = Path.Combine(Settings.BuildDirectory, folder, name);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{path} is missing: build with bench/run (it publishes the Release binaries there)");
+    }
+}

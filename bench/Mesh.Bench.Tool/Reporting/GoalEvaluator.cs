@@ -1,0 +1,56 @@
+using System.Globalization;
+
+namespace Mesh.Bench.Tool.Reporting;
+
+/// <summary>Checks a run against the goals of the benchmark issue.</summary>
+public static class GoalEvaluator
+{
+    private const double Mb = 1048576.0;
+
+    public static IReadOnlyList<GoalResult> Evaluate(RunResult run)
+    {
+        var goals = new List<GoalResult>();
+        var byName = run.DataPath.Where(s => s.Median is not null).ToDictionary(s => s.Name, s => s.Median!);
+
+        if (byName.TryGetValue("sidecar-1", out var one) && one.RatioToNginx is { } ratio)
+        {
+            goals.Add(new GoalResult("one sidecar: throughput ≥ nginx (same run)", "≥ 1.00× nginx-1", F($"{ratio:0.00}× ({one.RequestsPerSecond:0} vs {byName["nginx-1"].RequestsPerSecond:0} req/s)"), ratio >= 1.0));
+        }
+        else
+        {
+            goals.Add(new GoalResult("one sidecar: throughput ≥ nginx (same run)", "≥ 1.00× nginx-1", "not measured", null));
+        }
+
+        if (byName.TryGetValue("sidecar-2-mtls", out var mtls) && mtls.AddedP99Ms is { } added)
+        {
+            goals.Add(new GoalResult("two sidecars with mTLS: added p99 at 1,000 req/s", "≤ 0.3 ms over direct", F($"+{added:0.000} ms"), added <= 0.3));
+        }
+        else
+        {
+            var plain = byName.GetValueOrDefault("sidecar-2")?.AddedP99Ms;
+            goals.Add(new GoalResult("two sidecars with mTLS: added p99 at 1,000 req/s", "≤ 0.3 ms over direct",
+                plain is { } p ? F($"mTLS not measured; plaintext: +{p:0.000} ms") : "not measured", null));
+        }
+
+        var sidecars = new[] { "sidecar-1", "sidecar-2", "sidecar-2-mtls" }.Where(byName.ContainsKey).Select(n => (Name: n, Summary: byName[n])).ToList();
+        if (sidecars.Count > 0)
+        {
+            var cpu = sidecars.Max(s => s.Summary.MaxProcessVcpuPer1kRps);
+            goals.Add(new GoalResult("vCPU per 1,000 req/s per sidecar", "≤ 0.20", F($"{cpu:0.000} (busiest sidecar process, {string.Join(", ", sidecars.Select(s => s.Name))})"), cpu <= 0.20));
+            var rss = sidecars.Max(s => s.Summary.PeakRssAtRateBytes) / Mb;
+            goals.Add(new GoalResult("RSS per sidecar at 1,000 req/s", "≤ 40 MB", F($"{rss:0} MB peak (whole run incl. saturation: {sidecars.Max(s => s.Summary.PeakRssOverallBytes) / Mb:0} MB)"), rss <= 40));
+        }
+
+        var cp1000 = run.ControlPlane.FirstOrDefault(c => c.Proxies == 1000)?.Result;
+        goals.Add(cp1000 is null
+            ? new GoalResult("1,000 proxies all ACKed after a change", "p99 ≤ 1 s", "not measured", null)
+            : new GoalResult("1,000 proxies all ACKed after a change", "p99 ≤ 1 s", F($"p99 {cp1000.AckP99Ms:0} ms, max {cp1000.AckMaxMs:0} ms"), cp1000.AckP99Ms <= 1000 && cp1000.FailedProxies == 0));
+
+        goals.Add(run.Startup is { Samples.Count: > 0 } startup
+            ? new GoalResult("sidecar ready after exec", "≤ 1 s", F($"{startup.MedianReadyMs:0} ms (median of {startup.Samples.Count})"), startup.MedianReadyMs <= 1000)
+            : new GoalResult("sidecar ready after exec", "≤ 1 s", "not measured", null));
+        return goals;
+    }
+
+    private static string F(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

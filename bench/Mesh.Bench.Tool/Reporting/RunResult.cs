@@ -1,0 +1,36 @@
+using Mesh.Bench.Tool.Measurement;
+using Mesh.Bench.Tool.Orchestration;
+
+namespace Mesh.Bench.Tool.Reporting;
+
+/// <summary>The results file (bench/results/&lt;run id&gt;.json).</summary>
+public sealed record RunResult
+{
+    public required string RunId { get; init; }
+
+    public required string Mode { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset FinishedAt { get; init; }
+
+    public required MachineInfo Machine { get; init; }
+
+    /// <summary>1-minute load averages sampled through the run (min, median, max).</summary>
+    public double[] LoadAverage { get; init; } = [];
+
+    public required BenchSettings Settings { get; init; }
+
+    public string Method { get; init; } = "";
+
+    public IReadOnlyList<ScenarioResult> DataPath { get; init; } = [];
+
+    public StartupResult? Startup { get; init; }
+
+    public IReadOnlyList<ControlPlaneRun> ControlPlane { get; init; } = [];
+
+    public IReadOnlyList<GoalResult> Goals { get; init; } = [];
+}
+
+/// <summary>One goal of the benchmark issue, with what this run measured (null Met: not measured).</summary>
+public sealed record GoalResult(string Goal, string Target, string Measured, bool? Met);

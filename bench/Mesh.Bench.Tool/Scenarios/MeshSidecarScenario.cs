@@ -1,0 +1,67 @@
+using Mesh.Bench.Tool.Orchestration;
+
+namespace Mesh.Bench.Tool.Scenarios;
+
+/// <summary>
+/// Mesh sidecars in front of the backend. One hop: the server's sidecar (load → inbound listener
+/// → backend; Istio's "server sidecar only"). Two hops: the real mesh path, load → client sidecar
+/// outbound listener → server sidecar inbound listener → backend, with the client routing by the
+/// snapshot the control plane pushed (Istio's "both sidecars"). Optionally gRPC (h2c) or mTLS.
+/// </summary>
+public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false) : Scenario
+{
+    public const string MtlsNamespace = "bench-mtls";
+
+    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "");
+
+    public override string Title => (grpc ? "gRPC unary through " : "") + (hops == 1
+        ? "one Mesh sidecar (server side: inbound → backend)"
+        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "");
+
+    public override bool Grpc => grpc;
+
+    public override bool Dotnet => true;
+
+    /// <summary>Each scenario forms its own service so clients of one never balance onto another's server.</summary>
+    private string Service => "echo-" + Name;
+
+    public override async Task StartAsync(RunContext run, SharedServices shared)
+    {
+        var protocol = grpc ? "GRPC" : "HTTP";
+        var ns = mtls ? MtlsNamespace : "default";
+        var inboundPort = run.Ports.Next();
+        Add(await MeshStarter.StartSidecarAsync(run, shared, new SidecarSpec
+        {
+            Name = $"{Name}-server",
+            Workload = $"{Service}-v1",
+            App = Service,
+            Namespace = ns,
+            Service = Service,
+            InboundListenPort = inboundPort,
+            AppPort = grpc ? shared.GrpcBackendPort : shared.BackendPort,
+            Protocol = protocol,
+            AdminPort = run.Ports.Next(),
+        }));
+        Target = new Uri($"http://127.0.0.1:{inboundPort}/");
+
+        if (hops >= 2)
+        {
+            var outboundPort = run.Ports.Next();
+            Add(await MeshStarter.StartSidecarAsync(run, shared, new SidecarSpec
+            {
+                Name = $"{Name}-client",
+                Workload = $"client-{Name}",
+                App = $"client-{Name}",
+                Namespace = ns,
+                OutboundService = Service,
+                OutboundListenPort = outboundPort,
+                Protocol = protocol,
+                AdminPort = run.Ports.Next(),
+            }));
+            Target = new Uri($"http://127.0.0.1:{outboundPort}/");
+        }
+
+        // The client's first snapshot may predate the server's registration; the next push brings it.
+        await CheckPathAsync(run, TimeSpan.FromSeconds(20));
+    }
+}

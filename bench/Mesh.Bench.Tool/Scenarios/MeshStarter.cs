@@ -1,0 +1,52 @@
+using System.Text.Json;
+using Mesh.Bench.Tool.Orchestration;
+
+namespace Mesh.Bench.Tool.Scenarios;
+
+/// <summary>Starts Mesh proxies and waits for their first applied snapshot (/ready on the admin port).</summary>
+internal static class MeshStarter
+{
+    public static async Task<ManagedProcess> StartSidecarAsync(RunContext run, SharedServices shared, SidecarSpec sidecar)
+    {
+        var process = run.Start(ProcessSpecs.Sidecar(run, sidecar, shared.ControlPlaneGrpcPort));
+        try
+        {
+            await WaitReadyAsync(run, process, sidecar.AdminPort);
+            return process;
+        }
+        catch
+        {
+            await run.StopAsync(process);
+            throw;
+        }
+    }
+
+    public static async Task WaitReadyAsync(RunContext run, ManagedProcess process, int adminPort)
+    {
+        try
+        {
+            await Readiness.WaitForOkAsync(run, new Uri($"http://127.0.0.1:{adminPort}/ready"), TimeSpan.FromSeconds(30), [process]);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new InvalidOperationException($"{process.Name} never became ready: {await RejectionAsync(run, adminPort) ?? ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The error of the last snapshot the proxy NACKed, from its /config_dump.</summary>
+    public static async Task<string?> RejectionAsync(RunContext run, int adminPort)
+    {
+        try
+        {
+            using var stream = await run.Http.GetStreamAsync(new Uri($"http://127.0.0.1:{adminPort}/config_dump"));
+            using var dump = await JsonDocument.ParseAsync(stream);
+            return dump.RootElement.TryGetProperty("last_rejected", out var rejected) && rejected.TryGetProperty("error", out var error)
+                ? "it NACKed its snapshot: " + error.GetString()
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException)
+        {
+            return null;
+        }
+    }
+}
