@@ -1,0 +1,83 @@
+using k8s;
+using k8s.Models;
+using Mesh.Hosting.Tests.Infrastructure;
+
+namespace Mesh.Hosting.Tests;
+
+/// <summary>The publish settings (Mesh:Kubernetes:*) and the errors publishing reports instead of writing bad manifests.</summary>
+public sealed class PublishOptionsTests
+{
+    [Fact]
+    public async Task Namespaces_resources_and_network_policies_follow_the_settings()
+    {
+        using var root = new TemporaryDirectory();
+        BookinfoPublishFixture.CreateConfigDirectory(root.Combine("config"));
+        var output = root.Combine("deploy");
+        await Publisher.PublishAsync(BookinfoAppModel.Create(root.Combine("config"), Publisher.Args(output)));
+        Assert.True(File.Exists(Path.Combine(output, "workloads", "networkpolicy-reviews.yaml")));
+
+        await Publisher.PublishAsync(BookinfoAppModel.Create(root.Combine("config"), Publisher.Args(output,
+            "--Mesh:Kubernetes:ControlPlaneNamespace=mesh-system",
+            "--Mesh:Kubernetes:Replicas=3",
+            "--Mesh:Kubernetes:Resources:Sidecar:Limits:Cpu=500m",
+            "--Mesh:Kubernetes:Resources:Sidecar:Limits:Memory=",
+            "--Mesh:Kubernetes:NetworkPolicies=false")));
+
+        var files = BookinfoPublishFixture.ReadTree(output);
+        Assert.DoesNotContain(files.Keys, f => f.Contains("networkpolicy", StringComparison.Ordinal));
+        Assert.DoesNotContain("networkpolicy", files["kustomization.yaml"], StringComparison.Ordinal);
+        Assert.True(files.ContainsKey("namespace-mesh-system.yaml"));
+        Assert.False(files.ContainsKey("namespace-istio-system.yaml"), "the stale namespace file must be removed");
+        Assert.Contains("  namespace: mesh-system\n", files["mesh-config/peerauthentication-mesh-system-default.yaml"], StringComparison.Ordinal);
+        Assert.Contains("  namespace: default\n", files["mesh-config/virtualservice-default-reviews.yaml"], StringComparison.Ordinal);
+
+        var deployment = KubernetesYaml.Deserialize<V1Deployment>(files["workloads/deployment-details.yaml"]);
+        Assert.Equal(3, deployment.Spec.Replicas);
+        var sidecar = deployment.Spec.Template.Spec.InitContainers[0];
+        Assert.Equal("500m", sidecar.Resources.Limits["cpu"].ToString());
+        Assert.False(sidecar.Resources.Limits.ContainsKey("memory"));
+        Assert.Equal("http://controlplane.mesh-system.svc:15012", sidecar.Env.Single(e => e.Name == "Mesh__ControlPlane__Address").Value);
+        Assert.Equal("default", deployment.Metadata.NamespaceProperty);
+    }
+
+    [Theory]
+    [InlineData("--Mesh:Kubernetes:Replicas=-1", "Mesh:Kubernetes:Replicas must be a whole number >= 0 (got '-1')")]
+    [InlineData("--Mesh:Kubernetes:ImagePullPolicy=Sometimes", "Mesh:Kubernetes:ImagePullPolicy must be Always, IfNotPresent or Never (got 'Sometimes')")]
+    [InlineData("--Mesh:Kubernetes:Resources:App:Requests:Memory=lots", "Mesh:Kubernetes:Resources:App:Requests:Memory is not a Kubernetes quantity (got 'lots')")]
+    public async Task Bad_settings_fail_the_publish_with_a_clear_error(string setting, string message)
+    {
+        using var root = new TemporaryDirectory();
+        BookinfoPublishFixture.CreateConfigDirectory(root.Combine("config"));
+        var log = await Publisher.PublishAsync(BookinfoAppModel.Create(root.Combine("config"), Publisher.Args(root.Combine("deploy"), setting)));
+        Assert.Contains(message, log, StringComparison.Ordinal);
+        Assert.False(File.Exists(root.Combine("deploy", "kustomization.yaml")));
+    }
+
+    [Fact]
+    public async Task An_invalid_mesh_config_fails_the_publish_with_every_error()
+    {
+        using var root = new TemporaryDirectory();
+        var config = root.Combine("config");
+        BookinfoPublishFixture.CreateConfigDirectory(config);
+        File.WriteAllText(Path.Combine(config, "split.yaml"), """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: split
+            spec:
+              hosts:
+              - ratings
+              http:
+              - route:
+                - destination:
+                    host: ratings
+                  weight: 105
+                - destination:
+                    host: ratings
+                  weight: -5
+            """);
+        var log = await Publisher.PublishAsync(BookinfoAppModel.Create(config, Publisher.Args(root.Combine("deploy"))));
+        Assert.Contains("split.yaml (document 1) VirtualService/split: spec.http[0].route", log, StringComparison.Ordinal);
+        Assert.False(File.Exists(root.Combine("deploy", "kustomization.yaml")));
+    }
+}
