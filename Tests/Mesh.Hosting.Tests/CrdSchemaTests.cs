@@ -15,16 +15,18 @@ public sealed class CrdSchemaTests
 {
     public static TheoryData<string> SampleFiles() => new(SamplePaths());
 
+    // Relative to the repository root: mesh-config/** (what the AppHost loads) and samples/**.
     private static IEnumerable<string> SamplePaths() =>
-        Directory.EnumerateFiles(RepositoryPaths.MeshConfig, "*.yaml", SearchOption.AllDirectories)
-            .Select(f => Path.GetRelativePath(RepositoryPaths.MeshConfig, f).Replace(Path.DirectorySeparatorChar, '/'))
+        RepositoryPaths.ConfigFolders.Where(Directory.Exists)
+            .SelectMany(folder => Directory.EnumerateFiles(folder, "*.yaml", SearchOption.AllDirectories))
+            .Select(f => Path.GetRelativePath(RepositoryPaths.Root, f).Replace(Path.DirectorySeparatorChar, '/'))
             .Order(StringComparer.Ordinal);
 
     [Theory]
     [MemberData(nameof(SampleFiles))]
     public void Every_sample_mesh_config_validates_against_the_generated_CRDs(string sample)
     {
-        var text = File.ReadAllText(Path.Combine(RepositoryPaths.MeshConfig, sample));
+        var text = File.ReadAllText(Path.Combine(RepositoryPaths.Root, sample));
         var documents = YamlJson.Documents(text);
         Assert.NotEmpty(documents);
         foreach (var document in documents)
@@ -38,9 +40,11 @@ public sealed class CrdSchemaTests
     [Fact]
     public void There_are_samples_of_several_kinds()
     {
-        var kinds = SamplePaths().SelectMany(f => YamlJson.Documents(File.ReadAllText(Path.Combine(RepositoryPaths.MeshConfig, f))))
+        var kinds = SamplePaths().SelectMany(f => YamlJson.Documents(File.ReadAllText(Path.Combine(RepositoryPaths.Root, f))))
             .Select(d => d!["kind"]!.GetValue<string>()).ToHashSet();
         Assert.Superset(new HashSet<string> { "VirtualService", "DestinationRule", "Gateway" }, kinds);
+        Assert.Contains(SamplePaths(), p => p.StartsWith("mesh-config/", StringComparison.Ordinal));
+        Assert.Contains(SamplePaths(), p => p.StartsWith("samples/", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -128,7 +132,7 @@ public sealed class CrdSchemaTests
     [Fact]
     public async Task Every_sample_is_real_Istio_YAML_by_Istios_own_CRD_schemas()
     {
-        var (exitCode, output) = await NodeValidator.RunAsync(RepositoryPaths.MeshConfig);
+        var (exitCode, output) = await NodeValidator.RunAsync([.. RepositoryPaths.ConfigFolders.Where(Directory.Exists)]);
         Assert.True(exitCode == 0, output);
     }
 

@@ -53,7 +53,7 @@ public sealed class BookinfoPublishFixture : IAsyncLifetime
         Directory.CreateDirectory(directory);
         foreach (var sample in new[] { "bookinfo-gateway.yaml", "destination-rule-all.yaml", "virtual-service-all-v1.yaml" })
         {
-            File.Copy(Path.Combine(RepositoryPaths.MeshConfig, "..", "samples", "bookinfo", "networking", sample), Path.Combine(directory, sample));
+            File.Copy(Path.Combine(RepositoryPaths.BookinfoSamples, sample), Path.Combine(directory, sample));
         }
 
         Directory.CreateDirectory(Path.Combine(directory, "security"));

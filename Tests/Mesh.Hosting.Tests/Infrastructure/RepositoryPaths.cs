@@ -11,6 +11,12 @@ internal static class RepositoryPaths
 
     public static string MeshConfig => Path.Combine(Root, "mesh-config");
 
+    /// <summary>Istio's Bookinfo task configs (alternatives to each other, so not in mesh-config).</summary>
+    public static string BookinfoSamples => Path.Combine(Root, "samples", "bookinfo", "networking");
+
+    /// <summary>Every folder of Istio YAML in the repository: the config the AppHost loads and the samples.</summary>
+    public static IReadOnlyList<string> ConfigFolders => [MeshConfig, Path.Combine(Root, "samples")];
+
     public static string Project(string relativePath) => Path.Combine(Root, relativePath);
 
     private static string FindRoot()
