@@ -1,0 +1,41 @@
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
+using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Routing;
+using Mesh.Proxy.Translation;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Benchmarks;
+
+/// <summary>productpage's sidecar as the proxy sees it: its listeners, its snapshot, its routing model.</summary>
+public sealed class ProxyFixture
+{
+    public ProxyFixture(int fillerServices, int replicas)
+    {
+        var options = new MeshProxyOptions
+        {
+            Mode = MeshProxyMode.Sidecar,
+            Node = new NodeOptions { Workload = "productpage-v1" },
+            Outbound = [new OutboundBindingOptions { Host = "reviews", Port = BenchMesh.ServicePort, ListenPort = 15001 }],
+        };
+        Listeners = ListenerSet.Create(options);
+        Translator = new SnapshotTranslator(Listeners, Options.Create(options), Array.Empty<IRouteFilterFactory>());
+        Snapshot = SnapshotBuilder.Build(BenchMesh.Inputs(fillerServices, replicas), BenchMesh.ProductPage);
+        var result = Translator.Translate(Snapshot);
+        Model = result.Model ?? throw new InvalidOperationException("the benchmark snapshot was rejected: " + string.Join("; ", result.Errors.ToString()));
+        var outbound = Listeners.OfKind(ListenerKind.Outbound).Single();
+        Reviews = Model.Listeners[outbound.Index].BoundVirtualHost ?? throw new InvalidOperationException("reviews is not bound");
+    }
+
+    public ListenerSet Listeners { get; }
+
+    public SnapshotTranslator Translator { get; }
+
+    public ProxySnapshot Snapshot { get; }
+
+    public RoutingModel Model { get; }
+
+    public VirtualHostModel Reviews { get; }
+}
