@@ -36,9 +36,6 @@ internal static partial class KubernetesPublishingStep
         var configuration = context.Services.GetRequiredService<IConfiguration>();
         var output = context.Services.GetRequiredService<IPipelineOutputService>().GetOutputDirectory();
         var options = KubernetesPublishOptions.FromConfiguration(configuration, mesh.Namespace);
-        var manifests = await KubernetesManifestBuilder.BuildAsync(mesh, options, context.ExecutionContext, context.CancellationToken);
-        var result = KubernetesManifestWriter.Write(output, manifests);
-
         var skipped = context.Model.Resources
             .Where(r => r is ProjectResource or ContainerResource or ExecutableResource)
             .Where(r => r is not (MeshControlPlaneResource or MeshGatewayResource or MeshSidecarResource) && MeshWiring.FindWorkload(r) is null)
@@ -48,6 +45,9 @@ internal static partial class KubernetesPublishingStep
         {
             LogNotPublished(context.Logger, string.Join(", ", skipped));
         }
+
+        var manifests = await KubernetesManifestBuilder.BuildAsync(mesh, options, context.ExecutionContext, context.CancellationToken);
+        var result = KubernetesManifestWriter.Write(output, manifests);
 
         LogWritten(context.Logger, result.Files, output, result.Changed, result.Removed);
         context.Summary.Add("Kubernetes manifests", output);

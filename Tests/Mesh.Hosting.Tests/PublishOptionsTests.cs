@@ -1,3 +1,5 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
 using k8s;
 using k8s.Models;
 using Mesh.Hosting.Tests.Infrastructure;
@@ -79,5 +81,30 @@ public sealed class PublishOptionsTests
         var log = await Publisher.PublishAsync(BookinfoAppModel.Create(config, Publisher.Args(root.Combine("deploy"))));
         Assert.Contains("split.yaml (document 1) VirtualService/split: spec.http[0].route", log, StringComparison.Ordinal);
         Assert.False(File.Exists(root.Combine("deploy", "kustomization.yaml")));
+    }
+
+    [Fact]
+    public async Task Values_that_cannot_exist_on_the_cluster_fail_the_publish_naming_the_variable()
+    {
+        using var root = new TemporaryDirectory();
+        BookinfoPublishFixture.CreateConfigDirectory(root.Combine("config"));
+        var builder = BookinfoAppModel.Create(root.Combine("config"), Publisher.Args(root.Combine("deploy"), "--Parameters:apikey=s3cret"));
+        var cache = builder.AddContainer("cache", "redis").WithEndpoint(targetPort: 6379, name: "tcp");
+        var details = builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "details");
+        builder.CreateResourceBuilder(details).WithEnvironment("CACHE_URL", cache.GetEndpoint("tcp"));
+
+        var log = await Publisher.PublishAsync(builder);
+        Assert.Contains("'details': environment variable CACHE_URL: 'cache' is not published to Kubernetes", log, StringComparison.Ordinal);
+        Assert.Contains("Not published (not in the mesh; deploy them yourself): cache", log, StringComparison.Ordinal);
+        Assert.False(File.Exists(root.Combine("deploy", "kustomization.yaml")));
+
+        using var other = new TemporaryDirectory();
+        BookinfoPublishFixture.CreateConfigDirectory(other.Combine("config"));
+        builder = BookinfoAppModel.Create(other.Combine("config"), Publisher.Args(other.Combine("deploy"), "--Parameters:apikey=s3cret"));
+        var apiKey = builder.AddParameter("apikey", secret: true);
+        builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == "ratings")).WithEnvironment("API_KEY", apiKey);
+        log = await Publisher.PublishAsync(builder);
+        Assert.Contains("'ratings': environment variable API_KEY: the secret parameter 'apikey' would be written into a manifest in clear text", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cret", string.Join("", Directory.EnumerateFiles(other.Path, "*.yaml", SearchOption.AllDirectories).Select(File.ReadAllText)), StringComparison.Ordinal);
     }
 }
