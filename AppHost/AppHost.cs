@@ -1,37 +1,57 @@
-// Bookinfo on Aspire: details, ratings, reviews v1/v2/v3 and productpage, wired by service
-// discovery (no mesh yet). Dashboard: http://localhost:18888; Bookinfo: http://localhost:9080/productpage.
+// Bookinfo in the mesh: a control plane, a sidecar beside every workload, the ingress gateway
+// and the Aspire dashboard. Every call between Bookinfo services goes through sidecars.
+//   Dashboard:       http://localhost:18888
+//   Through ingress: http://localhost:8080/productpage
+//   Direct to app:   http://localhost:9080/productpage (like a port-forward to the pod)
+//   Mesh console:    http://localhost:15014
 using Mesh.AppHost;
+using Mesh.Hosting;
 
 var builder = DistributedApplication.CreateBuilder(args);
 
-var details = builder.AddProject<Projects.Bookinfo_Details>("details", launchProfileName: null)
+// Istio's Bookinfo conventions: every service on port 9080, service accounts "bookinfo-<app>".
+var mesh = builder.AddMeshControlPlane("controlplane")
+    .WithConfigDirectory("../mesh-config")
+    .WithDefaultServicePort(9080)
+    .WithServiceAccountPrefix("bookinfo-");
+
+builder.AddProject<Projects.Bookinfo_Details>("details", launchProfileName: null)
     .WithHttpEndpoint(name: "http")
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithSidecar(mesh);
 
 var ratings = builder.AddProject<Projects.Bookinfo_Ratings>("ratings", launchProfileName: null)
     .WithHttpEndpoint(name: "http")
     .WithHttpEndpoint(name: "grpc")
     .WithKestrelEndpoint("http", kestrelName: "Http", protocols: "Http1")
     .WithKestrelEndpoint("grpc", kestrelName: "Grpc", protocols: "Http2")
-    .WithHttpHealthCheck("/health", endpointName: "http");
+    .WithHttpHealthCheck("/health", endpointName: "http")
+    .WithSidecar(mesh);
 
-var reviews = new[] { "v1", "v2", "v3" }.Select(version =>
+foreach (var version in new[] { "v1", "v2", "v3" })
 {
-    var instance = builder.AddProject<Projects.Bookinfo_Reviews>($"reviews-{version}", launchProfileName: null)
+    var reviews = builder.AddProject<Projects.Bookinfo_Reviews>($"reviews-{version}", launchProfileName: null)
         .WithHttpEndpoint(name: "http")
         .WithEnvironment("REVIEWS_VERSION", version)
-        .WithHttpHealthCheck("/health");
-    // v1 shows no stars and never calls ratings, as in Bookinfo. v2/v3 need not wait for
-    // ratings (they degrade to "ratings unavailable"), so all of Bookinfo starts at once.
-    return version == "v1" ? instance : instance.WithReference(ratings);
-}).ToArray();
+        .WithHttpHealthCheck("/health")
+        .WithSidecar(mesh, app: "reviews", version: version);
+
+    // v1 shows no stars and never calls ratings, as in Bookinfo.
+    if (version != "v1")
+    {
+        reviews.WithMeshReference(ratings);
+    }
+}
 
 builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileName: null)
     .WithHttpEndpoint(port: 9080, name: "http")
     .WithExternalHttpEndpoints()
-    .WithReference(details).WaitFor(details)
-    .WithReference(ratings).WaitFor(ratings)
-    .WithServiceReference("reviews", reviews)
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithSidecar(mesh)
+    .WithMeshReference("details")
+    .WithMeshReference("reviews")
+    .WithMeshReference("ratings");
+
+builder.AddMeshGateway("ingressgateway", mesh);
 
 builder.Build().Run();

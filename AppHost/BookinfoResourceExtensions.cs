@@ -20,22 +20,4 @@ internal static class BookinfoResourceExtensions
             // Kestrel would ignore it (with a warning at every start): the endpoints above win.
             .WithEnvironment(context => context.EnvironmentVariables.Remove("ASPNETCORE_URLS"));
     }
-
-    /// <summary>
-    /// One logical service backed by several resources (reviews = reviews-v1, -v2, -v3):
-    /// services__{name}__http__{i} lists every instance's http endpoint, so service discovery
-    /// balances across them, and the consumer waits for all of them.
-    /// </summary>
-    public static IResourceBuilder<ProjectResource> WithServiceReference(
-        this IResourceBuilder<ProjectResource> builder, string serviceName, IReadOnlyList<IResourceBuilder<ProjectResource>> instances)
-    {
-        for (var i = 0; i < instances.Count; i++)
-        {
-            builder.WithEnvironment($"services__{serviceName}__http__{i}", instances[i].GetEndpoint("http"))
-                .WithReferenceRelationship(instances[i])
-                .WaitFor(instances[i]);
-        }
-
-        return builder;
-    }
 }

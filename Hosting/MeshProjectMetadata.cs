@@ -6,4 +6,10 @@ namespace Mesh.Hosting;
 internal sealed class MeshProjectMetadata(string projectPath) : IProjectMetadata
 {
     public string ProjectPath { get; } = projectPath;
+
+    /// <summary>
+    /// The AppHost references the mesh's projects (ControlPlane, Sidecar, Gateway), so they are
+    /// built with it; building again per resource would run several builds of one project at once.
+    /// </summary>
+    public bool SuppressBuild => true;
 }

@@ -23,6 +23,14 @@ internal static class MeshWiring
         {
             foreach (var workload in mesh.Workloads)
             {
+                // The sidecar forwards to the app's own port, so that port must be known before
+                // either starts: a DCP-proxied endpoint's target port is resolvable only by the
+                // app itself. Meshed apps therefore listen directly on their (allocated) ports.
+                foreach (var endpoint in workload.App.Annotations.OfType<EndpointAnnotation>())
+                {
+                    endpoint.IsProxied = false;
+                }
+
                 foreach (var port in ServicePorts(mesh, workload))
                 {
                     AddEndpoint(workload.Sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol);
@@ -101,7 +109,7 @@ internal static class MeshWiring
             env[prefix + "Port"] = port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             env[prefix + "Protocol"] = port.Protocol;
             env[prefix + "ListenPort"] = sidecar.GetEndpoint(MeshSidecarResource.InboundEndpointName(port.Name)).Property(EndpointProperty.Port);
-            env[prefix + "TargetPort"] = workload.App.GetEndpoint(port.Name).Property(EndpointProperty.TargetPort);
+            env[prefix + "TargetPort"] = workload.App.GetEndpoint(port.Name).Property(EndpointProperty.Port);
         }
 
         index = 0;
