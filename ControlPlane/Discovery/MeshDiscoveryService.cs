@@ -21,6 +21,7 @@ public sealed partial class MeshDiscoveryService
     private readonly PushScheduler _scheduler;
     private readonly IProxyAuthenticator _authenticator;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly DiscoveryDrain _drain;
     private readonly ControlPlaneOptions _options;
     private readonly ProxyConnectionOptions _connectionOptions;
     private readonly ILogger<MeshDiscoveryService> _logger;
@@ -31,6 +32,7 @@ public sealed partial class MeshDiscoveryService
         PushScheduler scheduler,
         IProxyAuthenticator authenticator,
         IHostApplicationLifetime lifetime,
+        DiscoveryDrain drain,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         ILogger<MeshDiscoveryService> logger)
@@ -40,6 +42,7 @@ public sealed partial class MeshDiscoveryService
         _scheduler = scheduler;
         _authenticator = authenticator;
         _lifetime = lifetime;
+        _drain = drain;
         _options = options.Value;
         _connectionOptions = new ProxyConnectionOptions(_options.SlowProxyTimeout, _options.AckTimeout, time);
         _logger = logger;
@@ -50,7 +53,7 @@ public sealed partial class MeshDiscoveryService
         IServerStreamWriter<SnapshotPayload> responseStream,
         ServerCallContext context)
     {
-        using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping);
+        using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping, _drain.StreamsEnding);
         var token = streamEnd.Token;
 
         var node = await ReadHelloAsync(requestStream, token);

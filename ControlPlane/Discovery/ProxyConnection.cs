@@ -20,7 +20,7 @@ public sealed class ProxyConnection
     private SnapshotInputsOrder _offeredInputs;
     private SnapshotPayload? _pending;
     private long? _writeStartedAt;
-    private ProxySnapshot? _sent;
+    private SnapshotPayload? _sent;
     private readonly byte[] _nodeField;
     private DateTimeOffset? _sentAt;
     private string? _ackedVersion;
@@ -60,10 +60,13 @@ public sealed class ProxyConnection
     {
         get
         {
+            SnapshotPayload? sent;
             lock (_gate)
             {
-                return _sent;
+                sent = _sent;
             }
+
+            return sent?.Snapshot;
         }
     }
 
@@ -91,7 +94,7 @@ public sealed class ProxyConnection
             }
 
             _offeredVersion = shared.Version;
-            _pending = new SnapshotPayload(ProxySnapshotCopier.ForNode(shared.Snapshot, Node), shared, _nodeField);
+            _pending = new SnapshotPayload(shared, Node, _nodeField);
             _buildError = null;
             tooSlow = _writeStartedAt is { } started && _options.Time.GetElapsedTime(started) > _options.SlowProxyTimeout;
             _closed |= tooSlow;
@@ -132,7 +135,7 @@ public sealed class ProxyConnection
                 }
 
                 _writeStartedAt = _options.Time.GetTimestamp();
-                _sent = next.Snapshot;
+                _sent = next;
                 _sentAt = _options.Time.GetUtcNow();
                 _latestRejected = false;
             }
@@ -197,7 +200,7 @@ public sealed class ProxyConnection
                 Status = ComputeStatus(),
                 SentVersion = _sent?.Version,
                 SentAt = _sentAt,
-                SentConfigGeneration = _sent?.ConfigGeneration,
+                SentConfigGeneration = _sent?.Shared.Snapshot.ConfigGeneration,
                 AckedVersion = _ackedVersion,
                 AckedAt = _ackedAt,
                 NackedVersion = _nackedVersion,

@@ -4,21 +4,30 @@ using Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
-/// What one proxy is sent: its snapshot (kept for the admin API), written on the wire as the
+/// What one proxy is sent: its snapshot, written on the wire as the
 /// shared pre-serialized bytes followed by the proxy's own node field. Protobuf allows fields in
 /// any order, so the proxy parses exactly the message <see cref="Snapshot"/> describes — and
 /// thousands of proxies cost one serialization per shape, not one each.
 /// </summary>
 public sealed class SnapshotPayload
 {
-    public SnapshotPayload(ProxySnapshot snapshot, SharedSnapshot shared, byte[] nodeField)
+    private readonly Node _node;
+    private ProxySnapshot? _snapshot;
+
+    public SnapshotPayload(SharedSnapshot shared, Node node, byte[] nodeField)
     {
-        Snapshot = snapshot;
         Shared = shared;
+        _node = node;
         NodeField = nodeField;
     }
 
-    public ProxySnapshot Snapshot { get; }
+    /// <summary>
+    /// The proxy's snapshot as a message, made on first use (the admin API asks for few of them;
+    /// pushing to thousands of proxies never needs it).
+    /// </summary>
+    public ProxySnapshot Snapshot => _snapshot ??= ProxySnapshotCopier.ForNode(Shared.Snapshot, _node);
+
+    public string Version => Shared.Version;
 
     public SharedSnapshot Shared { get; }
 

@@ -13,6 +13,11 @@ public static class ControlPlaneApplicationExtensions
         app.UseRouting();
         app.UseMiddleware<ListenerSeparationMiddleware>();
 
+        var drain = app.Services.GetRequiredService<DiscoveryDrain>();
+        app.UseWhen(
+            context => context.GetEndpoint()?.Metadata.GetMetadata<Grpc.AspNetCore.Server.GrpcMethodMetadata>() is not null,
+            branch => branch.Use(next => context => drain.TrackAsync(context, next)));
+
         app.MapGrpcService<MeshDiscoveryService>();
         app.MapHealthEndpoints();
         app.MapConfigEndpoints();

@@ -64,6 +64,8 @@ public static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();
         services.AddSingleton<SnapshotCache>();
         services.AddSingleton<ConnectedProxies>();
+        services.AddSingleton<DiscoveryDrain>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiscoveryDrain>());
         services.AddSingleton<PushScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<PushScheduler>());
         services.TryAddSingleton<IProxyAuthenticator, AllowAnyProxyAuthenticator>();

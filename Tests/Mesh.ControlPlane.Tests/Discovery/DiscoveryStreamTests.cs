@@ -19,6 +19,10 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
         await using var proxy = await controlPlane.Proxy("productpage-1", n => n.Workload = "productpage").ConnectAsync();
 
         var snapshot = await proxy.NextAsync();
+        while (!snapshot.Clusters.Single().Endpoints.Any(e => e.NodeId == "productpage-1"))
+        {
+            snapshot = await proxy.NextAsync(); // the push that follows the proxy's own registration
+        }
 
         Assert.Equal("productpage-1", snapshot.Node.Id);
         Assert.Equal(1, snapshot.ConfigGeneration);
@@ -83,6 +87,11 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
         var watch = Stopwatch.StartNew();
         var (status, _) = await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
         var snapshot = await proxy.NextAsync(TimeSpan.FromSeconds(5));
+        while (!snapshot.VirtualHosts.Any(v => v.Name == "VirtualService/default/reviews"))
+        {
+            snapshot = await proxy.NextAsync(TimeSpan.FromSeconds(5));
+        }
+
         watch.Stop();
 
         Assert.Equal(System.Net.HttpStatusCode.OK, status);
@@ -196,8 +205,19 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
 
         var stopping = controlPlane.DisposeAsync().AsTask();
 
+        // The stream ends promptly with status OK. A client that has not yet read the final frame
+        // when the server then closes the idle connection (GOAWAY NO_ERROR) sees that close
+        // instead; either way the proxy learns at once that it must reconnect.
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-        Assert.False(await proxy.Call.ResponseStream.MoveNext(timeout.Token)); // ends with status OK, not an error
+        try
+        {
+            Assert.False(await proxy.Call.ResponseStream.MoveNext(timeout.Token));
+            Assert.Equal(StatusCode.OK, proxy.Call.GetStatus().StatusCode);
+        }
+        catch (RpcException ex) when (ex.Status.Detail.Contains("NO_ERROR", StringComparison.Ordinal))
+        {
+        }
+
         await stopping;
     }
 
@@ -208,7 +228,9 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
         await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { SnapshotBuilder = builder });
         await using var proxy = await controlPlane.Proxy("broken-1", n => n.Workload = "broken").ConnectAsync();
 
-        var status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/proxies/broken-1"), s => s["buildError"] is not null);
+        var (_, status) = await Eventually.GetAsync(
+            () => controlPlane.Admin.SendAsync(HttpMethod.Get, "/api/v1/proxies/broken-1"),
+            r => r.Status == System.Net.HttpStatusCode.OK && r.Body["buildError"] is not null);
 
         Assert.Contains("cannot build for broken", status["buildError"]!.GetValue<string>());
         Assert.Equal("STALE", status["status"]!.GetValue<string>());

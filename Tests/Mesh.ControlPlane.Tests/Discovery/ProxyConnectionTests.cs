@@ -38,7 +38,8 @@ public sealed class ProxyConnectionTests
     [Fact]
     public async Task A_pending_snapshot_is_replaced_by_the_latest_and_older_inputs_are_ignored()
     {
-        var connection = new ProxyConnection(TestProxy.NodeFor("p"), Options, _ => { });
+        var patient = Options with { SlowProxyTimeout = TimeSpan.FromMinutes(1) };
+        var connection = new ProxyConnection(TestProxy.NodeFor("p"), patient, _ => { });
         var writer = new BlockingWriter();
         using var stop = new CancellationTokenSource();
         var writing = connection.RunWriterAsync(writer, stop.Token);
