@@ -83,7 +83,27 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         var registry = _registry.Current;
         Volatile.Write(ref _pushedRegistry, registry);
         var builds = _cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings));
-        foreach (var connection in _proxies.All)
+        var connections = _proxies.All.ToList();
+
+        // Builds are pure and independent: build every shape in parallel first (a mesh with many
+        // workloads has many shapes), then hand each proxy its shape's build.
+        var shapes = connections.DistinctBy(c => c.ShapeKey).ToList();
+        if (shapes.Count > 1)
+        {
+            Parallel.ForEach(shapes, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, connection =>
+            {
+                try
+                {
+                    builds.Get(connection.ShapeKey, connection.Shape);
+                }
+                catch (Exception)
+                {
+                    // Reported per proxy by Offer below (the failed build is cached for these inputs).
+                }
+            });
+        }
+
+        foreach (var connection in connections)
         {
             Offer(builds, connection);
         }

@@ -55,15 +55,16 @@ public sealed class ChangeDebouncerTests
     public async Task A_failing_callback_is_reported_and_later_notifications_still_run()
     {
         var errors = new List<Exception>();
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
         var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)),
             _ => ++calls == 1 ? throw new InvalidOperationException("boom") : Task.FromResult(second.TrySetResult()),
-            ex => { lock (errors) { errors.Add(ex); } });
+            ex => { lock (errors) { errors.Add(ex); } failed.TrySetResult(); });
         debouncer.Start();
 
         debouncer.Notify();
-        await Task.Delay(150);
+        await failed.Task.WaitAsync(TimeSpan.FromSeconds(5));
         debouncer.Notify();
 
         await second.Task.WaitAsync(TimeSpan.FromSeconds(5));

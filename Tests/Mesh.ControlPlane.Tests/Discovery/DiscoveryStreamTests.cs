@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Mesh.Contracts.Discovery;
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Registry;
@@ -200,7 +201,8 @@ public sealed class DiscoveryStreamTests(ITestOutputHelper output)
     public async Task Stopping_the_control_plane_completes_the_streams()
     {
         var controlPlane = await TestControlPlane.StartAsync();
-        await using var proxy = await controlPlane.Proxy("productpage").ConnectAsync();
+        using var channel = GrpcChannel.ForAddress(controlPlane.GrpcUri); // outlives the control plane's own client
+        await using var proxy = await new TestProxy(new MeshDiscovery.MeshDiscoveryClient(channel), TestProxy.NodeFor("productpage")).ConnectAsync();
         await proxy.NextAsync();
 
         var stopping = controlPlane.DisposeAsync().AsTask();
