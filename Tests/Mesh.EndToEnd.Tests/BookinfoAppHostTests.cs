@@ -1,9 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using Aspire.Hosting;
-using Aspire.Hosting.Testing;
+using Mesh.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
 namespace Mesh.EndToEnd.Tests;
@@ -13,47 +10,24 @@ namespace Mesh.EndToEnd.Tests;
 /// page is served by all three reviews versions, and its traces reach the Aspire dashboard.
 /// </summary>
 [Trait("Category", "EndToEnd")]
-public sealed partial class BookinfoAppHostTests(ITestOutputHelper output)
+[Collection(MeshAppCollection.Name)]
+public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(3);
     private static readonly TimeSpan TelemetryTimeout = TimeSpan.FromSeconds(45);
 
     [Fact]
     public async Task Bookinfo_serves_all_review_versions_and_its_traces_reach_the_dashboard()
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        using var timeout = new CancellationTokenSource(StartupTimeout + TelemetryTimeout + TimeSpan.FromMinutes(1));
-        var dashboard = new Uri($"http://localhost:{FreeLoopbackPort()}");
+        using var timeout = new CancellationTokenSource(TelemetryTimeout + TimeSpan.FromMinutes(1));
 
-        // The testing builder turns the dashboard off; it is the thing under test here, so keep
-        // it, on ports of its own (a developer's AppHost may hold the launch profile's ports).
-        var appHost = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
-            [
-                $"--ASPNETCORE_URLS={dashboard}",
-                $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{FreeLoopbackPort()}",
-                $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreeLoopbackPort()}",
-                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:{FreeLoopbackPort()}",
-            ],
-            (options, _) => options.DisableDashboard = false,
-            timeout.Token);
-        await using var app = await appHost.BuildAsync(timeout.Token);
-        await app.StartAsync(timeout.Token);
-        output.WriteLine($"{clock.Elapsed}: started");
-
-        using (var healthy = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token))
-        {
-            healthy.CancelAfter(StartupTimeout);
-            await app.ResourceNotifications.WaitForResourceHealthyAsync("productpage", healthy.Token);
-        }
-
-        output.WriteLine($"{clock.Elapsed}: productpage healthy");
-        using var productPage = app.CreateHttpClient("productpage", "http");
+        // No VirtualService for reviews: the sidecar balances over all three versions.
         var servedBy = new HashSet<string>();
         for (var i = 0; i < 30 && servedBy.Count < 3; i++)
         {
-            var html = await productPage.GetStringAsync("/productpage", timeout.Token);
+            var html = await mesh.ProductPage.GetStringAsync("/productpage", timeout.Token);
             Assert.Contains("PublisherA", html, StringComparison.Ordinal);
-            var pod = PodName().Match(html).Groups[1].Value;
+            var pod = BookinfoPage.ReviewsServedBy(html) ?? "(reviews unavailable)";
             servedBy.Add(pod);
             if (pod is "reviews-v2" or "reviews-v3")
             {
@@ -64,9 +38,7 @@ public sealed partial class BookinfoAppHostTests(ITestOutputHelper output)
         Assert.Equal(["reviews-v1", "reviews-v2", "reviews-v3"], servedBy.Order());
 
         output.WriteLine($"{clock.Elapsed}: served by {string.Join(", ", servedBy)}");
-        // Port randomization (on by default in the testing builder) also moves the dashboard.
-        dashboard = app.GetEndpoint("aspire-dashboard", "http");
-        var services = await WaitForTraceThroughAsync(dashboard, ["productpage", "reviews-", "ratings"], timeout.Token);
+        var services = await WaitForTraceThroughAsync(mesh.DashboardUrl, ["productpage", "reviews-", "ratings"], timeout.Token);
         output.WriteLine($"{clock.Elapsed}: trace through {string.Join(", ", services)}");
         Assert.Contains("productpage", services);
         Assert.Contains("ratings", services);
@@ -141,14 +113,4 @@ public sealed partial class BookinfoAppHostTests(ITestOutputHelper output)
                 .Select(a => a.GetProperty("value").GetProperty("stringValue").GetString())
                 .FirstOrDefault() ?? "?"
             : "?";
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [GeneratedRegex("<u class=\"podname\">([^<]+)</u>")]
-    private static partial Regex PodName();
 }

@@ -1,0 +1,23 @@
+namespace Mesh.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// Config a test applied through the admin API; disposing it deletes those objects again
+/// (<c>await using var applied = await fixture.ApplyAsync(...)</c>), so the next test starts
+/// from the AppHost's own configuration.
+/// </summary>
+public sealed class AppliedConfig(MeshAdminClient admin, string yaml, ConfigChange? change, int proxyCount) : IAsyncDisposable
+{
+    /// <summary>The admin API's answer (null when meshctl applied it).</summary>
+    public ConfigChange? Change { get; } = change;
+
+    public string Yaml { get; } = yaml;
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await admin.DeleteAsync(Yaml, timeout.Token);
+
+        // Leave the mesh settled: a proxy still PENDING on the old config must not surprise the next test.
+        await admin.WaitForAllSyncedAsync(proxyCount, TimeSpan.FromSeconds(20), timeout.Token);
+    }
+}

@@ -1,0 +1,244 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Aspire.Hosting.Testing;
+using Mesh.Cli;
+using Mesh.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.EndToEnd.Tests.Infrastructure;
+
+/// <summary>
+/// The repository's AppHost started once for every end-to-end test class (join with
+/// <c>[Collection(MeshAppCollection.Name)]</c>): control plane, Bookinfo with a sidecar per
+/// workload, ingress gateway and the Aspire dashboard, all healthy and every proxy SYNCED.
+/// The control plane keeps its state in a fresh temporary data directory (never the developer's
+/// <c>.mesh-data</c>), and the fixed ports of the developer's loop (productpage 9080, gateway
+/// 8080/8443, admin 15014, dashboard 18888) are moved to free ones, so the suite runs next to a
+/// running AppHost. Config the tests apply goes through <see cref="ApplyAsync"/>, which undoes it.
+/// </summary>
+public sealed class MeshAppFixture : IAsyncLifetime
+{
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+    private DistributedApplication? _app;
+
+    public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
+
+    /// <summary>Productpage's own endpoint (the developer's http://localhost:9080), bypassing the gateway.</summary>
+    public HttpClient ProductPage { get; private set; } = null!;
+
+    /// <summary>The ingress gateway's HTTP listener (the developer's http://localhost:8080).</summary>
+    public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>The control plane's admin API, token set.</summary>
+    public MeshAdminClient Admin { get; private set; } = null!;
+
+    public Uri AdminUrl { get; private set; } = null!;
+
+    /// <summary>The admin token the control plane generated in <see cref="DataDirectory"/>.</summary>
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>The Aspire dashboard (anonymous access; <c>GET /api/telemetry/traces</c> returns OTLP JSON).</summary>
+    public Uri DashboardUrl { get; private set; } = null!;
+
+    /// <summary>The control plane's data directory: a temporary folder deleted after the run.</summary>
+    public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mesh-e2e", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Node ids of every proxy the AppHost runs (one per meshed workload, plus the gateway).</summary>
+    public IReadOnlyList<string> ProxyIds { get; private set; } = [];
+
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>A file of Istio's Bookinfo samples (<c>samples/bookinfo/networking/</c>).</summary>
+    public static string SamplePath(string fileName) => Path.Combine(RepositoryRoot, "samples", "bookinfo", "networking", fileName);
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(DataDirectory);
+        using var timeout = new CancellationTokenSource(StartupTimeout);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // The testing builder turns the dashboard off; tests read telemetry from it, so keep it,
+        // on ports of its own.
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>(
+            [
+                $"--ASPNETCORE_URLS=http://localhost:{FreePort.Next()}",
+                $"--ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL=http://localhost:{FreePort.Next()}",
+                $"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=http://localhost:{FreePort.Next()}",
+                $"--ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=http://localhost:{FreePort.Next()}",
+                "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true",
+                "--DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS=true",
+            ],
+            (options, _) => options.DisableDashboard = false,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging
+            .AddFilter("Aspire.Hosting", LogLevel.Warning)
+            .AddFilter("Microsoft", LogLevel.Warning));
+
+        var controlPlane = builder.Resources.OfType<MeshControlPlaneResource>().Single();
+        controlPlane.DataDirectory = DataDirectory;
+        MovePorts(builder);
+        ProxyIds =
+        [
+            .. builder.Resources.OfType<MeshSidecarResource>().Select(s => s.Parent.Name),
+            .. builder.Resources.OfType<MeshGatewayResource>().Select(g => g.Name),
+        ];
+
+        _app = await builder.BuildAsync(timeout.Token);
+        await _app.StartAsync(timeout.Token);
+        foreach (var resource in builder.Resources.OfType<ProjectResource>())
+        {
+            await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
+        }
+
+        AdminUrl = _app.GetEndpoint(controlPlane.Name, "admin");
+        AdminToken = (await File.ReadAllTextAsync(Path.Combine(DataDirectory, "admin-token"), timeout.Token)).Trim();
+        var adminHttp = new HttpClient { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(30) };
+        adminHttp.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        Admin = new MeshAdminClient(adminHttp);
+        ProductPage = new HttpClient { BaseAddress = _app.GetEndpoint("productpage", "http"), Timeout = TimeSpan.FromSeconds(30) };
+        Gateway = new HttpClient { BaseAddress = _app.GetEndpoint(builder.Resources.OfType<MeshGatewayResource>().Single().Name, "http"), Timeout = TimeSpan.FromSeconds(30) };
+        DashboardUrl = _app.GetEndpoint("aspire-dashboard", "http");
+
+        await Admin.WaitForAllSyncedAsync(ProxyIds.Count, TimeSpan.FromSeconds(30), timeout.Token);
+        await WarmUpAsync(timeout.Token);
+        Console.WriteLine($"MeshAppFixture: AppHost up, {ProxyIds.Count} proxies SYNCED after {clock.Elapsed.TotalSeconds:0.0} s");
+    }
+
+    public async Task DisposeAsync()
+    {
+        ProductPage?.Dispose();
+        Gateway?.Dispose();
+        Admin?.Http.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process of the app may still hold a file for a moment; a temp folder left behind is harmless.
+        }
+    }
+
+    /// <summary>An HttpClient for any resource endpoint (e.g. a sidecar's "admin").</summary>
+    public HttpClient CreateHttpClient(string resourceName, string endpointName = "http") =>
+        new() { BaseAddress = App.GetEndpoint(resourceName, endpointName), Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>Applies YAML through the admin API; dispose the result to delete it again.</summary>
+    public async Task<AppliedConfig> ApplyAsync(string yaml, CancellationToken cancellationToken = default)
+    {
+        var change = await Admin.ApplyAsync(yaml, cancellationToken);
+        return new AppliedConfig(Admin, yaml, change, ProxyIds.Count);
+    }
+
+    /// <summary>Applies one of Istio's Bookinfo sample files (e.g. "virtual-service-all-v1.yaml").</summary>
+    public async Task<AppliedConfig> ApplySampleAsync(string fileName, CancellationToken cancellationToken = default) =>
+        await ApplyAsync(await File.ReadAllTextAsync(SamplePath(fileName), cancellationToken), cancellationToken);
+
+    /// <summary>Runs <c>meshctl apply -f FILE</c> (as a user would); dispose the result to delete those objects.</summary>
+    public async Task<AppliedConfig> MeshCtlApplyAsync(string path)
+    {
+        var result = await MeshCtlAsync("apply", "-f", path);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"meshctl apply -f {path} exited {result.ExitCode}: {result.Error}{result.Output}");
+        }
+
+        return new AppliedConfig(Admin, await File.ReadAllTextAsync(path), null, ProxyIds.Count);
+    }
+
+    /// <summary>Runs meshctl in-process against this control plane (server and token set), from the repository root.</summary>
+    public async Task<MeshCtlResult> MeshCtlAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var environment = new Dictionary<string, string>
+        {
+            ["MESH_SERVER"] = AdminUrl.ToString(),
+            ["MESH_TOKEN"] = AdminToken,
+        };
+        var context = new CliContext(output, error, name => environment.GetValueOrDefault(name), RepositoryRoot);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var exitCode = await MeshCtl.RunAsync(args, context, timeout.Token);
+        return new MeshCtlResult(exitCode, output.ToString(), error.ToString());
+    }
+
+    /// <summary>
+    /// Loads the product page until every reviews version answered without an error: freshly
+    /// started apps JIT their first calls, and a cold first call can exceed productpage's 3 s
+    /// upstream timeout, which no test should mistake for a routing or fault result.
+    /// </summary>
+    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        var served = new HashSet<string>(StringComparer.Ordinal);
+        var last = "";
+        await Poll.UntilAsync(
+            "every reviews version to serve the product page",
+            TimeSpan.FromSeconds(60),
+            async ct =>
+            {
+                last = await BookinfoPage.FetchAsync(ProductPage, ct);
+                if (BookinfoPage.ReviewsServedBy(last) is { } pod && !last.Contains(BookinfoPage.DetailsError, StringComparison.Ordinal))
+                {
+                    served.Add(pod);
+                }
+
+                return served.Count >= 3;
+            },
+            () => $"served by {string.Join(", ", served)}; last page {(last.Length > 200 ? last[..200] : last)}",
+            TimeSpan.FromMilliseconds(10),
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves every fixed host port to a free one. The gateway learns its listener ports from
+    /// environment variables set from literal numbers, so those are overridden too; its HTTP
+    /// listener keeps serving Gateway servers declared on 8080, as the AppHost's does.
+    /// </summary>
+    private static void MovePorts(IDistributedApplicationTestingBuilder builder)
+    {
+        foreach (var resource in builder.Resources.OfType<ProjectResource>())
+        {
+            foreach (var endpoint in resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.Port is not null))
+            {
+                endpoint.Port = FreePort.Next();
+            }
+        }
+
+        foreach (var gateway in builder.Resources.OfType<MeshGatewayResource>())
+        {
+            var endpoints = gateway.Annotations.OfType<EndpointAnnotation>().ToDictionary(e => e.Name);
+            gateway.Annotations.Add(new EnvironmentCallbackAnnotation(context =>
+            {
+                context.EnvironmentVariables["Mesh__Gateway__Listeners__0__Port"] = Port(endpoints["http"]);
+                context.EnvironmentVariables["Mesh__Gateway__Listeners__0__ServicePort"] = "8080";
+                context.EnvironmentVariables["Mesh__Gateway__Listeners__1__Port"] = Port(endpoints["https"]);
+                context.EnvironmentVariables["Mesh__Gateway__Listeners__1__ServicePort"] = "8443";
+            }));
+        }
+    }
+
+    private static string Port(EndpointAnnotation endpoint) =>
+        endpoint.Port!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Mesh.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new InvalidOperationException($"No Mesh.sln above {AppContext.BaseDirectory}");
+    }
+}
+
+/// <summary>What an in-process meshctl run printed and returned.</summary>
+public sealed record MeshCtlResult(int ExitCode, string Output, string Error);
