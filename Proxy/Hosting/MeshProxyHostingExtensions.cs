@@ -4,6 +4,8 @@ using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Traffic;
+using Mesh.Proxy.Traffic.CircuitBreaking;
 using Mesh.Proxy.Translation;
 using Mesh.Proxy.Yarp;
 using Microsoft.AspNetCore.Builder;
@@ -77,6 +79,7 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<MeshForwarderHttpClientFactory>();
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => sp.GetRequiredService<MeshForwarderHttpClientFactory>()));
         services.AddSingleton<ILoadBalancingPolicy, MeshRoundRobinPolicy>();
+        services.AddMeshTraffic();
 
         services.AddSingleton<RoutingState>();
         services.AddSingleton<SnapshotState>();
@@ -92,7 +95,8 @@ public static class MeshProxyHostingExtensions
 
     /// <summary>
     /// Adds the admin endpoints and the proxy pipeline: mesh routing → upstream attempts
-    /// (timeouts, retries) → YARP load balancing → passive health → forwarder.
+    /// (timeouts, retries) → circuit breaking → YARP load balancing → passive health (outlier
+    /// detection) → forwarder.
     /// </summary>
     public static WebApplication MapMeshProxy(this WebApplication app)
     {
@@ -108,6 +112,7 @@ public static class MeshProxyHostingExtensions
         {
             pipeline.UseMiddleware<MeshRoutingMiddleware>();
             pipeline.UseMiddleware<UpstreamRequestMiddleware>();
+            pipeline.UseMiddleware<ConnectionPoolMiddleware>();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });

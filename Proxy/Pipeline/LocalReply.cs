@@ -11,6 +11,7 @@ public static class LocalReply
     private static readonly ReadOnlyMemory<byte> NoHealthyUpstreamBody = "no healthy upstream"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> ConnectFailureBody = "upstream connect error or disconnect/reset before headers. reset reason: connection failure"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> ConnectionTerminationBody = "upstream connect error or disconnect/reset before headers. reset reason: connection termination"u8.ToArray();
+    private static readonly ReadOnlyMemory<byte> OverflowBody = "upstream connect error or disconnect/reset before headers. reset reason: overflow"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> TimeoutBody = "upstream request timeout"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> NotConfiguredBody = "no mesh configuration received yet"u8.ToArray();
 
@@ -29,6 +30,10 @@ public static class LocalReply
 
     public static Task ConnectionTermination(HttpContext context, MeshRequestFeature request)
         => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.UpstreamConnectionTermination, ConnectionTerminationBody);
+
+    /// <summary>Circuit breaking: the cluster's connection pool is full (Envoy's overflow reply).</summary>
+    public static Task Overflow(HttpContext context, MeshRequestFeature request)
+        => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.UpstreamOverflow, OverflowBody);
 
     public static Task Timeout(HttpContext context, MeshRequestFeature request)
         => Write(context, request, StatusCodes.Status504GatewayTimeout, ResponseFlags.UpstreamRequestTimeout, TimeoutBody);

@@ -52,6 +52,52 @@ public sealed class MeshRequestFeature
 
     internal int TriedCount { get; private set; }
 
+    /// <summary>The caller's own abort token (attempts run with tokens linked to the route and per-try timers).</summary>
+    internal CancellationToken CallerAborted { get; set; }
+
+    /// <summary>A consistent-hash cookie the proxy generated for this request; set on the response.</summary>
+    internal string? HashCookie { get; set; }
+
+    /// <summary>A retry is reserved under the cluster's http.maxRetries budget until the retried attempt ends.</summary>
+    internal bool RetryReserved { get; private set; }
+
+    /// <summary>Reserves the next retry under the cluster's retry budget; false when the budget is exhausted.</summary>
+    internal bool TryReserveRetry()
+    {
+        if (Cluster?.Traffic is not { } traffic)
+        {
+            return true;
+        }
+
+        if (!traffic.TryBeginRetry())
+        {
+            return false;
+        }
+
+        RetryReserved = true;
+        return true;
+    }
+
+    /// <summary>Hands the reservation to the attempt about to run; it calls <see cref="EndRetry"/> when it ends.</summary>
+    internal bool TakeReservedRetry()
+    {
+        var reserved = RetryReserved;
+        RetryReserved = false;
+        return reserved;
+    }
+
+    /// <summary>Releases one reserved retry of the request's cluster.</summary>
+    internal void EndRetry() => Cluster?.Traffic?.EndRetry();
+
+    /// <summary>Releases a reservation no attempt took (the exchange ended before the retry ran).</summary>
+    internal void EndReservedRetry()
+    {
+        if (TakeReservedRetry())
+        {
+            EndRetry();
+        }
+    }
+
     internal void AddFlags(ResponseFlags flags) => Flags |= flags;
 
     internal void RecordTried(DestinationState destination)
@@ -93,6 +139,9 @@ public sealed class MeshRequestFeature
         AttemptResult = AttemptResult.None;
         BodyReplay = null;
         SingleAttemptPending = false;
+        CallerAborted = default;
+        HashCookie = null;
+        RetryReserved = false;
         Array.Clear(_tried, 0, TriedCount);
         TriedCount = 0;
     }

@@ -53,6 +53,7 @@ internal sealed partial class MeshRoutingMiddleware
         var request = _pool.Get();
         request.Listener = listener;
         request.StartTimestamp = Stopwatch.GetTimestamp();
+        request.CallerAborted = context.RequestAborted;
         context.Features.Set(request);
         try
         {
@@ -126,8 +127,8 @@ internal sealed partial class MeshRoutingMiddleware
         }
 
         request.Route = route;
-        return route.Filters.Length == 0
-            ? ForwardAsync(context, request, route.Action.Clusters.Pick(), routes)
+        return route.Filters.Length == 0 && route.Action is { } action
+            ? ForwardAsync(context, request, action.Clusters.Pick(), routes)
             : RunFiltersAsync(context, request, route, routes);
     }
 
@@ -141,7 +142,14 @@ internal sealed partial class MeshRoutingMiddleware
             }
         }
 
-        await ForwardAsync(context, request, route.Action.Clusters.Pick(), routes);
+        if (route.Action is not { } action)
+        {
+            // A redirect or direct response route whose reply filter did not answer: nothing to forward to.
+            await LocalReply.NoRoute(context, request);
+            return;
+        }
+
+        await ForwardAsync(context, request, action.Clusters.Pick(), routes);
     }
 
     private Task ForwardAsync(HttpContext context, MeshRequestFeature request, UpstreamCluster cluster, ListenerRoutes routes)

@@ -25,6 +25,22 @@ internal sealed class RequestBodyReplay
 
     public bool CanReplay => _copy is null || _copy.CanReplay;
 
+    /// <summary>
+    /// Calls <paramref name="callback"/> with the whole body once the caller's body has been read to
+    /// its end within the kept limit (at once for a request without a body); never when the body
+    /// is larger than what is kept (mirroring then gives up, like Envoy's shadowing).
+    /// </summary>
+    public void OnBodyComplete(Action<ReadOnlyMemory<byte>> callback)
+    {
+        if (_copy is null)
+        {
+            callback(ReadOnlyMemory<byte>.Empty);
+            return;
+        }
+
+        _copy.OnCompleted(callback);
+    }
+
     public static RequestBodyReplay Prepare(HttpContext context)
     {
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
@@ -56,8 +72,24 @@ internal sealed class RequestBodyReplay
         private bool _overflowed = limit == 0;
         private bool _anyRead;
         private bool _completed;
+        private Action<ReadOnlyMemory<byte>>? _onCompleted;
 
         public bool CanReplay => !_anyRead || !_overflowed;
+
+        public void OnCompleted(Action<ReadOnlyMemory<byte>> callback)
+        {
+            if (_completed)
+            {
+                if (!_overflowed)
+                {
+                    callback(_buffer.AsMemory(0, _length));
+                }
+
+                return;
+            }
+
+            _onCompleted += callback;
+        }
 
         public Stream NewReader() => new Reader(this);
 
@@ -92,6 +124,12 @@ internal sealed class RequestBodyReplay
             if (read == 0)
             {
                 _completed = true;
+                if (!_overflowed && _onCompleted is { } onCompleted)
+                {
+                    _onCompleted = null;
+                    onCompleted(_buffer.AsMemory(0, _length));
+                }
+
                 return 0;
             }
 

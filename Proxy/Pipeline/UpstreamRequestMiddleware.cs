@@ -1,4 +1,5 @@
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Traffic.Timeouts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -34,9 +35,10 @@ internal sealed partial class UpstreamRequestMiddleware
         }
 
         var action = request.Route?.Action;
-        if (action is { HasUpstreamPolicies: true })
+        var timeouts = UpstreamTimeouts.For(context, request, action);
+        if (action is not null && (timeouts.HasTimers || action.Retry is not null))
         {
-            return RunAttemptsAsync(context, request, action);
+            return RunAttemptsAsync(context, request, action, timeouts);
         }
 
         // A single plain attempt: no async frame here; MeshRoutingMiddleware maps its failure.
@@ -45,10 +47,22 @@ internal sealed partial class UpstreamRequestMiddleware
         return _next(context);
     }
 
-    private async Task RunAttemptsAsync(HttpContext context, MeshRequestFeature request, RouteActionModel action)
+    private async Task RunAttemptsAsync(HttpContext context, MeshRequestFeature request, RouteActionModel action, UpstreamTimeouts timeouts)
+    {
+        try
+        {
+            await RunAttemptLoopAsync(context, request, action, timeouts);
+        }
+        finally
+        {
+            request.EndReservedRetry();
+        }
+    }
+
+    private async Task RunAttemptLoopAsync(HttpContext context, MeshRequestFeature request, RouteActionModel action, UpstreamTimeouts timeouts)
     {
         var callerAborted = context.RequestAborted;
-        using var routeTimer = action.Timeout > TimeSpan.Zero ? StartTimer(callerAborted, action.Timeout) : null;
+        using var routeTimer = timeouts.Route > TimeSpan.Zero ? StartTimer(callerAborted, timeouts.Route) : null;
         var exchangeToken = routeTimer?.Token ?? callerAborted;
         var retry = action.Retry;
         var maxAttempts = 1 + (retry?.NumRetries ?? 0);
@@ -56,7 +70,7 @@ internal sealed partial class UpstreamRequestMiddleware
 
         if (retry is not null)
         {
-            request.BodyReplay = RequestBodyReplay.Prepare(context);
+            request.BodyReplay ??= RequestBodyReplay.Prepare(context);
         }
 
         for (var attempt = 1; ; attempt++)
@@ -70,8 +84,9 @@ internal sealed partial class UpstreamRequestMiddleware
             request.AttemptResult = AttemptResult.None;
             request.RetryPossible = attempt < maxAttempts;
 
-            using var tryTimer = retry is { PerTryTimeout.Ticks: > 0 } ? StartTimer(exchangeToken, retry.PerTryTimeout) : null;
+            using var tryTimer = timeouts.PerTry > TimeSpan.Zero ? StartTimer(exchangeToken, timeouts.PerTry) : null;
             context.RequestAborted = tryTimer?.Token ?? exchangeToken;
+            var isReservedRetry = request.TakeReservedRetry();
             try
             {
                 await _next(context);
@@ -79,6 +94,11 @@ internal sealed partial class UpstreamRequestMiddleware
             finally
             {
                 context.RequestAborted = callerAborted;
+                if (isReservedRetry)
+                {
+                    // The retry has ended: its place in the cluster's retry budget is free again.
+                    request.EndRetry();
+                }
             }
 
             if (context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination is { } tried)
@@ -115,6 +135,14 @@ internal sealed partial class UpstreamRequestMiddleware
                         request.AddFlags(ResponseFlags.UpstreamRetryLimitExceeded);
                     }
 
+                    await ReportFailureAsync(context, request, failure.Value, callerAborted);
+                    return;
+                }
+
+                if (!request.TryReserveRetry())
+                {
+                    // The cluster's http.maxRetries budget is spent: Envoy gives up with flag UO.
+                    request.AddFlags(ResponseFlags.UpstreamOverflow);
                     await ReportFailureAsync(context, request, failure.Value, callerAborted);
                     return;
                 }

@@ -30,7 +30,8 @@ internal sealed class UpstreamResponseClassifier : ResponseTransform
             return default;
         }
 
-        if (request.RetryPossible && request.BodyReplay?.CanReplay != false)
+        var retryAllowed = request.RetryPossible && request.BodyReplay?.CanReplay != false;
+        if (retryAllowed && request.TryReserveRetry())
         {
             context.SuppressResponseBody = true;
             request.AttemptResult = AttemptResult.RetrySuppressed;
@@ -41,6 +42,11 @@ internal sealed class UpstreamResponseClassifier : ResponseTransform
             if (!request.RetryPossible)
             {
                 request.AddFlags(ResponseFlags.UpstreamRetryLimitExceeded);
+            }
+            else if (retryAllowed)
+            {
+                // The cluster's http.maxRetries budget is spent: pass the response on, flag UO (Envoy's retry overflow).
+                request.AddFlags(ResponseFlags.UpstreamOverflow);
             }
         }
 

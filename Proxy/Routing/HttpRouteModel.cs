@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Routing;
 /// <summary>One compiled route of a virtual host (VirtualService http[] entry, as resolved by the control plane).</summary>
 public sealed class HttpRouteModel
 {
-    public HttpRouteModel(string name, RouteMatchModel[] matches, RouteActionModel action)
+    public HttpRouteModel(string name, RouteMatchModel[] matches, RouteActionModel? action)
     {
         Name = name;
         Matches = matches;
@@ -21,7 +21,11 @@ public sealed class HttpRouteModel
     /// <summary>OR of match blocks; empty matches every request.</summary>
     public RouteMatchModel[] Matches { get; }
 
-    public RouteActionModel Action { get; }
+    /// <summary>Where the route forwards to; null for routes that answer themselves (redirect, direct response), whose filter replies.</summary>
+    public RouteActionModel? Action { get; }
+
+    /// <summary>Traffic management applied while forwarding (header operations, rewrites, CORS); null when the route uses none.</summary>
+    public Traffic.RouteTrafficModel? Traffic { get; init; }
 
     /// <summary>Per-route stages that run before the cluster is picked (empty for most routes).</summary>
     public IRouteFilter[] Filters { get; init; } = [];

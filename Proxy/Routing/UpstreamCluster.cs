@@ -32,6 +32,9 @@ public sealed class UpstreamCluster
 
     public int EndpointCount { get; init; }
 
+    /// <summary>Circuit breaking, outlier detection and consistent hashing of the cluster; null when it uses none.</summary>
+    public Traffic.ClusterTrafficModel? Traffic { get; init; }
+
     /// <summary>Load balancer PASSTHROUGH: forward to the address the caller asked for.</summary>
     public bool IsPassthrough { get; init; }
 

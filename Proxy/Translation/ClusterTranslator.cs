@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Yarp;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -33,7 +34,7 @@ public static class ClusterTranslator
     public static bool IsHttpRoutable(Protocol protocol) => protocol is Protocol.Unspecified or Protocol.Http or Protocol.Http2 or Protocol.Grpc;
 
     /// <summary>Translates one cluster; returns null (with errors recorded) when it is unusable.</summary>
-    public static (UpstreamCluster Cluster, ClusterConfig? Yarp)? Translate(Cluster cluster, string path, TranslationErrors errors)
+    public static (UpstreamCluster Cluster, ClusterConfig? Yarp)? Translate(Cluster cluster, string path, TranslationErrors errors, TrafficStateRegistry? trafficState = null)
     {
         var before = errors.Count;
         var simple = cluster.LoadBalancer?.Simple ?? LoadBalancer.Types.Simple.Unspecified;
@@ -67,6 +68,7 @@ public static class ClusterTranslator
             errors.Add($"{path}.endpoints", "endpoints with different weights are not supported by this proxy yet");
         }
 
+        var traffic = passthrough ? null : ClusterTrafficTranslator.Translate(cluster, protocol, path, errors, trafficState ?? new TrafficStateRegistry());
         if (errors.Count != before)
         {
             return null;
@@ -74,6 +76,7 @@ public static class ClusterTranslator
 
         var upstream = new UpstreamCluster(cluster.Name, protocol)
         {
+            Traffic = traffic,
             Service = cluster.Service,
             Subset = cluster.Subset,
             Port = (int)cluster.Port,
@@ -105,7 +108,7 @@ public static class ClusterTranslator
             HttpRequest = RequestConfigFor(protocol),
             Metadata = metadata.Count == 0 ? null : metadata,
         };
-        return (upstream, config);
+        return (upstream, ClusterTrafficTranslator.Apply(config, traffic));
     }
 
     /// <summary>The sidecar's own cluster to the local app for one inbound port.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Traffic;
 
 namespace Mesh.Proxy.Translation;
 
@@ -10,11 +11,13 @@ public sealed class RouteTranslator
 {
     private readonly IReadOnlyDictionary<string, UpstreamCluster> _clusters;
     private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
+    private readonly TrafficRuntime _traffic;
 
-    public RouteTranslator(IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyList<IRouteFilterFactory> filterFactories)
+    public RouteTranslator(IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyList<IRouteFilterFactory> filterFactories, TrafficRuntime? traffic = null)
     {
         _clusters = clusters;
         _filterFactories = filterFactories;
+        _traffic = traffic ?? TrafficRuntime.Standalone();
     }
 
     public HttpRouteModel? Translate(Route route, string path, TranslationErrors errors)
@@ -26,19 +29,17 @@ public sealed class RouteTranslator
             matches[i] = MatchTranslator.Translate(route.Matches[i], $"{path}.matches[{i}]", errors)!;
         }
 
-        if (route.ActionCase != Route.ActionOneofCase.Route_)
+        if (route.ActionCase == Route.ActionOneofCase.None)
         {
-            if (route.ActionCase == Route.ActionOneofCase.None)
-            {
-                errors.Add(path, "route has no action");
-            }
-
-            return null; // redirect and direct_response are reported by UnsupportedFeatureCheck
+            errors.Add(path, "route has no action");
+            return null;
         }
 
-        var action = TranslateAction(route.Route_, $"{path}.route", errors);
+        // Redirect and direct response routes answer through their reply filter and forward nothing.
+        var action = route.ActionCase == Route.ActionOneofCase.Route_ ? TranslateAction(route.Route_, $"{path}.route", errors) : null;
+        var traffic = RouteTrafficTranslator.Translate(route, _clusters, path, errors, _traffic);
         var filters = CreateFilters(route, path, errors);
-        if (action is null || errors.Count != before)
+        if ((action is null && route.ActionCase == Route.ActionOneofCase.Route_) || errors.Count != before)
         {
             return null;
         }
@@ -47,7 +48,8 @@ public sealed class RouteTranslator
         return new HttpRouteModel(name, matches, action)
         {
             VirtualService = string.IsNullOrEmpty(route.VirtualService) ? null : route.VirtualService,
-            Filters = filters,
+            Filters = [.. traffic.FirstFilters, .. filters, .. traffic.LastFilters],
+            Traffic = traffic.Model,
         };
     }
 

@@ -4,6 +4,7 @@ using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Traffic;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
@@ -19,12 +20,14 @@ public sealed class SnapshotTranslator
     private readonly ListenerSet _listeners;
     private readonly MeshProxyOptions _options;
     private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
+    private readonly TrafficRuntime _traffic;
 
-    public SnapshotTranslator(ListenerSet listeners, IOptions<MeshProxyOptions> options, IEnumerable<IRouteFilterFactory> filterFactories)
+    public SnapshotTranslator(ListenerSet listeners, IOptions<MeshProxyOptions> options, IEnumerable<IRouteFilterFactory> filterFactories, TrafficRuntime? traffic = null)
     {
         _listeners = listeners;
         _options = options.Value;
         _filterFactories = [.. filterFactories];
+        _traffic = traffic ?? TrafficRuntime.Standalone();
     }
 
     public TranslationResult Translate(ProxySnapshot snapshot)
@@ -38,7 +41,7 @@ public sealed class SnapshotTranslator
 
         UnsupportedFeatureCheck.Check(snapshot, errors);
         var (clusters, yarpClusters) = TranslateClusters(snapshot, errors);
-        var routeTranslator = new RouteTranslator(clusters, _filterFactories);
+        var routeTranslator = new RouteTranslator(clusters, _filterFactories, _traffic);
         var virtualHosts = new List<ListenerRoutesBuilder.ParsedVirtualHost>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < snapshot.VirtualHosts.Count; i++)
@@ -92,6 +95,8 @@ public sealed class SnapshotTranslator
             return TranslationResult.Failure(errors);
         }
 
+        // Live traffic state (circuit breaker counts, ejections) of clusters that are gone is dropped.
+        _traffic.State.RetainOnly(clusters.Keys.ToHashSet(StringComparer.Ordinal));
         var routingModel = new RoutingModel(snapshot, listenerRoutes, clusters.ToFrozenDictionary(StringComparer.Ordinal), [.. virtualHosts.Select(v => v.Model)])
         {
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
@@ -125,7 +130,7 @@ public sealed class SnapshotTranslator
                 continue;
             }
 
-            if (ClusterTranslator.Translate(cluster, path, errors) is { } translated)
+            if (ClusterTranslator.Translate(cluster, path, errors, _traffic.State) is { } translated)
             {
                 clusters[cluster.Name] = translated.Cluster;
                 if (translated.Yarp is not null)

@@ -17,7 +17,7 @@ public sealed class ControlPlaneTests
         { "regex", "is not a valid RE2 regular expression" },
         { "unknown-cluster", "references unknown cluster 'outbound|9080|v9|reviews.default.svc.cluster.local'" },
         { "domain-conflict", "'reviews' on port 9080 is also claimed by virtual host" },
-        { "fault", "fault injection is not supported by this proxy yet" },
+        { "fault", "fault.abort.http_status: must be 200-599 (got 99)" },
     };
 
     [Theory]
@@ -170,7 +170,7 @@ public sealed class ControlPlaneTests
                 return Snapshot("bad", [ServiceHost("reviews", 9080, To(ReviewsV1)), other], clusters);
             default:
                 var faulty = To(ReviewsV2);
-                faulty.Fault = new Fault { Abort = new AbortFault { HttpStatus = 500, Percentage = 100 } };
+                faulty.Fault = new Fault { Abort = new AbortFault { HttpStatus = 99, Percentage = 100 } };
                 return Snapshot("bad", [ServiceHost("reviews", 9080, faulty)], clusters);
         }
     }

@@ -38,17 +38,18 @@ public sealed class SnapshotTranslatorTests
         { "endpoint without address", s => { s.Clusters[0].Endpoints.Add(new Endpoint { Port = 80 }); return s; }, "endpoints[1].address: must not be empty" },
         { "unequal endpoint weights", s => { s.Clusters[0].Endpoints.Add(new Endpoint { Address = "127.0.0.2", Port = 80, Weight = 5 }); return s; }, "different weights" },
         { "tcp cluster routed", s => { s.Clusters[0].Protocol = Protocol.Tcp; return s; }, "speaks Tcp; HTTP routes cannot use it" },
-        { "redirect", s => { s.VirtualHosts[0].Routes[0].Redirect = new Redirect { Uri = "/x" }; return s; }, "reviews.default.svc.cluster.local:9080).routes[0] (default).redirect: redirects are not supported by this proxy yet" },
-        { "direct response", s => { s.VirtualHosts[0].Routes[0].DirectResponse = new DirectResponse { Status = 200 }; return s; }, "direct responses are not supported" },
-        { "fault", s => { s.VirtualHosts[0].Routes[0].Fault = new Fault { Delay = new DelayFault { FixedDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)) } }; return s; }, "routes[0] (default).fault: fault injection is not supported" },
-        { "mirror", s => { s.VirtualHosts[0].Routes[0].Mirrors.Add(new Mirror { Cluster = V2 }); return s; }, "mirroring is not supported" },
-        { "header operations", s => { s.VirtualHosts[0].Routes[0].RequestHeaders = new HeaderOperations { Remove = { "x" } }; return s; }, "header operations are not supported" },
-        { "weighted header operations", s => { s.VirtualHosts[0].Routes[0].Route_.Clusters[0].ResponseHeaders = new HeaderOperations { Set = { ["a"] = "b" } }; return s; }, "route.clusters[0]: header operations" },
-        { "rewrite", s => { s.VirtualHosts[0].Routes[0].Route_.Rewrite = new Rewrite { Uri = "/v2" }; return s; }, "rewrites are not supported" },
-        { "cors", s => { s.VirtualHosts[0].Routes[0].Cors = new CorsPolicy(); return s; }, "CORS policies are not supported" },
-        { "consistent hash", s => { s.Clusters[0].LoadBalancer.ConsistentHash = new ConsistentHash { HttpHeaderName = "x-user" }; return s; }, "consistent hash load balancing is not supported" },
-        { "circuit breaking", s => { s.Clusters[0].ConnectionPool = new ConnectionPool { MaxConnections = 1 }; return s; }, "circuit breaking" },
-        { "outlier detection", s => { s.Clusters[0].OutlierDetection = new OutlierDetection { Consecutive5XxErrors = 5 }; return s; }, "outlier detection is not supported" },
+        { "redirect code", s => { s.VirtualHosts[0].Routes[0].Redirect = new Redirect { Uri = "/x", Code = 200 }; return s; }, "routes[0] (default).redirect.code: must be 301, 302, 303, 307 or 308 (got 200)" },
+        { "direct response status", s => { s.VirtualHosts[0].Routes[0].DirectResponse = new DirectResponse { Status = 42 }; return s; }, "direct_response.status: must be 100-599" },
+        { "fault percentage", s => { s.VirtualHosts[0].Routes[0].Fault = new Fault { Delay = new DelayFault { FixedDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(1)), Percentage = 150 } }; return s; }, "routes[0] (default).fault.delay.percentage: must be 0-100 (got 150)" },
+        { "fault grpc status", s => { s.VirtualHosts[0].Routes[0].Fault = new Fault { Abort = new AbortFault { GrpcStatus = "BROKEN", Percentage = 100 } }; return s; }, "fault.abort.grpc_status: 'BROKEN' is not a gRPC error status" },
+        { "mirror unknown cluster", s => { s.VirtualHosts[0].Routes[0].Mirrors.Add(new Mirror { Cluster = "nope", Percentage = 100 }); return s; }, "mirrors[0].cluster: references unknown cluster 'nope'" },
+        { "pseudo header operation", s => { s.VirtualHosts[0].Routes[0].RequestHeaders = new HeaderOperations { Set = { [":path"] = "/x" } }; return s; }, "request_headers.set: pseudo-header ':path' cannot be changed" },
+        { "weighted header value", s => { s.VirtualHosts[0].Routes[0].Route_.Clusters[0].ResponseHeaders = new HeaderOperations { Set = { ["a"] = "b\r\nc" } }; return s; }, "route.clusters[0].response_headers.set[a]: header values cannot contain CR, LF or NUL" },
+        { "rewrite regex", s => { s.VirtualHosts[0].Routes[0].Route_.Rewrite = new Rewrite { UriRegex = new RegexRewrite { Match = "([", Rewrite = "/" } }; return s; }, "route.rewrite.uri_regex.match: '([' is not a valid RE2 regular expression" },
+        { "cors origin regex", s => { s.VirtualHosts[0].Routes[0].Cors = new CorsPolicy { AllowOrigins = { new StringMatch { Regex = "(?=x)" } } }; return s; }, "cors.allow_origins[0].regex" },
+        { "consistent hash without key", s => { s.Clusters[0].LoadBalancer.ConsistentHash = new ConsistentHash { MinimumRingSize = 16 }; return s; }, "load_balancer.consistent_hash: needs one of http_header_name" },
+        { "requests per connection", s => { s.Clusters[0].ConnectionPool = new ConnectionPool { MaxRequestsPerConnection = 10 }; return s; }, "connection_pool.max_requests_per_connection: 10 is not supported" },
+        { "outlier interval", s => { s.Clusters[0].OutlierDetection = new OutlierDetection { Consecutive5XxErrors = 5, Interval = new Duration() }; return s; }, "outlier_detection.interval: must be at least 1ms" },
         { "upstream tls", s => { s.Clusters[0].Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.IstioMutual }; return s; }, "upstream TLS (IstioMutual) is not supported" },
         { "strict mtls", s => { s.Inbound = new InboundPolicy { Mtls = MtlsMode.Strict }; return s; }, "inbound.mtls: STRICT mutual TLS is not enforced" },
         { "strict port mtls", s => { s.Inbound = new InboundPolicy { PortMtls = { [9080] = MtlsMode.Strict } }; return s; }, "STRICT mutual TLS" },
@@ -172,14 +173,14 @@ public sealed class SnapshotTranslatorTests
 
         var routes = Sidecar().Translate(snapshot).Model!.VirtualHosts[0].Routes;
 
-        var retry = routes[0].Action.Retry!;
+        var retry = routes[0].Action!.Retry!;
         Assert.Equal(3, retry.NumRetries);
         Assert.Equal(TimeSpan.FromMilliseconds(250), retry.PerTryTimeout);
         Assert.True(retry.ShouldRetryResponse(503, -1));
         Assert.True(retry.ShouldRetryResponse(200, 14));
         Assert.False(retry.ShouldRetryResponse(500, -1));
-        Assert.Equal(TimeSpan.FromSeconds(2), routes[0].Action.Timeout);
-        Assert.Null(routes[1].Action.Retry); // attempts: 0 disables retries, as in Istio
+        Assert.Equal(TimeSpan.FromSeconds(2), routes[0].Action!.Timeout);
+        Assert.Null(routes[1].Action!.Retry); // attempts: 0 disables retries, as in Istio
     }
 
     private static ProxySnapshot Good()

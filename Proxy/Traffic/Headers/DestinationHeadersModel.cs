@@ -1,0 +1,6 @@
+using Mesh.Proxy.Routing;
+
+namespace Mesh.Proxy.Traffic.Headers;
+
+/// <summary>Header operations of one weighted destination (Istio <c>route[].headers</c>).</summary>
+public sealed record DestinationHeadersModel(UpstreamCluster Cluster, HeaderOperationsModel? Request, HeaderOperationsModel? Response);

@@ -1,0 +1,31 @@
+namespace Mesh.Proxy.Traffic.LoadBalancing;
+
+/// <summary>
+/// A cluster's compiled <c>loadBalancer.consistentHash</c>: the request attribute hashed and the
+/// ring size (Envoy's ring hash: <c>minimumRingSize</c>, default 1024, at most 8M entries). A request
+/// without the attribute is balanced randomly, except a cookie with a <c>ttl</c>, which the proxy
+/// then generates and sets on the response.
+/// </summary>
+public sealed class ConsistentHashModel
+{
+    public const int DefaultMinimumRingSize = 1024;
+    public const int MaximumRingSize = 8 * 1024 * 1024;
+
+    public ConsistentHashModel(HashKey key, string name)
+    {
+        Key = key;
+        Name = name;
+    }
+
+    public HashKey Key { get; }
+
+    /// <summary>Header, cookie or query parameter name (unused for the source IP).</summary>
+    public string Name { get; }
+
+    public string? CookiePath { get; init; }
+
+    /// <summary>Cookie lifetime; when set a missing cookie is generated (zero: a session cookie).</summary>
+    public TimeSpan? CookieTtl { get; init; }
+
+    public int MinimumRingSize { get; init; } = DefaultMinimumRingSize;
+}

@@ -1,0 +1,71 @@
+using Mesh.Proxy.Pipeline;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
+
+namespace Mesh.Proxy.Traffic.LoadBalancing;
+
+/// <summary>
+/// Istio <c>consistentHash</c> load balancing (Envoy's ring hash): the same header value, cookie,
+/// source IP or query parameter keeps reaching the same endpoint while the endpoint set is stable,
+/// and only the keys of an endpoint that leaves move. A request without the key is placed at random.
+/// </summary>
+public sealed class ConsistentHashPolicy : ILoadBalancingPolicy
+{
+    public const string PolicyName = "Mesh.ConsistentHash";
+
+    public string Name => PolicyName;
+
+    public DestinationState? PickDestination(HttpContext context, ClusterState cluster, IReadOnlyList<DestinationState> availableDestinations)
+    {
+        if (availableDestinations.Count <= 1)
+        {
+            return availableDestinations.Count == 0 ? null : availableDestinations[0];
+        }
+
+        var request = context.Features.Get<MeshRequestFeature>();
+        var traffic = request?.Cluster?.Traffic;
+        if (traffic?.ConsistentHash is not { } model)
+        {
+            return availableDestinations[Random.Shared.Next(availableDestinations.Count)];
+        }
+
+        var hash = ComputeHash(context, request!, model) ?? (ulong)Random.Shared.NextInt64();
+        var ring = traffic.State.RingFor(request!.Cluster!.State.DestinationsState.AvailableDestinations, model.MinimumRingSize);
+        return ring.Pick(hash, availableDestinations);
+    }
+
+    private static ulong? ComputeHash(HttpContext context, MeshRequestFeature request, ConsistentHashModel model)
+    {
+        var http = context.Request;
+        switch (model.Key)
+        {
+            case HashKey.HttpHeader:
+                var header = http.Headers[model.Name];
+                return header.Count == 0 ? null : HashRing.Hash(header.Count == 1 ? header[0] : header.ToString());
+
+            case HashKey.QueryParameter:
+                return http.QueryString.HasValue && http.Query.TryGetValue(model.Name, out var values) && values.Count > 0
+                    ? HashRing.Hash(values[0])
+                    : null;
+
+            case HashKey.SourceIp:
+                return context.Connection.RemoteIpAddress is { } address ? HashRing.Hash(address.ToString()) : null;
+
+            default:
+                if (http.Cookies.TryGetValue(model.Name, out var cookie) && !string.IsNullOrEmpty(cookie))
+                {
+                    return HashRing.Hash(cookie.AsSpan().Trim('"'));
+                }
+
+                if (model.CookieTtl is null)
+                {
+                    return null;
+                }
+
+                // Envoy generates the cookie when it is missing and a ttl is set; retries reuse it.
+                request.HashCookie ??= Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+                return HashRing.Hash(request.HashCookie);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+using Mesh.Proxy.Pipeline;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Proxy.Traffic.Mirroring;
+
+/// <summary>
+/// Istio traffic mirroring for one route (Envoy's request shadowing): for each mirror whose
+/// percentage rolls, a copy of the request — Host suffixed "-shadow", route header operations and
+/// rewrites applied — goes to the mirror cluster once the caller's body has been read by the
+/// primary exchange (the kept copy is reused, so the primary is never slowed or buffered; bodies
+/// larger than what is kept are not mirrored, as Envoy abandons such shadows). The copy's response
+/// is discarded and its failures only logged.
+/// </summary>
+internal sealed class MirrorFilter(MirrorModel[] mirrors, MirrorSender sender) : IRouteFilter
+{
+    public ValueTask<bool> OnRequestAsync(HttpContext context, MeshRequestFeature request)
+    {
+        List<MirrorModel>? chosen = null;
+        foreach (var mirror in mirrors)
+        {
+            if (Faults.FaultModel.Roll(mirror.Percentage))
+            {
+                (chosen ??= new List<MirrorModel>(mirrors.Length)).Add(mirror);
+            }
+        }
+
+        if (chosen is not null)
+        {
+            var copies = new MirrorRequest[chosen.Count];
+            for (var i = 0; i < copies.Length; i++)
+            {
+                copies[i] = MirrorRequest.Capture(context, request, chosen[i].Cluster);
+            }
+
+            var replay = request.BodyReplay ??= RequestBodyReplay.Prepare(context);
+            replay.OnBodyComplete(body =>
+            {
+                foreach (var copy in copies)
+                {
+                    sender.Send(copy, body);
+                }
+            });
+        }
+
+        return ValueTask.FromResult(true);
+    }
+}

@@ -1,0 +1,19 @@
+using System.Globalization;
+using Mesh.Proxy.Translation;
+
+namespace Mesh.Proxy.Traffic;
+
+/// <summary>Istio percentages (fault, mirror): 0-100, fractional.</summary>
+public static class Percentages
+{
+    public static double Validate(double value, string path, TranslationErrors errors)
+    {
+        if (double.IsNaN(value) || value < 0 || value > 100)
+        {
+            errors.Add(path, $"must be 0-100 (got {value.ToString(CultureInfo.InvariantCulture)})");
+            return 0;
+        }
+
+        return value;
+    }
+}

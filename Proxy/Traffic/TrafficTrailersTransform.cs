@@ -1,0 +1,33 @@
+using System.Globalization;
+using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Traffic.OutlierDetection;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Mesh.Proxy.Traffic;
+
+/// <summary>Judges streamed gRPC responses for outlier detection by the grpc-status in their trailers.</summary>
+internal sealed class TrafficTrailersTransform(OutlierDetector outliers) : ResponseTrailersTransform
+{
+    public override ValueTask ApplyAsync(ResponseTrailersTransformContext context)
+    {
+        var http = context.HttpContext;
+        var request = http.Features.Get<MeshRequestFeature>();
+        if (request?.Cluster?.Traffic is not { OutlierDetection.Enabled: true }
+            || context.ProxyResponse is not { } response
+            || response.Headers.NonValidated.Contains("grpc-status")
+            || !response.TrailingHeaders.NonValidated.TryGetValues("grpc-status", out var values)
+            || TrafficResponseTransform.ProxiedDestination(http) is not { } destination)
+        {
+            return default;
+        }
+
+        foreach (var value in values)
+        {
+            var status = int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var grpc) ? GrpcReply.HttpStatusFor(grpc) : 500;
+            outliers.ReportResponse(request, destination, status);
+            break;
+        }
+
+        return default;
+    }
+}
