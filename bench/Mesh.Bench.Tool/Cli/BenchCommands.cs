@@ -16,6 +16,9 @@ public static class BenchCommands
                          --build-dir DIR  --results-dir DIR  --load-cpus L  --sut-cpus S
                          --warmup S  --duration S  --openloop-duration S  --rate R  --connections C
                          --cp-proxies 100,1000,5000  --cp-changes N  --startup-samples N
+                         --mesh-env NAME=VALUE,...  (extra environment for every Mesh proxy)
+          serve          start configurations as the benchmark does and keep them up for
+                         profiling: --only sidecar-1,sidecar-2 (prints targets and pids)
           openloop       open-loop generator: --url U --rate R --duration S [--warmup S]
                          [--connections C] [--expect-bytes B] [--grpc]
           grpc-backend   h2c gRPC echo backend: --port P
@@ -37,6 +40,7 @@ public static class BenchCommands
             return args[0] switch
             {
                 "run" => await BenchRunner.RunAsync(options),
+                "serve" => await ServeCommand.RunAsync(options),
                 "openloop" => await OpenLoopCommand.RunAsync(options),
                 "grpc-backend" => await GrpcBackendCommand.RunAsync(options),
                 "cp-sim" => await SimulatorCommand.RunAsync(options),

@@ -42,7 +42,7 @@ public sealed class PhaseMeter
         foreach (var process in _processes)
         {
             double cpu = 0;
-            long rss = 0, peak = 0;
+            long rss = 0, peak = 0, pss = 0, uss = 0;
             foreach (var pid in ProcReader.WithDescendants(process.Pid))
             {
                 if (ProcReader.CpuSeconds(pid) is { } now)
@@ -55,9 +55,15 @@ public sealed class PhaseMeter
                     rss += memory.Rss;
                     peak += memory.PeakRss;
                 }
+
+                if (ProcReader.SharedAwareMemory(pid) is { } shared)
+                {
+                    pss += shared.Pss;
+                    uss += shared.Uss;
+                }
             }
 
-            samples.Add(new ProcessSample(process.Name, cpu, rss, peak));
+            samples.Add(new ProcessSample(process.Name, cpu, rss, peak, pss, uss));
         }
 
         return (elapsed, samples);

@@ -77,6 +77,43 @@ public static partial class ProcReader
         return (rss * 1024, hwm * 1024);
     }
 
+    /// <summary>
+    /// Proportional (PSS: shared pages divided among their users) and unique (USS: private pages)
+    /// memory in bytes from /proc/&lt;pid&gt;/smaps_rollup. RSS counts the shared .NET runtime
+    /// files in full for every process; USS is what one more sidecar really adds.
+    /// </summary>
+    public static (long Pss, long Uss)? SharedAwareMemory(int pid)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines($"/proc/{pid}/smaps_rollup");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        long pss = 0, privateClean = 0, privateDirty = 0;
+        foreach (var line in lines)
+        {
+            if (line.StartsWith("Pss:", StringComparison.Ordinal))
+            {
+                pss = KiloBytes(line);
+            }
+            else if (line.StartsWith("Private_Clean:", StringComparison.Ordinal))
+            {
+                privateClean = KiloBytes(line);
+            }
+            else if (line.StartsWith("Private_Dirty:", StringComparison.Ordinal))
+            {
+                privateDirty = KiloBytes(line);
+            }
+        }
+
+        return (pss * 1024, (privateClean + privateDirty) * 1024);
+    }
+
     /// <summary>Resets VmHWM to the current RSS (Linux ≥ 4.0, needs ownership of the process).</summary>
     public static bool ResetPeakRss(int pid)
     {

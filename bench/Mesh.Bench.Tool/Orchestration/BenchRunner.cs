@@ -16,8 +16,29 @@ public static class BenchRunner
     {
         var settings = BenchSettings.FromArguments(args);
         CheckTools();
+        using var stop = new StopSignal();
+        var run = new RunContext(settings);
+        try
+        {
+            var work = RunAsync(run);
+            if (await Task.WhenAny(work, stop.Signalled) != work)
+            {
+                run.Log("stopped by a signal: stopping every process the run started");
+                return 130;
+            }
+
+            return await work;
+        }
+        finally
+        {
+            await run.DisposeAsync();
+        }
+    }
+
+    private static async Task<int> RunAsync(RunContext run)
+    {
+        var settings = run.Settings;
         var started = DateTimeOffset.UtcNow;
-        await using var run = new RunContext(settings);
         await using var load = new LoadSampler();
         run.Log($"mesh-bench {(settings.Quick ? "quick" : "full")} run {run.RunId}: load generators on CPUs {settings.LoadCpus}, everything under test on CPUs {settings.SutCpus}; logs in {run.RunDirectory}");
         var machine = MachineInfo.Collect();
@@ -83,7 +104,7 @@ public static class BenchRunner
 
     /// <summary>How the numbers were taken, written next to them.</summary>
     private static string Method(BenchSettings s) => string.Create(CultureInfo.InvariantCulture, $"""
-        Method: everything on 127.0.0.1. Backend: nginx returning a fixed 1,024-byte body (gRPC: a .NET h2c server with a 1 KB reply). Load generators are pinned with taskset to CPU(s) {s.LoadCpus}; backends, proxies and control plane to CPU(s) {s.SutCpus}. Every configuration runs side by side, gets a warm-up of closed-loop load ({s.DotnetWarmupSeconds:0} s for .NET proxies — tiered JIT needs 12–36 s here — and {s.NativeWarmupSeconds:0} s for nginx/HAProxy), then {s.Repetitions} interleaved round(s), each: {s.SaturationSeconds:0} s closed loop at {s.Connections} connections (wrk -t1, gRPC: h2load -m1) for req/s and CPU µs per request, then {s.OpenLoopSeconds:0} s open loop at {s.Rate:0} req/s on {s.OpenLoopConnections} keep-alive connections (mesh-bench openloop after a {s.OpenLoopWarmupSeconds:0} s unrecorded warm-up; each request is timed from its scheduled send time, so stalls are not hidden by coordinated omission) for latency, vCPU per 1,000 req/s (utime+stime of every proxy process from /proc/<pid>/stat over the window) and peak RSS (VmHWM, reset via clear_refs at the start of the window). Medians over the rounds. Sidecar start-up: exec of the Release binary to /ready (first snapshot applied) and to the first proxied 200, polled every 2 ms. Control plane: a fresh control plane per N, simulated proxies holding real gRPC discovery streams ({100} per HTTP/2 connection), each ACKing at once; a change is a VirtualService weight shift applied through the admin API, timed from just before the apply call until each proxy sent its ACK.
+        Method: everything on 127.0.0.1. Backend: nginx returning a fixed 1,024-byte body (gRPC: a .NET h2c server with a 1 KB reply). Load generators are pinned with taskset to CPU(s) {s.LoadCpus}; backends, proxies and control plane to CPU(s) {s.SutCpus}. Every configuration runs side by side, gets a warm-up of closed-loop load ({s.DotnetWarmupSeconds:0} s for .NET proxies — tiered JIT needs 12–36 s here — and {s.NativeWarmupSeconds:0} s for nginx/HAProxy), then {s.Repetitions} interleaved round(s), each: {s.SaturationSeconds:0} s closed loop at {s.Connections} connections (wrk -t1, gRPC: h2load -m1) for req/s and CPU µs per request, then {s.OpenLoopSeconds:0} s open loop at {s.Rate:0} req/s on {s.OpenLoopConnections} keep-alive connections (mesh-bench openloop after a {s.OpenLoopWarmupSeconds:0} s unrecorded warm-up; each request is timed from its scheduled send time, so stalls are not hidden by coordinated omission) for latency, vCPU per 1,000 req/s (utime+stime of every proxy process from /proc/<pid>/stat over the window) and peak RSS (VmHWM, reset via clear_refs at the start of the window). Medians over the rounds. Sidecar start-up: exec of the Release binary to /ready (first snapshot applied) and to the first proxied 200, polled every 2 ms. Control plane: a fresh control plane per N, simulated proxies holding real gRPC discovery streams ({100} per HTTP/2 connection), each ACKing at once; a change is a VirtualService weight shift applied through the admin API, timed from just before the apply call until each proxy sent its ACK.{(s.MeshEnvironment.Count == 0 ? "" : " Extra environment of every Mesh proxy in this run: " + string.Join(", ", s.MeshEnvironment.Select(e => $"{e.Key}={e.Value}")) + ".")}
         """);
 
     private static void CheckTools()

@@ -52,6 +52,12 @@ public sealed record BenchSettings
     /// <summary>CPUs of everything under test: backends, proxies, control plane.</summary>
     public required string SutCpus { get; init; }
 
+    /// <summary>
+    /// Extra environment for every Mesh proxy (experiments, e.g. a GC or logging setting); empty
+    /// for the documented numbers, and always recorded in the results when used.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> MeshEnvironment { get; init; } = new Dictionary<string, string>();
+
     public required string BuildDirectory { get; init; }
 
     public required string ResultsDirectory { get; init; }
@@ -94,12 +100,30 @@ public sealed record BenchSettings
             StartupSamples = Math.Max(1, args.Int("startup-samples", quick ? 2 : 5)),
             LoadCpus = args.String("load-cpus") ?? defaultLoad,
             SutCpus = args.String("sut-cpus") ?? defaultSut,
+            MeshEnvironment = ParseEnvironment(args.List("mesh-env")),
             BuildDirectory = Path.GetFullPath(args.String("build-dir") ?? Path.Combine(root, "bench", ".build")),
             ResultsDirectory = Path.GetFullPath(args.String("results-dir") ?? Path.Combine(root, "bench", "results")),
             ConfigsDirectory = Path.GetFullPath(args.String("configs-dir") ?? Path.Combine(root, "bench", "configs")),
         };
         args.EnsureAllUsed();
         return settings;
+    }
+
+    private static Dictionary<string, string> ParseEnvironment(IReadOnlyList<string>? pairs)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in pairs ?? [])
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0)
+            {
+                throw new UsageException($"--mesh-env takes NAME=VALUE pairs separated by commas (got '{pair}')");
+            }
+
+            env[pair[..eq]] = pair[(eq + 1)..];
+        }
+
+        return env;
     }
 
     /// <summary>Load generator on the first half of the CPUs, everything under test on the rest (2 cores: 0 and 1).</summary>

@@ -81,7 +81,7 @@ public sealed class DataPathBenchmark(RunContext run, SharedServices shared)
             run.Log($"round {round} {scenario.Name}: {saturation.RequestsPerSecond:0} req/s saturated ({saturation.Errors} errors), {saturation.ProxyCpuUsPerRequest:0.0} µs CPU/req");
             var fixedRate = await measurer.FixedRateAsync(scenario);
             var l = fixedRate.Latency;
-            run.Log($"round {round} {scenario.Name}: at {l.AchievedRate:0} req/s p50 {l.P50Ms:0.000} p90 {l.P90Ms:0.000} p99 {l.P99Ms:0.000} ms ({l.Errors} errors), {fixedRate.ProxyVcpuPer1kRps:0.000} vCPU/1k, peak RSS {fixedRate.Processes.Select(p => p.PeakRssBytes).DefaultIfEmpty().Max() / 1048576.0:0} MB");
+            run.Log($"round {round} {scenario.Name}: at {l.AchievedRate:0} req/s p50 {l.P50Ms:0.000} p90 {l.P90Ms:0.000} p99 {l.P99Ms:0.000} ms ({l.Errors} errors), {fixedRate.ProxyVcpuPer1kRps:0.000} vCPU/1k, peak RSS {fixedRate.Processes.Select(p => p.PeakRssBytes).DefaultIfEmpty().Max() / 1048576.0:0} MB, USS {fixedRate.Processes.Select(p => p.UssBytes).DefaultIfEmpty().Max() / 1048576.0:0} MB");
             return new RepetitionResult(round, saturation, fixedRate, null);
         }
         catch (Exception ex)
@@ -137,6 +137,8 @@ public sealed class DataPathBenchmark(RunContext run, SharedServices shared)
             MaxProcessVcpuPer1kRps = Stats.Median(fixedRate.Select(f =>
                 f.Processes.Select(p => p.CpuSeconds / f.Seconds / (f.Latency.AchievedRate / 1000)).DefaultIfEmpty().Max())),
             PeakRssAtRateBytes = Stats.Median(fixedRate.Select(f => f.Processes.Select(p => p.PeakRssBytes).DefaultIfEmpty().Max())),
+            UssAtRateBytes = Stats.Median(fixedRate.Select(f => f.Processes.Select(p => p.UssBytes).DefaultIfEmpty().Max())),
+            PssAtRateBytes = Stats.Median(fixedRate.Select(f => f.Processes.Select(p => p.PssBytes).DefaultIfEmpty().Max())),
             // VmHWM is only reset for the fixed-rate window, so the larger of all peaks is the whole-life peak.
             PeakRssOverallBytes = saturation.SelectMany(s => s.Processes).Concat(fixedRate.SelectMany(f => f.Processes))
                 .Select(p => p.PeakRssBytes).DefaultIfEmpty().Max(),

@@ -57,7 +57,7 @@ public static class ProcessSpecs
             env["Mesh__Outbound__0__ListenPort"] = Text(sidecar.OutboundListenPort);
         }
 
-        foreach (var (key, value) in sidecar.Extra)
+        foreach (var (key, value) in sidecar.Extra.Concat(run.Settings.MeshEnvironment))
         {
             env[key] = value;
         }
@@ -70,7 +70,7 @@ public static class ProcessSpecs
         Name = name,
         FileName = run.GatewayPath,
         Cpus = run.Settings.SutCpus,
-        Environment = DotnetEnvironment(new Dictionary<string, string>
+        Environment = DotnetEnvironment(new Dictionary<string, string>(run.Settings.MeshEnvironment)
         {
             ["Mesh__ControlPlane__Address"] = $"http://127.0.0.1:{Text(controlPlaneGrpcPort)}",
             ["Mesh__Node__Id"] = name,

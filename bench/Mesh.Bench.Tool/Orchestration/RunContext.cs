@@ -16,7 +16,13 @@ public sealed class RunContext : IAsyncDisposable
     public RunContext(BenchSettings settings)
     {
         Settings = settings;
-        RunId = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        var stamp = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
+        RunId = stamp;
+        for (var n = 2; Directory.Exists(Path.Combine(settings.ResultsDirectory, RunId)); n++)
+        {
+            RunId = $"{stamp}-{n}";
+        }
+
         RunDirectory = Path.Combine(settings.ResultsDirectory, RunId);
         Directory.CreateDirectory(RunDirectory);
         Http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromSeconds(5) })

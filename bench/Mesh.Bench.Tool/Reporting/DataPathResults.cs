@@ -66,6 +66,12 @@ public sealed record ScenarioSummary
     /// <summary>Largest peak RSS of one proxy process within the fixed-rate window.</summary>
     public long PeakRssAtRateBytes { get; init; }
 
+    /// <summary>Largest unique memory (USS: private pages, no shared runtime files) of one proxy process at the end of the fixed-rate window.</summary>
+    public long UssAtRateBytes { get; init; }
+
+    /// <summary>Largest proportional memory (PSS) of one proxy process at the end of the fixed-rate window.</summary>
+    public long PssAtRateBytes { get; init; }
+
     /// <summary>Largest peak RSS of one proxy process over its whole life (includes saturation).</summary>
     public long PeakRssOverallBytes { get; init; }
 

@@ -26,20 +26,21 @@ public static class MarkdownReport
         {
             Line(md, $"## Data path (medians of {s.Repetitions} interleaved round{(s.Repetitions == 1 ? "" : "s")})");
             Line(md, $"");
-            Line(md, $"| configuration | req/s at saturation (min–max) | × nginx-1 | × direct | proxy CPU µs/req | p50 | p90 | p99 at {s.Rate:0} req/s | p99 added vs direct | proxy vCPU per 1k req/s | peak RSS per proxy at {s.Rate:0} req/s (whole run) | errors |");
-            Line(md, $"|---|---|---|---|---|---|---|---|---|---|---|---|");
+            Line(md, $"| configuration | req/s at saturation (min–max) | × nginx-1 | × direct | proxy CPU µs/req | p50 | p90 | p99 at {s.Rate:0} req/s | p99 added vs direct | proxy vCPU per 1k req/s | peak RSS per proxy at {s.Rate:0} req/s (whole run) | USS / PSS per proxy at {s.Rate:0} req/s | errors |");
+            Line(md, $"|---|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var r in run.DataPath)
             {
                 if (r.Median is not { } x)
                 {
-                    Line(md, $"| **{r.Name}** — {r.Title} | {r.Status}: {Escape(r.Error)} | | | | | | | | | | |");
+                    Line(md, $"| **{r.Name}** — {r.Title} | {r.Status}: {Escape(r.Error)} | | | | | | | | | | | |");
                     continue;
                 }
 
                 var rss = r.Processes.Count == 0 ? "—" : $"{x.PeakRssAtRateBytes / Mb:0} MB ({x.PeakRssOverallBytes / Mb:0} MB)";
+                var uss = r.Processes.Count == 0 ? "—" : $"{x.UssAtRateBytes / Mb:0} / {x.PssAtRateBytes / Mb:0} MB";
                 var cpu = r.Processes.Count == 0 ? "—" : $"{x.ProxyCpuUsPerRequest:0.0}";
                 var vcpu = r.Processes.Count == 0 ? "—" : $"{x.ProxyVcpuPer1kRps:0.000}" + (r.Processes.Count > 1 ? $" ({r.Processes.Count} processes, max {x.MaxProcessVcpuPer1kRps:0.000})" : "");
-                Line(md, $"| **{r.Name}** — {r.Title} | {x.RequestsPerSecond:0} ({x.RequestsPerSecondMin:0}–{x.RequestsPerSecondMax:0}) | {Ratio(x.RatioToNginx)} | {Ratio(x.RatioToDirect)} | {cpu} | {x.P50Ms:0.000} ms | {x.P90Ms:0.000} ms | {x.P99Ms:0.000} ms | {Added(x.AddedP99Ms)} | {vcpu} | {rss} | {x.Errors} |");
+                Line(md, $"| **{r.Name}** — {r.Title} | {x.RequestsPerSecond:0} ({x.RequestsPerSecondMin:0}–{x.RequestsPerSecondMax:0}) | {Ratio(x.RatioToNginx)} | {Ratio(x.RatioToDirect)} | {cpu} | {x.P50Ms:0.000} ms | {x.P90Ms:0.000} ms | {x.P99Ms:0.000} ms | {Added(x.AddedP99Ms)} | {vcpu} | {rss} | {uss} | {x.Errors} |");
             }
 
             Line(md, $"");
