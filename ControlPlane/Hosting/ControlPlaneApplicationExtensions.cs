@@ -1,5 +1,6 @@
 using Mesh.ControlPlane.Admin;
 using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Identity;
 
 namespace Mesh.ControlPlane.Hosting;
 
@@ -19,6 +20,7 @@ public static class ControlPlaneApplicationExtensions
             branch => branch.Use(next => context => drain.TrackAsync(context, next)));
 
         app.MapGrpcService<MeshDiscoveryService>();
+        app.MapGrpcService<MeshCertificatesService>();
         app.MapHealthEndpoints();
         app.MapConfigEndpoints();
         app.MapProxyEndpoints();

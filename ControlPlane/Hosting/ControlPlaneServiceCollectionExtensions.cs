@@ -2,6 +2,7 @@ using Grpc.AspNetCore.Server.Model;
 using Mesh.ControlPlane.Admin;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Identity;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Security;
@@ -59,6 +60,7 @@ public static class ControlPlaneServiceCollectionExtensions
                 TrustDomain = options.TrustDomain,
                 DefaultNamespace = options.DefaultNamespace,
                 RootNamespace = options.RootNamespace,
+                TrustBundlePem = sp.GetRequiredService<MeshCertificateAuthority>().TrustBundle,
             };
         });
         services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();
@@ -68,6 +70,8 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryDrain>());
         services.AddSingleton<PushScheduler>();
         services.AddHostedService(sp => sp.GetRequiredService<PushScheduler>());
+        builder.AddMeshCertificateAuthority();
+        builder.AddMeshProxyCredentials();
         services.TryAddSingleton<IProxyAuthenticator, AllowAnyProxyAuthenticator>();
         services.AddGrpc();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<MeshDiscoveryService>, DiscoveryMethods>());

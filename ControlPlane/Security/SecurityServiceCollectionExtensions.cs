@@ -1,0 +1,35 @@
+using Mesh.ControlPlane.Kubernetes;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mesh.ControlPlane.Security;
+
+/// <summary>
+/// Composes how proxies authenticate: the credential check the CSR API uses (bootstrap tokens, or
+/// TokenReview in Kubernetes mode) and the discovery stream's authenticator. Kubernetes mode
+/// registers its own discovery authenticator first; this keeps it.
+/// </summary>
+public static class SecurityServiceCollectionExtensions
+{
+    public static WebApplicationBuilder AddMeshProxyCredentials(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName));
+        services.TryAddSingleton<BootstrapKey>();
+        if (KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
+        {
+            services.TryAddSingleton<IWorkloadCredentialValidator, KubernetesCredentialValidator>();
+        }
+        else
+        {
+            services.TryAddSingleton<IWorkloadCredentialValidator, BootstrapTokenValidator>();
+        }
+
+        // Without a bootstrap key nothing could authenticate locally: the stream stays open (loopback by
+        // default), as the admin API does without a token, and startup says so.
+        services.TryAddSingleton<IProxyAuthenticator>(sp => sp.GetRequiredService<BootstrapKey>().IsConfigured
+            ? new CredentialProxyAuthenticator(sp.GetRequiredService<IWorkloadCredentialValidator>())
+            : new AllowAnyProxyAuthenticator());
+        services.AddHostedService<ProxyCredentialsReporter>();
+        return builder;
+    }
+}

@@ -1,0 +1,16 @@
+namespace Mesh.ControlPlane.Security;
+
+/// <summary>
+/// Whom a verified proxy credential belongs to: the namespace and service account whose identity
+/// the CA may sign, and — for credentials bound to one proxy instance (a pod-bound service account
+/// token, a bootstrap token minted for one node) — that node.
+/// </summary>
+public sealed record WorkloadCredential(string Namespace, string ServiceAccount, string? NodeId = null);
+
+/// <summary>The outcome of checking a credential: the credential, or why it was not accepted.</summary>
+public sealed record WorkloadCredentialResult(WorkloadCredential? Credential, string? FailureReason)
+{
+    public static WorkloadCredentialResult Success(WorkloadCredential credential) => new(credential, null);
+
+    public static WorkloadCredentialResult Fail(string reason) => new(null, reason);
+}
