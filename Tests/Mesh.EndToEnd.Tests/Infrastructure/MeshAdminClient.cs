@@ -61,6 +61,26 @@ public sealed class MeshAdminClient(HttpClient http)
             cancellationToken);
     }
 
+    /// <summary>
+    /// Waits until proxy <paramref name="proxyId"/> ACKed a snapshot built from config generation
+    /// <paramref name="generation"/> or later: from then on it routes by that config.
+    /// </summary>
+    public async Task<ProxyStatus> WaitForProxySyncedAsync(string proxyId, long generation, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ProxyStatus? last = null;
+        return await Poll.UntilAsync(
+            $"proxy {proxyId} SYNCED at config generation {generation}",
+            timeout,
+            async ct =>
+            {
+                last = (await ProxiesAsync(ct)).FirstOrDefault(p => p.Id == proxyId);
+                return last is { Status: "SYNCED", ConfigGeneration: { } g } && g >= generation ? last : null;
+            },
+            () => last is null ? "not connected" : $"{last.Status} at generation {last.ConfigGeneration} {last.NackError}",
+            TimeSpan.FromMilliseconds(20),
+            cancellationToken);
+    }
+
     private static async Task<ConfigChange> ReadChangeAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)
     {
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
