@@ -61,7 +61,11 @@ public sealed class MeshRequestFeature
     /// <summary>A retry is reserved under the cluster's http.maxRetries budget until the retried attempt ends.</summary>
     internal bool RetryReserved { get; private set; }
 
-    /// <summary>Reserves the next retry under the cluster's retry budget; false when the budget is exhausted.</summary>
+    /// <summary>
+    /// Reserves the next retry under the cluster's retry budget; false when the budget is exhausted.
+    /// As in Envoy, a retry holds its place from the decision to retry until the next decision (or
+    /// the end of the exchange), and that place is given back before deciding again.
+    /// </summary>
     internal bool TryReserveRetry()
     {
         if (Cluster?.Traffic is not { } traffic)
@@ -69,6 +73,7 @@ public sealed class MeshRequestFeature
             return true;
         }
 
+        EndReservedRetry();
         if (!traffic.TryBeginRetry())
         {
             return false;
@@ -78,23 +83,13 @@ public sealed class MeshRequestFeature
         return true;
     }
 
-    /// <summary>Hands the reservation to the attempt about to run; it calls <see cref="EndRetry"/> when it ends.</summary>
-    internal bool TakeReservedRetry()
-    {
-        var reserved = RetryReserved;
-        RetryReserved = false;
-        return reserved;
-    }
-
-    /// <summary>Releases one reserved retry of the request's cluster.</summary>
-    internal void EndRetry() => Cluster?.Traffic?.EndRetry();
-
-    /// <summary>Releases a reservation no attempt took (the exchange ended before the retry ran).</summary>
+    /// <summary>Gives back the request's place in the retry budget (its retry has produced an outcome).</summary>
     internal void EndReservedRetry()
     {
-        if (TakeReservedRetry())
+        if (RetryReserved)
         {
-            EndRetry();
+            RetryReserved = false;
+            Cluster?.Traffic?.EndRetry();
         }
     }
 

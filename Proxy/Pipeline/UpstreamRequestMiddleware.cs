@@ -86,7 +86,6 @@ internal sealed partial class UpstreamRequestMiddleware
 
             using var tryTimer = timeouts.PerTry > TimeSpan.Zero ? StartTimer(exchangeToken, timeouts.PerTry) : null;
             context.RequestAborted = tryTimer?.Token ?? exchangeToken;
-            var isReservedRetry = request.TakeReservedRetry();
             try
             {
                 await _next(context);
@@ -94,11 +93,6 @@ internal sealed partial class UpstreamRequestMiddleware
             finally
             {
                 context.RequestAborted = callerAborted;
-                if (isReservedRetry)
-                {
-                    // The retry has ended: its place in the cluster's retry budget is free again.
-                    request.EndRetry();
-                }
             }
 
             if (context.Features.Get<IReverseProxyFeature>()?.ProxiedDestination is { } tried)

@@ -27,6 +27,8 @@ internal sealed class UpstreamResponseClassifier : ResponseTransform
 
         if (!retry.ShouldRetryResponse((int)response.StatusCode, ReadGrpcStatus(response)))
         {
+            // A retry that produced a final response no longer counts against the retry budget.
+            request.EndReservedRetry();
             return default;
         }
 
@@ -38,6 +40,7 @@ internal sealed class UpstreamResponseClassifier : ResponseTransform
         }
         else
         {
+            request.EndReservedRetry();
             request.AttemptResult = AttemptResult.RetriableExhausted;
             if (!request.RetryPossible)
             {
