@@ -61,6 +61,7 @@ public static class ControlPlaneServiceCollectionExtensions
                 DefaultNamespace = options.DefaultNamespace,
                 RootNamespace = options.RootNamespace,
                 TrustBundlePem = sp.GetRequiredService<MeshCertificateAuthority>().TrustBundle,
+                PemFileReader = PemFiles.Reader(options.ConfigDirectory, options.DataDirectory),
             };
         });
         services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();

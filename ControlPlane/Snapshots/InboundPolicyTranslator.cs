@@ -17,19 +17,7 @@ public static class InboundPolicyTranslator
     public static Wire.InboundPolicy Translate(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
     {
         var policy = new Wire.InboundPolicy();
-        var mesh = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == settings.RootNamespace && IsNamespaceWide(p.Spec.Selector));
-        var ns = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && IsNamespaceWide(p.Spec.Selector));
-        var workload = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && !IsNamespaceWide(p.Spec.Selector) && p.Spec.Selector!.Matches(node.Labels));
-
-        var mode = Wire.MtlsMode.Permissive;
-        foreach (var level in new[] { mesh, ns, workload })
-        {
-            if (Mode(level?.Spec.Mtls?.Mode) is { } resolved)
-            {
-                mode = resolved;
-            }
-        }
-
+        var (mode, workload) = PeerAuthentication(model, node, nodeNamespace, settings);
         policy.Mtls = mode;
         if (workload is not null)
         {
@@ -53,6 +41,51 @@ public static class InboundPolicyTranslator
         }
 
         return policy;
+    }
+
+    /// <summary>
+    /// The mTLS mode a workload accepts on one port (port-level mode for its workload port, or its
+    /// service port, else the workload's mode). Auto mTLS originates plaintext to DISABLE peers, as Istio's does.
+    /// </summary>
+    public static Wire.MtlsMode ModeFor(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings, uint targetPort, uint servicePort)
+    {
+        if (model.PeerAuthentications.IsEmpty)
+        {
+            return Wire.MtlsMode.Permissive;
+        }
+
+        var (mode, workload) = PeerAuthentication(model, node, nodeNamespace, settings);
+        if (workload is not null)
+        {
+            foreach (var port in new[] { targetPort, servicePort })
+            {
+                if (workload.Spec.PortLevelMtls.TryGetValue(port.ToString(System.Globalization.CultureInfo.InvariantCulture), out var mtls))
+                {
+                    return Mode(mtls.Mode) ?? mode;
+                }
+            }
+        }
+
+        return mode;
+    }
+
+    // Precedence: workload selector > namespace > root namespace; UNSET inherits; default PERMISSIVE.
+    private static (Wire.MtlsMode Mode, ConfigResource<PeerAuthenticationConfig>? Workload) PeerAuthentication(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
+    {
+        var mesh = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == settings.RootNamespace && IsNamespaceWide(p.Spec.Selector));
+        var ns = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && IsNamespaceWide(p.Spec.Selector));
+        var workload = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && !IsNamespaceWide(p.Spec.Selector) && p.Spec.Selector!.Matches(node.Labels));
+
+        var mode = Wire.MtlsMode.Permissive;
+        foreach (var level in new[] { mesh, ns, workload })
+        {
+            if (Mode(level?.Spec.Mtls?.Mode) is { } resolved)
+            {
+                mode = resolved;
+            }
+        }
+
+        return (mode, workload);
     }
 
     private static bool IsNamespaceWide(WorkloadSelector? selector) => selector is null || selector.MatchLabels.Count == 0;

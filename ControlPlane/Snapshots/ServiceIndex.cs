@@ -35,7 +35,7 @@ public sealed class ServiceIndex
     public static ServiceIndex Build(MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var services = new List<ServiceModel>();
-        services.AddRange(FromRegistry(registry, settings));
+        services.AddRange(FromRegistry(model, registry, settings));
         var known = services.Select(s => s.Hostname).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in model.ServiceEntries)
         {
@@ -52,7 +52,7 @@ public sealed class ServiceIndex
         return new ServiceIndex([.. services.OrderBy(s => s.Hostname, StringComparer.Ordinal)]);
     }
 
-    private static IEnumerable<ServiceModel> FromRegistry(RegistrySnapshot registry, MeshSettings settings)
+    private static IEnumerable<ServiceModel> FromRegistry(MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var members = registry.Workloads
             .Select(w => w.Node)
@@ -70,7 +70,7 @@ public sealed class ServiceIndex
                 .Select(p => new ServicePortModel(p.Port, p.Name, ProtocolOf(p.Protocol, p.Name)))
                 .ToImmutableArray();
             var endpoints = group
-                .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(m.Node, p, settings)))
+                .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(model, m.Node, p, settings)))
                 .ToImmutableArray();
             yield return new ServiceModel
             {
@@ -83,8 +83,10 @@ public sealed class ServiceIndex
         }
     }
 
-    private static ServiceEndpoint Endpoint(Wire.Node node, Wire.ServicePort port, MeshSettings settings)
+    private static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
     {
+        // A sidecar is a mesh mTLS peer (auto mTLS) unless its PeerAuthentication disables mTLS on the port.
+        var mtls = InboundPolicyTranslator.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
         var endpoint = new Wire.Endpoint
         {
             Address = node.Address,
@@ -92,7 +94,7 @@ public sealed class ServiceIndex
             Workload = node.Workload,
             Namespace = NamespaceOf(node, settings),
             Identity = HostNames.SpiffeId(settings.TrustDomain, NamespaceOf(node, settings), node.ServiceAccount),
-            Mtls = true,
+            Mtls = mtls,
             Weight = 1,
             NodeId = node.Id,
         };

@@ -1,5 +1,6 @@
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Security.Certificates;
 using Mesh.Proxy.Translation;
 using Mesh.Proxy.Yarp;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,7 @@ public sealed partial class SnapshotApplier
     private readonly SnapshotState _status;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SnapshotSecurityGate _security;
 
     public SnapshotApplier(
         SnapshotTranslator translator,
@@ -32,8 +34,10 @@ public sealed partial class SnapshotApplier
         IProxyStateLookup proxyState,
         RoutingState routing,
         SnapshotState status,
+        SnapshotSecurityGate security,
         ILogger<SnapshotApplier> logger)
     {
+        _security = security;
         _translator = translator;
         _configProvider = configProvider;
         _applyListener = applyListener;
@@ -75,6 +79,12 @@ public sealed partial class SnapshotApplier
         if (!result.Succeeded)
         {
             return Reject(version, result.Errors.ToNackReason());
+        }
+
+        // A mesh with a CA is served only with a workload certificate in hand (mTLS both ways).
+        if (await _security.PrepareAsync(snapshot, cancellationToken) is { } securityError)
+        {
+            return Reject(version, securityError);
         }
 
         var config = _configProvider.Update(result.YarpClusters);

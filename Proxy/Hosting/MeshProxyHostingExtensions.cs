@@ -4,6 +4,7 @@ using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Security;
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Traffic.CircuitBreaking;
 using Mesh.Proxy.Translation;
@@ -80,6 +81,7 @@ public static class MeshProxyHostingExtensions
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => sp.GetRequiredService<MeshForwarderHttpClientFactory>()));
         services.AddSingleton<ILoadBalancingPolicy, MeshRoundRobinPolicy>();
         services.AddMeshTraffic();
+        services.AddMeshProxySecurity(builder.Configuration);
 
         services.AddSingleton<RoutingState>();
         services.AddSingleton<SnapshotState>();
@@ -94,7 +96,8 @@ public static class MeshProxyHostingExtensions
     }
 
     /// <summary>
-    /// Adds the admin endpoints and the proxy pipeline: mesh routing → upstream attempts
+    /// Adds the admin endpoints and the proxy pipeline: mesh routing → inbound security (mTLS
+    /// mode, JWT, authorization) → upstream attempts
     /// (timeouts, retries) → circuit breaking → YARP load balancing → passive health (outlier
     /// detection) → forwarder.
     /// </summary>
@@ -111,6 +114,7 @@ public static class MeshProxyHostingExtensions
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<MeshRoutingMiddleware>();
+            pipeline.UseMiddleware<MeshSecurityMiddleware>();
             pipeline.UseMiddleware<UpstreamRequestMiddleware>();
             pipeline.UseMiddleware<ConnectionPoolMiddleware>();
             pipeline.UseLoadBalancing();

@@ -33,6 +33,9 @@ public sealed class RoutingModel
 
     public IReadOnlyList<VirtualHostModel> VirtualHosts { get; }
 
+    /// <summary>Inbound mTLS modes, authorization and JWT rules of this snapshot.</summary>
+    public Security.InboundSecurityModel InboundSecurity { get; init; } = Security.InboundSecurityModel.Default;
+
     /// <summary>REGISTRY_ONLY: hosts unknown to the mesh are refused (Envoy's BlackHoleCluster).</summary>
     public bool RegistryOnly { get; init; }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Security.Tls;
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Yarp;
 using Yarp.ReverseProxy.Configuration;
@@ -34,12 +35,14 @@ public static class ClusterTranslator
     public static bool IsHttpRoutable(Protocol protocol) => protocol is Protocol.Unspecified or Protocol.Http or Protocol.Http2 or Protocol.Grpc;
 
     /// <summary>Translates one cluster; returns null (with errors recorded) when it is unusable.</summary>
-    public static (UpstreamCluster Cluster, ClusterConfig? Yarp)? Translate(Cluster cluster, string path, TranslationErrors errors, TrafficStateRegistry? trafficState = null)
+    /// <param name="meshHasCa">The snapshot carries the mesh trust bundle: auto mTLS to meshed endpoints, ISTIO_MUTUAL possible.</param>
+    public static (UpstreamCluster Cluster, ClusterConfig? Yarp)? Translate(Cluster cluster, string path, TranslationErrors errors, TrafficStateRegistry? trafficState = null, bool meshHasCa = false)
     {
         var before = errors.Count;
         var simple = cluster.LoadBalancer?.Simple ?? LoadBalancer.Types.Simple.Unspecified;
         var passthrough = simple == LoadBalancer.Types.Simple.Passthrough;
         var protocol = cluster.Protocol == Protocol.Unspecified ? Protocol.Http : cluster.Protocol;
+        var tls = passthrough ? UpstreamTlsPlan.None : UpstreamTlsPlan.For(cluster, meshHasCa, path, errors);
 
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
         var weights = new HashSet<uint>();
@@ -60,7 +63,7 @@ public static class ClusterTranslator
 
             weights.Add(endpoint.Weight == 0 ? 1 : endpoint.Weight);
             var authority = FormatAuthority(endpoint.Address, endpoint.Port);
-            destinations.TryAdd(authority, new DestinationConfig { Address = $"http://{authority}" });
+            destinations.TryAdd(authority, new DestinationConfig { Address = $"{tls.SchemeFor(endpoint)}://{authority}" });
         }
 
         if (weights.Count > 1)
@@ -100,12 +103,13 @@ public static class ClusterTranslator
             metadata[ClusterMetadata.IdleTimeoutMs] = ClusterMetadata.FormatMilliseconds(idleTimeout.ToTimeSpan());
         }
 
+        tls.AddMetadata(metadata);
         var config = new ClusterConfig
         {
             ClusterId = cluster.Name,
             LoadBalancingPolicy = LoadBalancingPolicyFor(simple),
             Destinations = destinations,
-            HttpRequest = RequestConfigFor(protocol),
+            HttpRequest = tls.RequestConfig(protocol, RequestConfigFor(protocol)),
             Metadata = metadata.Count == 0 ? null : metadata,
         };
         return (upstream, ClusterTrafficTranslator.Apply(config, traffic));

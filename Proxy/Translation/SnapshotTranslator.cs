@@ -4,6 +4,7 @@ using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Security;
 using Mesh.Proxy.Traffic;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
@@ -90,6 +91,7 @@ public sealed class SnapshotTranslator
         }
 
         var listenerRoutes = ListenerRoutesBuilder.Build(_listeners, virtualHosts, clusters, _options.Mode, errors);
+        var inboundSecurity = InboundSecurityTranslator.Translate(snapshot, _listeners, errors);
         if (errors.Count > 0)
         {
             return TranslationResult.Failure(errors);
@@ -100,6 +102,7 @@ public sealed class SnapshotTranslator
         var routingModel = new RoutingModel(snapshot, listenerRoutes, clusters.ToFrozenDictionary(StringComparer.Ordinal), [.. virtualHosts.Select(v => v.Model)])
         {
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
+            InboundSecurity = inboundSecurity,
         };
         return TranslationResult.Success(routingModel, yarpClusters);
     }
@@ -130,7 +133,7 @@ public sealed class SnapshotTranslator
                 continue;
             }
 
-            if (ClusterTranslator.Translate(cluster, path, errors, _traffic.State) is { } translated)
+            if (ClusterTranslator.Translate(cluster, path, errors, _traffic.State, meshHasCa: snapshot.TrustBundlePem.Count > 0) is { } translated)
             {
                 clusters[cluster.Name] = translated.Cluster;
                 if (translated.Yarp is not null)

@@ -11,11 +11,6 @@ public static class UnsupportedFeatureCheck
 {
     public static void Check(ProxySnapshot snapshot, TranslationErrors errors)
     {
-        for (var i = 0; i < snapshot.Clusters.Count; i++)
-        {
-            CheckCluster(snapshot.Clusters[i], $"clusters[{i}] ({snapshot.Clusters[i].Name})", errors);
-        }
-
         for (var i = 0; i < snapshot.GatewayServers.Count; i++)
         {
             var server = snapshot.GatewayServers[i];
@@ -28,32 +23,6 @@ public static class UnsupportedFeatureCheck
             {
                 errors.Add($"{path}.protocol", $"{server.Protocol} servers are not supported by this gateway yet");
             }
-        }
-
-        if (snapshot.Inbound is { } inbound)
-        {
-            if (inbound.Mtls == MtlsMode.Strict || inbound.PortMtls.Values.Any(m => m == MtlsMode.Strict))
-            {
-                errors.Add("inbound.mtls", "STRICT mutual TLS is not enforced by this proxy yet");
-            }
-
-            if (inbound.Authorization.Count > 0)
-            {
-                errors.Add("inbound.authorization", "authorization policies are not enforced by this proxy yet");
-            }
-
-            if (inbound.JwtRules.Count > 0)
-            {
-                errors.Add("inbound.jwt_rules", "request authentication (JWT) is not enforced by this proxy yet");
-            }
-        }
-    }
-
-    private static void CheckCluster(Cluster cluster, string path, TranslationErrors errors)
-    {
-        if (cluster.Tls is { } tls && tls.Mode != UpstreamTls.Types.Mode.Disable)
-        {
-            errors.Add($"{path}.tls", $"upstream TLS ({tls.Mode}) is not supported by this proxy yet");
         }
     }
 }

@@ -1,3 +1,5 @@
+using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Security.Tls;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -14,9 +16,12 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
     /// <summary>Istio's default connect timeout.</summary>
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
-    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger)
+    private readonly WorkloadIdentityState _identity;
+
+    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, WorkloadIdentityState identity)
         : base(logger)
     {
+        _identity = identity;
     }
 
     /// <summary>A client for passthrough traffic (hosts unknown to the mesh), configured like cluster clients.</summary>
@@ -36,5 +41,6 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
         handler.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
         handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
         handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
+        UpstreamTlsConfigurator.Configure(context.NewMetadata, handler, _identity);
     }
 }

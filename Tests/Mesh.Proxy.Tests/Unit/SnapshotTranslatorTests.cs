@@ -50,11 +50,11 @@ public sealed class SnapshotTranslatorTests
         { "consistent hash without key", s => { s.Clusters[0].LoadBalancer.ConsistentHash = new ConsistentHash { MinimumRingSize = 16 }; return s; }, "load_balancer.consistent_hash: needs one of http_header_name" },
         { "requests per connection", s => { s.Clusters[0].ConnectionPool = new ConnectionPool { MaxRequestsPerConnection = 10 }; return s; }, "connection_pool.max_requests_per_connection: 10 is not supported" },
         { "outlier interval", s => { s.Clusters[0].OutlierDetection = new OutlierDetection { Consecutive5XxErrors = 5, Interval = new Duration() }; return s; }, "outlier_detection.interval: must be at least 1ms" },
-        { "upstream tls", s => { s.Clusters[0].Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.IstioMutual }; return s; }, "upstream TLS (IstioMutual) is not supported" },
-        { "strict mtls", s => { s.Inbound = new InboundPolicy { Mtls = MtlsMode.Strict }; return s; }, "inbound.mtls: STRICT mutual TLS is not enforced" },
+        { "upstream tls", s => { s.Clusters[0].Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.IstioMutual }; return s; }, "tls.mode: ISTIO_MUTUAL needs the mesh CA's trust bundle" },
+        { "strict mtls", s => { s.Inbound = new InboundPolicy { Mtls = MtlsMode.Strict }; return s; }, "inbound.mtls: STRICT mutual TLS needs the mesh CA's trust bundle" },
         { "strict port mtls", s => { s.Inbound = new InboundPolicy { PortMtls = { [9080] = MtlsMode.Strict } }; return s; }, "STRICT mutual TLS" },
-        { "authorization", s => { s.Inbound = new InboundPolicy { Authorization = { new AuthorizationPolicy { Name = "deny.default" } } }; return s; }, "authorization policies are not enforced" },
-        { "jwt", s => { s.Inbound = new InboundPolicy { JwtRules = { new JwtRule { Issuer = "x" } } }; return s; }, "request authentication (JWT)" },
+        { "authorization", s => { s.Inbound = new InboundPolicy { Authorization = { new AuthorizationPolicy { Name = "deny.default", Rules = { new AuthorizationRule { From = { new AuthorizationSource { IpBlocks = { "300.1.1.1" } } } } } } } }; return s; }, "inbound.authorization[0] (deny.default).rules[0].from[0].source.ipBlocks" },
+        { "jwt", s => { s.Inbound = new InboundPolicy { JwtRules = { new JwtRule { Issuer = "x" } } }; return s; }, "inbound.jwt_rules[0] ().jwks_uri: a rule needs jwks or jwks_uri" },
         { "gateway tls", s => { s.GatewayServers.Add(new GatewayServer { Name = "gw/https", Port = 443, Protocol = Protocol.Https, Tls = new GatewayTls { Mode = GatewayTls.Types.Mode.Simple } }); return s; }, "gateway_servers[0] (gw/https).tls" },
     };
 
@@ -73,7 +73,7 @@ public sealed class SnapshotTranslatorTests
     {
         var snapshot = Good();
         snapshot.VirtualHosts[0].Routes[0].Route_.Clusters[0].Cluster = "nope";
-        snapshot.Clusters[0].Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.Simple };
+        snapshot.Clusters[0].Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.IstioMutual };
 
         var result = Sidecar().Translate(snapshot);
 

@@ -1,0 +1,70 @@
+using System.Net;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Security.Jwt;
+using Mesh.Proxy.Security.Tls;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Proxy.Security.Authorization;
+
+/// <summary>
+/// The attributes of one inbound request that authorization looks at (Istio's source.*, request.*,
+/// destination.*, connection.*), read lazily from the request so unused ones cost nothing.
+/// </summary>
+public readonly ref struct AuthorizationInput
+{
+    public AuthorizationInput(HttpContext context, MeshListener listener, MeshPeerIdentityFeature? peer, JwtPrincipal? user)
+    {
+        Context = context;
+        Listener = listener;
+        Peer = peer;
+        User = user;
+    }
+
+    public HttpContext Context { get; }
+
+    public MeshListener Listener { get; }
+
+    /// <summary>The mTLS peer; null on plaintext connections.</summary>
+    public MeshPeerIdentityFeature? Peer { get; }
+
+    /// <summary>The verified JWT; null without one.</summary>
+    public JwtPrincipal? User { get; }
+
+    /// <summary>source.principal: <c>cluster.local/ns/default/sa/productpage</c>.</summary>
+    public string? SourcePrincipal => Peer?.Identity.Principal;
+
+    public string? SourceNamespace => Peer?.Identity.Namespace;
+
+    /// <summary>source.ip: the address of the connection's peer.</summary>
+    public IPAddress? SourceIp => Context.Connection.RemoteIpAddress;
+
+    /// <summary>
+    /// remote.ip: the original client as Envoy's HTTP connection manager determines it for a
+    /// sidecar (no trusted hops): the last X-Forwarded-For address, else the connection's peer.
+    /// </summary>
+    public IPAddress? RemoteIp
+    {
+        get
+        {
+            var forwarded = Context.Request.Headers["x-forwarded-for"];
+            if (forwarded.Count > 0 && forwarded[^1] is { } last)
+            {
+                var comma = last.LastIndexOf(',');
+                if (IPAddress.TryParse(last.AsSpan(comma + 1).Trim(), out var address))
+                {
+                    return address;
+                }
+            }
+
+            return SourceIp;
+        }
+    }
+
+    public IPAddress? DestinationIp => Context.Connection.LocalIpAddress;
+
+    /// <summary>
+    /// destination.port: the workload's port, as in Istio; the service port also counts, because
+    /// outside Kubernetes apps listen on allocated ports while policies name the service port.
+    /// </summary>
+    public bool DestinationPortIs(int port) => port == Listener.TargetPort || port == Listener.ServicePort;
+}

@@ -1,0 +1,159 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Routing;
+using Mesh.Proxy.Security.Certificates;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Proxy.Security.Tls;
+
+/// <summary>
+/// Inbound listeners accept mesh mTLS and plaintext on the same port (PERMISSIVE), decided per
+/// connection from its first byte: TLS goes through Kestrel's TLS stage with this workload's
+/// certificate and a required, trust-bundle-verified client certificate; plaintext skips it.
+/// The connection is then held to the port's PeerAuthentication mode (STRICT refuses plaintext,
+/// DISABLE refuses TLS). HTTP listeners offer h2 and http/1.1 by ALPN, so sidecars talk HTTP/2
+/// to each other while plaintext callers keep HTTP/1.1.
+/// </summary>
+internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
+{
+    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
+    private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    private readonly WorkloadIdentityState _identity;
+    private readonly RoutingState _routing;
+    private readonly ILogger _logger;
+
+    public InboundTlsConfigurator(WorkloadIdentityState identity, RoutingState routing, ILogger<InboundTlsConfigurator> logger)
+    {
+        _identity = identity;
+        _routing = routing;
+        _logger = logger;
+    }
+
+    public void Configure(MeshListener listener, ListenOptions options)
+    {
+        if (listener.Kind != ListenerKind.Inbound)
+        {
+            return;
+        }
+
+        if (options.Protocols == HttpProtocols.Http1)
+        {
+            // Without TLS Kestrel still picks HTTP/1.1 for these; with TLS, ALPN decides.
+            options.Protocols = HttpProtocols.Http1AndHttp2;
+        }
+
+        var protocols = options.Protocols == HttpProtocols.Http2 ? Http2Only : Http2AndHttp11;
+
+        // Kestrel builds connection middleware last-to-first: the third stage records the HTTP stage
+        // so plaintext connections can go straight to it, past the TLS stage in between.
+        var plaintext = new ConnectionDelegate[1];
+        options.Use(tls => connection => AcceptAsync(connection, listener, tls, plaintext[0]));
+        options.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = context => ValueTask.FromResult(ServerOptions(context, protocols)),
+            HandshakeTimeout = HandshakeTimeout,
+        });
+        options.Use(http =>
+        {
+            plaintext[0] = http;
+            return http;
+        });
+    }
+
+    private async Task AcceptAsync(ConnectionContext connection, MeshListener listener, ConnectionDelegate tls, ConnectionDelegate plaintext)
+    {
+        bool? isTls;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        {
+            timeout.CancelAfter(FirstBytesTimeout);
+            try
+            {
+                isTls = await TlsDetector.IsTlsAsync(connection.Transport.Input, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        if (isTls is not { } tlsConnection)
+        {
+            return;
+        }
+
+        var mode = _routing.Current?.InboundSecurity.ModeFor(listener) ?? MtlsMode.Permissive;
+        if (tlsConnection)
+        {
+            if (mode == MtlsMode.Disable || _identity.Certificate is null)
+            {
+                Log.TlsRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString(), mode == MtlsMode.Disable ? "PeerAuthentication DISABLE" : "no workload certificate yet");
+                return;
+            }
+
+            await tls(connection);
+            return;
+        }
+
+        if (mode == MtlsMode.Strict)
+        {
+            // Envoy resets such connections: no HTTP response tells a plaintext caller anything.
+            Log.PlaintextRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
+            return;
+        }
+
+        await plaintext(connection);
+    }
+
+    private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> protocols)
+    {
+        var certificate = _identity.Certificate ?? throw new AuthenticationException("no workload certificate yet");
+        var connection = context.Connection;
+        var serverName = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = certificate.ServerContext,
+            ClientCertificateRequired = true,
+            RemoteCertificateValidationCallback = (_, peer, chain, _) => AcceptPeer(connection, peer, chain, certificate, serverName),
+            ApplicationProtocols = protocols,
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            AllowRenegotiation = false,
+        };
+    }
+
+    private bool AcceptPeer(ConnectionContext connection, X509Certificate? peer, X509Chain? chain, WorkloadCertificate own, string? serverName)
+    {
+        var identity = PeerCertificateValidator.Validate(peer, chain, _identity, out var error);
+        if (identity is null)
+        {
+            Log.PeerRejected(_logger, connection.RemoteEndPoint?.ToString(), error!);
+            return false;
+        }
+
+        var certificate = peer as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(peer!.GetRawCertData());
+        connection.Features.Set(new MeshPeerIdentityFeature(identity, certificate, own.Identity, serverName));
+        return true;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "Refused a plaintext connection from {Remote} on {Listener}: PeerAuthentication STRICT.")]
+        public static partial void PlaintextRefused(ILogger logger, string listener, string? remote);
+
+        [LoggerMessage(2, LogLevel.Debug, "Refused a TLS connection from {Remote} on {Listener}: {Reason}.")]
+        public static partial void TlsRefused(ILogger logger, string listener, string? remote, string reason);
+
+        [LoggerMessage(3, LogLevel.Debug, "Refused the client certificate of {Remote}: {Reason}.")]
+        public static partial void PeerRejected(ILogger logger, string? remote, string reason);
+    }
+}
