@@ -39,13 +39,31 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         var cpuBefore = Cpu();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var startNs = PreciseClock.NowNs();
-        var streams = proxies.Select((p, i) => Task.Run(() => p.RunAsync(channels[i / options.StreamsPerConnection].CreateCallInvoker(), p.FullDecode ? full : fast, stop.Token))).ToList();
+        List<Task> streams = [.. proxies.Select((p, i) => Task.Run(() => p.RunAsync(channels[i / options.StreamsPerConnection].CreateCallInvoker(), p.FullDecode ? full : fast, stop.Token)))];
 
         // Phase 1: every proxy has a first snapshot; then the pushes caused by the joins stop.
-        await WaitAsync(() => proxies.All(p => p.Snapshots > 0 || p.Failure is not null), "every proxy got a first snapshot", cancellationToken);
+        // A control plane that cannot get there in time gets a partial result, not a hang.
+        try
+        {
+            await WaitAsync(() => proxies.All(p => p.Snapshots > 0 || p.Failure is not null), "every proxy got a first snapshot", cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            return await IncompleteAsync(proxies, streams, channels, stop, rssBefore, cpuBefore,
+                $"{ex.Message}: {proxies.Count(p => p.Snapshots > 0)} of {options.Proxies} proxies had one");
+        }
+
         var allConnectedMs = (PreciseClock.NowNs() - startNs) / 1e6;
         log($"{options.Proxies} proxies connected in {allConnectedMs:0} ms");
-        await WaitAsync(() => PreciseClock.NowNs() - proxies.Max(p => p.LastReceivedNs) > options.Settle.TotalMilliseconds * 1e6, "the connection storm settled", cancellationToken);
+        try
+        {
+            await WaitSettledAsync(proxies, cancellationToken);
+        }
+        catch (TimeoutException ex)
+        {
+            return await IncompleteAsync(proxies, streams, channels, stop, rssBefore, cpuBefore, ex.Message) with { AllConnectedMs = allConnectedMs };
+        }
+
         var convergedMs = (proxies.Max(p => p.LastReceivedNs) - startNs) / 1e6;
         var connectCpu = Cpu() - cpuBefore;
         var snapshotsDuringConnect = proxies.Sum(p => (long)p.Snapshots);
@@ -111,6 +129,46 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         };
     }
 
+    private async Task<SimulatorResult> IncompleteAsync(
+        List<SimulatedProxy> proxies, List<Task> streams, List<GrpcChannel> channels, CancellationTokenSource stop, long rssBefore, double cpuBefore, string reason)
+    {
+        log("incomplete: " + reason);
+        var memory = Memory();
+        var cpu = Cpu() - cpuBefore;
+        await stop.CancelAsync();
+        await Task.WhenAll(streams);
+        foreach (var channel in channels)
+        {
+            channel.Dispose();
+        }
+
+        return new SimulatorResult
+        {
+            Proxies = options.Proxies,
+            Services = options.EffectiveServices,
+            Connections = channels.Count,
+            Incomplete = reason,
+            AllConnectedMs = double.NaN,
+            ConvergedMs = double.NaN,
+            SnapshotsDuringConnect = proxies.Sum(p => (long)p.Snapshots),
+            SnapshotBytesMedian = proxies.Select(p => p.LastSize).Order().ElementAt(proxies.Count / 2),
+            SnapshotBytesMax = proxies.Max(p => p.LastSize),
+            ControlPlaneRssBeforeBytes = rssBefore,
+            ControlPlaneRssConnectedBytes = memory?.Rss ?? 0,
+            ControlPlanePeakRssBytes = memory?.PeakRss ?? 0,
+            RssPerProxyBytes = ((memory?.Rss ?? 0) - rssBefore) / (double)options.Proxies,
+            ConnectCpuSeconds = cpu,
+            AckP50Ms = double.NaN,
+            AckP99Ms = double.NaN,
+            AckMaxMs = double.NaN,
+            CpuMsPerChange = double.NaN,
+            CpuUsPerProxyPerChange = double.NaN,
+            SimulatorCpuSeconds = ProcReader.CpuSeconds(Environment.ProcessId) ?? 0,
+            FailedProxies = proxies.Count(p => p.Failure is not null),
+            FirstFailure = proxies.FirstOrDefault(p => p.Failure is not null)?.Failure,
+        };
+    }
+
     private async Task<ChangeResult> ChangeAsync(AdminClient admin, List<SimulatedProxy> proxies, int n, CancellationToken cancellationToken)
     {
         var cpuBefore = Cpu();
@@ -136,6 +194,30 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             applyMs,
             cpu,
             proxies.Sum(p => (long)p.LastSize));
+    }
+
+    /// <summary>
+    /// The storm is over when, for a whole settle period, no proxy received a snapshot and the
+    /// control plane was (nearly) idle: a quiet stream alone is not enough, the control plane may
+    /// still be building the next round.
+    /// </summary>
+    private async Task WaitSettledAsync(List<SimulatedProxy> proxies, CancellationToken cancellationToken)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < options.Timeout)
+        {
+            var cpuBefore = Cpu();
+            var window = Stopwatch.StartNew();
+            await Task.Delay(options.Settle, cancellationToken);
+            var busy = (Cpu() - cpuBefore) / window.Elapsed.TotalSeconds;
+            var quiet = PreciseClock.NowNs() - proxies.Max(p => p.LastReceivedNs) > options.Settle.TotalMilliseconds * 1e6;
+            if (quiet && busy < 0.10)
+            {
+                return;
+            }
+        }
+
+        throw new TimeoutException($"the connection storm did not settle within {options.Timeout.TotalSeconds:0} s");
     }
 
     private async Task WaitAsync(Func<bool> condition, string what, CancellationToken cancellationToken)

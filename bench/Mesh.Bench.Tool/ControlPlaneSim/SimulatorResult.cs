@@ -9,6 +9,9 @@ public sealed record SimulatorResult
 
     public int Connections { get; init; }
 
+    /// <summary>Why the simulation stopped early (the control plane did not converge in time); null when complete.</summary>
+    public string? Incomplete { get; init; }
+
     /// <summary>From opening the streams until every proxy had ACKed a first snapshot.</summary>
     public double AllConnectedMs { get; init; }
 

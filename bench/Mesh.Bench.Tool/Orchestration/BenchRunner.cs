@@ -44,7 +44,7 @@ public static class BenchRunner
         var machine = MachineInfo.Collect();
 
         IReadOnlyList<ScenarioResult> dataPath = [];
-        StartupResult? startup = null;
+        var startup = new List<StartupResult>();
         IReadOnlyList<ControlPlaneRun> controlPlane = [];
         if (!settings.SkipDataPath || !settings.SkipStartup)
         {
@@ -58,7 +58,12 @@ public static class BenchRunner
 
                 if (!settings.SkipStartup)
                 {
-                    startup = await new StartupBenchmark(run, shared).RunAsync();
+                    var benchmark = new StartupBenchmark(run, shared);
+                    startup.Add(await benchmark.RunAsync(aot: false));
+                    if (run.SidecarAotPath is not null)
+                    {
+                        startup.Add(await benchmark.RunAsync(aot: true));
+                    }
                 }
             }
             finally
@@ -82,6 +87,7 @@ public static class BenchRunner
             StartedAt = started,
             FinishedAt = DateTimeOffset.UtcNow,
             Machine = machine,
+            Source = SourceOf(settings),
             LoadAverage = [min, median, max],
             Settings = settings,
             Method = Method(settings),
@@ -99,13 +105,54 @@ public static class BenchRunner
         Console.WriteLine();
         Console.WriteLine(report);
         run.Log($"results: {json} and {markdown}");
-        return dataPath.Any(d => d.Status != "ok") || controlPlane.Any(c => c.Result is null) || startup?.Error is not null ? 1 : 0;
+        return dataPath.Any(d => d.Status != "ok") || controlPlane.Any(c => c.Result is null) || startup.Any(s => s.Error is not null) ? 1 : 0;
     }
 
     /// <summary>How the numbers were taken, written next to them.</summary>
     private static string Method(BenchSettings s) => string.Create(CultureInfo.InvariantCulture, $"""
         Method: everything on 127.0.0.1. Backend: nginx returning a fixed 1,024-byte body (gRPC: a .NET h2c server with a 1 KB reply). Load generators are pinned with taskset to CPU(s) {s.LoadCpus}; backends, proxies and control plane to CPU(s) {s.SutCpus}. Every configuration runs side by side, gets a warm-up of closed-loop load ({s.DotnetWarmupSeconds:0} s for .NET proxies — tiered JIT needs 12–36 s here — and {s.NativeWarmupSeconds:0} s for nginx/HAProxy), then {s.Repetitions} interleaved round(s), each: {s.SaturationSeconds:0} s closed loop at {s.Connections} connections (wrk -t1, gRPC: h2load -m1) for req/s and CPU µs per request, then {s.OpenLoopSeconds:0} s open loop at {s.Rate:0} req/s on {s.OpenLoopConnections} keep-alive connections (mesh-bench openloop after a {s.OpenLoopWarmupSeconds:0} s unrecorded warm-up; each request is timed from its scheduled send time, so stalls are not hidden by coordinated omission) for latency, vCPU per 1,000 req/s (utime+stime of every proxy process from /proc/<pid>/stat over the window) and peak RSS (VmHWM, reset via clear_refs at the start of the window). Medians over the rounds. Sidecar start-up: exec of the Release binary to /ready (first snapshot applied) and to the first proxied 200, polled every 2 ms. Control plane: a fresh control plane per N, simulated proxies holding real gRPC discovery streams ({100} per HTTP/2 connection), each ACKing at once; a change is a VirtualService weight shift applied through the admin API, timed from just before the apply call until each proxy sent its ACK.{(s.MeshEnvironment.Count == 0 ? "" : " Extra environment of every Mesh proxy in this run: " + string.Join(", ", s.MeshEnvironment.Select(e => $"{e.Key}={e.Value}")) + ".")}
         """);
+
+    /// <summary>
+    /// The commit the binaries were published from and how many tracked files differed from it
+    /// (recorded by bench/run at build time; else the tree as it is now).
+    /// </summary>
+    private static SourceInfo? SourceOf(BenchSettings settings)
+    {
+        var recorded = Path.Combine(settings.BuildDirectory, "source.txt");
+        if (File.Exists(recorded))
+        {
+            var parts = File.ReadAllText(recorded).Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (parts.Length == 2 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var files))
+            {
+                return new SourceInfo(parts[0], files);
+            }
+        }
+
+        try
+        {
+            var root = Path.GetDirectoryName(settings.ConfigsDirectory.TrimEnd('/'))!;
+            var commit = Git(root, "rev-parse --short HEAD").Trim();
+            var dirty = Git(root, "status --porcelain --untracked-files=no").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+            return new SourceInfo(commit, dirty);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string Git(string directory, string arguments)
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", $"-C {directory} {arguments}")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        }) ?? throw new InvalidOperationException("git did not start");
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0 ? output : throw new InvalidOperationException("git failed");
+    }
 
     private static void CheckTools()
     {

@@ -62,7 +62,7 @@ public static class ProcessSpecs
             env[key] = value;
         }
 
-        return new ProcessSpec { Name = sidecar.Name, FileName = run.SidecarPath, Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
+        return new ProcessSpec { Name = sidecar.Name, FileName = run.SidecarBinary(sidecar.Aot), Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
     }
 
     public static ProcessSpec Gateway(RunContext run, string name, int listenPort, int adminPort, int controlPlaneGrpcPort) => new()

@@ -46,6 +46,15 @@ public sealed class RunContext : IAsyncDisposable
 
     public string SidecarPath => Binary("sidecar", "Mesh.Sidecar");
 
+    /// <summary>The sidecar published with Native AOT (bench/run builds it unless --no-aot); null when absent.</summary>
+    public string? SidecarAotPath => File.Exists(Path.Combine(Settings.BuildDirectory, "sidecar-aot", "Mesh.Sidecar"))
+        ? Path.Combine(Settings.BuildDirectory, "sidecar-aot", "Mesh.Sidecar")
+        : null;
+
+    public string SidecarBinary(bool aot) => aot
+        ? SidecarAotPath ?? throw new FileNotFoundException("the Native AOT sidecar is not built (bench/run builds it into bench/.build/sidecar-aot unless --no-aot)")
+        : SidecarPath;
+
     public string GatewayPath => Binary("gateway", "Mesh.Gateway");
 
     public string ControlPlanePath => Binary("controlplane", "Mesh.ControlPlane");

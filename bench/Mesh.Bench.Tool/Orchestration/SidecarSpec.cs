@@ -30,6 +30,9 @@ public sealed record SidecarSpec
 
     public required int AdminPort { get; init; }
 
+    /// <summary>Run the Native AOT build of the sidecar instead of the JIT one.</summary>
+    public bool Aot { get; init; }
+
     public string Namespace { get; init; } = "default";
 
     /// <summary>Extra Mesh__* settings (e.g. mTLS once it exists).</summary>

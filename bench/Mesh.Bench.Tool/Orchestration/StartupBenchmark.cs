@@ -13,7 +13,7 @@ public sealed class StartupBenchmark(RunContext run, SharedServices shared)
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(2);
 
-    public async Task<StartupResult> RunAsync()
+    public async Task<StartupResult> RunAsync(bool aot)
     {
         var samples = new List<StartupSample>();
         try
@@ -21,33 +21,34 @@ public sealed class StartupBenchmark(RunContext run, SharedServices shared)
             using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(1) };
             for (var i = 1; i <= run.Settings.StartupSamples; i++)
             {
-                samples.Add(await SampleAsync(http, i));
+                samples.Add(await SampleAsync(http, i, aot));
                 var s = samples[^1];
-                run.Log($"start-up {i}: ready after {s.ReadyMs:0} ms, first proxied 200 after {s.FirstRequestMs:0} ms, RSS {s.RssAtReadyBytes / 1048576.0:0} MB");
+                run.Log($"start-up {(aot ? "(AOT) " : "")}{i}: ready after {s.ReadyMs:0} ms, first proxied 200 after {s.FirstRequestMs:0} ms, RSS {s.RssAtReadyBytes / 1048576.0:0} MB");
             }
         }
         catch (Exception ex)
         {
             run.Log($"start-up benchmark failed: {ex.Message}");
-            return Summary(samples, ex.Message);
+            return Summary(aot, samples, ex.Message);
         }
 
-        return Summary(samples, null);
+        return Summary(aot, samples, null);
     }
 
-    private async Task<StartupSample> SampleAsync(HttpClient http, int index)
+    private async Task<StartupSample> SampleAsync(HttpClient http, int index, bool aot)
     {
         var adminPort = run.Ports.Next();
         var inboundPort = run.Ports.Next();
         var spec = ProcessSpecs.Sidecar(run, new SidecarSpec
         {
-            Name = $"startup-{index}",
+            Name = $"startup-{(aot ? "aot-" : "")}{index}",
             Workload = "echo-startup-v1",
             App = "echo-startup",
             Service = "echo-startup",
             InboundListenPort = inboundPort,
             AppPort = shared.BackendPort,
             AdminPort = adminPort,
+            Aot = aot,
         }, shared.ControlPlaneGrpcPort);
 
         var started = Stopwatch.GetTimestamp();
@@ -100,8 +101,8 @@ public sealed class StartupBenchmark(RunContext run, SharedServices shared)
         throw new TimeoutException($"{url} did not answer 200 within 30 s");
     }
 
-    private StartupResult Summary(List<StartupSample> samples, string? error) => new(
-        Path.GetRelativePath(run.Settings.BuildDirectory, run.SidecarPath),
+    private StartupResult Summary(bool aot, List<StartupSample> samples, string? error) => new(
+        aot ? "Native AOT (sidecar-aot/Mesh.Sidecar)" : "JIT (sidecar/Mesh.Sidecar)",
         samples,
         Stats.Median(samples.Select(s => s.ReadyMs)),
         Stats.Median(samples.Select(s => s.FirstRequestMs)),

@@ -18,6 +18,12 @@ public static class MarkdownReport
         Line(md, $"Machine: {m.CpuModel}, {m.LogicalCpus} logical CPUs, {m.MemoryBytes / Mb / 1024:0} GiB, {m.Os}, kernel {m.Kernel}, {m.Runtime}. " +
                  $"Load average during the run (1 min): min {run.LoadAverage.ElementAtOrDefault(0):0.0}, median {run.LoadAverage.ElementAtOrDefault(1):0.0}, max {run.LoadAverage.ElementAtOrDefault(2):0.0}" +
                  (run.LoadAverage.ElementAtOrDefault(1) > m.LogicalCpus * 0.5 ? " — the machine was busy with other work; read the ratios, not the absolute numbers." : "."));
+        if (run.Source is { } source)
+        {
+            Line(md, $"");
+            Line(md, $"Built from commit {source.Commit}{(source.UncommittedFiles == 0 ? "" : $" with {source.UncommittedFiles} uncommitted tracked file(s) in the tree")}.");
+        }
+
         Line(md, $"");
         Line(md, $"{run.Method}");
         Line(md, $"");
@@ -46,13 +52,21 @@ public static class MarkdownReport
             Line(md, $"");
         }
 
-        if (run.Startup is { } startup)
+        if (run.Startup.Count > 0)
         {
-            Line(md, $"## Sidecar start-up (median of {startup.Samples.Count})");
+            Line(md, $"## Sidecar start-up (median of {s.StartupSamples})");
             Line(md, $"");
             Line(md, $"| binary | exec → ready (first snapshot applied) | exec → first proxied 200 | RSS at ready | samples (ready ms) |");
             Line(md, $"|---|---|---|---|---|");
+        }
+
+        foreach (var startup in run.Startup)
+        {
             Line(md, $"| {startup.Binary} | {startup.MedianReadyMs:0} ms | {startup.MedianFirstRequestMs:0} ms | {startup.MedianRssAtReadyBytes / Mb:0} MB | {string.Join(", ", startup.Samples.Select(x => x.ReadyMs.ToString("0", CultureInfo.InvariantCulture)))}{(startup.Error is null ? "" : " — " + Escape(startup.Error))} |");
+        }
+
+        if (run.Startup.Count > 0)
+        {
             Line(md, $"");
         }
 
@@ -67,6 +81,12 @@ public static class MarkdownReport
                 if (c.Result is not { } x)
                 {
                     Line(md, $"| {c.Proxies} | failed: {Escape(c.Error)} | | | | | | | | | | |");
+                    continue;
+                }
+
+                if (x.Incomplete is not null)
+                {
+                    Line(md, $"| {x.Proxies} | {x.Services} / {x.Connections} | incomplete: {Escape(x.Incomplete)} | | | | | {x.SnapshotBytesMedian / 1024.0:0.0} KB | {x.ControlPlaneRssConnectedBytes / Mb:0} MB | {x.ConnectCpuSeconds:0.0} s CPU until then | | {x.FailedProxies} failed |");
                     continue;
                 }
 

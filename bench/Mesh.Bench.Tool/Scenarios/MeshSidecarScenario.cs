@@ -8,15 +8,15 @@ namespace Mesh.Bench.Tool.Scenarios;
 /// outbound listener → server sidecar inbound listener → backend, with the client routing by the
 /// snapshot the control plane pushed (Istio's "both sidecars"). Optionally gRPC (h2c) or mTLS.
 /// </summary>
-public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false) : Scenario
+public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false, bool aot = false) : Scenario
 {
     public const string MtlsNamespace = "bench-mtls";
 
-    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "");
+    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "") + (aot ? "-aot" : "");
 
     public override string Title => (grpc ? "gRPC unary through " : "") + (hops == 1
         ? "one Mesh sidecar (server side: inbound → backend)"
-        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "");
+        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "") + (aot ? ", Native AOT build" : "");
 
     public override bool Grpc => grpc;
 
@@ -41,6 +41,7 @@ public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls =
             AppPort = grpc ? shared.GrpcBackendPort : shared.BackendPort,
             Protocol = protocol,
             AdminPort = run.Ports.Next(),
+            Aot = aot,
         }));
         Target = new Uri($"http://127.0.0.1:{inboundPort}/");
 
@@ -57,6 +58,7 @@ public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls =
                 OutboundListenPort = outboundPort,
                 Protocol = protocol,
                 AdminPort = run.Ports.Next(),
+                Aot = aot,
             }));
             Target = new Uri($"http://127.0.0.1:{outboundPort}/");
         }

@@ -12,6 +12,8 @@ public static class ScenarioCatalog
         new MeshSidecarScenario(hops: 1),
         new MeshSidecarScenario(hops: 2),
         new MeshSidecarScenario(hops: 2, mtls: true),
+        new MeshSidecarScenario(hops: 1, aot: true),
+        new MeshSidecarScenario(hops: 2, aot: true),
         new GatewayScenario(),
         new DirectScenario(grpc: true),
         new MeshSidecarScenario(hops: 2, grpc: true),
