@@ -40,7 +40,18 @@ public sealed partial class MeshCertificatesService(
             throw new RpcException(new Status(StatusCode.InvalidArgument, "validity_seconds must not be negative"));
         }
 
-        var chain = ca.Issue(csr.PublicKey, entitled, ca.LifetimeFor(request.ValiditySeconds), out var leaf);
+        IReadOnlyList<string> chain;
+        X509.X509Certificate2 leaf;
+        try
+        {
+            chain = ca.Issue(csr.PublicKey, entitled, ca.LifetimeFor(request.ValiditySeconds), out leaf);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // The CA's own key material is broken (reported at start): say so rather than "internal error".
+            throw new RpcException(new Status(StatusCode.Unavailable, $"the mesh CA cannot sign: {ex.Message}"));
+        }
+
         using (leaf)
         {
             LogIssued(logger, entitled.ToString(), leaf.SerialNumber, leaf.NotAfter.ToUniversalTime());

@@ -28,6 +28,13 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
     public HttpMessageInvoker CreatePassthroughClient()
         => CreateClient(new ForwarderHttpClientContext { ClusterId = "mesh|passthrough", NewConfig = HttpClientConfig.Empty });
 
+    /// <summary>
+    /// YARP reuses a cluster's client while its HttpClientConfig is unchanged; the mesh keeps
+    /// client settings (timeouts, upstream TLS) in the cluster metadata, so those count too.
+    /// </summary>
+    protected override bool CanReuseOldClient(ForwarderHttpClientContext context) =>
+        base.CanReuseOldClient(context) && SameMetadata(context.OldMetadata, context.NewMetadata);
+
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
@@ -42,5 +49,23 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
         handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
         handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
         UpstreamTlsConfigurator.Configure(context.NewMetadata, handler, _identity);
+    }
+
+    private static bool SameMetadata(IReadOnlyDictionary<string, string>? old, IReadOnlyDictionary<string, string>? current)
+    {
+        if ((old?.Count ?? 0) != (current?.Count ?? 0))
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in old ?? new Dictionary<string, string>())
+        {
+            if (!current!.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -1,0 +1,23 @@
+using System.Collections.Concurrent;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Security.Tls;
+using Microsoft.AspNetCore.Http;
+
+namespace Mesh.Security.Tests.Infrastructure;
+
+/// <summary>Records how requests reached a sidecar's inbound listener: HTTP version and the mTLS peer, if any.</summary>
+public sealed class InboundRecorder : IMeshRequestObserver
+{
+    public sealed record Seen(string Protocol, string? Peer, int Status);
+
+    public ConcurrentQueue<Seen> Requests { get; } = new();
+
+    public void OnRequestCompleted(HttpContext context, MeshRequestFeature request)
+    {
+        if (request.Listener.Kind == ListenerKind.Inbound)
+        {
+            Requests.Enqueue(new Seen(context.Request.Protocol, context.Features.Get<MeshPeerIdentityFeature>()?.Identity.Uri, context.Response.StatusCode));
+        }
+    }
+}
