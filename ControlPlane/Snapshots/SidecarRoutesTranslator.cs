@@ -23,7 +23,10 @@ public static class SidecarRoutesTranslator
         {
             foreach (var port in service.Ports)
             {
-                if (port.Protocol == Wire.Protocol.Tcp || !scope.Includes(service, port.Number))
+                // HTTPS ports carry TLS end to end (Istio serves them by SNI passthrough), never
+                // HTTP routes: a virtual host for one (e.g. an external API's ServiceEntry on 443)
+                // would be NACKed by every sidecar, and with it every later change.
+                if (port.Protocol is Wire.Protocol.Tcp or Wire.Protocol.Https || !scope.Includes(service, port.Number))
                 {
                     continue;
                 }

@@ -1,0 +1,217 @@
+using System.Diagnostics;
+using Mesh.Cli;
+
+namespace Mesh.Integration.Tests.Infrastructure;
+
+/// <summary>
+/// A small mesh in one process: the real control plane, a reviews-vN app with its sidecar per
+/// version (service "reviews", port 9080, labels app/version) and a productpage sidecar whose app
+/// is the test — it calls reviews through the sidecar's outbound listener, as productpage does.
+/// The config directory starts with the reviews DestinationRule (subsets per version).
+/// </summary>
+public sealed class MeshTestCluster : IAsyncDisposable
+{
+    public const string ReviewsFqdn = "reviews.default.svc.cluster.local";
+    public const string ClientId = "productpage-v1";
+
+    private readonly Dictionary<string, (WorkloadApp App, InProcessSidecar Sidecar)> _reviews = [];
+
+    private MeshTestCluster(string root, InProcessControlPlane controlPlane)
+    {
+        Root = root;
+        ControlPlane = controlPlane;
+    }
+
+    public string Root { get; }
+
+    public string ConfigDirectory => Path.Combine(Root, "config");
+
+    public string DataDirectory => Path.Combine(Root, "data");
+
+    public InProcessControlPlane ControlPlane { get; private set; }
+
+    public AdminApi Admin => ControlPlane.Admin;
+
+    /// <summary>The client workload's sidecar (productpage-v1).</summary>
+    public InProcessSidecar Client { get; private set; } = null!;
+
+    /// <summary>What the client app uses for reviews: its sidecar's outbound listener.</summary>
+    public HttpClient Reviews { get; private set; } = null!;
+
+    /// <summary>Ids of every connected proxy.</summary>
+    public IReadOnlyCollection<string> ProxyIds => [.. _reviews.Keys, ClientId];
+
+    public static async Task<MeshTestCluster> StartAsync(params string[] versions)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "config"));
+        await File.WriteAllTextAsync(Path.Combine(root, "config", "reviews-destination-rule.yaml"), RoutingYaml.ReviewsSubsets(versions));
+        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"));
+        var cluster = new MeshTestCluster(root, controlPlane);
+        try
+        {
+            foreach (var version in versions)
+            {
+                await cluster.StartReviewsAsync(version);
+            }
+
+            cluster.Client = await InProcessSidecar.StartAsync(
+                new SidecarSpec(ClientId, "productpage", "v1") { Upstreams = ["reviews"] }, controlPlane.GrpcUri);
+            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.OutboundUri("reviews"), Timeout = TimeSpan.FromSeconds(10) };
+            await cluster.Admin.WaitForSyncedAsync(cluster.ProxyIds);
+            await cluster.WaitForReviewsEndpointsAsync(versions.Select(v => $"reviews-{v}").ToArray());
+            return cluster;
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Calls reviews through the client's sidecar; returns the workload that answered (200 required).</summary>
+    public async Task<string> CallReviewsAsync(string? endUser = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/reviews/0");
+        if (endUser is not null)
+        {
+            request.Headers.Add("end-user", endUser);
+        }
+
+        using var response = await Reviews.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new HttpRequestException($"reviews answered {(int)response.StatusCode}: {body}");
+        }
+
+        return body;
+    }
+
+    /// <summary>How many of <paramref name="count"/> calls each workload served.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> CountAsync(int count, string? endUser = null)
+    {
+        var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var workload = await CallReviewsAsync(endUser);
+            counts[workload] = counts.GetValueOrDefault(workload) + 1;
+        }
+
+        return counts;
+    }
+
+    /// <summary>
+    /// Calls until <paramref name="streak"/> answers in a row came from <paramref name="workload"/>;
+    /// returns the time until the first answer of that streak arrived (when traffic had followed).
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilServedByAsync(string workload, string? endUser = null, int streak = 10, TimeSpan? timeout = null)
+    {
+        var clock = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        TimeSpan? streakStart = null;
+        var inARow = 0;
+        var last = "";
+        while (inARow < streak)
+        {
+            if (clock.Elapsed > limit)
+            {
+                throw new TimeoutException($"reviews not served by {workload} {streak} times in a row after {limit.TotalSeconds:0.#} s (last answer: {last})");
+            }
+
+            last = await CallReviewsAsync(endUser);
+            if (last == workload)
+            {
+                // When the answer arrived: an upper bound of when the change took effect.
+                streakStart ??= clock.Elapsed;
+                inARow++;
+            }
+            else
+            {
+                streakStart = null;
+                inARow = 0;
+            }
+        }
+
+        return streakStart!.Value;
+    }
+
+    /// <summary>Waits until the client's sidecar holds reviews endpoints of exactly these workloads.</summary>
+    public async Task WaitForReviewsEndpointsAsync(params string[] workloads)
+    {
+        IReadOnlySet<string> last = new HashSet<string>();
+        await Poll.UntilAsync(
+            $"reviews endpoints {string.Join(", ", workloads)} at the client",
+            async () => (last = await Client.EndpointWorkloadsAsync(ReviewsFqdn)).SetEquals(workloads),
+            lastSeen: () => string.Join(", ", last));
+    }
+
+    public InProcessSidecar SidecarOf(string version) => _reviews[$"reviews-{version}"].Sidecar;
+
+    /// <summary>Stops a reviews workload: its sidecar disconnects, then its app.</summary>
+    public async Task StopReviewsAsync(string version)
+    {
+        var (app, sidecar) = _reviews[$"reviews-{version}"];
+        _reviews.Remove($"reviews-{version}");
+        await sidecar.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    /// <summary>Stops the control plane; proxies keep their last snapshot and retry.</summary>
+    public Task StopControlPlaneAsync() => ControlPlane.StopAsync();
+
+    /// <summary>Starts the control plane again on the same directories and discovery port.</summary>
+    public async Task StartControlPlaneAgainAsync()
+    {
+        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port);
+    }
+
+    /// <summary>Runs meshctl in-process against the control plane, from the cluster's root directory.</summary>
+    public async Task<(int ExitCode, string Output, string Error)> MeshCtlAsync(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var environment = new Dictionary<string, string>
+        {
+            ["MESH_SERVER"] = ControlPlane.AdminUri.ToString(),
+            ["MESH_TOKEN"] = ControlPlane.Token,
+        };
+        var exitCode = await MeshCtl.RunAsync(args, new CliContext(output, error, name => environment.GetValueOrDefault(name), Root));
+        return (exitCode, output.ToString(), error.ToString());
+    }
+
+    public static string Describe(IReadOnlyDictionary<string, int> counts) => string.Join(", ", counts.Select(c => $"{c.Key}: {c.Value}"));
+
+    public async ValueTask DisposeAsync()
+    {
+        Reviews?.Dispose();
+        if (Client is not null)
+        {
+            await Client.DisposeAsync();
+        }
+
+        foreach (var (app, sidecar) in _reviews.Values)
+        {
+            await sidecar.DisposeAsync();
+            await app.DisposeAsync();
+        }
+
+        await ControlPlane.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
+    public async Task StartReviewsAsync(string version)
+    {
+        var app = await WorkloadApp.StartAsync($"reviews-{version}");
+        var sidecar = await InProcessSidecar.StartAsync(
+            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane.GrpcUri);
+        _reviews[$"reviews-{version}"] = (app, sidecar);
+    }
+}

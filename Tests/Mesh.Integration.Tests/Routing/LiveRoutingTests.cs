@@ -1,0 +1,103 @@
+using Mesh.Integration.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Mesh.Integration.Tests.Routing;
+
+/// <summary>
+/// Config applied to the control plane (admin API or meshctl) changes how the client's sidecar
+/// routes to the reviews workloads' sidecars, live.
+/// </summary>
+public sealed class LiveRoutingTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task Without_a_virtual_service_calls_are_spread_over_every_version()
+    {
+        await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
+
+        var counts = await mesh.CountAsync(40);
+        output.WriteLine(MeshTestCluster.Describe(counts));
+
+        Assert.Equal(["reviews-v1", "reviews-v2"], counts.Keys);
+    }
+
+    [Fact]
+    public async Task A_header_match_applied_through_the_admin_api_sends_jason_to_v2_and_others_to_v1()
+    {
+        await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
+
+        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
+        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20, endUser: "jason"));
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 20 }, await mesh.CountAsync(20, endUser: "alice"));
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 20 }, await mesh.CountAsync(20));
+    }
+
+    [Fact]
+    public async Task A_weighted_split_divides_traffic_within_tolerance()
+    {
+        await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
+
+        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.Split("v1", 75, "v2", 25));
+        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+
+        const int Calls = 400;
+        var counts = await mesh.CountAsync(Calls);
+        output.WriteLine($"75/25 split over {Calls} calls: {MeshTestCluster.Describe(counts)}");
+
+        // Binomial(400, 0.25): mean 100, sd 8.7; 60..140 is more than four sd either side.
+        Assert.Equal(["reviews-v1", "reviews-v2"], counts.Keys);
+        Assert.InRange(counts["reviews-v2"], 60, 140);
+    }
+
+    [Fact]
+    public async Task Meshctl_apply_sends_everything_to_one_subset_and_proxy_status_shows_every_proxy_synced()
+    {
+        await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
+        var file = Path.Combine(mesh.Root, "reviews-v2.yaml");
+        await File.WriteAllTextAsync(file, RoutingYaml.AllTo("v2"));
+
+        var apply = await mesh.MeshCtlAsync("apply", "-f", file);
+        Assert.True(apply.ExitCode == 0, apply.Error);
+        Assert.Contains("VirtualService/default/reviews", apply.Output, StringComparison.Ordinal);
+
+        var firstSeen = await mesh.WaitUntilServedByAsync("reviews-v2", streak: 30);
+        output.WriteLine($"all traffic on reviews-v2 {firstSeen.TotalMilliseconds:0} ms after meshctl apply returned");
+
+        await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+        var status = await mesh.MeshCtlAsync("proxy-status");
+        output.WriteLine(status.Output);
+        Assert.Equal(0, status.ExitCode);
+        var rows = status.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToList();
+        Assert.Equal(mesh.ProxyIds.Order(), rows.Select(r => r.Split(' ')[0]).Order());
+        Assert.All(rows, row => Assert.Contains(" SYNCED ", row, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_change_reaches_traffic_well_under_a_second()
+    {
+        await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
+        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v1")));
+        await mesh.WaitUntilServedByAsync("reviews-v1");
+
+        // Flip the route back and forth; each time, time from the start of the apply request
+        // until a call through the sidecar lands on the new subset (the control plane's
+        // production debounce of 100 ms is part of it).
+        var latencies = new List<TimeSpan>();
+        for (var i = 0; i < 6; i++)
+        {
+            var target = i % 2 == 0 ? "v2" : "v1";
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await mesh.Admin.ApplyAsync(RoutingYaml.AllTo(target));
+            var applied = clock.Elapsed;
+            latencies.Add(applied + await mesh.WaitUntilServedByAsync($"reviews-{target}", streak: 5));
+        }
+
+        var sorted = latencies.Order().ToList();
+        var median = sorted[sorted.Count / 2];
+        output.WriteLine($"apply -> traffic follows: {string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0} ms"))} " +
+            $"(median {median.TotalMilliseconds:0} ms, max {sorted[^1].TotalMilliseconds:0} ms)");
+        Assert.True(median < TimeSpan.FromMilliseconds(500), $"median {median.TotalMilliseconds:0} ms");
+        Assert.True(sorted[^1] < TimeSpan.FromSeconds(1), $"max {sorted[^1].TotalMilliseconds:0} ms");
+    }
+}
