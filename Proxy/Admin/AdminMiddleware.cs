@@ -49,7 +49,7 @@ internal sealed class AdminMiddleware
             "/healthz" => WriteText(context, StatusCodes.Status200OK, "OK\n"),
             "/config_dump" => WriteConfigDump(context),
             "/listeners" => WriteListeners(context),
-            _ => WriteText(context, StatusCodes.Status404NotFound, "admin endpoints: /ready /healthz /config_dump /listeners\n"),
+            _ => WriteText(context, StatusCodes.Status404NotFound, "admin endpoints: /ready /healthz /config_dump /listeners /stats\n"),
         };
     }
 

@@ -34,6 +34,7 @@ public sealed class NodeIdentityFactory
             Mode = _options.Mode == MeshProxyMode.Gateway ? ProxyMode.Gateway : ProxyMode.Sidecar,
             ProxyVersion = ProxyVersion,
             Address = _options.Node.Address,
+            AdminPort = (uint)_listeners.Admin.BoundPort,
         };
         node.Labels.Add(_options.Node.Labels);
         if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))

@@ -4,6 +4,7 @@ using Mesh.Proxy.Discovery;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Traffic.CircuitBreaking;
@@ -92,6 +93,9 @@ public static class MeshProxyHostingExtensions
         // Sized for concurrency, not cores: every in-flight request holds one feature.
         services.AddSingleton<ObjectPool<MeshRequestFeature>>(new DefaultObjectPool<MeshRequestFeature>(new MeshRequestFeaturePoolPolicy(), maximumRetained: 1024));
         services.AddHostedService<ControlPlaneClient>();
+
+        // Last: its connection counters run inside the listeners' TLS stage, so they see mTLS.
+        builder.AddMeshTelemetry();
         return builder;
     }
 
@@ -110,9 +114,11 @@ public static class MeshProxyHostingExtensions
             HostingLog.ListenerNotServed(listenerLog, unserved.Name, unserved.Port, unserved.Reason);
         }
 
+        app.UseMeshStatsEndpoint();
         app.UseMiddleware<AdminMiddleware>();
         app.MapReverseProxy(pipeline =>
         {
+            pipeline.UseMiddleware<TelemetryMiddleware>();
             pipeline.UseMiddleware<MeshRoutingMiddleware>();
             pipeline.UseMiddleware<MeshSecurityMiddleware>();
             pipeline.UseMiddleware<UpstreamRequestMiddleware>();

@@ -4,6 +4,7 @@ using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
+using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Traffic;
 using Microsoft.Extensions.Options;
@@ -22,13 +23,20 @@ public sealed class SnapshotTranslator
     private readonly MeshProxyOptions _options;
     private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
     private readonly TrafficRuntime _traffic;
+    private readonly TelemetryTranslator _telemetry;
 
-    public SnapshotTranslator(ListenerSet listeners, IOptions<MeshProxyOptions> options, IEnumerable<IRouteFilterFactory> filterFactories, TrafficRuntime? traffic = null)
+    public SnapshotTranslator(
+        ListenerSet listeners,
+        IOptions<MeshProxyOptions> options,
+        IEnumerable<IRouteFilterFactory> filterFactories,
+        TrafficRuntime? traffic = null,
+        TelemetryTranslator? telemetry = null)
     {
         _listeners = listeners;
         _options = options.Value;
         _filterFactories = [.. filterFactories];
         _traffic = traffic ?? TrafficRuntime.Standalone();
+        _telemetry = telemetry ?? new TelemetryTranslator(options, listeners, new Telemetry.Stats.EdgeStatsRegistry());
     }
 
     public TranslationResult Translate(ProxySnapshot snapshot)
@@ -41,6 +49,7 @@ public sealed class SnapshotTranslator
         }
 
         UnsupportedFeatureCheck.Check(snapshot, errors);
+        var telemetry = _telemetry.Translate(snapshot, errors);
         var (clusters, yarpClusters) = TranslateClusters(snapshot, errors);
         var routeTranslator = new RouteTranslator(clusters, _filterFactories, _traffic);
         var virtualHosts = new List<ListenerRoutesBuilder.ParsedVirtualHost>();
@@ -102,6 +111,7 @@ public sealed class SnapshotTranslator
         var routingModel = new RoutingModel(snapshot, listenerRoutes, clusters.ToFrozenDictionary(StringComparer.Ordinal), [.. virtualHosts.Select(v => v.Model)])
         {
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
+            Telemetry = telemetry,
             InboundSecurity = inboundSecurity,
         };
         return TranslationResult.Success(routingModel, yarpClusters);

@@ -1,0 +1,127 @@
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Routing;
+using Mesh.Proxy.Telemetry.Peers;
+using Mesh.Proxy.Telemetry.Tracing;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Mesh.Proxy.Telemetry;
+
+/// <summary>
+/// First stage of the proxy pipeline: starts the hop's spans (continuing the caller's W3C or B3
+/// trace), takes the caller's peer metadata off inbound requests (the app never sees it), and
+/// counts request and response body bytes. <see cref="TelemetryObserver"/> records the request
+/// when routing completes; this stage only cleans up.
+/// </summary>
+internal sealed class TelemetryMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly RoutingState _routing;
+    private readonly TelemetryTranslator _translator;
+    private readonly ProxyTracing _tracing;
+    private readonly PeerMetadataHeader _peers;
+    private readonly ObjectPool<TelemetryRequestFeature> _pool;
+
+    public TelemetryMiddleware(
+        RequestDelegate next,
+        RoutingState routing,
+        TelemetryTranslator translator,
+        ProxyTracing tracing,
+        PeerMetadataHeader peers,
+        ObjectPool<TelemetryRequestFeature> pool)
+    {
+        _next = next;
+        _routing = routing;
+        _translator = translator;
+        _tracing = tracing;
+        _peers = peers;
+        _pool = pool;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var listener = context.Features.Get<MeshListener>();
+        if (listener is null || listener.Kind == ListenerKind.Admin)
+        {
+            await _next(context);
+            return;
+        }
+
+        var state = _pool.Get();
+        state.StartedAtUtc = DateTime.UtcNow;
+        var headers = context.Request.Headers;
+        if (headers.TryGetValue(PeerMetadataHeader.Name, out var peer))
+        {
+            // Only a called sidecar believes it; on other listeners it is the app's (or an outsider's) word.
+            if (listener.Kind == ListenerKind.Inbound && peer.Count == 1)
+            {
+                state.HeaderPeer = _peers.Resolve(peer[0]!);
+            }
+
+            headers.Remove(PeerMetadataHeader.Name);
+        }
+
+        AttachBodies(context, state);
+        if (_tracing.IsEnabled)
+        {
+            var model = _routing.Current?.Telemetry ?? _translator.Initial;
+            state.Span = _tracing.Start(context, listener, model, model.ListenerSpanNames[listener.Index], out var server, out var style);
+            state.ServerSpan = server;
+            state.TraceStyle = style;
+            if (state.Span is { } span && style is TraceHeaderStyle.B3Single or TraceHeaderStyle.B3Multi)
+            {
+                TraceContextHeaders.RewriteB3(headers, style, span);
+            }
+        }
+
+        context.Features.Set(state);
+        try
+        {
+            await _next(context);
+        }
+        finally
+        {
+            if (!state.Completed)
+            {
+                // The request ended before routing recorded it (e.g. an exception): still end the spans.
+                state.Span?.Stop();
+                state.ServerSpan?.Stop();
+            }
+
+            DetachBodies(context, state);
+            context.Features.Set<TelemetryRequestFeature>(null);
+            _pool.Return(state);
+        }
+    }
+
+    private static void AttachBodies(HttpContext context, TelemetryRequestFeature state)
+    {
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is not { CanHaveBody: false })
+        {
+            state.RequestBody.Attach(context.Request.Body);
+            context.Request.Body = state.RequestBody;
+            state.RequestBodyAttached = true;
+        }
+
+        if (context.Features.Get<IHttpResponseBodyFeature>() is { } responseBody)
+        {
+            state.ResponseBody.Attach(responseBody);
+            context.Features.Set<IHttpResponseBodyFeature>(state.ResponseBody);
+            state.ResponseBodyAttached = true;
+        }
+    }
+
+    private static void DetachBodies(HttpContext context, TelemetryRequestFeature state)
+    {
+        if (state.RequestBodyAttached)
+        {
+            context.Request.Body = state.RequestBody.Inner;
+        }
+
+        if (state.ResponseBodyAttached && state.ResponseBody.Inner is { } inner)
+        {
+            context.Features.Set(inner);
+        }
+    }
+}
