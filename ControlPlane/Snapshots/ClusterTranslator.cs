@@ -91,6 +91,7 @@ public sealed class ClusterTranslator(ServiceIndex services, DestinationRuleInde
             var consistent = new Wire.ConsistentHash
             {
                 MinimumRingSize = hash.RingHash?.MinimumRingSize ?? hash.MinimumRingSize ?? 0,
+                MaglevTableSize = hash.Maglev?.TableSize ?? 0,
             };
             if (hash.HttpHeaderName is { } header)
             {

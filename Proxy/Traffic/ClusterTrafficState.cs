@@ -7,12 +7,13 @@ namespace Mesh.Proxy.Traffic;
 
 /// <summary>
 /// The live traffic state of one cluster (by name), kept across snapshots so in-flight counts,
-/// endpoint ejections and hash rings survive a configuration change: circuit breaker counters,
-/// outlier detection state and the current hash ring.
+/// endpoint ejections and hash tables survive a configuration change: circuit breaker counters,
+/// outlier detection state and the current hash table.
 /// </summary>
 public sealed class ClusterTrafficState : IDisposable
 {
-    private HashRing? _ring;
+    private IConsistentHashTable? _table;
+    private ConsistentHashModel? _tableModel;
 
     public ClusterTrafficState(string clusterName)
     {
@@ -25,19 +26,22 @@ public sealed class ClusterTrafficState : IDisposable
 
     internal OutlierClusterState Outlier { get; } = new();
 
-    /// <summary>The ring for this endpoint set, rebuilt only when YARP publishes a new available set.</summary>
-    public HashRing RingFor(IReadOnlyList<DestinationState> destinations, int minimumRingSize)
+    /// <summary>The hash table for this endpoint set, rebuilt only when YARP publishes a new available set.</summary>
+    public IConsistentHashTable HashTableFor(IReadOnlyList<DestinationState> destinations, ConsistentHashModel model)
     {
-        var ring = Volatile.Read(ref _ring);
-        if (ring is not null && ReferenceEquals(ring.Destinations, destinations) && ring.MinimumRingSize == minimumRingSize)
+        var table = Volatile.Read(ref _table);
+        if (table is not null && ReferenceEquals(table.Destinations, destinations) && ReferenceEquals(_tableModel, model))
         {
-            return ring;
+            return table;
         }
 
-        // Concurrent rebuilds of the same set are harmless: equal rings, last write wins.
-        ring = new HashRing(destinations, minimumRingSize);
-        Volatile.Write(ref _ring, ring);
-        return ring;
+        // Concurrent rebuilds of the same set are harmless: equal tables, last write wins.
+        table = model.MaglevTableSize > 0
+            ? new MaglevTable(destinations, model.MaglevTableSize)
+            : new HashRing(destinations, model.MinimumRingSize);
+        _tableModel = model;
+        Volatile.Write(ref _table, table);
+        return table;
     }
 
     public void Dispose() => Outlier.Dispose();

@@ -15,6 +15,9 @@ namespace Mesh.Proxy.Traffic;
 /// </summary>
 public static class ClusterTrafficTranslator
 {
+    /// <summary>Istio's bound for maglev.tableSize (5000011 is the first prime it refuses).</summary>
+    private const ulong MaxMaglevTableSize = 5000010;
+
     public static ClusterTrafficModel? Translate(Cluster cluster, Protocol protocol, string path, TranslationErrors errors, TrafficStateRegistry state)
     {
         var before = errors.Count;
@@ -153,6 +156,24 @@ public static class ClusterTrafficTranslator
         return span;
     }
 
+    private static bool IsPrime(ulong value)
+    {
+        if (value < 2)
+        {
+            return false;
+        }
+
+        for (ulong divisor = 2; divisor * divisor <= value; divisor++)
+        {
+            if (value % divisor == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private static ConsistentHashModel? ConsistentHash(Contracts.Snapshots.ConsistentHash? hash, string path, TranslationErrors errors)
     {
         if (hash is null)
@@ -166,15 +187,22 @@ public static class ClusterTrafficTranslator
             return null;
         }
 
+        if (hash.MaglevTableSize > MaxMaglevTableSize || (hash.MaglevTableSize > 0 && !IsPrime(hash.MaglevTableSize)))
+        {
+            errors.Add($"{path}.maglev_table_size", $"must be a prime below {MaxMaglevTableSize + 1} (got {hash.MaglevTableSize})");
+            return null;
+        }
+
         var ringSize = hash.MinimumRingSize == 0 ? ConsistentHashModel.DefaultMinimumRingSize : (int)hash.MinimumRingSize;
+        var maglev = (int)hash.MaglevTableSize;
         switch (hash.KeyCase)
         {
             case Contracts.Snapshots.ConsistentHash.KeyOneofCase.HttpHeaderName when hash.HttpHeaderName.Length > 0:
-                return new ConsistentHashModel(HashKey.HttpHeader, hash.HttpHeaderName.ToLowerInvariant()) { MinimumRingSize = ringSize };
+                return new ConsistentHashModel(HashKey.HttpHeader, hash.HttpHeaderName.ToLowerInvariant()) { MinimumRingSize = ringSize, MaglevTableSize = maglev };
             case Contracts.Snapshots.ConsistentHash.KeyOneofCase.HttpQueryParameterName when hash.HttpQueryParameterName.Length > 0:
-                return new ConsistentHashModel(HashKey.QueryParameter, hash.HttpQueryParameterName) { MinimumRingSize = ringSize };
+                return new ConsistentHashModel(HashKey.QueryParameter, hash.HttpQueryParameterName) { MinimumRingSize = ringSize, MaglevTableSize = maglev };
             case Contracts.Snapshots.ConsistentHash.KeyOneofCase.UseSourceIp when hash.UseSourceIp:
-                return new ConsistentHashModel(HashKey.SourceIp, string.Empty) { MinimumRingSize = ringSize };
+                return new ConsistentHashModel(HashKey.SourceIp, string.Empty) { MinimumRingSize = ringSize, MaglevTableSize = maglev };
             case Contracts.Snapshots.ConsistentHash.KeyOneofCase.HttpCookie when hash.HttpCookie.Name.Length > 0:
                 var cookie = hash.HttpCookie;
                 if (cookie.Ttl is { } ttl && (ttl.Seconds < 0 || ttl.Nanos < 0))
@@ -188,6 +216,7 @@ public static class ClusterTrafficTranslator
                     CookiePath = string.IsNullOrEmpty(cookie.Path) ? null : cookie.Path,
                     CookieTtl = cookie.Ttl?.ToTimeSpan(),
                     MinimumRingSize = ringSize,
+                    MaglevTableSize = maglev,
                 };
             default:
                 errors.Add(path, "needs one of http_header_name, http_cookie (with a name), use_source_ip or http_query_parameter_name");

@@ -2,7 +2,8 @@ namespace Mesh.Proxy.Traffic.LoadBalancing;
 
 /// <summary>
 /// A cluster's compiled <c>loadBalancer.consistentHash</c>: the request attribute hashed and the
-/// ring size (Envoy's ring hash: <c>minimumRingSize</c>, default 1024, at most 8M entries). A request
+/// table (Envoy's ring hash with <c>minimumRingSize</c>, default 1024, at most 8M entries, or a
+/// Maglev table of <c>maglev.tableSize</c>). A request
 /// without the attribute is balanced randomly, except a cookie with a <c>ttl</c>, which the proxy
 /// then generates and sets on the response.
 /// </summary>
@@ -28,4 +29,7 @@ public sealed class ConsistentHashModel
     public TimeSpan? CookieTtl { get; init; }
 
     public int MinimumRingSize { get; init; } = DefaultMinimumRingSize;
+
+    /// <summary>Prime size of a Maglev table; 0 uses the ring hash (Istio's default).</summary>
+    public int MaglevTableSize { get; init; }
 }

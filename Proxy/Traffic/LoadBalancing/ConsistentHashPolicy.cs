@@ -6,7 +6,7 @@ using Yarp.ReverseProxy.Model;
 namespace Mesh.Proxy.Traffic.LoadBalancing;
 
 /// <summary>
-/// Istio <c>consistentHash</c> load balancing (Envoy's ring hash): the same header value, cookie,
+/// Istio <c>consistentHash</c> load balancing (Envoy's ring hash or Maglev): the same header value, cookie,
 /// source IP or query parameter keeps reaching the same endpoint while the endpoint set is stable,
 /// and only the keys of an endpoint that leaves move. A request without the key is placed at random.
 /// </summary>
@@ -31,8 +31,8 @@ public sealed class ConsistentHashPolicy : ILoadBalancingPolicy
         }
 
         var hash = ComputeHash(context, request!, model) ?? (ulong)Random.Shared.NextInt64();
-        var ring = traffic.State.RingFor(request!.Cluster!.State.DestinationsState.AvailableDestinations, model.MinimumRingSize);
-        return ring.Pick(hash, availableDestinations);
+        var table = traffic.State.HashTableFor(request!.Cluster!.State.DestinationsState.AvailableDestinations, model);
+        return table.Pick(hash, availableDestinations);
     }
 
     private static ulong? ComputeHash(HttpContext context, MeshRequestFeature request, ConsistentHashModel model)

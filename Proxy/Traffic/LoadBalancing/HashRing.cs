@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Traffic.LoadBalancing;
 /// points (xxHash64 of "address_i"); a request goes to the owner of the first point at or after its
 /// hash. Built once per endpoint set; lookups are a binary search with no allocation.
 /// </summary>
-public sealed class HashRing
+public sealed class HashRing : IConsistentHashTable
 {
     private readonly ulong[] _points;
     private readonly int[] _owners;
@@ -48,17 +48,13 @@ public sealed class HashRing
         }
     }
 
-    /// <summary>The endpoint list the ring was built from (YARP's available destinations of the cluster).</summary>
     public IReadOnlyList<DestinationState> Destinations { get; }
 
     public int MinimumRingSize { get; }
 
     public int Size => _points.Length;
 
-    /// <summary>
-    /// The owner of <paramref name="hash"/>, walking on along the ring when the owner is not in
-    /// <paramref name="available"/> (a retry excluding endpoints already tried).
-    /// </summary>
+    /// <summary>The owner of <paramref name="hash"/>, walking on along the ring past endpoints not in <paramref name="available"/>.</summary>
     public DestinationState? Pick(ulong hash, IReadOnlyList<DestinationState> available)
     {
         if (_points.Length == 0 || available.Count == 0)
@@ -93,7 +89,7 @@ public sealed class HashRing
         return XxHash64.HashToUInt64(buffer[..length]);
     }
 
-    private static bool Contains(IReadOnlyList<DestinationState> list, DestinationState destination)
+    internal static bool Contains(IReadOnlyList<DestinationState> list, DestinationState destination)
     {
         for (var i = 0; i < list.Count; i++)
         {

@@ -13,13 +13,16 @@ public sealed class LoadBalancingTests
 {
     private static readonly string Reviews = ClusterName("reviews", 9080);
 
-    [Fact]
-    public async Task Header_hash_keeps_each_user_on_one_endpoint_and_spreads_users()
+    [Theory]
+    [InlineData(0ul)] // ring hash, Istio's default
+    [InlineData(65537ul)] // consistentHash.maglev.tableSize
+    public async Task Header_hash_keeps_each_user_on_one_endpoint_and_spreads_users(ulong maglevTableSize)
     {
         await using var bed = await MeshTestBed.StartAsync();
         var endpoints = await EndpointsAsync(bed, 3);
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080));
-        await bed.ApplyAsync(Snapshot("1", [ServiceHost("reviews", 9080, To(Reviews))], [Hashed(endpoints, new ConsistentHash { HttpHeaderName = "x-user" })]));
+        var hash = new ConsistentHash { HttpHeaderName = "x-user", MaglevTableSize = maglevTableSize };
+        await bed.ApplyAsync(Snapshot("1", [ServiceHost("reviews", 9080, To(Reviews))], [Hashed(endpoints, hash)]));
 
         var placement = await PlaceUsersAsync(bed.Client, proxy.OutboundPort("reviews"), users: 30, requestsEach: 4, (request, user) => request.Headers.Add("x-user", user));
 

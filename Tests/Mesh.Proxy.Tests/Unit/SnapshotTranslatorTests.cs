@@ -48,6 +48,7 @@ public sealed class SnapshotTranslatorTests
         { "rewrite regex", s => { s.VirtualHosts[0].Routes[0].Route_.Rewrite = new Rewrite { UriRegex = new RegexRewrite { Match = "([", Rewrite = "/" } }; return s; }, "route.rewrite.uri_regex.match: '([' is not a valid RE2 regular expression" },
         { "cors origin regex", s => { s.VirtualHosts[0].Routes[0].Cors = new CorsPolicy { AllowOrigins = { new StringMatch { Regex = "(?=x)" } } }; return s; }, "cors.allow_origins[0].regex" },
         { "consistent hash without key", s => { s.Clusters[0].LoadBalancer.ConsistentHash = new ConsistentHash { MinimumRingSize = 16 }; return s; }, "load_balancer.consistent_hash: needs one of http_header_name" },
+        { "maglev table size", s => { s.Clusters[0].LoadBalancer.ConsistentHash = new ConsistentHash { HttpHeaderName = "x-user", MaglevTableSize = 65536 }; return s; }, "consistent_hash.maglev_table_size: must be a prime below 5000011 (got 65536)" },
         { "requests per connection", s => { s.Clusters[0].ConnectionPool = new ConnectionPool { MaxRequestsPerConnection = 10 }; return s; }, "connection_pool.max_requests_per_connection: 10 is not supported" },
         { "outlier interval", s => { s.Clusters[0].OutlierDetection = new OutlierDetection { Consecutive5XxErrors = 5, Interval = new Duration() }; return s; }, "outlier_detection.interval: must be at least 1ms" },
         { "upstream tls", s => { s.Clusters[0].Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.IstioMutual }; return s; }, "tls.mode: ISTIO_MUTUAL needs the mesh CA's trust bundle" },

@@ -109,6 +109,48 @@ public sealed class TrafficModelTests
     }
 
     [Fact]
+    public void Maglev_table_gives_every_endpoint_an_equal_share_and_walks_past_tried_endpoints()
+    {
+        var destinations = Enumerable.Range(0, 3).Select(i => new DestinationState($"10.0.0.{i}:80")).ToArray();
+        var table = new MaglevTable(destinations, 65537);
+
+        var counts = new int[3];
+        for (ulong entry = 0; entry < 65537; entry++)
+        {
+            counts[Array.IndexOf(destinations, table.Pick(entry, destinations))]++;
+        }
+
+        Assert.All(counts, c => Assert.InRange(c, 21845, 21846)); // Maglev: each owns ⌊M/N⌋ or ⌈M/N⌉ entries
+        var hash = HashRing.Hash("jason");
+        var owner = table.Pick(hash, destinations)!;
+        var others = destinations.Where(d => d != owner).ToArray();
+        Assert.NotSame(owner, table.Pick(hash, others));
+    }
+
+    [Fact]
+    public void Maglev_moves_few_keys_when_an_endpoint_leaves()
+    {
+        var destinations = Enumerable.Range(0, 5).Select(i => new DestinationState($"10.0.0.{i}:80")).ToArray();
+        var before = new MaglevTable(destinations, 65537);
+        var after = new MaglevTable(destinations[..4], 65537);
+
+        var moved = 0;
+        var keys = 0;
+        for (var key = 0; key < 5000; key++)
+        {
+            var hash = HashRing.Hash($"user-{key}");
+            var owner = before.Pick(hash, destinations)!;
+            if (owner != destinations[4])
+            {
+                keys++;
+                moved += after.Pick(hash, destinations[..4]) == owner ? 0 : 1;
+            }
+        }
+
+        Assert.True(moved < keys / 10, $"{moved} of {keys} keys of the remaining endpoints moved");
+    }
+
+    [Fact]
     public async Task Connection_pool_admits_queues_first_come_first_served_and_overflows()
     {
         var limits = new ConnectionPoolModel { MaxConnections = 1, MaxPendingRequests = 2, Http1 = true };

@@ -1,0 +1,67 @@
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
+using Mesh.ControlPlane.Tests.Snapshots;
+
+namespace Mesh.ControlPlane.Tests.Traffic;
+
+/// <summary>DestinationRule traffic policies as the proxy receives them.</summary>
+public sealed class TrafficPolicySnapshotTests
+{
+    [Theory]
+    [InlineData("maglev: {tableSize: 65537}", 65537ul, 0ul)]
+    [InlineData("ringHash: {minimumRingSize: 4096}", 0ul, 4096ul)]
+    [InlineData("minimumRingSize: 2048", 0ul, 2048ul)]
+    [InlineData("{}", 0ul, 0ul)]
+    public void Consistent_hash_carries_the_maglev_table_or_the_ring_size(string algorithm, ulong maglevTableSize, ulong minimumRingSize)
+    {
+        var objects = BookinfoMesh.Parse($$"""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: ratings}
+            spec:
+              host: ratings
+              trafficPolicy:
+                loadBalancer:
+                  consistentHash:
+                    httpHeaderName: x-user
+            {{(algorithm == "{}" ? "" : $"        {algorithm}")}}
+            """);
+
+        var snapshot = SnapshotBuilder.Build(BookinfoMesh.Inputs(objects), BookinfoMesh.ProductPage);
+
+        var hash = snapshot.Clusters.Single(c => c.Name == "outbound|9080||ratings.default.svc.cluster.local").LoadBalancer.ConsistentHash;
+        Assert.Equal("x-user", hash.HttpHeaderName);
+        Assert.Equal((maglevTableSize, minimumRingSize), (hash.MaglevTableSize, hash.MinimumRingSize));
+    }
+
+    [Fact]
+    public void Circuit_breaking_task_destination_rule_reaches_the_cluster()
+    {
+        var objects = BookinfoMesh.Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: ratings}
+            spec:
+              host: ratings
+              trafficPolicy:
+                connectionPool:
+                  tcp:
+                    maxConnections: 1
+                  http:
+                    http1MaxPendingRequests: 1
+                    maxRequestsPerConnection: 1
+                outlierDetection:
+                  consecutive5xxErrors: 1
+                  interval: 1s
+                  baseEjectionTime: 3m
+                  maxEjectionPercent: 100
+            """);
+
+        var cluster = SnapshotBuilder.Build(BookinfoMesh.Inputs(objects), BookinfoMesh.ProductPage)
+            .Clusters.Single(c => c.Name == "outbound|9080||ratings.default.svc.cluster.local");
+
+        Assert.Equal((1u, 1u, 1u, 0u), (cluster.ConnectionPool.MaxConnections, cluster.ConnectionPool.Http1MaxPendingRequests, cluster.ConnectionPool.MaxRequestsPerConnection, cluster.ConnectionPool.Http2MaxRequests));
+        Assert.Equal((1u, 100u), (cluster.OutlierDetection.Consecutive5XxErrors, cluster.OutlierDetection.MaxEjectionPercent));
+        Assert.Equal(TimeSpan.FromMinutes(3), cluster.OutlierDetection.BaseEjectionTime.ToTimeSpan());
+    }
+}
