@@ -10,7 +10,8 @@ namespace Mesh.Proxy.Admin;
 
 /// <summary>
 /// The admin listener: /ready (503 until the first snapshot is applied), /healthz,
-/// /config_dump (applied snapshot as JSON, secrets redacted) and /listeners (bound ports).
+/// /config_dump (applied snapshot as JSON, secrets redacted), /listeners (bound ports) and
+/// /certs (gateway servers' certificates, never keys).
 /// Requests on other listeners pass through untouched.
 /// </summary>
 internal sealed class AdminMiddleware
@@ -49,7 +50,8 @@ internal sealed class AdminMiddleware
             "/healthz" => WriteText(context, StatusCodes.Status200OK, "OK\n"),
             "/config_dump" => WriteConfigDump(context),
             "/listeners" => WriteListeners(context),
-            _ => WriteText(context, StatusCodes.Status404NotFound, "admin endpoints: /ready /healthz /config_dump /listeners /stats\n"),
+            "/certs" => Gateway.GatewayCertificatesDump.WriteAsync(context, _routing.Current, _listeners),
+            _ => WriteText(context, StatusCodes.Status404NotFound, "admin endpoints: /ready /healthz /config_dump /listeners /stats /certs\n"),
         };
     }
 

@@ -134,6 +134,11 @@ public sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOption
             errors.Add($"{root}:Inbound, {root}:Outbound and {root}:HttpProxyPort are sidecar settings; they are not valid with {root}:Mode=Gateway.");
         }
 
+        if (options.Gateway.DrainTimeout < TimeSpan.Zero)
+        {
+            errors.Add($"{root}:Gateway:DrainTimeout must not be negative (got {options.Gateway.DrainTimeout}).");
+        }
+
         for (var i = 0; i < options.Gateway.Listeners.Count; i++)
         {
             var listener = options.Gateway.Listeners[i];

@@ -1,6 +1,7 @@
 using Mesh.Proxy.Admin;
 using Mesh.Proxy.Configuration;
 using Mesh.Proxy.Discovery;
+using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
@@ -83,6 +84,7 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<ILoadBalancingPolicy, MeshRoundRobinPolicy>();
         services.AddMeshTraffic();
         services.AddMeshProxySecurity(builder.Configuration);
+        services.AddMeshGatewayServing();
 
         services.AddSingleton<RoutingState>();
         services.AddSingleton<SnapshotState>();

@@ -18,7 +18,7 @@ public sealed class ListenerSet
 
     public IReadOnlyList<MeshListener> All { get; }
 
-    /// <summary>Configured listeners that are not bound (HTTPS gateway listeners until TLS termination exists).</summary>
+    /// <summary>Configured listeners that are not bound, and why (none at the moment; kept for listener kinds to come).</summary>
     public IReadOnlyList<UnservedListener> Unserved { get; }
 
     public MeshListener Admin { get; }
@@ -61,15 +61,8 @@ public sealed class ListenerSet
         var unserved = new List<UnservedListener>();
         foreach (var gateway in options.Gateway.Listeners)
         {
-            if (gateway.Protocol == ListenerProtocol.HTTPS)
-            {
-                unserved.Add(new UnservedListener(
-                    $"gateway|{(gateway.ServicePort > 0 ? gateway.ServicePort : gateway.Port)}",
-                    gateway.Port,
-                    "HTTPS needs TLS termination, which this gateway does not implement yet"));
-                continue;
-            }
-
+            // HTTPS listeners are bound like the others: the Gateway servers on their ports decide
+            // per connection whether TLS is terminated (Proxy/Gateway).
             var ports = new List<int>();
             if (gateway.ServicePort > 0)
             {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Routing;
 using Microsoft.AspNetCore.Http;
@@ -97,10 +98,22 @@ internal sealed partial class MeshRoutingMiddleware
                 break;
 
             case ListenerKind.Gateway:
-                virtualHost = routes.Hosts!.Find(HostHeader.Split(context.Request.Host.Value, out _));
+                virtualHost = GatewayHostResolver.Find(context, routes, out var abort);
                 if (virtualHost is null)
                 {
+                    if (abort)
+                    {
+                        context.Abort();
+                        return Task.CompletedTask;
+                    }
+
                     return LocalReply.NoRoute(context, request);
+                }
+
+                if (virtualHost.RequireTls && !context.Request.IsHttps)
+                {
+                    request.VirtualHost = virtualHost;
+                    return HttpsRedirectReply.WriteAsync(context, routes.Gateway!);
                 }
 
                 break;

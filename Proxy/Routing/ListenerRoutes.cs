@@ -28,6 +28,9 @@ public sealed class ListenerRoutes
     /// <summary>Gateway: virtual hosts of the listener's Gateway ports by Host (the request's port is ignored).</summary>
     public DomainTable? Hosts { get; init; }
 
+    /// <summary>Gateway: plaintext and per-TLS-server virtual hosts, and the TLS servers by SNI.</summary>
+    public Mesh.Proxy.Gateway.GatewayListenerRoutes? Gateway { get; init; }
+
     /// <summary>HTTP_PROXY catch-all: virtual hosts by service port, then by Host.</summary>
     public FrozenDictionary<int, DomainTable>? HostsByPort { get; init; }
 }

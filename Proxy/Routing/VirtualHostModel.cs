@@ -24,6 +24,9 @@ public sealed class VirtualHostModel
 
     public string? GatewayServer { get; init; }
 
+    /// <summary>Envoy's require_tls (a Gateway server's httpsRedirect): plaintext requests get a 301 to https.</summary>
+    public bool RequireTls { get; init; }
+
     public HttpRouteModel? FindRoute(HttpRequest request)
     {
         var routes = Routes;

@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Listeners;
 using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Routing;
@@ -49,6 +50,7 @@ public sealed class SnapshotTranslator
         }
 
         UnsupportedFeatureCheck.Check(snapshot, errors);
+        var gateway = GatewayServerTranslator.Translate(snapshot, errors);
         var telemetry = _telemetry.Translate(snapshot, errors);
         var (clusters, yarpClusters) = TranslateClusters(snapshot, errors);
         var routeTranslator = new RouteTranslator(clusters, _filterFactories, _traffic);
@@ -95,11 +97,14 @@ public sealed class SnapshotTranslator
             var model = new VirtualHostModel(vh.Name, (int)vh.Port, [.. vh.Domains], [.. routes])
             {
                 GatewayServer = string.IsNullOrEmpty(vh.GatewayServer) ? null : vh.GatewayServer,
+                RequireTls = gateway.Find(vh.GatewayServer) is { HttpsRedirect: true },
             };
             virtualHosts.Add(new ListenerRoutesBuilder.ParsedVirtualHost(i, model, domains));
         }
 
-        var listenerRoutes = ListenerRoutesBuilder.Build(_listeners, virtualHosts, clusters, _options.Mode, errors);
+        var listenerRoutes = _options.Mode == MeshProxyMode.Gateway
+            ? GatewayRoutesBuilder.Build(_listeners, virtualHosts, gateway, errors)
+            : ListenerRoutesBuilder.Build(_listeners, virtualHosts, clusters, _options.Mode, errors);
         var inboundSecurity = InboundSecurityTranslator.Translate(snapshot, _listeners, errors);
         if (errors.Count > 0)
         {
@@ -113,6 +118,7 @@ public sealed class SnapshotTranslator
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
             Telemetry = telemetry,
             InboundSecurity = inboundSecurity,
+            Gateway = gateway,
         };
         return TranslationResult.Success(routingModel, yarpClusters);
     }

@@ -75,7 +75,7 @@ public sealed class GatewayTests
     }
 
     [Fact]
-    public async Task An_https_listener_is_reported_as_not_served_while_http_listeners_work()
+    public async Task An_https_listener_is_bound_next_to_http_listeners()
     {
         await using var bed = await MeshTestBed.StartAsync();
         var productpage = await bed.BackendAsync("productpage");
@@ -87,10 +87,11 @@ public sealed class GatewayTests
         await bed.ApplyAsync(Snapshot("1", [GatewayHost("bookinfo", 80, ["*"], To(ProductPage))], [Cluster(ProductPage, productpage)]));
 
         Assert.Equal("productpage", await GetAsync(bed.Client, gateway.Port(ListenerKind.Gateway), "bookinfo.example.com", "/"));
-        Assert.Single(gateway.Listeners.OfKind(ListenerKind.Gateway));
+        Assert.Equal(2, gateway.Listeners.OfKind(ListenerKind.Gateway).Count());
+        Assert.NotEqual(0, gateway.Port(ListenerKind.Gateway, 1));
         var listeners = await bed.Client.GetStringAsync(TestHttp.Local(gateway.AdminPort, "/listeners"));
-        Assert.Contains("\"served\": false", listeners, StringComparison.Ordinal);
-        Assert.Contains("TLS termination", listeners, StringComparison.Ordinal);
+        Assert.Contains("\"protocol\": \"HTTPS\"", listeners, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"served\": false", listeners, StringComparison.Ordinal);
     }
 
     private static VirtualHost GatewayHost(string name, uint port, string[] domains, params Route[] routes)

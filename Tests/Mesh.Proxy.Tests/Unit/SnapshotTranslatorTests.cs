@@ -56,7 +56,10 @@ public sealed class SnapshotTranslatorTests
         { "strict port mtls", s => { s.Inbound = new InboundPolicy { PortMtls = { [9080] = MtlsMode.Strict } }; return s; }, "STRICT mutual TLS" },
         { "authorization", s => { s.Inbound = new InboundPolicy { Authorization = { new AuthorizationPolicy { Name = "deny.default", Rules = { new AuthorizationRule { From = { new AuthorizationSource { IpBlocks = { "300.1.1.1" } } } } } } } }; return s; }, "inbound.authorization[0] (deny.default).rules[0].from[0].source.ipBlocks" },
         { "jwt", s => { s.Inbound = new InboundPolicy { JwtRules = { new JwtRule { Issuer = "x" } } }; return s; }, "inbound.jwt_rules[0] ().jwks_uri: a rule needs jwks or jwks_uri" },
-        { "gateway tls", s => { s.GatewayServers.Add(new GatewayServer { Name = "gw/https", Port = 443, Protocol = Protocol.Https, Tls = new GatewayTls { Mode = GatewayTls.Types.Mode.Simple } }); return s; }, "gateway_servers[0] (gw/https).tls" },
+        { "gateway tls", s => { s.GatewayServers.Add(new GatewayServer { Name = "gw/https", Port = 443, Protocol = Protocol.Https, Tls = new GatewayTls { Mode = GatewayTls.Types.Mode.Simple, ServerCertificatePem = "not a certificate", PrivateKeyPem = "not a key" } }); return s; }, "gateway_servers[0] (gw/https).tls.server_certificate_pem: the certificate files: holds no PEM certificate" },
+        { "gateway passthrough", s => { s.GatewayServers.Add(new GatewayServer { Name = "gw/tls", Port = 443, Protocol = Protocol.Https, Tls = new GatewayTls() }); return s; }, "gateway_servers[0] (gw/tls).tls.mode: an HTTPS server needs tls.mode SIMPLE, MUTUAL or ISTIO_MUTUAL" },
+        { "gateway tls versions", s => { s.GatewayServers.Add(new GatewayServer { Name = "gw/https", Port = 443, Protocol = Protocol.Https, Tls = new GatewayTls { Mode = GatewayTls.Types.Mode.Simple, MinProtocolVersion = "TLSV1_3", MaxProtocolVersion = "TLSV1_2" } }); return s; }, "gateway_servers[0] (gw/https).tls.min_protocol_version: TLSV1_3 is above max_protocol_version TLSV1_2" },
+        { "gateway tcp", s => { s.GatewayServers.Add(new GatewayServer { Name = "gw/tcp", Port = 31400, Protocol = Protocol.Tcp }); return s; }, "gateway_servers[0] (gw/tcp).protocol: TCP servers are not supported" },
     };
 
     [Theory]

@@ -1,0 +1,6 @@
+using Mesh.Proxy.Routing;
+
+namespace Mesh.Proxy.Gateway;
+
+/// <summary>A TLS server of a gateway listener and the virtual hosts reachable through it.</summary>
+public sealed record GatewayServerRoutes(GatewayServerModel Server, DomainTable Hosts);

@@ -1,0 +1,185 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Routing;
+using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Security.Tls;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Proxy.Gateway;
+
+/// <summary>
+/// TLS termination on gateway listeners. The Gateway servers decide what a listener speaks, so
+/// each connection is told apart by its first byte (as Envoy's tls_inspector): plaintext goes to
+/// the plaintext servers' routes; TLS is terminated with the certificate of the server the SNI
+/// selects, read from the current snapshot at every handshake — a new snapshot swaps
+/// certificates for new connections without rebinding. MUTUAL/ISTIO_MUTUAL servers require and
+/// verify a client certificate. ALPN offers h2 and http/1.1 (h2 only on HTTP2/GRPC listeners).
+/// </summary>
+internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
+{
+    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
+    private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
+
+    private readonly RoutingState _routing;
+    private readonly WorkloadIdentityState _identity;
+    private readonly ILogger _logger;
+    private (string Version, string Server)? _lastUnavailableWarning;
+
+    public GatewayTlsConfigurator(RoutingState routing, WorkloadIdentityState identity, ILogger<GatewayTlsConfigurator> logger)
+    {
+        _routing = routing;
+        _identity = identity;
+        _logger = logger;
+    }
+
+    public void Configure(MeshListener listener, ListenOptions options)
+    {
+        if (listener.Kind != ListenerKind.Gateway)
+        {
+            return;
+        }
+
+        if (options.Protocols == HttpProtocols.Http1)
+        {
+            // Plaintext stays HTTP/1.1 (no ALPN without TLS); over TLS, ALPN decides.
+            options.Protocols = HttpProtocols.Http1AndHttp2;
+        }
+
+        var protocols = options.Protocols == HttpProtocols.Http2 ? Http2Only : Http2AndHttp11;
+
+        // Kestrel builds connection middleware last-to-first: the third stage records the HTTP stage
+        // so plaintext connections go straight to it, past the TLS stage in between.
+        var plaintext = new ConnectionDelegate[1];
+        options.Use(tls => connection => AcceptAsync(connection, listener, tls, plaintext[0]));
+        options.UseHttps(new TlsHandshakeCallbackOptions
+        {
+            OnConnection = context => ValueTask.FromResult(ServerOptions(context, listener, protocols)),
+            HandshakeTimeout = HandshakeTimeout,
+        });
+        options.Use(http =>
+        {
+            plaintext[0] = http;
+            return http;
+        });
+    }
+
+    private async Task AcceptAsync(ConnectionContext connection, MeshListener listener, ConnectionDelegate tls, ConnectionDelegate plaintext)
+    {
+        bool? isTls;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        {
+            timeout.CancelAfter(FirstBytesTimeout);
+            try
+            {
+                isTls = await TlsDetector.IsTlsAsync(connection.Transport.Input, timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        switch (isTls)
+        {
+            case true:
+                await tls(connection);
+                break;
+            case false:
+                await plaintext(connection);
+                break;
+            default:
+                Log.ClosedBeforeData(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
+                break;
+        }
+    }
+
+    private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, MeshListener listener, List<SslApplicationProtocol> protocols)
+    {
+        var sni = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
+        var model = _routing.Current;
+        var server = model?.Listeners[listener.Index].Gateway?.TlsServers.Find(sni);
+        if (server?.Tls is not { } tls)
+        {
+            Log.NoServer(_logger, listener.Name, sni ?? "(none)", context.Connection.RemoteEndPoint?.ToString());
+            throw new AuthenticationException(model is null ? "no configuration received yet" : $"no TLS server on {listener.Name} for server name '{sni}'");
+        }
+
+        if (tls.Unavailable is { } reason)
+        {
+            WarnUnavailable(model!.Version, server, reason);
+            throw new AuthenticationException($"gateway server '{server.Name}' has no usable certificate: {reason}");
+        }
+
+        var certificate = tls.Mode == GatewayTlsMode.IstioMutual
+            ? _identity.Certificate?.ServerContext ?? throw new AuthenticationException("no workload certificate yet for ISTIO_MUTUAL")
+            : tls.CertificateContext!;
+        var connection = context.Connection;
+        var feature = new GatewayConnectionFeature(server.Name, sni);
+        connection.Features.Set(feature);
+        return new SslServerAuthenticationOptions
+        {
+            ServerCertificateContext = certificate,
+            ClientCertificateRequired = tls.RequiresClientCertificate,
+            RemoteCertificateValidationCallback = tls.RequiresClientCertificate
+                ? (_, presented, chain, _) => AcceptClient(connection, feature, presented, chain, tls, sni)
+                : null,
+            ApplicationProtocols = protocols,
+            EnabledSslProtocols = tls.Protocols,
+            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+            AllowRenegotiation = false,
+        };
+    }
+
+    private bool AcceptClient(ConnectionContext connection, GatewayConnectionFeature feature, X509Certificate? presented, X509Chain? chain, GatewayTlsModel tls, string? sni)
+    {
+        var client = ClientCertificateVerifier.Verify(presented, chain, tls, _identity, out var meshIdentity, out var error);
+        if (client is null)
+        {
+            Log.ClientRejected(_logger, feature.ServerName, connection.RemoteEndPoint?.ToString(), error!);
+            return false;
+        }
+
+        feature.ClientCertificate = client;
+        if (meshIdentity is not null && _identity.Certificate is { } own)
+        {
+            // ISTIO_MUTUAL callers are mesh workloads: their identity is the source principal.
+            connection.Features.Set(new MeshPeerIdentityFeature(meshIdentity, client, own.Identity, sni));
+        }
+
+        return true;
+    }
+
+    private void WarnUnavailable(string version, GatewayServerModel server, string reason)
+    {
+        // Once per snapshot and server, not per handshake.
+        var key = (version, server.Name);
+        if (_lastUnavailableWarning != key)
+        {
+            _lastUnavailableWarning = key;
+            Log.ServerUnavailable(_logger, server.Name, reason);
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Debug, "TLS handshake from {Remote} on {Listener} refused: no TLS server for server name {ServerName}.")]
+        public static partial void NoServer(ILogger logger, string listener, string serverName, string? remote);
+
+        [LoggerMessage(2, LogLevel.Warning, "Gateway server {Server} refuses TLS connections: {Reason}.")]
+        public static partial void ServerUnavailable(ILogger logger, string server, string reason);
+
+        [LoggerMessage(3, LogLevel.Debug, "Refused the client certificate of {Remote} for gateway server {Server}: {Reason}.")]
+        public static partial void ClientRejected(ILogger logger, string server, string? remote, string reason);
+
+        [LoggerMessage(4, LogLevel.Debug, "Connection from {Remote} on {Listener} closed before sending anything.")]
+        public static partial void ClosedBeforeData(ILogger logger, string listener, string? remote);
+    }
+}
