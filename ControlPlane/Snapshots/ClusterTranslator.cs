@@ -144,10 +144,12 @@ public sealed class ClusterTranslator(ServiceIndex services, DestinationRuleInde
     }
 
     // Envoy's (and so Istio's) defaults apply to the fields an outlierDetection block leaves out.
+    // The deprecated consecutiveErrors counts gateway errors (502, 503, 504) only and turns the
+    // default 5xx detector off, as Istio translates it.
     private static Wire.OutlierDetection OutlierDetection(OutlierDetection settings) => new()
     {
-        Consecutive5XxErrors = settings.Consecutive5xxErrors ?? (settings.ConsecutiveErrors is { } legacy ? (uint)Math.Max(0, legacy) : 5),
-        ConsecutiveGatewayErrors = settings.ConsecutiveGatewayErrors ?? 0,
+        Consecutive5XxErrors = settings.Consecutive5xxErrors ?? (settings.ConsecutiveErrors is > 0 ? 0u : 5u),
+        ConsecutiveGatewayErrors = settings.ConsecutiveGatewayErrors ?? (settings.ConsecutiveErrors is int legacy and > 0 ? (uint)legacy : 0u),
         Interval = Duration.FromTimeSpan(settings.Interval ?? TimeSpan.FromSeconds(10)),
         BaseEjectionTime = Duration.FromTimeSpan(settings.BaseEjectionTime ?? TimeSpan.FromSeconds(30)),
         MaxEjectionPercent = (uint)Math.Clamp(settings.MaxEjectionPercent ?? 10, 0, 100),

@@ -64,4 +64,28 @@ public sealed class TrafficPolicySnapshotTests
         Assert.Equal((1u, 100u), (cluster.OutlierDetection.Consecutive5XxErrors, cluster.OutlierDetection.MaxEjectionPercent));
         Assert.Equal(TimeSpan.FromMinutes(3), cluster.OutlierDetection.BaseEjectionTime.ToTimeSpan());
     }
+
+    [Theory]
+    [InlineData("consecutiveErrors: 3", 0u, 3u)]
+    [InlineData("consecutive5xxErrors: 2", 2u, 0u)]
+    [InlineData("consecutiveGatewayErrors: 4", 5u, 4u)]
+    [InlineData("interval: 1s", 5u, 0u)]
+    public void Outlier_detection_thresholds_follow_Istio_including_the_deprecated_consecutive_errors(string field, uint fiveXx, uint gateway)
+    {
+        var objects = BookinfoMesh.Parse($$"""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: ratings}
+            spec:
+              host: ratings
+              trafficPolicy:
+                outlierDetection:
+                  {{field}}
+            """);
+
+        var outlier = SnapshotBuilder.Build(BookinfoMesh.Inputs(objects), BookinfoMesh.ProductPage)
+            .Clusters.Single(c => c.Name == "outbound|9080||ratings.default.svc.cluster.local").OutlierDetection;
+
+        Assert.Equal((fiveXx, gateway), (outlier.Consecutive5XxErrors, outlier.ConsecutiveGatewayErrors));
+    }
 }
