@@ -26,6 +26,9 @@ public class SnapshotBenchmarks
         _proxy = new ProxyFixture(Services, replicas: 4);
     }
 
+    [Benchmark(Description = "control plane: service index (registry + ServiceEntries)")]
+    public ServiceIndex Index() => ServiceIndex.Build(_inputs.Model, _inputs.Registry, _inputs.Settings);
+
     [Benchmark(Description = "control plane: build one proxy's snapshot")]
     public ProxySnapshot Build() => SnapshotBuilder.Build(_inputs, BenchMesh.ProductPage);
 
