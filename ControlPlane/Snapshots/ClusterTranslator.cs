@@ -60,6 +60,16 @@ public sealed class ClusterTranslator(ServiceIndex services, DestinationRuleInde
             cluster.ConnectionPool = ConnectionPool(pool);
         }
 
+        if (policy?.RetryBudget is { } budget)
+        {
+            // Istio's (Envoy's) defaults: 20% of active requests, at least 3 retries at once.
+            cluster.RetryBudget = new Wire.RetryBudget
+            {
+                Percent = budget.Percent ?? 20.0,
+                MinRetryConcurrency = budget.MinRetryConcurrency ?? 3,
+            };
+        }
+
         if (policy?.OutlierDetection is { } outlier)
         {
             cluster.OutlierDetection = OutlierDetection(outlier);

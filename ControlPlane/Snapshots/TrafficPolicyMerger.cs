@@ -34,6 +34,9 @@ public static class TrafficPolicyMerger
             LoadBalancer = overriding.LoadBalancer ?? original?.LoadBalancer,
             OutlierDetection = overriding.OutlierDetection ?? original?.OutlierDetection,
             Tls = overriding.Tls ?? original?.Tls,
+
+            // Port-level settings have no retry budget: it stays with the subset or the rule.
+            RetryBudget = overriding.RetryBudget ?? original?.RetryBudget,
         };
         var portLevel = overriding.PortLevelSettings.FirstOrDefault(p => p.Port?.Number == port);
         if (portLevel is not null)

@@ -68,13 +68,13 @@ public sealed class MeshRequestFeature
     /// </summary>
     internal bool TryReserveRetry()
     {
-        if (Cluster?.Traffic is not { } traffic)
+        if (Cluster is not { Traffic: { } traffic } cluster)
         {
             return true;
         }
 
         EndReservedRetry();
-        if (!traffic.TryBeginRetry())
+        if (!traffic.TryBeginRetry(cluster.IsBound ? cluster.State : null))
         {
             return false;
         }

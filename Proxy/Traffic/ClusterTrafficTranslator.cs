@@ -24,7 +24,8 @@ public static class ClusterTrafficTranslator
         var pool = ConnectionPool(cluster.ConnectionPool, protocol, $"{path}.connection_pool", errors);
         var outlier = Outlier(cluster.OutlierDetection, $"{path}.outlier_detection", errors);
         var hash = ConsistentHash(cluster.LoadBalancer?.ConsistentHash, $"{path}.load_balancer.consistent_hash", errors);
-        if (errors.Count != before || (pool is null && outlier is null && hash is null))
+        var budget = RetryBudget(cluster.RetryBudget, $"{path}.retry_budget", errors);
+        if (errors.Count != before || (pool is null && outlier is null && hash is null && budget is null))
         {
             return null;
         }
@@ -34,6 +35,7 @@ public static class ClusterTrafficTranslator
             ConnectionPool = pool,
             OutlierDetection = outlier,
             ConsistentHash = hash,
+            RetryBudget = budget,
         };
     }
 
@@ -103,6 +105,22 @@ public static class ClusterTrafficTranslator
             MaxRequestsPerConnection = Limit(pool.MaxRequestsPerConnection),
             Http1 = http1,
         };
+    }
+
+    private static RetryBudgetModel? RetryBudget(Contracts.Snapshots.RetryBudget? budget, string path, TranslationErrors errors)
+    {
+        if (budget is null)
+        {
+            return null;
+        }
+
+        if (double.IsNaN(budget.Percent) || budget.Percent < 0 || budget.Percent > 100)
+        {
+            errors.Add($"{path}.percent", $"must be 0-100 (got {budget.Percent.ToString(CultureInfo.InvariantCulture)})");
+            return null;
+        }
+
+        return new RetryBudgetModel(budget.Percent, Limit(budget.MinRetryConcurrency));
     }
 
     /// <summary>Istio spells "unlimited" as 2^32-1; anything above int.MaxValue is unlimited here too.</summary>

@@ -84,11 +84,11 @@ public sealed class ConnectionPoolState
         }
     }
 
-    /// <summary>Reserves a retry under http.maxRetries; every successful call must be matched by <see cref="EndRetry"/>.</summary>
-    public bool TryBeginRetry(ConnectionPoolModel? limits)
+    /// <summary>Reserves a retry when fewer than <paramref name="limit"/> are outstanding (0 = unlimited); a success must be matched by <see cref="EndRetry"/>.</summary>
+    public bool TryBeginRetry(int limit)
     {
         var outstanding = Interlocked.Increment(ref _retries);
-        if (limits is { MaxRetries: > 0 } && outstanding > limits.MaxRetries)
+        if (limit > 0 && outstanding > limit)
         {
             Interlocked.Decrement(ref _retries);
             return false;

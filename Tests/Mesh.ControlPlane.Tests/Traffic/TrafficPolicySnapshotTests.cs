@@ -88,4 +88,35 @@ public sealed class TrafficPolicySnapshotTests
 
         Assert.Equal((fiveXx, gateway), (outlier.Consecutive5XxErrors, outlier.ConsecutiveGatewayErrors));
     }
+
+    [Fact]
+    public void Retry_budget_gets_Istios_defaults_and_a_subset_may_override_it()
+    {
+        var objects = BookinfoMesh.Parse("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews}
+            spec:
+              host: reviews
+              trafficPolicy:
+                retryBudget: {}
+                portLevelSettings:
+                - port: {number: 9080}
+                  connectionPool: {http: {maxRetries: 7}}
+              subsets:
+              - name: v1
+                labels: {version: v1}
+              - name: v2
+                labels: {version: v2}
+                trafficPolicy:
+                  retryBudget: {percent: 50, minRetryConcurrency: 1}
+            """);
+
+        var snapshot = SnapshotBuilder.Build(BookinfoMesh.Inputs(objects), BookinfoMesh.ProductPage);
+        RetryBudget BudgetOf(string subset) => snapshot.Clusters.Single(c => c.Name == $"outbound|9080|{subset}|reviews.default.svc.cluster.local").RetryBudget;
+
+        Assert.Equal((20.0, 3u), (BudgetOf("").Percent, BudgetOf("").MinRetryConcurrency));
+        Assert.Equal((20.0, 3u), (BudgetOf("v1").Percent, BudgetOf("v1").MinRetryConcurrency));
+        Assert.Equal((50.0, 1u), (BudgetOf("v2").Percent, BudgetOf("v2").MinRetryConcurrency));
+    }
 }

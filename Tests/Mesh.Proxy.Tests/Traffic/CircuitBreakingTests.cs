@@ -112,8 +112,10 @@ public sealed class CircuitBreakingTests
         Assert.Equal(1, backend.RequestCount);
     }
 
-    [Fact]
-    public async Task Max_retries_budget_stops_retries_beyond_it_with_flag_UO()
+    [Theory]
+    [InlineData("maxRetries")]
+    [InlineData("retryBudget")]
+    public async Task Retry_limit_stops_retries_beyond_it_with_flag_UO(string limit)
     {
         await using var bed = await MeshTestBed.StartAsync();
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -131,7 +133,17 @@ public sealed class CircuitBreakingTests
             context.Response.StatusCode = 503;
         });
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("httpbin", 8000));
-        var cluster = Cluster(Httpbin, backend).WithPool(new ConnectionPool { MaxRetries = 1 });
+        var cluster = Cluster(Httpbin, backend);
+        if (limit == "maxRetries")
+        {
+            cluster.ConnectionPool = new ConnectionPool { MaxRetries = 1 };
+        }
+        else
+        {
+            // 0% of the active requests, but always at least one retry at once.
+            cluster.RetryBudget = new RetryBudget { Percent = 0, MinRetryConcurrency = 1 };
+        }
+
         await bed.ApplyAsync(Snapshot("1", [ServiceHost("httpbin", 8000, To(Httpbin).WithRetries(3, "5xx"))], [cluster]));
         var port = proxy.OutboundPort("httpbin");
 

@@ -217,18 +217,25 @@ public sealed class TrafficModelTests
     }
 
     [Fact]
-    public void Retry_budget_counts_outstanding_retries()
+    public void Retry_limit_counts_outstanding_retries()
     {
-        var limits = new ConnectionPoolModel { MaxRetries = 2 };
         var pool = new ConnectionPoolState();
 
-        Assert.True(pool.TryBeginRetry(limits));
-        Assert.True(pool.TryBeginRetry(limits));
-        Assert.False(pool.TryBeginRetry(limits));
+        Assert.True(pool.TryBeginRetry(2));
+        Assert.True(pool.TryBeginRetry(2));
+        Assert.False(pool.TryBeginRetry(2));
         pool.EndRetry();
-        Assert.True(pool.TryBeginRetry(limits));
-        Assert.True(pool.TryBeginRetry(null)); // unlimited without a connection pool
+        Assert.True(pool.TryBeginRetry(2));
+        Assert.True(pool.TryBeginRetry(0)); // 0: unlimited (Istio's default)
     }
+
+    [Theory]
+    [InlineData(20.0, 3, 0, 3)]
+    [InlineData(20.0, 3, 100, 20)]
+    [InlineData(50.0, 1, 9, 4)]
+    [InlineData(0.0, 1, 1000, 1)]
+    public void Retry_budget_is_a_share_of_active_requests_with_a_floor(double percent, int minimum, int active, int expected)
+        => Assert.Equal(expected, new RetryBudgetModel(percent, minimum).LimitFor(active));
 
     private static void InterlockedMax(ref int target, int value)
     {
