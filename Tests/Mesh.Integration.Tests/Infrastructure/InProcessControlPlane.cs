@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,8 @@ namespace Mesh.Integration.Tests.Infrastructure;
 /// <summary>
 /// The real control plane (production composition and snapshot builder, default debounce
 /// timings) on 127.0.0.1 with a free admin port, a config directory and a data directory with a
-/// generated admin token — what <c>dotnet run --project ControlPlane</c> does, in-process.
+/// generated admin token and bootstrap key (so its CA signs workload certificates) — what the
+/// Aspire hosting runs, in-process.
 /// </summary>
 public sealed class InProcessControlPlane : IAsyncDisposable
 {
@@ -44,6 +46,15 @@ public sealed class InProcessControlPlane : IAsyncDisposable
 
     public AdminApi Admin { get; }
 
+    /// <summary>A proxy's bootstrap token for its workload identity (what the hosting gives each sidecar).</summary>
+    public string MintProxyToken(string @namespace, string serviceAccount, string nodeId) =>
+        BootstrapToken.Mint(
+            _app.Services.GetRequiredService<BootstrapKey>().Value ?? throw new InvalidOperationException("no bootstrap key"),
+            @namespace,
+            serviceAccount,
+            nodeId,
+            DateTimeOffset.UtcNow);
+
     /// <param name="grpcPort">0 for a free port; a restart passes the old one so proxies find it again.</param>
     public static async Task<InProcessControlPlane> StartAsync(string configDirectory, string dataDirectory, int grpcPort = 0)
     {
@@ -56,6 +67,10 @@ public sealed class InProcessControlPlane : IAsyncDisposable
                 ["ControlPlane:ConfigDirectory"] = configDirectory,
                 ["ControlPlane:DataDirectory"] = dataDirectory,
                 ["ControlPlane:GenerateAdminToken"] = "true",
+
+                // As the Aspire hosting does: a bootstrap key in the data directory, so proxies
+                // authenticate with per-workload tokens and get workload certificates (mTLS).
+                ["ControlPlane:Security:GenerateBootstrapKey"] = "true",
             });
             builder.Logging.ClearProviders();
             if (Environment.GetEnvironmentVariable("MESH_TEST_LOG") == "1")

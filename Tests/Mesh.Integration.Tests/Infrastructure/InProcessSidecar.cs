@@ -38,13 +38,15 @@ public sealed class InProcessSidecar : IAsyncDisposable
     public Uri OutboundUri(string host) =>
         new($"http://127.0.0.1:{Listeners.OfKind(ListenerKind.Outbound).First(l => l.UpstreamHost == host).BoundPort}");
 
-    public static async Task<InProcessSidecar> StartAsync(SidecarSpec spec, Uri controlPlane)
+    public static async Task<InProcessSidecar> StartAsync(SidecarSpec spec, InProcessControlPlane controlPlane)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Mesh:Mode"] = "Sidecar",
-            ["Mesh:ControlPlane:Address"] = controlPlane.ToString(),
+            ["Mesh:ControlPlane:Address"] = controlPlane.GrpcUri.ToString(),
+            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken("default", spec.ServiceAccount, spec.Id),
             ["Mesh:Node:Id"] = spec.Id,
+            ["Mesh:Node:ServiceAccount"] = spec.ServiceAccount,
             ["Mesh:Node:Workload"] = spec.Id,
             ["Mesh:Node:Labels:app"] = spec.App,
             ["Mesh:Node:Labels:version"] = spec.Version,
@@ -136,4 +138,7 @@ public sealed record SidecarSpec(string Id, string App, string Version)
     public int ServicePort { get; init; } = 9080;
 
     public IReadOnlyList<string> Upstreams { get; init; } = [];
+
+    /// <summary>Istio's Bookinfo convention: "bookinfo-&lt;app&gt;".</summary>
+    public string ServiceAccount => $"bookinfo-{App}";
 }

@@ -56,7 +56,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
             }
 
             cluster.Client = await InProcessSidecar.StartAsync(
-                new SidecarSpec(ClientId, "productpage", "v1") { Upstreams = ["reviews"] }, controlPlane.GrpcUri);
+                new SidecarSpec(ClientId, "productpage", "v1") { Upstreams = ["reviews"] }, controlPlane);
             cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.OutboundUri("reviews"), Timeout = TimeSpan.FromSeconds(10) };
             await cluster.Admin.WaitForSyncedAsync(cluster.ProxyIds);
             await cluster.WaitForReviewsEndpointsAsync(versions.Select(v => $"reviews-{v}").ToArray());
@@ -211,7 +211,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
     {
         var app = await WorkloadApp.StartAsync($"reviews-{version}");
         var sidecar = await InProcessSidecar.StartAsync(
-            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane.GrpcUri);
+            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane);
         _reviews[$"reviews-{version}"] = (app, sidecar);
     }
 }

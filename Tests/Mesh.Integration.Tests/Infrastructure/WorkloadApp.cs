@@ -11,11 +11,15 @@ namespace Mesh.Integration.Tests.Infrastructure;
 
 /// <summary>
 /// A workload's app: real Kestrel on 127.0.0.1 port 0 that answers every request with its own
-/// name (body and <c>x-workload</c>), like a reviews-v1/v2 pod saying who served the call.
+/// name (body and <c>x-workload</c>), like a reviews-v1/v2 pod saying who served the call, and
+/// echoes the peer identity its sidecar vouched for.
 /// </summary>
 public sealed class WorkloadApp : IAsyncDisposable
 {
     public const string WorkloadHeader = "x-workload";
+
+    /// <summary>Echoes the x-forwarded-client-cert its sidecar passed in (the verified mTLS peer).</summary>
+    public const string PeerHeader = "x-seen-client-cert";
 
     private readonly WebApplication _app;
     private bool _stopped;
@@ -39,6 +43,7 @@ public sealed class WorkloadApp : IAsyncDisposable
         app.Run(context =>
         {
             context.Response.Headers[WorkloadHeader] = name;
+            context.Response.Headers[PeerHeader] = context.Request.Headers["x-forwarded-client-cert"].ToString();
             return context.Response.WriteAsync(name);
         });
         await app.StartAsync();

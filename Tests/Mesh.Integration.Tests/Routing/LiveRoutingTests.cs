@@ -21,6 +21,21 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Sidecars_talk_mutual_tls_with_certificates_from_the_control_plane_ca()
+    {
+        await using var mesh = await MeshTestCluster.StartAsync("v1");
+
+        using var response = await mesh.Reviews.GetAsync("/reviews/0");
+        response.EnsureSuccessStatusCode();
+        var peer = string.Join(",", response.Headers.GetValues(WorkloadApp.PeerHeader));
+        output.WriteLine($"x-forwarded-client-cert at reviews-v1: {peer}");
+
+        // The inbound sidecar verified the caller's certificate and tells the app who it is.
+        Assert.Contains("URI=spiffe://cluster.local/ns/default/sa/bookinfo-productpage", peer, StringComparison.Ordinal);
+        Assert.Contains("By=spiffe://cluster.local/ns/default/sa/bookinfo-reviews", peer, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_header_match_applied_through_the_admin_api_sends_jason_to_v2_and_others_to_v1()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
