@@ -1,9 +1,10 @@
 using Google.Protobuf;
+using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Discovery;
 
 namespace Mesh.ControlPlane.Admin;
 
-/// <summary><c>/api/v1/proxies</c>: sync status of connected proxies and the snapshot each was last sent.</summary>
+/// <summary><c>/api/v1/proxies</c>: sync status of connected proxies and the snapshot each was last sent (private keys redacted).</summary>
 public static class ProxyEndpoints
 {
     private static readonly JsonFormatter SnapshotFormatter = new(JsonFormatter.Settings.Default.WithIndentation());
@@ -25,7 +26,7 @@ public static class ProxyEndpoints
             }
 
             return connection.LastSent is { } snapshot
-                ? Results.Text(SnapshotFormatter.Format(snapshot), "application/json")
+                ? Results.Text(SnapshotFormatter.Format(SnapshotRedaction.Redact(snapshot)), "application/json")
                 : ConfigEndpoints.Message(StatusCodes.Status404NotFound, $"no snapshot has been sent to proxy '{id}' yet");
         });
         return endpoints;

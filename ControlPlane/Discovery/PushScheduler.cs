@@ -1,5 +1,6 @@
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Hosting;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Snapshots;
@@ -18,7 +19,7 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     private readonly WorkloadRegistry _registry;
     private readonly ConnectedProxies _proxies;
     private readonly SnapshotCache _cache;
-    private readonly MeshSettings _settings;
+    private readonly MeshSettingsState _settings;
     private readonly ILogger<PushScheduler> _logger;
     private readonly ChangeDebouncer _debouncer;
     private RegistrySnapshot? _pushedRegistry;
@@ -29,7 +30,7 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         WorkloadRegistry registry,
         ConnectedProxies proxies,
         SnapshotCache cache,
-        MeshSettings settings,
+        MeshSettingsState settings,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         ILogger<PushScheduler> logger)
@@ -53,6 +54,7 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     {
         _store.Changed += _debouncer.Notify;
         _registry.Changed += _debouncer.Notify;
+        _settings.Changed += _debouncer.Notify;
         _debouncer.Start();
         return Task.CompletedTask;
     }
@@ -61,6 +63,7 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     {
         _store.Changed -= _debouncer.Notify;
         _registry.Changed -= _debouncer.Notify;
+        _settings.Changed -= _debouncer.Notify;
         await _debouncer.DisposeAsync();
     }
 
@@ -75,14 +78,14 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     public void PushInitial(ProxyConnection connection)
     {
         var registry = Volatile.Read(ref _pushedRegistry) ?? _registry.Current;
-        Offer(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings)), connection);
+        Offer(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current)), connection);
     }
 
     private Task PushAllAsync()
     {
         var registry = _registry.Current;
         Volatile.Write(ref _pushedRegistry, registry);
-        var builds = _cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings));
+        var builds = _cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current));
         var connections = _proxies.All.ToList();
 
         // Builds are pure and independent: build every shape in parallel first (a mesh with many

@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server.Model;
 using Mesh.ControlPlane.Admin;
 using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Identity;
 using Mesh.ControlPlane.Kubernetes;
@@ -64,6 +65,9 @@ public static class ControlPlaneServiceCollectionExtensions
                 PemFileReader = PemFiles.Reader(options.ConfigDirectory, options.DataDirectory),
             };
         });
+
+        // Named TLS credentials (credentialName) from <data>/credentials, live (ControlPlane/Credentials).
+        builder.AddMeshCredentials();
         services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();
         services.AddSingleton<SnapshotCache>();
         services.AddSingleton<ConnectedProxies>();
