@@ -44,6 +44,7 @@ public static class MeshControlPlaneBuilderExtensions
                 context.EnvironmentVariables["ControlPlane__ConfigDirectory"] = resource.ConfigDirectory ?? "";
                 context.EnvironmentVariables["ControlPlane__DataDirectory"] = resource.DataDirectory ?? "";
                 context.EnvironmentVariables["ControlPlane__GenerateAdminToken"] = "true";
+                context.EnvironmentVariables["ControlPlane__Security__BootstrapKeyFile"] = MeshBootstrapCredentials.EnsureKeyFile(resource);
                 context.EnvironmentVariables["ControlPlane__TrustDomain"] = resource.TrustDomain;
                 context.EnvironmentVariables["ControlPlane__DefaultNamespace"] = resource.Namespace;
             })

@@ -38,6 +38,7 @@ public static class MeshGatewayBuilderExtensions
                 var env = context.EnvironmentVariables;
                 env["Mesh__Mode"] = "Gateway";
                 env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://127.0.0.1:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
+                env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, mesh.Namespace, $"{gateway.Name}-service-account", gateway.Name);
                 env["Mesh__Node__Id"] = gateway.Name;
                 env["Mesh__Node__Workload"] = gateway.Name;
                 env["Mesh__Node__Namespace"] = mesh.Namespace;

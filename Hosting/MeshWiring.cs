@@ -85,6 +85,7 @@ internal static class MeshWiring
         var sidecar = workload.Sidecar;
         env["Mesh__Mode"] = "Sidecar";
         env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://{Loopback}:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
+        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, mesh.Namespace, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, workload.App.Name);
         env["Mesh__Node__Id"] = workload.App.Name;
         env["Mesh__Node__Workload"] = workload.App.Name;
         env["Mesh__Node__Namespace"] = mesh.Namespace;

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
+using Mesh.EndToEnd.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Mesh.EndToEnd.Tests.Security;
+
+/// <summary>
+/// Istio's security tasks on the AppHost's Bookinfo: the mTLS migration (PERMISSIVE → STRICT
+/// while traffic flows) and HTTP authorization by the callers' SPIFFE identities.
+/// </summary>
+[Trait("Category", "EndToEnd")]
+[Collection(MeshAppCollection.Name)]
+public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper output)
+{
+    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Mutual_TLS_migration_from_PERMISSIVE_to_STRICT_fails_no_request()
+    {
+        var reviewsInbound = await InboundAsync("reviews-v1-sidecar");
+        using var plaintext = PlaintextClient();
+
+        // PERMISSIVE (the default): a client without a certificate still gets through.
+        Assert.Equal(HttpStatusCode.OK, (await plaintext.GetAsync(new Uri(reviewsInbound, "/reviews/0"))).StatusCode);
+
+        var failures = new ConcurrentQueue<string>();
+        var pages = 0;
+        using var stop = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    var html = await BookinfoPage.FetchAsync(mesh.Gateway);
+                    if (html.Contains(BookinfoPage.ReviewsError, StringComparison.Ordinal) || html.Contains(BookinfoPage.DetailsError, StringComparison.Ordinal))
+                    {
+                        failures.Enqueue("the page shows an upstream error");
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    failures.Enqueue(ex.Message);
+                }
+
+                Interlocked.Increment(ref pages);
+            }
+        });
+
+        await Poll.UntilAsync("page loads before the migration", TimeSpan.FromSeconds(30), _ => Task.FromResult(Volatile.Read(ref pages) >= 5 ? "" : null));
+        await using (var strict = await mesh.ApplyAsync(await File.ReadAllTextAsync(SecuritySample("peer-authentication-strict.yaml"))))
+        {
+            foreach (var proxy in Sidecars)
+            {
+                await mesh.Admin.WaitForProxySyncedAsync(proxy, strict.Change!.Generation, SyncTimeout);
+            }
+
+            var atStrict = Volatile.Read(ref pages);
+            await Poll.UntilAsync("page loads under STRICT", TimeSpan.FromSeconds(30), _ => Task.FromResult(Volatile.Read(ref pages) >= atStrict + 10 ? "" : null));
+
+            // STRICT: the same plaintext client is refused; the mesh (gateway and sidecars) never noticed.
+            await Assert.ThrowsAsync<HttpRequestException>(() => plaintext.GetAsync(new Uri(reviewsInbound, "/reviews/0")));
+            await stop.CancelAsync();
+            await load;
+        }
+
+        output.WriteLine($"{pages} page loads through the gateway across the migration, {failures.Count} failed");
+        Assert.Empty(failures);
+    }
+
+    [Fact]
+    public async Task Only_productpage_reads_reviews_and_only_reviews_reads_ratings()
+    {
+        await using (await mesh.ApplyAsync(await File.ReadAllTextAsync(SecuritySample("authorization-allow-nothing.yaml"))))
+        {
+            // allow-nothing: even the product page answers RBAC: access denied.
+            await Poll.UntilAsync("allow-nothing enforced at productpage", SyncTimeout, async ct =>
+            {
+                using var response = await mesh.Gateway.GetAsync("/productpage", ct);
+                return response.StatusCode == HttpStatusCode.Forbidden && await response.Content.ReadAsStringAsync(ct) == "RBAC: access denied" ? "" : null;
+            });
+
+            await using var viewers = await mesh.ApplyAsync(await File.ReadAllTextAsync(SecuritySample("authorization-bookinfo-viewers.yaml")));
+            foreach (var proxy in Sidecars)
+            {
+                await mesh.Admin.WaitForProxySyncedAsync(proxy, viewers.Change!.Generation, SyncTimeout);
+            }
+
+            // productpage → details and reviews → ratings are allowed: the full page with stars.
+            var stars = await Poll.UntilAsync("a page with ratings (reviews v2 or v3)", SyncTimeout, async ct =>
+            {
+                var html = await BookinfoPage.FetchAsync(mesh.Gateway, ct);
+                Assert.DoesNotContain(BookinfoPage.DetailsError, html, StringComparison.Ordinal);
+                Assert.DoesNotContain(BookinfoPage.ReviewsError, html, StringComparison.Ordinal);
+                return BookinfoPage.StarsColor(html);
+            });
+            output.WriteLine($"page with {stars} stars");
+
+            // productpage itself may not read ratings (its API calls ratings directly): ratings answers 403.
+            using var ratingsViaProductPage = await mesh.ProductPage.GetAsync("/api/v1/products/0/ratings");
+            Assert.NotEqual(HttpStatusCode.OK, ratingsViaProductPage.StatusCode);
+
+            // Nor may a caller without an identity read reviews or ratings.
+            using var plaintext = PlaintextClient();
+            foreach (var (sidecar, path) in new[] { ("reviews-v2-sidecar", "/reviews/0"), ("ratings-sidecar", "/ratings/0") })
+            {
+                using var response = await plaintext.GetAsync(new Uri(await InboundAsync(sidecar), path));
+                Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+                Assert.Equal("RBAC: access denied", await response.Content.ReadAsStringAsync());
+            }
+        }
+    }
+
+    /// <summary>The sidecars' proxy ids: inbound policies change their snapshots, not the gateway's.</summary>
+    private IEnumerable<string> Sidecars => mesh.ProxyIds.Where(p => !p.Contains("gateway", StringComparison.Ordinal));
+
+    private static string SecuritySample(string file) => Path.Combine(MeshAppFixture.RepositoryRoot, "samples", "bookinfo", "security", file);
+
+    private static HttpClient PlaintextClient() =>
+        new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>A sidecar's inbound listener (what other sidecars connect to), from its admin /listeners.</summary>
+    private async Task<Uri> InboundAsync(string sidecar)
+    {
+        using var admin = mesh.CreateHttpClient(sidecar, "admin");
+        using var listeners = JsonDocument.Parse(await admin.GetStringAsync("/listeners"));
+        var inbound = listeners.RootElement.EnumerateArray().First(l => l.GetProperty("kind").GetString() == "Inbound");
+        return new Uri($"http://127.0.0.1:{inbound.GetProperty("port").GetInt32()}");
+    }
+}
