@@ -9,22 +9,32 @@ namespace Mesh.Proxy.Traffic.Mirroring;
 /// </summary>
 public sealed partial class MirrorSender(ILogger<MirrorSender> logger)
 {
+    /// <summary>Starts sending a copy; never throws (it runs inside the primary exchange's body read).</summary>
     internal void Send(MirrorRequest copy, ReadOnlyMemory<byte> body)
     {
-        var cluster = copy.Cluster;
-        if (!cluster.IsBound)
+        try
         {
-            return;
+            Start(copy, body);
         }
+        catch (Exception ex)
+        {
+            Log.MirrorFailed(logger, copy.Cluster.Name, ex.Message);
+            copy.Message.Dispose();
+        }
+    }
 
-        var state = cluster.State;
-        var destinations = state.DestinationsState.AvailableDestinations;
-        var client = state.Model.HttpClient;
+    private void Start(MirrorRequest copy, ReadOnlyMemory<byte> body)
+    {
+        var cluster = copy.Cluster;
+        var destinations = cluster.IsBound ? cluster.State.DestinationsState.AvailableDestinations : [];
         if (destinations.Count == 0)
         {
             Log.NoEndpoint(logger, cluster.Name);
+            copy.Message.Dispose();
             return;
         }
+
+        var client = cluster.State.Model.HttpClient;
 
         var destination = destinations[cluster.NextRoundRobin() % destinations.Count];
         var message = copy.Message;
@@ -53,8 +63,9 @@ public sealed partial class MirrorSender(ILogger<MirrorSender> logger)
             await response.Content.CopyToAsync(Stream.Null, timeout.Token);
             Log.Mirrored(logger, copy.Cluster.Name, (int)response.StatusCode);
         }
-        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
+        catch (Exception ex)
         {
+            // Fire and forget: whatever goes wrong with a copy stays with the copy.
             Log.MirrorFailed(logger, copy.Cluster.Name, ex.Message);
         }
         finally
