@@ -19,7 +19,9 @@ namespace Mesh.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class MeshAppFixture : IAsyncLifetime
 {
-    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(4);
+    // Generous: ~1 min on an idle 2-core machine, several times that when other builds compete.
+    private static readonly TimeSpan StartupTimeout = TimeSpan.FromMinutes(6);
+    private static readonly TimeSpan WarmUpTimeout = TimeSpan.FromMinutes(2);
     private DistributedApplication? _app;
 
     public DistributedApplication App => _app ?? throw new InvalidOperationException("The AppHost has not started.");
@@ -29,6 +31,12 @@ public sealed class MeshAppFixture : IAsyncLifetime
 
     /// <summary>The ingress gateway's HTTP listener (the developer's http://localhost:8080).</summary>
     public HttpClient Gateway { get; private set; } = null!;
+
+    /// <summary>
+    /// The ingress gateway's HTTPS listener (the developer's https://localhost:8443); it serves
+    /// Gateway servers on port 443. Build your own client: certificates and SNI are test-specific.
+    /// </summary>
+    public Uri GatewayHttpsUrl { get; private set; } = null!;
 
     /// <summary>The control plane's admin API, token set.</summary>
     public MeshAdminClient Admin { get; private set; } = null!;
@@ -98,10 +106,12 @@ public sealed class MeshAppFixture : IAsyncLifetime
         Admin = new MeshAdminClient(adminHttp);
         ProductPage = new HttpClient { BaseAddress = _app.GetEndpoint("productpage", "http"), Timeout = TimeSpan.FromSeconds(30) };
         Gateway = new HttpClient { BaseAddress = _app.GetEndpoint(builder.Resources.OfType<MeshGatewayResource>().Single().Name, "http"), Timeout = TimeSpan.FromSeconds(30) };
+        GatewayHttpsUrl = _app.GetEndpoint(builder.Resources.OfType<MeshGatewayResource>().Single().Name, "https");
         DashboardUrl = _app.GetEndpoint("aspire-dashboard", "http");
 
         await Admin.WaitForAllSyncedAsync(ProxyIds.Count, TimeSpan.FromSeconds(30), timeout.Token);
-        await WarmUpAsync(timeout.Token);
+        await WarmUpAsync();
+
         Console.WriteLine($"MeshAppFixture: AppHost up, {ProxyIds.Count} proxies SYNCED after {clock.Elapsed.TotalSeconds:0.0} s");
     }
 
@@ -173,13 +183,13 @@ public sealed class MeshAppFixture : IAsyncLifetime
     /// started apps JIT their first calls, and a cold first call can exceed productpage's 3 s
     /// upstream timeout, which no test should mistake for a routing or fault result.
     /// </summary>
-    private async Task WarmUpAsync(CancellationToken cancellationToken)
+    private async Task WarmUpAsync()
     {
         var served = new HashSet<string>(StringComparer.Ordinal);
         var last = "";
         await Poll.UntilAsync(
             "every reviews version to serve the product page",
-            TimeSpan.FromSeconds(60),
+            WarmUpTimeout,
             async ct =>
             {
                 last = await BookinfoPage.FetchAsync(ProductPage, ct);
@@ -191,14 +201,16 @@ public sealed class MeshAppFixture : IAsyncLifetime
                 return served.Count >= 3;
             },
             () => $"served by {string.Join(", ", served)}; last page {(last.Length > 200 ? last[..200] : last)}",
-            TimeSpan.FromMilliseconds(10),
-            cancellationToken);
+            TimeSpan.FromMilliseconds(10));
     }
 
     /// <summary>
     /// Moves every fixed host port to a free one. The gateway learns its listener ports from
-    /// environment variables set from literal numbers, so those are overridden too; its HTTP
-    /// listener keeps serving Gateway servers declared on 8080, as the AppHost's does.
+    /// environment variables set from literal numbers, so those are overridden too. A gateway
+    /// listener serves two Gateway server ports (its service port and its own port); with its own
+    /// port moved, the HTTP listener serves servers on 8080 (Istio's Bookinfo gateway) and the
+    /// HTTPS listener servers on 443 (Istio's secure ingress tasks). Servers on 80 or 8443 are not
+    /// served here, unlike in the AppHost.
     /// </summary>
     private static void MovePorts(IDistributedApplicationTestingBuilder builder)
     {
@@ -218,7 +230,7 @@ public sealed class MeshAppFixture : IAsyncLifetime
                 context.EnvironmentVariables["Mesh__Gateway__Listeners__0__Port"] = Port(endpoints["http"]);
                 context.EnvironmentVariables["Mesh__Gateway__Listeners__0__ServicePort"] = "8080";
                 context.EnvironmentVariables["Mesh__Gateway__Listeners__1__Port"] = Port(endpoints["https"]);
-                context.EnvironmentVariables["Mesh__Gateway__Listeners__1__ServicePort"] = "8443";
+                context.EnvironmentVariables["Mesh__Gateway__Listeners__1__ServicePort"] = "443";
             }));
         }
     }
