@@ -63,6 +63,13 @@ public sealed class ControlPlaneOptions
     /// <summary>A connection that does not answer a ping within this time is closed (its proxy deregistered).</summary>
     public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// How long workloads remembered from before a restart (<c>&lt;data&gt;/registry/</c>) stay in
+    /// the registry waiting for their proxies to reconnect; proxies retry within 3 s. Zero turns the
+    /// registry journal off (a restart then starts with an empty registry).
+    /// </summary>
+    public TimeSpan RegistryGracePeriod { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>A sent snapshot not acknowledged within this time makes the proxy STALE.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

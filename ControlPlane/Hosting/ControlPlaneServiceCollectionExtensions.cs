@@ -1,6 +1,7 @@
 using Grpc.AspNetCore.Server.Model;
 using Mesh.ControlPlane.Admin;
 using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Console;
 using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Identity;
@@ -8,6 +9,7 @@ using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Security;
 using Mesh.ControlPlane.Snapshots;
+using Mesh.ControlPlane.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -52,7 +54,24 @@ public static class ControlPlaneServiceCollectionExtensions
         }
 
         // Registry, snapshots, discovery
-        services.AddSingleton<WorkloadRegistry>();
+        services.AddSingleton(sp =>
+        {
+            // Remembered before any proxy can connect, so no snapshot is built without them.
+            var registry = new WorkloadRegistry(sp.GetRequiredService<TimeProvider>());
+            var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
+            if (options.RegistryGracePeriod > TimeSpan.Zero)
+            {
+                var logger = sp.GetRequiredService<ILogger<RegistryJournal>>();
+                registry.Remember(RegistryJournal.Read(DataDirectory(sp), logger), options.RegistryGracePeriod);
+            }
+
+            return registry;
+        });
+        services.AddHostedService(sp => new RegistryJournal(
+            sp.GetRequiredService<WorkloadRegistry>(),
+            sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
@@ -81,8 +100,10 @@ public static class ControlPlaneServiceCollectionExtensions
         services.AddGrpc();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<MeshDiscoveryService>, DiscoveryMethods>());
 
-        // Admin
+        // Admin, mesh console (ControlPlane/Console) and the control plane's own metrics (ControlPlane/Telemetry)
         services.AddSingleton<AdminToken>();
+        builder.AddMeshConsole();
+        builder.AddMeshControlPlaneMetrics();
         services.AddHostedService<StartupReporter>();
 
         ControlPlaneTelemetry.Add(builder);

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Registry;
 /// are O(log n); the immutable <see cref="RegistrySnapshot"/> is materialized lazily, once per
 /// version, so a storm of thousands of connecting proxies does not rebuild it on every join.
 /// </summary>
-public sealed class WorkloadRegistry
+public sealed class WorkloadRegistry : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;
@@ -16,6 +16,7 @@ public sealed class WorkloadRegistry
         ImmutableSortedDictionary.Create<string, WorkloadRegistration>(StringComparer.Ordinal);
     private long _version;
     private RegistrySnapshot _snapshot = RegistrySnapshot.Empty;
+    private ITimer? _forgetRemembered;
 
     public WorkloadRegistry(TimeProvider time) => _time = time;
 
@@ -84,4 +85,69 @@ public sealed class WorkloadRegistry
     }
 
     public WorkloadInstance? Find(string id) => _byId.TryGetValue(id, out var registration) ? registration.Instance : null;
+
+    /// <summary>
+    /// Re-adds workloads remembered from before a control-plane restart (see
+    /// <see cref="RegistryJournal"/>) so the first snapshots pushed after the restart still carry
+    /// every endpoint. A remembered workload is replaced when its proxy reconnects, and removed
+    /// after <paramref name="gracePeriod"/> if it never does (the proxy went away meanwhile).
+    /// </summary>
+    public void Remember(IReadOnlyCollection<Node> nodes, TimeSpan gracePeriod)
+    {
+        if (nodes.Count == 0)
+        {
+            return;
+        }
+
+        var remembered = new List<WorkloadRegistration>(nodes.Count);
+        lock (_gate)
+        {
+            foreach (var node in nodes)
+            {
+                if (string.IsNullOrEmpty(node.Id) || _byId.ContainsKey(node.Id))
+                {
+                    continue;
+                }
+
+                var registration = new WorkloadRegistration(new WorkloadInstance(node, _time.GetUtcNow()));
+                _byId = _byId.SetItem(node.Id, registration);
+                remembered.Add(registration);
+            }
+
+            _version++;
+        }
+
+        _forgetRemembered = _time.CreateTimer(_ => Forget(remembered), null, gracePeriod, Timeout.InfiniteTimeSpan);
+        Changed?.Invoke();
+    }
+
+    public void Dispose() => _forgetRemembered?.Dispose();
+
+    /// <summary>Registrations that are still the remembered ones (their proxies did not come back).</summary>
+    private void Forget(List<WorkloadRegistration> remembered)
+    {
+        var removed = 0;
+        lock (_gate)
+        {
+            foreach (var registration in remembered)
+            {
+                var id = registration.Instance.Node.Id;
+                if (_byId.TryGetValue(id, out var current) && ReferenceEquals(current, registration))
+                {
+                    _byId = _byId.Remove(id);
+                    removed++;
+                }
+            }
+
+            if (removed > 0)
+            {
+                _version++;
+            }
+        }
+
+        if (removed > 0)
+        {
+            Changed?.Invoke();
+        }
+    }
 }

@@ -37,4 +37,18 @@ public sealed class WorkloadRegistryTests
         Assert.Same(first, registry.Current);
         Assert.Equal(["a", "b"], first.Workloads.Select(w => w.Node.Id));
     }
+
+    [Fact]
+    public async Task Remembered_workloads_stay_until_their_proxy_reconnects_or_the_grace_period_ends()
+    {
+        using var registry = new WorkloadRegistry(TimeProvider.System);
+        registry.Remember([TestProxy.NodeFor("reviews-v1"), TestProxy.NodeFor("reviews-v2")], TimeSpan.FromMilliseconds(300));
+        Assert.Equal(["reviews-v1", "reviews-v2"], registry.Current.Workloads.Select(w => w.Node.Id));
+
+        var reconnected = registry.Register(TestProxy.NodeFor("reviews-v1"));
+
+        await Eventually.GetAsync(() => registry.Count, count => count == 1, because: "the unclaimed workload is forgotten");
+        Assert.Same(reconnected.Instance, registry.Find("reviews-v1"));
+        Assert.Null(registry.Find("reviews-v2"));
+    }
 }
