@@ -40,6 +40,9 @@ public sealed class ConfigStore
     /// <summary>Raised after a new generation is published.</summary>
     public event Action? Changed;
 
+    /// <summary>Raised after a change was refused (metrics).</summary>
+    public event Action<ConfigRejection>? Rejected;
+
     public string? ConfigDirectory { get; }
 
     public ConfigStoreModel Current => Volatile.Read(ref _current);
@@ -288,7 +291,9 @@ public sealed class ConfigStore
 
     private ConfigChangeResult Reject(string source, IReadOnlyList<ConfigError> errors)
     {
-        Volatile.Write(ref _lastError, new ConfigRejection(_time.GetUtcNow(), source, errors));
+        var rejection = new ConfigRejection(_time.GetUtcNow(), source, errors);
+        Volatile.Write(ref _lastError, rejection);
+        Rejected?.Invoke(rejection);
         ConfigStoreLog.Rejected(_logger, source, errors.Count, Current.Generation);
         foreach (var error in errors)
         {

@@ -4,6 +4,7 @@ using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Hosting;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Security;
+using Mesh.ControlPlane.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Discovery;
@@ -24,6 +25,7 @@ public sealed partial class MeshDiscoveryService
     private readonly DiscoveryDrain _drain;
     private readonly ControlPlaneOptions _options;
     private readonly ProxyConnectionOptions _connectionOptions;
+    private readonly ControlPlaneMetrics _metrics;
     private readonly ILogger<MeshDiscoveryService> _logger;
 
     public MeshDiscoveryService(
@@ -35,6 +37,7 @@ public sealed partial class MeshDiscoveryService
         DiscoveryDrain drain,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
+        ControlPlaneMetrics metrics,
         ILogger<MeshDiscoveryService> logger)
     {
         _registry = registry;
@@ -45,6 +48,7 @@ public sealed partial class MeshDiscoveryService
         _drain = drain;
         _options = options.Value;
         _connectionOptions = new ProxyConnectionOptions(_options.SlowProxyTimeout, _options.AckTimeout, time);
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -81,7 +85,7 @@ public sealed partial class MeshDiscoveryService
         LogConnected(_logger, node.Id, node.Workload, node.Namespace, node.Mode);
         try
         {
-            var writer = connection.RunWriterAsync(responseStream, token);
+            var writer = connection.RunWriterAsync(new CountingSnapshotWriter(responseStream, _metrics, ModeLabel(node)), token);
             _scheduler.PushInitial(connection);
             var reader = ReadResponsesAsync(requestStream, connection, token);
 
@@ -157,10 +161,12 @@ public sealed partial class MeshDiscoveryService
             {
                 case ProxyMessage.KindOneofCase.Ack:
                     connection.OnAck(message.Ack.Version);
+                    _metrics.ProxyAcked(connection, message.Ack.Version);
                     break;
                 case ProxyMessage.KindOneofCase.Nack:
                     LogNack(_logger, connection.Id, message.Nack.Version, message.Nack.Error);
                     connection.OnNack(message.Nack.Version, message.Nack.Error);
+                    _metrics.ProxyNacked(ModeLabel(connection.Node));
                     break;
                 default:
                     throw new RpcException(new Status(StatusCode.InvalidArgument,
@@ -168,6 +174,8 @@ public sealed partial class MeshDiscoveryService
             }
         }
     }
+
+    private static string ModeLabel(Node node) => node.Mode == ProxyMode.Gateway ? "gateway" : "sidecar";
 
     private static async Task Ignoring(Task task)
     {

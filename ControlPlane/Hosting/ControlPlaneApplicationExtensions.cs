@@ -1,4 +1,5 @@
 using Mesh.ControlPlane.Admin;
+using Mesh.ControlPlane.Console;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Identity;
 
@@ -24,6 +25,7 @@ public static class ControlPlaneApplicationExtensions
         app.MapHealthEndpoints();
         app.MapConfigEndpoints();
         app.MapProxyEndpoints();
+        app.MapMeshConsole();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Mesh.ControlPlane.Telemetry;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -6,7 +7,8 @@ namespace Mesh.ControlPlane.Hosting;
 
 /// <summary>
 /// OpenTelemetry over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (the Aspire dashboard
-/// sets it): traces and metrics of the admin API and gRPC, and logs.
+/// sets it): traces and metrics of the admin API and gRPC, the control plane's own metrics
+/// (<see cref="ControlPlaneMetrics"/>), and logs.
 /// </summary>
 internal static class ControlPlaneTelemetry
 {
@@ -23,7 +25,7 @@ internal static class ControlPlaneTelemetry
             logging.IncludeScopes = true;
         });
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation())
+            .WithMetrics(metrics => metrics.AddAspNetCoreInstrumentation().AddMeter(ControlPlaneMetrics.MeterName))
             .WithTracing(tracing => tracing.AddAspNetCoreInstrumentation())
             .UseOtlpExporter();
     }

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Grpc.Core;
 using Mesh.Contracts.Identity;
 using Mesh.ControlPlane.Security;
+using Mesh.ControlPlane.Telemetry;
 using X509 = System.Security.Cryptography.X509Certificates;
 
 namespace Mesh.ControlPlane.Identity;
@@ -13,7 +14,7 @@ namespace Mesh.ControlPlane.Identity;
 /// InvalidArgument for a malformed request.
 /// </summary>
 public sealed partial class MeshCertificatesService(
-    MeshCertificateAuthority ca, IWorkloadCredentialValidator credentials, ILogger<MeshCertificatesService> logger) : MeshCertificates.MeshCertificatesBase
+    MeshCertificateAuthority ca, IWorkloadCredentialValidator credentials, ControlPlaneMetrics metrics, ILogger<MeshCertificatesService> logger) : MeshCertificates.MeshCertificatesBase
 {
     private const int MaxCsrLength = 64 * 1024;
 
@@ -52,6 +53,7 @@ public sealed partial class MeshCertificatesService(
             throw new RpcException(new Status(StatusCode.Unavailable, $"the mesh CA cannot sign: {ex.Message}"));
         }
 
+        metrics.CertificateIssued();
         using (leaf)
         {
             LogIssued(logger, entitled.ToString(), leaf.SerialNumber, leaf.NotAfter.ToUniversalTime());

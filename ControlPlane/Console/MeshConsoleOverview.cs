@@ -1,0 +1,102 @@
+namespace Mesh.ControlPlane.Console;
+
+/// <summary>What the console page shows, as <c>GET /console/api/overview</c> serves it (snake_case JSON).</summary>
+public sealed record MeshConsoleOverview
+{
+    public required DateTimeOffset GeneratedAt { get; init; }
+    public required double RateWindowSeconds { get; init; }
+    public required ConsoleGraph Graph { get; init; }
+    public required IReadOnlyList<ProxySyncRow> Proxies { get; init; }
+    public required ConsoleConfig Config { get; init; }
+}
+
+public sealed record ConsoleGraph(IReadOnlyList<ConsoleNode> Nodes, IReadOnlyList<ConsoleEdge> Edges);
+
+/// <summary>A workload at one version (or "unknown": traffic from outside the mesh).</summary>
+public sealed record ConsoleNode
+{
+    public required string Id { get; init; }
+    public required string Workload { get; init; }
+    public required string Namespace { get; init; }
+    public required string App { get; init; }
+    public required string Version { get; init; }
+
+    /// <summary>"sidecar", "gateway", "workload" (seen in traffic, no proxy connected) or "unknown".</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Requests per second arriving at this node (sum of its inbound edges).</summary>
+    public double RequestsPerSecond { get; init; }
+}
+
+public sealed record ConsoleEdge
+{
+    public required string Source { get; init; }
+    public required string Destination { get; init; }
+
+    /// <summary>Which side's report the edge shows: "destination" unless only the caller's proxy reported it.</summary>
+    public required string Reporter { get; init; }
+    public required IReadOnlyList<string> Services { get; init; }
+    public required string Protocol { get; init; }
+
+    /// <summary>"mutual_tls", "none", "mixed", or "unknown" (only the caller reported it).</summary>
+    public required string Security { get; init; }
+    public required double RequestsPerSecond { get; init; }
+
+    /// <summary>Share of requests in the window that did not fail (5xx, no response, gRPC error); null without requests.</summary>
+    public double? SuccessRate { get; init; }
+    public double? P50Ms { get; init; }
+    public double? P99Ms { get; init; }
+    public long WindowRequests { get; init; }
+    public double WindowSeconds { get; init; }
+    public long TotalRequests { get; init; }
+}
+
+/// <summary>A connected proxy's config sync (istioctl proxy-status) and whether its statistics could be read.</summary>
+public sealed record ProxySyncRow
+{
+    public required string Id { get; init; }
+    public required string Workload { get; init; }
+    public required string Namespace { get; init; }
+    public required string Kind { get; init; }
+
+    /// <summary>SYNCED, PENDING (sent moments ago), STALE or NACKED.</summary>
+    public required string Status { get; init; }
+    public string? SentVersion { get; init; }
+    public string? AckedVersion { get; init; }
+    public DateTimeOffset? SentAt { get; init; }
+    public string? NackError { get; init; }
+    public string? BuildError { get; init; }
+    public string? StatsError { get; init; }
+    public DateTimeOffset? StatsAt { get; init; }
+}
+
+public sealed record ConsoleConfig
+{
+    public required long Generation { get; init; }
+    public DateTimeOffset? AcceptedAt { get; init; }
+    public required string AcceptedFrom { get; init; }
+    public required bool FilesInSync { get; init; }
+
+    /// <summary>The refused change still pending (newer than what serves, or files out of sync); null when none.</summary>
+    public ConsoleRejection? Rejection { get; init; }
+    public required IReadOnlyList<ConfigObjectRow> Objects { get; init; }
+}
+
+public sealed record ConsoleRejection(DateTimeOffset At, string Source, IReadOnlyList<string> Errors);
+
+public sealed record ConfigObjectRow
+{
+    public required string Kind { get; init; }
+    public required string Namespace { get; init; }
+    public required string Name { get; init; }
+    public required string Source { get; init; }
+    public long? Generation { get; init; }
+    public DateTimeOffset? UpdatedAt { get; init; }
+
+    /// <summary>
+    /// "valid" (serving), "invalid_change" (serving its last valid version; a newer change of it
+    /// was refused) or "invalid" (refused, not serving).
+    /// </summary>
+    public required string Validation { get; init; }
+    public IReadOnlyList<string> Errors { get; init; } = [];
+}

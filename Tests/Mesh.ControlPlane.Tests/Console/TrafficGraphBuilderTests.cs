@@ -1,0 +1,74 @@
+using System.Text.Json;
+using Mesh.ControlPlane.Console;
+
+namespace Mesh.ControlPlane.Tests.Console;
+
+/// <summary>The graph from readings in the proxies' /stats format (parsed, as the poller parses them).</summary>
+public sealed class TrafficGraphBuilderTests
+{
+    [Fact]
+    public void A_restarted_proxy_is_measured_from_its_start_not_against_its_previous_life()
+    {
+        var stub = StubFor("reviews-v1", n => [new StubEdge("destination", "productpage", "reviews-v1", 10 * n, 0, 5)]);
+        var before = Read(stub, 50);                  // 500 requests in the old process
+        var after = Read(stub, 1) with { StartedAt = before.StartedAt.AddMinutes(5), Now = before.StartedAt.AddMinutes(5).AddSeconds(2) };
+
+        var edge = TrafficGraphBuilder.Build([ReadingPair.Of(before, after)], []).Edges.Single();
+
+        Assert.Equal(5.0, edge.RequestsPerSecond, 3);
+        Assert.Equal(10, edge.WindowRequests);
+    }
+
+    [Fact]
+    public void Counters_that_went_back_are_counted_from_zero()
+    {
+        var stub = StubFor("reviews-v1", n => [new StubEdge("destination", "productpage", "reviews-v1", n == 9 ? 1000 : 10 * n, 0, 5)]);
+        var edge = TrafficGraphBuilder.Build([ReadingPair.Of(Read(stub, 9), Read(stub, 10))], []).Edges.Single();
+
+        Assert.Equal(100, edge.WindowRequests);
+        Assert.True(edge.RequestsPerSecond >= 0);
+    }
+
+    [Fact]
+    public void Replicas_of_a_workload_add_up_and_mixed_security_is_called_mixed()
+    {
+        var one = StubFor("reviews-v1", n => [new StubEdge("destination", "productpage", "reviews-v1", 10 * n, n, 5)]);
+        var two = StubFor("reviews-v1", n => [new StubEdge("destination", "productpage", "reviews-v1", 30 * n, 0, 5, "none")]);
+
+        var edge = TrafficGraphBuilder.Build([Pair(one, 1, 2), Pair(two, 1, 2)], []).Edges.Single();
+
+        Assert.Equal(20.0, edge.RequestsPerSecond, 3);  // 5 + 15 per second
+        Assert.Equal(1 - (1.0 / 40), edge.SuccessRate!.Value, 4);
+        Assert.Equal("mixed", edge.Security);
+    }
+
+    [Fact]
+    public void Traffic_from_outside_the_mesh_comes_from_the_unknown_node_and_idle_edges_keep_their_totals()
+    {
+        var gateway = StubFor("productpage-v1", n => [new StubEdge("destination", "unknown", "productpage-v1", 7, 0, 5, "none")]);
+
+        var graph = TrafficGraphBuilder.Build([Pair(gateway, 1, 2)], []);
+
+        var edge = graph.Edges.Single();
+        Assert.Equal(TrafficGraphBuilder.UnknownNode, edge.Source);
+        Assert.Equal("none", edge.Security);
+        Assert.Equal(0, edge.RequestsPerSecond);
+        Assert.Null(edge.SuccessRate);
+        Assert.Null(edge.P50Ms);
+        Assert.Equal(7, edge.TotalRequests);
+        Assert.Contains(graph.Nodes, n => n.Id == TrafficGraphBuilder.UnknownNode && n.Kind == "unknown");
+    }
+
+    private static StatsStubReadings StubFor(string workload, Func<int, IEnumerable<StubEdge>> edges) => new(workload, edges);
+
+    private static ReadingPair Pair(StatsStubReadings stub, int baseline, int latest) => ReadingPair.Of(Read(stub, baseline), Read(stub, latest));
+
+    private static ProxyStatsReading Read(StatsStubReadings stub, int n) =>
+        JsonSerializer.Deserialize(stub.Write(n), ConsoleJsonContext.Default.ProxyStatsReading)!;
+
+    /// <summary>The stub's JSON without its server (the same document the functional tests serve).</summary>
+    private sealed class StatsStubReadings(string workload, Func<int, IEnumerable<StubEdge>> edges)
+    {
+        public string Write(int n) => StatsStub.Document(workload, edges, n);
+    }
+}
