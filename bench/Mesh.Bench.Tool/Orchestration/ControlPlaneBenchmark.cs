@@ -31,7 +31,7 @@ public sealed class ControlPlaneBenchmark(RunContext run)
         var grpcPort = run.Ports.Next();
         var configDirectory = Path.Combine(run.RunDirectory, name + "-config");
         Directory.CreateDirectory(configDirectory);
-        var process = run.Start(ProcessSpecs.ControlPlane(run, name, adminPort, grpcPort, configDirectory));
+        var process = run.Start(ProcessSpecs.ControlPlane(run, name, adminPort, grpcPort, configDirectory, authenticated: false));
         try
         {
             await Readiness.WaitForOkAsync(run, new Uri($"http://127.0.0.1:{adminPort}/readyz"), TimeSpan.FromSeconds(30), [process]);

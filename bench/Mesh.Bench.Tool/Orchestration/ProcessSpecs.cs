@@ -8,20 +8,28 @@ public static class ProcessSpecs
     /// <summary>The service port every benchmark service uses (Bookinfo's).</summary>
     public const int ServicePort = 9080;
 
-    public static ProcessSpec ControlPlane(RunContext run, string name, int adminPort, int grpcPort, string configDirectory) => new()
+    /// <param name="authenticated">
+    /// Give the control plane the run's bootstrap key: proxies must present tokens and get workload
+    /// certificates (the data path). Without it the discovery stream is open and no CSR is signed
+    /// (the control-plane benchmark's simulated proxies need neither).
+    /// </param>
+    public static ProcessSpec ControlPlane(RunContext run, string name, int adminPort, int grpcPort, string configDirectory, bool authenticated = true)
     {
-        Name = name,
-        FileName = run.ControlPlanePath,
-        Cpus = run.Settings.SutCpus,
-        Environment = DotnetEnvironment(new Dictionary<string, string>
+        var env = new Dictionary<string, string>
         {
             ["ControlPlane__AdminPort"] = Text(adminPort),
             ["ControlPlane__GrpcPort"] = Text(grpcPort),
             ["ControlPlane__BindAddress"] = "127.0.0.1",
             ["ControlPlane__ConfigDirectory"] = configDirectory,
             ["ControlPlane__DataDirectory"] = Path.Combine(run.RunDirectory, name + "-data"),
-        }),
-    };
+        };
+        if (authenticated)
+        {
+            env["ControlPlane__Security__BootstrapKey"] = run.Credentials.Key;
+        }
+
+        return new ProcessSpec { Name = name, FileName = run.ControlPlanePath, Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
+    }
 
     public static ProcessSpec Sidecar(RunContext run, SidecarSpec sidecar, int controlPlaneGrpcPort)
     {
@@ -38,6 +46,7 @@ public static class ProcessSpecs
             ["Mesh__BindAddress"] = "127.0.0.1",
             ["Mesh__AppAddress"] = "127.0.0.1",
             ["Mesh__AdminPort"] = Text(sidecar.AdminPort),
+            ["Mesh__ControlPlane__Token"] = run.Credentials.TokenFor(sidecar.Namespace, sidecar.App, sidecar.Name),
         };
         if (sidecar.Service is not null)
         {
@@ -84,6 +93,7 @@ public static class ProcessSpecs
             ["Mesh__Gateway__Listeners__0__Port"] = Text(listenPort),
             ["Mesh__Gateway__Listeners__0__ServicePort"] = "80",
             ["Mesh__Gateway__Listeners__0__Protocol"] = "HTTP",
+            ["Mesh__ControlPlane__Token"] = run.Credentials.TokenFor("istio-system", "istio-ingressgateway-service-account", name),
         }),
     };
 

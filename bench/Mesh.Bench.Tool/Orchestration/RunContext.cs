@@ -41,6 +41,9 @@ public sealed class RunContext : IAsyncDisposable
 
     public PortAllocator Ports { get; } = new();
 
+    /// <summary>The bootstrap key of the data-path control plane and the proxies' tokens.</summary>
+    public BootstrapCredentials Credentials { get; } = new();
+
     /// <summary>For readiness and correctness checks (not for load).</summary>
     public HttpClient Http { get; }
 
