@@ -126,6 +126,12 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
             service = model.PassthroughService(authority);
             upstream = authority;
         }
+        else if (request.Route?.Action is { } action)
+        {
+            // Answered before a cluster was picked (fault abort, circuit breaker): like Envoy, the
+            // route's destination still names the service; no workload was reached.
+            service = RouteService(action, model);
+        }
 
         state.MutualTls = false;
         state.UpstreamAuthority = upstream;
@@ -141,6 +147,25 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
             grpcStatus,
             request.Flags,
             SecurityPolicy.Unknown);
+    }
+
+    /// <summary>The service all of a route's weighted clusters belong to; unknown when they name different services.</summary>
+    private static ServiceLabels RouteService(Routing.RouteActionModel action, TelemetryModel model)
+    {
+        ServiceLabels? service = null;
+        var clusters = action.Clusters.Clusters;
+        for (var i = 0; i < clusters.Count; i++)
+        {
+            if (clusters[i].IsPassthrough || !model.Clusters.TryGetValue(clusters[i].Name, out var telemetry)
+                || (service is not null && !ReferenceEquals(service, telemetry.Service)))
+            {
+                return ServiceLabels.Unknown;
+            }
+
+            service = telemetry.Service;
+        }
+
+        return service ?? ServiceLabels.Unknown;
     }
 
     private void RecordMetrics(RequestSeries series, TelemetryRequestFeature state, double milliseconds)
