@@ -24,6 +24,12 @@ public sealed class KubernetesOptions
     /// <summary>Directory under the data directory whose files the CA Secret mirrors (the CA's persisted root).</summary>
     public string CaDirectory { get; set; } = "ca";
 
+    /// <summary>
+    /// Namespaces whose Secrets serve as gateway credentials (<c>credentialName</c>): Istio reads a
+    /// gateway's credential from the gateway's own namespace. Empty: no Secrets are read.
+    /// </summary>
+    public List<string> CredentialNamespaces { get; set; } = [];
+
     /// <summary>The audience proxies' projected service account tokens are minted for.</summary>
     public string TokenAudience { get; set; } = "mesh-controlplane";
 

@@ -30,6 +30,7 @@ public static class KubernetesServiceCollectionExtensions
         services.AddSingleton<CustomResourceStatusWriter>();
         services.AddSingleton<CustomResourceReconciler>();
         services.AddHostedService<KubernetesConfigSource>();
+        services.AddHostedService<CredentialSecretMirror>();
 
         services.AddSingleton<KubernetesTokenReviewer>();
         services.Replace(ServiceDescriptor.Singleton<IProxyAuthenticator, KubernetesProxyAuthenticator>());

@@ -22,6 +22,13 @@ internal static class ControlPlaneManifests
         yield return ("clusterrolebinding.yaml", ClusterRoleBinding(name, ns));
         yield return ("role.yaml", CaRole(name, ns));
         yield return ("rolebinding.yaml", CaRoleBinding(name, ns));
+        if (model.Mesh.Gateways.Count > 0)
+        {
+            // Gateways' credentialName: TLS Secrets of the gateways' namespace, read as Istio does.
+            yield return ("role-credentials.yaml", CredentialRole(name, model.Options.Namespace));
+            yield return ("rolebinding-credentials.yaml", CredentialRoleBinding(name, ns, model.Options.Namespace));
+        }
+
         yield return ("deployment.yaml", Deployment(model));
         yield return ("service.yaml", Service(name, ns));
     }
@@ -77,6 +84,23 @@ internal static class ControlPlaneManifests
         Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
     };
 
+    private static V1Role CredentialRole(string name, string gatewayNamespace) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "Role",
+        Metadata = new V1ObjectMeta { Name = $"{name}-credentials", NamespaceProperty = gatewayNamespace, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["secrets"], Verbs = ["get", "list", "watch"] }],
+    };
+
+    private static V1RoleBinding CredentialRoleBinding(string name, string ns, string gatewayNamespace) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "RoleBinding",
+        Metadata = new V1ObjectMeta { Name = $"{name}-credentials", NamespaceProperty = gatewayNamespace, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-credentials" },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
+    };
+
     private static V1Deployment Deployment(MeshPublishModel model)
     {
         var options = model.Options;
@@ -97,6 +121,11 @@ internal static class ControlPlaneManifests
             SidecarContainerFactory.Value("ControlPlane__Kubernetes__CaSecretName", CaSecretName),
             SidecarContainerFactory.Value("ControlPlane__Kubernetes__TokenAudience", SidecarContainerFactory.TokenAudience),
         };
+        if (model.Mesh.Gateways.Count > 0)
+        {
+            env.Add(SidecarContainerFactory.Value("ControlPlane__Kubernetes__CredentialNamespaces__0", options.Namespace));
+        }
+
         var telemetry = new SortedDictionary<string, string>(StringComparer.Ordinal);
         AppEnvironmentBuilder.AddTelemetry(telemetry, model.Mesh.Name, options);
         env.AddRange(telemetry.Select(e => SidecarContainerFactory.Value(e.Key, e.Value)));

@@ -110,8 +110,14 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
         Assert.Equal("istio-system", caRole.Metadata.NamespaceProperty);
         Assert.All(caRole.Rules.Where(r => !r.Verbs.SequenceEqual(["create"])), r => Assert.Equal(["mesh-ca"], r.ResourceNames));
 
+        // Gateway credentials: read-only Secrets of the gateway's namespace only.
+        var credentialRole = Load<V1Role>("controlplane/role-credentials.yaml");
+        Assert.Equal("bookinfo", credentialRole.Metadata.NamespaceProperty);
+        Assert.Equal(["get", "list", "watch"], credentialRole.Rules.Single(r => r.Resources.SequenceEqual(["secrets"])).Verbs);
+
         var controlPlane = Load<V1Deployment>("controlplane/deployment.yaml").Spec.Template.Spec.Containers[0];
         Assert.Equal("Kubernetes", Env(controlPlane)["ControlPlane__Mode"]);
+        Assert.Equal("bookinfo", Env(controlPlane)["ControlPlane__Kubernetes__CredentialNamespaces__0"]);
         Assert.Equal("bookinfo", Env(controlPlane)["ControlPlane__DefaultNamespace"]);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
@@ -19,14 +20,41 @@ public sealed partial class FakeKubernetesApiServer
             },
         };
 
-    public void AddSecret(string ns, string name, IReadOnlyDictionary<string, byte[]> data) =>
-        _secrets[$"{ns}/{name}"] = new JsonObject
+    /// <summary>Creates or replaces a Secret; watchers of its namespace see it.</summary>
+    public void AddSecret(string ns, string name, IReadOnlyDictionary<string, byte[]> data, string type = "Opaque")
+    {
+        lock (_gate)
         {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Secret",
-            ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
-            ["data"] = new JsonObject(data.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)Convert.ToBase64String(d.Value)))),
-        };
+            var existed = _secrets.ContainsKey($"{ns}/{name}");
+            var secret = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "Secret",
+                ["type"] = type,
+                ["metadata"] = new JsonObject
+                {
+                    ["name"] = name,
+                    ["namespace"] = ns,
+                    ["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture),
+                },
+                ["data"] = new JsonObject(data.Select(d => KeyValuePair.Create(d.Key, (JsonNode?)Convert.ToBase64String(d.Value)))),
+            };
+            _secrets[$"{ns}/{name}"] = secret;
+            Record(SecretsOf(ns), existed ? "MODIFIED" : "ADDED", secret, notify: true);
+        }
+    }
+
+    public void DeleteSecret(string ns, string name)
+    {
+        lock (_gate)
+        {
+            if (_secrets.Remove($"{ns}/{name}", out var secret))
+            {
+                secret["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(CultureInfo.InvariantCulture);
+                Record(SecretsOf(ns), "DELETED", secret, notify: true);
+            }
+        }
+    }
 
     public IReadOnlyDictionary<string, byte[]>? Secret(string ns, string name) =>
         _secrets.TryGetValue($"{ns}/{name}", out var secret)
@@ -50,6 +78,32 @@ public sealed partial class FakeKubernetesApiServer
             : new JsonObject { ["authenticated"] = false, ["error"] = "invalid bearer token" };
         review["status"] = status;
         await Results.Text(review.ToJsonString(), "application/json").ExecuteAsync(context);
+    }
+
+    // Secrets are watched per namespace; their history shares the resource versions of everything else.
+    private static string SecretsOf(string ns) => "secrets:" + ns;
+
+    private async Task ListOrWatchSecretsAsync(HttpContext context, string ns)
+    {
+        if (context.Request.Query["watch"] is ["true" or "1"])
+        {
+            await WatchAsync(context, SecretsOf(ns), long.Parse(context.Request.Query["resourceVersion"].ToString(), CultureInfo.InvariantCulture));
+            return;
+        }
+
+        JsonObject list;
+        lock (_gate)
+        {
+            list = new JsonObject
+            {
+                ["apiVersion"] = "v1",
+                ["kind"] = "SecretList",
+                ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(CultureInfo.InvariantCulture) },
+                ["items"] = new JsonArray([.. _secrets.Where(s => s.Key.StartsWith(ns + "/", StringComparison.Ordinal)).Select(s => (JsonNode)s.Value.DeepClone())]),
+            };
+        }
+
+        await Results.Text(list.ToJsonString(), "application/json").ExecuteAsync(context);
     }
 
     private IResult GetSecret(string ns, string name) =>

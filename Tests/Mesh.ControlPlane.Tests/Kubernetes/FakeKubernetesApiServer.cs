@@ -54,6 +54,7 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
         app.MapMethods("/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}/status", ["PATCH"], server.PatchStatusAsync);
         app.MapPost("/apis/authentication.k8s.io/v1/tokenreviews", server.ReviewTokenAsync);
         app.MapGet("/api/v1/namespaces/{ns}/secrets/{name}", server.GetSecret);
+        app.MapGet("/api/v1/namespaces/{ns}/secrets", server.ListOrWatchSecretsAsync);
         app.MapPost("/api/v1/namespaces/{ns}/secrets", server.CreateSecretAsync);
         await app.StartAsync();
         server.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
@@ -147,7 +148,7 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
 
         if (context.Request.Query["watch"] is ["true" or "1"])
         {
-            await WatchAsync(context, kind, long.Parse(context.Request.Query["resourceVersion"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
+            await WatchAsync(context, kind.Plural, long.Parse(context.Request.Query["resourceVersion"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
 
@@ -167,7 +168,7 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
         await Results.Text(list.ToJsonString(), "application/json").ExecuteAsync(context);
     }
 
-    private async Task WatchAsync(HttpContext context, ConfigKind kind, long from)
+    private async Task WatchAsync(HttpContext context, string plural, long from)
     {
         var events = Channel.CreateUnbounded<string>();
         lock (_gate)
@@ -183,12 +184,12 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
             }
             else
             {
-                foreach (var past in _history.Where(h => h.Plural == kind.Plural && h.Version > from))
+                foreach (var past in _history.Where(h => h.Plural == plural && h.Version > from))
                 {
                     events.Writer.TryWrite(Event(past.Type, past.Object));
                 }
 
-                _watches.Add((kind.Plural, events));
+                _watches.Add((plural, events));
             }
         }
 

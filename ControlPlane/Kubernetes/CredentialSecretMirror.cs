@@ -1,0 +1,219 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Mesh.ControlPlane.Credentials;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.ControlPlane.Kubernetes;
+
+/// <summary>
+/// Gateway credentials from Kubernetes Secrets, as Istio's <c>credentialName</c> reads them: the
+/// Secrets of the gateways' namespaces (<see cref="KubernetesOptions.CredentialNamespaces"/>) are
+/// listed and watched, and each one holding TLS material is mirrored into the credential
+/// directory (<c>&lt;data&gt;/credentials/&lt;name&gt;/</c>) the <see cref="CredentialStore"/> serves
+/// from — the same files a mounted Secret volume would give it. A renewed Secret (cert-manager) is
+/// pushed to the gateways within a second; a deleted one disappears. Directories the mirror did not
+/// write (a locally generated credential) are never touched.
+/// </summary>
+public sealed partial class CredentialSecretMirror(
+    IKubernetes client, IOptions<KubernetesOptions> options, CredentialStore store, TimeProvider time, ILogger<CredentialSecretMirror> logger)
+    : BackgroundService
+{
+    /// <summary>Marks a credential directory as written by the mirror (and so removable by it).</summary>
+    public const string MarkerFile = ".from-kubernetes-secret";
+
+    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
+
+    // Keys of a kubernetes.io/tls Secret and of Istio's generic form; nothing else is written.
+    private static readonly string[] CredentialKeys = ["tls.crt", "tls.key", "ca.crt", "cert", "key", "cacert"];
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(options.Value.CredentialNamespaces.Distinct(StringComparer.Ordinal).Select(ns => MirrorAsync(ns, stoppingToken)));
+
+    private async Task MirrorAsync(string ns, CancellationToken stopping)
+    {
+        var settings = options.Value;
+        var delay = settings.RetryDelay;
+        string? resourceVersion = null;
+        var nextResync = DateTimeOffset.MinValue;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                if (resourceVersion is null || time.GetUtcNow() >= nextResync)
+                {
+                    resourceVersion = await ListAsync(ns, stopping);
+                    nextResync = time.GetUtcNow() + settings.ResyncPeriod;
+                }
+
+                using var resync = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+                resync.CancelAfter(nextResync - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero);
+                resourceVersion = await WatchAsync(ns, resourceVersion, resync.Token);
+                delay = settings.RetryDelay;
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (OperationCanceledException)
+            {
+                // The resync deadline ended the watch: the loop lists again.
+            }
+            catch (Exception ex)
+            {
+                LogFailed(logger, ns, delay, ex.Message);
+                resourceVersion = null;
+                await Task.Delay(delay, time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task<string> ListAsync(string ns, CancellationToken cancellationToken)
+    {
+        var list = await client.CoreV1.ListNamespacedSecretAsync(ns, cancellationToken: cancellationToken);
+        var mirrored = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var secret in list.Items)
+        {
+            if (Write(secret))
+            {
+                mirrored.Add(secret.Metadata.Name);
+            }
+        }
+
+        // Mirrored directories whose Secret is gone (deleted while no watch was open).
+        foreach (var directory in MirroredDirectories())
+        {
+            if (!mirrored.Contains(Path.GetFileName(directory)))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+
+        store.Reload();
+        return list.Metadata?.ResourceVersion ?? "";
+    }
+
+    private async Task<string?> WatchAsync(string ns, string resourceVersion, CancellationToken cancellationToken)
+    {
+        var current = resourceVersion;
+        var expired = false;
+        Exception? failure = null;
+        var events = client.CoreV1.WatchListNamespacedSecretAsync(
+            ns,
+            allowWatchBookmarks: true,
+            resourceVersion: resourceVersion,
+            timeoutSeconds: (int)options.Value.WatchTimeout.TotalSeconds,
+            onError: ex =>
+            {
+                if (ex is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
+                {
+                    expired = true;
+                }
+                else
+                {
+                    failure ??= ex;
+                }
+            },
+            cancellationToken: cancellationToken);
+
+        await foreach (var (type, secret) in events.WithCancellation(cancellationToken))
+        {
+            current = secret.Metadata?.ResourceVersion ?? current;
+            var changed = type switch
+            {
+                WatchEventType.Added or WatchEventType.Modified => Write(secret) || Remove(secret.Metadata?.Name),
+                WatchEventType.Deleted => Remove(secret.Metadata?.Name),
+                _ => false,
+            };
+            if (changed)
+            {
+                store.Reload();
+            }
+        }
+
+        if (failure is not null && !expired)
+        {
+            throw new InvalidOperationException($"the Secret watch failed: {failure.Message}", failure);
+        }
+
+        // 410 Gone: list again from scratch.
+        return expired ? null : current;
+    }
+
+    /// <summary>Writes a Secret's TLS files; false when it holds none (or its name cannot be a credential).</summary>
+    private bool Write(V1Secret secret)
+    {
+        var name = secret.Metadata?.Name is { } n ? CredentialNames.Normalize(n) : null;
+        var files = (secret.Data ?? new Dictionary<string, byte[]>())
+            .Where(kv => CredentialKeys.Contains(kv.Key, StringComparer.Ordinal) && kv.Value is { Length: > 0 })
+            .ToList();
+        if (name is null || files.Count == 0)
+        {
+            return false;
+        }
+
+        var directory = store.PathOf(name);
+        if (Directory.Exists(directory) && !File.Exists(Path.Combine(directory, MarkerFile)))
+        {
+            LogShadowed(logger, name, directory);
+            return false;
+        }
+
+        Directory.CreateDirectory(directory);
+        foreach (var stale in Directory.EnumerateFiles(directory).Where(f => Path.GetFileName(f) != MarkerFile && !files.Any(kv => kv.Key == Path.GetFileName(f))))
+        {
+            File.Delete(stale);
+        }
+
+        foreach (var (key, value) in files)
+        {
+            WriteOwnerOnly(Path.Combine(directory, key), value);
+        }
+
+        File.WriteAllBytes(Path.Combine(directory, MarkerFile), []);
+        return true;
+    }
+
+    private bool Remove(string? name)
+    {
+        var directory = name is null || CredentialNames.Normalize(name) is not { } valid ? null : store.PathOf(valid);
+        if (directory is null || !File.Exists(Path.Combine(directory, MarkerFile)))
+        {
+            return false;
+        }
+
+        Directory.Delete(directory, recursive: true);
+        return true;
+    }
+
+    private IEnumerable<string> MirroredDirectories() =>
+        Directory.Exists(store.Directory)
+            ? Directory.EnumerateDirectories(store.Directory).Where(d => File.Exists(Path.Combine(d, MarkerFile))).ToList()
+            : [];
+
+    /// <summary>Private keys are written owner-only and swapped in whole (temporary file, then rename).</summary>
+    private static void WriteOwnerOnly(string path, byte[] content)
+    {
+        var temporary = path + ".tmp";
+        var fileOptions = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            fileOptions.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temporary, fileOptions))
+        {
+            stream.Write(content);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirroring Secrets of namespace {Namespace} failed; retrying in {Delay}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, string @namespace, TimeSpan delay, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secret {Name} is not mirrored: {Directory} holds a credential that did not come from Kubernetes")]
+    private static partial void LogShadowed(ILogger logger, string name, string directory);
+}
