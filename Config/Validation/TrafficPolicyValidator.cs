@@ -61,9 +61,10 @@ internal static class TrafficPolicyValidator
             context.Error($"{path}.proxyProtocol", "proxyProtocol is not supported");
         }
 
-        if (policy.RetryBudget is not null)
+        // Envoy's retry budget (Istio 1.24+): retries allowed as a share of active requests.
+        if (policy.RetryBudget?.Percent is { } percent && (double.IsNaN(percent) || percent < 0 || percent > 100))
         {
-            context.Error($"{path}.retryBudget", "retryBudget is not supported");
+            context.Error($"{path}.retryBudget.percent", $"percent must be between 0 and 100 (got {percent})");
         }
     }
 

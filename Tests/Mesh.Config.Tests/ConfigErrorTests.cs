@@ -53,6 +53,7 @@ public sealed class ConfigErrorTests
         { "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {tls: {mode: MUTUAL}}\n", "spec.trafficPolicy.tls.clientCertificate: client certificate required for mutual tls" },
         { "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: {simple: RANDOM, consistentHash: {useSourceIp: true}}}\n", "spec.trafficPolicy.loadBalancer: only one of simple or consistentHash may be set" },
         { "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {outlierDetection: {maxEjectionPercent: 150}}\n", "spec.trafficPolicy.outlierDetection.maxEjectionPercent: percentage 150 is not in range 0..100" },
+        { "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {retryBudget: {percent: 120}}\n", "spec.trafficPolicy.retryBudget.percent: percent must be between 0 and 100 (got 120)" },
 
         // Gateway rules
         { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: [\"*\"]}]\n", "Gateway/g: spec.servers[0].tls: server must have TLS settings for HTTPS/TLS protocols" },
