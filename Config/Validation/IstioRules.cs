@@ -111,10 +111,13 @@ internal static partial class IstioRules
 
         try
         {
-            _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
+            // The proxies compile with the NonBacktracking engine, which (like RE2) has no
+            // backreferences, lookaround or atomic groups: accepting those here would only move
+            // the error to a NACK. RE2's named groups (?P<name>...) are .NET's (?<name>...).
+            _ = new Regex(pattern.Replace("(?P<", "(?<", StringComparison.Ordinal), RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
             return null;
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
         {
             return $"invalid regex \"{pattern}\": {ex.Message}; Istio uses RE2 style regex-based match (https://github.com/google/re2/wiki/Syntax)";
         }

@@ -33,6 +33,7 @@ public sealed class ConfigErrorTests
         { Vs("  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 0\n    - destination: {host: reviews, subset: v2}\n      weight: 0\n"), "VirtualService/reviews: spec.http[0].route: total destination weight = 0" },
         { Vs("  - route:\n    - destination: {host: reviews}\n      weight: -5\n"), "spec.http[0].route[0].weight: weight -5 < 0" },
         { Vs("  - match: [{uri: {regex: \"([a-z\"}}]\n    route: [{destination: {host: reviews}}]\n"), "spec.http[0].match[0].uri.regex: invalid regex" },
+        { Vs("  - match: [{uri: {regex: \"/(?!admin).*\"}}]\n    route: [{destination: {host: reviews}}]\n"), "spec.http[0].match[0].uri.regex: invalid regex" },
         { Vs("  - match: [{uri: {exact: /a, prefix: /b}}]\n    route: [{destination: {host: reviews}}]\n"), "spec.http[0].match[0].uri: only one of exact, prefix or regex may be set" },
         { Vs("  - retries: {attempts: -1}\n    route: [{destination: {host: reviews}}]\n"), "spec.http[0].retries.attempts: attempts cannot be negative" },
         { Vs("  - retries: {attempts: 2, perTryTimeout: 0s}\n    route: [{destination: {host: reviews}}]\n"), "spec.http[0].retries.perTryTimeout: duration must be greater than 1ms" },
