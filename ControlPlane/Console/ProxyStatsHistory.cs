@@ -61,7 +61,7 @@ public sealed class ProxyStatsHistory
 
     /// <summary>
     /// The latest reading and, as baseline, the newest reading at least <paramref name="window"/>
-    /// older (else the oldest kept one, else the proxy's start); null before the first reading.
+    /// older (else the oldest kept one; see <see cref="ReadingPair.Of"/> for a first reading); null before any reading.
     /// </summary>
     public ReadingPair? Window(TimeSpan window)
     {
@@ -83,7 +83,7 @@ public sealed class ProxyStatsHistory
                 }
             }
 
-            return ReadingPair.Of(baseline, latest);
+            return ReadingPair.Of(baseline, latest, window);
         }
     }
 }

@@ -5,7 +5,7 @@
 
 const REFRESH_MS = 3000;
 const SVG = "http://www.w3.org/2000/svg";
-const NODE_W = 170, NODE_H = 46, COL_GAP = 150, ROW_GAP = 26, PAD = 24;
+const NODE_W = 170, NODE_H = 46, COL_GAP = 210, ROW_GAP = 34, PAD = 24;
 
 function el(tag, attrs, text) {
   const node = document.createElement(tag);
@@ -24,12 +24,21 @@ function svg(tag, attrs, text) {
 const fmtRate = r => r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2);
 const fmtPct = s => s === null || s === undefined ? "–" : (s * 100).toFixed(s >= 0.9995 || s === 0 ? 0 : 1) + "%";
 const fmtMs = m => m === null || m === undefined ? "–" : m >= 100 ? m.toFixed(0) + " ms" : m.toFixed(1) + " ms";
-const securityMark = s => s === "mutual_tls" ? "🔒 mTLS" : s === "none" ? "plaintext" : s === "mixed" ? "mixed" : "unknown";
+const securityMark = s => s === "mutual_tls" ? "mTLS" : s === "none" ? "plaintext" : s === "mixed" ? "mixed mTLS/plaintext" : "unknown";
+const measuring = e => e.window_seconds === 0;
 
 function edgeClass(e) {
-  if (e.window_requests === 0) return "idle";
+  if (measuring(e) || e.window_requests === 0) return "idle";
   if (e.success_rate === null || e.success_rate === undefined) return "idle";
   return e.success_rate >= 0.99 ? "ok" : e.success_rate >= 0.95 ? "warn" : "bad";
+}
+
+function bezier(t, x0, y0, x1, y1, x2, y2, x3, y3) {
+  const u = 1 - t;
+  return {
+    x: u * u * u * x0 + 3 * u * u * t * x1 + 3 * u * t * t * x2 + t * t * t * x3,
+    y: u * u * u * y0 + 3 * u * u * t * y1 + 3 * u * t * t * y2 + t * t * t * y3,
+  };
 }
 
 // Columns by call depth: callers left, callees right (breadth-first from nodes nobody calls).
@@ -89,11 +98,19 @@ function drawGraph(graph) {
     const g = svg("g", {
       class: `edge ${edgeClass(e)}${e.reporter === "destination" ? "" : " unreported"}`,
       "data-source": e.source, "data-destination": e.destination,
-      "data-rps": e.requests_per_second, "data-security": e.security,
+      "data-rps": e.requests_per_second, "data-window": e.window_seconds, "data-security": e.security,
     });
     g.appendChild(svg("path", { d, "marker-end": "url(#arrow)" }));
-    const label = `${fmtRate(e.requests_per_second)} rps · ${fmtPct(e.success_rate)} · ${fmtMs(e.p50_ms)}/${fmtMs(e.p99_ms)}${e.security === "mutual_tls" ? " 🔒" : ""}`;
-    const t = svg("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 6, "text-anchor": "middle" }, label);
+    // The label sits two thirds along the curve: edges fanning out of one node part there.
+    const at = b.depth > a.depth ? bezier(0.66, x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2) : { x: (x1 + x2) / 2, y: Math.min(y1, y2) - 48 };
+    const t = svg("text", { x: at.x, y: at.y - 16, "text-anchor": "middle" });
+    const first = measuring(e) ? "measuring…" : `${fmtRate(e.requests_per_second)} rps · ${fmtPct(e.success_rate)}`;
+    const second = `p50 ${fmtMs(e.p50_ms)} · p99 ${fmtMs(e.p99_ms)}`;
+    t.appendChild(svg("tspan", { x: at.x, dy: 0 }, first));
+    t.appendChild(svg("tspan", { x: at.x, dy: 13 }, second));
+    if (e.security === "mutual_tls" || e.security === "none") {
+      t.appendChild(svg("tspan", { x: at.x, dy: 13, class: e.security === "mutual_tls" ? "mtls" : "plaintext" }, securityMark(e.security)));
+    }
     t.appendChild(svg("title", {}, `${e.source} → ${e.destination} (${e.services.join(", ")}, ${e.protocol}, ${securityMark(e.security)}; reported by ${e.reporter}; ${e.total_requests} requests in total)`));
     g.appendChild(t);
     edges.appendChild(g);
@@ -112,7 +129,7 @@ function drawGraph(graph) {
     const g = svg("g", { class: `node ${n.kind}`, transform: `translate(${p.x},${p.y})`, "data-id": n.id });
     g.appendChild(svg("rect", { width: NODE_W, height: NODE_H, rx: 6 }));
     g.appendChild(svg("text", { class: "name", x: 10, y: 19 }, n.version ? `${n.app} ${n.version}` : n.app));
-    const sub = n.kind === "unknown" ? "outside the mesh" : `${n.workload}.${n.namespace}${n.kind === "gateway" ? " · gateway" : ""}`;
+    const sub = n.kind === "unknown" ? "outside the mesh" : `${n.namespace}${n.kind === "gateway" ? " · gateway" : n.kind === "workload" ? " · no proxy" : ""}`;
     g.appendChild(svg("text", { class: "sub", x: 10, y: 36 }, sub));
     g.appendChild(svg("title", {}, `${n.id}: ${fmtRate(n.requests_per_second)} requests/s in`));
     nodes.appendChild(g);
@@ -136,7 +153,7 @@ const num = text => ({ attrs: { class: "num" }, text });
 function drawEdgesTable(graph) {
   const body = document.querySelector("#edges tbody");
   body.replaceChildren(...graph.edges.map(e => row([
-    e.source, e.destination, e.services.join(", "), num(fmtRate(e.requests_per_second)), num(fmtPct(e.success_rate)),
+    e.source, e.destination, e.services.join(", "), num(measuring(e) ? "…" : fmtRate(e.requests_per_second)), num(fmtPct(e.success_rate)),
     num(fmtMs(e.p50_ms)), num(fmtMs(e.p99_ms)), securityMark(e.security), num(e.total_requests),
   ])));
 }

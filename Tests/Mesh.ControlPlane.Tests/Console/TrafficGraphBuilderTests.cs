@@ -6,6 +6,24 @@ namespace Mesh.ControlPlane.Tests.Console;
 /// <summary>The graph from readings in the proxies' /stats format (parsed, as the poller parses them).</summary>
 public sealed class TrafficGraphBuilderTests
 {
+    private static readonly TimeSpan Window = TimeSpan.FromSeconds(10);
+
+    [Fact]
+    public void A_first_reading_rates_a_proxy_that_started_within_the_window_but_not_a_long_running_one()
+    {
+        var stub = StubFor("reviews-v1", n => [new StubEdge("destination", "productpage", "reviews-v1", 10 * n, 0, 5)]);
+
+        var young = TrafficGraphBuilder.Build([ReadingPair.Of(null, Read(stub, 2), Window)], []).Edges.Single();
+        Assert.Equal(5.0, young.RequestsPerSecond, 3); // 20 requests in the 4 s since it started
+        Assert.Equal(4.0, young.WindowSeconds);
+
+        var old = TrafficGraphBuilder.Build([ReadingPair.Of(null, Read(stub, 100), Window)], []).Edges.Single();
+        Assert.Equal(0, old.RequestsPerSecond);       // its lifetime average is no recent rate: wait for a second reading
+        Assert.Equal(0, old.WindowSeconds);
+        Assert.Null(old.SuccessRate);
+        Assert.Equal(1000, old.TotalRequests);
+    }
+
     [Fact]
     public void A_restarted_proxy_is_measured_from_its_start_not_against_its_previous_life()
     {
@@ -13,7 +31,7 @@ public sealed class TrafficGraphBuilderTests
         var before = Read(stub, 50);                  // 500 requests in the old process
         var after = Read(stub, 1) with { StartedAt = before.StartedAt.AddMinutes(5), Now = before.StartedAt.AddMinutes(5).AddSeconds(2) };
 
-        var edge = TrafficGraphBuilder.Build([ReadingPair.Of(before, after)], []).Edges.Single();
+        var edge = TrafficGraphBuilder.Build([ReadingPair.Of(before, after, Window)], []).Edges.Single();
 
         Assert.Equal(5.0, edge.RequestsPerSecond, 3);
         Assert.Equal(10, edge.WindowRequests);
@@ -23,7 +41,7 @@ public sealed class TrafficGraphBuilderTests
     public void Counters_that_went_back_are_counted_from_zero()
     {
         var stub = StubFor("reviews-v1", n => [new StubEdge("destination", "productpage", "reviews-v1", n == 9 ? 1000 : 10 * n, 0, 5)]);
-        var edge = TrafficGraphBuilder.Build([ReadingPair.Of(Read(stub, 9), Read(stub, 10))], []).Edges.Single();
+        var edge = TrafficGraphBuilder.Build([ReadingPair.Of(Read(stub, 9), Read(stub, 10), Window)], []).Edges.Single();
 
         Assert.Equal(100, edge.WindowRequests);
         Assert.True(edge.RequestsPerSecond >= 0);
@@ -61,7 +79,7 @@ public sealed class TrafficGraphBuilderTests
 
     private static StatsStubReadings StubFor(string workload, Func<int, IEnumerable<StubEdge>> edges) => new(workload, edges);
 
-    private static ReadingPair Pair(StatsStubReadings stub, int baseline, int latest) => ReadingPair.Of(Read(stub, baseline), Read(stub, latest));
+    private static ReadingPair Pair(StatsStubReadings stub, int baseline, int latest) => ReadingPair.Of(Read(stub, baseline), Read(stub, latest), Window);
 
     private static ProxyStatsReading Read(StatsStubReadings stub, int n) =>
         JsonSerializer.Deserialize(stub.Write(n), ConsoleJsonContext.Default.ProxyStatsReading)!;
