@@ -38,6 +38,9 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
+
+        // The upstream request continues the proxy's span (not HttpClient's unrecorded activity).
+        handler.ActivityHeadersPropagator = Telemetry.Tracing.MeshTracePropagator.Instance;
         handler.ConnectTimeout = ClusterMetadata.ReadMilliseconds(context.NewMetadata, ClusterMetadata.ConnectTimeoutMs) ?? DefaultConnectTimeout;
         if (ClusterMetadata.ReadMilliseconds(context.NewMetadata, ClusterMetadata.IdleTimeoutMs) is { } idle)
         {

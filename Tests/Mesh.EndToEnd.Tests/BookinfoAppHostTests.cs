@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using Mesh.EndToEnd.Tests.Infrastructure;
@@ -7,7 +8,8 @@ namespace Mesh.EndToEnd.Tests;
 
 /// <summary>
 /// The whole AppHost under Aspire's testing builder: Bookinfo comes up healthy, the product
-/// page is served by all three reviews versions, and its traces reach the Aspire dashboard.
+/// page is served by all three reviews versions, and one request through the ingress gateway is
+/// one trace in the Aspire dashboard through every app and every proxy hop.
 /// </summary>
 [Trait("Category", "EndToEnd")]
 [Collection(MeshAppCollection.Name)]
@@ -18,7 +20,7 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
     [Fact]
     public async Task Bookinfo_serves_all_review_versions_and_its_traces_reach_the_dashboard()
     {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         using var timeout = new CancellationTokenSource(TelemetryTimeout + TimeSpan.FromMinutes(1));
 
         // No VirtualService for reviews: the sidecar balances over all three versions.
@@ -38,19 +40,72 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
         Assert.Equal(["reviews-v1", "reviews-v2", "reviews-v3"], servedBy.Order());
 
         output.WriteLine($"{clock.Elapsed}: served by {string.Join(", ", servedBy)}");
-        var services = await WaitForTraceThroughAsync(mesh.DashboardUrl, ["productpage", "reviews-", "ratings"], timeout.Token);
-        output.WriteLine($"{clock.Elapsed}: trace through {string.Join(", ", services)}");
-        Assert.Contains("productpage", services);
-        Assert.Contains("ratings", services);
-        Assert.Contains(services, s => s is "reviews-v2" or "reviews-v3");
+
+        // One request through the ingress gateway, continuing a sampled trace of the test's own, until
+        // one that reviews v2/v3 served (only they call ratings).
+        var root = ActivitySpanId.CreateRandom();
+        ActivityTraceId traceId = default;
+        string? reviewsPod = null;
+        for (var i = 0; i < 30 && reviewsPod is null; i++)
+        {
+            traceId = ActivityTraceId.CreateRandom();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/productpage");
+            request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{root.ToHexString()}-01");
+            using var response = await mesh.Gateway.SendAsync(request, timeout.Token);
+            var html = await response.Content.ReadAsStringAsync(timeout.Token);
+            Assert.True(response.IsSuccessStatusCode, $"gateway: {(int)response.StatusCode}");
+            reviewsPod = BookinfoPage.ReviewsServedBy(html) is "reviews-v2" or "reviews-v3" ? BookinfoPage.ReviewsServedBy(html) : null;
+        }
+
+        Assert.NotNull(reviewsPod);
+
+        // Every hop of that request, apps and proxies alike, in the one trace: the apps sample by
+        // their parent, so they are only there when every proxy propagated the sampled flag.
+        string[] expected =
+        [
+            "ingressgateway", "productpage-sidecar", "productpage", "details-sidecar", "details",
+            $"{reviewsPod}-sidecar", reviewsPod, "ratings-sidecar", "ratings",
+        ];
+        var trace = await WaitForTraceAsync(mesh.DashboardUrl, traceId, expected, root, timeout.Token);
+        output.WriteLine($"{clock.Elapsed}: trace {traceId} through {string.Join(", ", trace.Services.Order())} ({trace.Spans.Count} spans)");
+
+        // Proxy hops are client/server span pairs, parent and child: the gateway's upstream call is
+        // the parent of productpage's inbound span, reviews' outbound the parent of ratings' inbound.
+        AssertHop(trace, "ingressgateway", "productpage-sidecar");
+        AssertHop(trace, "productpage-sidecar", "details-sidecar");
+        AssertHop(trace, "productpage-sidecar", $"{reviewsPod}-sidecar");
+        AssertHop(trace, $"{reviewsPod}-sidecar", "ratings-sidecar");
     }
 
+    private sealed record TraceSpan(string Service, string SpanId, string ParentSpanId, int Kind);
+
+    private sealed record TraceView(IReadOnlyList<TraceSpan> Spans)
+    {
+        public IReadOnlySet<string> Services { get; } = Spans.Select(s => s.Service).ToHashSet();
+
+        /// <summary>Spans whose parent is neither the test's root nor a span of the trace (a hop that broke the chain).</summary>
+        public IEnumerable<TraceSpan> Orphans(ActivitySpanId root) =>
+            Spans.Where(s => s.ParentSpanId != root.ToHexString() && !Spans.Any(p => p.SpanId == s.ParentSpanId));
+    }
+
+    private const int ServerKind = 2;
+    private const int ClientKind = 3;
+
+    private static void AssertHop(TraceView trace, string caller, string callee) =>
+        Assert.True(
+            trace.Spans.Any(server => server.Service == callee && server.Kind == ServerKind
+                && trace.Spans.Any(client => client.Service == caller && client.Kind == ClientKind && client.SpanId == server.ParentSpanId)),
+            $"no client span of {caller} is the parent of a server span of {callee}: {Describe(trace)}");
+
+    private static string Describe(TraceView trace) =>
+        string.Join("; ", trace.Spans.Select(s => $"{s.Service}:{s.SpanId}<-{s.ParentSpanId} kind {s.Kind}"));
+
     /// <summary>
-    /// Polls the dashboard's telemetry API (OTLP JSON) until one trace has spans from every
-    /// service named (by prefix); returns that trace's service names.
+    /// Polls the dashboard's telemetry API (OTLP JSON) until the trace has spans from every service
+    /// named and no span whose parent is missing (the exporters send in batches, so it fills up).
     /// </summary>
-    private static async Task<IReadOnlySet<string>> WaitForTraceThroughAsync(
-        Uri dashboard, string[] servicePrefixes, CancellationToken cancellationToken)
+    private static async Task<TraceView> WaitForTraceAsync(
+        Uri dashboard, ActivityTraceId traceId, string[] services, ActivitySpanId root, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { BaseAddress = dashboard };
         var deadline = DateTime.UtcNow + TelemetryTimeout;
@@ -61,15 +116,14 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                var traces = ServicesByTrace(json.RootElement);
-                var match = traces.Values.FirstOrDefault(services =>
-                    servicePrefixes.All(prefix => services.Any(s => s.StartsWith(prefix, StringComparison.Ordinal))));
-                if (match is not null)
+                var trace = new TraceView(SpansOf(json.RootElement, traceId.ToHexString()));
+                if (services.All(trace.Services.Contains) && !trace.Orphans(root).Any())
                 {
-                    return match;
+                    return trace;
                 }
 
-                lastSeen = string.Join("; ", traces.Values.Select(s => string.Join(",", s.Order())));
+                lastSeen = $"services {string.Join(",", trace.Services.Order())}; missing {string.Join(",", services.Except(trace.Services))}; "
+                    + $"orphans {string.Join(",", trace.Orphans(root).Select(o => $"{o.Service}<-{o.ParentSpanId}"))}";
             }
             else
             {
@@ -79,12 +133,12 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             await Task.Delay(500, cancellationToken);
         }
 
-        throw new Xunit.Sdk.XunitException($"No trace through {string.Join(" -> ", servicePrefixes)} in the dashboard; saw: {lastSeen}");
+        throw new Xunit.Sdk.XunitException($"Trace {traceId} did not reach the dashboard complete through {string.Join(", ", services)}; saw: {lastSeen}");
     }
 
-    private static Dictionary<string, HashSet<string>> ServicesByTrace(JsonElement root)
+    private static List<TraceSpan> SpansOf(JsonElement root, string traceId)
     {
-        var traces = new Dictionary<string, HashSet<string>>();
+        var spans = new List<TraceSpan>();
         foreach (var resourceSpans in root.GetProperty("data").GetProperty("resourceSpans").EnumerateArray())
         {
             var service = ServiceName(resourceSpans);
@@ -92,19 +146,31 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             {
                 foreach (var span in scopeSpans.GetProperty("spans").EnumerateArray())
                 {
-                    var traceId = span.GetProperty("traceId").GetString()!;
-                    if (!traces.TryGetValue(traceId, out var services))
+                    if (string.Equals(span.GetProperty("traceId").GetString(), traceId, StringComparison.OrdinalIgnoreCase))
                     {
-                        traces[traceId] = services = [];
+                        spans.Add(new TraceSpan(
+                            service,
+                            span.GetProperty("spanId").GetString()!.ToLowerInvariant(),
+                            span.TryGetProperty("parentSpanId", out var parent) ? (parent.GetString() ?? "").ToLowerInvariant() : "",
+                            Kind(span)));
                     }
-
-                    services.Add(service);
                 }
             }
         }
 
-        return traces;
+        return spans;
     }
+
+    /// <summary>OTLP's SpanKind, as a number or (some JSON encoders) its enum name.</summary>
+    private static int Kind(JsonElement span) =>
+        !span.TryGetProperty("kind", out var kind) ? 0
+        : kind.ValueKind == JsonValueKind.Number ? kind.GetInt32()
+        : kind.GetString() switch
+        {
+            "SPAN_KIND_SERVER" => ServerKind,
+            "SPAN_KIND_CLIENT" => ClientKind,
+            _ => 0,
+        };
 
     private static string ServiceName(JsonElement resourceSpans) =>
         resourceSpans.TryGetProperty("resource", out var resource) && resource.TryGetProperty("attributes", out var attributes)
