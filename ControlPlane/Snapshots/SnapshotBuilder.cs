@@ -36,6 +36,16 @@ public static class SnapshotBuilder
         if (node.Mode == ProxyMode.Gateway)
         {
             GatewayTranslator.Translate(model, node, contexts, snapshot);
+
+            // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
+            // PeerAuthentication does not apply to a gateway's listeners.
+            var policies = InboundPolicyTranslator.Translate(model, node, nodeNamespace, settings);
+            if (policies.Authorization.Count > 0 || policies.JwtRules.Count > 0)
+            {
+                policies.Mtls = MtlsMode.MtlsUnspecified;
+                policies.PortMtls.Clear();
+                snapshot.Inbound = policies;
+            }
         }
         else
         {

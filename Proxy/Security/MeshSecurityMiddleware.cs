@@ -14,8 +14,10 @@ namespace Mesh.Proxy.Security;
 /// mTLS → jwt_authn → RBAC). On inbound listeners: holds plaintext connections to a port that
 /// became STRICT after they were accepted, replaces x-forwarded-client-cert with the verified
 /// peer's (or removes it), strips the headers JWT rules write, authenticates JWTs (401) and
-/// enforces authorization (403). Elsewhere it only removes caller-supplied x-forwarded-client-cert:
-/// identity headers are the inbound sidecar's to set.
+/// enforces authorization (403). Gateways enforce the JWT rules and authorization policies that
+/// select them (after route matching: a route's own filters, such as fault injection, run first).
+/// Elsewhere it only removes caller-supplied x-forwarded-client-cert: identity headers are the
+/// inbound sidecar's to set.
 /// </summary>
 internal sealed partial class MeshSecurityMiddleware
 {
@@ -40,7 +42,12 @@ internal sealed partial class MeshSecurityMiddleware
         if (request?.Model is not { } model || request.Listener.Kind != ListenerKind.Inbound)
         {
             context.Request.Headers.Remove(ForwardedClientCertHeader);
-            return _next(context);
+
+            // A gateway enforces the RequestAuthentication and AuthorizationPolicy that select it.
+            return request?.Model is { } gatewayModel && request.Listener.Kind == ListenerKind.Gateway
+                && !(gatewayModel.InboundSecurity.Jwt.IsEmpty && gatewayModel.InboundSecurity.Authorization.IsEmpty)
+                ? EnforceAsync(context, request.Listener, gatewayModel.InboundSecurity, peer: null)
+                : _next(context);
         }
 
         var security = model.InboundSecurity;

@@ -64,7 +64,23 @@ public readonly ref struct AuthorizationInput
 
     /// <summary>
     /// destination.port: the workload's port, as in Istio; the service port also counts, because
-    /// outside Kubernetes apps listen on allocated ports while policies name the service port.
+    /// outside Kubernetes apps listen on allocated ports while policies name the service port. At a
+    /// gateway: the listener's port or a Gateway server port it serves.
     /// </summary>
-    public bool DestinationPortIs(int port) => port == Listener.TargetPort || port == Listener.ServicePort;
+    public bool DestinationPortIs(int port) => Listener.Kind == ListenerKind.Gateway
+        ? port == Listener.BoundPort || Listener.GatewayPorts.Contains(port)
+        : port == Listener.TargetPort || port == Listener.ServicePort;
+
+    public bool DestinationPortIsAny(int[] ports)
+    {
+        foreach (var port in ports)
+        {
+            if (DestinationPortIs(port))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 }

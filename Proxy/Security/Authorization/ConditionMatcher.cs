@@ -27,6 +27,8 @@ public sealed class ConditionMatcher
     public PatternList? NotValues { get; private init; }
     public IpBlockList? Blocks { get; private init; }
     public IpBlockList? NotBlocks { get; private init; }
+    public int[]? Ports { get; private init; }
+    public int[]? NotPorts { get; private init; }
 
     public bool Matches(in AuthorizationInput input)
     {
@@ -39,7 +41,7 @@ public sealed class ConditionMatcher
             case ConditionKey.DestinationIp:
                 return IpMatches(input.DestinationIp);
             case ConditionKey.DestinationPort:
-                return Field.CheckAny(Values, NotValues, [input.Listener.TargetPort.ToString(CultureInfo.InvariantCulture), input.Listener.ServicePort.ToString(CultureInfo.InvariantCulture)]);
+                return (Ports is null || input.DestinationPortIsAny(Ports)) && (NotPorts is null || !input.DestinationPortIsAny(NotPorts));
             case ConditionKey.RequestHeader:
                 var header = input.Context.Request.Headers[Name!];
                 return Field.Check(Values, NotValues, header.Count == 0 ? null : header.ToString());
@@ -98,12 +100,40 @@ public sealed class ConditionMatcher
             return error is null ? new ConditionMatcher(matcher.Key, null, null) { Blocks = blocks, NotBlocks = notBlocks } : null;
         }
 
+        if (matcher.Key == ConditionKey.DestinationPort)
+        {
+            var ports = ParsePorts(values, out error);
+            var notPorts = error is null ? ParsePorts(notValues, out error) : null;
+            return error is null ? new ConditionMatcher(matcher.Key, null, null) { Ports = ports, NotPorts = notPorts } : null;
+        }
+
         // Header names are case-insensitive, their values and everything else are not.
         return new ConditionMatcher(matcher.Key, matcher.Name, matcher.ClaimPath)
         {
             Values = PatternList.From([.. values]),
             NotValues = PatternList.From([.. notValues]),
         };
+    }
+
+    private static int[]? ParsePorts(IReadOnlyList<string> values, out string? error)
+    {
+        error = null;
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        var ports = new int[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (!int.TryParse(values[i], NumberStyles.None, CultureInfo.InvariantCulture, out ports[i]) || ports[i] > 65535)
+            {
+                error = $"'{values[i]}' is not a port number";
+                return null;
+            }
+        }
+
+        return ports;
     }
 
     /// <summary><c>prefix[a][b]</c> → [a, b]; null when the key is not of that form.</summary>

@@ -40,7 +40,7 @@ public sealed class OperationMatcher
             }
         }
 
-        return (Ports is null || AnyPort(Ports, input)) && (NotPorts is null || !AnyPort(NotPorts, input));
+        return (Ports is null || input.DestinationPortIsAny(Ports)) && (NotPorts is null || !input.DestinationPortIsAny(NotPorts));
     }
 
     private static string Path(HttpRequest request) => request.PathBase.HasValue ? request.PathBase.Value + request.Path.Value : request.Path.Value ?? "/";
@@ -54,18 +54,5 @@ public sealed class OperationMatcher
 
         var colon = host.LastIndexOf(':');
         return colon > 0 && host[^1] != ']' && patterns.Matches(host[..colon]);
-    }
-
-    private static bool AnyPort(int[] ports, in AuthorizationInput input)
-    {
-        foreach (var port in ports)
-        {
-            if (input.DestinationPortIs(port))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -68,7 +68,8 @@ public sealed class MatcherTests
     [InlineData("destination.port", ConditionKey.DestinationPort)]
     public void Condition_keys(string key, ConditionKey expected)
     {
-        var matcher = ConditionMatcher.Create(key, key.EndsWith("ip", StringComparison.Ordinal) ? ["10.0.0.0/8"] : ["x"], [], out var error);
+        string[] values = key.EndsWith("ip", StringComparison.Ordinal) ? ["10.0.0.0/8"] : key.EndsWith("port", StringComparison.Ordinal) ? ["9080"] : ["x"];
+        var matcher = ConditionMatcher.Create(key, values, [], out var error);
 
         Assert.Null(error);
         Assert.Equal(expected, matcher!.Key);
@@ -86,5 +87,15 @@ public sealed class MatcherTests
     {
         Assert.Null(ConditionMatcher.Create(key, ["x"], [], out var error));
         Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http")]
+    [InlineData("-1")]
+    [InlineData("65536")]
+    public void Destination_ports_must_be_port_numbers(string port)
+    {
+        Assert.Null(ConditionMatcher.Create("destination.port", ["9080"], [port], out var error));
+        Assert.Contains($"'{port}' is not a port number", error, StringComparison.Ordinal);
     }
 }
