@@ -69,9 +69,11 @@ internal sealed class TelemetryMiddleware
             state.Span = _tracing.Start(context, listener, model, model.ListenerSpanNames[listener.Index], out var server, out var style);
             state.ServerSpan = server;
             state.TraceStyle = style;
-            if (state.Span is { } span && style is TraceHeaderStyle.B3Single or TraceHeaderStyle.B3Multi)
+            // B3 headers the caller sent (alone or next to traceparent, which wins) must name this
+            // hop's span too, or a B3-reading app would see a different parent than a W3C one.
+            if (state.Span is { } span && TraceContextHeaders.B3StyleOf(headers, style) is not TraceHeaderStyle.None and var b3)
             {
-                TraceContextHeaders.RewriteB3(headers, style, span);
+                TraceContextHeaders.RewriteB3(headers, b3, span);
             }
         }
 

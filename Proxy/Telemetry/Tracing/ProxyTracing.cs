@@ -36,6 +36,10 @@ public sealed class ProxyTracing : IDisposable
             var sampled = model.SamplingPercentage >= 100 || (model.SamplingPercentage > 0 && Random.Shared.NextDouble() * 100 < model.SamplingPercentage);
             if (!hasParent)
             {
+                // A new trace is this proxy's decision alone: without this, the activity ASP.NET Core
+                // starts for every request (unsampled when the caller sent no context) would become
+                // the implicit parent and the parent-based sampler would drop every new trace.
+                Activity.Current = null;
                 return sampled ? StartHop(listener, name, default, out server) : StartUnsampledRoot(name);
             }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Primitives;
 
 namespace Mesh.Proxy.Telemetry.Tracing;
 
@@ -138,6 +137,19 @@ public static class TraceContextHeaders
         return true;
     }
 
-    /// <summary>Whether the caller sent a B3 context header at all (used to decide whether to rewrite).</summary>
-    public static bool HasB3(StringValues single, StringValues traceId) => !StringValues.IsNullOrEmpty(single) || !StringValues.IsNullOrEmpty(traceId);
+    /// <summary>
+    /// The B3 form the caller used (<paramref name="extracted"/> when the context came from B3),
+    /// also when W3C headers took precedence; <see cref="TraceHeaderStyle.None"/> without B3 headers.
+    /// </summary>
+    public static TraceHeaderStyle B3StyleOf(IHeaderDictionary headers, TraceHeaderStyle extracted)
+    {
+        if (extracted is TraceHeaderStyle.B3Single or TraceHeaderStyle.B3Multi)
+        {
+            return extracted;
+        }
+
+        return headers.ContainsKey(B3) ? TraceHeaderStyle.B3Single
+            : headers.ContainsKey(B3TraceId) ? TraceHeaderStyle.B3Multi
+            : TraceHeaderStyle.None;
+    }
 }

@@ -51,9 +51,14 @@ public sealed class MeshWorld : IAsyncDisposable
 
     public Dictionary<string, TestSidecar> Sidecars { get; } = new(StringComparer.Ordinal);
 
-    public static async Task<MeshWorld> StartAsync(Action<IDictionary<string, string?>>? settings = null)
+    /// <param name="captureTelemetry">False: nothing listens to the proxies' spans and metrics (as without OTLP).</param>
+    public static async Task<MeshWorld> StartAsync(Action<IDictionary<string, string?>>? settings = null, bool captureTelemetry = true)
     {
-        TelemetryCapture.Start();
+        if (captureTelemetry)
+        {
+            TelemetryCapture.Start();
+        }
+
         var @namespace = $"t{Guid.NewGuid().ToString("N")[..10]}";
         var root = Path.Combine(Path.GetTempPath(), "mesh-telemetry-tests", @namespace);
         var values = new Dictionary<string, string?>
