@@ -11,7 +11,9 @@ public static class MeshGatewayBuilderExtensions
     /// Adds an ingress gateway at fixed local ports (HTTP <paramref name="httpPort"/>, HTTPS
     /// <paramref name="httpsPort"/>). Gateway resources' servers on port 80 or the HTTP port are
     /// served by the HTTP listener, 443 or the HTTPS port by the HTTPS listener, as Istio's
-    /// ingress gateway Service maps 80→8080 and 443→8443.
+    /// ingress gateway Service maps 80→8080 and 443→8443. The HTTPS listener terminates TLS for the
+    /// Gateway servers on its ports (SNI picks the server); a SIMPLE server's missing credential is
+    /// generated locally as a self-signed localhost certificate, so https://localhost:8443 works at once.
     /// </summary>
     public static IResourceBuilder<MeshGatewayResource> AddMeshGateway(
         this IDistributedApplicationBuilder builder,
@@ -23,6 +25,11 @@ public static class MeshGatewayBuilderExtensions
         var mesh = controlPlane.Resource;
         var gateway = new MeshGatewayResource(name, mesh);
         mesh.Gateways.Add(gateway);
+
+        // Local HTTPS: a Gateway server whose credential does not exist yet gets a self-signed
+        // localhost certificate, generated once into the control plane's data directory
+        // (<data>/credentials/<name>/). Published manifests do not carry this: there, credentials are Secrets.
+        controlPlane.WithEnvironment("ControlPlane__Credentials__GenerateSelfSigned", "true");
 
         return builder.AddResource(gateway)
             .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.Gateway))
@@ -38,10 +45,10 @@ public static class MeshGatewayBuilderExtensions
                 var env = context.EnvironmentVariables;
                 env["Mesh__Mode"] = "Gateway";
                 env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://127.0.0.1:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
-                env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, mesh.Namespace, $"{gateway.Name}-service-account", gateway.Name);
+                env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, gateway.Namespace, $"{gateway.Name}-service-account", gateway.Name);
                 env["Mesh__Node__Id"] = gateway.Name;
                 env["Mesh__Node__Workload"] = gateway.Name;
-                env["Mesh__Node__Namespace"] = mesh.Namespace;
+                env["Mesh__Node__Namespace"] = gateway.Namespace;
                 env["Mesh__Node__ServiceAccount"] = $"{gateway.Name}-service-account";
                 env["Mesh__Node__Address"] = "127.0.0.1";
                 foreach (var (key, value) in gateway.Labels)

@@ -11,6 +11,15 @@ public sealed class MeshGatewayResource(string name, MeshControlPlaneResource co
 
     public MeshControlPlaneResource ControlPlane { get; } = controlPlane;
 
+    /// <summary>
+    /// The gateway's namespace when run locally: <c>istio-system</c>, where Istio installs its
+    /// ingress gateway. Istio's tasks rely on it: a namespace-wide policy of the apps' namespace
+    /// (the authorization task's allow-nothing) does not apply to the gateway, while policies
+    /// selecting <c>istio: ingressgateway</c> in the root namespace do. Published manifests put the
+    /// gateway in the publish namespace instead (see docs/kubernetes.md).
+    /// </summary>
+    public string Namespace { get; set; } = "istio-system";
+
     /// <summary>Labels Gateway resources select on (Istio's default ingress gateway labels).</summary>
     public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal)
     {

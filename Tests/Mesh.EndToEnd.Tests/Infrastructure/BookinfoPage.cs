@@ -8,6 +8,9 @@ public static partial class BookinfoPage
     public const string ReviewsError = "Error fetching product reviews!";
     public const string DetailsError = "Error fetching product details!";
 
+    /// <summary>What reviews v2/v3 show instead of stars when ratings could not be read.</summary>
+    public const string RatingsError = "Ratings service is currently unavailable";
+
     /// <summary>The reviews workload named on the page ("reviews-v1"…), or null when reviews failed.</summary>
     public static string? ReviewsServedBy(string html) =>
         PodName().Match(html) is { Success: true } match ? match.Groups[1].Value : null;

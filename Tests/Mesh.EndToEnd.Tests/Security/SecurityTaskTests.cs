@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text.Json;
 using Mesh.EndToEnd.Tests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -19,11 +18,12 @@ public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper out
     [Fact]
     public async Task Mutual_TLS_migration_from_PERMISSIVE_to_STRICT_fails_no_request()
     {
-        var reviewsInbound = await InboundAsync("reviews-v1-sidecar");
-        using var plaintext = PlaintextClient();
+        var reviewsInbound = await SidecarInbound.UrlAsync(mesh, "reviews-v1-sidecar");
+        using var plaintext = SidecarInbound.PlaintextClient();
 
-        // PERMISSIVE (the default): a client without a certificate still gets through.
-        Assert.Equal(HttpStatusCode.OK, (await plaintext.GetAsync(new Uri(reviewsInbound, "/reviews/0"))).StatusCode);
+        // PERMISSIVE (the default): a client without a certificate still gets through. (Waited for:
+        // a previous test's STRICT may still be on its way out.)
+        await SidecarInbound.WaitUntilPlaintextServedAsync(mesh, "reviews-v1-sidecar", "/reviews/0", SyncTimeout);
 
         var failures = new ConcurrentQueue<string>();
         var pages = 0;
@@ -66,6 +66,8 @@ public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper out
             await load;
         }
 
+        // Leave the mesh PERMISSIVE for the next test.
+        await SidecarInbound.WaitUntilPlaintextServedAsync(mesh, "reviews-v1-sidecar", "/reviews/0", SyncTimeout);
         output.WriteLine($"{pages} page loads through the gateway across the migration, {failures.Count} failed");
         Assert.Empty(failures);
     }
@@ -88,14 +90,30 @@ public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper out
                 await mesh.Admin.WaitForProxySyncedAsync(proxy, viewers.Change!.Generation, SyncTimeout);
             }
 
-            // productpage → details and reviews → ratings are allowed: the full page with stars.
-            var stars = await Poll.UntilAsync("a page with ratings (reviews v2 or v3)", SyncTimeout, async ct =>
-            {
-                var html = await BookinfoPage.FetchAsync(mesh.Gateway, ct);
-                Assert.DoesNotContain(BookinfoPage.DetailsError, html, StringComparison.Ordinal);
-                Assert.DoesNotContain(BookinfoPage.ReviewsError, html, StringComparison.Ordinal);
-                return BookinfoPage.StarsColor(html);
-            });
+            // productpage → details and reviews → ratings (gRPC) are allowed: the full page with stars.
+            var seen = new SortedSet<string>(StringComparer.Ordinal);
+            var stars = await Poll.UntilAsync(
+                "a page with ratings (reviews v2 or v3)",
+                SyncTimeout,
+                async ct =>
+                {
+                    string html;
+                    try
+                    {
+                        html = await BookinfoPage.FetchAsync(mesh.Gateway, ct);
+                    }
+                    catch (HttpRequestException e)
+                    {
+                        seen.Add(e.Message);
+                        throw;
+                    }
+
+                    Assert.DoesNotContain(BookinfoPage.DetailsError, html, StringComparison.Ordinal);
+                    Assert.DoesNotContain(BookinfoPage.ReviewsError, html, StringComparison.Ordinal);
+                    seen.Add($"{BookinfoPage.ReviewsServedBy(html)}{(html.Contains(BookinfoPage.RatingsError, StringComparison.Ordinal) ? " without ratings" : "")}");
+                    return BookinfoPage.StarsColor(html);
+                },
+                () => $"pages served by {string.Join(", ", seen)}");
             output.WriteLine($"page with {stars} stars");
 
             // productpage itself may not read ratings (its API calls ratings directly): ratings answers 403.
@@ -103,13 +121,19 @@ public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper out
             Assert.NotEqual(HttpStatusCode.OK, ratingsViaProductPage.StatusCode);
 
             // Nor may a caller without an identity read reviews or ratings.
-            using var plaintext = PlaintextClient();
+            using var plaintext = SidecarInbound.PlaintextClient();
             foreach (var (sidecar, path) in new[] { ("reviews-v2-sidecar", "/reviews/0"), ("ratings-sidecar", "/ratings/0") })
             {
-                using var response = await plaintext.GetAsync(new Uri(await InboundAsync(sidecar), path));
+                using var response = await plaintext.GetAsync(new Uri(await SidecarInbound.UrlAsync(mesh, sidecar), path));
                 Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
                 Assert.Equal("RBAC: access denied", await response.Content.ReadAsStringAsync());
             }
+        }
+
+        // The policies are gone from every sidecar before the next test runs.
+        foreach (var (sidecar, path) in new[] { ("productpage-sidecar", "/"), ("details-sidecar", "/details/0"), ("reviews-v1-sidecar", "/reviews/0"), ("reviews-v2-sidecar", "/reviews/0"), ("reviews-v3-sidecar", "/reviews/0"), ("ratings-sidecar", "/ratings/0") })
+        {
+            await SidecarInbound.WaitUntilPlaintextServedAsync(mesh, sidecar, path, SyncTimeout);
         }
     }
 
@@ -117,16 +141,4 @@ public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper out
     private IEnumerable<string> Sidecars => mesh.ProxyIds.Where(p => !p.Contains("gateway", StringComparison.Ordinal));
 
     private static string SecuritySample(string file) => Path.Combine(MeshAppFixture.RepositoryRoot, "samples", "bookinfo", "security", file);
-
-    private static HttpClient PlaintextClient() =>
-        new(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
-
-    /// <summary>A sidecar's inbound listener (what other sidecars connect to), from its admin /listeners.</summary>
-    private async Task<Uri> InboundAsync(string sidecar)
-    {
-        using var admin = mesh.CreateHttpClient(sidecar, "admin");
-        using var listeners = JsonDocument.Parse(await admin.GetStringAsync("/listeners"));
-        var inbound = listeners.RootElement.EnumerateArray().First(l => l.GetProperty("kind").GetString() == "Inbound");
-        return new Uri($"http://127.0.0.1:{inbound.GetProperty("port").GetInt32()}");
-    }
 }
