@@ -5,7 +5,7 @@
 
 const REFRESH_MS = 3000;
 const SVG = "http://www.w3.org/2000/svg";
-const NODE_W = 170, NODE_H = 46, COL_GAP = 210, ROW_GAP = 34, PAD = 24;
+const NODE_W = 170, NODE_H = 46, COL_GAP = 210, ROW_GAP = 44, PAD = 24;
 
 function el(tag, attrs, text) {
   const node = document.createElement(tag);
@@ -86,6 +86,11 @@ function drawGraph(graph) {
   root.setAttribute("height", height);
   root.setAttribute("viewBox", `0 0 ${width} ${height}`);
 
+  const outDegree = new Map(), inDegree = new Map();
+  for (const e of graph.edges) {
+    outDegree.set(e.source, (outDegree.get(e.source) || 0) + 1);
+    inDegree.set(e.destination, (inDegree.get(e.destination) || 0) + 1);
+  }
   const edges = svg("g", { class: "edges" });
   for (const e of graph.edges) {
     const a = pos.get(e.source), b = pos.get(e.destination);
@@ -101,18 +106,19 @@ function drawGraph(graph) {
       "data-rps": e.requests_per_second, "data-window": e.window_seconds, "data-security": e.security,
     });
     g.appendChild(svg("path", { d, "marker-end": "url(#arrow)" }));
-    // The label sits two thirds along the curve: edges fanning out of one node part there.
-    const at = b.depth > a.depth ? bezier(0.66, x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2) : { x: (x1 + x2) / 2, y: Math.min(y1, y2) - 48 };
-    const t = svg("text", { x: at.x, y: at.y - 16, "text-anchor": "middle" });
+    // Labels sit where edges part: near the callee when a node fans out, near the caller when edges fan in.
+    const t = (outDegree.get(e.source) || 0) >= (inDegree.get(e.destination) || 0) ? 0.7 : 0.3;
+    const at = b.depth > a.depth ? bezier(t, x1, y1, x1 + bend, y1, x2 - bend, y2, x2, y2) : { x: (x1 + x2) / 2, y: Math.min(y1, y2) - 48 };
+    const text = svg("text", { x: at.x, y: at.y - 16, "text-anchor": "middle" });
     const first = measuring(e) ? "measuring…" : `${fmtRate(e.requests_per_second)} rps · ${fmtPct(e.success_rate)}`;
     const second = `p50 ${fmtMs(e.p50_ms)} · p99 ${fmtMs(e.p99_ms)}`;
-    t.appendChild(svg("tspan", { x: at.x, dy: 0 }, first));
-    t.appendChild(svg("tspan", { x: at.x, dy: 13 }, second));
+    text.appendChild(svg("tspan", { x: at.x, dy: 0 }, first));
+    text.appendChild(svg("tspan", { x: at.x, dy: 13 }, second));
     if (e.security === "mutual_tls" || e.security === "none") {
-      t.appendChild(svg("tspan", { x: at.x, dy: 13, class: e.security === "mutual_tls" ? "mtls" : "plaintext" }, securityMark(e.security)));
+      text.appendChild(svg("tspan", { x: at.x, dy: 13, class: e.security === "mutual_tls" ? "mtls" : "plaintext" }, securityMark(e.security)));
     }
-    t.appendChild(svg("title", {}, `${e.source} → ${e.destination} (${e.services.join(", ")}, ${e.protocol}, ${securityMark(e.security)}; reported by ${e.reporter}; ${e.total_requests} requests in total)`));
-    g.appendChild(t);
+    text.appendChild(svg("title", {}, `${e.source} → ${e.destination} (${e.services.join(", ")}, ${e.protocol}, ${securityMark(e.security)}; reported by ${e.reporter}; ${e.total_requests} requests in total)`));
+    g.appendChild(text);
     edges.appendChild(g);
   }
 
