@@ -1,6 +1,4 @@
-using System.Net;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Mesh.ControlPlane.Credentials;
 using Microsoft.Extensions.Options;
@@ -98,24 +96,13 @@ public sealed partial class CredentialSecretMirror(
     private async Task<string?> WatchAsync(string ns, string resourceVersion, CancellationToken cancellationToken)
     {
         var current = resourceVersion;
-        var expired = false;
-        Exception? failure = null;
+        var errors = new WatchErrors();
         var events = client.CoreV1.WatchListNamespacedSecretAsync(
             ns,
             allowWatchBookmarks: true,
             resourceVersion: resourceVersion,
             timeoutSeconds: (int)options.Value.WatchTimeout.TotalSeconds,
-            onError: ex =>
-            {
-                if (ex is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
-                {
-                    expired = true;
-                }
-                else
-                {
-                    failure ??= ex;
-                }
-            },
+            onError: errors.Record,
             cancellationToken: cancellationToken);
 
         await foreach (var (type, secret) in events.WithCancellation(cancellationToken))
@@ -133,13 +120,10 @@ public sealed partial class CredentialSecretMirror(
             }
         }
 
-        if (failure is not null && !expired)
-        {
-            throw new InvalidOperationException($"the Secret watch failed: {failure.Message}", failure);
-        }
+        errors.ThrowIfFailed("Secret");
 
         // 410 Gone: list again from scratch.
-        return expired ? null : current;
+        return errors.Expired ? null : current;
     }
 
     /// <summary>Writes a Secret's TLS files; false when it holds none (or its name cannot be a credential).</summary>

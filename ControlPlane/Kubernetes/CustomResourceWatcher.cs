@@ -111,25 +111,14 @@ public sealed class CustomResourceWatcher(
 
     private async Task<(string? ResourceVersion, bool Expired)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
-        var expired = false;
-        Exception? failure = null;
+        var errors = new WatchErrors();
         var current = resourceVersion;
         var events = client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
             kind.Group, Version, kind.Plural,
             allowWatchBookmarks: true,
             resourceVersion: resourceVersion,
             timeoutSeconds: (int)options.WatchTimeout.TotalSeconds,
-            onError: ex =>
-            {
-                if (ex is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
-                {
-                    expired = true;
-                }
-                else
-                {
-                    failure ??= ex;
-                }
-            },
+            onError: errors.Record,
             cancellationToken: cancellationToken);
 
         await foreach (var (type, value) in events.WithCancellation(cancellationToken))
@@ -152,7 +141,8 @@ public sealed class CustomResourceWatcher(
         }
 
         // A malformed event or a non-410 error status: resume from the last good version after a pause.
-        return failure is not null && !expired ? throw new InvalidOperationException($"the {kind.Kind} watch failed: {failure.Message}", failure) : (current, expired);
+        errors.ThrowIfFailed(kind.Kind);
+        return (current, errors.Expired);
     }
 
     private Task Pause(TimeSpan delay, CancellationToken cancellationToken) =>
