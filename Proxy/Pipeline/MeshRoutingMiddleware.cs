@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Pipeline;
 
 /// <summary>
 /// First stage of the YARP pipeline: listener → virtual host → first matching route → route
-/// filters → weighted cluster, then hands the request to YARP's load balancer and forwarder for
+/// admissions (<see cref="IRequestAdmission"/>) → filters → weighted cluster, then hands the request to YARP's load balancer and forwarder for
 /// that cluster (<c>ReassignProxyRequest</c>). Reads the routing model once per request.
 /// </summary>
 internal sealed partial class MeshRoutingMiddleware
@@ -22,6 +22,7 @@ internal sealed partial class MeshRoutingMiddleware
     private readonly IMeshRequestObserver[] _observers;
     private readonly PassthroughForwarder _passthrough;
     private readonly ListenerSet _listeners;
+    private readonly IRequestAdmission[] _admissions;
     private readonly ILogger _logger;
 
     public MeshRoutingMiddleware(
@@ -31,6 +32,7 @@ internal sealed partial class MeshRoutingMiddleware
         IEnumerable<IMeshRequestObserver> observers,
         PassthroughForwarder passthrough,
         ListenerSet listeners,
+        IEnumerable<IRequestAdmission> admissions,
         ILogger<MeshRoutingMiddleware> logger)
     {
         _next = next;
@@ -39,6 +41,7 @@ internal sealed partial class MeshRoutingMiddleware
         _observers = [.. observers];
         _passthrough = passthrough;
         _listeners = listeners;
+        _admissions = [.. admissions];
         _logger = logger;
     }
 
@@ -140,9 +143,43 @@ internal sealed partial class MeshRoutingMiddleware
         }
 
         request.Route = route;
+        if (_admissions.Length > 0 && NeedsAdmission(request))
+        {
+            return AdmitAsync(context, request, route, routes);
+        }
+
         return route.Filters.Length == 0 && route.Action is { } action
             ? ForwardAsync(context, request, action.Clusters.Pick(), routes)
             : RunFiltersAsync(context, request, route, routes);
+    }
+
+    private bool NeedsAdmission(MeshRequestFeature request)
+    {
+        foreach (var admission in _admissions)
+        {
+            if (admission.AppliesTo(request))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Admission checks (e.g. a gateway's JWT and authorization) before the route's filters run.</summary>
+    private async Task AdmitAsync(HttpContext context, MeshRequestFeature request, HttpRouteModel route, ListenerRoutes routes)
+    {
+        foreach (var admission in _admissions)
+        {
+            if (admission.AppliesTo(request) && !await admission.AdmitAsync(context, request))
+            {
+                return;
+            }
+        }
+
+        await (route.Filters.Length == 0 && route.Action is { } action
+            ? ForwardAsync(context, request, action.Clusters.Pick(), routes)
+            : RunFiltersAsync(context, request, route, routes));
     }
 
     private async Task RunFiltersAsync(HttpContext context, MeshRequestFeature request, HttpRouteModel route, ListenerRoutes routes)

@@ -1,4 +1,5 @@
 using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Pipeline;
 using Mesh.Proxy.Security.Certificates;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Tls;
@@ -25,6 +26,8 @@ public static class SecurityServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IListenerConfigurator, InboundTlsConfigurator>());
         services.TryAddSingleton<JwksProvider>();
         services.TryAddSingleton<JwtAuthenticator>();
+        services.TryAddSingleton<InboundPolicyEnforcer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IRequestAdmission, GatewayRequestAdmission>());
         return services;
     }
 }

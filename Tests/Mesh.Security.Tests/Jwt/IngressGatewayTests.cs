@@ -7,7 +7,8 @@ namespace Mesh.Security.Tests.Jwt;
 /// <summary>
 /// Istio's end-user authentication at the ingress gateway: RequestAuthentication and an
 /// AuthorizationPolicy requiring a request principal, both selecting istio: ingressgateway, while
-/// the gateway reaches the workload over mTLS with its own identity.
+/// the gateway reaches the workload over mTLS with its own identity. The policies are enforced before
+/// the route's filters (a fault), as Envoy orders jwt_authn and RBAC before the fault filter.
 /// </summary>
 public sealed class IngressGatewayTests
 {
@@ -45,6 +46,19 @@ public sealed class IngressGatewayTests
               hosts: ["*"]
               gateways: ["bookinfo-gateway"]
               http:
+              - match:
+                - uri:
+                    prefix: /aborted
+                fault:
+                  abort:
+                    httpStatus: 418
+                    percentage:
+                      value: 100
+                route:
+                - destination:
+                    host: ratings
+                    port:
+                      number: 9080
               - route:
                 - destination:
                     host: ratings
@@ -55,6 +69,7 @@ public sealed class IngressGatewayTests
         using var client = TestClients.Plain();
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Url("/ratings/1"))).StatusCode);
+        Assert.Equal((HttpStatusCode)418, (await client.GetAsync(gateway.Url("/aborted"))).StatusCode);
         Assert.Contains($"URI=spiffe://cluster.local/ns/default/sa/{IngressGateway.ServiceAccount}", ratings.Backend.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
 
         await controlPlane.ApplyAsync($"""
@@ -98,6 +113,11 @@ public sealed class IngressGatewayTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Url("/healthz"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, gateway.Url("/ratings/1"), issuer.Token())).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, gateway.Url("/ratings/1"), issuer.Token(expires: DateTimeOffset.UtcNow.AddHours(-1)))).StatusCode);
+
+        // As Envoy runs jwt_authn and RBAC before the fault filter: a refused request is not faulted.
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(gateway.Url("/aborted"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, gateway.Url("/aborted"), issuer.Token(expires: DateTimeOffset.UtcNow.AddHours(-1)))).StatusCode);
+        Assert.Equal((HttpStatusCode)418, (await SendAsync(client, gateway.Url("/aborted"), issuer.Token())).StatusCode);
         Assert.Empty(ratings.Snapshot!.Inbound.JwtRules);
     }
 
