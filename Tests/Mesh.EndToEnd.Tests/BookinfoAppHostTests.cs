@@ -41,16 +41,16 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
 
         output.WriteLine($"{clock.Elapsed}: served by {string.Join(", ", servedBy)}");
 
-        // One request through the ingress gateway, continuing a sampled trace of the test's own, until
-        // one that reviews v2/v3 served (only they call ratings).
-        var root = ActivitySpanId.CreateRandom();
-        ActivityTraceId traceId = default;
+        // One request through the ingress gateway as a browser sends it (no trace context: the
+        // gateway starts the trace), until one that reviews v2/v3 served (only they call ratings).
+        // Its x-request-id, which the proxies put on their spans, finds the trace in the dashboard.
+        var requestId = "";
         string? reviewsPod = null;
         for (var i = 0; i < 30 && reviewsPod is null; i++)
         {
-            traceId = ActivityTraceId.CreateRandom();
+            requestId = Guid.NewGuid().ToString();
             using var request = new HttpRequestMessage(HttpMethod.Get, "/productpage");
-            request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{root.ToHexString()}-01");
+            request.Headers.Add("x-request-id", requestId);
             using var response = await mesh.Gateway.SendAsync(request, timeout.Token);
             var html = await response.Content.ReadAsStringAsync(timeout.Token);
             Assert.True(response.IsSuccessStatusCode, $"gateway: {(int)response.StatusCode}");
@@ -66,8 +66,8 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             "ingressgateway", "productpage-sidecar", "productpage", "details-sidecar", "details",
             $"{reviewsPod}-sidecar", reviewsPod, "ratings-sidecar", "ratings",
         ];
-        var trace = await WaitForTraceAsync(mesh.DashboardUrl, traceId, expected, root, timeout.Token);
-        output.WriteLine($"{clock.Elapsed}: trace {traceId} through {string.Join(", ", trace.Services.Order())} ({trace.Spans.Count} spans)");
+        var trace = await WaitForTraceAsync(mesh.DashboardUrl, requestId, expected, timeout.Token);
+        output.WriteLine($"{clock.Elapsed}: trace {trace.TraceId} through {string.Join(", ", trace.Services.Order())} ({trace.Spans.Count} spans)");
 
         // Proxy hops are client/server span pairs, parent and child: the gateway's upstream call is
         // the parent of productpage's inbound span, reviews' outbound the parent of ratings' inbound.
@@ -77,15 +77,15 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
         AssertHop(trace, $"{reviewsPod}-sidecar", "ratings-sidecar");
     }
 
-    private sealed record TraceSpan(string Service, string SpanId, string ParentSpanId, int Kind);
+    private sealed record TraceSpan(string TraceId, string Service, string SpanId, string ParentSpanId, int Kind, string? RequestId);
 
-    private sealed record TraceView(IReadOnlyList<TraceSpan> Spans)
+    private sealed record TraceView(string TraceId, IReadOnlyList<TraceSpan> Spans)
     {
         public IReadOnlySet<string> Services { get; } = Spans.Select(s => s.Service).ToHashSet();
 
-        /// <summary>Spans whose parent is neither the test's root nor a span of the trace (a hop that broke the chain).</summary>
-        public IEnumerable<TraceSpan> Orphans(ActivitySpanId root) =>
-            Spans.Where(s => s.ParentSpanId != root.ToHexString() && !Spans.Any(p => p.SpanId == s.ParentSpanId));
+        /// <summary>Spans whose parent is not in the trace (a hop that broke the chain); the gateway's root span has none.</summary>
+        public IEnumerable<TraceSpan> Orphans() =>
+            Spans.Where(s => !(s.ParentSpanId.Length == 0 && s.Service == "ingressgateway") && !Spans.Any(p => p.SpanId == s.ParentSpanId));
     }
 
     private const int ServerKind = 2;
@@ -101,11 +101,10 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
         string.Join("; ", trace.Spans.Select(s => $"{s.Service}:{s.SpanId}<-{s.ParentSpanId} kind {s.Kind}"));
 
     /// <summary>
-    /// Polls the dashboard's telemetry API (OTLP JSON) until the trace has spans from every service
-    /// named and no span whose parent is missing (the exporters send in batches, so it fills up).
+    /// Polls the dashboard's telemetry API (OTLP JSON) until the trace of the request has spans from
+    /// every service named and no span whose parent is missing (exporters send in batches).
     /// </summary>
-    private static async Task<TraceView> WaitForTraceAsync(
-        Uri dashboard, ActivityTraceId traceId, string[] services, ActivitySpanId root, CancellationToken cancellationToken)
+    private static async Task<TraceView> WaitForTraceAsync(Uri dashboard, string requestId, string[] services, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { BaseAddress = dashboard };
         var deadline = DateTime.UtcNow + TelemetryTimeout;
@@ -116,14 +115,23 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
-                var trace = new TraceView(SpansOf(json.RootElement, traceId.ToHexString()));
-                if (services.All(trace.Services.Contains) && !trace.Orphans(root).Any())
+                var spans = SpansOf(json.RootElement);
+                var traceId = spans.FirstOrDefault(s => s.Service == "ingressgateway" && s.RequestId == requestId)?.TraceId;
+                if (traceId is null)
                 {
-                    return trace;
+                    lastSeen = $"no ingressgateway span with x-request-id {requestId} among {spans.Count} spans";
                 }
+                else
+                {
+                    var trace = new TraceView(traceId, [.. spans.Where(s => s.TraceId == traceId)]);
+                    if (services.All(trace.Services.Contains) && !trace.Orphans().Any())
+                    {
+                        return trace;
+                    }
 
-                lastSeen = $"services {string.Join(",", trace.Services.Order())}; missing {string.Join(",", services.Except(trace.Services))}; "
-                    + $"orphans {string.Join(",", trace.Orphans(root).Select(o => $"{o.Service}<-{o.ParentSpanId}"))}";
+                    lastSeen = $"trace {traceId}: services {string.Join(",", trace.Services.Order())}; missing {string.Join(",", services.Except(trace.Services))}; "
+                        + $"orphans {string.Join(",", trace.Orphans().Select(o => $"{o.Service}<-{o.ParentSpanId}"))}";
+                }
             }
             else
             {
@@ -133,10 +141,10 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             await Task.Delay(500, cancellationToken);
         }
 
-        throw new Xunit.Sdk.XunitException($"Trace {traceId} did not reach the dashboard complete through {string.Join(", ", services)}; saw: {lastSeen}");
+        throw new Xunit.Sdk.XunitException($"The trace of request {requestId} did not reach the dashboard complete through {string.Join(", ", services)}; saw: {lastSeen}");
     }
 
-    private static List<TraceSpan> SpansOf(JsonElement root, string traceId)
+    private static List<TraceSpan> SpansOf(JsonElement root)
     {
         var spans = new List<TraceSpan>();
         foreach (var resourceSpans in root.GetProperty("data").GetProperty("resourceSpans").EnumerateArray())
@@ -146,20 +154,27 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
             {
                 foreach (var span in scopeSpans.GetProperty("spans").EnumerateArray())
                 {
-                    if (string.Equals(span.GetProperty("traceId").GetString(), traceId, StringComparison.OrdinalIgnoreCase))
-                    {
-                        spans.Add(new TraceSpan(
-                            service,
-                            span.GetProperty("spanId").GetString()!.ToLowerInvariant(),
-                            span.TryGetProperty("parentSpanId", out var parent) ? (parent.GetString() ?? "").ToLowerInvariant() : "",
-                            Kind(span)));
-                    }
+                    spans.Add(new TraceSpan(
+                        span.GetProperty("traceId").GetString()!.ToLowerInvariant(),
+                        service,
+                        span.GetProperty("spanId").GetString()!.ToLowerInvariant(),
+                        span.TryGetProperty("parentSpanId", out var parent) ? (parent.GetString() ?? "").ToLowerInvariant() : "",
+                        Kind(span),
+                        StringAttribute(span, "guid:x-request-id")));
                 }
             }
         }
 
         return spans;
     }
+
+    private static string? StringAttribute(JsonElement span, string key) =>
+        span.TryGetProperty("attributes", out var attributes)
+            ? attributes.EnumerateArray()
+                .Where(a => a.GetProperty("key").GetString() == key)
+                .Select(a => a.GetProperty("value").TryGetProperty("stringValue", out var value) ? value.GetString() : null)
+                .FirstOrDefault()
+            : null;
 
     /// <summary>OTLP's SpanKind, as a number or (some JSON encoders) its enum name.</summary>
     private static int Kind(JsonElement span) =>

@@ -11,7 +11,6 @@ namespace Mesh.Proxy.Telemetry.Expressions;
 /// </summary>
 internal sealed class CelParser
 {
-    private static readonly TimeSpan RegexTimeout = TimeSpan.FromMilliseconds(50);
     private readonly List<CelToken> _tokens;
     private int _next;
 
@@ -349,7 +348,11 @@ internal sealed class CelParser
 
         try
         {
-            return new Regex(literal.Value.AsString, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, RegexTimeout);
+            // Linear-time matching (like Envoy's RE2) needs no timeout; a timeout would throw on the
+            // request path whenever a loaded machine is slow to build the pattern's automaton.
+            var regex = new Regex(literal.Value.AsString, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant);
+            regex.IsMatch(string.Empty); // builds the automaton now, not on the first request
+            return regex;
         }
         catch (ArgumentException ex)
         {

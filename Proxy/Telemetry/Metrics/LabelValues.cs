@@ -31,6 +31,14 @@ public static class LabelValues
 {
     private static readonly string[] Codes = Enumerable.Range(0, 600).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
 
+    // Span tags are objects: the usual numbers (status codes, attempts, empty bodies) are boxed once.
+    private static readonly object[] BoxedInts = Enumerable.Range(0, 600).Select(c => (object)c).ToArray();
+    private static readonly object BoxedZeroLong = 0L;
+
+    public static object Boxed(int value) => (uint)value < (uint)BoxedInts.Length ? BoxedInts[value] : value;
+
+    public static object Boxed(long value) => value == 0 ? BoxedZeroLong : value;
+
     public static string Code(int code) => (uint)code < (uint)Codes.Length ? Codes[code] : code.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>gRPC status label: "" for requests without one (HTTP, or a gRPC call that got no status).</summary>

@@ -19,7 +19,7 @@ internal static class SpanTags
         span.SetTag("url.scheme", httpRequest.Scheme);
         span.SetTag("server.address", httpRequest.Host.Host);
         span.SetTag("network.protocol.version", ProtocolVersion(httpRequest.Protocol));
-        span.SetTag("http.response.status_code", key.Code);
+        span.SetTag("http.response.status_code", LabelValues.Boxed(key.Code));
         span.SetTag("user_agent.original", httpRequest.Headers.UserAgent.ToString());
         span.SetTag("http.url", $"{httpRequest.Scheme}://{httpRequest.Host.Value}{httpRequest.Path.Value}{httpRequest.QueryString.Value}");
         if (httpRequest.Headers.TryGetValue("x-request-id", out var requestId))
@@ -34,8 +34,8 @@ internal static class SpanTags
         span.SetTag("istio.canonical_service", model.Self.App);
         span.SetTag("istio.canonical_revision", model.Self.Version);
         span.SetTag("response_flags", ResponseFlagsText.Format(key.Flags));
-        span.SetTag("request_size", state.RequestBytes);
-        span.SetTag("response_size", state.ResponseBytes);
+        span.SetTag("request_size", LabelValues.Boxed(state.RequestBytes));
+        span.SetTag("response_size", LabelValues.Boxed(state.ResponseBytes));
         span.SetTag("peer.address", context.Connection.RemoteIpAddress?.ToString());
         if (request.Cluster is { } cluster)
         {
@@ -59,7 +59,7 @@ internal static class SpanTags
 
         if (request.Attempts > 1)
         {
-            span.SetTag("retry.attempts", request.Attempts);
+            span.SetTag("retry.attempts", LabelValues.Boxed(request.Attempts));
         }
 
         // Who talked to whom, as the metrics say it.
@@ -79,7 +79,7 @@ internal static class SpanTags
         span.SetTag(MetricLabels.ConnectionSecurityPolicy, LabelValues.Of(key.Policy));
         if (key.GrpcStatus >= 0)
         {
-            span.SetTag("rpc.grpc.status_code", key.GrpcStatus);
+            span.SetTag("rpc.grpc.status_code", LabelValues.Boxed(key.GrpcStatus));
         }
 
         foreach (var tag in model.CustomTags)
@@ -102,7 +102,7 @@ internal static class SpanTags
         span.SetTag("url.path", httpRequest.Path.Value);
         span.SetTag("url.scheme", httpRequest.Scheme);
         span.SetTag("server.address", httpRequest.Host.Host);
-        span.SetTag("http.response.status_code", key.Code);
+        span.SetTag("http.response.status_code", LabelValues.Boxed(key.Code));
         span.SetTag("component", "proxy");
         span.SetTag("istio.namespace", model.Self.Namespace);
         span.SetTag("istio.canonical_service", model.Self.App);
