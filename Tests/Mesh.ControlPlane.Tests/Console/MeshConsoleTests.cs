@@ -72,8 +72,8 @@ public sealed class MeshConsoleTests
     {
         await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = FastConsole });
         await using var synced = await ConnectAsync(controlPlane, "ratings-v1", adminPort: 0);
-        await using var nacked = await ConnectAsync(controlPlane, "reviews-v2", adminPort: 0, Answer.Nack);
-        await using var stale = await ConnectAsync(controlPlane, "details-v1", ClosedPort(), Answer.None);
+        await using var nacked = await ConnectAsync(controlPlane, "reviews-v2", adminPort: 0, ProxyAnswer.Nack);
+        await using var stale = await ConnectAsync(controlPlane, "details-v1", ClosedPort(), ProxyAnswer.None);
         using var browser = Anonymous(controlPlane);
 
         var overview = await Eventually.GetAsync(() => OverviewAsync(browser),
@@ -81,7 +81,7 @@ public sealed class MeshConsoleTests
                 && Proxy(o, "details-v1")?["stats_error"] is not null,
             TimeSpan.FromSeconds(15), "SYNCED, NACKED and STALE proxies");
 
-        Assert.Equal("route reviews: unknown cluster", Proxy(overview, "reviews-v2")!["nack_error"]!.GetValue<string>());
+        Assert.Equal(AnsweringProxy.NackError, Proxy(overview, "reviews-v2")!["nack_error"]!.GetValue<string>());
         Assert.Contains("no admin port", Proxy(overview, "ratings-v1")!["stats_error"]!.GetValue<string>());
         Assert.Contains("/stats", Proxy(overview, "details-v1")!["stats_error"]!.GetValue<string>());
         Assert.Null(Proxy(overview, "ratings-v1")!["nack_error"]);
@@ -154,40 +154,8 @@ public sealed class MeshConsoleTests
         Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(withToken)).StatusCode);
     }
 
-    private enum Answer
-    {
-        Ack,
-        Nack,
-        None,
-    }
-
-    /// <summary>A proxy that answers every snapshot it gets the same way (more come as other proxies join).</summary>
-    private static async Task<TestProxy> ConnectAsync(TestControlPlane controlPlane, string id, int adminPort, Answer answer = Answer.Ack)
-    {
-        var proxy = await controlPlane.Proxy(id, n => n.AdminPort = (uint)adminPort).ConnectAsync();
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                while (await proxy.Call.ResponseStream.MoveNext(CancellationToken.None))
-                {
-                    var version = proxy.Call.ResponseStream.Current.Version;
-                    var reply = answer switch
-                    {
-                        Answer.Ack => proxy.AckAsync(version),
-                        Answer.Nack => proxy.NackAsync(version, "route reviews: unknown cluster"),
-                        _ => Task.CompletedTask,
-                    };
-                    await reply;
-                }
-            }
-            catch (Exception)
-            {
-                // The stream ends with the test.
-            }
-        });
-        return proxy;
-    }
+    private static Task<TestProxy> ConnectAsync(TestControlPlane controlPlane, string id, int adminPort, ProxyAnswer answer = ProxyAnswer.Ack) =>
+        AnsweringProxy.ConnectAsync(controlPlane, id, answer, n => n.AdminPort = (uint)adminPort);
 
     private static HttpClient Anonymous(TestControlPlane controlPlane) =>
         new() { BaseAddress = controlPlane.AdminUri, Timeout = TimeSpan.FromSeconds(10) };
