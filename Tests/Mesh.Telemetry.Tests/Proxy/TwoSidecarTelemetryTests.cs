@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Telemetry.Tests.Infrastructure;
 
@@ -101,5 +103,25 @@ public sealed class TwoSidecarTelemetryTests
         Assert.All(sent, p => Assert.Equal(5, p.Sum));
         var received = TelemetryCapture.Points(ProxyInstruments.ResponseBytes, mesh.Namespace);
         Assert.All(received, p => Assert.Equal("reviews-v2 says hello".Length, p.Sum));
+
+        // The mesh console's data source: reviews' sidecar serves the edge on its admin /stats.
+        var stats = await mesh.Client.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{mesh.Sidecars["reviews-v2"].AdminPort}/stats");
+        Assert.Equal("reviews-v2", stats.GetProperty("node").GetProperty("workload").GetString());
+        Assert.Equal("v2", stats.GetProperty("node").GetProperty("version").GetString());
+        var bounds = stats.GetProperty("latency_bounds_ms").GetArrayLength();
+        var edge = Assert.Single(stats.GetProperty("edges").EnumerateArray());
+        Assert.Equal("destination", edge.GetProperty("reporter").GetString());
+        Assert.Equal("productpage-v1", edge.GetProperty("source").GetProperty("workload").GetString());
+        Assert.Equal("v1", edge.GetProperty("source").GetProperty("version").GetString());
+        Assert.Equal("reviews-v2", edge.GetProperty("destination").GetProperty("workload").GetString());
+        Assert.Equal(service, edge.GetProperty("destination_service").GetString());
+        Assert.Equal("mutual_tls", edge.GetProperty("security_policy").GetString());
+        Assert.Equal(1, edge.GetProperty("requests").GetInt64());
+        Assert.Equal(0, edge.GetProperty("errors").GetInt64());
+        Assert.Equal(1, edge.GetProperty("responses").GetProperty("2xx").GetInt64());
+        Assert.Equal(bounds + 1, edge.GetProperty("latency_counts").GetArrayLength());
+        Assert.Equal(1, edge.GetProperty("latency_counts").EnumerateArray().Sum(c => c.GetInt64()));
+        Assert.Equal(5, edge.GetProperty("request_bytes").GetInt64());
+        Assert.Equal("reviews-v2 says hello".Length, edge.GetProperty("response_bytes").GetInt64());
     }
 }
