@@ -18,9 +18,9 @@ public sealed record BenchSettings
     /// <summary>Warm-up of native configurations (nginx, haproxy): only fills connection pools and caches.</summary>
     public double NativeWarmupSeconds { get; init; } = 5;
 
-    public double SaturationSeconds { get; init; } = 15;
+    public double SaturationSeconds { get; init; } = 10;
 
-    public double OpenLoopSeconds { get; init; } = 20;
+    public double OpenLoopSeconds { get; init; } = 15;
 
     /// <summary>The open-loop generator's own unrecorded warm-up at the same rate.</summary>
     public double OpenLoopWarmupSeconds { get; init; } = 3;
@@ -42,7 +42,7 @@ public sealed record BenchSettings
 
     public IReadOnlyList<int> ControlPlaneProxies { get; init; } = [100, 1000, 5000];
 
-    public int ControlPlaneChanges { get; init; } = 5;
+    public int ControlPlaneChanges { get; init; } = 3;
 
     public int StartupSamples { get; init; } = 5;
 
@@ -85,8 +85,8 @@ public sealed record BenchSettings
             Repetitions = Math.Max(1, args.Int("repetitions", quick ? 1 : 3)),
             DotnetWarmupSeconds = args.Double("warmup", quick ? 5 : 30),
             NativeWarmupSeconds = args.Double("native-warmup", quick ? 1 : 5),
-            SaturationSeconds = Math.Max(1, args.Double("duration", quick ? 3 : 15)),
-            OpenLoopSeconds = Math.Max(1, args.Double("openloop-duration", quick ? 4 : 20)),
+            SaturationSeconds = Math.Max(1, args.Double("duration", quick ? 3 : 10)),
+            OpenLoopSeconds = Math.Max(1, args.Double("openloop-duration", quick ? 4 : 15)),
             OpenLoopWarmupSeconds = args.Double("openloop-warmup", quick ? 1 : 3),
             Rate = Math.Max(1, args.Double("rate", 1000)),
             Connections = Math.Max(1, args.Int("connections", 32)),
@@ -96,7 +96,7 @@ public sealed record BenchSettings
             SkipStartup = skip.Contains("startup"),
             SkipControlPlane = skip.Contains("controlplane"),
             ControlPlaneProxies = args.IntList("cp-proxies") ?? (quick ? [100] : [100, 1000, 5000]),
-            ControlPlaneChanges = Math.Max(1, args.Int("cp-changes", quick ? 2 : 5)),
+            ControlPlaneChanges = Math.Max(1, args.Int("cp-changes", quick ? 2 : 3)),
             StartupSamples = Math.Max(1, args.Int("startup-samples", quick ? 2 : 5)),
             LoadCpus = args.String("load-cpus") ?? defaultLoad,
             SutCpus = args.String("sut-cpus") ?? defaultSut,
