@@ -16,6 +16,8 @@ namespace Mesh.Proxy.Telemetry;
 /// </summary>
 internal sealed class TelemetryMiddleware
 {
+    private const string RequestIdHeader = "x-request-id";
+
     private readonly RequestDelegate _next;
     private readonly RoutingState _routing;
     private readonly TelemetryTranslator _translator;
@@ -51,6 +53,14 @@ internal sealed class TelemetryMiddleware
         var state = _pool.Get();
         state.StartedAtUtc = DateTime.UtcNow;
         var headers = context.Request.Headers;
+
+        // Envoy's generate_request_id: a request without an id gets one at its first proxy, and the
+        // id travels with it (apps propagate it, as Bookinfo's do), so access logs and traces of
+        // every hop name the same request. Costs one string only when the header is missing.
+        if (!headers.ContainsKey(RequestIdHeader))
+        {
+            headers[RequestIdHeader] = Guid.NewGuid().ToString();
+        }
         if (headers.TryGetValue(PeerMetadataHeader.Name, out var peer))
         {
             // Only a called sidecar believes it; on other listeners it is the app's (or an outsider's) word.

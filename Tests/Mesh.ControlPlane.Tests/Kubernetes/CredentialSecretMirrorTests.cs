@@ -13,6 +13,9 @@ namespace Mesh.ControlPlane.Tests.Kubernetes;
 /// </summary>
 public sealed class CredentialSecretMirrorTests
 {
+    // A polling budget, not a timing goal: the control plane starts and lists under a loaded CI machine.
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     [Fact]
     public async Task A_tls_secret_in_the_gateway_namespace_is_served_renewed_and_removed()
     {
@@ -24,7 +27,7 @@ public sealed class CredentialSecretMirrorTests
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api, "--ControlPlane:Kubernetes:CredentialNamespaces:0=bookinfo");
         var store = controlPlane.App.Services.GetRequiredService<CredentialStore>();
 
-        var served = await Eventually.GetAsync(() => store.Current, c => c.Credentials.ContainsKey("bookinfo-credential"), because: "the Secret is mirrored");
+        var served = await Eventually.GetAsync(() => store.Current, c => c.Credentials.ContainsKey("bookinfo-credential"), timeout: Patience, because: "the Secret is mirrored");
         Assert.Equal(Encoding.UTF8.GetString(first["tls.crt"]), served.Credentials["bookinfo-credential"].Certificate);
         Assert.Equal(Encoding.UTF8.GetString(first["tls.key"]), served.Credentials["bookinfo-credential"].PrivateKey);
         Assert.Equal("bookinfo-credential", Assert.Single(served.Credentials).Key);
@@ -38,10 +41,10 @@ public sealed class CredentialSecretMirrorTests
         await Eventually.GetAsync(
             () => store.Current,
             c => c.Credentials.TryGetValue("bookinfo-credential", out var files) && files.Certificate == Encoding.UTF8.GetString(renewed["tls.crt"]),
-            because: "the renewed Secret replaces the served certificate");
+            timeout: Patience, because: "the renewed Secret replaces the served certificate");
 
         api.DeleteSecret("bookinfo", "bookinfo-credential");
-        await Eventually.GetAsync(() => store.Current, c => c.Credentials.Count == 0, because: "the deleted Secret is no longer served");
+        await Eventually.GetAsync(() => store.Current, c => c.Credentials.Count == 0, timeout: Patience, because: "the deleted Secret is no longer served");
         Assert.False(Directory.Exists(store.PathOf("bookinfo-credential")));
     }
 
@@ -64,12 +67,12 @@ public sealed class CredentialSecretMirrorTests
                 api, "--ControlPlane:Kubernetes:CredentialNamespaces:0=bookinfo", $"--ControlPlane:Credentials:Directory={data}");
             var store = controlPlane.App.Services.GetRequiredService<CredentialStore>();
 
-            var served = await Eventually.GetAsync(() => store.Current, c => c.Credentials.ContainsKey("mirrored"), because: "the other Secret is mirrored");
+            var served = await Eventually.GetAsync(() => store.Current, c => c.Credentials.ContainsKey("mirrored"), timeout: Patience, because: "the other Secret is mirrored");
             Assert.Equal(Encoding.UTF8.GetString(local["tls.crt"]), served.Credentials["local"].Certificate);
 
             api.DeleteSecret("bookinfo", "local");
             api.DeleteSecret("bookinfo", "mirrored");
-            await Eventually.GetAsync(() => store.Current, c => !c.Credentials.ContainsKey("mirrored"), because: "the mirrored Secret is removed");
+            await Eventually.GetAsync(() => store.Current, c => !c.Credentials.ContainsKey("mirrored"), timeout: Patience, because: "the mirrored Secret is removed");
             Assert.True(File.Exists(Path.Combine(data, "local", "tls.crt")));
         }
         finally

@@ -79,6 +79,26 @@ public sealed class TraceHeadersAndConnectionsTests
         });
     }
 
+    [Fact]
+    public async Task A_request_without_an_id_gets_one_and_a_caller_id_is_kept()
+    {
+        await using var mesh = await MeshWorld.StartAsync(captureTelemetry: false);
+        await mesh.WorkloadAsync(new SidecarSpec("reviews-v1", "reviews", "v1"));
+        var productpage = await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews"] }, withApp: false);
+        await mesh.WaitForSyncAsync();
+        using var client = new HttpClient();
+
+        await SendAsync(client, productpage, _ => { });
+        var generated = LastRequest(mesh)["x-request-id"];
+        Assert.True(Guid.TryParse(generated, out _), generated);
+
+        await SendAsync(client, productpage, _ => { });
+        Assert.NotEqual(generated, LastRequest(mesh)["x-request-id"]);
+
+        await SendAsync(client, productpage, r => r.Headers.Add("x-request-id", "caller-chosen-id"));
+        Assert.Equal("caller-chosen-id", LastRequest(mesh)["x-request-id"]);
+    }
+
     private static async Task SendAsync(HttpClient client, TestSidecar from, Action<HttpRequestMessage> configure)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(from.Outbound("reviews"), "/"));
