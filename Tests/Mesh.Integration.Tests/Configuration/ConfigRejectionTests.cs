@@ -9,31 +9,30 @@ namespace Mesh.Integration.Tests.Configuration;
 public sealed class ConfigRejectionTests(ITestOutputHelper output)
 {
     /// <summary>
-    /// Lookahead is not RE2: Istio's validation rejects it, the proxy's RE2-compatible matcher
-    /// cannot compile it. Our control plane's validator checks regexes with .NET's backtracking
-    /// engine, which accepts it — so this reaches the proxies, which must NACK it.
+    /// Valid Istio that this proxy cannot honour: <c>maxRequestsPerConnection</c> above 1 (the .NET
+    /// connection pool cannot count requests per pooled connection), so every proxy that would
+    /// get the reviews cluster NACKs the snapshot — together with its route change to v1.
     /// </summary>
-    private const string LookaheadVirtualService = """
+    private static string UnsupportedPoolAndAllToV1 => $"""
         apiVersion: networking.istio.io/v1
-        kind: VirtualService
+        kind: DestinationRule
         metadata:
           name: reviews
         spec:
-          hosts:
-          - reviews
-          http:
-          - name: not-product-one
-            match:
-            - uri:
-                regex: /reviews/(?!1).*
-            route:
-            - destination:
-                host: reviews
-                subset: v1
-          - route:
-            - destination:
-                host: reviews
-                subset: v1
+          host: reviews
+          trafficPolicy:
+            connectionPool:
+              http:
+                maxRequestsPerConnection: 5
+          subsets:
+          - name: v1
+            labels:
+              version: v1
+          - name: v2
+            labels:
+              version: v2
+        ---
+        {RoutingYaml.AllTo("v1")}
         """;
 
     [Fact]
@@ -43,13 +42,12 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v2")));
         await mesh.WaitUntilServedByAsync("reviews-v2");
 
-        await mesh.Admin.ApplyAsync(LookaheadVirtualService);
+        await mesh.Admin.ApplyAsync(UnsupportedPoolAndAllToV1);
 
         ProxyStatus? client = null;
         await Poll.UntilAsync("the client's sidecar to NACK", async () => (client = await mesh.Admin.ProxyAsync(MeshTestCluster.ClientId))?.Status == "NACKED");
         output.WriteLine($"NACK error: {client!.NackError}");
-        Assert.Contains("regex", client.NackError, StringComparison.Ordinal);
-        Assert.Contains("/reviews/(?!1).*", client.NackError, StringComparison.Ordinal);
+        Assert.Contains("max_requests_per_connection", client.NackError, StringComparison.Ordinal);
         Assert.Equal(client.SentVersion, client.NackedVersion);
         Assert.NotEqual(client.SentVersion, client.AckedVersion);
 
@@ -65,8 +63,8 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         output.WriteLine(status.Output);
         Assert.Contains("NACKED", status.Output, StringComparison.Ordinal);
 
-        // A valid change afterwards is applied and acknowledged again.
-        await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v1"));
+        // A change the proxies can honour afterwards is applied and acknowledged again.
+        await mesh.Admin.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1"));
         await mesh.WaitUntilServedByAsync("reviews-v1");
         await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
     }
