@@ -72,4 +72,33 @@ public sealed class SnapshotSharingTests
         Assert.NotEqual(NodeShape.Key(NodeShape.Canonical(a)), NodeShape.Key(NodeShape.Canonical(c)));
         Assert.Equal("", NodeShape.Canonical(a).Id);
     }
+
+    [Fact]
+    public void Replicas_reached_at_different_addresses_and_ports_share_a_shape()
+    {
+        static Mesh.Contracts.Snapshots.Node ReplicaAt(string id, string address, uint inboundPort, uint adminPort) => TestProxy.NodeFor(id, n =>
+        {
+            Replica(n);
+            n.Address = address;
+            n.AdminPort = adminPort;
+            n.Services.Clear();
+            n.Services.Add(new Mesh.Contracts.Snapshots.ServiceMembership
+            {
+                Name = "reviews",
+                Ports = { new Mesh.Contracts.Snapshots.ServicePort { Name = "http", Port = 9080, InboundPort = inboundPort, TargetPort = 8080 } },
+            });
+        });
+
+        var first = ReplicaAt("reviews-v1-a", "10.0.0.1", 15100, 15021);
+        var second = ReplicaAt("reviews-v1-b", "10.0.0.2", 20001, 15022);
+        var otherAppPort = ReplicaAt("reviews-v1-c", "10.0.0.3", 15100, 15021);
+        otherAppPort.Services[0].Ports[0].TargetPort = 9090;
+
+        Assert.Equal(NodeShape.Key(NodeShape.Canonical(first)), NodeShape.Key(NodeShape.Canonical(second)));
+        Assert.NotEqual(NodeShape.Key(NodeShape.Canonical(first)), NodeShape.Key(NodeShape.Canonical(otherAppPort)));
+
+        // The registry keeps what other proxies need to reach each replica.
+        Assert.Equal(20001u, second.Services[0].Ports[0].InboundPort);
+        Assert.Equal("10.0.0.2", second.Address);
+    }
 }
