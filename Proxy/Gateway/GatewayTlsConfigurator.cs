@@ -23,10 +23,6 @@ namespace Mesh.Proxy.Gateway;
 /// </summary>
 internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
 {
-    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
-    private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
-    private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
     private readonly RoutingState _routing;
     private readonly WorkloadIdentityState _identity;
@@ -47,58 +43,18 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
             return;
         }
 
-        if (options.Protocols == HttpProtocols.Http1)
-        {
-            // Plaintext stays HTTP/1.1 (no ALPN without TLS); over TLS, ALPN decides.
-            options.Protocols = HttpProtocols.Http1AndHttp2;
-        }
-
-        var protocols = options.Protocols == HttpProtocols.Http2 ? Http2Only : Http2AndHttp11;
-
-        // Kestrel builds connection middleware last-to-first: the third stage records the HTTP stage
-        // so plaintext connections go straight to it, past the TLS stage in between.
-        var plaintext = new ConnectionDelegate[1];
-        options.Use(tls => connection => AcceptAsync(connection, listener, tls, plaintext[0]));
-        options.UseHttps(new TlsHandshakeCallbackOptions
-        {
-            OnConnection = context => ValueTask.FromResult(ServerOptions(context, listener, protocols)),
-            HandshakeTimeout = HandshakeTimeout,
-        });
-        options.Use(http =>
-        {
-            plaintext[0] = http;
-            return http;
-        });
+        TlsDetectingStage.Use(options, (context, protocols) => ServerOptions(context, listener, protocols), (connection, isTls) => Admit(connection, listener, isTls));
     }
 
-    private async Task AcceptAsync(ConnectionContext connection, MeshListener listener, ConnectionDelegate tls, ConnectionDelegate plaintext)
+    private bool Admit(ConnectionContext connection, MeshListener listener, bool? isTls)
     {
-        bool? isTls;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        if (isTls is null)
         {
-            timeout.CancelAfter(FirstBytesTimeout);
-            try
-            {
-                isTls = await TlsDetector.IsTlsAsync(connection.Transport.Input, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            Log.ClosedBeforeData(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
+            return false;
         }
 
-        switch (isTls)
-        {
-            case true:
-                await tls(connection);
-                break;
-            case false:
-                await plaintext(connection);
-                break;
-            default:
-                Log.ClosedBeforeData(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
-                break;
-        }
+        return true;
     }
 
     private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, MeshListener listener, List<SslApplicationProtocol> protocols)

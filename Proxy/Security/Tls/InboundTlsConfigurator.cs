@@ -23,10 +23,6 @@ namespace Mesh.Proxy.Security.Tls;
 /// </summary>
 internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
 {
-    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
-    private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
-    private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
 
     private readonly WorkloadIdentityState _identity;
     private readonly RoutingState _routing;
@@ -46,72 +42,36 @@ internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
             return;
         }
 
-        if (options.Protocols == HttpProtocols.Http1)
-        {
-            // Without TLS Kestrel still picks HTTP/1.1 for these; with TLS, ALPN decides.
-            options.Protocols = HttpProtocols.Http1AndHttp2;
-        }
-
-        var protocols = options.Protocols == HttpProtocols.Http2 ? Http2Only : Http2AndHttp11;
-
-        // Kestrel builds connection middleware last-to-first: the third stage records the HTTP stage
-        // so plaintext connections can go straight to it, past the TLS stage in between.
-        var plaintext = new ConnectionDelegate[1];
-        options.Use(tls => connection => AcceptAsync(connection, listener, tls, plaintext[0]));
-        options.UseHttps(new TlsHandshakeCallbackOptions
-        {
-            OnConnection = context => ValueTask.FromResult(ServerOptions(context, protocols)),
-            HandshakeTimeout = HandshakeTimeout,
-        });
-        options.Use(http =>
-        {
-            plaintext[0] = http;
-            return http;
-        });
+        TlsDetectingStage.Use(options, ServerOptions, (connection, isTls) => Admit(connection, listener, isTls));
     }
 
-    private async Task AcceptAsync(ConnectionContext connection, MeshListener listener, ConnectionDelegate tls, ConnectionDelegate plaintext)
+    private bool Admit(ConnectionContext connection, MeshListener listener, bool? isTls)
     {
-        bool? isTls;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        if (isTls is not { } tls)
         {
-            timeout.CancelAfter(FirstBytesTimeout);
-            try
-            {
-                isTls = await TlsDetector.IsTlsAsync(connection.Transport.Input, timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-
-        if (isTls is not { } tlsConnection)
-        {
-            return;
+            return false;
         }
 
         var mode = _routing.Current?.InboundSecurity.ModeFor(listener) ?? MtlsMode.Permissive;
-        if (tlsConnection)
+        if (tls)
         {
             if (mode == MtlsMode.Disable || _identity.Certificate is null)
             {
                 Log.TlsRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString(), mode == MtlsMode.Disable ? "PeerAuthentication DISABLE" : "no workload certificate yet");
-                return;
+                return false;
             }
 
-            await tls(connection);
-            return;
+            return true;
         }
 
         if (mode == MtlsMode.Strict)
         {
             // Envoy resets such connections: no HTTP response tells a plaintext caller anything.
             Log.PlaintextRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
-            return;
+            return false;
         }
 
-        await plaintext(connection);
+        return true;
     }
 
     private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> protocols)
