@@ -1,7 +1,7 @@
 // The ingress gateway: the mesh proxy core in gateway mode (listeners from
 // Mesh:Gateway:Listeners, virtual hosts of the Gateway servers selecting it, by Host).
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshProxy(MeshProxyMode.Gateway);

@@ -1,7 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
 using System.Collections.Frozen;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Proxy.Gateway;
 

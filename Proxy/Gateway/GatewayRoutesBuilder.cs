@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Gateway;
 

@@ -1,5 +1,5 @@
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;

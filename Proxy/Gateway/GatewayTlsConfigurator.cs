@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Security.Certificates;
 using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Connections;

@@ -1,5 +1,5 @@
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Security;

@@ -1,4 +1,4 @@
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Security.Authorization;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Tls;

@@ -1,5 +1,5 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Security.Authorization;
 using Mesh.Proxy.Security.Jwt;
 

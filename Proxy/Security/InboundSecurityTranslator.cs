@@ -1,8 +1,8 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Security.Authorization;
 using Mesh.Proxy.Security.Jwt;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Security;
 

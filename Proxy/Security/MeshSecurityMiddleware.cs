@@ -1,6 +1,6 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

@@ -81,7 +81,7 @@ public sealed class TelemetryModel
             return ServiceLabels.Passthrough;
         }
 
-        var host = Routing.HostHeader.Split(authority, out _).ToString();
+        var host = Core.Routing.HostHeader.Split(authority, out _).ToString();
         return _passthrough.GetOrAdd(authority, new ServiceLabels(host, host, WorkloadPeer.Unknown));
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Telemetry.AccessLog;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
@@ -150,7 +150,7 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
     }
 
     /// <summary>The service all of a route's weighted clusters belong to; unknown when they name different services.</summary>
-    private static ServiceLabels RouteService(Routing.RouteActionModel action, TelemetryModel model)
+    private static ServiceLabels RouteService(Core.Routing.RouteActionModel action, TelemetryModel model)
     {
         ServiceLabels? service = null;
         var clusters = action.Clusters.Clusters;

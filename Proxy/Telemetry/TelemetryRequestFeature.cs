@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Telemetry.Expressions;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Tracing;
@@ -123,11 +123,11 @@ public sealed class TelemetryRequestFeature : ICelAttributes
             case CelAttribute.ConnectionRequestedServerName:
                 return CelValue.String(context.Features.Get<ITlsHandshakeFeature>()?.HostName ?? string.Empty);
             case CelAttribute.UpstreamAddress:
-                return UpstreamAuthority is { } authority ? CelValue.String(Routing.HostHeader.Split(authority, out _).ToString()) : CelValue.Error("no upstream host");
+                return UpstreamAuthority is { } authority ? CelValue.String(Core.Routing.HostHeader.Split(authority, out _).ToString()) : CelValue.Error("no upstream host");
             case CelAttribute.UpstreamPort:
                 if (UpstreamAuthority is { } upstream)
                 {
-                    Routing.HostHeader.Split(upstream, out var port);
+                    Core.Routing.HostHeader.Split(upstream, out var port);
                     return port < 0 ? CelValue.Error("no upstream port") : CelValue.Int(port);
                 }
 

@@ -1,13 +1,13 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Telemetry.Expressions;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Proxy.Telemetry;

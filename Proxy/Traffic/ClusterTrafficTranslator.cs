@@ -3,7 +3,7 @@ using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Traffic.CircuitBreaking;
 using Mesh.Proxy.Traffic.LoadBalancing;
 using Mesh.Proxy.Traffic.OutlierDetection;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Mesh.Proxy.Traffic;

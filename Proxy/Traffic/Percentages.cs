@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Traffic;
 

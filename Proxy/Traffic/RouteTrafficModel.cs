@@ -1,4 +1,4 @@
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic.Cors;
 using Mesh.Proxy.Traffic.Headers;
 

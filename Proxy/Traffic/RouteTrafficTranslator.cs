@@ -1,13 +1,13 @@
 using System.Text.RegularExpressions;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic.Cors;
 using Mesh.Proxy.Traffic.Faults;
 using Mesh.Proxy.Traffic.Headers;
 using Mesh.Proxy.Traffic.LocalReplies;
 using Mesh.Proxy.Traffic.Mirroring;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Traffic;
 

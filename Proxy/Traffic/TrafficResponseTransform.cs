@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Traffic.OutlierDetection;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;

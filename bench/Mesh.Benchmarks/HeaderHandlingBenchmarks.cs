@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

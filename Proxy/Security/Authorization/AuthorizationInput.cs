@@ -1,5 +1,5 @@
 using System.Net;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Http;

@@ -2,7 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.Identity;
-using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Core.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -2,8 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Translation;
-using Mesh.Proxy.Yarp;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Core.Yarp;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Security.Tls;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 

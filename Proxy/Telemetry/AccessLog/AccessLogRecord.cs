@@ -30,7 +30,7 @@ internal sealed class AccessLogRecord(AccessLogEntry entry) : IReadOnlyList<KeyV
         builder.Append('[').Append(e.StartTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)).Append("] \"")
             .Append(e.Method).Append(' ').Append(PathOf(e)).Append(' ').Append(e.Protocol).Append("\" ")
             .Append(e.ResponseCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(Pipeline.ResponseFlagsText.Format(e.Flags)).Append(' ')
+            .Append(Core.Pipeline.ResponseFlagsText.Format(e.Flags)).Append(' ')
             .Append(e.BytesReceived.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(e.BytesSent.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(((long)Math.Round(e.DurationMs)).ToString(CultureInfo.InvariantCulture)).Append(" \"")
@@ -62,7 +62,7 @@ internal sealed class AccessLogRecord(AccessLogEntry entry) : IReadOnlyList<KeyV
             new("path", PathOf(e)),
             new("protocol", e.Protocol),
             new("response_code", e.ResponseCode),
-            new("response_flags", Pipeline.ResponseFlagsText.Format(e.Flags)),
+            new("response_flags", Core.Pipeline.ResponseFlagsText.Format(e.Flags)),
             new("grpc_status", e.GrpcStatus < 0 ? null : e.GrpcStatus),
             new("bytes_received", e.BytesReceived),
             new("bytes_sent", e.BytesSent),

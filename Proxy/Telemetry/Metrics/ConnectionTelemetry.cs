@@ -1,5 +1,5 @@
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Peers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;

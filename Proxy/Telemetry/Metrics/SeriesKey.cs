@@ -1,4 +1,4 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Telemetry.Peers;
 
 namespace Mesh.Proxy.Telemetry.Metrics;

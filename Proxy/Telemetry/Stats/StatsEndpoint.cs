@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Telemetry.Tracing;

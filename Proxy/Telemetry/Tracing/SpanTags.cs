@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Telemetry.Metrics;
 using Microsoft.AspNetCore.Http;
 

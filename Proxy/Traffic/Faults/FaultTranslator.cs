@@ -1,6 +1,6 @@
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Traffic.Faults;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Traffic.Headers;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -95,7 +95,7 @@ internal sealed class MirrorRequest
             path = rewrite.RewritePath(path, route, http, request.VirtualHost?.Port ?? 0);
         }
 
-        var timeout = route.Action?.Timeout is { Ticks: > 0 } routeTimeout ? routeTimeout : Yarp.ClusterDefaults.StreamIdleTimeout;
+        var timeout = route.Action?.Timeout is { Ticks: > 0 } routeTimeout ? routeTimeout : Core.Yarp.ClusterDefaults.StreamIdleTimeout;
         return new MirrorRequest(cluster, message, contentHeaders, timeout, path + http.QueryString.Value);
     }
 

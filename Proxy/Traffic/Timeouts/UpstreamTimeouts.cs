@@ -1,7 +1,7 @@
 using System.Globalization;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

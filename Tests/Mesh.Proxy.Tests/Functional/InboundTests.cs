@@ -1,8 +1,8 @@
 using System.Net;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Tests.Infrastructure;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;

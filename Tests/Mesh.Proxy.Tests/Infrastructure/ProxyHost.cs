@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Tests.Infrastructure;

@@ -3,7 +3,7 @@ using System.Net;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Tests.Grpc;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;

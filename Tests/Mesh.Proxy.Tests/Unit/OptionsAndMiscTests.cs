@@ -1,6 +1,6 @@
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Discovery;
+using Mesh.Proxy.Core.Pipeline;
 
 namespace Mesh.Proxy.Tests.Unit;
 

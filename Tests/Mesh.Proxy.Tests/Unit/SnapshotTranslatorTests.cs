@@ -1,10 +1,10 @@
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Translation;
-using Mesh.Proxy.Yarp;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Core.Yarp;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.LoadBalancing;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;

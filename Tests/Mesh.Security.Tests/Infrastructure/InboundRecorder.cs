@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Http;
 

@@ -1,8 +1,8 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,6 +1,6 @@
 using System.Globalization;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

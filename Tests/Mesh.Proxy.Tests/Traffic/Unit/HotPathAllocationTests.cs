@@ -1,8 +1,8 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Traffic.OutlierDetection;
 using Mesh.Proxy.Traffic.Timeouts;
