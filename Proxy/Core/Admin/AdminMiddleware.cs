@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json;
 using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
@@ -10,8 +11,8 @@ namespace Mesh.Proxy.Core.Admin;
 
 /// <summary>
 /// The admin listener: /ready (503 until the first snapshot is applied), /healthz,
-/// /config_dump (applied snapshot as JSON, secrets redacted), /listeners (bound ports) and
-/// /certs (gateway servers' certificates, never keys).
+/// /config_dump (applied snapshot as JSON, secrets redacted), /listeners (bound ports), and the
+/// endpoints features add (<see cref="IAdminEndpoint"/>: /stats, /certs).
 /// Requests on other listeners pass through untouched.
 /// </summary>
 internal sealed class AdminMiddleware
@@ -22,13 +23,18 @@ internal sealed class AdminMiddleware
     private readonly SnapshotState _status;
     private readonly RoutingState _routing;
     private readonly ListenerSet _listeners;
+    private readonly FrozenDictionary<string, IAdminEndpoint> _endpoints;
+    private readonly string _index;
 
-    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners)
+    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, IEnumerable<IAdminEndpoint> endpoints)
     {
         _next = next;
         _status = status;
         _routing = routing;
         _listeners = listeners;
+        var byPath = endpoints.ToList();
+        _endpoints = byPath.ToFrozenDictionary(e => e.Path, StringComparer.Ordinal);
+        _index = $"admin endpoints: {string.Join(' ', new[] { "/ready", "/healthz", "/config_dump", "/listeners" }.Concat(byPath.Select(e => e.Path)))}\n";
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -50,8 +56,8 @@ internal sealed class AdminMiddleware
             "/healthz" => WriteText(context, StatusCodes.Status200OK, "OK\n"),
             "/config_dump" => WriteConfigDump(context),
             "/listeners" => WriteListeners(context),
-            "/certs" => Gateway.GatewayCertificatesDump.WriteAsync(context, _routing.Current, _listeners),
-            _ => WriteText(context, StatusCodes.Status404NotFound, "admin endpoints: /ready /healthz /config_dump /listeners /stats /certs\n"),
+            { } path when _endpoints.TryGetValue(path, out var endpoint) => endpoint.WriteAsync(context),
+            _ => WriteText(context, StatusCodes.Status404NotFound, _index),
         };
     }
 

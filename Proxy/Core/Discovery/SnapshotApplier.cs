@@ -1,6 +1,5 @@
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Security.Certificates;
 using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Core.Yarp;
 using Microsoft.Extensions.Logging;
@@ -25,7 +24,7 @@ public sealed partial class SnapshotApplier
     private readonly SnapshotState _status;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly SnapshotSecurityGate _security;
+    private readonly ISnapshotGate[] _snapshotGates;
 
     public SnapshotApplier(
         SnapshotTranslator translator,
@@ -34,10 +33,10 @@ public sealed partial class SnapshotApplier
         IProxyStateLookup proxyState,
         RoutingState routing,
         SnapshotState status,
-        SnapshotSecurityGate security,
+        IEnumerable<ISnapshotGate> snapshotGates,
         ILogger<SnapshotApplier> logger)
     {
-        _security = security;
+        _snapshotGates = [.. snapshotGates];
         _translator = translator;
         _configProvider = configProvider;
         _applyListener = applyListener;
@@ -81,10 +80,13 @@ public sealed partial class SnapshotApplier
             return Reject(version, result.Errors.ToNackReason());
         }
 
-        // A mesh with a CA is served only with a workload certificate in hand (mTLS both ways).
-        if (await _security.PrepareAsync(snapshot, cancellationToken) is { } securityError)
+        // Features get ready for the snapshot (e.g. a mesh with a CA is served only with a workload certificate in hand).
+        foreach (var gate in _snapshotGates)
         {
-            return Reject(version, securityError);
+            if (await gate.PrepareAsync(snapshot, cancellationToken) is { } gateError)
+            {
+                return Reject(version, gateError);
+            }
         }
 
         var config = _configProvider.Update(result.YarpClusters);

@@ -1,15 +1,31 @@
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Proxy.Core.Hosting;
 
 /// <summary>
-/// Binds one Kestrel endpoint per <see cref="MeshListener"/> and tags every accepted connection
-/// with its listener. This is also where inbound mTLS (UseHttps with client certificates) plugs in.
+/// Binds one Kestrel endpoint per <see cref="MeshListener"/>, tags every accepted connection with
+/// its listener, then adds the connection stages in <see cref="ListenerStage"/> order (TLS,
+/// extensions, connection observers).
 /// </summary>
 internal static class KestrelListenerSetup
 {
+    /// <summary>The listener stages of the features, with plain <see cref="IListenerConfigurator"/> registrations at <see cref="ListenerStage.Extensions"/>.</summary>
+    public static IReadOnlyList<IListenerConfigurator> OrderedConfigurators(IServiceProvider services)
+    {
+        var staged = services.GetServices<ListenerStageRegistration>().OrderBy(r => r.Stage).ToList();
+        IListenerConfigurator Resolve(ListenerStageRegistration registration) => (IListenerConfigurator)services.GetRequiredService(registration.Configurator);
+        return
+        [
+            .. staged.Where(r => r.Stage <= ListenerStage.Extensions).Select(Resolve),
+            .. services.GetServices<IListenerConfigurator>(),
+            .. staged.Where(r => r.Stage > ListenerStage.Extensions).Select(Resolve),
+        ];
+    }
+
     public static void Configure(KestrelServerOptions kestrel, ListenerSet listeners, IReadOnlyList<IListenerConfigurator> configurators)
     {
         // A proxy must not impose app-level limits on what it forwards (Envoy has none by default).

@@ -1,14 +1,10 @@
 using Mesh.Proxy.Core.Admin;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Discovery;
-using Mesh.Proxy.Gateway;
+using Mesh.Proxy.Core.Identity;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Telemetry;
-using Mesh.Proxy.Security;
-using Mesh.Proxy.Traffic;
-using Mesh.Proxy.Traffic.CircuitBreaking;
 using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Core.Yarp;
 using Microsoft.AspNetCore.Builder;
@@ -26,16 +22,20 @@ using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Mesh.Proxy.Core.Hosting;
 
-/// <summary>Wires the proxy core into a host: <c>builder.AddMeshProxy()</c> then <c>app.MapMeshProxy()</c>.</summary>
+/// <summary>
+/// Wires the proxy into a host: <c>builder.AddMeshProxy(mode).AddFeature&lt;…&gt;()</c> for each
+/// feature, then <c>app.MapMeshProxy()</c>.
+/// </summary>
 public static class MeshProxyHostingExtensions
 {
     /// <summary>
-    /// Registers the proxy: options from the "Mesh" section, Kestrel listeners, YARP with the mesh
-    /// config provider and policies, the control plane client and the admin endpoints.
+    /// Registers the proxy core: options from the "Mesh" section, Kestrel listeners, YARP with the
+    /// mesh config provider and policies, the control plane client and the admin endpoints. Add
+    /// the features the host serves on the returned builder.
     /// </summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="mode">The mode the host runs in; a different Mesh:Mode in configuration is an error.</param>
-    public static WebApplicationBuilder AddMeshProxy(this WebApplicationBuilder builder, MeshProxyMode? mode = null)
+    public static MeshProxyBuilder AddMeshProxy(this WebApplicationBuilder builder, MeshProxyMode? mode = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         if (mode is { } fixedMode)
@@ -62,7 +62,7 @@ public static class MeshProxyHostingExtensions
                 // ASP.NET Core starts an Activity for every request whenever this category is enabled
                 // at any level, and HttpClient then starts another for the upstream call and injects
                 // its trace context: 39 % of a sidecar's allocations per request (docs/benchmarks.md). The
-                // proxy's spans come from Telemetry/Tracing; this category logs requests (Information)
+                // proxy's spans come from the Telemetry feature; this category logs requests (Information)
                 // and start-up failures, which also end the process with their exception.
                 ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
                 ["Logging:LogLevel:Yarp"] = "Warning",
@@ -75,11 +75,12 @@ public static class MeshProxyHostingExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshProxyOptions>, MeshProxyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));
+        services.TryAddSingleton<WorkloadIdentityState>();
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelListenerSetup.Configure(
             kestrel,
             kestrel.ApplicationServices.GetRequiredService<ListenerSet>(),
-            [.. kestrel.ApplicationServices.GetServices<IListenerConfigurator>()]));
+            KestrelListenerSetup.OrderedConfigurators(kestrel.ApplicationServices)));
 
         services.AddSingleton<MeshProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
@@ -89,9 +90,10 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<MeshForwarderHttpClientFactory>();
         services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => sp.GetRequiredService<MeshForwarderHttpClientFactory>()));
         services.AddSingleton<ILoadBalancingPolicy, MeshRoundRobinPolicy>();
-        services.AddMeshTraffic();
-        services.AddMeshProxySecurity(builder.Configuration);
-        services.AddMeshGatewayServing();
+
+        // The router's own transform stage: the retry decision on each upstream response.
+        services.AddSingleton<UpstreamResponseClassifier>();
+        services.AddSingleton(new ProxyStageRegistration(ProxyStage.RetryClassification, typeof(UpstreamResponseClassifier), "Core"));
 
         services.AddSingleton<RoutingState>();
         services.AddSingleton<SnapshotState>();
@@ -99,41 +101,55 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<SnapshotApplier>();
         services.AddSingleton<NodeIdentityFactory>();
         services.AddSingleton<PassthroughForwarder>();
-        // Sized for concurrency, not cores: every in-flight request holds one feature.
-        services.AddSingleton<ObjectPool<MeshRequestFeature>>(new DefaultObjectPool<MeshRequestFeature>(new MeshRequestFeaturePoolPolicy(), maximumRetained: 1024));
-        services.AddHostedService<ControlPlaneClient>();
 
-        // Last: its connection counters run inside the listeners' TLS stage, so they see mTLS.
-        builder.AddMeshTelemetry();
-        return builder;
+        // Sized for concurrency, not cores: every in-flight request holds one.
+        services.AddSingleton<ObjectPool<RoutingResult>>(new DefaultObjectPool<RoutingResult>(new RoutingResultPoolPolicy(), maximumRetained: 1024));
+        services.AddHostedService<ControlPlaneClient>();
+        return new MeshProxyBuilder(builder);
     }
 
     /// <summary>
-    /// Adds the admin endpoints and the proxy pipeline: mesh routing → inbound security (mTLS
-    /// mode, JWT, authorization) → upstream attempts
-    /// (timeouts, retries) → circuit breaking → YARP load balancing → passive health (outlier
-    /// detection) → forwarder.
+    /// Adds the admin endpoints and the proxy pipeline: the stages of <see cref="ProxyStage"/> in
+    /// their declared order, Core's and the features'.
     /// </summary>
     public static WebApplication MapMeshProxy(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        var listenerLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Proxy.Core.Listeners");
+        var listenerLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Proxy.Listeners");
         foreach (var unserved in app.Services.GetRequiredService<ListenerSet>().Unserved)
         {
             HostingLog.ListenerNotServed(listenerLog, unserved.Name, unserved.Port, unserved.Reason);
         }
 
-        app.UseMeshStatsEndpoint();
+        var middleware = StageOrder.Of(app.Services.GetServices<ProxyStageRegistration>(), ProxyStageKind.Middleware);
         app.UseMiddleware<AdminMiddleware>();
         app.MapReverseProxy(pipeline =>
         {
-            pipeline.UseMiddleware<TelemetryMiddleware>();
-            pipeline.UseMiddleware<MeshRoutingMiddleware>();
-            pipeline.UseMiddleware<MeshSecurityMiddleware>();
-            pipeline.UseMiddleware<UpstreamRequestMiddleware>();
-            pipeline.UseMiddleware<ConnectionPoolMiddleware>();
-            pipeline.UseLoadBalancing();
-            pipeline.UsePassiveHealthChecks();
+            foreach (var stage in Enum.GetValues<ProxyStage>())
+            {
+                switch (stage)
+                {
+                    case ProxyStage.Routing:
+                        pipeline.UseMiddleware<RoutingStage>();
+                        break;
+                    case ProxyStage.Router:
+                        pipeline.UseMiddleware<RouterStage>();
+                        break;
+                    case ProxyStage.LoadBalancing:
+                        pipeline.UseLoadBalancing();
+                        break;
+                    case ProxyStage.PassiveHealth:
+                        pipeline.UsePassiveHealthChecks();
+                        break;
+                    default:
+                        foreach (var registration in middleware.Where(r => r.Stage == stage))
+                        {
+                            pipeline.UseMiddleware(registration.Implementation);
+                        }
+
+                        break;
+                }
+            }
         });
         return app;
     }

@@ -1,4 +1,5 @@
 using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Proxy.Core.Pipeline;
 

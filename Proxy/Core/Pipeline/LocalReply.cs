@@ -1,3 +1,4 @@
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Core.Pipeline;
@@ -15,33 +16,33 @@ public static class LocalReply
     private static readonly ReadOnlyMemory<byte> TimeoutBody = "upstream request timeout"u8.ToArray();
     private static readonly ReadOnlyMemory<byte> NotConfiguredBody = "no mesh configuration received yet"u8.ToArray();
 
-    public static Task NoRoute(HttpContext context, MeshRequestFeature request)
+    public static Task NoRoute(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status404NotFound, ResponseFlags.NoRouteFound, default);
 
     /// <summary>REGISTRY_ONLY and a host the mesh does not know: Envoy's BlackHoleCluster.</summary>
-    public static Task BlackHole(HttpContext context, MeshRequestFeature request)
+    public static Task BlackHole(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status502BadGateway, ResponseFlags.NoRouteFound, default);
 
-    public static Task NoHealthyUpstream(HttpContext context, MeshRequestFeature request)
+    public static Task NoHealthyUpstream(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.NoHealthyUpstream, NoHealthyUpstreamBody);
 
-    public static Task ConnectFailure(HttpContext context, MeshRequestFeature request)
+    public static Task ConnectFailure(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.UpstreamConnectionFailure, ConnectFailureBody);
 
-    public static Task ConnectionTermination(HttpContext context, MeshRequestFeature request)
+    public static Task ConnectionTermination(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.UpstreamConnectionTermination, ConnectionTerminationBody);
 
     /// <summary>Circuit breaking: the cluster's connection pool is full (Envoy's overflow reply).</summary>
-    public static Task Overflow(HttpContext context, MeshRequestFeature request)
+    public static Task Overflow(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.UpstreamOverflow, OverflowBody);
 
-    public static Task Timeout(HttpContext context, MeshRequestFeature request)
+    public static Task Timeout(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status504GatewayTimeout, ResponseFlags.UpstreamRequestTimeout, TimeoutBody);
 
-    public static Task NotConfigured(HttpContext context, MeshRequestFeature request)
+    public static Task NotConfigured(HttpContext context, RoutingResult request)
         => Write(context, request, StatusCodes.Status503ServiceUnavailable, ResponseFlags.NoClusterFound, NotConfiguredBody);
 
-    private static Task Write(HttpContext context, MeshRequestFeature request, int status, ResponseFlags flags, ReadOnlyMemory<byte> body)
+    private static Task Write(HttpContext context, RoutingResult request, int status, ResponseFlags flags, ReadOnlyMemory<byte> body)
     {
         request.AddFlags(flags);
         var response = context.Response;

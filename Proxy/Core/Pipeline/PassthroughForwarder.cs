@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Core.Yarp;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -35,7 +36,7 @@ public sealed class PassthroughForwarder
         _client = clientFactory.CreatePassthroughClient();
     }
 
-    public async Task ForwardAsync(HttpContext context, MeshRequestFeature request, string authority)
+    public async Task ForwardAsync(HttpContext context, RoutingResult request, string authority)
     {
         request.PassthroughAuthority = authority;
         request.Attempts = 1;
@@ -46,7 +47,7 @@ public sealed class PassthroughForwarder
         var error = await _forwarder.SendAsync(context, "http://" + authority, _client, config, HttpTransformer.Default);
         if (error != ForwarderError.None && context.Features.Get<IForwarderErrorFeature>() is { } feature)
         {
-            await UpstreamRequestMiddleware.ReportFailureAsync(context, request, ForwarderErrorClassifier.Classify(feature), callerAborted);
+            await RouterStage.ReportFailureAsync(context, request, ForwarderErrorClassifier.Classify(feature), callerAborted);
         }
     }
 }

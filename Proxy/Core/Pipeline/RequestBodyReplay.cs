@@ -8,8 +8,10 @@ namespace Mesh.Proxy.Core.Pipeline;
 /// upstream as it arrives while a copy of up to <see cref="MaxBufferedBytes"/> is kept. A retry
 /// replays the copy and continues from the caller's stream. Once more than that was read, the
 /// request can no longer be retried (a request whose body was never read still can).
+/// One per request at most, kept as an HttpContext feature and shared by everything that needs the
+/// body twice: the router's retries and the mirror filter's copies (<see cref="GetOrPrepare"/>).
 /// </summary>
-internal sealed class RequestBodyReplay
+public sealed class RequestBodyReplay
 {
     /// <summary>Largest body kept for replay (Envoy keeps up to its per-connection buffer limit).</summary>
     public const int MaxBufferedBytes = 64 * 1024;
@@ -41,7 +43,24 @@ internal sealed class RequestBodyReplay
         _copy.OnCompleted(callback);
     }
 
-    public static RequestBodyReplay Prepare(HttpContext context)
+    /// <summary>The request's body replay, when a stage has prepared one.</summary>
+    public static RequestBodyReplay? Find(HttpContext context) => context.Features.Get<RequestBodyReplay>();
+
+    /// <summary>The request's body replay, prepared now (before the body is read) when no stage did yet.</summary>
+    public static RequestBodyReplay GetOrPrepare(HttpContext context)
+    {
+        if (Find(context) is { } replay)
+        {
+            return replay;
+        }
+
+        replay = Prepare(context);
+        context.Features.Set(replay);
+        return replay;
+    }
+
+    /// <summary>A new replay of the request's body (replacing <c>Request.Body</c>); use <see cref="GetOrPrepare"/> in stages.</summary>
+    internal static RequestBodyReplay Prepare(HttpContext context)
     {
         if (context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Mesh.Proxy.Core.Routing;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Mesh.Proxy.Core.Pipeline;
@@ -6,7 +7,8 @@ namespace Mesh.Proxy.Core.Pipeline;
 /// <summary>
 /// Runs when upstream response headers arrive, before anything is sent to the caller: a
 /// response the route's retry policy retries has its body suppressed (YARP then discards it)
-/// so the attempt loop can try again with a clean response.
+/// so the attempt loop can try again with a clean response. Part of the router
+/// (<see cref="ProxyStage.RetryClassification"/>): it shares the router's <see cref="UpstreamAttempts"/>.
 /// </summary>
 internal sealed class UpstreamResponseClassifier : ResponseTransform
 {
@@ -18,9 +20,10 @@ internal sealed class UpstreamResponseClassifier : ResponseTransform
             return default;
         }
 
-        var request = context.HttpContext.Features.Get<MeshRequestFeature>();
-        var retry = request?.Retry;
-        if (request is null || retry is null)
+        var request = context.HttpContext.Features.Get<RoutingResult>();
+        var attempts = request?.Upstream;
+        var retry = attempts?.Retry;
+        if (request is null || attempts is null || retry is null)
         {
             return default;
         }
@@ -28,21 +31,21 @@ internal sealed class UpstreamResponseClassifier : ResponseTransform
         if (!retry.ShouldRetryResponse((int)response.StatusCode, ReadGrpcStatus(response)))
         {
             // A retry that produced a final response no longer counts against the retry budget.
-            request.EndReservedRetry();
+            attempts.EndReservedRetry();
             return default;
         }
 
-        var retryAllowed = request.RetryPossible && request.BodyReplay?.CanReplay != false;
-        if (retryAllowed && request.TryReserveRetry())
+        var retryAllowed = attempts.RetryPossible && RequestBodyReplay.Find(context.HttpContext)?.CanReplay != false;
+        if (retryAllowed && attempts.TryReserveRetry(request.Cluster))
         {
             context.SuppressResponseBody = true;
-            request.AttemptResult = AttemptResult.RetrySuppressed;
+            attempts.Result = AttemptResult.RetrySuppressed;
         }
         else
         {
-            request.EndReservedRetry();
-            request.AttemptResult = AttemptResult.RetriableExhausted;
-            if (!request.RetryPossible)
+            attempts.EndReservedRetry();
+            attempts.Result = AttemptResult.RetriableExhausted;
+            if (!attempts.RetryPossible)
             {
                 request.AddFlags(ResponseFlags.UpstreamRetryLimitExceeded);
             }

@@ -1,4 +1,3 @@
-using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Core.Routing;
@@ -24,10 +23,13 @@ public sealed class HttpRouteModel
     /// <summary>Where the route forwards to; null for routes that answer themselves (redirect, direct response), whose filter replies.</summary>
     public RouteActionModel? Action { get; }
 
-    /// <summary>Traffic management applied while forwarding (header operations, rewrites, CORS); null when the route uses none.</summary>
-    public Traffic.RouteTrafficModel? Traffic { get; init; }
+    /// <summary>What features compiled for this route (header operations, rewrites, CORS...).</summary>
+    public FeatureModels FeatureModels { get; init; } = FeatureModels.Empty;
 
-    /// <summary>Per-route stages that run before the cluster is picked (empty for most routes).</summary>
+    /// <summary>
+    /// The route's filters in pipeline order (ProxyStage), run by the router before it picks the
+    /// cluster; empty for most routes, so they cost nothing.
+    /// </summary>
     public IRouteFilter[] Filters { get; init; } = [];
 
     public bool IsMatch(HttpRequest request, int servicePort)

@@ -25,11 +25,11 @@ public sealed class ListenerRoutes
     /// <summary>Outbound binding: "host:port" to forward to when the host is unknown and ALLOW_ANY applies.</summary>
     public string? PassthroughAuthority { get; init; }
 
-    /// <summary>Gateway: virtual hosts of the listener's Gateway ports by Host (the request's port is ignored).</summary>
-    public DomainTable? Hosts { get; init; }
-
-    /// <summary>Gateway: plaintext and per-TLS-server virtual hosts, and the TLS servers by SNI.</summary>
-    public Mesh.Proxy.Gateway.GatewayListenerRoutes? Gateway { get; init; }
+    /// <summary>
+    /// Listeners a feature routes for (gateway listeners: Mesh.Proxy.Gateway): finds the virtual
+    /// host itself. Null for the sidecar's listeners, which Core routes.
+    /// </summary>
+    public IVirtualHostSelector? Selector { get; init; }
 
     /// <summary>HTTP_PROXY catch-all: virtual hosts by service port, then by Host.</summary>
     public FrozenDictionary<int, DomainTable>? HostsByPort { get; init; }

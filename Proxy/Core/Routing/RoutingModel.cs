@@ -33,15 +33,9 @@ public sealed class RoutingModel
 
     public IReadOnlyList<VirtualHostModel> VirtualHosts { get; }
 
-    /// <summary>Inbound mTLS modes, authorization and JWT rules of this snapshot.</summary>
-    public Security.InboundSecurityModel InboundSecurity { get; init; } = Security.InboundSecurityModel.Default;
-
     /// <summary>REGISTRY_ONLY: hosts unknown to the mesh are refused (Envoy's BlackHoleCluster).</summary>
     public bool RegistryOnly { get; init; }
 
-    /// <summary>Gateway mode: the Gateway servers (TLS contexts, httpsRedirect) of this snapshot.</summary>
-    public Mesh.Proxy.Gateway.GatewayModel Gateway { get; init; } = Mesh.Proxy.Gateway.GatewayModel.Empty;
-
-    /// <summary>Sampling, access logging, metric overrides and the label caches of this snapshot (null only in tests that build models by hand).</summary>
-    public Telemetry.TelemetryModel? Telemetry { get; init; }
+    /// <summary>What features compiled from this snapshot (inbound security, telemetry settings, Gateway servers...).</summary>
+    public FeatureModels FeatureModels { get; init; } = FeatureModels.Empty;
 }

@@ -32,8 +32,11 @@ public sealed class UpstreamCluster
 
     public int EndpointCount { get; init; }
 
-    /// <summary>Circuit breaking, outlier detection and consistent hashing of the cluster; null when it uses none.</summary>
-    public Traffic.ClusterTrafficModel? Traffic { get; init; }
+    /// <summary>What features compiled for this cluster (circuit breaking, outlier detection, consistent hash...).</summary>
+    public FeatureModels FeatureModels { get; init; } = FeatureModels.Empty;
+
+    /// <summary>The limit on retries in flight to this cluster; null when retries are unlimited.</summary>
+    public IRetryLimiter? RetryLimiter { get; init; }
 
     /// <summary>Load balancer PASSTHROUGH: forward to the address the caller asked for.</summary>
     public bool IsPassthrough { get; init; }
@@ -45,8 +48,11 @@ public sealed class UpstreamCluster
 
     internal void Bind(ClusterState state) => _state = state;
 
-    /// <summary>Next round-robin position; lives with the model, so a new snapshot restarts the rotation.</summary>
-    internal int NextRoundRobin() => Interlocked.Increment(ref _roundRobinCounter) & int.MaxValue;
+    /// <summary>
+    /// Next round-robin position (ROUND_ROBIN load balancing, mirrored copies); lives with the model,
+    /// so a new snapshot restarts the rotation.
+    /// </summary>
+    public int NextRoundRobin() => Interlocked.Increment(ref _roundRobinCounter) & int.MaxValue;
 
     public override string ToString() => Name;
 }

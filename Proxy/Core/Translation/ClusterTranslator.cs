@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Security.Tls;
-using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Core.Yarp;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -11,7 +9,7 @@ using Yarp.ReverseProxy.LoadBalancing;
 
 namespace Mesh.Proxy.Core.Translation;
 
-/// <summary>Translates snapshot clusters into mesh <see cref="UpstreamCluster"/>s and YARP <see cref="ClusterConfig"/>s.</summary>
+/// <summary>Translates snapshot clusters (with the features' parts) into mesh <see cref="UpstreamCluster"/>s and YARP <see cref="ClusterConfig"/>s.</summary>
 public static class ClusterTranslator
 {
     private static readonly ForwarderRequestConfig Http1Request = new()
@@ -34,16 +32,36 @@ public static class ClusterTranslator
     /// <summary>Whether HTTP routes can send traffic to a cluster of this protocol.</summary>
     public static bool IsHttpRoutable(Protocol protocol) => protocol is Protocol.Unspecified or Protocol.Http or Protocol.Http2 or Protocol.Grpc;
 
-    /// <summary>Translates one cluster; returns null (with errors recorded) when it is unusable.</summary>
-    /// <param name="meshHasCa">The snapshot carries the mesh trust bundle: auto mTLS to meshed endpoints, ISTIO_MUTUAL possible.</param>
-    public static (UpstreamCluster Cluster, ClusterConfig? Yarp)? Translate(Cluster cluster, string path, TranslationErrors errors, TrafficStateRegistry? trafficState = null, bool meshHasCa = false)
+    /// <summary>
+    /// Translates one cluster, letting each feature translate its part (<see cref="FeatureTranslation.TranslateCluster"/>);
+    /// returns null (with errors recorded) when it is unusable.
+    /// </summary>
+    public static (UpstreamCluster Cluster, ClusterConfig? Yarp)? Translate(ProxySnapshot snapshot, Cluster cluster, string path, TranslationErrors errors, IReadOnlyList<FeatureTranslation> features)
     {
         var before = errors.Count;
         var simple = cluster.LoadBalancer?.Simple ?? LoadBalancer.Types.Simple.Unspecified;
-        var passthrough = simple == LoadBalancer.Types.Simple.Passthrough;
         var protocol = cluster.Protocol == Protocol.Unspecified ? Protocol.Http : cluster.Protocol;
-        var tls = passthrough ? UpstreamTlsPlan.None : UpstreamTlsPlan.For(cluster, meshHasCa, path, errors);
+        var translation = new ClusterTranslation(snapshot, cluster, path, errors, protocol, isPassthrough: simple == LoadBalancer.Types.Simple.Passthrough)
+        {
+            LoadBalancingPolicy = LoadBalancingPolicyFor(simple),
+            RequestConfig = RequestConfigFor(protocol),
+        };
+        if (cluster.ConnectionPool?.ConnectTimeout is { } connectTimeout && connectTimeout.ToTimeSpan() > TimeSpan.Zero)
+        {
+            translation.Metadata[ClusterMetadata.ConnectTimeoutMs] = ClusterMetadata.FormatMilliseconds(connectTimeout.ToTimeSpan());
+        }
 
+        if (cluster.ConnectionPool?.IdleTimeout is { } idleTimeout && idleTimeout.ToTimeSpan() > TimeSpan.Zero)
+        {
+            translation.Metadata[ClusterMetadata.IdleTimeoutMs] = ClusterMetadata.FormatMilliseconds(idleTimeout.ToTimeSpan());
+        }
+
+        foreach (var feature in features)
+        {
+            feature.TranslateCluster(translation);
+        }
+
+        var tls = translation.TlsEndpoints;
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
         var weights = new HashSet<uint>();
         for (var i = 0; i < cluster.Endpoints.Count; i++)
@@ -63,7 +81,8 @@ public static class ClusterTranslator
 
             weights.Add(endpoint.Weight == 0 ? 1 : endpoint.Weight);
             var authority = FormatAuthority(endpoint.Address, endpoint.Port);
-            destinations.TryAdd(authority, new DestinationConfig { Address = $"{tls.SchemeFor(endpoint)}://{authority}" });
+            var scheme = tls is not null && tls(endpoint) ? "https" : "http";
+            destinations.TryAdd(authority, new DestinationConfig { Address = $"{scheme}://{authority}" });
         }
 
         if (weights.Count > 1)
@@ -71,7 +90,6 @@ public static class ClusterTranslator
             errors.Add($"{path}.endpoints", "endpoints with different weights are not supported by this proxy yet");
         }
 
-        var traffic = passthrough ? null : ClusterTrafficTranslator.Translate(cluster, protocol, path, errors, trafficState ?? new TrafficStateRegistry());
         if (errors.Count != before)
         {
             return null;
@@ -79,40 +97,31 @@ public static class ClusterTranslator
 
         var upstream = new UpstreamCluster(cluster.Name, protocol)
         {
-            Traffic = traffic,
+            FeatureModels = translation.BuildModels(),
+            RetryLimiter = translation.RetryLimiter,
             Service = cluster.Service,
             Subset = cluster.Subset,
             Port = (int)cluster.Port,
             EndpointCount = destinations.Count,
-            IsPassthrough = passthrough,
+            IsPassthrough = translation.IsPassthrough,
         };
 
-        if (passthrough || !IsHttpRoutable(protocol))
+        if (!translation.HasYarpCluster)
         {
             return (upstream, null);
         }
 
-        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (cluster.ConnectionPool?.ConnectTimeout is { } connectTimeout && connectTimeout.ToTimeSpan() > TimeSpan.Zero)
-        {
-            metadata[ClusterMetadata.ConnectTimeoutMs] = ClusterMetadata.FormatMilliseconds(connectTimeout.ToTimeSpan());
-        }
-
-        if (cluster.ConnectionPool?.IdleTimeout is { } idleTimeout && idleTimeout.ToTimeSpan() > TimeSpan.Zero)
-        {
-            metadata[ClusterMetadata.IdleTimeoutMs] = ClusterMetadata.FormatMilliseconds(idleTimeout.ToTimeSpan());
-        }
-
-        tls.AddMetadata(metadata);
         var config = new ClusterConfig
         {
             ClusterId = cluster.Name,
-            LoadBalancingPolicy = LoadBalancingPolicyFor(simple),
+            LoadBalancingPolicy = translation.LoadBalancingPolicy,
             Destinations = destinations,
-            HttpRequest = tls.RequestConfig(protocol, RequestConfigFor(protocol)),
-            Metadata = metadata.Count == 0 ? null : metadata,
+            HttpRequest = translation.RequestConfig,
+            Metadata = translation.Metadata.Count == 0 ? null : translation.Metadata,
+            HealthCheck = translation.HealthCheck,
+            HttpClient = translation.HttpClient,
         };
-        return (upstream, ClusterTrafficTranslator.Apply(config, traffic));
+        return (upstream, config);
     }
 
     /// <summary>The sidecar's own cluster to the local app for one inbound port.</summary>

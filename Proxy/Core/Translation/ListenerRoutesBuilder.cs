@@ -6,54 +6,41 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Core.Translation;
 
 /// <summary>
-/// Resolves, per listener, how requests find their virtual host: outbound bindings get theirs
-/// fixed, the HTTP_PROXY listener gets domain tables per service port, gateway listeners a table
-/// over the Gateway ports they serve. Reports domains claimed by two virtual hosts.
+/// Resolves, per sidecar listener, how requests find their virtual host: outbound bindings get
+/// theirs fixed, the HTTP_PROXY listener gets domain tables per service port. Reports domains
+/// claimed by two virtual hosts. (Gateway listeners are routed by the Gateway feature.)
 /// </summary>
 internal static class ListenerRoutesBuilder
 {
-    public sealed record ParsedVirtualHost(int Index, VirtualHostModel Model, IReadOnlyList<DomainName> Domains);
-
-    public static ListenerRoutes[] Build(
-        ListenerSet listeners,
-        IReadOnlyList<ParsedVirtualHost> virtualHosts,
-        IReadOnlyDictionary<string, UpstreamCluster> clusters,
-        MeshProxyMode mode,
-        TranslationErrors errors)
+    /// <summary>Sets the routes of the sidecar's listeners (inbound, outbound bindings, HTTP_PROXY).</summary>
+    public static void Build(ListenerTranslation translation, IReadOnlyDictionary<string, UpstreamCluster> clusters)
     {
-        // Sidecars address services as host:port, so an explicit port in a domain selects the
-        // table; gateways route by host within the listener's ports, so the port is ignored.
-        var honorDomainPorts = mode == MeshProxyMode.Sidecar;
+        var virtualHosts = translation.VirtualHosts;
+        var errors = translation.Errors;
+
+        // Sidecars address services as host:port, so an explicit port in a domain selects the table.
         var builders = new Dictionary<int, DomainTable.Builder>();
-        var entries = new Dictionary<int, List<(string Host, VirtualHostModel VirtualHost)>>();
         foreach (var vh in virtualHosts)
         {
             foreach (var domain in vh.Domains)
             {
-                var port = honorDomainPorts ? domain.Port ?? vh.Model.Port : vh.Model.Port;
+                var port = domain.Port ?? vh.Model.Port;
                 if (!builders.TryGetValue(port, out var builder))
                 {
                     builders[port] = builder = new DomainTable.Builder();
-                    entries[port] = [];
                 }
 
-                var owner = builder.TryAdd(domain.Host, vh.Model);
-                if (owner is not null)
+                if (builder.TryAdd(domain.Host, vh.Model) is { } owner)
                 {
                     errors.Add($"virtual_hosts[{vh.Index}] ({vh.Model.Name}).domains", $"'{domain.Text}' on port {port} is also claimed by virtual host '{owner.Name}'");
-                }
-                else
-                {
-                    entries[port].Add((domain.Host, vh.Model));
                 }
             }
         }
 
         var tables = builders.ToFrozenDictionary(kv => kv.Key, kv => kv.Value.Build());
-        var result = new ListenerRoutes[listeners.All.Count];
-        foreach (var listener in listeners.All)
+        foreach (var listener in translation.Listeners.All)
         {
-            result[listener.Index] = listener.Kind switch
+            var routes = listener.Kind switch
             {
                 ListenerKind.Inbound => new ListenerRoutes(listener) { InboundCluster = clusters[listener.InboundClusterName!] },
                 ListenerKind.Outbound => new ListenerRoutes(listener)
@@ -62,12 +49,13 @@ internal static class ListenerRoutesBuilder
                     PassthroughAuthority = listener.UpstreamPort == 0 ? listener.UpstreamHost : $"{listener.UpstreamHost}:{listener.UpstreamPort}",
                 },
                 ListenerKind.HttpProxy => new ListenerRoutes(listener) { HostsByPort = tables },
-                ListenerKind.Gateway => new ListenerRoutes(listener) { Hosts = MergeGatewayPorts(listener.GatewayPorts, entries) },
-                _ => new ListenerRoutes(listener),
+                _ => null,
             };
+            if (routes is not null)
+            {
+                translation.SetRoutes(routes);
+            }
         }
-
-        return result;
     }
 
     /// <summary>The virtual host an outbound binding serves; port 0 means the first virtual host (snapshot order) of the host.</summary>
@@ -87,23 +75,5 @@ internal static class ListenerRoutesBuilder
         }
 
         return null;
-    }
-
-    /// <summary>A gateway listener serves several Gateway port numbers; earlier ports win a shared host.</summary>
-    private static DomainTable MergeGatewayPorts(IReadOnlyList<int> ports, Dictionary<int, List<(string Host, VirtualHostModel VirtualHost)>> entries)
-    {
-        var merged = new DomainTable.Builder();
-        foreach (var port in ports)
-        {
-            if (entries.TryGetValue(port, out var list))
-            {
-                foreach (var (host, vh) in list)
-                {
-                    merged.AddIfFree(host, vh);
-                }
-            }
-        }
-
-        return merged.Build();
     }
 }

@@ -2,22 +2,25 @@ using System.Globalization;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Traffic;
 
 namespace Mesh.Proxy.Core.Translation;
 
-/// <summary>Compiles one snapshot route: matches, weighted split, timeout, retry policy, route filters.</summary>
+/// <summary>
+/// Compiles one snapshot route: matches, weighted split, timeout and retry policy (Core's), then
+/// the features' parts (<see cref="FeatureTranslation.TranslateRoute"/>) and the filters of
+/// <see cref="IRouteFilterFactory"/> registrations, ordered by pipeline stage.
+/// </summary>
 public sealed class RouteTranslator
 {
     private readonly IReadOnlyDictionary<string, UpstreamCluster> _clusters;
     private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
-    private readonly TrafficRuntime _traffic;
+    private readonly IReadOnlyList<FeatureTranslation> _features;
 
-    public RouteTranslator(IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyList<IRouteFilterFactory> filterFactories, TrafficRuntime? traffic = null)
+    public RouteTranslator(IReadOnlyDictionary<string, UpstreamCluster> clusters, IReadOnlyList<IRouteFilterFactory> filterFactories, IReadOnlyList<FeatureTranslation> features)
     {
         _clusters = clusters;
         _filterFactories = filterFactories;
-        _traffic = traffic ?? TrafficRuntime.Standalone();
+        _features = features;
     }
 
     public HttpRouteModel? Translate(Route route, string path, TranslationErrors errors)
@@ -37,8 +40,13 @@ public sealed class RouteTranslator
 
         // Redirect and direct response routes answer through their reply filter and forward nothing.
         var action = route.ActionCase == Route.ActionOneofCase.Route_ ? TranslateAction(route.Route_, $"{path}.route", errors) : null;
-        var traffic = RouteTrafficTranslator.Translate(route, _clusters, path, errors, _traffic);
-        var filters = CreateFilters(route, path, errors);
+        var translation = new RouteTranslation(route, path, errors, _clusters, action);
+        foreach (var feature in _features)
+        {
+            feature.TranslateRoute(translation);
+        }
+
+        AddExtensionFilters(translation);
         if ((action is null && route.ActionCase == Route.ActionOneofCase.Route_) || errors.Count != before)
         {
             return null;
@@ -48,8 +56,8 @@ public sealed class RouteTranslator
         return new HttpRouteModel(name, matches, action)
         {
             VirtualService = string.IsNullOrEmpty(route.VirtualService) ? null : route.VirtualService,
-            Filters = [.. traffic.FirstFilters, .. filters, .. traffic.LastFilters],
-            Traffic = traffic.Model,
+            Filters = translation.BuildFilters(),
+            FeatureModels = translation.BuildModels(),
         };
     }
 
@@ -150,30 +158,22 @@ public sealed class RouteTranslator
         return errors.Count == before ? new RetryPolicyModel((int)policy.Attempts, perTry, retryOn, codes) : null;
     }
 
-    private IRouteFilter[] CreateFilters(Route route, string path, TranslationErrors errors)
+    private void AddExtensionFilters(RouteTranslation route)
     {
-        if (_filterFactories.Count == 0)
-        {
-            return [];
-        }
-
-        var filters = new List<IRouteFilter>();
         foreach (var factory in _filterFactories)
         {
             try
             {
-                if (factory.Create(route) is { } filter)
+                if (factory.Create(route.Source) is { } filter)
                 {
-                    filters.Add(filter);
+                    route.AddFilter(ProxyStage.RouteExtensions, filter);
                 }
             }
             catch (ArgumentException ex)
             {
-                errors.Add(path, ex.Message);
+                route.Errors.Add(route.Path, ex.Message);
             }
         }
-
-        return [.. filters];
     }
 
     private static TimeSpan ReadDuration(Google.Protobuf.WellKnownTypes.Duration? duration, string path, TranslationErrors errors)

@@ -1,43 +1,40 @@
 using System.Collections.Frozen;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Configuration;
-using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Telemetry;
-using Mesh.Proxy.Security;
-using Mesh.Proxy.Traffic;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Mesh.Proxy.Core.Translation;
 
 /// <summary>
-/// Pure translation of a <see cref="ProxySnapshot"/> into the proxy's runtime form: a
-/// <see cref="RoutingModel"/> (compiled matchers, domain tables, weighted-pick tables) and the
-/// YARP clusters it forwards through. Any problem rejects the whole snapshot with every error.
+/// Translation of a <see cref="ProxySnapshot"/> into the proxy's runtime form: a
+/// <see cref="RoutingModel"/> (compiled matchers, domain tables, weighted-pick tables, and each
+/// feature's models) and the YARP clusters it forwards through. Core translates what routing
+/// needs; every registered feature translates its part through the hooks of
+/// <see cref="FeatureTranslation"/>. Any problem rejects the whole snapshot with every error.
 /// </summary>
 public sealed class SnapshotTranslator
 {
     private readonly ListenerSet _listeners;
     private readonly MeshProxyOptions _options;
     private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
-    private readonly TrafficRuntime _traffic;
-    private readonly TelemetryTranslator _telemetry;
+    private readonly IReadOnlyList<IFeatureTranslator> _features;
+    private readonly UnsupportedFeatureCheck _unsupported;
 
     public SnapshotTranslator(
         ListenerSet listeners,
         IOptions<MeshProxyOptions> options,
         IEnumerable<IRouteFilterFactory> filterFactories,
-        TrafficRuntime? traffic = null,
-        TelemetryTranslator? telemetry = null)
+        IEnumerable<IFeatureTranslator>? features = null)
     {
         _listeners = listeners;
         _options = options.Value;
         _filterFactories = [.. filterFactories];
-        _traffic = traffic ?? TrafficRuntime.Standalone();
-        _telemetry = telemetry ?? new TelemetryTranslator(options, listeners, new Telemetry.Stats.EdgeStatsRegistry());
+        _features = [.. features ?? []];
+        _unsupported = new UnsupportedFeatureCheck(_features);
     }
 
     public TranslationResult Translate(ProxySnapshot snapshot)
@@ -49,12 +46,16 @@ public sealed class SnapshotTranslator
             errors.Add("version", "must not be empty");
         }
 
-        UnsupportedFeatureCheck.Check(snapshot, errors);
-        var gateway = GatewayServerTranslator.Translate(snapshot, errors);
-        var telemetry = _telemetry.Translate(snapshot, errors);
-        var (clusters, yarpClusters) = TranslateClusters(snapshot, errors);
-        var routeTranslator = new RouteTranslator(clusters, _filterFactories, _traffic);
-        var virtualHosts = new List<ListenerRoutesBuilder.ParsedVirtualHost>();
+        _unsupported.Check(snapshot, errors);
+        var features = new FeatureTranslation[_features.Count];
+        for (var i = 0; i < features.Length; i++)
+        {
+            features[i] = _features[i].Begin(snapshot, errors);
+        }
+
+        var (clusters, yarpClusters) = TranslateClusters(snapshot, features, errors);
+        var routeTranslator = new RouteTranslator(clusters, _filterFactories, features);
+        var virtualHosts = new List<ParsedVirtualHost>();
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < snapshot.VirtualHosts.Count; i++)
         {
@@ -94,36 +95,52 @@ public sealed class SnapshotTranslator
                 }
             }
 
+            var translation = new VirtualHostTranslation(vh, path, errors);
+            foreach (var feature in features)
+            {
+                feature.TranslateVirtualHost(translation);
+            }
+
             var model = new VirtualHostModel(vh.Name, (int)vh.Port, [.. vh.Domains], [.. routes])
             {
                 GatewayServer = string.IsNullOrEmpty(vh.GatewayServer) ? null : vh.GatewayServer,
-                RequireTls = gateway.Find(vh.GatewayServer) is { HttpsRedirect: true },
+                RequireTls = translation.RequireTls,
             };
-            virtualHosts.Add(new ListenerRoutesBuilder.ParsedVirtualHost(i, model, domains));
+            virtualHosts.Add(new ParsedVirtualHost(i, model, domains));
         }
 
-        var listenerRoutes = _options.Mode == MeshProxyMode.Gateway
-            ? GatewayRoutesBuilder.Build(_listeners, virtualHosts, gateway, errors)
-            : ListenerRoutesBuilder.Build(_listeners, virtualHosts, clusters, _options.Mode, errors);
-        var inboundSecurity = InboundSecurityTranslator.Translate(snapshot, _listeners, errors);
+        var listeners = new ListenerTranslation(_listeners, _options.Mode, virtualHosts, errors);
+        if (_options.Mode == MeshProxyMode.Sidecar)
+        {
+            ListenerRoutesBuilder.Build(listeners, clusters);
+        }
+
+        foreach (var feature in features)
+        {
+            feature.TranslateListeners(listeners);
+        }
+
+        var listenerRoutes = listeners.Build();
         if (errors.Count > 0)
         {
             return TranslationResult.Failure(errors);
         }
 
-        // Live traffic state (circuit breaker counts, ejections) of clusters that are gone is dropped.
-        _traffic.State.RetainOnly(clusters.Keys.ToHashSet(StringComparer.Ordinal));
+        var translated = new SnapshotTranslation(snapshot, clusters);
+        foreach (var feature in features)
+        {
+            feature.OnTranslated(translated);
+        }
+
         var routingModel = new RoutingModel(snapshot, listenerRoutes, clusters.ToFrozenDictionary(StringComparer.Ordinal), [.. virtualHosts.Select(v => v.Model)])
         {
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
-            Telemetry = telemetry,
-            InboundSecurity = inboundSecurity,
-            Gateway = gateway,
+            FeatureModels = translated.BuildModels(),
         };
         return TranslationResult.Success(routingModel, yarpClusters);
     }
 
-    private (Dictionary<string, UpstreamCluster>, List<ClusterConfig>) TranslateClusters(ProxySnapshot snapshot, TranslationErrors errors)
+    private (Dictionary<string, UpstreamCluster>, List<ClusterConfig>) TranslateClusters(ProxySnapshot snapshot, FeatureTranslation[] features, TranslationErrors errors)
     {
         var clusters = new Dictionary<string, UpstreamCluster>(StringComparer.Ordinal);
         var yarp = new List<ClusterConfig>();
@@ -149,7 +166,7 @@ public sealed class SnapshotTranslator
                 continue;
             }
 
-            if (ClusterTranslator.Translate(cluster, path, errors, _traffic.State, meshHasCa: snapshot.TrustBundlePem.Count > 0) is { } translated)
+            if (ClusterTranslator.Translate(snapshot, cluster, path, errors, features) is { } translated)
             {
                 clusters[cluster.Name] = translated.Cluster;
                 if (translated.Yarp is not null)

@@ -1,5 +1,3 @@
-using Mesh.Proxy.Security.Certificates;
-using Mesh.Proxy.Security.Tls;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -8,25 +6,27 @@ namespace Mesh.Proxy.Core.Yarp;
 
 /// <summary>
 /// The one place where upstream connections are configured: every YARP cluster client and the
-/// passthrough client come from here. Upstream TLS (client certificates, SAN verification for
-/// mesh mTLS) belongs in <see cref="ConfigureHandler"/>.
+/// passthrough client come from here. Core sets timeouts and keep-alive; features shape the rest
+/// (upstream TLS, the trace propagator) through <see cref="IUpstreamClientConfigurator"/>s.
 /// </summary>
 public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
 {
     /// <summary>Istio's default connect timeout.</summary>
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly WorkloadIdentityState _identity;
+    private const string PassthroughClusterId = "mesh|passthrough";
 
-    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, WorkloadIdentityState identity)
+    private readonly IUpstreamClientConfigurator[] _configurators;
+
+    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, IEnumerable<IUpstreamClientConfigurator> configurators)
         : base(logger)
     {
-        _identity = identity;
+        _configurators = [.. configurators];
     }
 
     /// <summary>A client for passthrough traffic (hosts unknown to the mesh), configured like cluster clients.</summary>
     public HttpMessageInvoker CreatePassthroughClient()
-        => CreateClient(new ForwarderHttpClientContext { ClusterId = "mesh|passthrough", NewConfig = HttpClientConfig.Empty });
+        => CreateClient(new ForwarderHttpClientContext { ClusterId = PassthroughClusterId, NewConfig = HttpClientConfig.Empty });
 
     /// <summary>
     /// YARP reuses a cluster's client while its HttpClientConfig is unchanged; the mesh keeps
@@ -38,9 +38,6 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
     {
         base.ConfigureHandler(context, handler);
-
-        // The upstream request continues the proxy's span (not HttpClient's unrecorded activity).
-        handler.ActivityHeadersPropagator = Telemetry.Tracing.MeshTracePropagator.Instance;
         handler.ConnectTimeout = ClusterMetadata.ReadMilliseconds(context.NewMetadata, ClusterMetadata.ConnectTimeoutMs) ?? DefaultConnectTimeout;
         if (ClusterMetadata.ReadMilliseconds(context.NewMetadata, ClusterMetadata.IdleTimeoutMs) is { } idle)
         {
@@ -51,7 +48,10 @@ public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
         handler.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
         handler.KeepAlivePingTimeout = TimeSpan.FromSeconds(10);
         handler.KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests;
-        UpstreamTlsConfigurator.Configure(context.NewMetadata, handler, _identity);
+        foreach (var configurator in _configurators)
+        {
+            configurator.Configure(context.NewMetadata, handler);
+        }
     }
 
     private static bool SameMetadata(IReadOnlyDictionary<string, string>? old, IReadOnlyDictionary<string, string>? current)

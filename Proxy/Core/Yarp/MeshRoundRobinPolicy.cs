@@ -1,4 +1,4 @@
-using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -23,7 +23,7 @@ public sealed class MeshRoundRobinPolicy : ILoadBalancingPolicy
             return null;
         }
 
-        var upstream = context.Features.Get<MeshRequestFeature>()?.Cluster;
+        var upstream = context.Features.Get<RoutingResult>()?.Cluster;
         var position = upstream?.NextRoundRobin() ?? Random.Shared.Next();
         return availableDestinations[position % availableDestinations.Count];
     }

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.Identity;
 using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Identity;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -44,7 +44,9 @@ public sealed class UpstreamTlsPlan
 
     public bool UsesTls => _mode is not null;
 
-    public string SchemeFor(Endpoint endpoint) => _mode is not null && (_allEndpoints || endpoint.Mtls) ? "https" : "http";
+    public bool UsesTlsFor(Endpoint endpoint) => _mode is not null && (_allEndpoints || endpoint.Mtls);
+
+    public string SchemeFor(Endpoint endpoint) => UsesTlsFor(endpoint) ? "https" : "http";
 
     public void AddMetadata(IDictionary<string, string> metadata)
     {

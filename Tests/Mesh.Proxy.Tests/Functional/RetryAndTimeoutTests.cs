@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;

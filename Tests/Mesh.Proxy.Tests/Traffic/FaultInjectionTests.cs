@@ -4,6 +4,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Grpc;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
