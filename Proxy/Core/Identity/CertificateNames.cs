@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Mesh.Proxy.Core.Identity;
 
 /// <summary>The subject alternative names of a server certificate (DNS, IP, URI), for DestinationRule subjectAltNames checks.</summary>
-internal static class CertificateNames
+public static class CertificateNames
 {
     private static readonly Asn1Tag DnsTag = new(TagClass.ContextSpecific, 2);
     private static readonly Asn1Tag UriTag = new(TagClass.ContextSpecific, 6);

@@ -12,7 +12,7 @@ namespace Mesh.Proxy.Core.Listeners;
 /// sidecar's inbound listeners (PERMISSIVE mTLS) and the gateway's (TLS servers and plaintext
 /// servers on one port). HTTP listeners offer h2 and http/1.1 by ALPN.
 /// </summary>
-internal static class TlsDetectingStage
+public static class TlsDetectingStage
 {
     private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
