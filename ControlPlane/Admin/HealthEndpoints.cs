@@ -1,4 +1,4 @@
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 
 namespace Mesh.ControlPlane.Admin;
 

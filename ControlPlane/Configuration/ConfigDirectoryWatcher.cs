@@ -1,5 +1,4 @@
 using Mesh.ControlPlane.Common;
-using Mesh.ControlPlane.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Configuration;

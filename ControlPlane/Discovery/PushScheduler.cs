@@ -1,7 +1,6 @@
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Credentials;
-using Mesh.ControlPlane.Hosting;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Snapshots;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server.Model;
 using Mesh.ControlPlane.Admin;
+using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Console;
 using Mesh.ControlPlane.Credentials;

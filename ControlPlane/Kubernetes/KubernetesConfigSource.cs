@@ -1,7 +1,6 @@
 using Mesh.Config.Model;
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
-using Mesh.ControlPlane.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Kubernetes;

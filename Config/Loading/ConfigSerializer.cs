@@ -1,11 +1,11 @@
 using System.Collections;
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Mesh.Config.Loading;
+using Mesh.Config.Model;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
-namespace Mesh.Config.Model;
+namespace Mesh.Config.Loading;
 
 /// <summary>
 /// Writes a <see cref="ConfigObject"/> as Istio YAML (apiVersion, kind, metadata, spec) that

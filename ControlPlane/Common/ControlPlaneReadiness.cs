@@ -1,4 +1,4 @@
-namespace Mesh.ControlPlane.Hosting;
+namespace Mesh.ControlPlane.Common;
 
 /// <summary>Ready once the first configuration load finished (accepted or not: status tells which).</summary>
 public sealed class ControlPlaneReadiness
