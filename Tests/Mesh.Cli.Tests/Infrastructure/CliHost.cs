@@ -1,4 +1,5 @@
 using Mesh.Cli;
+using Mesh.Cli.Commands;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Hosting;
 using Microsoft.AspNetCore.Builder;

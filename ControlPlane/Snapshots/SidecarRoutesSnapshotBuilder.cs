@@ -10,9 +10,9 @@ namespace Mesh.ControlPlane.Snapshots;
 /// route to all endpoints. Several VirtualServices for one host are merged: exact host matches
 /// before wildcard ones, each group in name order, rules in their written order.
 /// </summary>
-public static class SidecarRoutesTranslator
+public static class SidecarRoutesSnapshotBuilder
 {
-    public static void Translate(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var nodeNamespace = contexts.NodeNamespace;
         var virtualServices = model.VirtualServices
@@ -41,12 +41,12 @@ public static class SidecarRoutesTranslator
                 var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
                 foreach (var virtualService in bound)
                 {
-                    virtualHost.Routes.AddRange(RouteTranslator.Translate(virtualService, context));
+                    virtualHost.Routes.AddRange(RouteSnapshotBuilder.Build(virtualService, context));
                 }
 
                 if (bound.Count == 0)
                 {
-                    virtualHost.Routes.Add(RouteTranslator.DefaultRoute(service.Hostname, port.Number));
+                    virtualHost.Routes.Add(RouteSnapshotBuilder.DefaultRoute(service.Hostname, port.Number));
                     context.ReferencedClusters.Add((service.Hostname, port.Number, ""));
                 }
 
@@ -96,27 +96,4 @@ public static class SidecarRoutesTranslator
         names.Add(service.Hostname);
         return names.SelectMany(n => new[] { n, $"{n}:{port}" });
     }
-}
-
-/// <summary>Creates <see cref="RouteContext"/>s that share the proxy identity and the referenced-cluster set.</summary>
-public sealed class RouteContextFactory(Wire.Node node, string nodeNamespace, ServiceIndex services, MeshSettings settings)
-{
-    public string NodeNamespace { get; } = nodeNamespace;
-
-    public ServiceIndex Services { get; } = services;
-
-    public MeshSettings Settings { get; } = settings;
-
-    public SortedSet<(string Host, uint Port, string Subset)> ReferencedClusters { get; } = new();
-
-    public RouteContext Create(uint port, string? gatewayKey) => new()
-    {
-        Node = node,
-        NodeNamespace = NodeNamespace,
-        GatewayKey = gatewayKey,
-        Port = port,
-        Services = Services,
-        Settings = Settings,
-        ReferencedClusters = ReferencedClusters,
-    };
 }

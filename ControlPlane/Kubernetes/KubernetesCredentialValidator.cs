@@ -1,6 +1,6 @@
-using Mesh.ControlPlane.Kubernetes;
+using Mesh.ControlPlane.Security;
 
-namespace Mesh.ControlPlane.Security;
+namespace Mesh.ControlPlane.Kubernetes;
 
 /// <summary>The credential check in Kubernetes mode: a projected service account token, reviewed by the API server.</summary>
 public sealed class KubernetesCredentialValidator(KubernetesTokenReviewer reviewer) : IWorkloadCredentialValidator

@@ -1,4 +1,4 @@
-namespace Mesh.ControlPlane.Hosting;
+namespace Mesh.ControlPlane.Common;
 
 /// <summary>
 /// The control plane's settings, bound from the <c>ControlPlane</c> configuration section

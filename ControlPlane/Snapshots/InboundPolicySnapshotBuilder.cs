@@ -12,9 +12,9 @@ namespace Mesh.ControlPlane.Snapshots;
 /// RequestAuthentications of the root namespace and the workload's namespace whose selector
 /// matches the workload.
 /// </summary>
-public static class InboundPolicyTranslator
+public static class InboundPolicySnapshotBuilder
 {
-    public static Wire.InboundPolicy Translate(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
+    public static Wire.InboundPolicy Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
     {
         var policy = new Wire.InboundPolicy();
         var (mode, workload) = PeerAuthentication(model, node, nodeNamespace, settings);

@@ -7,12 +7,12 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
-/// Translates VirtualService HTTP rules into snapshot routes for one proxy: drops match blocks
+/// Builds the snapshot routes of VirtualService HTTP rules for one proxy: drops match blocks
 /// whose sourceLabels / sourceNamespace / gateways do not apply to it (and rules left without
 /// a match), resolves destination hosts relative to the VirtualService's namespace, and fills
 /// Istio's defaults (retries, fault and mirror percentages, redirect code).
 /// </summary>
-public static class RouteTranslator
+public static class RouteSnapshotBuilder
 {
     /// <summary>Istio's default retry policy when a rule has no <c>retries</c>.</summary>
     public static Wire.RetryPolicy DefaultRetryPolicy()
@@ -24,7 +24,7 @@ public static class RouteTranslator
     }
 
     /// <summary>The routes of one VirtualService that apply to the proxy, in order.</summary>
-    public static IEnumerable<Wire.Route> Translate(ConfigResource<VirtualServiceConfig> virtualService, RouteContext context)
+    public static IEnumerable<Wire.Route> Build(ConfigResource<VirtualServiceConfig> virtualService, RouteContext context)
     {
         var http = virtualService.Spec.Http;
         for (var i = 0; i < http.Count; i++)
@@ -36,7 +36,7 @@ public static class RouteTranslator
                 continue; // every match block was for other workloads or gateways
             }
 
-            yield return Translate(virtualService, rule, i, matches, context);
+            yield return Build(virtualService, rule, i, matches, context);
         }
     }
 
@@ -63,7 +63,7 @@ public static class RouteTranslator
         return match.Gateways.Count == 0 || context.IsBoundTo(match.Gateways, vsNamespace);
     }
 
-    private static Wire.Route Translate(ConfigResource<VirtualServiceConfig> virtualService, HttpRoute rule, int index, List<HttpMatchRequest> matches, RouteContext context)
+    private static Wire.Route Build(ConfigResource<VirtualServiceConfig> virtualService, HttpRoute rule, int index, List<HttpMatchRequest> matches, RouteContext context)
     {
         var ns = virtualService.Namespace;
         var route = new Wire.Route

@@ -11,9 +11,9 @@ namespace Mesh.ControlPlane.Snapshots;
 /// VirtualService hosts intersected with the server hosts (a server host <c>ns/host</c> only
 /// admits VirtualServices of that namespace).
 /// </summary>
-public static class GatewayTranslator
+public static class GatewaySnapshotBuilder
 {
-    public static void Translate(MeshModel model, Wire.Node node, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    public static void Build(MeshModel model, Wire.Node node, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var settings = contexts.Settings;
         foreach (var gateway in model.Gateways.Where(g => g.Spec.Selector.All(l => node.Labels.TryGetValue(l.Key, out var v) && v == l.Value)))
@@ -61,7 +61,7 @@ public static class GatewayTranslator
 
                     foreach (var virtualService in group.First().Value)
                     {
-                        virtualHost.Routes.AddRange(RouteTranslator.Translate(virtualService, context));
+                        virtualHost.Routes.AddRange(RouteSnapshotBuilder.Build(virtualService, context));
                     }
 
                     snapshot.VirtualHosts.Add(virtualHost);

@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Mesh.Cli.Commands;
 
-namespace Mesh.Cli;
+namespace Mesh.Cli.Commands;
 
 /// <summary>meshctl's command tree; <see cref="RunAsync"/> is the whole program (tests call it in-process).</summary>
 public static class MeshCtl
