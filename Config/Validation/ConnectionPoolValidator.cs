@@ -60,14 +60,20 @@ internal static class ConnectionPoolValidator
                 context.Error($"{tcpPath}.idleTimeout", idleError);
             }
 
-            if (tcp.TcpKeepalive is not null)
+            if (tcp.TcpKeepalive is { } keepalive)
             {
-                context.Error($"{tcpPath}.tcpKeepalive", "tcpKeepalive is not supported");
+                foreach (var (field, value) in new[] { ("time", keepalive.Time), ("interval", keepalive.Interval) })
+                {
+                    if (value is { } duration && IstioRules.Duration(duration) is { } keepaliveError)
+                    {
+                        context.Error($"{tcpPath}.tcpKeepalive.{field}", keepaliveError);
+                    }
+                }
             }
 
-            if (tcp.MaxConnectionDuration is not null)
+            if (tcp.MaxConnectionDuration is { } maxDuration && IstioRules.Duration(maxDuration) is { } durationError)
             {
-                context.Error($"{tcpPath}.maxConnectionDuration", "maxConnectionDuration is not supported");
+                context.Error($"{tcpPath}.maxConnectionDuration", durationError);
             }
         }
     }

@@ -2,7 +2,7 @@ using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's Gateway rules; TLS passthrough and non-HTTP servers are rejected (Mesh terminates HTTP).</summary>
+/// <summary>Istio's Gateway rules: HTTP, HTTPS, TCP and TLS servers (TLS terminated or passed through by SNI).</summary>
 internal static class GatewayValidator
 {
     public static void Validate(GatewayConfig spec, ValidationContext context)
@@ -110,9 +110,9 @@ internal static class GatewayValidator
             context.Error($"{path}.protocol", $"invalid protocol \"{port.Protocol}\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP");
             valid = false;
         }
-        else if (!IstioRules.IsHttpFamily(port.Protocol))
+        else if (!IstioRules.IsHttpFamily(port.Protocol) && !IstioRules.IsL4(port.Protocol))
         {
-            context.Error($"{path}.protocol", $"protocol {port.Protocol} is not supported: Mesh gateways serve HTTP, HTTP2, GRPC and HTTPS");
+            context.Error($"{path}.protocol", $"protocol {port.Protocol} is not supported: Mesh gateways serve HTTP, HTTP2, GRPC, HTTPS, TCP (also MONGO, MYSQL, REDIS) and TLS");
             valid = false;
         }
 
@@ -133,9 +133,6 @@ internal static class GatewayValidator
     {
         switch (tls.Mode)
         {
-            case ServerTlsMode.Passthrough or ServerTlsMode.AutoPassthrough:
-                context.Error($"{path}.mode", $"TLS mode {Loading.IstioEnum.Name(tls.Mode.Value)} is not supported: Mesh gateways terminate TLS (use SIMPLE or MUTUAL)");
-                return;
             case ServerTlsMode.OptionalMutual:
                 context.Error($"{path}.mode", "TLS mode OPTIONAL_MUTUAL is not supported (use MUTUAL)");
                 return;

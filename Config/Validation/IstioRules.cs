@@ -196,6 +196,14 @@ internal static partial class IstioRules
     /// <summary>Istio's protocol names (<c>HTTP</c>, <c>HTTP2</c>, <c>GRPC</c>, ...).</summary>
     public static bool IsKnownProtocol(string protocol) => KnownProtocols.Contains(protocol);
 
+    /// <summary>Whether Mesh carries the protocol as connections: TCP (MONGO, MYSQL and REDIS are TCP, as Istio treats them) or TLS.</summary>
+    public static bool IsL4(string? protocol) =>
+        protocol is not null && (protocol.Equals("TCP", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("TLS", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("MONGO", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("MYSQL", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("REDIS", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Whether Mesh can carry the protocol: it proxies HTTP/1.1, HTTP/2 and gRPC (and TLS-terminated HTTPS).</summary>
     public static bool IsHttpFamily(string? protocol) =>
         protocol is not null && (protocol.Equals("HTTP", StringComparison.OrdinalIgnoreCase)

@@ -85,9 +85,9 @@ internal static class ServiceEntryValidator
             {
                 context.Error($"{path}.protocol", $"unsupported protocol: {protocol}");
             }
-            else if (!IstioRules.IsHttpFamily(port.Protocol ?? ""))
+            else if (port.Protocol is { Length: > 0 } named && !IstioRules.IsHttpFamily(named) && !IstioRules.IsL4(named))
             {
-                context.Error($"{path}.protocol", $"protocol {(string.IsNullOrEmpty(port.Protocol) ? "(unset, TCP)" : port.Protocol)} is not supported: Mesh carries HTTP, HTTP2, GRPC and HTTPS");
+                context.Error($"{path}.protocol", $"protocol {named} is not supported: Mesh carries HTTP, HTTP2, GRPC, HTTPS, TCP (also MONGO, MYSQL, REDIS; the default) and TLS");
             }
         }
 

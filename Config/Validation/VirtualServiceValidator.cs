@@ -4,7 +4,7 @@ using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's VirtualService rules, plus errors for what Mesh (an HTTP-only mesh) cannot honour.</summary>
+/// <summary>Istio's VirtualService rules (tcp and tls routes: <see cref="L4RouteValidator"/>), plus errors for what Mesh cannot honour.</summary>
 internal static class VirtualServiceValidator
 {
     private static readonly HashSet<string> RetryOnPolicies =
@@ -73,15 +73,7 @@ internal static class VirtualServiceValidator
             ValidateHttpRoute(spec.Http[i], $"spec.http[{i}]", appliesToMesh && !IsGatewayOnly(spec), context);
         }
 
-        if (spec.Tcp.Count > 0)
-        {
-            context.Error("spec.tcp", "TCP routes are not supported: Mesh routes HTTP traffic only");
-        }
-
-        if (spec.Tls.Count > 0)
-        {
-            context.Error("spec.tls", "TLS routes are not supported: Mesh routes HTTP traffic only (TLS passthrough is not available)");
-        }
+        L4RouteValidator.Validate(spec, context);
 
         ExportTo.Validate(spec.ExportTo, "spec.exportTo", context);
     }

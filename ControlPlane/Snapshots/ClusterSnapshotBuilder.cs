@@ -150,6 +150,29 @@ public sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationRul
             pool.IdleTimeout = Duration.FromTimeSpan(idle);
         }
 
+        if (settings.Tcp is { } tcp)
+        {
+            if (tcp.IdleTimeout is { } tcpIdle)
+            {
+                pool.TcpIdleTimeout = Duration.FromTimeSpan(tcpIdle);
+            }
+
+            if (tcp.MaxConnectionDuration is { } duration && duration > TimeSpan.Zero)
+            {
+                pool.MaxConnectionDuration = Duration.FromTimeSpan(duration);
+            }
+
+            if (tcp.TcpKeepalive is { } keepalive)
+            {
+                pool.TcpKeepalive = new Wire.TcpKeepalive
+                {
+                    Probes = keepalive.Probes ?? 0,
+                    Time = keepalive.Time is { } time ? Duration.FromTimeSpan(time) : null,
+                    Interval = keepalive.Interval is { } interval ? Duration.FromTimeSpan(interval) : null,
+                };
+            }
+        }
+
         return pool;
     }
 

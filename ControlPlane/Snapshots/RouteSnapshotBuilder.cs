@@ -190,7 +190,8 @@ public static class RouteSnapshotBuilder
         return result;
     }
 
-    private static string Reference(Destination destination, string ns, RouteContext context)
+    /// <summary>The cluster a destination names (port defaulted as Istio does), recorded as referenced.</summary>
+    internal static string Reference(Destination destination, string ns, RouteContext context)
     {
         var hostname = HostNames.Resolve(destination.Host ?? "", ns, context.Settings.DomainSuffix);
         var service = context.Services.Find(hostname);

@@ -112,7 +112,7 @@ public sealed class ServiceIndex
         var resolution = spec.Resolution ?? ServiceEntryResolution.None;
         var location = spec.Location ?? ServiceEntryLocation.MeshExternal;
         var ports = spec.Ports
-            .Select(p => new ServicePortModel(p.Number ?? 0, p.Name ?? "", ProtocolOf(p.Protocol), p.TargetPort ?? 0))
+            .Select(p => new ServicePortModel(p.Number ?? 0, p.Name ?? "", ServiceEntryProtocolOf(p.Protocol), p.TargetPort ?? 0))
             .OrderBy(p => p.Number)
             .ToImmutableArray();
         foreach (var host in spec.Hosts)
@@ -151,6 +151,7 @@ public sealed class ServiceIndex
                 ExportTo = [.. spec.ExportTo],
                 SubjectAltNames = [.. spec.SubjectAltNames],
                 Location = location,
+                Addresses = [.. spec.Addresses],
             };
         }
     }
@@ -182,22 +183,44 @@ public sealed class ServiceIndex
         return new ServiceEndpoint(servicePort, endpoint);
     }
 
-    /// <summary>Istio's protocol selection: the declared protocol, else the port name prefix (<c>http-</c>, <c>grpc-</c>...).</summary>
+    /// <summary>
+    /// Istio's protocol selection for a service port: the declared protocol (a sidecar's inbound
+    /// port protocol, Kubernetes' appProtocol), else the port name's prefix (<c>http</c>,
+    /// <c>http2</c>, <c>grpc</c>, <c>grpc-web</c>, <c>https</c>, <c>tcp</c>, <c>tls</c>, <c>mongo</c>,
+    /// <c>mysql</c>, <c>redis</c>, alone or before a <c>-</c>), else TCP.
+    /// </summary>
     public static Wire.Protocol ProtocolOf(Wire.Protocol declared, string portName) =>
-        declared != Wire.Protocol.Unspecified ? declared : ProtocolOf(PrefixOf(portName));
+        declared != Wire.Protocol.Unspecified ? declared
+        : ProtocolOf(PrefixOf(portName)) is var named && named != Wire.Protocol.Unspecified ? named
+        : Wire.Protocol.Tcp;
 
+    /// <summary>A ServiceEntry port's <c>protocol</c>; Istio treats a missing or unknown one as TCP.</summary>
+    public static Wire.Protocol ServiceEntryProtocolOf(string? protocol) =>
+        ProtocolOf(protocol) is var known && known != Wire.Protocol.Unspecified ? known : Wire.Protocol.Tcp;
+
+    /// <summary>An Istio protocol name (case-insensitive); <see cref="Wire.Protocol.Unspecified"/> when it is not one Mesh carries.</summary>
     public static Wire.Protocol ProtocolOf(string? protocol) => (protocol ?? "").ToUpperInvariant() switch
     {
         "HTTP" => Wire.Protocol.Http,
         "HTTP2" => Wire.Protocol.Http2,
         "GRPC" or "GRPC-WEB" => Wire.Protocol.Grpc,
         "HTTPS" => Wire.Protocol.Https,
-        "TCP" or "TLS" or "MONGO" or "REDIS" or "MYSQL" => Wire.Protocol.Tcp,
+        "TLS" => Wire.Protocol.Tls,
+        "TCP" or "MONGO" or "REDIS" or "MYSQL" => Wire.Protocol.Tcp,
         _ => Wire.Protocol.Unspecified,
     };
 
+    /// <summary>Whether a sidecar carries the port at L4 (TCP, or TLS by SNI; Istio passes HTTPS through as TLS).</summary>
+    public static bool IsL4(Wire.Protocol protocol) => protocol is Wire.Protocol.Tcp or Wire.Protocol.Tls or Wire.Protocol.Https;
+
     private static string PrefixOf(string portName)
     {
+        // grpc-web is a prefix of its own ("grpc-web-api"), not "grpc" followed by "-web".
+        if (portName.StartsWith("grpc-web", StringComparison.OrdinalIgnoreCase) && (portName.Length == 8 || portName[8] == '-'))
+        {
+            return portName[..8];
+        }
+
         var dash = portName.IndexOf('-');
         return dash < 0 ? portName : portName[..dash];
     }

@@ -38,6 +38,9 @@ public sealed record ServiceModel
 
     public ServiceEntryLocation? Location { get; init; }
 
+    /// <summary>ServiceEntry <c>addresses</c> (IPs and CIDRs): a TCP destination in them is this service.</summary>
+    public ImmutableArray<string> Addresses { get; init; } = [];
+
     public ServicePortModel? FindPort(uint number) => Ports.FirstOrDefault(p => p.Number == number);
 }
 

@@ -15,10 +15,7 @@ public static class SidecarRoutesSnapshotBuilder
     public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var nodeNamespace = contexts.NodeNamespace;
-        var virtualServices = model.VirtualServices
-            .Where(vs => HostNames.IsVisible(vs.Spec.ExportTo, vs.Namespace, nodeNamespace))
-            .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))
-            .ToList();
+        var virtualServices = MeshVirtualServices(model, nodeNamespace);
         foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
         {
             foreach (var port in service.Ports)
@@ -26,7 +23,7 @@ public static class SidecarRoutesSnapshotBuilder
                 // HTTPS ports carry TLS end to end (Istio serves them by SNI passthrough), never
                 // HTTP routes: a virtual host for one (e.g. an external API's ServiceEntry on 443)
                 // would be NACKed by every sidecar, and with it every later change.
-                if (port.Protocol is Wire.Protocol.Tcp or Wire.Protocol.Https || !scope.Includes(service, port.Number))
+                if (ServiceIndex.IsL4(port.Protocol) || !scope.Includes(service, port.Number))
                 {
                     continue;
                 }
@@ -55,7 +52,14 @@ public static class SidecarRoutesSnapshotBuilder
         }
     }
 
-    private static List<ConfigResource<VirtualServiceConfig>> Bound(List<ConfigResource<VirtualServiceConfig>> virtualServices, string hostname, MeshSettings settings)
+    /// <summary>The VirtualServices a sidecar in <paramref name="nodeNamespace"/> applies: visible to it and bound to the mesh.</summary>
+    internal static List<ConfigResource<VirtualServiceConfig>> MeshVirtualServices(MeshModel model, string nodeNamespace) =>
+        [.. model.VirtualServices
+            .Where(vs => HostNames.IsVisible(vs.Spec.ExportTo, vs.Namespace, nodeNamespace))
+            .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))];
+
+    /// <summary>The VirtualServices whose hosts cover <paramref name="hostname"/>: exact hosts first, then wildcards.</summary>
+    internal static List<ConfigResource<VirtualServiceConfig>> Bound(List<ConfigResource<VirtualServiceConfig>> virtualServices, string hostname, MeshSettings settings)
     {
         var exact = new List<ConfigResource<VirtualServiceConfig>>();
         var wildcard = new List<ConfigResource<VirtualServiceConfig>>();
@@ -79,7 +83,11 @@ public static class SidecarRoutesSnapshotBuilder
     /// The names an app may use for the service: short name (same namespace only), name.ns,
     /// name.ns.svc, the FQDN — each also with ":port". ServiceEntry hosts as written.
     /// </summary>
-    public static IEnumerable<string> Domains(ServiceModel service, uint port, string nodeNamespace)
+    public static IEnumerable<string> Domains(ServiceModel service, uint port, string nodeNamespace) =>
+        Names(service, nodeNamespace).SelectMany(n => new[] { n, $"{n}:{port}" });
+
+    /// <summary>The names an app may use for the service, without ports.</summary>
+    public static IReadOnlyList<string> Names(ServiceModel service, string nodeNamespace)
     {
         var names = new List<string>();
         if (service.ShortName is { } shortName)
@@ -94,6 +102,6 @@ public static class SidecarRoutesSnapshotBuilder
         }
 
         names.Add(service.Hostname);
-        return names.SelectMany(n => new[] { n, $"{n}:{port}" });
+        return names;
     }
 }

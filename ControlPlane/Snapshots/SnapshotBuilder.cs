@@ -36,6 +36,11 @@ public static class SnapshotBuilder
         if (node.Mode == ProxyMode.Gateway)
         {
             GatewaySnapshotBuilder.Build(model, node, contexts, snapshot);
+            if (L4GatewaySnapshotBuilder.Build(model, node, contexts, snapshot))
+            {
+                // AUTO_PASSTHROUGH routes by SNI to any service port and subset: the gateway needs them all.
+                AddServiceClusters(services.VisibleFrom(nodeNamespace), rules, port => true, wanted);
+            }
 
             // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
             // PeerAuthentication does not apply to a gateway's listeners.
@@ -52,20 +57,13 @@ public static class SnapshotBuilder
             var scope = SidecarScope.For(model, node, nodeNamespace, settings);
             snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
             SidecarRoutesSnapshotBuilder.Build(model, scope, contexts, snapshot);
+            L4SidecarSnapshotBuilder.Build(model, scope, contexts, snapshot);
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
 
             // Every visible service port has its default cluster and one per subset its DestinationRule defines.
             foreach (var service in services.VisibleFrom(nodeNamespace))
             {
-                var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
-                foreach (var port in service.Ports.Where(p => p.Protocol != Protocol.Tcp && scope.Includes(service, p.Number)))
-                {
-                    wanted.Add((service.Hostname, port.Number, ""));
-                    foreach (var subset in subsets)
-                    {
-                        wanted.Add((service.Hostname, port.Number, subset));
-                    }
-                }
+                AddServiceClusters([service], rules, port => scope.Includes(service, port), wanted);
             }
         }
 
@@ -76,6 +74,22 @@ public static class SnapshotBuilder
 
         snapshot.Version = VersionOf(snapshot);
         return snapshot;
+    }
+
+    private static void AddServiceClusters(IEnumerable<ServiceModel> services, DestinationRuleIndex rules, Func<uint, bool> includes, SortedSet<(string Host, uint Port, string Subset)> wanted)
+    {
+        foreach (var service in services)
+        {
+            var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
+            foreach (var port in service.Ports.Where(p => includes(p.Number)))
+            {
+                wanted.Add((service.Hostname, port.Number, ""));
+                foreach (var subset in subsets)
+                {
+                    wanted.Add((service.Hostname, port.Number, subset));
+                }
+            }
+        }
     }
 
     /// <summary>
