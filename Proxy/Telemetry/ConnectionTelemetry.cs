@@ -38,7 +38,9 @@ internal sealed class ConnectionTelemetry : IListenerConfigurator
 
         options.Use(next => async connection =>
         {
-            if (!_instruments.ConnectionsOpened.Enabled && !_instruments.ConnectionsClosed.Enabled)
+            // Connections the L4 proxy serves are counted, with their full labels, when it reports them.
+            if ((!_instruments.ConnectionsOpened.Enabled && !_instruments.ConnectionsClosed.Enabled)
+                || ConnectionServerFeature.IsNetworkConnection(listener, connection.Features))
             {
                 await next(connection);
                 return;

@@ -23,11 +23,13 @@ internal sealed class AdminMiddleware
     private readonly SnapshotState _status;
     private readonly RoutingState _routing;
     private readonly ListenerSet _listeners;
+    private readonly ListenerStatusState _listenerStatus;
     private readonly FrozenDictionary<string, IAdminEndpoint> _endpoints;
     private readonly string _index;
 
-    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, IEnumerable<IAdminEndpoint> endpoints)
+    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, ListenerStatusState listenerStatus, IEnumerable<IAdminEndpoint> endpoints)
     {
+        _listenerStatus = listenerStatus;
         _next = next;
         _status = status;
         _routing = routing;
@@ -114,8 +116,15 @@ internal sealed class AdminMiddleware
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartArray();
+            var failures = _listenerStatus.Failures;
             foreach (var listener in _listeners.All)
             {
+                if (listener.IsLive && !(model?.LiveListeners.Contains(listener) ?? false))
+                {
+                    // A live listener of an earlier snapshot, closed since.
+                    continue;
+                }
+
                 json.WriteStartObject();
                 json.WriteString("name", listener.Name);
                 json.WriteString("kind", listener.Kind.ToString());
@@ -143,6 +152,16 @@ internal sealed class AdminMiddleware
                         }
 
                         json.WriteEndArray();
+                        if (listener.IsLive)
+                        {
+                            json.WriteBoolean("live", true);
+                            if (failures.FirstOrDefault(f => f.Port == listener.ConfiguredPort) is { } failure)
+                            {
+                                json.WriteBoolean("served", false);
+                                json.WriteString("reason", failure.Error);
+                            }
+                        }
+
                         break;
                 }
 

@@ -95,7 +95,7 @@ public sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOption
             CheckListenPort(errors, $"{key}:ListenPort", inbound.ListenPort);
             if (inbound.Protocol == ListenerProtocol.HTTPS)
             {
-                errors.Add($"{key}:Protocol HTTPS is not an inbound protocol (use HTTP, HTTP2 or GRPC; mesh TLS is added by the proxy).");
+                errors.Add($"{key}:Protocol HTTPS is not an inbound protocol (use HTTP, HTTP2 or GRPC, TCP, or TLS for an app that terminates TLS itself; mesh TLS is added by the proxy).");
             }
         }
 
@@ -116,7 +116,17 @@ public sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOption
             CheckListenPort(errors, $"{key}:ListenPort", outbound.ListenPort);
             if (outbound.Protocol == ListenerProtocol.HTTPS)
             {
-                errors.Add($"{key}:Protocol HTTPS is not supported for outbound bindings (use HTTP, HTTP2 or GRPC).");
+                errors.Add($"{key}:Protocol HTTPS is not supported for outbound bindings (use HTTP, HTTP2, GRPC, TCP, or TLS for TLS the app originates).");
+            }
+
+            if (outbound.Host == "*" && outbound.Protocol != ListenerProtocol.TLS)
+            {
+                errors.Add($"{key}:Host '*' (any host, chosen by SNI) needs Protocol TLS.");
+            }
+
+            if (outbound.Port == 0 && outbound.Protocol is ListenerProtocol.TCP or ListenerProtocol.TLS)
+            {
+                errors.Add($"{key}:Port is required (1-65535) with Protocol {outbound.Protocol}.");
             }
         }
     }

@@ -3,6 +3,7 @@ using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Gateway;
+using Mesh.Proxy.L4;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Traffic;
@@ -51,6 +52,7 @@ public sealed class ProxyHost : IAsyncDisposable
             .AddFeature<SecurityFeature>()
             .AddFeature<TrafficFeature>()
             .AddFeature<TelemetryFeature>()
+            .AddFeature<L4Feature>()
             .AddFeature<GatewayFeature>();
         configureServices?.Invoke(builder.Services);
         var observer = new RecordingObserver();
