@@ -24,13 +24,19 @@ public sealed record ApiConfigStatus(
     string? ConfigDirectory = null,
     bool Accepted = true,
     List<ApiConfigRejection>? Rejected = null,
-    ApiConfigRejection? LastError = null)
+    ApiConfigRejection? LastError = null,
+    List<ApiUnboundListener>? UnboundListeners = null)
 {
     public IReadOnlyList<ApiConfigRejection> RefusedSources => Rejected ?? [];
 
-    /// <summary>Something does not serve: a source is refused, or no configuration was ever accepted.</summary>
-    public bool IsDegraded => !Accepted || RefusedSources.Count > 0;
+    public IReadOnlyList<ApiUnboundListener> Unbound => UnboundListeners ?? [];
+
+    /// <summary>Something does not serve: a source is refused, nothing was ever accepted, or a gateway cannot listen on a Gateway server's port.</summary>
+    public bool IsDegraded => !Accepted || RefusedSources.Count > 0 || Unbound.Count > 0;
 }
+
+/// <summary>A Gateway server port a gateway proxy could not listen on.</summary>
+public sealed record ApiUnboundListener(string Proxy, uint Port, string Address, string Error, List<string> GatewayServers);
 
 public sealed record ApiProxyStatus
 {

@@ -1,6 +1,7 @@
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
 using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Discovery;
 
 namespace Mesh.ControlPlane.Admin;
 
@@ -18,7 +19,7 @@ public static class ConfigEndpoints
         config.MapPost("", ApplyAsync);
         endpoints.MapPost("/api/v1/config:delete", DeleteManyAsync);
         config.MapGet("", List);
-        config.MapGet("/status", (ConfigStore store) => Json(ConfigStatusResponse.From(store.GetStatus())));
+        config.MapGet("/status", (ConfigStore store, ConnectedProxies proxies) => Json(ConfigStatusResponse.From(store.GetStatus(), proxies.All.Select(p => p.GetStatus()))));
         config.MapGet("/{kind}", ListKind);
         config.MapGet("/{kind}/{namespace}/{name}", Get);
         config.MapDelete("/{kind}/{namespace}/{name}", DeleteOneAsync);

@@ -48,10 +48,18 @@ public sealed record ConfigStatusResponse(
     string? ConfigDirectory,
     bool FilesInSync,
     IReadOnlyList<ConfigRejectionResponse> Rejected,
-    ConfigRejectionResponse? LastError)
+    ConfigRejectionResponse? LastError,
+    IReadOnlyList<UnboundListenerResponse> UnboundListeners)
 {
-    public static ConfigStatusResponse From(ConfigStatusModel status) => new(
+    public static ConfigStatusResponse From(ConfigStatusModel status, IEnumerable<Discovery.ProxyStatusModel> proxies) => new(
         status.Accepted, status.Generation, status.ObjectCount, status.AcceptedAt, status.AcceptedFrom, status.ConfigDirectory, status.FilesInSync,
         [.. status.Rejected.Select(ConfigRejectionResponse.From)],
-        status.LastError is { } error ? ConfigRejectionResponse.From(error) : null);
+        status.LastError is { } error ? ConfigRejectionResponse.From(error) : null,
+        [.. proxies
+            .SelectMany(p => p.ListenerFailures.Select(f => new UnboundListenerResponse(p.Id, f.Port, f.Address, f.Error, f.GatewayServers)))
+            .OrderBy(u => u.Port)
+            .ThenBy(u => u.Proxy, StringComparer.Ordinal)]);
 }
+
+/// <summary>A Gateway server port a gateway proxy could not listen on (reported by the proxy; the rest serves).</summary>
+public sealed record UnboundListenerResponse(string Proxy, uint Port, string Address, string Error, IReadOnlyList<string> GatewayServers);

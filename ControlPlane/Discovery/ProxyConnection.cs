@@ -30,6 +30,7 @@ public sealed class ProxyConnection
     private DateTimeOffset? _nackedAt;
     private bool _latestRejected;
     private string? _buildError;
+    private IReadOnlyList<ListenerFailureModel> _listenerFailures = [];
     private bool _closed;
 
     /// <param name="close">Ends the stream (e.g. aborts the HTTP/2 stream) with a reason for the log.</param>
@@ -176,6 +177,15 @@ public sealed class ProxyConnection
         }
     }
 
+    /// <summary>The listeners the proxy reports it could not bind (replaces the previous report).</summary>
+    public void OnListenerStatus(IReadOnlyList<ListenerFailureModel> failures)
+    {
+        lock (_gate)
+        {
+            _listenerFailures = failures;
+        }
+    }
+
     public void MarkClosed()
     {
         lock (_gate)
@@ -207,6 +217,7 @@ public sealed class ProxyConnection
                 NackError = _nackError,
                 NackedAt = _nackedAt,
                 BuildError = _buildError,
+                ListenerFailures = _listenerFailures,
             };
         }
     }

@@ -21,4 +21,10 @@ public sealed record ProxyStatusModel
 
     /// <summary>Set when the control plane could not build this proxy's snapshot.</summary>
     public string? BuildError { get; init; }
+
+    /// <summary>Listeners the proxy (a gateway) could not bind, as it last reported.</summary>
+    public IReadOnlyList<ListenerFailureModel> ListenerFailures { get; init; } = [];
 }
+
+/// <summary>A listener a gateway could not open: its Gateway server port, where, why, and the servers it would serve.</summary>
+public sealed record ListenerFailureModel(uint Port, string Address, string Error, IReadOnlyList<string> GatewayServers);

@@ -35,6 +35,7 @@ public sealed class SecurityFeature : IProxyFeatureModule
             .AddListenerStage<InboundTlsConfigurator>(ListenerStage.Tls)
             .AddUpstreamClientConfigurator<UpstreamTlsConfigurator>()
             .AddMiddleware<AuthenticationStage>(ProxyStage.Authentication)
-            .AddMiddleware<AuthorizationStage>(ProxyStage.Authorization);
+            .AddMiddleware<AuthorizationStage>(ProxyStage.Authorization)
+            .AddNetworkFilter<NetworkAuthorizationFilter>(NetworkStage.Authorization);
     }
 }

@@ -17,14 +17,18 @@ public sealed class InboundSecurityModel
 
     private readonly MtlsMode[] _modes;
 
-    public InboundSecurityModel(MtlsMode[] modesByListener, AuthorizationPolicySet authorization, JwtRuleSet jwt)
+    public InboundSecurityModel(MtlsMode[] modesByListener, AuthorizationPolicySet authorization, JwtRuleSet jwt, AuthorizationPolicySet? tcpAuthorization = null)
     {
         _modes = modesByListener;
         Authorization = authorization;
         Jwt = jwt;
+        TcpAuthorization = tcpAuthorization ?? AuthorizationPolicySet.Empty;
     }
 
     public AuthorizationPolicySet Authorization { get; }
+
+    /// <summary>The same policies with Istio's TCP semantics (HTTP-only fields: ALLOW rules skipped, DENY/AUDIT fields ignored).</summary>
+    public AuthorizationPolicySet TcpAuthorization { get; }
 
     public JwtRuleSet Jwt { get; }
 

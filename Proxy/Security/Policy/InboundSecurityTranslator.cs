@@ -39,6 +39,7 @@ internal static class InboundSecurityTranslator
         return new InboundSecurityModel(
             modes,
             AuthorizationTranslator.Translate(inbound.Authorization, "inbound.authorization", errors),
-            JwtTranslator.Translate(inbound.JwtRules, "inbound.jwt_rules", errors));
+            JwtTranslator.Translate(inbound.JwtRules, "inbound.jwt_rules", errors),
+            TcpAuthorizationRules.Translate(inbound.Authorization));
     }
 }
