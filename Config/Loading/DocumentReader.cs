@@ -61,7 +61,7 @@ internal static class DocumentReader
             return;
         }
 
-        var kind = ConfigKinds.FindExact(kindName);
+        var kind = ConfigKinds.FindDocumentKind(apiVersion, kindName);
         if (kind is null)
         {
             Error("kind", $"unsupported kind \"{kindName}\" (supported: {string.Join(", ", ConfigKinds.All.Select(k => k.Kind))})");
@@ -70,7 +70,7 @@ internal static class DocumentReader
 
         if (!string.IsNullOrEmpty(apiVersion) && !kind.SupportsApiVersion(apiVersion))
         {
-            Error("apiVersion", $"unsupported apiVersion \"{apiVersion}\" for {kind.Kind} (supported: {string.Join(", ", kind.Versions.Select(v => $"{kind.Group}/{v}"))})");
+            Error("apiVersion", $"unsupported apiVersion \"{apiVersion}\" for {kind.Kind} (supported: {string.Join(", ", kind.Versions.Select(kind.ApiVersion))})");
         }
 
         var binder = new SpecBinder();
@@ -92,7 +92,13 @@ internal static class DocumentReader
             return;
         }
 
-        var configObject = new ConfigObject(apiVersion, kind.Kind, metadata, spec, source);
+        if (kind.ClusterScoped)
+        {
+            // kubectl ignores a namespace on a cluster-scoped object; so does the store.
+            metadata = metadata with { Namespace = "" };
+        }
+
+        var configObject = new ConfigObject(apiVersion, kind.Id, metadata, spec, source);
         objects.Add(configObject with { SourceText = sourceText ?? ConfigSerializer.ToYaml(configObject) });
     }
 
