@@ -7,7 +7,7 @@ namespace Mesh.Cli.Commands;
 /// Runs a command body and turns expected failures (<see cref="CliException"/>) into an
 /// "error: ..." line on stderr and exit code 1 — never a stack trace.
 /// </summary>
-public static class CommandAction
+internal static class CommandAction
 {
     public static void Set(Command command, CliContext context, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction(async (result, cancellationToken) =>

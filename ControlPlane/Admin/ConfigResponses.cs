@@ -5,15 +5,15 @@ namespace Mesh.ControlPlane.Admin;
 
 // The admin API's configuration documents (JSON, camelCase).
 
-public sealed record MessageResponse(string Message);
+internal sealed record MessageResponse(string Message);
 
-public sealed record ConfigErrorResponse(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted)
+internal sealed record ConfigErrorResponse(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted)
 {
     public static ConfigErrorResponse From(ConfigError error) =>
         new(error.Source.Origin, error.Source.DocumentIndex, error.Kind, error.Name, error.Path, error.Message, error.ToString());
 }
 
-public sealed record ConfigChangeResponse(string Outcome, long Generation, IReadOnlyList<string> Keys, string Message, IReadOnlyList<ConfigErrorResponse>? Errors)
+internal sealed record ConfigChangeResponse(string Outcome, long Generation, IReadOnlyList<string> Keys, string Message, IReadOnlyList<ConfigErrorResponse>? Errors)
 {
     public static ConfigChangeResponse From(ConfigChangeResult result) => new(
         result.Outcome.ToString().ToLowerInvariant(),
@@ -23,18 +23,18 @@ public sealed record ConfigChangeResponse(string Outcome, long Generation, IRead
         result.Errors.Count == 0 ? null : [.. result.Errors.Select(ConfigErrorResponse.From)]);
 }
 
-public sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
+internal sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
 {
     public static ConfigItemResponse From(ConfigEntry entry) => new(
         entry.Object.Kind, entry.Object.ApiVersion, entry.Object.Metadata.Namespace, entry.Object.Metadata.Name,
         entry.Source, entry.Generation, entry.UpdatedAt);
 }
 
-public sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
+internal sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
 
-public sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors);
+internal sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors);
 
-public sealed record ConfigStatusResponse(
+internal sealed record ConfigStatusResponse(
     long Generation, int Objects, DateTimeOffset? AcceptedAt, string AcceptedFrom, string? ConfigDirectory, bool FilesInSync, ConfigRejectionResponse? LastError)
 {
     public static ConfigStatusResponse From(ConfigStatusModel status) => new(

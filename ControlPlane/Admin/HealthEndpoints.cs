@@ -3,7 +3,7 @@ using Mesh.ControlPlane.Common;
 namespace Mesh.ControlPlane.Admin;
 
 /// <summary>Liveness (<c>/healthz</c>) and readiness (<c>/readyz</c>: the first config load finished); no token needed.</summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {

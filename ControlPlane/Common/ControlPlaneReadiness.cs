@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Common;
 
 /// <summary>Ready once the first configuration load finished (accepted or not: status tells which).</summary>
-public sealed class ControlPlaneReadiness
+internal sealed class ControlPlaneReadiness
 {
     private volatile bool _configLoaded;
 

@@ -3,4 +3,4 @@ using Mesh.Config.Model;
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>A change that was refused whole, with every error found in the candidate configuration.</summary>
-public sealed record ConfigRejection(DateTimeOffset At, string Source, IReadOnlyList<ConfigError> Errors);
+internal sealed record ConfigRejection(DateTimeOffset At, string Source, IReadOnlyList<ConfigError> Errors);

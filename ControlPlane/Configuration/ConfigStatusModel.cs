@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>What the store serves and what it last refused.</summary>
-public sealed record ConfigStatusModel
+internal sealed record ConfigStatusModel
 {
     public required long Generation { get; init; }
 

@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// errors are logged and kept for status. A change that leaves the content as it was (a touched
 /// file, a re-applied object) does not move the generation. Changes are serialized.
 /// </summary>
-public sealed class ConfigStore
+internal sealed class ConfigStore
 {
     private static readonly ImmutableSortedDictionary<string, string> NoFiles = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 

@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Console;
 /// refused change still pending (the directory out of sync, or refused after the serving
 /// generation) marks the objects its errors name, and lists objects that never got in.
 /// </summary>
-public static class ConfigValidationView
+internal static class ConfigValidationView
 {
     public static ConsoleConfig Build(ConfigStoreModel current, ConfigStatusModel status)
     {

@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// bounded max delay), then every connected proxy is offered the build for its shape; a proxy
 /// whose snapshot version did not change gets nothing.
 /// </summary>
-public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
+internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
 {
     private readonly ConfigStore _store;
     private readonly WorkloadRegistry _registry;

@@ -9,13 +9,13 @@ namespace Mesh.ControlPlane.Security;
 /// an implementation reads the caller's credential from <see cref="ServerCallContext.RequestHeaders"/>
 /// and checks it against the node's namespace and service account.
 /// </summary>
-public interface IProxyAuthenticator
+internal interface IProxyAuthenticator
 {
     ValueTask<ProxyAuthenticationResult> AuthenticateAsync(ServerCallContext context, Node node, CancellationToken cancellationToken);
 }
 
 /// <summary>The outcome of <see cref="IProxyAuthenticator.AuthenticateAsync"/>.</summary>
-public sealed record ProxyAuthenticationResult(bool Succeeded, string? FailureReason = null)
+internal sealed record ProxyAuthenticationResult(bool Succeeded, string? FailureReason = null)
 {
     public static ProxyAuthenticationResult Success { get; } = new(true);
 
