@@ -40,7 +40,7 @@ internal sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDis
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _store.LoadAppliedAsync(cancellationToken);
+        await _store.LoadPersistedAsync(cancellationToken);
         if (_directory is not null)
         {
             if (!Directory.Exists(_directory))

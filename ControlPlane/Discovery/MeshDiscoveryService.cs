@@ -69,7 +69,7 @@ internal sealed partial class MeshDiscoveryService
         if (!authentication.Succeeded)
         {
             LogRejected(_logger, node.Id, authentication.FailureReason ?? "not authenticated");
-            throw new RpcException(new Status(StatusCode.PermissionDenied, authentication.FailureReason ?? "not authenticated"));
+            throw new RpcException(new Status(authentication.FailureCode, authentication.FailureReason ?? "not authenticated"));
         }
 
         var http = context.GetHttpContext();

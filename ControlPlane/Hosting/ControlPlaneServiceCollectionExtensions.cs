@@ -37,8 +37,10 @@ internal static class ControlPlaneServiceCollectionExtensions
 
         // Configuration
         services.AddSingleton(sp => new AppliedConfigRepository(DataDirectory(sp)));
+        services.AddSingleton(sp => new AcceptedConfigJournal(DataDirectory(sp), sp.GetRequiredService<ILogger<AcceptedConfigJournal>>()));
         services.AddSingleton(sp => new ConfigStore(
             sp.GetRequiredService<AppliedConfigRepository>(),
+            sp.GetRequiredService<AcceptedConfigJournal>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ConfigStore>>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.ConfigDirectory is { Length: > 0 } directory

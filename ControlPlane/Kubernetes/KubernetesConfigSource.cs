@@ -44,7 +44,7 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _store.LoadAppliedAsync(cancellationToken);
+        await _store.LoadPersistedAsync(cancellationToken);
         _cache.Changed += _debouncer.Notify;
         foreach (var watcher in _watchers)
         {
