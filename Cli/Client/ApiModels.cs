@@ -4,7 +4,7 @@ namespace Mesh.Cli.Client;
 
 internal sealed record ApiMessage(string? Message);
 
-internal sealed record ApiConfigError(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted);
+internal sealed record ApiConfigError(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted);
 
 internal sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
 
@@ -12,7 +12,25 @@ internal sealed record ApiConfigItem(string Kind, string ApiVersion, string Name
 
 internal sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
 
-internal sealed record ApiConfigStatus(long Generation, int Objects, DateTimeOffset? AcceptedAt, string AcceptedFrom, bool FilesInSync);
+internal sealed record ApiConfigRejection(DateTimeOffset At, string Source, List<ApiConfigError> Errors);
+
+/// <summary><c>GET /api/v1/config/status</c>. Defaults stand in for fields an older control plane does not send.</summary>
+internal sealed record ApiConfigStatus(
+    long Generation,
+    int Objects,
+    DateTimeOffset? AcceptedAt,
+    string AcceptedFrom,
+    bool FilesInSync,
+    string? ConfigDirectory = null,
+    bool Accepted = true,
+    List<ApiConfigRejection>? Rejected = null,
+    ApiConfigRejection? LastError = null)
+{
+    public IReadOnlyList<ApiConfigRejection> RefusedSources => Rejected ?? [];
+
+    /// <summary>Something does not serve: a source is refused, or no configuration was ever accepted.</summary>
+    public bool IsDegraded => !Accepted || RefusedSources.Count > 0;
+}
 
 internal sealed record ApiProxyStatus
 {

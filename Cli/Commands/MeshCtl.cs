@@ -16,6 +16,7 @@ internal static class MeshCtl
             GetCommand.Create(global, context),
             DeleteCommand.Create(global, context),
             AnalyzeCommand.Create(context),
+            StatusCommand.Create(global, context),
             ProxyStatusCommand.Create(global, context),
             ProxyConfigCommand.Create(global, context),
             VersionCommand.Create(global, context),
