@@ -12,7 +12,7 @@ namespace Mesh.Cli.Commands;
 /// a source is refused, nothing was ever accepted or a listener is not bound (so scripts and CI can
 /// gate on it), 1 when the control plane cannot be asked.
 /// </summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     public const int DegradedExitCode = 2;
 
