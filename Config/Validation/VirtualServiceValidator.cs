@@ -4,7 +4,7 @@ using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's VirtualService rules (tcp and tls routes: <see cref="L4RouteValidator"/>), plus errors for what Mesh cannot honour.</summary>
+/// <summary>Istio's VirtualService rules (tcp and tls routes: <see cref="VirtualServiceTcpTlsValidator"/>), plus errors for what Mesh cannot honour.</summary>
 internal static class VirtualServiceValidator
 {
     private static readonly HashSet<string> RetryOnPolicies =
@@ -73,7 +73,7 @@ internal static class VirtualServiceValidator
             ValidateHttpRoute(spec.Http[i], $"spec.http[{i}]", appliesToMesh && !IsGatewayOnly(spec), context);
         }
 
-        L4RouteValidator.Validate(spec, context);
+        VirtualServiceTcpTlsValidator.Validate(spec, context);
 
         ExportTo.Validate(spec.ExportTo, "spec.exportTo", context);
     }

@@ -18,7 +18,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// for every visible service port and subset.</item>
 /// </list>
 /// </summary>
-public static class L4GatewaySnapshotBuilder
+internal static class L4GatewaySnapshotBuilder
 {
     /// <summary>True when the server carries connections rather than HTTP requests.</summary>
     public static bool IsL4(Server server)

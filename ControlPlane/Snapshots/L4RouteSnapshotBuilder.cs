@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// becomes one chain (its <c>destinationSubnets</c>, <c>sourceSubnet</c> and, for TLS,
 /// <c>sniHosts</c>) with the rule's weighted destinations. Rules keep their written order.
 /// </summary>
-public static class L4RouteSnapshotBuilder
+internal static class L4RouteSnapshotBuilder
 {
     /// <summary>The chains of a VirtualService's <c>tcp</c> rules.</summary>
     public static IEnumerable<Wire.L4FilterChain> TcpChains(ConfigResource<VirtualServiceConfig> virtualService, RouteContext context, string? gatewayServer)

@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// destination service the same way). The default chain of a TLS port matches the service's names
 /// as SNI, so a TLS connection naming another host is not sent there.
 /// </summary>
-public static class L4SidecarSnapshotBuilder
+internal static class L4SidecarSnapshotBuilder
 {
     public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {

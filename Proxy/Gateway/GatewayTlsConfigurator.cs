@@ -86,15 +86,14 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
         return TlsDecision.PassOn;
     }
 
-    private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, MeshListener listener, List<SslApplicationProtocol> protocols)
+    private SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? sni, MeshListener listener, List<SslApplicationProtocol> protocols)
     {
-        var sni = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
         var model = _routing.Current;
-        var selected = context.Connection.Features.Get<ConnectionServerFeature>()?.Server;
+        var selected = connection.Features.Get<ConnectionServerFeature>()?.Server;
         var server = selected is null ? RoutesOf(listener)?.TlsServers.Find(sni) : model?.FeatureModels.Get<GatewayModel>()?.Find(selected);
         if (server?.Tls is not { } tls)
         {
-            Log.NoServer(_logger, listener.Name, sni ?? "(none)", context.Connection.RemoteEndPoint?.ToString());
+            Log.NoServer(_logger, listener.Name, sni ?? "(none)", connection.RemoteEndPoint?.ToString());
             throw new AuthenticationException(model is null ? "no configuration received yet" : $"no TLS server on {listener.Name} for server name '{sni}'");
         }
 
@@ -107,7 +106,6 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
         var certificate = tls.Mode == GatewayTlsMode.IstioMutual
             ? _identity.Certificate?.ServerContext ?? throw new AuthenticationException("no workload certificate yet for ISTIO_MUTUAL")
             : tls.CertificateContext!;
-        var connection = context.Connection;
         var feature = new GatewayConnectionFeature(server.Name, sni);
         connection.Features.Set(feature);
         return new SslServerAuthenticationOptions
@@ -143,8 +141,8 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
 
         public TlsDecision Decide(ConnectionContext connection, ConnectionInspection inspection) => owner.Decide(connection, listener, inspection);
 
-        public SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> httpProtocols) =>
-            owner.ServerOptions(context, listener, httpProtocols);
+        public SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> httpProtocols) =>
+            owner.ServerOptions(connection, serverName, listener, httpProtocols);
     }
 
     private bool AcceptClient(ConnectionContext connection, GatewayConnectionFeature feature, X509Certificate? presented, X509Chain? chain, GatewayTlsModel tls, string? sni)

@@ -1,5 +1,9 @@
+using System.ComponentModel;
 using System.Net.Security;
+using System.Security.Authentication;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
@@ -39,8 +43,11 @@ public interface ITlsListenerPolicy
     /// <summary>After inspection: <see cref="TlsDecision.Terminate"/> only for TLS connections.</summary>
     TlsDecision Decide(ConnectionContext connection, ConnectionInspection inspection);
 
-    /// <summary>The TLS server options of one handshake; <paramref name="httpProtocols"/> are the ALPN protocols of the listener's HTTP versions.</summary>
-    SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> httpProtocols);
+    /// <summary>
+    /// The TLS server options of one handshake, given the client's SNI (null without one);
+    /// <paramref name="httpProtocols"/> are the ALPN protocols of the listener's HTTP versions.
+    /// </summary>
+    SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> httpProtocols);
 }
 
 /// <summary>
@@ -49,6 +56,11 @@ public interface ITlsListenerPolicy
 /// options chosen per handshake), everything else skips it. Shared by the sidecar's inbound listeners
 /// (PERMISSIVE mTLS) and the gateway's (TLS servers, passthrough and plaintext servers on one port).
 /// HTTP listeners offer h2 and http/1.1 by ALPN; mesh TCP listeners the mesh's own ALPN.
+/// A connection forwarded at L4 (<see cref="ConnectionServerFeature.IsNetworkConnection"/>) is
+/// terminated here instead, over the raw transport (<see cref="NetworkTlsFeature"/>): Kestrel's TLS
+/// stage writes through a pipe its socket loop drains later, so the L4 proxy could not half-close
+/// after the last byte without a TLS close_notify, and SslStream's close_notify may not run while a
+/// read is pending (OpenSSL's SSL_shutdown is not safe next to SSL_read).
 /// </summary>
 public static class TlsDetectingStage
 {
@@ -76,7 +88,10 @@ public static class TlsDetectingStage
         options.Use(tls => connection => AcceptAsync(connection, tls, passOn[0], policy));
         options.UseHttps(new TlsHandshakeCallbackOptions
         {
-            OnConnection = context => ValueTask.FromResult(policy.ServerOptions(context, protocols)),
+            OnConnection = context => ValueTask.FromResult(policy.ServerOptions(
+                context.Connection,
+                string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName,
+                protocols)),
             HandshakeTimeout = HandshakeTimeout,
         });
         options.Use(next =>
@@ -91,15 +106,16 @@ public static class TlsDetectingStage
         var decision = policy.Plan(connection, out var readClientHello);
         if (decision == TlsDecision.Inspect)
         {
+            // Not ConnectionClosed: Kestrel raises it at the peer's FIN, which may follow its first
+            // bytes at once (a half-closing client); an ended input pipe says the same without the race.
             ConnectionInspection inspection;
-            using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+            using (var timeout = new CancellationTokenSource(FirstBytesTimeout))
             {
-                timeout.CancelAfter(FirstBytesTimeout);
                 try
                 {
                     inspection = await TlsDetector.InspectAsync(connection.Transport.Input, readClientHello, timeout.Token);
                 }
-                catch (OperationCanceledException)
+                catch (Exception ex) when (ex is OperationCanceledException or IOException)
                 {
                     inspection = ConnectionInspection.Closed;
                 }
@@ -114,6 +130,9 @@ public static class TlsDetectingStage
 
         switch (decision)
         {
+            case TlsDecision.Terminate when connection.Features.Get<MeshListener>() is { } listener && ConnectionServerFeature.IsNetworkConnection(listener, connection.Features):
+                await TerminateForNetworkAsync(connection, passOn, policy);
+                break;
             case TlsDecision.Terminate:
                 await tls(connection);
                 break;
@@ -121,5 +140,38 @@ public static class TlsDetectingStage
                 await passOn(connection);
                 break;
         }
+    }
+
+    private static async Task TerminateForNetworkAsync(ConnectionContext connection, ConnectionDelegate next, ITlsListenerPolicy policy)
+    {
+        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+        await using var tls = new SslStream(new RawTransportStream(connection.Transport, socket), leaveInnerStreamOpen: false);
+        string? serverName = null;
+        try
+        {
+            using var timeout = new CancellationTokenSource(HandshakeTimeout);
+            await tls.AuthenticateAsServerAsync(
+                (_, hello, _, _) =>
+                {
+                    serverName = string.IsNullOrEmpty(hello.ServerName) ? null : hello.ServerName;
+                    return ValueTask.FromResult(policy.ServerOptions(connection, serverName, MeshTcpProtocols));
+                },
+                null,
+                timeout.Token);
+        }
+        catch (Exception ex) when (ex is AuthenticationException or IOException or OperationCanceledException or Win32Exception)
+        {
+            // A failed handshake ends the connection, as Kestrel's TLS stage does.
+            return;
+        }
+
+        connection.Features.Set(new NetworkTlsFeature(tls, socket, serverName));
+        connection.Features.Set<ITlsApplicationProtocolFeature>(new NegotiatedProtocol(tls.NegotiatedApplicationProtocol.Protocol));
+        await next(connection);
+    }
+
+    private sealed class NegotiatedProtocol(ReadOnlyMemory<byte> protocol) : ITlsApplicationProtocolFeature
+    {
+        public ReadOnlyMemory<byte> ApplicationProtocol { get; } = protocol;
     }
 }

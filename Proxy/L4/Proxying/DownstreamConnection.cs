@@ -1,33 +1,37 @@
 using System.IO.Pipelines;
-using System.Net.Security;
 using System.Net.Sockets;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 
 namespace Mesh.Proxy.L4.Proxying;
 
 /// <summary>
-/// The caller's side of a proxied connection. Bytes are read from Kestrel's input pipe (bounded:
-/// Kestrel stops reading the socket while the pipe holds its limit). Bytes are written to the TLS
-/// stream Kestrel terminated, else straight to the socket, so that a half-close is a real one
-/// (completing Kestrel's output pipe would close the whole socket): shutdown(SHUT_WR) after a TLS
-/// close_notify. Without a socket (other transports) the output pipe is used and half-close closes.
+/// The caller's side of a proxied connection. Plaintext bytes are read from Kestrel's input pipe
+/// (bounded: Kestrel stops reading the socket while the pipe holds its limit) and written straight
+/// to the socket, so that a half-close is a real one — shutdown(SHUT_WR) right after the last byte
+/// (completing Kestrel's output pipe would close the whole socket). TLS the proxy terminated
+/// (<see cref="NetworkTlsFeature"/>) is read and written through its TLS stream, whose writes also go
+/// straight to the socket; its half-close is the same TCP shutdown, without a close_notify (which
+/// OpenSSL cannot send while a read is pending). Without a socket (other transports) the output
+/// pipe is used and a half-close closes.
 /// </summary>
 internal sealed class DownstreamConnection
 {
     private readonly ConnectionContext _connection;
     private readonly Socket? _socket;
-    private readonly SslStream? _tls;
+    private readonly Stream? _tls;
 
     public DownstreamConnection(ConnectionContext connection)
     {
         _connection = connection;
-        _socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
-        _tls = connection.Features.Get<ISslStreamFeature>()?.SslStream;
+        var tls = connection.Features.Get<NetworkTlsFeature>();
+        _socket = tls is null ? connection.Features.Get<IConnectionSocketFeature>()?.Socket : tls.Socket;
+        _tls = tls?.Stream;
+        Input = _tls is null ? connection.Transport.Input : PipeReader.Create(_tls, new StreamPipeReaderOptions(leaveOpen: true));
     }
 
-    public PipeReader Input => _connection.Transport.Input;
+    public PipeReader Input { get; }
 
     public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
@@ -58,11 +62,6 @@ internal sealed class DownstreamConnection
     /// <summary>Half-close towards the caller: it reads end-of-stream, and may still send.</summary>
     public async ValueTask ShutdownSendAsync()
     {
-        if (_tls is not null)
-        {
-            await _tls.ShutdownAsync();
-        }
-
         if (_socket is not null)
         {
             _socket.Shutdown(SocketShutdown.Send);

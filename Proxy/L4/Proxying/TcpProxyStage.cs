@@ -75,7 +75,7 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
         var server = connection.Features.Get<ConnectionServerFeature>();
         session.GatewayServer = server?.Server;
         session.Peer = connection.Features.Get<MeshPeerIdentityFeature>();
-        session.RequestedServerName = server?.Sni ?? NonEmpty(connection.Features.Get<ITlsHandshakeFeature>()?.HostName);
+        session.RequestedServerName = server?.Sni ?? connection.Features.Get<NetworkTlsFeature>()?.ServerName;
         var downstream = new DownstreamConnection(connection);
         var stopping = _lifetime.ApplicationStopping;
         L4Cluster? slot = null;
@@ -308,8 +308,6 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
     }
 
     private static string Remote(ConnectionContext connection) => connection.RemoteEndPoint?.ToString() ?? "-";
-
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static partial class Log
     {

@@ -15,15 +15,15 @@ internal sealed class UpstreamConnection(Socket socket, Stream stream, SslStream
     /// <summary>The <c>ip:port</c> connected to.</summary>
     public string Address { get; } = address;
 
-    /// <summary>Half-close: no more bytes from us (TLS close_notify first), the peer may still send.</summary>
-    public async ValueTask ShutdownSendAsync()
+    /// <summary>
+    /// Half-close: no more bytes from us, the peer may still send. Over TLS too this is the TCP
+    /// shutdown after the last record (the stream writes straight to the socket): a close_notify
+    /// (SslStream.ShutdownAsync) may not run while the other direction's read is pending.
+    /// </summary>
+    public ValueTask ShutdownSendAsync()
     {
-        if (Tls is not null)
-        {
-            await Tls.ShutdownAsync();
-        }
-
         Socket.Shutdown(SocketShutdown.Send);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Aborts with a TCP reset, so the upstream sees the downstream's failure.</summary>

@@ -117,15 +117,13 @@ internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
 
         public TlsDecision Decide(ConnectionContext connection, ConnectionInspection inspection) => owner.Admit(connection, listener, inspection);
 
-        public SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> httpProtocols) =>
-            owner.ServerOptions(context, listener.IsNetwork ? TlsDetectingStage.MeshTcpProtocols : httpProtocols);
+        public SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> httpProtocols) =>
+            owner.ServerOptions(connection, serverName, listener.IsNetwork ? TlsDetectingStage.MeshTcpProtocols : httpProtocols);
     }
 
-    private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> protocols)
+    private SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> protocols)
     {
         var certificate = _identity.Certificate ?? throw new AuthenticationException("no workload certificate yet");
-        var connection = context.Connection;
-        var serverName = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
         return new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate.ServerContext,

@@ -8,7 +8,7 @@ namespace Mesh.Config.Validation;
 /// validateTLSRoute): destinations with weights, match ports, subnets, labels and gateway names;
 /// a TLS route needs matches and every match needs SNI hosts that fall within the VirtualService's hosts.
 /// </summary>
-internal static class L4RouteValidator
+internal static class VirtualServiceTcpTlsValidator
 {
     public static void Validate(VirtualServiceConfig spec, ValidationContext context)
     {
