@@ -12,7 +12,25 @@ public sealed record ApiConfigItem(string Kind, string ApiVersion, string Namesp
 
 public sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
 
-public sealed record ApiConfigStatus(long Generation, int Objects, DateTimeOffset? AcceptedAt, string AcceptedFrom, bool FilesInSync);
+public sealed record ApiConfigRejection(DateTimeOffset At, string Source, List<ApiConfigError> Errors);
+
+/// <summary><c>GET /api/v1/config/status</c>. Defaults stand in for fields an older control plane does not send.</summary>
+public sealed record ApiConfigStatus(
+    long Generation,
+    int Objects,
+    DateTimeOffset? AcceptedAt,
+    string AcceptedFrom,
+    bool FilesInSync,
+    string? ConfigDirectory = null,
+    bool Accepted = true,
+    List<ApiConfigRejection>? Rejected = null,
+    ApiConfigRejection? LastError = null)
+{
+    public IReadOnlyList<ApiConfigRejection> RefusedSources => Rejected ?? [];
+
+    /// <summary>Something does not serve: a source is refused, or no configuration was ever accepted.</summary>
+    public bool IsDegraded => !Accepted || RefusedSources.Count > 0;
+}
 
 public sealed record ApiProxyStatus
 {

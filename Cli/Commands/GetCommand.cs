@@ -27,6 +27,7 @@ public static class GetCommand
             var objectName = result.GetValue(name);
             var format = result.GetRequiredValue(output);
             using var client = CommandAction.Client(result, global, context);
+            await ConfigHealthWarning.WriteAsync(client, context, cancellationToken);
 
             if (objectName is not null)
             {

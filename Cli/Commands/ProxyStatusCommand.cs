@@ -15,6 +15,7 @@ public static class ProxyStatusCommand
         {
             using var client = CommandAction.Client(result, global, context);
             var proxies = await client.ProxiesAsync(cancellationToken);
+            await ConfigHealthWarning.WriteAsync(client, context, cancellationToken);
             var only = result.GetValue(proxy);
             if (only is not null)
             {

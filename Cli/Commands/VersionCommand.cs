@@ -25,7 +25,13 @@ public static class VersionCommand
             try
             {
                 var status = await client.StatusAsync(cancellationToken);
-                await context.Out.WriteLineAsync($"control plane: {client.Server} (configuration generation {status.Generation}, {status.Objects} objects)");
+                await context.Out.WriteLineAsync(status.Accepted
+                    ? $"control plane: {client.Server} (configuration generation {status.Generation}, {status.Objects} objects)"
+                    : $"control plane: {client.Server} (no configuration accepted)");
+                if (ConfigHealthWarning.Text(status) is { } warning)
+                {
+                    await context.Error.WriteLineAsync(warning);
+                }
             }
             catch (CliException ex)
             {

@@ -7,7 +7,7 @@ namespace Mesh.Config.Loading;
 /// <c>google.protobuf.Duration</c> fields (<c>"1s"</c>, <c>"0.5s"</c>, <c>"100ms"</c>,
 /// <c>"1m"</c>, <c>"1h30m"</c>), which also covers protobuf JSON's <c>"1.5s"</c>.
 /// </summary>
-public static class IstioDuration
+internal static class IstioDuration
 {
     private static readonly (string Unit, decimal Ticks)[] Units =
     [

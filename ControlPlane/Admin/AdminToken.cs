@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Admin;

@@ -32,12 +32,26 @@ public sealed record ConfigItemResponse(string Kind, string ApiVersion, string N
 
 public sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
 
-public sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors);
+public sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors)
+{
+    public static ConfigRejectionResponse From(ConfigRejection rejection) =>
+        new(rejection.At, rejection.Source, [.. rejection.Errors.Select(ConfigErrorResponse.From)]);
+}
 
+/// <summary><c>GET /api/v1/config/status</c>: what serves, every source refused now, and the last refused change.</summary>
 public sealed record ConfigStatusResponse(
-    long Generation, int Objects, DateTimeOffset? AcceptedAt, string AcceptedFrom, string? ConfigDirectory, bool FilesInSync, ConfigRejectionResponse? LastError)
+    bool Accepted,
+    long Generation,
+    int Objects,
+    DateTimeOffset? AcceptedAt,
+    string AcceptedFrom,
+    string? ConfigDirectory,
+    bool FilesInSync,
+    IReadOnlyList<ConfigRejectionResponse> Rejected,
+    ConfigRejectionResponse? LastError)
 {
     public static ConfigStatusResponse From(ConfigStatusModel status) => new(
-        status.Generation, status.ObjectCount, status.AcceptedAt, status.AcceptedFrom, status.ConfigDirectory, status.FilesInSync,
-        status.LastError is { } error ? new ConfigRejectionResponse(error.At, error.Source, [.. error.Errors.Select(ConfigErrorResponse.From)]) : null);
+        status.Accepted, status.Generation, status.ObjectCount, status.AcceptedAt, status.AcceptedFrom, status.ConfigDirectory, status.FilesInSync,
+        [.. status.Rejected.Select(ConfigRejectionResponse.From)],
+        status.LastError is { } error ? ConfigRejectionResponse.From(error) : null);
 }

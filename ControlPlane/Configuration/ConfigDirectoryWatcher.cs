@@ -1,5 +1,4 @@
 using Mesh.ControlPlane.Common;
-using Mesh.ControlPlane.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Configuration;
@@ -41,7 +40,7 @@ public sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDispo
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _store.LoadAppliedAsync(cancellationToken);
+        await _store.LoadPersistedAsync(cancellationToken);
         if (_directory is not null)
         {
             if (!Directory.Exists(_directory))

@@ -2,5 +2,9 @@ using Mesh.Config.Model;
 
 namespace Mesh.ControlPlane.Configuration;
 
-/// <summary>A change that was refused whole, with every error found in the candidate configuration.</summary>
+/// <summary>
+/// Refused configuration with every error found in it: a refused change (<see cref="Source"/> is
+/// what made it: "files", "api apply" ...), or in status one source that is refused now
+/// (<see cref="Source"/> is the file, object or record that does not serve).
+/// </summary>
 public sealed record ConfigRejection(DateTimeOffset At, string Source, IReadOnlyList<ConfigError> Errors);

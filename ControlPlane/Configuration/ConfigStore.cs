@@ -9,8 +9,12 @@ namespace Mesh.ControlPlane.Configuration;
 /// through the admin API (persisted; an applied object overrides a file object with the same
 /// Kind/namespace/name). Every change builds the complete candidate, which is validated and
 /// accepted or rejected whole: the last good <see cref="ConfigStoreModel"/> keeps serving and the
-/// errors are logged and kept for status. A change that leaves the content as it was (a touched
-/// file, a re-applied object) does not move the generation. Changes are serialized.
+/// errors are logged and the refused sources kept for status until they are fixed. A change that
+/// leaves the content as it was (a touched file, a re-applied object) does not move the generation.
+/// Changes are serialized. Every accepted configuration is journaled (<see cref="AcceptedConfigJournal"/>)
+/// and restored at start, so a restart with an invalid source serves what served before; until
+/// something is accepted or restored the model is not <see cref="ConfigStoreModel.IsAccepted"/>
+/// and nothing is pushed.
 /// </summary>
 public sealed class ConfigStore
 {
@@ -19,6 +23,8 @@ public sealed class ConfigStore
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConfigCompiler _compiler = new();
     private readonly AppliedConfigRepository _repository;
+    private readonly AcceptedConfigJournal? _journal;
+    private readonly RejectedSources _rejected = new();
     private readonly TimeProvider _time;
     private readonly ILogger<ConfigStore> _logger;
 
@@ -29,9 +35,12 @@ public sealed class ConfigStore
     private ConfigRejection? _lastError;
     private bool _filesInSync = true;
 
-    public ConfigStore(AppliedConfigRepository repository, TimeProvider time, ILogger<ConfigStore> logger, string? configDirectory = null)
+    /// <param name="journal">Where accepted configurations are kept across restarts; null keeps none.</param>
+    public ConfigStore(
+        AppliedConfigRepository repository, AcceptedConfigJournal? journal, TimeProvider time, ILogger<ConfigStore> logger, string? configDirectory = null)
     {
         _repository = repository;
+        _journal = journal;
         _time = time;
         _logger = logger;
         ConfigDirectory = configDirectory;
@@ -52,47 +61,30 @@ public sealed class ConfigStore
         var current = Current;
         return new ConfigStatusModel
         {
+            Accepted = current.IsAccepted,
             Generation = current.Generation,
             ObjectCount = current.Entries.Count,
-            AcceptedAt = current.Generation == 0 ? null : current.AcceptedAt,
+            AcceptedAt = current.IsAccepted ? current.AcceptedAt : null,
             AcceptedFrom = current.ChangeSource,
             ConfigDirectory = ConfigDirectory,
             FilesInSync = Volatile.Read(ref _filesInSync),
+            Rejected = _rejected.Current,
             LastError = Volatile.Read(ref _lastError),
         };
     }
 
-    /// <summary>Loads the persisted API objects (a file that no longer parses is moved aside and reported).</summary>
-    public async Task LoadAppliedAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads what was persisted before any source is read: the API objects (a file that no longer
+    /// parses is moved aside and reported) and the last accepted configuration, which serves until
+    /// the sources produce a newer one.
+    /// </summary>
+    public async Task LoadPersistedAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            var applied = _applied.ToBuilder();
-            var errors = new List<ConfigError>();
-            foreach (var (path, text) in _repository.ReadAll())
-            {
-                var result = ConfigParser.Parse(text, path);
-                if (!result.Succeeded || result.Objects.Count != 1)
-                {
-                    var fileErrors = result.Succeeded
-                        ? [new ConfigError(new ConfigSource(path, 1), null, null, "", $"expected exactly one object, found {result.Objects.Count}")]
-                        : result.Errors;
-                    var target = _repository.Quarantine(path);
-                    ConfigStoreLog.Quarantined(_logger, path, target, string.Join("; ", fileErrors));
-                    errors.AddRange(fileErrors);
-                    continue;
-                }
-
-                var configObject = AsApplied(result.Objects[0]);
-                applied[configObject.Key] = configObject;
-            }
-
-            _applied = applied.ToImmutable();
-            if (errors.Count > 0)
-            {
-                Volatile.Write(ref _lastError, new ConfigRejection(_time.GetUtcNow(), "startup (applied objects)", errors));
-            }
+            LoadApplied();
+            Restore();
         }
         finally
         {
@@ -100,8 +92,13 @@ public sealed class ConfigStore
         }
     }
 
-    /// <summary>The config directory's current files (relative path → text) after a change on disk.</summary>
-    public async Task<ConfigChangeResult> UpdateFilesAsync(IReadOnlyDictionary<string, string> files, string source, CancellationToken cancellationToken)
+    /// <summary>
+    /// The config directory's current files (relative path → text) after a change on disk; or the
+    /// Kubernetes objects (origin → document), with <paramref name="leftOut"/> the objects the caller
+    /// already refused on their own (reported as refused sources while this set serves).
+    /// </summary>
+    public async Task<ConfigChangeResult> UpdateFilesAsync(
+        IReadOnlyDictionary<string, string> files, string source, CancellationToken cancellationToken, IReadOnlyList<ConfigError>? leftOut = null)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -109,6 +106,11 @@ public sealed class ConfigStore
             var disk = files.ToImmutableSortedDictionary(StringComparer.Ordinal);
             if (_diskFiles is not null && SameFiles(_diskFiles, disk))
             {
+                if (Volatile.Read(ref _filesInSync))
+                {
+                    _rejected.SetFiles(_time.GetUtcNow(), leftOut ?? []);
+                }
+
                 ConfigStoreLog.Unchanged(_logger, source, Current.Generation);
                 return Result(ConfigChangeOutcome.Unchanged, [], [], "the configuration files did not change");
             }
@@ -118,11 +120,13 @@ public sealed class ConfigStore
             if (!compiled.IsValid)
             {
                 Volatile.Write(ref _filesInSync, false);
+                _rejected.SetFiles(_time.GetUtcNow(), compiled.Errors.Concat(leftOut ?? []));
                 return Reject(source, compiled.Errors);
             }
 
             _acceptedFiles = disk;
             Volatile.Write(ref _filesInSync, true);
+            _rejected.SetFiles(_time.GetUtcNow(), leftOut ?? []);
             return Accept(compiled, source, [.. compiled.Objects.Where(o => !_applied.ContainsKey(o.Key)).Select(o => o.Key)], "");
         }
         finally
@@ -245,6 +249,86 @@ public sealed class ConfigStore
         }
     }
 
+    private void LoadApplied()
+    {
+        var applied = _applied.ToBuilder();
+        foreach (var (path, text) in _repository.ReadAll())
+        {
+            var result = ConfigParser.Parse(text, path);
+            if (!result.Succeeded || result.Objects.Count != 1)
+            {
+                var fileErrors = result.Succeeded
+                    ? [new ConfigError(new ConfigSource(path, 1), null, null, "", $"expected exactly one object, found {result.Objects.Count}")]
+                    : result.Errors;
+                var target = _repository.Quarantine(path);
+                ConfigStoreLog.Quarantined(_logger, path, target, string.Join("; ", fileErrors));
+                _rejected.AddQuarantined(target, new ConfigRejection(_time.GetUtcNow(), target, fileErrors));
+                continue;
+            }
+
+            var configObject = AsApplied(result.Objects[0]);
+            applied[configObject.Key] = configObject;
+        }
+
+        _applied = applied.ToImmutable();
+    }
+
+    // The journaled inputs are compiled again (the same parser and validator as any change): a
+    // record this version no longer accepts is reported and not served.
+    private void Restore()
+    {
+        if (_journal?.Read() is not { } record)
+        {
+            return;
+        }
+
+        var source = $"last accepted configuration ({_journal.Path})";
+        var applied = ImmutableSortedDictionary.CreateBuilder<string, ConfigObject>(StringComparer.Ordinal);
+        var errors = new List<ConfigError>();
+        foreach (var yaml in record.Applied)
+        {
+            var parsed = ConfigParser.Parse(yaml, source);
+            errors.AddRange(parsed.Errors);
+            foreach (var configObject in parsed.Objects)
+            {
+                applied[configObject.Key] = AsApplied(configObject);
+            }
+        }
+
+        var files = record.Files.ToImmutableSortedDictionary(StringComparer.Ordinal);
+        var compiled = _compiler.Compile(files, applied.ToImmutable());
+        errors.AddRange(compiled.Errors);
+        if (errors.Count > 0)
+        {
+            // Keep counting from the journaled generation, so generations never repeat across restarts.
+            Volatile.Write(ref _current, ConfigStoreModel.Empty with { Model = new MeshModel(record.Generation, []) });
+            _rejected.SetRestoreFailed(new ConfigRejection(_time.GetUtcNow(), source, errors));
+            ConfigStoreLog.RestoreRejected(_logger, record.Generation, _journal.Path, errors.Count);
+            return;
+        }
+
+        var bookkeeping = record.Entries.ToDictionary(e => e.Key, StringComparer.Ordinal);
+        var entries = ImmutableSortedDictionary.CreateBuilder<string, ConfigEntry>(StringComparer.Ordinal);
+        foreach (var configObject in compiled.Objects)
+        {
+            var origin = configObject.Source.Origin;
+            var (generation, updatedAt) = bookkeeping.TryGetValue(configObject.Key, out var entry) && entry.Source == origin
+                ? (entry.Generation, entry.UpdatedAt)
+                : (record.Generation, record.AcceptedAt);
+            entries[configObject.Key] = new ConfigEntry(configObject, origin, ConfigSerializer.ToYaml(configObject), generation, updatedAt);
+        }
+
+        _acceptedFiles = files;
+        var model = new ConfigStoreModel(
+            new MeshModel(record.Generation, [.. compiled.Objects]), entries.ToImmutable(), record.AcceptedAt, $"{record.ChangeSource} (restored at start)")
+        {
+            IsAccepted = true,
+        };
+        Volatile.Write(ref _current, model);
+        ConfigStoreLog.Restored(_logger, record.Generation, compiled.Objects.Count, _journal.Path);
+        Changed?.Invoke();
+    }
+
     // API objects are stored with origin "api": that is what listings show as their source.
     private static ConfigObject AsApplied(ConfigObject configObject) =>
         configObject with { Source = new ConfigSource(ConfigOrigins.Api, configObject.Source.DocumentIndex) };
@@ -254,10 +338,19 @@ public sealed class ConfigStore
 
     private ConfigChangeResult Accept(CompiledConfig compiled, string source, IReadOnlyList<string> keys, string message)
     {
+        Volatile.Write(ref _lastError, null); // superseded
         var current = Current;
         var now = _time.GetUtcNow();
         var generation = current.Generation + 1;
         var changed = compiled.Objects.Count != current.Entries.Count;
+        if (!current.IsAccepted && !changed)
+        {
+            // The first accepted configuration is empty: it serves at generation 0 (nothing changed
+            // since "no objects"), but it is accepted, so proxies now get it and the control plane is ready.
+            generation = current.Generation;
+            changed = true;
+        }
+
         var entries = ImmutableSortedDictionary.CreateBuilder<string, ConfigEntry>(StringComparer.Ordinal);
         foreach (var configObject in compiled.Objects)
         {
@@ -282,12 +375,22 @@ public sealed class ConfigStore
             return Result(ConfigChangeOutcome.Unchanged, keys, [], message);
         }
 
-        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries.ToImmutable(), now, source);
+        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries.ToImmutable(), now, source) { IsAccepted = true };
+        _journal?.TryWrite(Record(model));
+        _rejected.SetRestoreFailed(null);
         Volatile.Write(ref _current, model);
         ConfigStoreLog.Accepted(_logger, generation, source, compiled.Objects.Count);
         Changed?.Invoke();
         return Result(ConfigChangeOutcome.Accepted, keys, [], message);
     }
+
+    private AcceptedConfigRecord Record(ConfigStoreModel model) => new(
+        model.Generation,
+        model.AcceptedAt,
+        model.ChangeSource,
+        _acceptedFiles,
+        [.. _applied.Values.Select(ConfigSerializer.ToYaml)],
+        [.. model.Entries.Values.Select(e => new AcceptedEntryRecord(e.Key, e.Source, e.Generation, e.UpdatedAt))]);
 
     private ConfigChangeResult Reject(string source, IReadOnlyList<ConfigError> errors)
     {

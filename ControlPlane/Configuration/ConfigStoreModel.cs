@@ -9,8 +9,15 @@ namespace Mesh.ControlPlane.Configuration;
 /// </summary>
 public sealed record ConfigStoreModel(MeshModel Model, ImmutableSortedDictionary<string, ConfigEntry> Entries, DateTimeOffset AcceptedAt, string ChangeSource)
 {
+    /// <summary>Nothing accepted yet: not to be pushed (an empty snapshot would take every route away).</summary>
     public static ConfigStoreModel Empty { get; } = new(
         MeshModel.Empty, ImmutableSortedDictionary.Create<string, ConfigEntry>(StringComparer.Ordinal), DateTimeOffset.MinValue, "none");
 
     public long Generation => Model.Generation;
+
+    /// <summary>
+    /// True for a configuration that was accepted (or restored from the data directory) — an
+    /// accepted empty configuration too, which keeps generation 0 — false for <see cref="Empty"/>.
+    /// </summary>
+    public bool IsAccepted { get; init; }
 }

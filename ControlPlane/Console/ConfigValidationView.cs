@@ -3,19 +3,18 @@ using Mesh.ControlPlane.Configuration;
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>
-/// The applied config objects with their validation state: every serving object is valid; a
-/// refused change still pending (the directory out of sync, or refused after the serving
-/// generation) marks the objects its errors name, and lists objects that never got in.
+/// The applied config objects with their validation state: every serving object is valid; the
+/// sources refused now and the last refused change (until a later one is accepted) mark the
+/// objects their errors name, and list objects that never got in.
 /// </summary>
 public static class ConfigValidationView
 {
     public static ConsoleConfig Build(ConfigStoreModel current, ConfigStatusModel status)
     {
-        var rejection = status.LastError is { } error && (!status.FilesInSync || status.AcceptedAt is null || error.At >= status.AcceptedAt)
-            ? error
-            : null;
-        var errorsByObject = (rejection?.Errors ?? [])
+        var rejection = status.LastError;
+        var errorsByObject = status.Rejected.SelectMany(r => r.Errors).Concat(rejection?.Errors ?? [])
             .Where(e => !string.IsNullOrEmpty(e.Kind) && !string.IsNullOrEmpty(e.Name))
+            .Distinct()
             .GroupBy(e => (Kind: e.Kind!, Name: e.Name!))
             .ToDictionary(g => g.Key, g => (IReadOnlyList<string>)[.. g.Select(e => e.ToString())]);
 
@@ -50,7 +49,7 @@ public static class ConfigValidationView
                 Kind = kind,
                 Namespace = "",
                 Name = name,
-                Source = rejection!.Source,
+                Source = status.Rejected.FirstOrDefault(r => r.Errors.Any(e => e.Kind == kind && e.Name == name))?.Source ?? rejection?.Source ?? "",
                 Validation = "invalid",
                 Errors = errors,
             });
@@ -58,12 +57,17 @@ public static class ConfigValidationView
 
         return new ConsoleConfig
         {
+            Accepted = status.Accepted,
             Generation = status.Generation,
             AcceptedAt = status.AcceptedAt,
             AcceptedFrom = status.AcceptedFrom,
             FilesInSync = status.FilesInSync,
-            Rejection = rejection is null ? null : new ConsoleRejection(rejection.At, rejection.Source, [.. rejection.Errors.Select(e => e.ToString())]),
+            Rejection = rejection is null ? null : Row(rejection),
+            Rejected = [.. status.Rejected.Select(Row)],
             Objects = [.. rows.OrderBy(r => r.Kind, StringComparer.Ordinal).ThenBy(r => r.Namespace, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)],
         };
     }
+
+    private static ConsoleRejection Row(ConfigRejection rejection) =>
+        new(rejection.At, rejection.Source, [.. rejection.Errors.Select(e => e.ToString())]);
 }

@@ -72,13 +72,18 @@ public sealed record ProxySyncRow
 
 public sealed record ConsoleConfig
 {
+    /// <summary>False until a configuration was accepted or restored (nothing is pushed until then).</summary>
+    public required bool Accepted { get; init; }
     public required long Generation { get; init; }
     public DateTimeOffset? AcceptedAt { get; init; }
     public required string AcceptedFrom { get; init; }
     public required bool FilesInSync { get; init; }
 
-    /// <summary>The refused change still pending (newer than what serves, or files out of sync); null when none.</summary>
+    /// <summary>The last refused change, until a later change is accepted; null when none.</summary>
     public ConsoleRejection? Rejection { get; init; }
+
+    /// <summary>Every source refused now (a file, a Kubernetes object), with its errors.</summary>
+    public IReadOnlyList<ConsoleRejection> Rejected { get; init; } = [];
     public required IReadOnlyList<ConfigObjectRow> Objects { get; init; }
 }
 

@@ -1,4 +1,4 @@
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Snapshots;
 using Microsoft.Extensions.Options;
 

@@ -1,10 +1,9 @@
 using Grpc.Core;
 using Mesh.Contracts.Discovery;
 using Mesh.Contracts.Snapshots;
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Security;
-using Mesh.ControlPlane.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Discovery;
@@ -25,7 +24,7 @@ public sealed partial class MeshDiscoveryService
     private readonly DiscoveryDrain _drain;
     private readonly ControlPlaneOptions _options;
     private readonly ProxyConnectionOptions _connectionOptions;
-    private readonly ControlPlaneMetrics _metrics;
+    private readonly IDiscoveryObserver _observer;
     private readonly ILogger<MeshDiscoveryService> _logger;
 
     public MeshDiscoveryService(
@@ -37,7 +36,7 @@ public sealed partial class MeshDiscoveryService
         DiscoveryDrain drain,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
-        ControlPlaneMetrics metrics,
+        IDiscoveryObserver observer,
         ILogger<MeshDiscoveryService> logger)
     {
         _registry = registry;
@@ -48,7 +47,7 @@ public sealed partial class MeshDiscoveryService
         _drain = drain;
         _options = options.Value;
         _connectionOptions = new ProxyConnectionOptions(_options.SlowProxyTimeout, _options.AckTimeout, time);
-        _metrics = metrics;
+        _observer = observer;
         _logger = logger;
     }
 
@@ -70,7 +69,7 @@ public sealed partial class MeshDiscoveryService
         if (!authentication.Succeeded)
         {
             LogRejected(_logger, node.Id, authentication.FailureReason ?? "not authenticated");
-            throw new RpcException(new Status(StatusCode.PermissionDenied, authentication.FailureReason ?? "not authenticated"));
+            throw new RpcException(new Status(authentication.FailureCode, authentication.FailureReason ?? "not authenticated"));
         }
 
         var http = context.GetHttpContext();
@@ -85,7 +84,7 @@ public sealed partial class MeshDiscoveryService
         LogConnected(_logger, node.Id, node.Workload, node.Namespace, node.Mode);
         try
         {
-            var writer = connection.RunWriterAsync(new CountingSnapshotWriter(responseStream, _metrics, ModeLabel(node)), token);
+            var writer = connection.RunWriterAsync(new ObservedSnapshotWriter(responseStream, _observer, ModeLabel(node)), token);
             _scheduler.PushInitial(connection);
             var reader = ReadResponsesAsync(requestStream, connection, token);
 
@@ -161,12 +160,12 @@ public sealed partial class MeshDiscoveryService
             {
                 case ProxyMessage.KindOneofCase.Ack:
                     connection.OnAck(message.Ack.Version);
-                    _metrics.ProxyAcked(connection, message.Ack.Version);
+                    _observer.ProxyAcked(connection, message.Ack.Version);
                     break;
                 case ProxyMessage.KindOneofCase.Nack:
                     LogNack(_logger, connection.Id, message.Nack.Version, message.Nack.Error);
                     connection.OnNack(message.Nack.Version, message.Nack.Error);
-                    _metrics.ProxyNacked(ModeLabel(connection.Node));
+                    _observer.ProxyNacked(ModeLabel(connection.Node));
                     break;
                 default:
                     throw new RpcException(new Status(StatusCode.InvalidArgument,

@@ -1,7 +1,6 @@
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Credentials;
-using Mesh.ControlPlane.Hosting;
 using Mesh.ControlPlane.Registry;
 using Mesh.ControlPlane.Snapshots;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,9 @@ namespace Mesh.ControlPlane.Discovery;
 /// <summary>
 /// Pushes snapshots when the model or the registry changes: changes are debounced (quiet period,
 /// bounded max delay), then every connected proxy is offered the build for its shape; a proxy
-/// whose snapshot version did not change gets nothing.
+/// whose snapshot version did not change gets nothing. Nothing at all is pushed until a
+/// configuration is accepted or restored: a proxy that connects before then waits (not ready)
+/// rather than getting an empty snapshot, and the first accepted change reaches it.
 /// </summary>
 public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
 {
@@ -47,8 +48,11 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
             ex => LogPushFailed(_logger, ex));
     }
 
-    /// <summary>Completed push rounds (diagnostics and tests).</summary>
+    /// <summary>Completed push rounds, including those that pushed nothing because no configuration serves yet (diagnostics and tests).</summary>
     public long Rounds => Interlocked.Read(ref _rounds);
+
+    /// <summary>The registry version the latest push round saw (diagnostics and tests).</summary>
+    public long? LastRoundRegistryVersion => Volatile.Read(ref _pushedRegistry)?.Version;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -77,6 +81,11 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     /// </summary>
     public void PushInitial(ProxyConnection connection)
     {
+        if (!_store.Current.IsAccepted)
+        {
+            return;
+        }
+
         var registry = Volatile.Read(ref _pushedRegistry) ?? _registry.Current;
         Offer(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current)), connection);
     }
@@ -85,6 +94,13 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     {
         var registry = _registry.Current;
         Volatile.Write(ref _pushedRegistry, registry);
+        if (!_store.Current.IsAccepted)
+        {
+            LogNothingAccepted(_logger, _proxies.Count);
+            Interlocked.Increment(ref _rounds); // a round that pushed nothing
+            return Task.CompletedTask;
+        }
+
         var builds = _cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current));
         var connections = _proxies.All.ToList();
 
@@ -135,6 +151,9 @@ public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Push round: model generation {Generation}, registry version {RegistryVersion}, {Proxies} proxies")]
     private static partial void LogPushRound(ILogger logger, long generation, long registryVersion, int proxies);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "No configuration accepted yet: nothing pushed to {Proxies} connected proxies")]
+    private static partial void LogNothingAccepted(ILogger logger, int proxies);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Building the snapshot of proxy {ProxyId} failed; it keeps its previous snapshot")]
     private static partial void LogBuildFailed(ILogger logger, string proxyId, Exception exception);

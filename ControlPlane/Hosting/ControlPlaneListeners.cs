@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.ControlPlane.Common;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

@@ -1,5 +1,6 @@
 using Grpc.AspNetCore.Server.Model;
 using Mesh.ControlPlane.Admin;
+using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Console;
 using Mesh.ControlPlane.Credentials;
@@ -36,8 +37,10 @@ public static class ControlPlaneServiceCollectionExtensions
 
         // Configuration
         services.AddSingleton(sp => new AppliedConfigRepository(DataDirectory(sp)));
+        services.AddSingleton(sp => new AcceptedConfigJournal(DataDirectory(sp), sp.GetRequiredService<ILogger<AcceptedConfigJournal>>()));
         services.AddSingleton(sp => new ConfigStore(
             sp.GetRequiredService<AppliedConfigRepository>(),
+            sp.GetRequiredService<AcceptedConfigJournal>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ConfigStore>>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.ConfigDirectory is { Length: > 0 } directory

@@ -1,4 +1,4 @@
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Identity;

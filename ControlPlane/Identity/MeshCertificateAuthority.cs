@@ -1,5 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Identity;

@@ -1,9 +1,9 @@
 using System.Net;
+using Mesh.ControlPlane.Common;
+using Microsoft.Extensions.Options;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Mesh.ControlPlane.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Kubernetes;
 

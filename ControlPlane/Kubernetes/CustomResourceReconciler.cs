@@ -55,7 +55,7 @@ public sealed class CustomResourceReconciler(
                 }
             }
 
-            var result = await store.UpdateFilesAsync(files, ChangeSource, cancellationToken);
+            var result = await store.UpdateFilesAsync(files, ChangeSource, cancellationToken, LeftOut(objects, verdicts));
             if (result.Outcome == ConfigChangeOutcome.Invalid)
             {
                 // Rules across objects: leave out every object an error names, then try again.
@@ -69,7 +69,7 @@ public sealed class CustomResourceReconciler(
                     }
                 }
 
-                await store.UpdateFilesAsync(files, ChangeSource, cancellationToken);
+                await store.UpdateFilesAsync(files, ChangeSource, cancellationToken, LeftOut(objects, verdicts));
             }
 
             foreach (var configObject in objects.Where(o => verdicts[o.Origin].Accepted))
@@ -98,6 +98,11 @@ public sealed class CustomResourceReconciler(
             _gate.Release();
         }
     }
+
+    // The objects refused on their own: the store reports them as refused sources (meshctl status)
+    // while the rest serves.
+    private static List<ConfigError> LeftOut(IReadOnlyList<CustomResourceObject> objects, Dictionary<string, CustomResourceVerdict> verdicts) =>
+        [.. objects.Where(o => !verdicts[o.Origin].Accepted).SelectMany(o => verdicts[o.Origin].Errors)];
 
     private CustomResourceVerdict Reject(CustomResourceObject configObject, IReadOnlyList<ConfigError> errors, Dictionary<string, string> files)
     {

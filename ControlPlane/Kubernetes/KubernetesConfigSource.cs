@@ -1,7 +1,6 @@
 using Mesh.Config.Model;
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
-using Mesh.ControlPlane.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Kubernetes;
@@ -45,7 +44,7 @@ public sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await _store.LoadAppliedAsync(cancellationToken);
+        await _store.LoadPersistedAsync(cancellationToken);
         _cache.Changed += _debouncer.Notify;
         foreach (var watcher in _watchers)
         {

@@ -16,24 +16,24 @@ public sealed class KubernetesProxyAuthenticator(KubernetesTokenReviewer reviewe
         var header = context.RequestHeaders.GetValue("authorization");
         if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return ProxyAuthenticationResult.Fail("a Kubernetes service account token is required (authorization: Bearer <token>)");
+            return ProxyAuthenticationResult.Unauthenticated("a Kubernetes service account token is required (authorization: Bearer <token>)");
         }
 
         var identity = await reviewer.ReviewAsync(header["Bearer ".Length..].Trim(), cancellationToken);
         if (identity is null)
         {
-            return ProxyAuthenticationResult.Fail("the service account token was not accepted by the API server's TokenReview");
+            return ProxyAuthenticationResult.Unauthenticated("the service account token was not accepted by the API server's TokenReview");
         }
 
         if (identity.Namespace != node.Namespace || identity.ServiceAccount != node.ServiceAccount)
         {
-            return ProxyAuthenticationResult.Fail(
+            return ProxyAuthenticationResult.NotEntitled(
                 $"the token belongs to {identity.Namespace}/{identity.ServiceAccount}, but the node claims {node.Namespace}/{node.ServiceAccount}");
         }
 
         if (identity.PodName is { } pod && node.Id.Length > 0 && node.Id != pod)
         {
-            return ProxyAuthenticationResult.Fail($"the token is bound to pod {pod}, but the node id is {node.Id}");
+            return ProxyAuthenticationResult.NotEntitled($"the token is bound to pod {pod}, but the node id is {node.Id}");
         }
 
         return ProxyAuthenticationResult.Success;

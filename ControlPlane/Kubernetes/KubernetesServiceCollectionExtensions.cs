@@ -33,6 +33,7 @@ public static class KubernetesServiceCollectionExtensions
         services.AddHostedService<CredentialSecretMirror>();
 
         services.AddSingleton<KubernetesTokenReviewer>();
+        services.Replace(ServiceDescriptor.Singleton<IWorkloadCredentialValidator, KubernetesCredentialValidator>());
         services.Replace(ServiceDescriptor.Singleton<IProxyAuthenticator, KubernetesProxyAuthenticator>());
 
         // Before every other hosted service: the CA must find the cluster's root on disk when it starts.

@@ -1,5 +1,5 @@
 using System.Text;
-using Mesh.ControlPlane.Hosting;
+using Mesh.ControlPlane.Common;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Security;

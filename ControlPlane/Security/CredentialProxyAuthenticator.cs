@@ -15,18 +15,18 @@ public sealed class CredentialProxyAuthenticator(IWorkloadCredentialValidator va
         var result = await validator.ValidateAsync(BearerToken.From(context.RequestHeaders), cancellationToken);
         if (result.Credential is not { } credential)
         {
-            return ProxyAuthenticationResult.Fail(result.FailureReason ?? "not authenticated");
+            return ProxyAuthenticationResult.Unauthenticated(result.FailureReason ?? "not authenticated");
         }
 
         if (credential.Namespace != node.Namespace || credential.ServiceAccount != node.ServiceAccount)
         {
-            return ProxyAuthenticationResult.Fail(
+            return ProxyAuthenticationResult.NotEntitled(
                 $"the credential belongs to {credential.Namespace}/{credential.ServiceAccount}, but the node claims {node.Namespace}/{node.ServiceAccount}");
         }
 
         if (credential.NodeId is { } bound && node.Id != bound)
         {
-            return ProxyAuthenticationResult.Fail($"the credential is bound to node {bound}, but the node id is {node.Id}");
+            return ProxyAuthenticationResult.NotEntitled($"the credential is bound to node {bound}, but the node id is {node.Id}");
         }
 
         return ProxyAuthenticationResult.Success;

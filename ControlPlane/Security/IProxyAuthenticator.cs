@@ -14,10 +14,33 @@ public interface IProxyAuthenticator
     ValueTask<ProxyAuthenticationResult> AuthenticateAsync(ServerCallContext context, Node node, CancellationToken cancellationToken);
 }
 
-/// <summary>The outcome of <see cref="IProxyAuthenticator.AuthenticateAsync"/>.</summary>
-public sealed record ProxyAuthenticationResult(bool Succeeded, string? FailureReason = null)
+/// <summary>
+/// The outcome of <see cref="IProxyAuthenticator.AuthenticateAsync"/>. A refusal says which kind it
+/// is, so the discovery stream answers as the CA does: <see cref="StatusCode.Unauthenticated"/> for a
+/// missing or invalid credential, <see cref="StatusCode.PermissionDenied"/> for a valid credential
+/// that does not entitle its holder to the node it claims.
+/// </summary>
+public sealed record ProxyAuthenticationResult
 {
-    public static ProxyAuthenticationResult Success { get; } = new(true);
+    private ProxyAuthenticationResult(bool succeeded, string? failureReason, StatusCode failureCode)
+    {
+        Succeeded = succeeded;
+        FailureReason = failureReason;
+        FailureCode = failureCode;
+    }
 
-    public static ProxyAuthenticationResult Fail(string reason) => new(false, reason);
+    public static ProxyAuthenticationResult Success { get; } = new(true, null, StatusCode.OK);
+
+    public bool Succeeded { get; }
+
+    public string? FailureReason { get; }
+
+    /// <summary>The gRPC status of a refusal (<see cref="StatusCode.OK"/> on success).</summary>
+    public StatusCode FailureCode { get; }
+
+    /// <summary>No credential, or one that does not verify: the caller is not known.</summary>
+    public static ProxyAuthenticationResult Unauthenticated(string reason) => new(false, reason, StatusCode.Unauthenticated);
+
+    /// <summary>The caller is known, but its credential names another workload than the node it claims.</summary>
+    public static ProxyAuthenticationResult NotEntitled(string reason) => new(false, reason, StatusCode.PermissionDenied);
 }

@@ -3,7 +3,7 @@ namespace Mesh.ControlPlane.Security;
 /// <summary>
 /// Verifies the bearer credential a proxy presents to the CSR API and the discovery stream:
 /// bootstrap tokens locally (<see cref="BootstrapTokenValidator"/>), projected service account
-/// tokens through TokenReview on Kubernetes (<see cref="KubernetesCredentialValidator"/>).
+/// tokens through TokenReview on Kubernetes (<c>KubernetesCredentialValidator</c> in ControlPlane/Kubernetes).
 /// </summary>
 public interface IWorkloadCredentialValidator
 {

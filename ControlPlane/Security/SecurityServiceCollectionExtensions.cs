@@ -1,4 +1,3 @@
-using Mesh.ControlPlane.Kubernetes;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Mesh.ControlPlane.Security;
@@ -6,7 +5,8 @@ namespace Mesh.ControlPlane.Security;
 /// <summary>
 /// Composes how proxies authenticate: the credential check the CSR API uses (bootstrap tokens, or
 /// TokenReview in Kubernetes mode) and the discovery stream's authenticator. Kubernetes mode
-/// registers its own discovery authenticator first; this keeps it.
+/// (ControlPlane/Kubernetes) registers its own credential check and discovery authenticator
+/// first; this keeps them.
 /// </summary>
 public static class SecurityServiceCollectionExtensions
 {
@@ -15,14 +15,7 @@ public static class SecurityServiceCollectionExtensions
         var services = builder.Services;
         services.AddOptions<SecurityOptions>().Bind(builder.Configuration.GetSection(SecurityOptions.SectionName));
         services.TryAddSingleton<BootstrapKey>();
-        if (KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
-        {
-            services.TryAddSingleton<IWorkloadCredentialValidator, KubernetesCredentialValidator>();
-        }
-        else
-        {
-            services.TryAddSingleton<IWorkloadCredentialValidator, BootstrapTokenValidator>();
-        }
+        services.TryAddSingleton<IWorkloadCredentialValidator, BootstrapTokenValidator>();
 
         // Without a bootstrap key nothing could authenticate locally: the stream stays open (loopback by
         // default), as the admin API does without a token, and startup says so.

@@ -3,7 +3,7 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
-/// What route translation needs to know about the proxy and the virtual host being built:
+/// What building routes needs to know about the proxy and the virtual host being built:
 /// who the proxy is (for sourceLabels / sourceNamespace / gateways matches), the port
 /// (default destination port) and where referenced clusters are recorded.
 /// </summary>

@@ -86,7 +86,7 @@ public sealed class ServiceIndex
     private static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
     {
         // A sidecar is a mesh mTLS peer (auto mTLS) unless its PeerAuthentication disables mTLS on the port.
-        var mtls = InboundPolicyTranslator.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
+        var mtls = InboundPolicySnapshotBuilder.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
         var endpoint = new Wire.Endpoint
         {
             Address = node.Address,

@@ -21,25 +21,25 @@ public static class SnapshotBuilder
         var services = inputs.Services;
         var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
         var rules = new DestinationRuleIndex(model, node, settings);
-        var clusters = new ClusterTranslator(services, rules, settings);
+        var clusters = new ClusterSnapshotBuilder(services, rules, settings);
 
         var snapshot = new ProxySnapshot
         {
             Node = node.Clone(),
             TrustDomain = settings.TrustDomain,
             ConfigGeneration = model.Generation,
-            Telemetry = TelemetryTranslator.Translate(model, node, nodeNamespace, settings),
+            Telemetry = TelemetrySnapshotBuilder.Build(model, node, nodeNamespace, settings),
         };
         snapshot.TrustBundlePem.AddRange(settings.TrustBundlePem);
 
         var wanted = contexts.ReferencedClusters;
         if (node.Mode == ProxyMode.Gateway)
         {
-            GatewayTranslator.Translate(model, node, contexts, snapshot);
+            GatewaySnapshotBuilder.Build(model, node, contexts, snapshot);
 
             // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
             // PeerAuthentication does not apply to a gateway's listeners.
-            var policies = InboundPolicyTranslator.Translate(model, node, nodeNamespace, settings);
+            var policies = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
             if (policies.Authorization.Count > 0 || policies.JwtRules.Count > 0)
             {
                 policies.Mtls = MtlsMode.MtlsUnspecified;
@@ -51,8 +51,8 @@ public static class SnapshotBuilder
         {
             var scope = SidecarScope.For(model, node, nodeNamespace, settings);
             snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
-            SidecarRoutesTranslator.Translate(model, scope, contexts, snapshot);
-            snapshot.Inbound = InboundPolicyTranslator.Translate(model, node, nodeNamespace, settings);
+            SidecarRoutesSnapshotBuilder.Build(model, scope, contexts, snapshot);
+            snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
 
             // Every visible service port has its default cluster and one per subset its DestinationRule defines.
             foreach (var service in services.VisibleFrom(nodeNamespace))

@@ -6,4 +6,5 @@ namespace Bookinfo.Details;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(BookDetails))]
 [JsonSerializable(typeof(ErrorResponse))]
+[JsonSerializable(typeof(FailureState))]
 internal sealed partial class DetailsJsonContext : JsonSerializerContext;

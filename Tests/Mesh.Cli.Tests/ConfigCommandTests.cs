@@ -1,3 +1,4 @@
+using Mesh.Cli.Commands;
 using Mesh.Cli.Tests.Infrastructure;
 
 namespace Mesh.Cli.Tests;

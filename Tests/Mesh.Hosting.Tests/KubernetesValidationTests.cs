@@ -6,7 +6,7 @@ using Mesh.Hosting.Tests.Infrastructure;
 namespace Mesh.Hosting.Tests;
 
 /// <summary>
-/// Every published object through the checks shared/ENVIRONMENT.md names: KubernetesClient's
+/// Every published object through the available Kubernetes manifest checks: KubernetesClient's
 /// strict load (unknown fields, wrong types), the Kubernetes and Istio OpenAPI schemas via npm
 /// kubernetes-models (required fields, types, enums), the generated CRDs' own schemas for the
 /// custom resources, and <c>kubectl kustomize</c> where kubectl exists.

@@ -15,7 +15,7 @@ public sealed class YamlNameAttribute(string name) : Attribute
 
 /// <summary>The Istio spelling of an enum member when it is not the UPPER_SNAKE form of its C# name.</summary>
 [AttributeUsage(AttributeTargets.Field)]
-public sealed class IstioNameAttribute(string name) : Attribute
+internal sealed class IstioNameAttribute(string name) : Attribute
 {
     public string Name { get; } = name;
 }

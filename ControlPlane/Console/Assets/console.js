@@ -177,14 +177,17 @@ function drawProxies(proxies) {
 }
 
 function drawConfig(config) {
-  document.getElementById("generation").textContent =
-    `generation ${config.generation} from ${config.accepted_from}${config.files_in_sync ? "" : " · config directory has a refused change"}`;
+  document.getElementById("generation").textContent = (config.accepted
+    ? `generation ${config.generation} from ${config.accepted_from}`
+    : "no configuration accepted yet: nothing is pushed to proxies")
+    + (config.files_in_sync ? "" : " · config directory has a refused change");
   const rejection = document.getElementById("rejection");
-  rejection.hidden = !config.rejection;
-  if (config.rejection) {
-    rejection.textContent = `Refused change (${config.rejection.source}, ${new Date(config.rejection.at).toLocaleTimeString()}); the last valid configuration keeps serving:\n` +
-      config.rejection.errors.join("\n");
+  const refused = config.rejected.map(r => `Refused source ${r.source} (since ${new Date(r.at).toLocaleTimeString()}):\n${r.errors.join("\n")}`);
+  if (config.rejection && !config.rejected.some(r => config.rejection.errors.every(e => r.errors.includes(e)))) {
+    refused.push(`Refused change (${config.rejection.source}, ${new Date(config.rejection.at).toLocaleTimeString()}):\n${config.rejection.errors.join("\n")}`);
   }
+  rejection.hidden = refused.length === 0;
+  rejection.textContent = refused.length === 0 ? "" : `${refused.join("\n\n")}\nThe last valid configuration keeps serving.`;
   const body = document.querySelector("#config tbody");
   body.replaceChildren(...config.objects.map(o => {
     const state = el("div");

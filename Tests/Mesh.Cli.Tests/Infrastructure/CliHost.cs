@@ -1,4 +1,5 @@
 using Mesh.Cli;
+using Mesh.Cli.Commands;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -35,11 +36,17 @@ public sealed class CliHost : IAsyncDisposable
 
     public Uri GrpcUri { get; }
 
-    public static async Task<CliHost> StartAsync()
+    /// <param name="configFiles">Files (relative path → YAML) the config directory holds when the control plane starts.</param>
+    public static async Task<CliHost> StartAsync(IReadOnlyDictionary<string, string>? configFiles = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "mesh-cli-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "work", "nested"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
+        foreach (var (path, yaml) in configFiles ?? new Dictionary<string, string>())
+        {
+            File.WriteAllText(Path.Combine(root, "config", path), yaml);
+        }
+
         var app = ControlPlaneHost.Create([], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -125,7 +125,13 @@ public sealed class AppliedConfigTests
         var status = await controlPlane.Admin.GetJsonAsync("/api/v1/config/status");
 
         Assert.Equal(1, status["objects"]!.GetValue<int>());
-        Assert.Contains("virtualservice.default.edited.yaml", status["lastError"]!["errors"]![0]!["origin"]!.GetValue<string>());
+        var rejected = Assert.Single(status["rejected"]!.AsArray())!;
+        Assert.Equal(Path.Combine(applied, "virtualservice.default.edited.yaml.invalid"), rejected["source"]!.GetValue<string>());
+        Assert.Contains("virtualservice.default.edited.yaml", rejected["errors"]![0]!["origin"]!.GetValue<string>());
         Assert.True(File.Exists(Path.Combine(applied, "virtualservice.default.edited.yaml.invalid")));
+
+        // Removing the moved-aside file clears the report.
+        File.Delete(Path.Combine(applied, "virtualservice.default.edited.yaml.invalid"));
+        Assert.Empty((await controlPlane.Admin.GetJsonAsync("/api/v1/config/status"))["rejected"]!.AsArray());
     }
 }

@@ -111,11 +111,16 @@ public sealed class ConfigDirectoryTests
         var names = (await controlPlane.Admin.GetJsonAsync("/api/v1/config"))["items"]!.AsArray().Select(i => i!["name"]!.GetValue<string>());
         Assert.Equal(["reviews"], names);
 
-        // Fixing the file accepts everything at once; the error stays visible as history.
+        var rejected = Assert.Single(status["rejected"]!.AsArray())!;
+        Assert.Equal("team/more.yaml", rejected["source"]!.GetValue<string>());
+        Assert.Equal(Yaml.InvalidPath, rejected["errors"]![0]!["path"]!.GetValue<string>());
+
+        // Fixing the file accepts everything at once and clears the report.
         controlPlane.WriteConfigFile("team/more.yaml", Yaml.Documents(Yaml.VirtualService("details", host: "details"), Yaml.VirtualService("broken", host: "ratings")));
         status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["generation"]!.GetValue<long>() == 2);
         Assert.True(status["filesInSync"]!.GetValue<bool>());
-        Assert.True(status["acceptedAt"]!.GetValue<DateTimeOffset>() > status["lastError"]!["at"]!.GetValue<DateTimeOffset>());
+        Assert.Empty(status["rejected"]!.AsArray());
+        Assert.Null(status["lastError"]);
         Assert.Equal(3, status["objects"]!.GetValue<int>());
     }
 

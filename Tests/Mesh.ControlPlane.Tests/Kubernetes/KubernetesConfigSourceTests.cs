@@ -71,10 +71,20 @@ public sealed class KubernetesConfigSourceTests
         Assert.StartsWith(Yaml.InvalidPath + ":", message, StringComparison.Ordinal);
         Assert.EndsWith("(not applied)", message, StringComparison.Ordinal);
 
+        // meshctl status (the store's status) names the refused object while the rest serves.
+        var refused = Assert.Single(controlPlane.Store.GetStatus().Rejected);
+        Assert.Equal("kubernetes/default/virtualservices/broken", refused.Source);
+        Assert.Equal(Yaml.InvalidPath, Assert.Single(refused.Errors).Path);
+
         // Other changes keep flowing while the invalid object stays out.
         api.Apply(Dr, Yaml.DestinationRule("details", host: "details"));
         await Eventually.GetAsync(() => controlPlane.Store.Current.Entries.ContainsKey("DestinationRule/default/details"), present => present);
         Assert.False(controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/broken"));
+        Assert.Single(controlPlane.Store.GetStatus().Rejected);
+
+        // Deleting it clears the report.
+        api.Delete(Vs, "default", "broken");
+        await Eventually.GetAsync(() => controlPlane.Store.GetStatus().Rejected, r => r.Count == 0, because: "the deleted object is no longer reported");
     }
 
     [Fact]

@@ -27,12 +27,12 @@ public sealed class KubernetesCredentialTests
     }
 
     [Theory]
-    [InlineData(null, "bookinfo-reviews", "a Kubernetes service account token is required")]
-    [InlineData("unknown-token", "bookinfo-reviews", "not accepted by the API server's TokenReview")]
-    [InlineData("other-audience", "bookinfo-reviews", "not accepted by the API server's TokenReview")]
-    [InlineData("user-token", "bookinfo-reviews", "not accepted by the API server's TokenReview")]
-    [InlineData("reviews-token", "bookinfo-ratings", "the token belongs to default/bookinfo-reviews, but the node claims default/bookinfo-ratings")]
-    public async Task A_proxy_without_a_matching_token_is_refused(string? token, string serviceAccount, string reason)
+    [InlineData(null, "bookinfo-reviews", StatusCode.Unauthenticated, "a Kubernetes service account token is required")]
+    [InlineData("unknown-token", "bookinfo-reviews", StatusCode.Unauthenticated, "not accepted by the API server's TokenReview")]
+    [InlineData("other-audience", "bookinfo-reviews", StatusCode.Unauthenticated, "not accepted by the API server's TokenReview")]
+    [InlineData("user-token", "bookinfo-reviews", StatusCode.Unauthenticated, "not accepted by the API server's TokenReview")]
+    [InlineData("reviews-token", "bookinfo-ratings", StatusCode.PermissionDenied, "the token belongs to default/bookinfo-reviews, but the node claims default/bookinfo-ratings")]
+    public async Task A_proxy_without_a_matching_token_is_refused(string? token, string serviceAccount, StatusCode code, string reason)
     {
         await using var api = await FakeKubernetesApiServer.StartAsync();
         api.AddToken("reviews-token", "system:serviceaccount:default:bookinfo-reviews", [Audience]);
@@ -41,7 +41,7 @@ public sealed class KubernetesCredentialTests
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ConnectAsync(controlPlane, token, Node("reviews-v1-abc", serviceAccount)));
-        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(code, error.StatusCode);
         Assert.Contains(reason, error.Status.Detail, StringComparison.Ordinal);
     }
 

@@ -4,8 +4,8 @@ using Aspire.Hosting.ApplicationModel;
 namespace Mesh.Hosting.Tests.Infrastructure;
 
 /// <summary>
-/// Bookinfo declared the way an AppHost declares it with the mesh (the shape of DESIGN.md's
-/// sketch): details, ratings (HTTP + h2c gRPC), reviews v1–v3 behind one service, productpage,
+/// Bookinfo declared the way an AppHost declares it with the mesh (the shape of
+/// <c>AppHost/AppHost.cs</c>): details, ratings (HTTP + h2c gRPC), reviews v1–v3 behind one service, productpage,
 /// and the ingress gateway. Tests publish it with the real pipeline step.
 /// </summary>
 internal static class BookinfoAppModel

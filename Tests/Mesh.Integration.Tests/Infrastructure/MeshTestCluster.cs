@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mesh.Cli;
+using Mesh.Cli.Commands;
 
 namespace Mesh.Integration.Tests.Infrastructure;
 

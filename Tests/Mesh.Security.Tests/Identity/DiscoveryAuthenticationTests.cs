@@ -23,19 +23,21 @@ public sealed class DiscoveryAuthenticationTests
         Assert.Equal("cluster.local", snapshot.TrustDomain);
     }
 
+    // As the CA answers: Unauthenticated for a missing or invalid credential, PermissionDenied for a
+    // valid one that does not entitle its holder to the node it claims.
     [Theory]
-    [InlineData(null, "reviews-v1", "bookinfo-reviews", "a bootstrap token is required")]
-    [InlineData("garbage", "reviews-v1", "bookinfo-reviews", "not a JWT")]
-    [InlineData("reviews", "ratings-v1", "bookinfo-ratings", "the credential belongs to default/bookinfo-reviews, but the node claims default/bookinfo-ratings")]
-    [InlineData("reviews", "reviews-v2", "bookinfo-reviews", "the credential is bound to node reviews-v1, but the node id is reviews-v2")]
-    public async Task A_proxy_without_a_matching_credential_is_refused(string? token, string nodeId, string serviceAccount, string reason)
+    [InlineData(null, "reviews-v1", "bookinfo-reviews", StatusCode.Unauthenticated, "a bootstrap token is required")]
+    [InlineData("garbage", "reviews-v1", "bookinfo-reviews", StatusCode.Unauthenticated, "not a JWT")]
+    [InlineData("reviews", "ratings-v1", "bookinfo-ratings", StatusCode.PermissionDenied, "the credential belongs to default/bookinfo-reviews, but the node claims default/bookinfo-ratings")]
+    [InlineData("reviews", "reviews-v2", "bookinfo-reviews", StatusCode.PermissionDenied, "the credential is bound to node reviews-v1, but the node id is reviews-v2")]
+    public async Task A_proxy_without_a_matching_credential_is_refused(string? token, string nodeId, string serviceAccount, StatusCode code, string reason)
     {
         await using var controlPlane = await SecureControlPlane.StartAsync();
         var credential = token == "reviews" ? SecureControlPlane.Token("bookinfo-reviews", "reviews-v1") : token;
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ConnectAsync(controlPlane.GrpcUri, credential, Node(nodeId, serviceAccount)));
 
-        Assert.Equal(StatusCode.PermissionDenied, error.StatusCode);
+        Assert.Equal(code, error.StatusCode);
         Assert.Contains(reason, error.Status.Detail, StringComparison.Ordinal);
     }
 

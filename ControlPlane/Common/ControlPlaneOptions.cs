@@ -1,0 +1,75 @@
+namespace Mesh.ControlPlane.Common;
+
+/// <summary>
+/// The control plane's settings, bound from the <c>ControlPlane</c> configuration section
+/// (environment: <c>ControlPlane__AdminPort</c>, ...). Port 0 picks a free port.
+/// </summary>
+public sealed class ControlPlaneOptions
+{
+    public const string SectionName = "ControlPlane";
+
+    /// <summary>Admin API (HTTP/1.1): Istio's monitoring port.</summary>
+    public int AdminPort { get; set; } = 15014;
+
+    /// <summary>Discovery and CA gRPC (h2c, HTTP/2 only): Istio's xDS port.</summary>
+    public int GrpcPort { get; set; } = 15012;
+
+    /// <summary>Both listeners bind here; loopback by default so nothing is exposed by accident.</summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Directory of Istio-format YAML watched for changes (recursive *.yaml, *.yml, *.json).</summary>
+    public string? ConfigDirectory { get; set; }
+
+    /// <summary>Persisted state: applied objects (<c>applied/</c>), the admin token.</summary>
+    public string DataDirectory { get; set; } = ".mesh-data";
+
+    /// <summary>Bearer token the admin API requires; empty means none unless generated.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary>Generate a token on first start into <c>&lt;data&gt;/admin-token</c> (mode 0600) and require it.</summary>
+    public bool GenerateAdminToken { get; set; }
+
+    public string TrustDomain { get; set; } = "cluster.local";
+
+    public string DefaultNamespace { get; set; } = "default";
+
+    public string RootNamespace { get; set; } = "istio-system";
+
+    /// <summary>Quiet period after a config file event before the directory is re-read.</summary>
+    public TimeSpan FileDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Re-read the config directory this often even without file events: a safety net for file
+    /// systems that do not deliver change notifications (some bind mounts and network shares).
+    /// Unchanged content costs a directory read and nothing else. Zero disables it.
+    /// </summary>
+    public TimeSpan ConfigRescanInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Quiet period after a model or registry change before snapshots are pushed.</summary>
+    public TimeSpan PushDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest a push waits while changes keep arriving (keeps a busy mesh under 1 s).</summary>
+    public TimeSpan PushMaxDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// A proxy whose snapshot write has been blocked this long while a newer snapshot waits is
+    /// too slow: its stream is closed so it reconnects and resyncs.
+    /// </summary>
+    public TimeSpan SlowProxyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Idle time after which the server pings a discovery connection (finds dead proxies).</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A connection that does not answer a ping within this time is closed (its proxy deregistered).</summary>
+    public TimeSpan KeepAlivePingTimeout { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// How long workloads remembered from before a restart (<c>&lt;data&gt;/registry/</c>) stay in
+    /// the registry waiting for their proxies to reconnect; proxies retry within 3 s. Zero turns the
+    /// registry journal off (a restart then starts with an empty registry).
+    /// </summary>
+    public TimeSpan RegistryGracePeriod { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A sent snapshot not acknowledged within this time makes the proxy STALE.</summary>
+    public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,25 @@
+using Grpc.Core;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>A proxy's discovery stream that reports each snapshot written to it (counted as <c>pilot_xds_pushes</c>).</summary>
+public sealed class ObservedSnapshotWriter(IAsyncStreamWriter<SnapshotPayload> inner, IDiscoveryObserver observer, string mode) : IAsyncStreamWriter<SnapshotPayload>
+{
+    public WriteOptions? WriteOptions
+    {
+        get => inner.WriteOptions;
+        set => inner.WriteOptions = value;
+    }
+
+    public async Task WriteAsync(SnapshotPayload message)
+    {
+        await inner.WriteAsync(message);
+        observer.SnapshotPushed(mode);
+    }
+
+    public async Task WriteAsync(SnapshotPayload message, CancellationToken cancellationToken)
+    {
+        await inner.WriteAsync(message, cancellationToken);
+        observer.SnapshotPushed(mode);
+    }
+}

@@ -1,0 +1,99 @@
+using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// Outbound routing of a sidecar: one virtual host per visible (service, HTTP port) with the
+/// routes of the VirtualServices bound to the mesh that cover the service host, or a default
+/// route to all endpoints. Several VirtualServices for one host are merged: exact host matches
+/// before wildcard ones, each group in name order, rules in their written order.
+/// </summary>
+public static class SidecarRoutesSnapshotBuilder
+{
+    public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    {
+        var nodeNamespace = contexts.NodeNamespace;
+        var virtualServices = model.VirtualServices
+            .Where(vs => HostNames.IsVisible(vs.Spec.ExportTo, vs.Namespace, nodeNamespace))
+            .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))
+            .ToList();
+        foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
+        {
+            foreach (var port in service.Ports)
+            {
+                // HTTPS ports carry TLS end to end (Istio serves them by SNI passthrough), never
+                // HTTP routes: a virtual host for one (e.g. an external API's ServiceEntry on 443)
+                // would be NACKed by every sidecar, and with it every later change.
+                if (port.Protocol is Wire.Protocol.Tcp or Wire.Protocol.Https || !scope.Includes(service, port.Number))
+                {
+                    continue;
+                }
+
+                var context = contexts.Create(port.Number, gatewayKey: null);
+                var virtualHost = new Wire.VirtualHost
+                {
+                    Name = $"{service.Hostname}:{port.Number}",
+                    Port = port.Number,
+                };
+                virtualHost.Domains.AddRange(Domains(service, port.Number, nodeNamespace));
+                var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
+                foreach (var virtualService in bound)
+                {
+                    virtualHost.Routes.AddRange(RouteSnapshotBuilder.Build(virtualService, context));
+                }
+
+                if (bound.Count == 0)
+                {
+                    virtualHost.Routes.Add(RouteSnapshotBuilder.DefaultRoute(service.Hostname, port.Number));
+                    context.ReferencedClusters.Add((service.Hostname, port.Number, ""));
+                }
+
+                snapshot.VirtualHosts.Add(virtualHost);
+            }
+        }
+    }
+
+    private static List<ConfigResource<VirtualServiceConfig>> Bound(List<ConfigResource<VirtualServiceConfig>> virtualServices, string hostname, MeshSettings settings)
+    {
+        var exact = new List<ConfigResource<VirtualServiceConfig>>();
+        var wildcard = new List<ConfigResource<VirtualServiceConfig>>();
+        foreach (var virtualService in virtualServices)
+        {
+            var hosts = virtualService.Spec.Hosts.Select(h => HostNames.Resolve(h, virtualService.Namespace, settings.DomainSuffix)).ToList();
+            if (hosts.Any(h => string.Equals(h, hostname, StringComparison.OrdinalIgnoreCase)))
+            {
+                exact.Add(virtualService);
+            }
+            else if (hosts.Any(h => HostNames.Covers(h, hostname)))
+            {
+                wildcard.Add(virtualService);
+            }
+        }
+
+        return [.. exact, .. wildcard];
+    }
+
+    /// <summary>
+    /// The names an app may use for the service: short name (same namespace only), name.ns,
+    /// name.ns.svc, the FQDN — each also with ":port". ServiceEntry hosts as written.
+    /// </summary>
+    public static IEnumerable<string> Domains(ServiceModel service, uint port, string nodeNamespace)
+    {
+        var names = new List<string>();
+        if (service.ShortName is { } shortName)
+        {
+            if (service.Namespace == nodeNamespace)
+            {
+                names.Add(shortName);
+            }
+
+            names.Add($"{shortName}.{service.Namespace}");
+            names.Add($"{shortName}.{service.Namespace}.svc");
+        }
+
+        names.Add(service.Hostname);
+        return names.SelectMany(n => new[] { n, $"{n}:{port}" });
+    }
+}

@@ -1,0 +1,3 @@
+using Samples.ExtAuthz;
+
+return await ExtAuthzApp.RunAsync(args);

@@ -1,0 +1,3 @@
+using Samples.TcpEcho;
+
+return await TcpEchoApp.RunAsync(args);
