@@ -95,8 +95,9 @@ public sealed class MeshAppFixture : IAsyncLifetime
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        // The apps are projects; the mesh's own programs (control plane, sidecars, gateway) are executables.
-        foreach (var resource in builder.Resources.Where(r => r is ProjectResource or ExecutableResource))
+        // The apps are projects; the mesh's own programs are executables (Aspire adds hidden
+        // executables of its own, such as a project's "-rebuilder", that never start).
+        foreach (var resource in builder.Resources.Where(r => r is ProjectResource or MeshControlPlaneResource or MeshSidecarResource or MeshGatewayResource))
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
         }
