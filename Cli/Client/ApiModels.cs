@@ -4,7 +4,7 @@ namespace Mesh.Cli.Client;
 
 public sealed record ApiMessage(string? Message);
 
-public sealed record ApiConfigError(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted);
+public sealed record ApiConfigError(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted);
 
 public sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
 

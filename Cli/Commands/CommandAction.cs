@@ -4,8 +4,9 @@ using Mesh.Cli.Client;
 namespace Mesh.Cli.Commands;
 
 /// <summary>
-/// Runs a command body and turns expected failures (<see cref="CliException"/>) into an
-/// "error: ..." line on stderr and exit code 1 — never a stack trace.
+/// Runs a command body and turns expected failures (<see cref="CliException"/>, unreadable
+/// files) into an "error: ..." line on stderr and exit code 1; an unexpected exception is
+/// reported the same way, with its type — never a stack trace.
 /// </summary>
 public static class CommandAction
 {
@@ -24,6 +25,17 @@ public static class CommandAction
                     await context.Error.WriteLineAsync($"  {detail}");
                 }
 
+                return 1;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await context.Error.WriteLineAsync($"error: {ex.Message}");
+                return 1;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A defect, not bad input; still one line and exit code 1, never a stack trace.
+                await context.Error.WriteLineAsync($"error: internal error ({ex.GetType().Name}): {ex.Message}");
                 return 1;
             }
         });

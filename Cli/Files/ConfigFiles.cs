@@ -20,7 +20,7 @@ public static class ConfigFiles
         {
             if (path == "-")
             {
-                files.Add(new ConfigFile("<stdin>", (standardInput ?? Console.In).ReadToEnd()));
+                files.Add(new ConfigFile("<stdin>", ConfigTextReader.ReadAsync(standardInput ?? Console.In).GetAwaiter().GetResult()));
                 continue;
             }
 
@@ -37,11 +37,11 @@ public static class ConfigFiles
                     throw new CliException($"no *.yaml, *.yml or *.json files in directory {path}");
                 }
 
-                files.AddRange(found.Select(f => new ConfigFile(Path.Combine(path, Path.GetRelativePath(full, f)), File.ReadAllText(f))));
+                files.AddRange(found.Select(f => new ConfigFile(Path.Combine(path, Path.GetRelativePath(full, f)), ConfigTextReader.ReadFile(f))));
             }
             else if (File.Exists(full))
             {
-                files.Add(new ConfigFile(path, File.ReadAllText(full)));
+                files.Add(new ConfigFile(path, ConfigTextReader.ReadFile(full)));
             }
             else
             {
@@ -62,6 +62,10 @@ public static class ConfigFiles
             var result = ConfigParser.Parse(file.Text, file.Path);
             objects.AddRange(result.Objects);
             errors.AddRange(result.Errors);
+            if (semantic)
+            {
+                errors.AddRange(ConfigValidator.ValidateIncomplete(result));
+            }
         }
 
         if (semantic)

@@ -7,8 +7,10 @@ namespace Mesh.Config.Loading;
 /// <summary>
 /// Parses multi-document Istio YAML (or JSON) into typed <see cref="ConfigObject"/>s. Structural
 /// problems (syntax, unknown fields, wrong types, unsupported kinds) come back as
-/// <see cref="ConfigError"/>s with field paths; semantic rules are <c>ConfigValidator</c>'s job.
-/// Never throws on bad input.
+/// <see cref="ConfigError"/>s with document, line and field path; semantic rules are
+/// <c>ConfigValidator</c>'s job. Each document is parsed on its own, so one run reports the
+/// errors of every document. Never throws on bad input, and stays within
+/// <see cref="ParserLimits"/> whatever the input.
 /// </summary>
 public static class ConfigParser
 {
@@ -18,45 +20,113 @@ public static class ConfigParser
     /// <param name="origin">Where the text came from (a file path or <c>"api request"</c>), used in errors.</param>
     public static ConfigParseResult Parse(string text, string origin)
     {
+        text ??= "";
         var objects = new List<ConfigObject>();
+        var incomplete = new List<ConfigObject>();
         var errors = new List<ConfigError>();
+        if (text.Length > ParserLimits.MaxTextLength)
+        {
+            errors.Add(new ConfigError(new ConfigSource(origin, 0), null, null, "",
+                $"the text is larger than {ParserLimits.MaxTextLength / (1024 * 1024)} MiB; split it into several files or requests"));
+            return new ConfigParseResult(objects, errors) { Incomplete = incomplete };
+        }
+
+        foreach (var chunk in YamlDocumentSplitter.Split(text))
+        {
+            if (errors.Count >= ParserLimits.MaxErrorsPerText)
+            {
+                errors.Add(new ConfigError(new ConfigSource(origin, chunk.Index), null, null, "",
+                    $"more than {ParserLimits.MaxErrorsPerText} errors; the documents from here on were not checked") { Line = chunk.FirstLine });
+                break;
+            }
+
+            ParseDocument(chunk, origin, objects, incomplete, errors);
+        }
+
+        return new ConfigParseResult(objects, errors) { Incomplete = incomplete };
+    }
+
+    private static void ParseDocument(YamlDocumentSplitter.Chunk chunk, string origin, List<ConfigObject> objects, List<ConfigObject> incomplete, List<ConfigError> errors)
+    {
+        var source = new ConfigSource(origin, chunk.Index);
+        var scanner = new Scanner(new StringReader(chunk.Text));
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text ?? ""));
+            stream.Load(new GuardedParser(new Parser(scanner)));
         }
         catch (YamlException ex)
         {
-            var document = DocumentAt(text ?? "", ex.Start.Line);
-            errors.Add(new ConfigError(new ConfigSource(origin, document), null, null, "",
-                $"YAML syntax error at line {ex.Start.Line}, column {ex.Start.Column}: {Describe(ex)}"));
-            return new ConfigParseResult(objects, errors);
+            var line = ex.Message.Contains("tab", StringComparison.Ordinal) ? TabLine(chunk.Text, ex.Start.Line) : ex.Start.Line;
+            errors.Add(SyntaxError(source, chunk, line, ex.Start.Column, Describe(ex)));
+            return;
+        }
+        catch (ParserLimitException ex)
+        {
+            errors.Add(SyntaxError(source, chunk, ex.Start.Line, ex.Start.Column, ex.Message));
+            return;
+        }
+        catch (Exception)
+        {
+            // YamlDotNet's scanner throws these on some malformed input (an unclosed flow
+            // collection followed by a dedented line); the scanner's position is where it gave up.
+            var at = scanner.CurrentPosition;
+            errors.Add(SyntaxError(source, chunk, at.Line, at.Column,
+                "the YAML cannot be parsed here (look for an unclosed '[' or '{', or a line indented less than the collection it continues)"));
+            return;
         }
 
-        for (var i = 0; i < stream.Documents.Count; i++)
+        foreach (var document in stream.Documents)
         {
-            var root = stream.Documents[i].RootNode;
+            var root = document.RootNode;
             if (SpecBinder.IsNull(root))
             {
                 continue; // an empty document (only comments, or a trailing ---)
             }
 
-            var source = new ConfigSource(origin, i + 1);
-            var next = i + 1 < stream.Documents.Count ? stream.Documents[i + 1].RootNode.Start.Index : text!.Length;
-            var sourceText = Slice(text!, root.Start.Index, next);
-            DocumentReader.Read(root, source, sourceText, "", objects, errors);
+            var lineOffset = chunk.FirstLine - 1;
+            var documentSource = source with { Line = (int)root.Start.Line + lineOffset };
+            var sourceText = Slice(chunk.Text, root.Start.Index);
+            var errorsBefore = errors.Count;
+            DocumentReader.Read(root, new DocumentReader.Target(documentSource, lineOffset, objects, incomplete, errors), sourceText, "");
+            if (errors.Count - errorsBefore > ParserLimits.MaxErrorsPerDocument)
+            {
+                var dropped = errors.Count - errorsBefore - ParserLimits.MaxErrorsPerDocument;
+                errors.RemoveRange(errorsBefore + ParserLimits.MaxErrorsPerDocument, dropped);
+                errors.Add(new ConfigError(documentSource, null, null, "", $"... and {dropped} more errors in this document") { Line = documentSource.Line });
+            }
         }
-
-        return new ConfigParseResult(objects, errors);
     }
 
-    // A block node's End mark equals its Start in YamlDotNet's representation model, so a
-    // document's text runs from its root to the next document's root, minus what lies between.
-    private static string Slice(string text, long start, long end)
+    private static ConfigError SyntaxError(ConfigSource source, YamlDocumentSplitter.Chunk chunk, long line, long column, string message)
+    {
+        var absolute = (int)Math.Max(1, line) + chunk.FirstLine - 1;
+        return new ConfigError(source, null, null, "", $"YAML syntax error at line {absolute}, column {Math.Max(1, column)}: {message}") { Line = absolute };
+    }
+
+    // YamlDotNet reports a tab used for indentation at the start of the mapping it was
+    // scanning; the line the user must fix is the first one indented with a tab.
+    private static long TabLine(string text, long from)
+    {
+        var number = 0L;
+        foreach (var (_, line, _) in YamlLines.Enumerate(text))
+        {
+            number++;
+            if (number >= from && line.TrimStart(' ').StartsWith('\t') && line.Trim().Length > 0)
+            {
+                return number;
+            }
+        }
+
+        return from;
+    }
+
+    // A document's text runs from its root node to the end of its chunk, minus the comments,
+    // blank lines and end marker that trail it.
+    private static string Slice(string text, long start)
     {
         var from = (int)Math.Clamp(start, 0, text.Length);
-        var to = (int)Math.Clamp(end, from, text.Length);
-        var lines = text[from..to].TrimEnd().Split('\n').ToList();
+        var lines = text[from..].TrimEnd().Split('\n').ToList();
         while (lines.Count > 0 && IsBetweenDocuments(lines[^1]))
         {
             lines.RemoveAt(lines.Count - 1);
@@ -65,38 +135,10 @@ public static class ConfigParser
         return string.Join('\n', lines).TrimEnd() + "\n";
     }
 
-    // Separators, and blank or comment lines that precede the next document's root.
     private static bool IsBetweenDocuments(string line)
     {
         var trimmed = line.Trim();
-        return trimmed.Length == 0 || trimmed.StartsWith('#') || trimmed is "---" or "..." || trimmed.StartsWith("--- ", StringComparison.Ordinal);
-    }
-
-    // The representation model loses documents after a syntax error, so locate the failing
-    // document by counting the separators before the error line.
-    private static int DocumentAt(string text, long line)
-    {
-        var document = 1;
-        var sawContent = false;
-        using var reader = new StringReader(text);
-        for (var number = 1; number < line && reader.ReadLine() is { } current; number++)
-        {
-            if (current.StartsWith("---", StringComparison.Ordinal))
-            {
-                if (sawContent)
-                {
-                    document++;
-                }
-
-                sawContent = current.Trim().Length > 3;
-            }
-            else if (current.Trim().Length > 0 && !current.TrimStart().StartsWith('#'))
-            {
-                sawContent = true;
-            }
-        }
-
-        return document;
+        return trimmed.Length == 0 || trimmed.StartsWith('#') || trimmed is "---" or "...";
     }
 
     private static string Describe(YamlException ex)

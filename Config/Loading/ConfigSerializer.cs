@@ -148,11 +148,17 @@ public static partial class ConfigSerializer
     // quoted; multi-line text such as PEM or JWKS is written as a literal block.
     private static void Text(IEmitter emitter, string text)
     {
-        var style = text.Length == 0 || NonStringScalar().IsMatch(text) ? ScalarStyle.DoubleQuoted
-            : text.Contains('\n') && !text.Contains('\r') && text.TrimEnd(' ') == text ? ScalarStyle.Literal
+        var style = text.Length == 0 || NonStringScalar().IsMatch(text) || NeedsEscapes(text) ? ScalarStyle.DoubleQuoted
+            : text.Contains('\n') && text.Split('\n').All(l => l.TrimEnd(' ') == l) ? ScalarStyle.Literal
             : ScalarStyle.Any;
         emitter.Emit(new Scalar(null, null, text, style, true, true));
     }
+
+    // Text a plain or block scalar would change: edge whitespace is trimmed, control characters
+    // and other line breaks can only be written as escapes.
+    private static bool NeedsEscapes(string text) =>
+        char.IsWhiteSpace(text[0]) || char.IsWhiteSpace(text[^1])
+        || text.Any(c => (c < ' ' && c != '\n') || c is '\u007f' or '\u0085' or '\u2028' or '\u2029' or '\ufeff');
 
     [GeneratedRegex(@"^(~|null|Null|NULL|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?|0x[0-9a-fA-F_]+|0o?[0-7_]+|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)|[0-9]+(:[0-5]?[0-9])+)$")]
     private static partial Regex NonStringScalar();

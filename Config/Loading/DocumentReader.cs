@@ -1,14 +1,20 @@
 using Mesh.Config.Model;
+using Mesh.Config.Model.Common;
 using YamlDotNet.RepresentationModel;
 
 namespace Mesh.Config.Loading;
 
 /// <summary>
 /// Reads one Kubernetes-style object (apiVersion, kind, metadata, spec, status) from a YAML
-/// mapping, expanding <c>List</c> documents (<c>kubectl get -o yaml</c> output).
+/// mapping, expanding <c>List</c> documents (<c>kubectl get -o yaml</c> output). Every problem
+/// of the document is reported, each with its line; a document with problems still yields an
+/// incomplete object so its semantic errors can be reported in the same run.
 /// </summary>
 internal static class DocumentReader
 {
+    /// <summary>Where one document's results go; <paramref name="LineOffset"/> turns node lines into origin lines.</summary>
+    public sealed record Target(ConfigSource Source, int LineOffset, List<ConfigObject> Objects, List<ConfigObject> Incomplete, List<ConfigError> Errors);
+
     private static readonly HashSet<string> TopLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"];
 
     // Server-populated metadata that kubectl output carries: accepted and ignored.
@@ -18,11 +24,18 @@ internal static class DocumentReader
         "finalizers", "ownerReferences", "generateName", "deletionTimestamp", "deletionGracePeriodSeconds",
     ];
 
-    public static void Read(YamlNode node, ConfigSource source, string? sourceText, string pathPrefix, List<ConfigObject> objects, List<ConfigError> errors)
+    public static void Read(YamlNode node, Target target, string? sourceText, string pathPrefix) =>
+        Read(node, target, sourceText, pathPrefix, new SpecBinder(target.LineOffset));
+
+    private static void Read(YamlNode node, Target target, string? sourceText, string pathPrefix, SpecBinder budget)
     {
+        var errors = target.Errors;
         if (node is not YamlMappingNode mapping)
         {
-            errors.Add(new ConfigError(source, null, null, pathPrefix, $"expected a Kubernetes object (a mapping), got {SpecBinder.Describe(node)}"));
+            errors.Add(new ConfigError(target.Source, null, null, pathPrefix, $"expected a Kubernetes object (a mapping), got {SpecBinder.Describe(node)}")
+            {
+                Line = (int)node.Start.Line + target.LineOffset,
+            });
             return;
         }
 
@@ -32,77 +45,95 @@ internal static class DocumentReader
             ? ScalarField(metadataMap, "name")
             : null;
 
-        var errorsBefore = errors.Count;
-        void Error(string path, string message) =>
-            errors.Add(new ConfigError(source, kindName, name, SpecBinder.Join(pathPrefix, path), message));
-
         if (kindName is not null && (kindName == "List" || kindName.EndsWith("List", StringComparison.Ordinal)) && mapping.Children.ContainsKey("items"))
         {
-            ReadList(mapping, source, pathPrefix, objects, errors);
+            ReadList(mapping, target, pathPrefix, budget);
             return;
         }
 
-        foreach (var key in mapping.Children.Keys.OfType<YamlScalarNode>())
+        // One binder per object: its errors are this object's, its budget is shared by a List's items.
+        var binder = budget.ForObject();
+        var errorsBefore = errors.Count;
+        var line = (int)mapping.Start.Line + target.LineOffset;
+        void Error(string path, string message, int at) =>
+            errors.Add(new ConfigError(target.Source, kindName, name, path, message) { Line = at });
+
+        foreach (var (key, valueNode) in mapping.Children)
         {
-            if (!TopLevelFields.Contains(key.Value ?? ""))
+            if (key is not YamlScalarNode { Value: { } text } || !TopLevelFields.Contains(text))
             {
-                Error(key.Value ?? "", $"unknown field \"{key.Value}\"");
+                binder.Unknown(pathPrefix, key, valueNode);
             }
         }
 
+        var kind = kindName is null ? null : ConfigKinds.FindExact(kindName);
         if (string.IsNullOrEmpty(apiVersion))
         {
-            Error("apiVersion", "apiVersion is required");
+            Error(FieldPath.Field(pathPrefix, "apiVersion"), "apiVersion is required", line);
         }
 
         if (string.IsNullOrEmpty(kindName))
         {
-            Error("kind", "kind is required");
-            return;
+            Error(FieldPath.Field(pathPrefix, "kind"), "kind is required", line);
         }
-
-        var kind = ConfigKinds.FindExact(kindName);
-        if (kind is null)
+        else if (kind is null)
         {
-            Error("kind", $"unsupported kind \"{kindName}\" (supported: {string.Join(", ", ConfigKinds.All.Select(k => k.Kind))})");
-            return;
+            Error(FieldPath.Field(pathPrefix, "kind"), $"unsupported kind {FieldPath.Quote(kindName)} (supported: {string.Join(", ", ConfigKinds.All.Select(k => k.Kind))})", LineOf(mapping, "kind", target));
         }
-
-        if (!string.IsNullOrEmpty(apiVersion) && !kind.SupportsApiVersion(apiVersion))
+        else if (!string.IsNullOrEmpty(apiVersion) && !kind.SupportsApiVersion(apiVersion))
         {
-            Error("apiVersion", $"unsupported apiVersion \"{apiVersion}\" for {kind.Kind} (supported: {string.Join(", ", kind.Versions.Select(v => $"{kind.Group}/{v}"))})");
+            Error(FieldPath.Field(pathPrefix, "apiVersion"),
+                $"unsupported apiVersion {FieldPath.Quote(apiVersion)} for {kind.Kind} (supported: {string.Join(", ", kind.Versions.Select(v => $"{kind.Group}/{v}"))})",
+                LineOf(mapping, "apiVersion", target));
         }
 
-        var binder = new SpecBinder();
-        var metadata = ReadMetadata(metadataNode, binder, Error);
+        var metadata = ReadMetadata(metadataNode, binder, pathPrefix, line);
         object? spec = null;
-        if (mapping.Children.TryGetValue("spec", out var specNode))
+        if (kind is not null && mapping.Children.TryGetValue("spec", out var specNode))
         {
-            spec = binder.Bind(kind.SpecType, specNode, "spec");
+            spec = binder.Bind(kind.SpecType, specNode, FieldPath.Field(pathPrefix, "spec"));
+        }
+
+        foreach (var (path, message, at) in binder.Errors)
+        {
+            Error(path, message, at);
+        }
+
+        if (kind is null || metadata is null || string.IsNullOrEmpty(apiVersion))
+        {
+            return;
         }
 
         spec ??= Activator.CreateInstance(kind.SpecType)!;
-        foreach (var (path, message) in binder.Errors)
+        var configObject = new ConfigObject(apiVersion, kind.Kind, metadata, spec, target.Source);
+        configObject = configObject with { SourceText = sourceText ?? ConfigSerializer.ToYaml(configObject) };
+        if (sourceText is null)
         {
-            Error(path, message);
+            // A List item has no text of its own: its serialized text has other line numbers.
+            configObject = configObject with { Source = target.Source with { Line = 0 } };
         }
 
-        if (metadata is null || errors.Count > errorsBefore || string.IsNullOrEmpty(apiVersion))
+        if (errors.Count == errorsBefore)
         {
-            return;
+            target.Objects.Add(configObject);
         }
-
-        var configObject = new ConfigObject(apiVersion, kind.Kind, metadata, spec, source);
-        objects.Add(configObject with { SourceText = sourceText ?? ConfigSerializer.ToYaml(configObject) });
+        else
+        {
+            target.Incomplete.Add(configObject with { ParseErrorPaths = [.. errors.Skip(errorsBefore).Select(e => StripPrefix(e.Path, pathPrefix))] });
+        }
     }
 
-    private static void ReadList(YamlMappingNode mapping, ConfigSource source, string pathPrefix, List<ConfigObject> objects, List<ConfigError> errors)
+    private static void ReadList(YamlMappingNode mapping, Target target, string pathPrefix, SpecBinder budget)
     {
+        var itemsPath = FieldPath.Field(pathPrefix, "items");
         if (mapping.Children["items"] is not YamlSequenceNode items)
         {
             if (!SpecBinder.IsNull(mapping.Children["items"]))
             {
-                errors.Add(new ConfigError(source, "List", null, SpecBinder.Join(pathPrefix, "items"), "expected a list"));
+                target.Errors.Add(new ConfigError(target.Source, "List", null, itemsPath, "expected a list")
+                {
+                    Line = (int)mapping.Children["items"].Start.Line + target.LineOffset,
+                });
             }
 
             return;
@@ -111,67 +142,73 @@ internal static class DocumentReader
         for (var i = 0; i < items.Children.Count; i++)
         {
             // Items have no standalone text; their SourceText is generated from the parsed object.
-            Read(items.Children[i], source, null, SpecBinder.Join(pathPrefix, $"items[{i}]"), objects, errors);
+            Read(items.Children[i], target, null, FieldPath.Index(itemsPath, i), budget);
         }
     }
 
-    private static ConfigMetadata? ReadMetadata(YamlNode? node, SpecBinder binder, Action<string, string> error)
+    private static ConfigMetadata? ReadMetadata(YamlNode? node, SpecBinder binder, string pathPrefix, int line)
     {
+        var metadataPath = FieldPath.Field(pathPrefix, "metadata");
         if (node is null || SpecBinder.IsNull(node))
         {
-            error("metadata.name", "metadata.name is required");
+            binder.Fail(FieldPath.Field(metadataPath, "name"), "metadata.name is required", node, line);
             return null;
         }
 
         if (node is not YamlMappingNode mapping)
         {
-            error("metadata", $"expected a mapping, got {SpecBinder.Describe(node)}");
+            binder.Fail(metadataPath, $"expected a mapping, got {SpecBinder.Describe(node)}", node, line);
             return null;
         }
 
         string? name = null;
         string? ns = null;
-        Model.Common.ValueMap<string>? labels = null;
-        Model.Common.ValueMap<string>? annotations = null;
+        ValueMap<string>? labels = null;
+        ValueMap<string>? annotations = null;
         foreach (var (keyNode, value) in mapping.Children)
         {
-            var key = (keyNode as YamlScalarNode)?.Value ?? "";
+            var key = (keyNode as YamlScalarNode)?.Value;
+            var fieldPath = FieldPath.Field(metadataPath, key ?? "");
             switch (key)
             {
                 case "name":
-                    name = binder.Bind(typeof(string), value, "metadata.name") as string;
+                    name = binder.Bind(typeof(string), value, fieldPath) as string;
                     break;
                 case "namespace":
-                    ns = binder.Bind(typeof(string), value, "metadata.namespace") as string;
+                    ns = binder.Bind(typeof(string), value, fieldPath) as string;
                     break;
                 case "labels":
-                    labels = binder.Bind(typeof(Model.Common.ValueMap<string>), value, "metadata.labels") as Model.Common.ValueMap<string>;
+                    labels = binder.Bind(typeof(ValueMap<string>), value, fieldPath) as ValueMap<string>;
                     break;
                 case "annotations":
-                    annotations = binder.Bind(typeof(Model.Common.ValueMap<string>), value, "metadata.annotations") as Model.Common.ValueMap<string>;
+                    annotations = binder.Bind(typeof(ValueMap<string>), value, fieldPath) as ValueMap<string>;
+                    break;
+                case not null when IgnoredMetadataFields.Contains(key):
                     break;
                 default:
-                    if (!IgnoredMetadataFields.Contains(key))
-                    {
-                        error($"metadata.{key}", $"unknown field \"{key}\"");
-                    }
-
+                    binder.Unknown(metadataPath, keyNode, value);
                     break;
             }
         }
 
         if (string.IsNullOrEmpty(name))
         {
-            error("metadata.name", "metadata.name is required");
+            binder.Fail(FieldPath.Field(metadataPath, "name"), "metadata.name is required", mapping, line);
             return null;
         }
 
         return new ConfigMetadata(name, string.IsNullOrEmpty(ns) ? ConfigParser.DefaultNamespace : ns)
         {
-            Labels = labels ?? Model.Common.ValueMap<string>.Empty,
-            Annotations = annotations ?? Model.Common.ValueMap<string>.Empty,
+            Labels = labels ?? ValueMap<string>.Empty,
+            Annotations = annotations ?? ValueMap<string>.Empty,
         };
     }
+
+    private static int LineOf(YamlMappingNode mapping, string key, Target target) =>
+        (int)(mapping.Children.TryGetValue(key, out var node) ? node.Start.Line : mapping.Start.Line) + target.LineOffset;
+
+    private static string StripPrefix(string path, string prefix) =>
+        prefix.Length > 0 && path.StartsWith(prefix + ".", StringComparison.Ordinal) ? path[(prefix.Length + 1)..] : path;
 
     private static string? ScalarField(YamlMappingNode mapping, string key) =>
         mapping.Children.TryGetValue(key, out var node) && node is YamlScalarNode scalar && !SpecBinder.IsNull(scalar) ? scalar.Value : null;

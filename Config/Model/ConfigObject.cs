@@ -16,6 +16,12 @@ public sealed record ConfigObject(string ApiVersion, string Kind, ConfigMetadata
     /// </summary>
     public string SourceText { get; init; } = "";
 
+    /// <summary>
+    /// Field paths where the parser could not bind the document (unknown field, wrong type);
+    /// empty for a complete object. An object with any is incomplete and is never applied.
+    /// </summary>
+    public IReadOnlyList<string> ParseErrorPaths { get; init; } = [];
+
     /// <summary>The spec as <typeparamref name="TSpec"/>; throws when the kind does not match.</summary>
     public TSpec SpecAs<TSpec>() where TSpec : class =>
         Spec as TSpec ?? throw new InvalidOperationException($"{Key} has a {Spec.GetType().Name} spec, not {typeof(TSpec).Name}");
@@ -46,4 +52,12 @@ public sealed record ConfigMetadata(string Name, string Namespace)
 /// Where a document came from: a file path or an API request, and its 1-based index in that
 /// stream (the first document is 1, as in error messages).
 /// </summary>
-public sealed record ConfigSource(string Origin, int DocumentIndex);
+public sealed record ConfigSource(string Origin, int DocumentIndex)
+{
+    /// <summary>
+    /// The 1-based line of the origin where the document's content starts (the first line of
+    /// its <see cref="ConfigObject.SourceText"/>); 0 when unknown (objects built in code or
+    /// expanded from a <c>List</c>). Used to turn field paths into line numbers in errors.
+    /// </summary>
+    public int Line { get; init; }
+}

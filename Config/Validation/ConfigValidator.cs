@@ -1,3 +1,4 @@
+using Mesh.Config.Loading;
 using Mesh.Config.Model;
 using Mesh.Config.Model.Networking;
 using Mesh.Config.Model.Security;
@@ -35,6 +36,47 @@ public static class ConfigValidator
 
     /// <summary>Validates one object on its own (no cross-object rules).</summary>
     public static IReadOnlyList<ConfigError> Validate(ConfigObject configObject) => Validate([configObject]);
+
+    /// <summary>
+    /// The semantic errors of the objects a parse could only partly bind
+    /// (<see cref="ConfigParseResult.Incomplete"/>), so one run reports a document's unknown
+    /// fields and its rule violations together. Each object is checked on its own; errors at,
+    /// under or directly above a path the parser already reported are left out (they are
+    /// consequences of the parse error, such as a missing required field that was misspelt).
+    /// </summary>
+    public static IReadOnlyList<ConfigError> ValidateIncomplete(ConfigParseResult parsed)
+    {
+        var errors = new List<ConfigError>();
+        foreach (var configObject in parsed.Incomplete)
+        {
+            foreach (var error in Validate(configObject))
+            {
+                if (!configObject.ParseErrorPaths.Any(p => Related(p, error.Path)))
+                {
+                    errors.Add(error);
+                }
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Every error of a parsed text: its parse errors and the semantic errors of its complete and incomplete objects.</summary>
+    public static IReadOnlyList<ConfigError> ValidateParsed(ConfigParseResult parsed) =>
+        [.. parsed.Errors, .. ValidateIncomplete(parsed), .. Validate(parsed.Objects)];
+
+    private static bool Related(string parsePath, string errorPath) =>
+        Within(errorPath, parsePath) || (Within(parsePath, errorPath) && Parent(parsePath) == errorPath);
+
+    // True when `path` is `ancestor` or lies under it.
+    private static bool Within(string path, string ancestor) =>
+        path == ancestor || (path.StartsWith(ancestor, StringComparison.Ordinal) && path.Length > ancestor.Length && path[ancestor.Length] is '.' or '[');
+
+    private static string Parent(string path)
+    {
+        var cut = path.EndsWith("\"]", StringComparison.Ordinal) ? path.LastIndexOf("[\"", StringComparison.Ordinal) : Math.Max(path.LastIndexOf('.'), path.LastIndexOf('['));
+        return cut <= 0 ? "" : path[..cut];
+    }
 
     private static void ValidateObject(ConfigObject configObject, ValidationContext context)
     {
@@ -81,8 +123,8 @@ public static class ConfigValidator
             var first = group.First();
             foreach (var duplicate in group.Skip(1))
             {
-                errors.Add(new ConfigError(duplicate.Source, duplicate.Kind, duplicate.Metadata.Name, "metadata.name",
-                    $"duplicate {duplicate.Kind} \"{duplicate.Metadata.Name}\" in namespace \"{duplicate.Metadata.Namespace}\" (first defined in {first.Source.Origin} (document {first.Source.DocumentIndex}))"));
+                new ValidationContext(duplicate, errors).Error("metadata.name",
+                    $"duplicate {duplicate.Kind} \"{duplicate.Metadata.Name}\" in namespace \"{duplicate.Metadata.Namespace}\" (first defined in {first.Source.Origin} (document {first.Source.DocumentIndex}))");
             }
         }
     }

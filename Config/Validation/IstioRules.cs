@@ -1,3 +1,4 @@
+using Mesh.Config.Model;
 using System.Net;
 using System.Text.RegularExpressions;
 using Mesh.Config.Model.Common;
@@ -165,12 +166,12 @@ internal static partial class IstioRules
             var prefix = slash < 0 ? null : key[..slash];
             if (name.Length is 0 or > 63 || !LabelName().IsMatch(name) || (prefix is not null && Fqdn(prefix) is not null))
             {
-                context.Error($"{path}.{key}", $"invalid label key \"{key}\"");
+                context.Error(FieldPath.Key(path, key), $"invalid label key {FieldPath.Quote(key)}");
             }
 
             if (value.Length > 63 || (value.Length > 0 && !LabelName().IsMatch(value)))
             {
-                context.Error($"{path}.{key}", $"invalid label value \"{value}\"");
+                context.Error(FieldPath.Key(path, key), $"invalid label value {FieldPath.Quote(value)}");
             }
         }
     }
@@ -187,7 +188,7 @@ internal static partial class IstioRules
 
             if (key.Contains('*') || value.Contains('*'))
             {
-                context.Error($"{path}.{key}", $"wildcard is not supported in selector: \"{key}={value}\"");
+                context.Error(FieldPath.Key(path, key), $"wildcard is not supported in selector: \"{key}={value}\"");
             }
         }
     }

@@ -1,3 +1,4 @@
+using Mesh.Config.Model;
 using Mesh.Config.Model.Security;
 
 namespace Mesh.Config.Validation;
@@ -17,7 +18,7 @@ internal static class PeerAuthenticationValidator
         {
             if (!uint.TryParse(port, out var number) || number is 0 or > 65535)
             {
-                context.Error($"spec.portLevelMtls.{port}", "port must be in range 1..65535");
+                context.Error(FieldPath.Key("spec.portLevelMtls", port), "port must be in range 1..65535");
             }
         }
 

@@ -1,3 +1,4 @@
+using Mesh.Config.Model;
 using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
@@ -164,12 +165,12 @@ internal static class ServiceEntryValidator
         {
             if (!portNames.Contains(name))
             {
-                context.Error($"{path}.ports.{name}", $"endpoint port {port} is not defined by the service entry");
+                context.Error(FieldPath.Key($"{path}.ports", name), $"endpoint port {port} is not defined by the service entry");
             }
 
             if (IstioRules.Port(port) is { } error)
             {
-                context.Error($"{path}.ports.{name}", error);
+                context.Error(FieldPath.Key($"{path}.ports", name), error);
             }
         }
 

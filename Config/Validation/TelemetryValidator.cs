@@ -1,3 +1,4 @@
+using Mesh.Config.Model;
 using Mesh.Config.Model.Telemetry;
 
 namespace Mesh.Config.Validation;
@@ -21,7 +22,7 @@ internal static class TelemetryValidator
             ValidateProviders(tracing.Providers, path, context);
             foreach (var (name, tag) in tracing.CustomTags)
             {
-                var tagPath = $"{path}.customTags.{name}";
+                var tagPath = FieldPath.Key($"{path}.customTags", name);
                 var kinds = (tag.Literal is not null ? 1 : 0) + (tag.Environment is not null ? 1 : 0) + (tag.Header is not null ? 1 : 0) + (tag.Formatter is not null ? 1 : 0);
                 if (kinds != 1)
                 {
@@ -69,7 +70,7 @@ internal static class TelemetryValidator
 
                 foreach (var (tag, tagOverride) in metricOverride.TagOverrides)
                 {
-                    var tagPath = $"{overridePath}.tagOverrides.{tag}";
+                    var tagPath = FieldPath.Key($"{overridePath}.tagOverrides", tag);
                     if (tagOverride.Operation is null or TagOperation.Upsert && string.IsNullOrEmpty(tagOverride.Value))
                     {
                         context.Error($"{tagPath}.value", "tagOverrides.value must be set set when operation is UPSERT");

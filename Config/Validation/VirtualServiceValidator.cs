@@ -1,3 +1,4 @@
+using Mesh.Config.Model;
 using Mesh.Config.Model.Common;
 using Mesh.Config.Model.Networking;
 
@@ -233,7 +234,7 @@ internal static class VirtualServiceValidator
         ValidateHeaderMatches(match.WithoutHeaders, $"{path}.withoutHeaders", context);
         foreach (var (name, value) in match.QueryParams)
         {
-            IstioRules.StringMatch(value, $"{path}.queryParams.{name}", context);
+            IstioRules.StringMatch(value, FieldPath.Key($"{path}.queryParams", name), context);
         }
 
         if (match.Port is not null && IstioRules.Port(match.Port) is { } portError)
@@ -262,16 +263,16 @@ internal static class VirtualServiceValidator
         {
             if (name.StartsWith("@request.auth.claims", StringComparison.Ordinal))
             {
-                context.Error($"{path}.{name}", "JWT claim based routing is not supported");
+                context.Error(FieldPath.Key(path, name), "JWT claim based routing is not supported");
                 continue;
             }
 
             if (IstioRules.MatchHeaderName(name) is { } error)
             {
-                context.Error($"{path}.{name}", error);
+                context.Error(FieldPath.Key(path, name), error);
             }
 
-            IstioRules.StringMatch(value, $"{path}.{name}", context);
+            IstioRules.StringMatch(value, FieldPath.Key(path, name), context);
         }
     }
 
@@ -357,12 +358,12 @@ internal static class VirtualServiceValidator
             {
                 if (IstioRules.OperationHeaderName(name, allowAuthority) is { } error)
                 {
-                    context.Error($"{path}.{kind}.{name}", error);
+                    context.Error(FieldPath.Key($"{path}.{kind}", name), error);
                 }
 
                 if (IstioRules.HeaderValue(value) is { } valueError)
                 {
-                    context.Error($"{path}.{kind}.{name}", valueError);
+                    context.Error(FieldPath.Key($"{path}.{kind}", name), valueError);
                 }
             }
         }

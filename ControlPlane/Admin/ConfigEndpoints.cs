@@ -127,7 +127,7 @@ public static class ConfigEndpoints
     private static async Task<string?> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         using var reader = new StreamReader(request.Body);
-        var body = await reader.ReadToEndAsync(cancellationToken);
+        var body = await ConfigTextReader.ReadAsync(reader, cancellationToken);
         return string.IsNullOrWhiteSpace(body) ? null : body;
     }
 

@@ -7,10 +7,10 @@ namespace Mesh.ControlPlane.Admin;
 
 public sealed record MessageResponse(string Message);
 
-public sealed record ConfigErrorResponse(string Origin, int Document, string? Kind, string? Name, string Path, string Message, string Formatted)
+public sealed record ConfigErrorResponse(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted)
 {
     public static ConfigErrorResponse From(ConfigError error) =>
-        new(error.Source.Origin, error.Source.DocumentIndex, error.Kind, error.Name, error.Path, error.Message, error.ToString());
+        new(error.Source.Origin, error.Source.DocumentIndex, error.Line > 0 ? error.Line : null, error.Kind, error.Name, error.Path, error.Message, error.ToString());
 }
 
 public sealed record ConfigChangeResponse(string Outcome, long Generation, IReadOnlyList<string> Keys, string Message, IReadOnlyList<ConfigErrorResponse>? Errors)

@@ -23,11 +23,12 @@ public sealed class ConfigCompiler
         {
             if (!_parsed.TryGetValue(path, out var file) || !string.Equals(file.Text, text, StringComparison.Ordinal))
             {
-                file = new ParsedFile(text, ConfigParser.Parse(text, path));
+                var result = ConfigParser.Parse(text, path);
+                file = new ParsedFile(text, result, [.. result.Errors, .. ConfigValidator.ValidateIncomplete(result)]);
             }
 
             parsed[path] = file;
-            errors.AddRange(file.Result.Errors);
+            errors.AddRange(file.Errors);
             objects.AddRange(file.Result.Objects.Where(o => !applied.ContainsKey(o.Key)));
         }
 
@@ -38,7 +39,8 @@ public sealed class ConfigCompiler
         return new CompiledConfig(objects, errors);
     }
 
-    private sealed record ParsedFile(string Text, ConfigParseResult Result);
+    // Errors: the file's parse errors and the semantic errors of its incomplete objects.
+    private sealed record ParsedFile(string Text, ConfigParseResult Result, IReadOnlyList<ConfigError> Errors);
 }
 
 /// <summary>A compiled candidate: the objects it would serve (sorted by key) and its errors.</summary>

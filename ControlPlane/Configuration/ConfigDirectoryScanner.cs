@@ -1,3 +1,5 @@
+using Mesh.Config.Loading;
+
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>
@@ -64,7 +66,7 @@ public static class ConfigDirectoryScanner
         {
             try
             {
-                return await File.ReadAllTextAsync(path, cancellationToken);
+                return await ConfigTextReader.ReadFileAsync(path, cancellationToken);
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {

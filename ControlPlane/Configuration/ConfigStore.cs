@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
+using Mesh.Config.Validation;
 
 namespace Mesh.ControlPlane.Configuration;
 
@@ -142,7 +143,7 @@ public sealed class ConfigStore
         var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest);
         if (!parsed.Succeeded)
         {
-            return Reject(Source, parsed.Errors);
+            return Reject(Source, ConfigValidator.ValidateParsed(parsed));
         }
 
         if (parsed.Objects.Count == 0)

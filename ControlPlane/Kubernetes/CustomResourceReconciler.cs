@@ -120,7 +120,7 @@ public sealed class CustomResourceReconciler(
         var parsed = ConfigParser.Parse(configObject.Document, configObject.Origin);
         if (!parsed.Succeeded)
         {
-            return parsed.Errors;
+            return ConfigValidator.ValidateParsed(parsed);
         }
 
         if (parsed.Objects is not [var single])

@@ -33,6 +33,7 @@ internal static class MeshConfigManifests
             var result = ConfigParser.Parse(File.ReadAllText(path), relative);
             objects.AddRange(result.Objects);
             errors.AddRange(result.Errors);
+            errors.AddRange(ConfigValidator.ValidateIncomplete(result));
         }
 
         errors.AddRange(ConfigValidator.Validate(objects));

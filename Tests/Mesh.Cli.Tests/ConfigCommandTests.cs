@@ -16,7 +16,7 @@ public sealed class ConfigCommandTests
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("validation error(s); nothing was applied", result.Error);
-        Assert.Contains($"{file} (document 2) VirtualService/broken: spec.http[0].route[1].wieght: ", result.Error);
+        Assert.Contains($"{file} (document 2, line 28) VirtualService/broken: spec.http[0].route[1].wieght: ", result.Error);
         Assert.DoesNotContain("   at ", result.Error); // no stack trace
         var list = await host.RunAsync("get", "vs");
         Assert.Contains("No resources found.", list.Error);
@@ -125,8 +125,9 @@ public sealed class ConfigCommandTests
             File.WriteAllText(Path.Combine(directory, "dup.yaml"), Samples.VirtualService("reviews", subset: "v2"));
             var bad = await Run(directory, "analyze", "-f", ".", "--server", "http://127.0.0.1:1");
             Assert.Equal(1, bad.ExitCode);
-            Assert.Contains("2 validation error(s)", bad.Error); // a parse error, and a duplicate across files
-            Assert.Contains("bad.yaml (document 1) VirtualService/broken: spec.http[0].route[1].wieght", bad.Error);
+            Assert.Contains("3 validation error(s)", bad.Error); // an unknown field and a rule of the same document, and a duplicate across files
+            Assert.Contains("bad.yaml (document 1, line 15) VirtualService/broken: spec.http[0].route[1].wieght: unknown field \"wieght\"", bad.Error);
+            Assert.Contains("bad.yaml (document 1, line 12) VirtualService/broken: spec.http[0].route[0].weight: weight -1 < 0", bad.Error);
             Assert.Contains("VirtualService/reviews", bad.Error);
 
             var missing = await Run(directory, "analyze", "-f", "nope.yaml");

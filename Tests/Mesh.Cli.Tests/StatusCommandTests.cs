@@ -28,9 +28,9 @@ public sealed class StatusCommandTests
         Assert.Contains("generation 1, 1 objects", refused.Out);
         Assert.Contains("holds a refused change; the last accepted files serve", refused.Out);
         Assert.Matches(@"(?m)^  also-broken\.yaml \(refused for \d+s\)$", refused.Out);
-        Assert.Matches(@"(?m)^    also-broken\.yaml \(document 1\) VirtualService/details: spec\.http\[0\]\.route\[0\]\.destination\.subst: ", refused.Out);
+        Assert.Matches(@"(?m)^    also-broken\.yaml \(document 1, line 12\) VirtualService/details: spec\.http\[0\]\.route\[0\]\.destination\.subst: ", refused.Out);
         Assert.Matches(@"(?m)^  broken\.yaml \(refused for \d+s\)$", refused.Out);
-        Assert.Matches(@"(?m)^    broken\.yaml \(document 1\) VirtualService/broken: spec\.http\[0\]\.route\[1\]\.wieght: unknown field ""wieght""$", refused.Out);
+        Assert.Matches(@"(?m)^    broken\.yaml \(document 1, line 15\) VirtualService/broken: spec\.http\[0\]\.route\[1\]\.wieght: unknown field ""wieght""$", refused.Out);
         Assert.DoesNotContain("last refused change", refused.Out); // the same errors, already listed by source
 
         // What get and proxy-status show is not what the files say: they warn on stderr, stdout stays parseable.
@@ -77,7 +77,7 @@ public sealed class StatusCommandTests
         Assert.True(status.ExitCode == 2, status.ToString());
         Assert.Contains("configuration:    NONE ACCEPTED: nothing is pushed to proxies and the control plane is not ready", status.Out);
         Assert.Contains("refused sources:  1", status.Out);
-        Assert.Contains("broken.yaml (document 1) VirtualService/broken", status.Out);
+        Assert.Contains("broken.yaml (document 1, line 15) VirtualService/broken", status.Out);
         var get = await host.RunAsync("get", "all");
         Assert.Contains("warning: no configuration accepted yet, nothing is pushed to proxies; 1 source(s) refused (broken.yaml)", get.Error);
         Assert.Contains("(no configuration accepted)", (await host.RunAsync("version")).Out);
@@ -97,7 +97,7 @@ public sealed class StatusCommandTests
         var status = await host.RunAsync("status");
         Assert.True(status.ExitCode == 0, status.ToString()); // nothing in the config sources is refused
         Assert.Matches(@"(?m)^  last refused change: api apply \(\d+s ago\)$", status.Out);
-        Assert.Contains("    api request (document 1) VirtualService/broken: spec.http[0].route[0].weight: ", status.Out);
+        Assert.Contains("    api request (document 1, line 12) VirtualService/broken: spec.http[0].route[0].weight: ", status.Out);
 
         Assert.Equal(0, (await host.RunAsync("apply", "-f", host.WriteFile("reviews.yaml", Samples.VirtualService("reviews")))).ExitCode);
         Assert.DoesNotContain("last refused change", (await host.RunAsync("status")).Out);

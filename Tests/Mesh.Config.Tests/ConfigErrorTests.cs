@@ -10,7 +10,7 @@ public sealed class ConfigErrorTests
     private static IReadOnlyList<string> Errors(string yaml)
     {
         var parsed = ConfigParser.Parse(yaml, "mesh-config/test.yaml");
-        return [.. parsed.Errors.Concat(ConfigValidator.Validate(parsed.Objects)).Select(e => e.ToString())];
+        return [.. ConfigValidator.ValidateParsed(parsed).Select(e => e.ToString())];
     }
 
     private static string Vs(string http) =>
@@ -24,10 +24,10 @@ public sealed class ConfigErrorTests
         { Vs("  - route: {destination: {host: reviews}}\n"), "spec.http[0].route: expected a list, got a mapping" },
         { "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: r}\nspec:\n  host: r\n  trafficPolicy: {loadBalancer: {simple: FASTEST}}\n", "spec.trafficPolicy.loadBalancer.simple: invalid value \"FASTEST\"; expected one of UNSPECIFIED, LEAST_CONN, RANDOM, PASSTHROUGH, ROUND_ROBIN, LEAST_REQUEST" },
         { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: http, name: http, protocol: HTTP}, hosts: [\"*\"]}]\n", "spec.servers[0].port.number: expected an integer, got \"http\"" },
-        { "kind: VirtualService\nmetadata: {name: x}\nspec: {}\n", "mesh-config/test.yaml (document 1) VirtualService/x: apiVersion: apiVersion is required" },
+        { "kind: VirtualService\nmetadata: {name: x}\nspec: {}\n", "mesh-config/test.yaml (document 1, line 1) VirtualService/x: apiVersion: apiVersion is required" },
         { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {namespace: default}\n", "metadata.name: metadata.name is required" },
         { "apiVersion: networking.istio.io/v1\nkind: EnvoyFilter\nmetadata: {name: x}\n", "kind: unsupported kind \"EnvoyFilter\"" },
-        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x\n", "mesh-config/test.yaml (document 1): YAML syntax error at line" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x\n", "mesh-config/test.yaml (document 1, line 4): YAML syntax error at line 4" },
 
         // VirtualService rules
         { Vs("  - route:\n    - destination: {host: reviews, subset: v1}\n      weight: 0\n    - destination: {host: reviews, subset: v2}\n      weight: 0\n"), "VirtualService/reviews: spec.http[0].route: total destination weight = 0" },
@@ -97,7 +97,7 @@ public sealed class ConfigErrorTests
 
         var error = Assert.Single(Errors(yaml));
 
-        Assert.Equal("mesh-config/test.yaml (document 2) VirtualService/reviews: spec.http[0].route: total destination weight = 0", error);
+        Assert.Equal("mesh-config/test.yaml (document 2, line 13) VirtualService/reviews: spec.http[0].route: total destination weight = 0", error);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class ConfigErrorTests
 
         var error = Assert.Single(ConfigValidator.Validate(objects));
 
-        Assert.Equal("b.yaml (document 1) DestinationRule/reviews: metadata.name: duplicate DestinationRule \"reviews\" in namespace \"default\" (first defined in a.yaml (document 2))", error.ToString());
+        Assert.Equal("b.yaml (document 1, line 4) DestinationRule/reviews: metadata.name: duplicate DestinationRule \"reviews\" in namespace \"default\" (first defined in a.yaml (document 2))", error.ToString());
     }
 
     [Fact]

@@ -79,7 +79,7 @@ public sealed class PublishOptionsTests
                   weight: -5
             """);
         var log = await Publisher.PublishAsync(BookinfoAppModel.Create(config, Publisher.Args(root.Combine("deploy"))));
-        Assert.Contains("split.yaml (document 1) VirtualService/split: spec.http[0].route", log, StringComparison.Ordinal);
+        Assert.Matches(@"split\.yaml \(document 1, line 1[25]\) VirtualService/split: spec\.http\[0\]\.route\[[01]\]\.weight", log);
         Assert.False(File.Exists(root.Combine("deploy", "kustomization.yaml")));
     }
 

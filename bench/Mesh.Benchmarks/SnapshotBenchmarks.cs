@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Snapshots;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Benchmarks;
 

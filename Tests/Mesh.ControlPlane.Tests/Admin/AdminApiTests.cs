@@ -86,7 +86,8 @@ public sealed class AdminApiTests
         Assert.Equal(HttpStatusCode.BadRequest, status);
         var paths = body["errors"]!.AsArray().Select(e => e!["path"]!.GetValue<string>()).Order().ToArray();
         Assert.Equal(["spec.colour", "spec.http[0].route[0].wieght"], paths);
-        Assert.All(body["errors"]!.AsArray(), e => Assert.StartsWith("api request (document 1) VirtualService/reviews: spec.", e!["formatted"]!.GetValue<string>()));
+        Assert.All(body["errors"]!.AsArray(), e => Assert.Matches(@"^api request \(document 1, line (7|11)\) VirtualService/reviews: spec\.", e!["formatted"]!.GetValue<string>()));
+        Assert.Equal([7, 11], body["errors"]!.AsArray().Select(e => e!["line"]!.GetValue<int>()).Order());
 
         (status, body) = await controlPlane.Admin.ApplyAsync("   \n");
         Assert.Equal(HttpStatusCode.BadRequest, status);

@@ -106,7 +106,7 @@ public sealed class ConfigDirectoryTests
         Assert.Equal("VirtualService", error["kind"]!.GetValue<string>());
         Assert.Equal("broken", error["name"]!.GetValue<string>());
         Assert.Equal(Yaml.InvalidPath, error["path"]!.GetValue<string>());
-        Assert.StartsWith("team/more.yaml (document 2) VirtualService/broken: " + Yaml.InvalidPath + ": ", error["formatted"]!.GetValue<string>());
+        Assert.StartsWith("team/more.yaml (document 2, line 31) VirtualService/broken: " + Yaml.InvalidPath + ": ", error["formatted"]!.GetValue<string>());
 
         var names = (await controlPlane.Admin.GetJsonAsync("/api/v1/config"))["items"]!.AsArray().Select(i => i!["name"]!.GetValue<string>());
         Assert.Equal(["reviews"], names);

@@ -103,7 +103,7 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         {
             Assert.False(string.IsNullOrEmpty(e.GetProperty("origin").GetString()));
             Assert.Equal(2, e.GetProperty("document").GetInt32());
-            Assert.StartsWith("api request (document 2) DestinationRule/ratings: spec.", e.GetProperty("formatted").GetString(), StringComparison.Ordinal);
+            Assert.Matches(@"^api request \(document 2, line \d+\) DestinationRule/ratings: spec\.", e.GetProperty("formatted").GetString());
             Assert.Equal("DestinationRule", e.GetProperty("kind").GetString());
             Assert.Equal("ratings", e.GetProperty("name").GetString());
         });
