@@ -19,7 +19,7 @@ namespace Mesh.Proxy.Telemetry;
 /// compiled here: an access log filter or tag override that does not compile, an unknown metric
 /// or mode, is a NACK naming the field.
 /// </summary>
-public sealed class TelemetryTranslator : IFeatureTranslator
+internal sealed class TelemetryTranslator : IFeatureTranslator
 {
     private readonly MeshProxyOptions _options;
     private readonly ListenerSet _listeners;
@@ -118,7 +118,7 @@ public sealed class TelemetryTranslator : IFeatureTranslator
             var inMesh = !cluster.External;
             foreach (var endpoint in cluster.Endpoints)
             {
-                var authority = ClusterTranslator.FormatAuthority(endpoint.Address, endpoint.Port);
+                var authority = ClusterConventions.FormatAuthority(endpoint.Address, endpoint.Port);
                 var labels = endpoint.Labels;
                 var workload = string.IsNullOrEmpty(endpoint.Workload) ? null : endpoint.Workload;
                 var peer = workload is null && labels.Count == 0
