@@ -11,7 +11,7 @@ namespace Mesh.Cli.Client;
 /// The admin API as meshctl uses it. Transport failures and refusals become
 /// <see cref="CliException"/>s with a message a person can act on.
 /// </summary>
-public sealed class ControlPlaneClient : IDisposable
+internal sealed class ControlPlaneClient : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly HttpClient _http;

@@ -7,7 +7,7 @@ namespace Mesh.Cli.Commands;
 /// <c>meshctl delete -f FILE|DIR</c> or <c>meshctl delete KIND NAME [-n NS]</c>: deletes objects applied
 /// through the API (file-defined objects are edited in their files; the control plane says which).
 /// </summary>
-public static class DeleteCommand
+internal static class DeleteCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {

@@ -11,7 +11,7 @@ namespace Mesh.Cli.Commands;
 /// every namespace unless <c>-n</c> is given; with a name the namespace defaults to "default".
 /// <c>KIND</c> may be a kind, plural or short name (vs, dr, gw, ...) or "all".
 /// </summary>
-public static class GetCommand
+internal static class GetCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Admin;
 /// <c>/api/v1/config</c>: apply (create or replace), delete, list, get (JSON, or YAML with
 /// <c>Accept: application/yaml</c> or <c>?format=yaml</c>) and status.
 /// </summary>
-public static class ConfigEndpoints
+internal static class ConfigEndpoints
 {
     private const string YamlContentType = "application/yaml";
 

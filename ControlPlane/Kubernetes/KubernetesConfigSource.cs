@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// every kind has been listed and reconciled — not before, so proxies never get an empty mesh
 /// from a control plane that has not read its config yet.
 /// </summary>
-public sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
+internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
 {
     private readonly ConfigStore _store;
     private readonly CustomResourceCache _cache;

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// visible services to its egress hosts (<c>ns/host</c>, <c>./host</c>, <c>*/host</c>, with
 /// wildcards; the host part may be an FQDN or a registry short name), per egress port when set.
 /// </summary>
-public sealed class SidecarScope
+internal sealed class SidecarScope
 {
     private readonly IReadOnlyList<IstioEgressListener> _egress;
 
