@@ -39,7 +39,7 @@ internal sealed class TelemetryTranslator : IFeatureTranslator
     public TelemetryModel Initial => _initial ??= Translate(new ProxySnapshot { Version = "initial" }, new TranslationErrors());
 
     /// <summary>Translates the snapshot's telemetry at once; the model is attached to the routing model when the snapshot is accepted.</summary>
-    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new Translation(Translate(snapshot, errors));
+    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new SnapshotPart(Translate(snapshot, errors));
 
     public TelemetryModel Translate(ProxySnapshot snapshot, TranslationErrors errors)
     {
@@ -291,7 +291,7 @@ internal sealed class TelemetryTranslator : IFeatureTranslator
         }
     }
 
-    private sealed class Translation(TelemetryModel model) : FeatureTranslation
+    private sealed class SnapshotPart(TelemetryModel model) : FeatureTranslation
     {
         public override void OnTranslated(SnapshotTranslation snapshot) => snapshot.SetModel(model);
     }
