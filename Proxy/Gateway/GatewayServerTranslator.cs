@@ -13,7 +13,7 @@ namespace Mesh.Proxy.Gateway;
 /// Envoy rejects a listener with a bad inline certificate), while material the control plane
 /// could not find leaves the server configured but refusing handshakes until it appears.
 /// </summary>
-public static class GatewayServerTranslator
+internal static class GatewayServerTranslator
 {
     public static GatewayModel Translate(ProxySnapshot snapshot, TranslationErrors errors)
     {
@@ -76,7 +76,7 @@ public static class GatewayServerTranslator
 
         if (server.Protocol is Protocol.Https or Protocol.Tls && !terminates && !passthrough)
         {
-            errors.Add($"{path}.tls.mode", $"a {server.Protocol.ToString().ToUpperInvariant()} server needs tls.mode PASSTHROUGH, AUTO_PASSTHROUGH, SIMPLE, MUTUAL or ISTIO_MUTUAL");
+            errors.Add($"{path}.tls.mode", $"a server of protocol {server.Protocol.ToString().ToUpperInvariant()} needs tls.mode PASSTHROUGH, AUTO_PASSTHROUGH, SIMPLE, MUTUAL or ISTIO_MUTUAL");
             return null;
         }
 

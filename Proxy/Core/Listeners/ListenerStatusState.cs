@@ -1,13 +1,13 @@
 namespace Mesh.Proxy.Core.Listeners;
 
 /// <summary>A listener the proxy was told to open and could not bind.</summary>
-public sealed record ListenerFailure(int Port, string Address, string Error, IReadOnlyList<string> GatewayServers);
+internal sealed record ListenerFailure(int Port, string Address, string Error, IReadOnlyList<string> GatewayServers);
 
 /// <summary>
 /// The listeners that failed to bind, as last determined (reported to the control plane, on the
 /// admin <c>/listeners</c>, and in the log). Each change bumps <see cref="Version"/>.
 /// </summary>
-public sealed class ListenerStatusState
+internal sealed class ListenerStatusState
 {
     private readonly object _gate = new();
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);

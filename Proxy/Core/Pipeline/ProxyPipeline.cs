@@ -145,7 +145,7 @@ public enum NetworkStage
 }
 
 /// <summary>What a <see cref="ProxyStage"/> accepts.</summary>
-public enum ProxyStageKind
+internal enum ProxyStageKind
 {
     /// <summary>Run by Core itself; features cannot add to it (they plug in policies instead).</summary>
     Core,
@@ -165,7 +165,7 @@ public enum ProxyStageKind
 }
 
 /// <summary>The kind of each stage: the table that keeps contributions where they belong.</summary>
-public static class ProxyPipeline
+internal static class ProxyPipeline
 {
     public static ProxyStageKind KindOf(ProxyStage stage) => stage switch
     {

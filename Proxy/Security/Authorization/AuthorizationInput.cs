@@ -13,7 +13,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// TCP connection there is no request: only policies compiled for TCP (without request attributes)
 /// are evaluated against it.
 /// </summary>
-public readonly ref struct AuthorizationInput
+internal readonly ref struct AuthorizationInput
 {
     private readonly ConnectionContext? _connection;
 

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// policies those fields are ignored and the rest of the rule still applies (a DENY rule on
 /// <c>methods: ["GET"]</c> alone denies every connection), to stay restrictive.
 /// </summary>
-public static class TcpAuthorizationRules
+internal static class TcpAuthorizationRules
 {
     public static AuthorizationPolicySet Translate(IReadOnlyList<Wire.AuthorizationPolicy> policies)
     {

@@ -185,7 +185,7 @@ internal sealed class TcpTelemetryObserver : ITcpSessionObserver, IHostedService
         {
             service = cluster.Service;
             if (session.UpstreamEndpoint is { } endpoint
-                && cluster.Endpoints.TryGetValue(ClusterTranslator.FormatAuthority(endpoint.Address, endpoint.Port), out var telemetry))
+                && cluster.Endpoints.TryGetValue(ClusterConventions.FormatAuthority(endpoint.Address, endpoint.Port), out var telemetry))
             {
                 destination = telemetry.Peer;
                 destinationPrincipal = session.UpstreamMtls ? telemetry.Principal : WorkloadPeer.Unknown;

@@ -205,8 +205,7 @@ public sealed class TcpPolicyTests
 
     private static async Task<ReadOutcome> OutcomeOfOneLineAsync(ProxyHost proxy)
     {
-        await using var client = await TcpTestClient.ConnectAsync(proxy.OutboundPort("tcp-echo"));
-        return await client.SendThenReadOutcomeAsync("x\n");
+        return await TcpTestClient.OutcomeOfConnectionAsync(proxy.OutboundPort("tcp-echo"), "x\n");
     }
 
     internal static async Task<JsonElement> ClusterStatsAsync(ProxyHost proxy, string cluster)

@@ -114,8 +114,7 @@ public sealed class TcpRelayTests
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("tcp-echo", ServicePort, "TCP"));
         await bed.ApplyAsync(Snapshot("v1", [Service("tcp-echo", ServicePort, Protocol.Tcp, To(ClusterName("tcp-echo", ServicePort)))], TcpCluster(ClusterName("tcp-echo", ServicePort), closedPort)));
 
-        await using var client = await TcpTestClient.ConnectAsync(proxy.OutboundPort("tcp-echo"));
-        Assert.Equal(ReadOutcome.Reset, await client.SendThenReadOutcomeAsync("anyone?\n"));
+        Assert.Equal(ReadOutcome.Reset, await TcpTestClient.OutcomeOfConnectionAsync(proxy.OutboundPort("tcp-echo"), "anyone?\n"));
     }
 
     [Fact]

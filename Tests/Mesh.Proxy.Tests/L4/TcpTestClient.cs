@@ -74,6 +74,28 @@ public sealed class TcpTestClient : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="text"/>, then reads: what a caller sees of a proxy that may close or reset at any point.</summary>
+    /// <summary>
+    /// Connects, sends <paramref name="text"/> and reports what comes back. A proxy that resets at
+    /// once can do so before the connect's completion is observed: that is the reset outcome too.
+    /// </summary>
+    public static async Task<ReadOutcome> OutcomeOfConnectionAsync(int port, string text)
+    {
+        TcpTestClient client;
+        try
+        {
+            client = await ConnectAsync(port);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return ReadOutcome.Reset;
+        }
+
+        await using (client)
+        {
+            return await client.SendThenReadOutcomeAsync(text);
+        }
+    }
+
     public async Task<ReadOutcome> SendThenReadOutcomeAsync(string text)
     {
         try

@@ -74,8 +74,7 @@ public sealed class TlsRoutingTests
             Assert.Equal("db select 1", await client.ReadLineAsync());
         }
 
-        await using var refused = await TcpTestClient.ConnectAsync(proxy.OutboundPort("db-wrong-name"));
-        Assert.Equal(ReadOutcome.Reset, await refused.SendThenReadOutcomeAsync("select 1\n"));
+        Assert.Equal(ReadOutcome.Reset, await TcpTestClient.OutcomeOfConnectionAsync(proxy.OutboundPort("db-wrong-name"), "select 1\n"));
     }
 
     [Fact]
