@@ -7,7 +7,7 @@ namespace Mesh.Cli;
 /// (default: env <c>MESH_TOKEN</c>, else <c>.mesh-data/admin-token</c> found by walking up from the
 /// current directory, where a local control plane writes it).
 /// </summary>
-public sealed class GlobalOptions
+internal sealed class GlobalOptions
 {
     public const string DefaultServer = "http://localhost:15014";
 

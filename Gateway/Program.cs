@@ -1,10 +1,19 @@
 // The ingress gateway: the mesh proxy core in gateway mode (listeners from
-// Mesh:Gateway:Listeners, virtual hosts of the Gateway servers selecting it, by Host).
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
+// Mesh:Gateway:Listeners, virtual hosts of the Gateway servers selecting it, by Host) with the
+// features a gateway serves.
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Gateway;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMeshProxy(MeshProxyMode.Gateway);
+builder.AddMeshProxy(MeshProxyMode.Gateway)
+    .AddFeature<SecurityFeature>()
+    .AddFeature<TrafficFeature>()
+    .AddFeature<TelemetryFeature>()
+    .AddFeature<GatewayFeature>();
 
 var app = builder.Build();
 app.MapMeshProxy();

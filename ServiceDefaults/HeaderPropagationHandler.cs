@@ -8,7 +8,7 @@ namespace Mesh.ServiceDefaults;
 /// request. A header the caller already set on the outgoing request wins: for example
 /// gRPC's own user-agent is kept.
 /// </summary>
-public sealed class HeaderPropagationHandler : DelegatingHandler
+internal sealed class HeaderPropagationHandler : DelegatingHandler
 {
     private readonly IHttpContextAccessor _httpContextAccessor;
     private readonly string[] _headers;

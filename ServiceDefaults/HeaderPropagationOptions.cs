@@ -6,7 +6,7 @@ namespace Mesh.ServiceDefaults;
 /// the app must forward them, as Istio's documentation asks of every application.
 /// W3C/B3 trace context is not listed: OpenTelemetry propagation writes it from the current span.
 /// </summary>
-public sealed class HeaderPropagationOptions
+internal sealed class HeaderPropagationOptions
 {
     /// <summary>Istio correlates access logs and sampling decisions by this header.</summary>
     public const string RequestIdHeader = "x-request-id";

@@ -11,7 +11,7 @@ using OpenTelemetry.Trace;
 
 namespace Mesh.ServiceDefaults;
 
-public static class OpenTelemetryDefaults
+internal static class OpenTelemetryDefaults
 {
     public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 

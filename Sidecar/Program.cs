@@ -1,10 +1,17 @@
 // The sidecar: the mesh proxy core in sidecar mode (inbound listeners to the local app,
-// outbound listeners and an optional HTTP_PROXY catch-all for its upstreams).
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
+// outbound listeners and an optional HTTP_PROXY catch-all for its upstreams) with the features a
+// sidecar serves.
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddMeshProxy(MeshProxyMode.Sidecar);
+builder.AddMeshProxy(MeshProxyMode.Sidecar)
+    .AddFeature<SecurityFeature>()
+    .AddFeature<TrafficFeature>()
+    .AddFeature<TelemetryFeature>();
 
 var app = builder.Build();
 app.MapMeshProxy();

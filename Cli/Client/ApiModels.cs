@@ -2,20 +2,20 @@ namespace Mesh.Cli.Client;
 
 // The control plane admin API's JSON documents, as meshctl reads them.
 
-public sealed record ApiMessage(string? Message);
+internal sealed record ApiMessage(string? Message);
 
-public sealed record ApiConfigError(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted);
+internal sealed record ApiConfigError(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted);
 
-public sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
+internal sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
 
-public sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt);
+internal sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt);
 
-public sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
+internal sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
 
-public sealed record ApiConfigRejection(DateTimeOffset At, string Source, List<ApiConfigError> Errors);
+internal sealed record ApiConfigRejection(DateTimeOffset At, string Source, List<ApiConfigError> Errors);
 
 /// <summary><c>GET /api/v1/config/status</c>. Defaults stand in for fields an older control plane does not send.</summary>
-public sealed record ApiConfigStatus(
+internal sealed record ApiConfigStatus(
     long Generation,
     int Objects,
     DateTimeOffset? AcceptedAt,
@@ -32,7 +32,7 @@ public sealed record ApiConfigStatus(
     public bool IsDegraded => !Accepted || RefusedSources.Count > 0;
 }
 
-public sealed record ApiProxyStatus
+internal sealed record ApiProxyStatus
 {
     public required string Id { get; init; }
     public string Workload { get; init; } = "";

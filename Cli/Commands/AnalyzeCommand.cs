@@ -4,7 +4,7 @@ using Mesh.Cli.Files;
 namespace Mesh.Cli.Commands;
 
 /// <summary><c>meshctl analyze -f FILE|DIR</c>: local validation only (no control plane needed).</summary>
-public static class AnalyzeCommand
+internal static class AnalyzeCommand
 {
     public static Command Create(CliContext context)
     {

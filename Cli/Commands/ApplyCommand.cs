@@ -5,7 +5,7 @@ using Mesh.Cli.Files;
 namespace Mesh.Cli.Commands;
 
 /// <summary><c>meshctl apply -f FILE|DIR</c>: validate locally (every error, exit 1), then apply as one change.</summary>
-public static class ApplyCommand
+internal static class ApplyCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {

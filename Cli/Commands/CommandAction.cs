@@ -8,7 +8,7 @@ namespace Mesh.Cli.Commands;
 /// files) into an "error: ..." line on stderr and exit code 1; an unexpected exception is
 /// reported the same way, with its type — never a stack trace.
 /// </summary>
-public static class CommandAction
+internal static class CommandAction
 {
     public static void Set(Command command, CliContext context, Func<ParseResult, CancellationToken, Task<int>> body) =>
         command.SetAction(async (result, cancellationToken) =>

@@ -7,7 +7,7 @@ namespace Mesh.Cli.Commands;
 /// stays parseable) when the control plane refuses a source or has accepted nothing: what they show
 /// is then not what the files say.
 /// </summary>
-public static class ConfigHealthWarning
+internal static class ConfigHealthWarning
 {
     public static async Task WriteAsync(ControlPlaneClient client, CliContext context, CancellationToken cancellationToken)
     {

@@ -7,7 +7,7 @@ namespace Mesh.Cli.Commands;
 /// <c>meshctl delete -f FILE|DIR</c> or <c>meshctl delete KIND NAME [-n NS]</c>: deletes objects applied
 /// through the API (file-defined objects are edited in their files; the control plane says which).
 /// </summary>
-public static class DeleteCommand
+internal static class DeleteCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {
@@ -47,7 +47,7 @@ public static class DeleteCommand
                 var configKind = GetCommand.ResolveKind(kindText!);
                 try
                 {
-                    change = await client.DeleteAsync(configKind.Kind, result.GetValue(ns) ?? "default", objectName, cancellationToken);
+                    change = await client.DeleteAsync(configKind.Id, result.GetValue(ns) ?? "default", objectName, cancellationToken);
                 }
                 catch (CliException ex) when (result.GetValue(ignoreNotFound) && ex.Message.EndsWith("not found", StringComparison.Ordinal))
                 {

@@ -3,7 +3,7 @@ using System.CommandLine;
 namespace Mesh.Cli.Commands;
 
 /// <summary>meshctl's command tree; <see cref="RunAsync"/> is the whole program (tests call it in-process).</summary>
-public static class MeshCtl
+internal static class MeshCtl
 {
     public static RootCommand CreateRoot(CliContext context)
     {

@@ -8,7 +8,7 @@ namespace Mesh.Cli.Commands;
 /// <c>meshctl proxy-config PROXY [-o table|json]</c>: the snapshot the control plane last sent the
 /// proxy — a summary of routes, clusters and endpoints, or the full snapshot as JSON.
 /// </summary>
-public static class ProxyConfigCommand
+internal static class ProxyConfigCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {

@@ -5,7 +5,7 @@ using Mesh.Cli.Output;
 namespace Mesh.Cli.Commands;
 
 /// <summary><c>meshctl proxy-status [PROXY]</c>: which proxies hold the configuration last sent to them (like istioctl).</summary>
-public static class ProxyStatusCommand
+internal static class ProxyStatusCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
     {

@@ -11,7 +11,7 @@ namespace Mesh.Cli.Commands;
 /// Exit code 0 when everything serves, 2 when a source is refused or nothing was ever accepted
 /// (so scripts and CI can gate on it), 1 when the control plane cannot be asked.
 /// </summary>
-public static class StatusCommand
+internal static class StatusCommand
 {
     public const int DegradedExitCode = 2;
 

@@ -4,7 +4,7 @@ using System.Reflection;
 namespace Mesh.Cli.Commands;
 
 /// <summary><c>meshctl version</c>: the client's version and, unless <c>--client</c>, what the control plane serves.</summary>
-public static class VersionCommand
+internal static class VersionCommand
 {
     public static string ClientVersion =>
         typeof(VersionCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";

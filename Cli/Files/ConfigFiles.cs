@@ -9,7 +9,7 @@ namespace Mesh.Cli.Files;
 /// starting with a dot skipped; <c>-</c> is standard input) and validates them locally with the
 /// same parser and validator the control plane uses.
 /// </summary>
-public static class ConfigFiles
+internal static class ConfigFiles
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 
@@ -81,9 +81,9 @@ public static class ConfigFiles
         string.Join("\n---\n", files.Select(f => f.Text.TrimEnd()));
 }
 
-public sealed record ConfigFile(string Path, string Text);
+internal sealed record ConfigFile(string Path, string Text);
 
-public sealed record LocalValidation(IReadOnlyList<ConfigObject> Objects, IReadOnlyList<ConfigError> Errors)
+internal sealed record LocalValidation(IReadOnlyList<ConfigObject> Objects, IReadOnlyList<ConfigError> Errors)
 {
     public bool IsValid => Errors.Count == 0;
 }

@@ -1,7 +1,7 @@
 namespace Mesh.Cli.Output;
 
 /// <summary>kubectl's compact ages: 45s, 12m, 3h, 2d.</summary>
-public static class Age
+internal static class Age
 {
     public static string Since(DateTimeOffset? time, DateTimeOffset now)
     {

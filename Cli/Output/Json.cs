@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Mesh.Cli.Output;
 
-public static class Json
+internal static class Json
 {
     /// <summary>Indented, without HTML escaping (output is for terminals and files).</summary>
     public static JsonSerializerOptions Indented { get; } = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

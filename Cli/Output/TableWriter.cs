@@ -1,7 +1,7 @@
 namespace Mesh.Cli.Output;
 
 /// <summary>kubectl-style tables: upper-case headers, columns padded to their widest cell, three spaces apart.</summary>
-public sealed class TableWriter(params string[] headers)
+internal sealed class TableWriter(params string[] headers)
 {
     private readonly List<string[]> _rows = [];
 

@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Admin;
 /// Requires <c>Authorization: Bearer &lt;token&gt;</c> on every <c>/api</c> request when an admin
 /// token is configured; health endpoints stay open.
 /// </summary>
-public sealed class AdminAuthenticationMiddleware(RequestDelegate next, AdminToken token)
+internal sealed class AdminAuthenticationMiddleware(RequestDelegate next, AdminToken token)
 {
     public Task InvokeAsync(HttpContext context)
     {

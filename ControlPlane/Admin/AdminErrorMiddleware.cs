@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Admin;
 /// Turns an unexpected failure of an admin request (e.g. the data directory is not writable)
 /// into a 500 with a JSON message instead of an empty response; the exception is logged.
 /// </summary>
-public sealed partial class AdminErrorMiddleware(RequestDelegate next, ILogger<AdminErrorMiddleware> logger)
+internal sealed partial class AdminErrorMiddleware(RequestDelegate next, ILogger<AdminErrorMiddleware> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Admin;
 /// The admin API's JSON settings: web defaults, nulls left out, indented (people read it with
 /// curl), and no HTML-escaping of quotes in messages (nothing here is embedded in HTML).
 /// </summary>
-public static class AdminJson
+internal static class AdminJson
 {
     public static AdminJsonContext Context { get; } = new(new JsonSerializerOptions(JsonSerializerDefaults.Web)
     {

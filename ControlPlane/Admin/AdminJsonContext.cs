@@ -13,4 +13,4 @@ namespace Mesh.ControlPlane.Admin;
 [JsonSerializable(typeof(ProxyStatusResponse))]
 [JsonSerializable(typeof(List<ProxyStatusResponse>))]
 [JsonSerializable(typeof(JsonNode))]
-public sealed partial class AdminJsonContext : JsonSerializerContext;
+internal sealed partial class AdminJsonContext : JsonSerializerContext;

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Admin;
 /// with <c>ControlPlane:GenerateAdminToken</c>, the token in <c>&lt;data&gt;/admin-token</c>, generated
 /// (mode 0600) on first start. Null means the admin API is open (only sensible on loopback).
 /// </summary>
-public sealed class AdminToken
+internal sealed class AdminToken
 {
     public const string FileName = "admin-token";
 

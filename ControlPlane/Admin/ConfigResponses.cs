@@ -5,15 +5,15 @@ namespace Mesh.ControlPlane.Admin;
 
 // The admin API's configuration documents (JSON, camelCase).
 
-public sealed record MessageResponse(string Message);
+internal sealed record MessageResponse(string Message);
 
-public sealed record ConfigErrorResponse(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted)
+internal sealed record ConfigErrorResponse(string Origin, int Document, int? Line, string? Kind, string? Name, string Path, string Message, string Formatted)
 {
     public static ConfigErrorResponse From(ConfigError error) =>
         new(error.Source.Origin, error.Source.DocumentIndex, error.Line > 0 ? error.Line : null, error.Kind, error.Name, error.Path, error.Message, error.ToString());
 }
 
-public sealed record ConfigChangeResponse(string Outcome, long Generation, IReadOnlyList<string> Keys, string Message, IReadOnlyList<ConfigErrorResponse>? Errors)
+internal sealed record ConfigChangeResponse(string Outcome, long Generation, IReadOnlyList<string> Keys, string Message, IReadOnlyList<ConfigErrorResponse>? Errors)
 {
     public static ConfigChangeResponse From(ConfigChangeResult result) => new(
         result.Outcome.ToString().ToLowerInvariant(),
@@ -23,23 +23,23 @@ public sealed record ConfigChangeResponse(string Outcome, long Generation, IRead
         result.Errors.Count == 0 ? null : [.. result.Errors.Select(ConfigErrorResponse.From)]);
 }
 
-public sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
+internal sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
 {
     public static ConfigItemResponse From(ConfigEntry entry) => new(
         entry.Object.Kind, entry.Object.ApiVersion, entry.Object.Metadata.Namespace, entry.Object.Metadata.Name,
         entry.Source, entry.Generation, entry.UpdatedAt);
 }
 
-public sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
+internal sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
 
-public sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors)
+internal sealed record ConfigRejectionResponse(DateTimeOffset At, string Source, IReadOnlyList<ConfigErrorResponse> Errors)
 {
     public static ConfigRejectionResponse From(ConfigRejection rejection) =>
         new(rejection.At, rejection.Source, [.. rejection.Errors.Select(ConfigErrorResponse.From)]);
 }
 
 /// <summary><c>GET /api/v1/config/status</c>: what serves, every source refused now, and the last refused change.</summary>
-public sealed record ConfigStatusResponse(
+internal sealed record ConfigStatusResponse(
     bool Accepted,
     long Generation,
     int Objects,

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Admin;
 /// directory). A control plane whose sources are invalid and that has nothing to restore stays not
 /// ready and pushes nothing: an empty snapshot would take every route away from its proxies.
 /// </summary>
-public static class HealthEndpoints
+internal static class HealthEndpoints
 {
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {

@@ -5,7 +5,7 @@ using Mesh.ControlPlane.Discovery;
 namespace Mesh.ControlPlane.Admin;
 
 /// <summary><c>/api/v1/proxies</c>: sync status of connected proxies and the snapshot each was last sent (private keys redacted).</summary>
-public static class ProxyEndpoints
+internal static class ProxyEndpoints
 {
     private static readonly JsonFormatter SnapshotFormatter = new(JsonFormatter.Settings.Default.WithIndentation());
 

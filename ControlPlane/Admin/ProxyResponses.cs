@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Admin;
 
 // The admin API's proxy documents (JSON, camelCase).
 
-public sealed record ProxyStatusResponse
+internal sealed record ProxyStatusResponse
 {
     public required string Id { get; init; }
     public required string Workload { get; init; }

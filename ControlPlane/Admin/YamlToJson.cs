@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Admin;
 /// Converts one YAML document to JSON the way kubectl does: plain scalars that YAML resolves to
 /// numbers, booleans or null become those JSON types; quoted scalars stay strings.
 /// </summary>
-public static partial class YamlToJson
+internal static partial class YamlToJson
 {
     public static JsonNode? Convert(string yaml)
     {

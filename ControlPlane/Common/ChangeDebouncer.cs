@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Common;
 /// so a steady stream of changes cannot postpone it forever. The callback never runs concurrently
 /// with itself; notifications that arrive while it runs schedule one more run.
 /// </summary>
-public sealed class ChangeDebouncer : IAsyncDisposable
+internal sealed class ChangeDebouncer : IAsyncDisposable
 {
     private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(
         new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
@@ -103,7 +103,7 @@ public sealed class ChangeDebouncer : IAsyncDisposable
     }
 }
 
-public sealed record ChangeDebouncerOptions(TimeSpan QuietPeriod, TimeSpan MaxDelay)
+internal sealed record ChangeDebouncerOptions(TimeSpan QuietPeriod, TimeSpan MaxDelay)
 {
     public TimeProvider? TimeProvider { get; init; }
 }

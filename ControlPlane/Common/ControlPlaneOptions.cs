@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Common;
 /// The control plane's settings, bound from the <c>ControlPlane</c> configuration section
 /// (environment: <c>ControlPlane__AdminPort</c>, ...). Port 0 picks a free port.
 /// </summary>
-public sealed class ControlPlaneOptions
+internal sealed class ControlPlaneOptions
 {
     public const string SectionName = "ControlPlane";
 

@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Common;
 /// Whether the first configuration load finished (accepted or not). Readiness also needs a
 /// configuration that serves (<c>/readyz</c>, Admin/HealthEndpoints, asks the store).
 /// </summary>
-public sealed class ControlPlaneReadiness
+internal sealed class ControlPlaneReadiness
 {
     private volatile bool _configLoaded;
 

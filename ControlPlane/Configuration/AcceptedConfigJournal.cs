@@ -14,7 +14,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// flush to disk, rename): a crash leaves the previous or the new record, never a torn one. The
 /// record is streamed to the file, so a large configuration is not held as one more string.
 /// </remarks>
-public sealed partial class AcceptedConfigJournal
+internal sealed partial class AcceptedConfigJournal
 {
     private readonly ILogger _logger;
 

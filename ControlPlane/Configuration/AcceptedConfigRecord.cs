@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// the API-applied objects as canonical YAML), with the generation and each object's bookkeeping,
 /// so a restart rebuilds the same model at the same generation without reading any source.
 /// </summary>
-public sealed record AcceptedConfigRecord(
+internal sealed record AcceptedConfigRecord(
     long Generation,
     DateTimeOffset AcceptedAt,
     string ChangeSource,
@@ -18,7 +18,7 @@ public sealed record AcceptedConfigRecord(
     IReadOnlyList<AcceptedEntryRecord> Entries);
 
 /// <summary>One accepted object's bookkeeping: where it came from and when it last changed.</summary>
-public sealed record AcceptedEntryRecord(string Key, string Source, long Generation, DateTimeOffset UpdatedAt);
+internal sealed record AcceptedEntryRecord(string Key, string Source, long Generation, DateTimeOffset UpdatedAt);
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(AcceptedConfigRecord))]

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// rename) so a crash never leaves a torn file. A change of several objects writes several files:
 /// a crash in the middle of one keeps the objects written so far.
 /// </summary>
-public sealed class AppliedConfigRepository
+internal sealed class AppliedConfigRepository
 {
     private const string TempSuffix = ".tmp";
     private const string InvalidSuffix = ".invalid";

@@ -3,7 +3,7 @@ using Mesh.Config.Model;
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>What happened to a requested change.</summary>
-public enum ConfigChangeOutcome
+internal enum ConfigChangeOutcome
 {
     /// <summary>Accepted: a new generation serves.</summary>
     Accepted,
@@ -22,7 +22,7 @@ public enum ConfigChangeOutcome
 }
 
 /// <summary>The result of an apply, delete or file change.</summary>
-public sealed record ConfigChangeResult(ConfigChangeOutcome Outcome, long Generation, IReadOnlyList<string> Keys, IReadOnlyList<ConfigError> Errors, string Message)
+internal sealed record ConfigChangeResult(ConfigChangeOutcome Outcome, long Generation, IReadOnlyList<string> Keys, IReadOnlyList<ConfigError> Errors, string Message)
 {
     public bool Succeeded => Outcome is ConfigChangeOutcome.Accepted or ConfigChangeOutcome.Unchanged;
 }

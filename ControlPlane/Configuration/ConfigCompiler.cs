@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// file object with the same Kind/namespace/name. File parses are cached by content, so a change
 /// to one file does not re-parse the others. Not thread-safe: the store calls it under its lock.
 /// </summary>
-public sealed class ConfigCompiler
+internal sealed class ConfigCompiler
 {
     private Dictionary<string, ParsedFile> _parsed = new(StringComparer.Ordinal);
 
@@ -44,7 +44,7 @@ public sealed class ConfigCompiler
 }
 
 /// <summary>A compiled candidate: the objects it would serve (sorted by key) and its errors.</summary>
-public sealed record CompiledConfig(IReadOnlyList<ConfigObject> Objects, IReadOnlyList<ConfigError> Errors)
+internal sealed record CompiledConfig(IReadOnlyList<ConfigObject> Objects, IReadOnlyList<ConfigError> Errors)
 {
     public bool IsValid => Errors.Count == 0;
 }

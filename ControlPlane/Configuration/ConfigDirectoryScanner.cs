@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// and Kubernetes ConfigMap mounts' <c>..data</c> directories, whose files are reached through
 /// the symlinks beside them).
 /// </summary>
-public static class ConfigDirectoryScanner
+internal static class ConfigDirectoryScanner
 {
     private static readonly string[] Extensions = [".yaml", ".yml", ".json"];
 

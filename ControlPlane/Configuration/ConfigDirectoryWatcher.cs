@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// by symlink (Kubernetes ConfigMaps), then need no special cases, and an unchanged re-read costs
 /// nothing (the store ignores identical content).
 /// </summary>
-public sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDisposable
+internal sealed partial class ConfigDirectoryWatcher : IHostedService, IAsyncDisposable
 {
     private readonly ConfigStore _store;
     private readonly ControlPlaneReadiness _readiness;

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// (what <c>get</c> shows and what decides whether it changed), and the generation and time at
 /// which it last changed.
 /// </summary>
-public sealed record ConfigEntry(ConfigObject Object, string Source, string Yaml, long Generation, DateTimeOffset UpdatedAt)
+internal sealed record ConfigEntry(ConfigObject Object, string Source, string Yaml, long Generation, DateTimeOffset UpdatedAt)
 {
     public string Key => Object.Key;
 

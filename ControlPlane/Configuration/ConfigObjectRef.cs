@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>Names one object: its exact kind (<c>VirtualService</c>), namespace and name.</summary>
-public sealed record ConfigObjectRef(string Kind, string Namespace, string Name)
+internal sealed record ConfigObjectRef(string Kind, string Namespace, string Name)
 {
     public string Key => $"{Kind}/{Namespace}/{Name}";
 }

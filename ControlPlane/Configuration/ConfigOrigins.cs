@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>The <c>source</c> names of configuration that does not come from a file.</summary>
-public static class ConfigOrigins
+internal static class ConfigOrigins
 {
     /// <summary>Objects applied through the admin API (persisted in the data directory).</summary>
     public const string Api = "api";

@@ -7,4 +7,4 @@ namespace Mesh.ControlPlane.Configuration;
 /// what made it: "files", "api apply" ...), or in status one source that is refused now
 /// (<see cref="Source"/> is the file, object or record that does not serve).
 /// </summary>
-public sealed record ConfigRejection(DateTimeOffset At, string Source, IReadOnlyList<ConfigError> Errors);
+internal sealed record ConfigRejection(DateTimeOffset At, string Source, IReadOnlyList<ConfigError> Errors);

@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Configuration;
 
 /// <summary>What the store serves and which sources it refuses now.</summary>
-public sealed record ConfigStatusModel
+internal sealed record ConfigStatusModel
 {
     /// <summary>False until a configuration was accepted (or restored): nothing is pushed, the control plane is not ready.</summary>
     public required bool Accepted { get; init; }

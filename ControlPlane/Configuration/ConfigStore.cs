@@ -17,7 +17,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// something is accepted or restored the model is not <see cref="ConfigStoreModel.IsAccepted"/>
 /// and nothing is pushed.
 /// </summary>
-public sealed class ConfigStore
+internal sealed class ConfigStore
 {
     private static readonly ImmutableSortedDictionary<string, string> NoFiles = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 

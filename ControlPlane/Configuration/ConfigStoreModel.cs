@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Configuration;
 /// The accepted configuration: the <see cref="MeshModel"/> proxies are built from, plus each
 /// object's source and change generation. Replaced whole on every accepted change.
 /// </summary>
-public sealed record ConfigStoreModel(MeshModel Model, ImmutableSortedDictionary<string, ConfigEntry> Entries, DateTimeOffset AcceptedAt, string ChangeSource)
+internal sealed record ConfigStoreModel(MeshModel Model, ImmutableSortedDictionary<string, ConfigEntry> Entries, DateTimeOffset AcceptedAt, string ChangeSource)
 {
     /// <summary>Nothing accepted yet: not to be pushed (an empty snapshot would take every route away).</summary>
     public static ConfigStoreModel Empty { get; } = new(

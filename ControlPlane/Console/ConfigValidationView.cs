@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Console;
 /// sources refused now and the last refused change (until a later one is accepted) mark the
 /// objects their errors name, and list objects that never got in.
 /// </summary>
-public static class ConfigValidationView
+internal static class ConfigValidationView
 {
     public static ConsoleConfig Build(ConfigStoreModel current, ConfigStatusModel status)
     {

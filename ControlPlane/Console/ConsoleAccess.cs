@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Console;
 /// check keeps a DNS-rebinding page from reading it through the browser), otherwise only with the
 /// admin token. The console never changes anything; every mutation stays on the admin API with its token.
 /// </summary>
-public static class ConsoleAccess
+internal static class ConsoleAccess
 {
     public static bool IsAllowed(HttpContext context, AdminToken token)
     {

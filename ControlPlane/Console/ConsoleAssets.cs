@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>The console's page, script and style sheet, embedded in the assembly (nothing is fetched from elsewhere).</summary>
-public static class ConsoleAssets
+internal static class ConsoleAssets
 {
     private const string Prefix = "Mesh.ControlPlane.Console.Assets.";
 

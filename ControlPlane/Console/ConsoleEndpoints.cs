@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Console;
 /// The mesh console on the admin listener: the page at <c>/</c>, its files under
 /// <c>/console/</c> and its data at <c>GET /console/api/overview</c>. Read-only (GET/HEAD).
 /// </summary>
-public static class ConsoleEndpoints
+internal static class ConsoleEndpoints
 {
     public const string OverviewPath = "/console/api/overview";
 

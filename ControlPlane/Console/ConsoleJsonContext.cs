@@ -10,4 +10,4 @@ namespace Mesh.ControlPlane.Console;
     NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals)]
 [JsonSerializable(typeof(ProxyStatsReading))]
 [JsonSerializable(typeof(MeshConsoleOverview))]
-public sealed partial class ConsoleJsonContext : JsonSerializerContext;
+internal sealed partial class ConsoleJsonContext : JsonSerializerContext;

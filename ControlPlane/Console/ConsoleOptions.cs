@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>The mesh console's polling of proxy statistics (<c>ControlPlane:Console:*</c>).</summary>
-public sealed class ConsoleOptions
+internal sealed class ConsoleOptions
 {
     public const string SectionName = "ControlPlane:Console";
 

@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>Registers the mesh console (the page and the /stats poller behind it).</summary>
-public static class ConsoleServiceCollectionExtensions
+internal static class ConsoleServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddMeshConsole(this WebApplicationBuilder builder)
     {

@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Console;
 /// Percentiles from a latency histogram (upper bounds plus an overflow bucket), interpolated
 /// linearly inside the bucket the rank falls in, as Prometheus' <c>histogram_quantile</c> does.
 /// </summary>
-public static class LatencyPercentiles
+internal static class LatencyPercentiles
 {
     /// <param name="quantile">0..1, e.g. 0.99.</param>
     /// <returns>Null when the histogram is empty or malformed.</returns>

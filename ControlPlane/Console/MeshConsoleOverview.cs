@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>What the console page shows, as <c>GET /console/api/overview</c> serves it (snake_case JSON).</summary>
-public sealed record MeshConsoleOverview
+internal sealed record MeshConsoleOverview
 {
     public required DateTimeOffset GeneratedAt { get; init; }
     public required double RateWindowSeconds { get; init; }
@@ -10,10 +10,10 @@ public sealed record MeshConsoleOverview
     public required ConsoleConfig Config { get; init; }
 }
 
-public sealed record ConsoleGraph(IReadOnlyList<ConsoleNode> Nodes, IReadOnlyList<ConsoleEdge> Edges);
+internal sealed record ConsoleGraph(IReadOnlyList<ConsoleNode> Nodes, IReadOnlyList<ConsoleEdge> Edges);
 
 /// <summary>A workload at one version (or "unknown": traffic from outside the mesh).</summary>
-public sealed record ConsoleNode
+internal sealed record ConsoleNode
 {
     public required string Id { get; init; }
     public required string Workload { get; init; }
@@ -28,7 +28,7 @@ public sealed record ConsoleNode
     public double RequestsPerSecond { get; init; }
 }
 
-public sealed record ConsoleEdge
+internal sealed record ConsoleEdge
 {
     public required string Source { get; init; }
     public required string Destination { get; init; }
@@ -52,7 +52,7 @@ public sealed record ConsoleEdge
 }
 
 /// <summary>A connected proxy's config sync (istioctl proxy-status) and whether its statistics could be read.</summary>
-public sealed record ProxySyncRow
+internal sealed record ProxySyncRow
 {
     public required string Id { get; init; }
     public required string Workload { get; init; }
@@ -70,7 +70,7 @@ public sealed record ProxySyncRow
     public DateTimeOffset? StatsAt { get; init; }
 }
 
-public sealed record ConsoleConfig
+internal sealed record ConsoleConfig
 {
     /// <summary>False until a configuration was accepted or restored (nothing is pushed until then).</summary>
     public required bool Accepted { get; init; }
@@ -87,9 +87,9 @@ public sealed record ConsoleConfig
     public required IReadOnlyList<ConfigObjectRow> Objects { get; init; }
 }
 
-public sealed record ConsoleRejection(DateTimeOffset At, string Source, IReadOnlyList<string> Errors);
+internal sealed record ConsoleRejection(DateTimeOffset At, string Source, IReadOnlyList<string> Errors);
 
-public sealed record ConfigObjectRow
+internal sealed record ConfigObjectRow
 {
     public required string Kind { get; init; }
     public required string Namespace { get; init; }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>Assembles the console's overview: the live graph, the proxies' sync status and the config objects.</summary>
-public sealed class MeshConsoleService(ConnectedProxies proxies, ProxyStatsPoller poller, ConfigStore store, IOptions<ConsoleOptions> options, TimeProvider time)
+internal sealed class MeshConsoleService(ConnectedProxies proxies, ProxyStatsPoller poller, ConfigStore store, IOptions<ConsoleOptions> options, TimeProvider time)
 {
     public async Task<MeshConsoleOverview> GetOverviewAsync(CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Console;
 /// The recent /stats readings of one proxy (oldest first), trimmed to what the rate window needs,
 /// and the last failure to read it. Written by the poller only, read by API requests: guarded by a lock.
 /// </summary>
-public sealed class ProxyStatsHistory
+internal sealed class ProxyStatsHistory
 {
     private readonly Lock _gate = new();
     private readonly List<(DateTimeOffset At, ProxyStatsReading Reading)> _readings = [];

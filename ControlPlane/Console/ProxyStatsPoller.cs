@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Console;
 /// Hello) every <see cref="ConsoleOptions.PollInterval"/> while someone watches the console, and
 /// keeps the readings the rates are computed from. Unwatched, it does nothing.
 /// </summary>
-public sealed partial class ProxyStatsPoller : BackgroundService
+internal sealed partial class ProxyStatsPoller : BackgroundService
 {
     private readonly ConnectedProxies _proxies;
     private readonly ConsoleOptions _options;

@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Console;
 /// One reading of a proxy's <c>GET /stats</c> (its cumulative traffic per graph edge since the
 /// proxy started). The console turns two readings into rates and percentiles.
 /// </summary>
-public sealed record ProxyStatsReading
+internal sealed record ProxyStatsReading
 {
     public required StatsNode Node { get; init; }
 
@@ -28,7 +28,7 @@ public sealed record ProxyStatsReading
     public ProxyStatsReading AtStart() => this with { Now = StartedAt, Edges = [] };
 }
 
-public sealed record StatsNode
+internal sealed record StatsNode
 {
     public string Id { get; init; } = "";
     public string Workload { get; init; } = "";
@@ -38,7 +38,7 @@ public sealed record StatsNode
     public string Mode { get; init; } = "sidecar";
 }
 
-public sealed record StatsWorkload
+internal sealed record StatsWorkload
 {
     public string Workload { get; init; } = "";
     public string Namespace { get; init; } = "";
@@ -46,7 +46,7 @@ public sealed record StatsWorkload
     public string Version { get; init; } = "";
 }
 
-public sealed record StatsEdge
+internal sealed record StatsEdge
 {
     /// <summary>"source" (the client side of the hop) or "destination" (the server side).</summary>
     public required string Reporter { get; init; }

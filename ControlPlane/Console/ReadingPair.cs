@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Console;
 /// Two readings of one proxy's /stats: the traffic between them is what the console shows. A
 /// proxy that restarted between them is measured from its start instead.
 /// </summary>
-public sealed record ReadingPair(ProxyStatsReading Baseline, ProxyStatsReading Latest)
+internal sealed record ReadingPair(ProxyStatsReading Baseline, ProxyStatsReading Latest)
 {
     /// <param name="window">
     /// Without a baseline, a proxy that started within the window is measured from its start; an

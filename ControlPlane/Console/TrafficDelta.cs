@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>Traffic of one edge between two readings of one proxy (or summed over several).</summary>
-public sealed class TrafficDelta
+internal sealed class TrafficDelta
 {
     public TrafficDelta(int buckets)
     {

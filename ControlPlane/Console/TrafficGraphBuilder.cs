@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Console;
 /// destination's report wins (it saw the request arrive and knows whether it came over mTLS),
 /// the source's report stands in where no destination proxy reports (the callee is not meshed).
 /// </summary>
-public static class TrafficGraphBuilder
+internal static class TrafficGraphBuilder
 {
     public const string UnknownNode = "unknown";
 

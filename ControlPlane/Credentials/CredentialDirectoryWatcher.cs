@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// a periodic re-read), so replacing a certificate's files reaches the gateways within a second —
 /// as Istio pushes a renewed Kubernetes secret. The directory is created owner-only when missing.
 /// </summary>
-public sealed partial class CredentialDirectoryWatcher : IHostedService, IAsyncDisposable
+internal sealed partial class CredentialDirectoryWatcher : IHostedService, IAsyncDisposable
 {
     private readonly CredentialStore _store;
     private readonly CredentialOptions _options;

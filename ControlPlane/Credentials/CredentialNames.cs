@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace Mesh.ControlPlane.Credentials;
 
 /// <summary>Credential names as Istio accepts them: a Kubernetes secret name, optionally prefixed <c>kubernetes://</c>.</summary>
-public static partial class CredentialNames
+internal static partial class CredentialNames
 {
     /// <summary>Istio's companion secret holding a MUTUAL server's client CA: <c>&lt;credentialName&gt;-cacert</c>.</summary>
     public const string CaSuffix = "-cacert";

@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// Where named TLS credentials (Istio's <c>credentialName</c>, Kubernetes TLS secrets in Istio) are
 /// kept locally, bound from <c>ControlPlane:Credentials</c> (environment <c>ControlPlane__Credentials__...</c>).
 /// </summary>
-public sealed class CredentialOptions
+internal sealed class CredentialOptions
 {
     public const string SectionName = "ControlPlane:Credentials";
 

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ControlPlane.Credentials;
 
 /// <summary>Registers the named TLS credentials: the store over the credential directory, its watcher, the gateway provisioner and the settings snapshots are built with.</summary>
-public static class CredentialServiceCollectionExtensions
+internal static class CredentialServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddMeshCredentials(this WebApplicationBuilder builder)
     {

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// secret) or <c>cert</c>/<c>key</c>/<c>cacert</c> (a generic secret), with the client CA of a
 /// MUTUAL server either in the credential itself or in a credential named <c>&lt;name&gt;-cacert</c>.
 /// </summary>
-public sealed class CredentialSetModel
+internal sealed class CredentialSetModel
 {
     internal CredentialSetModel(long version, FrozenDictionary<string, CredentialFiles> credentials)
     {

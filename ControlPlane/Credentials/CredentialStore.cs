@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// <c>cacert</c>). A mounted Kubernetes secret volume has exactly this shape. Each re-read that
 /// changes anything publishes a new <see cref="CredentialSetModel"/> and raises <see cref="Changed"/>.
 /// </summary>
-public sealed partial class CredentialStore
+internal sealed partial class CredentialStore
 {
     private const long MaxFileLength = 1024 * 1024;
     private static readonly string[] CertificateFiles = ["tls.crt", "cert"];

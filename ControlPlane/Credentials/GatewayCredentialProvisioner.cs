@@ -15,7 +15,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// credential directory, renewed when it nears expiry; MUTUAL servers need a client CA from the
 /// operator, so theirs are never generated.
 /// </summary>
-public sealed partial class GatewayCredentialProvisioner : IHostedService, IAsyncDisposable
+internal sealed partial class GatewayCredentialProvisioner : IHostedService, IAsyncDisposable
 {
     /// <summary>Marks a credential directory this class generated (only those are ever renewed or replaced).</summary>
     public const string GeneratedMarker = ".mesh-generated";

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// credential names against one immutable <see cref="CredentialSetModel"/>, which keeps a snapshot
 /// build a pure function of its inputs.
 /// </summary>
-public sealed class MeshSettingsState
+internal sealed class MeshSettingsState
 {
     private readonly MeshSettings _base;
     private readonly CredentialStore _credentials;

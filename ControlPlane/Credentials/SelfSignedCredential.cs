@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// A self-signed server certificate for local development (the role of ASP.NET Core's dev
 /// certificate): localhost, 127.0.0.1 and ::1 plus the given host names, valid for a year, ECDSA P-256.
 /// </summary>
-public static class SelfSignedCredential
+internal static class SelfSignedCredential
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromDays(365);
 

@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Credentials;
 /// every other view of a snapshot (the admin API's proxy config, meshctl proxy-config) gets a copy
 /// with them replaced, as Envoy's config_dump does.
 /// </summary>
-public static class SnapshotRedaction
+internal static class SnapshotRedaction
 {
     public const string Redacted = "[redacted]";
 

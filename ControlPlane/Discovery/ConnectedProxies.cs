@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>The open discovery streams by proxy id (a reconnecting proxy replaces its old stream).</summary>
-public sealed class ConnectedProxies
+internal sealed class ConnectedProxies
 {
     private readonly ConcurrentDictionary<string, ProxyConnection> _byId = new(StringComparer.Ordinal);
 

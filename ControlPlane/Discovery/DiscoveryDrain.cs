@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// ends every stream (<see cref="StreamsEnding"/>) and waits — briefly, bounded — until the
 /// discovery requests have finished: each proxy sees its stream complete with status OK.
 /// </summary>
-public sealed class DiscoveryDrain : IHostedLifecycleService
+internal sealed class DiscoveryDrain : IHostedLifecycleService
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
     private readonly Lock _gate = new();

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// with a response marshaller that writes <see cref="SnapshotPayload"/>s from their
 /// pre-serialized parts. The wire format is exactly the contract's: clients use the generated stub.
 /// </summary>
-public sealed class DiscoveryMethods : IServiceMethodProvider<MeshDiscoveryService>
+internal sealed class DiscoveryMethods : IServiceMethodProvider<MeshDiscoveryService>
 {
     public static Method<ProxyMessage, SnapshotPayload> StreamSnapshots { get; } = new(
         MethodType.DuplexStreaming,

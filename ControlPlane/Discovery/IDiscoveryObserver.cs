@@ -5,7 +5,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// metrics in ControlPlane/Telemetry). Discovery reports through this seam so that it never
 /// depends on its observers: the dependency points from Telemetry to Discovery only.
 /// </summary>
-public interface IDiscoveryObserver
+internal interface IDiscoveryObserver
 {
     /// <summary>A snapshot was written to the stream of a proxy of <paramref name="mode"/> (sidecar, gateway).</summary>
     void SnapshotPushed(string mode);

@@ -14,7 +14,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// (then the stream completes normally so the proxy reconnects elsewhere). Bound to the contract's
 /// method by <see cref="DiscoveryMethods"/>.
 /// </summary>
-public sealed partial class MeshDiscoveryService
+internal sealed partial class MeshDiscoveryService
 {
     private readonly WorkloadRegistry _registry;
     private readonly ConnectedProxies _proxies;

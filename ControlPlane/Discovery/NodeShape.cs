@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// share one snapshot build: 1,000 proxies of 100 workloads cost 100 builds per change, not 1,000.
 /// Each proxy is still sent its own node with the shared build.
 /// </summary>
-public static class NodeShape
+internal static class NodeShape
 {
     /// <summary>A copy of the node without its id, labels in ordinal order (the build input).</summary>
     public static Node Canonical(Node node)

@@ -3,7 +3,7 @@ using Grpc.Core;
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>A proxy's discovery stream that reports each snapshot written to it (counted as <c>pilot_xds_pushes</c>).</summary>
-public sealed class ObservedSnapshotWriter(IAsyncStreamWriter<SnapshotPayload> inner, IDiscoveryObserver observer, string mode) : IAsyncStreamWriter<SnapshotPayload>
+internal sealed class ObservedSnapshotWriter(IAsyncStreamWriter<SnapshotPayload> inner, IDiscoveryObserver observer, string mode) : IAsyncStreamWriter<SnapshotPayload>
 {
     public WriteOptions? WriteOptions
     {

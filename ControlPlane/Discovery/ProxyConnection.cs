@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// One proxy's discovery stream: its identity, the push slot (at most one pending snapshot,
 /// latest wins) drained by a single writer, and the ACK/NACK bookkeeping behind proxy-status.
 /// </summary>
-public sealed class ProxyConnection
+internal sealed class ProxyConnection
 {
     private readonly Lock _gate = new();
     private readonly Channel<bool> _wakeWriter = Channel.CreateBounded<bool>(
@@ -233,4 +233,4 @@ public sealed class ProxyConnection
 }
 
 /// <summary>Timing policy of a <see cref="ProxyConnection"/>.</summary>
-public sealed record ProxyConnectionOptions(TimeSpan SlowProxyTimeout, TimeSpan AckTimeout, TimeProvider Time);
+internal sealed record ProxyConnectionOptions(TimeSpan SlowProxyTimeout, TimeSpan AckTimeout, TimeProvider Time);

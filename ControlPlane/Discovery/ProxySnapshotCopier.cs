@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// thousands of proxies per change, unlike a deep clone; generic over the message's fields so a
 /// field added to the contract is never dropped.
 /// </summary>
-public static class ProxySnapshotCopier
+internal static class ProxySnapshotCopier
 {
     private static readonly FieldDescriptor[] Fields = [.. ProxySnapshot.Descriptor.Fields.InFieldNumberOrder()];
 

@@ -3,7 +3,7 @@ using Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>A point-in-time view of one connected proxy and its sync state.</summary>
-public sealed record ProxyStatusModel
+internal sealed record ProxyStatusModel
 {
     public required string Id { get; init; }
     public required Node Node { get; init; }

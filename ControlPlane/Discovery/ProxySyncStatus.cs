@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>Whether a proxy holds what the control plane last sent it (istioctl proxy-status).</summary>
-public enum ProxySyncStatus
+internal enum ProxySyncStatus
 {
     /// <summary>The proxy acknowledged the latest snapshot sent to it.</summary>
     Synced,

@@ -14,7 +14,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// configuration is accepted or restored: a proxy that connects before then waits (not ready)
 /// rather than getting an empty snapshot, and the first accepted change reaches it.
 /// </summary>
-public sealed partial class PushScheduler : IHostedService, IAsyncDisposable
+internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
 {
     private readonly ConfigStore _store;
     private readonly WorkloadRegistry _registry;

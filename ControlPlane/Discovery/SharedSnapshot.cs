@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// One build shared by every proxy of a shape: the snapshot (its node is the shape, without an
 /// id) and its wire bytes without the node, serialized once however many proxies receive it.
 /// </summary>
-public sealed class SharedSnapshot
+internal sealed class SharedSnapshot
 {
     private readonly Lazy<byte[]> _bytesWithoutNode;
 

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// of one shape cost one build per change. Only the most recent input sets are kept: older ones
 /// can never be asked for again once a push round has moved past them.
 /// </summary>
-public sealed class SnapshotCache
+internal sealed class SnapshotCache
 {
     private const int RetainedInputSets = 3;
 
@@ -61,7 +61,7 @@ public sealed class SnapshotCache
 }
 
 /// <summary>The builds for one set of inputs, one per node shape.</summary>
-public sealed class SnapshotBuildSet
+internal sealed class SnapshotBuildSet
 {
     private readonly ConcurrentDictionary<string, Lazy<SharedSnapshot>> _byShape = new(StringComparer.Ordinal);
     private readonly SnapshotCache _cache;

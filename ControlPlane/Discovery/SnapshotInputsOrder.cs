@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// Orders snapshot inputs by (model generation, registry version): a later push round always
 /// compares greater than an earlier one.
 /// </summary>
-public readonly record struct SnapshotInputsOrder(long Generation, long RegistryVersion) : IComparable<SnapshotInputsOrder>
+internal readonly record struct SnapshotInputsOrder(long Generation, long RegistryVersion) : IComparable<SnapshotInputsOrder>
 {
     public int CompareTo(SnapshotInputsOrder other)
     {

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Discovery;
 /// any order, so the proxy parses exactly the message <see cref="Snapshot"/> describes — and
 /// thousands of proxies cost one serialization per shape, not one each.
 /// </summary>
-public sealed class SnapshotPayload
+internal sealed class SnapshotPayload
 {
     private readonly Node _node;
     private ProxySnapshot? _snapshot;

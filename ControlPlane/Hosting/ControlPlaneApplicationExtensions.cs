@@ -6,7 +6,7 @@ using Mesh.ControlPlane.Identity;
 namespace Mesh.ControlPlane.Hosting;
 
 /// <summary>The control plane's request pipeline and endpoints.</summary>
-public static class ControlPlaneApplicationExtensions
+internal static class ControlPlaneApplicationExtensions
 {
     public static WebApplication MapMeshControlPlane(this WebApplication app)
     {

@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Hosting;
 /// Builds a runnable control plane. <c>Program.cs</c> and tests use the same composition; tests
 /// pass settings (ports 0, temporary directories) through <paramref name="configure"/>.
 /// </summary>
-public static class ControlPlaneHost
+internal static class ControlPlaneHost
 {
     public static WebApplication Create(string[] args, Action<WebApplicationBuilder>? configure = null)
     {

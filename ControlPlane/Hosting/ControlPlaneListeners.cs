@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Hosting;
 /// with its listener so requests can be kept to their own listener; the bound ports are known
 /// once the server started (port 0 binds a free port).
 /// </summary>
-public sealed class ControlPlaneListeners
+internal sealed class ControlPlaneListeners
 {
     private const string ListenerItem = "mesh.listener";
     private ListenOptions? _admin;
@@ -73,7 +73,7 @@ public sealed class ControlPlaneListeners
             : throw new InvalidOperationException($"the {name} listener is not bound yet (start the control plane first)");
 }
 
-public enum ListenerKind
+internal enum ListenerKind
 {
     Admin,
     Grpc,

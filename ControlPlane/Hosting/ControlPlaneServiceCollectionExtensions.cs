@@ -18,7 +18,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ControlPlane.Hosting;
 
 /// <summary>Composes the control plane's services: the stages, their background loops and the listeners.</summary>
-public static class ControlPlaneServiceCollectionExtensions
+internal static class ControlPlaneServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddMeshControlPlane(this WebApplicationBuilder builder)
     {

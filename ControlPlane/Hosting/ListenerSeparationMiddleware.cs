@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Hosting;
 /// Keeps each listener to its own endpoints: gRPC services only on the gRPC port, the admin API
 /// and health only on the admin port (runs after routing, so it can look at the endpoint).
 /// </summary>
-public sealed class ListenerSeparationMiddleware(RequestDelegate next)
+internal sealed class ListenerSeparationMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {

@@ -4,7 +4,7 @@ using Mesh.ControlPlane.Configuration;
 namespace Mesh.ControlPlane.Hosting;
 
 /// <summary>Logs where the control plane listens once the server is up (the ports may have been picked by the OS).</summary>
-public sealed partial class StartupReporter(
+internal sealed partial class StartupReporter(
     IHostApplicationLifetime lifetime, ControlPlaneListeners listeners, AdminToken token, ConfigStore store, ILogger<StartupReporter> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Identity;
 /// root persisted there as <c>root-cert.pem</c> and <c>root-key.pem</c>, generated on first start.
 /// Every problem is an error naming the file.
 /// </summary>
-public static class CaKeyStore
+internal static class CaKeyStore
 {
     public const string CertFileName = "ca-cert.pem";
     public const string KeyFileName = "ca-key.pem";

@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Identity;
 /// 0600); with it, the operator's CA signs (Istio's "plug-in CA": <c>ca-cert.pem</c>,
 /// <c>ca-key.pem</c>, <c>root-cert.pem</c>, <c>cert-chain.pem</c>).
 /// </summary>
-public sealed class CertificateAuthorityOptions
+internal sealed class CertificateAuthorityOptions
 {
     public const string SectionName = "ControlPlane:Ca";
 

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Identity;
 /// rather than pushing snapshots without a trust bundle, which would turn mTLS off.
 /// Registered after the Kubernetes CA Secret synchronizer, so on a cluster the Secret's root is on disk by now.
 /// </summary>
-public sealed partial class CertificateAuthorityStartup(MeshCertificateAuthority ca, ILogger<CertificateAuthorityStartup> logger) : IHostedService
+internal sealed partial class CertificateAuthorityStartup(MeshCertificateAuthority ca, ILogger<CertificateAuthorityStartup> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

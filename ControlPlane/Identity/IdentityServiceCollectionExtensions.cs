@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ControlPlane.Identity;
 
 /// <summary>Composes the mesh CA and its CSR API.</summary>
-public static class IdentityServiceCollectionExtensions
+internal static class IdentityServiceCollectionExtensions
 {
     /// <summary>The key Kubernetes mode uses for the CA folder it mirrors into a Secret (see <c>KubernetesOptions.CaDirectory</c>).</summary>
     private const string KubernetesCaDirectoryKey = "ControlPlane:Kubernetes:CaDirectory";

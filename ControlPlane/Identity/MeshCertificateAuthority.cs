@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Identity;
 /// Kubernetes mode the CA directory is restored from a Secret by a hosted service that runs
 /// after the services are constructed (<see cref="CertificateAuthorityStartup"/> loads it right after).
 /// </summary>
-public sealed class MeshCertificateAuthority
+internal sealed class MeshCertificateAuthority
 {
     private readonly Lazy<CaKeyMaterial> _material;
     private readonly CertificateAuthorityOptions _options;

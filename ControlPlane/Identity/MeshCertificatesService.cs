@@ -13,7 +13,7 @@ namespace Mesh.ControlPlane.Identity;
 /// Unauthenticated without a valid credential, PermissionDenied for any other identity,
 /// InvalidArgument for a malformed request.
 /// </summary>
-public sealed partial class MeshCertificatesService(
+internal sealed partial class MeshCertificatesService(
     MeshCertificateAuthority ca, IWorkloadCredentialValidator credentials, ControlPlaneMetrics metrics, ILogger<MeshCertificatesService> logger) : MeshCertificates.MeshCertificatesBase
 {
     private const int MaxCsrLength = 64 * 1024;

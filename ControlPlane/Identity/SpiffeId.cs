@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Identity;
 /// A workload identity <c>spiffe://&lt;trust-domain&gt;/ns/&lt;namespace&gt;/sa/&lt;service-account&gt;</c>,
 /// the only URI SAN the mesh CA puts into workload certificates.
 /// </summary>
-public sealed record SpiffeId(string TrustDomain, string Namespace, string ServiceAccount)
+internal sealed record SpiffeId(string TrustDomain, string Namespace, string ServiceAccount)
 {
     public const string Scheme = "spiffe://";
 

@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Identity;
 /// Reads the subjectAltName extension (RFC 5280 §4.2.1.6). .NET exposes DNS names and IP
 /// addresses of it but not URIs, and a SPIFFE identity is a URI SAN.
 /// </summary>
-public static class SubjectAltNames
+internal static class SubjectAltNames
 {
     public const string Oid = "2.5.29.17";
 

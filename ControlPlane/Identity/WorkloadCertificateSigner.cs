@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Identity;
 /// is copied: the CA writes the extensions itself (empty subject, the SPIFFE URI as the only,
 /// critical SAN, client and server auth), so a caller cannot smuggle in CA rights or other names.
 /// </summary>
-public static class WorkloadCertificateSigner
+internal static class WorkloadCertificateSigner
 {
     private static readonly OidCollection ServerAndClientAuth = [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")];
 

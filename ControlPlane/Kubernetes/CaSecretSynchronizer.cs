@@ -16,7 +16,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// stored as the Secret. Two replicas racing on a fresh cluster: the loser (409 Conflict) stops so
 /// Kubernetes restarts it, and it adopts the winner's root.
 /// </summary>
-public sealed partial class CaSecretSynchronizer(
+internal sealed partial class CaSecretSynchronizer(
     IKubernetes client, IOptions<KubernetesOptions> options, IOptions<ControlPlaneOptions> controlPlane,
     IHostApplicationLifetime lifetime, ILogger<CaSecretSynchronizer> logger) : IHostedService
 {

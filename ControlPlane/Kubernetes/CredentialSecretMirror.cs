@@ -14,7 +14,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// pushed to the gateways within a second; a deleted one disappears. Directories the mirror did not
 /// write (a locally generated credential) are never touched.
 /// </summary>
-public sealed partial class CredentialSecretMirror(
+internal sealed partial class CredentialSecretMirror(
     IKubernetes client, IOptions<KubernetesOptions> options, CredentialStore store, TimeProvider time, ILogger<CredentialSecretMirror> logger)
     : BackgroundService
 {

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// generation), not when only a status changes — status is recorded silently so the reconciler can
 /// tell whether its own write already landed.
 /// </summary>
-public sealed class CustomResourceCache
+internal sealed class CustomResourceCache
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, CustomResourceObject> _objects = new(StringComparer.Ordinal);

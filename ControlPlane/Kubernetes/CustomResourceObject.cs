@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// config parser reads (apiVersion, kind, metadata, spec — server fields stripped), plus the
 /// status it carries now (so status is written only when it would change).
 /// </summary>
-public sealed record CustomResourceObject(ConfigKind Kind, string Namespace, string Name, long Generation, string Document, JsonObject? Status)
+internal sealed record CustomResourceObject(ConfigKind Kind, string Namespace, string Name, long Generation, string Document, JsonObject? Status)
 {
     /// <summary>The store's key for it, also its <c>source</c> in listings and errors: <c>kubernetes/&lt;namespace&gt;/&lt;plural&gt;/&lt;name&gt;</c>.</summary>
     public string Origin => OriginOf(Kind, Namespace, Name);

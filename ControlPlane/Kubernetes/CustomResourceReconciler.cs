@@ -13,7 +13,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// takes a working route away or blocks everyone else's changes. Objects the store then still
 /// rejects as a whole (cross-object rules) are reported the same way and left out.
 /// </summary>
-public sealed class CustomResourceReconciler(
+internal sealed class CustomResourceReconciler(
     ConfigStore store, CustomResourceCache cache, CustomResourceStatusWriter statusWriter, ILogger<CustomResourceReconciler> logger)
 {
     public const string ChangeSource = "kubernetes";

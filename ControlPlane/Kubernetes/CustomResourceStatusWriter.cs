@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// error's field path and message), so <c>kubectl get vs reviews -o yaml</c> tells a user why a
 /// change did not take effect. A status already saying the same is not written again.
 /// </summary>
-public sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvider time, ILogger<CustomResourceStatusWriter> logger)
+internal sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvider time, ILogger<CustomResourceStatusWriter> logger)
 {
     public const string ConditionType = "Accepted";
 

@@ -6,7 +6,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// What the control plane made of one custom resource: accepted, or invalid with its errors —
 /// and then whether an earlier valid generation of it keeps serving.
 /// </summary>
-public sealed record CustomResourceVerdict(bool Accepted, IReadOnlyList<ConfigError> Errors, long? ServingGeneration)
+internal sealed record CustomResourceVerdict(bool Accepted, IReadOnlyList<ConfigError> Errors, long? ServingGeneration)
 {
     public static CustomResourceVerdict Valid { get; } = new(true, [], null);
 

@@ -14,7 +14,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// lists again from scratch, so nothing missed survives a resync period. Failures back off
 /// exponentially (capped at 30 s) and never end the loop.
 /// </summary>
-public sealed class CustomResourceWatcher(
+internal sealed class CustomResourceWatcher(
     IKubernetes client, ConfigKind kind, CustomResourceCache cache, KubernetesOptions options, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);

@@ -3,7 +3,7 @@ using k8s;
 namespace Mesh.ControlPlane.Kubernetes;
 
 /// <summary>The KubernetesClient the Kubernetes mode talks through: explicit server, in-cluster, or kubeconfig.</summary>
-public static class KubernetesClientFactory
+internal static class KubernetesClientFactory
 {
     public static IKubernetes Create(KubernetesOptions options)
     {

@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// every kind has been listed and reconciled — not before, so proxies never get an empty mesh
 /// from a control plane that has not read its config yet.
 /// </summary>
-public sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
+internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
 {
     private readonly ConfigStore _store;
     private readonly CustomResourceCache _cache;
@@ -34,7 +34,7 @@ public sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
         _readiness = readiness;
         _logger = loggers.CreateLogger<KubernetesConfigSource>();
         var watcherLogger = loggers.CreateLogger<CustomResourceWatcher>();
-        _watchers = [.. ConfigKinds.All.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
+        _watchers = [.. ConfigKinds.Istio.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
         var debounce = options.Value.Debounce;
         _debouncer = new ChangeDebouncer(
             new ChangeDebouncerOptions(debounce, debounce * 10) { TimeProvider = time },

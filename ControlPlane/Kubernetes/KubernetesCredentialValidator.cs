@@ -3,7 +3,7 @@ using Mesh.ControlPlane.Security;
 namespace Mesh.ControlPlane.Kubernetes;
 
 /// <summary>The credential check in Kubernetes mode: a projected service account token, reviewed by the API server.</summary>
-public sealed class KubernetesCredentialValidator(KubernetesTokenReviewer reviewer) : IWorkloadCredentialValidator
+internal sealed class KubernetesCredentialValidator(KubernetesTokenReviewer reviewer) : IWorkloadCredentialValidator
 {
     public async ValueTask<WorkloadCredentialResult> ValidateAsync(string? bearerToken, CancellationToken cancellationToken)
     {

@@ -5,7 +5,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// <c>ControlPlane:Kubernetes</c>. On a cluster the defaults and the in-cluster service account
 /// are all it needs; tests point <see cref="ApiServer"/> at a local fake API server.
 /// </summary>
-public sealed class KubernetesOptions
+internal sealed class KubernetesOptions
 {
     public const string SectionName = "ControlPlane:Kubernetes";
 

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// valid projected service account token (TokenReview), and the node it claims must be that
 /// token's namespace and service account — a pod cannot register as another workload.
 /// </summary>
-public sealed class KubernetesProxyAuthenticator(KubernetesTokenReviewer reviewer) : IProxyAuthenticator
+internal sealed class KubernetesProxyAuthenticator(KubernetesTokenReviewer reviewer) : IProxyAuthenticator
 {
     public async ValueTask<ProxyAuthenticationResult> AuthenticateAsync(ServerCallContext context, Node node, CancellationToken cancellationToken)
     {

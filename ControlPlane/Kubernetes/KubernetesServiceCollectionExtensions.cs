@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// instead of a directory, status written back, the CA kept in a Secret, and proxies
 /// authenticated by their service account tokens. Registration of proxies is unchanged.
 /// </summary>
-public static class KubernetesServiceCollectionExtensions
+internal static class KubernetesServiceCollectionExtensions
 {
     public const string ModeKey = "ControlPlane:Mode";
     public const string KubernetesMode = "Kubernetes";

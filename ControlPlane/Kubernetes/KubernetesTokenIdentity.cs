@@ -5,7 +5,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// (<c>spiffe://&lt;trust-domain&gt;/ns/&lt;Namespace&gt;/sa/&lt;ServiceAccount&gt;</c>) and, for a
 /// pod-bound projected token, the pod.
 /// </summary>
-public sealed record KubernetesTokenIdentity(string Namespace, string ServiceAccount, string? PodName, string? PodUid)
+internal sealed record KubernetesTokenIdentity(string Namespace, string ServiceAccount, string? PodName, string? PodUid)
 {
     public string SpiffeId(string trustDomain) => $"spiffe://{trustDomain}/ns/{Namespace}/sa/{ServiceAccount}";
 }

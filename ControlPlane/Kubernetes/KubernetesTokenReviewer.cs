@@ -16,7 +16,7 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// Results are cached briefly by token hash so a reconnect storm is not an API server storm.
 /// This is the credential check the CSR API and the discovery stream use in Kubernetes mode.
 /// </summary>
-public sealed class KubernetesTokenReviewer(IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<KubernetesTokenReviewer> logger)
+internal sealed class KubernetesTokenReviewer(IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILogger<KubernetesTokenReviewer> logger)
 {
     private const string ServiceAccountPrefix = "system:serviceaccount:";
     private readonly ConcurrentDictionary<string, (KubernetesTokenIdentity? Identity, DateTimeOffset Expires)> _cache = new(StringComparer.Ordinal);

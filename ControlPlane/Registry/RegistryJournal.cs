@@ -17,7 +17,7 @@ namespace Mesh.ControlPlane.Registry;
 /// and rename). Once the host begins stopping, the journal is frozen: the streams that close
 /// during shutdown deregister their proxies, and those proxies are exactly the ones to remember.
 /// </remarks>
-public sealed partial class RegistryJournal : BackgroundService
+internal sealed partial class RegistryJournal : BackgroundService
 {
     private const string FileName = "workloads.pb";
     private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(200);

@@ -6,4 +6,4 @@ namespace Mesh.ControlPlane.Registry;
 /// A connected proxy's workload as the registry knows it: the node it registered with
 /// (treated as immutable once registered) and when it connected.
 /// </summary>
-public sealed record WorkloadInstance(Node Node, DateTimeOffset ConnectedSince);
+internal sealed record WorkloadInstance(Node Node, DateTimeOffset ConnectedSince);

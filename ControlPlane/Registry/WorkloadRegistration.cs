@@ -4,7 +4,7 @@ namespace Mesh.ControlPlane.Registry;
 /// A handle to one registration; removal goes through the handle so that only the stream that
 /// registered a workload can remove it.
 /// </summary>
-public sealed class WorkloadRegistration
+internal sealed class WorkloadRegistration
 {
     internal WorkloadRegistration(WorkloadInstance instance) => Instance = instance;
 

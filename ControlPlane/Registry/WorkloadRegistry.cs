@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Registry;
 /// are O(log n); the immutable <see cref="RegistrySnapshot"/> is materialized lazily, once per
 /// version, so a storm of thousands of connecting proxies does not rebuild it on every join.
 /// </summary>
-public sealed class WorkloadRegistry : IDisposable
+internal sealed class WorkloadRegistry : IDisposable
 {
     private readonly Lock _gate = new();
     private readonly TimeProvider _time;

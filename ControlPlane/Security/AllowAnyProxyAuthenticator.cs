@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Security;
 /// discovery port is trusted with the node it claims. Replace it by registering another
 /// <see cref="IProxyAuthenticator"/>.
 /// </summary>
-public sealed class AllowAnyProxyAuthenticator : IProxyAuthenticator
+internal sealed class AllowAnyProxyAuthenticator : IProxyAuthenticator
 {
     public ValueTask<ProxyAuthenticationResult> AuthenticateAsync(ServerCallContext context, Node node, CancellationToken cancellationToken) =>
         ValueTask.FromResult(ProxyAuthenticationResult.Success);

@@ -3,7 +3,7 @@ using Grpc.Core;
 namespace Mesh.ControlPlane.Security;
 
 /// <summary>Reads <c>authorization: Bearer &lt;token&gt;</c> from gRPC call metadata.</summary>
-public static class BearerToken
+internal static class BearerToken
 {
     private const string Scheme = "Bearer ";
 

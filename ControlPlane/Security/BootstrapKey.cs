@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Security;
 /// key, the key file, or a key generated into <c>&lt;data&gt;/bootstrap-key</c>. Null when none is
 /// configured: then no bootstrap token is valid and the discovery stream is not authenticated.
 /// </summary>
-public sealed class BootstrapKey
+internal sealed class BootstrapKey
 {
     public const string FileName = "bootstrap-key";
 

@@ -13,7 +13,7 @@ namespace Mesh.ControlPlane.Security;
 /// account user, so both credentials mean the same thing. Whoever holds the key can mint a token for
 /// any workload; a token only ever entitles its holder to the identity inside it.
 /// </summary>
-public static class BootstrapToken
+internal static class BootstrapToken
 {
     public const string Issuer = "mesh-bootstrap";
     public const string Audience = "mesh-controlplane";

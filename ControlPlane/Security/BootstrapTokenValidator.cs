@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Security;
 
 /// <summary>The credential check outside Kubernetes: a <see cref="BootstrapToken"/> signed with this control plane's key.</summary>
-public sealed class BootstrapTokenValidator(BootstrapKey key, TimeProvider time) : IWorkloadCredentialValidator
+internal sealed class BootstrapTokenValidator(BootstrapKey key, TimeProvider time) : IWorkloadCredentialValidator
 {
     public ValueTask<WorkloadCredentialResult> ValidateAsync(string? bearerToken, CancellationToken cancellationToken)
     {

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Security;
 /// the namespace and service account (and, when bound to one, the node) the proxy claims in Hello,
 /// so one workload's token cannot register as — and receive the configuration of — another.
 /// </summary>
-public sealed class CredentialProxyAuthenticator(IWorkloadCredentialValidator validator) : IProxyAuthenticator
+internal sealed class CredentialProxyAuthenticator(IWorkloadCredentialValidator validator) : IProxyAuthenticator
 {
     public async ValueTask<ProxyAuthenticationResult> AuthenticateAsync(ServerCallContext context, Node node, CancellationToken cancellationToken)
     {

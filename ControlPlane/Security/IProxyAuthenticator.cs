@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Security;
 /// an implementation reads the caller's credential from <see cref="ServerCallContext.RequestHeaders"/>
 /// and checks it against the node's namespace and service account.
 /// </summary>
-public interface IProxyAuthenticator
+internal interface IProxyAuthenticator
 {
     ValueTask<ProxyAuthenticationResult> AuthenticateAsync(ServerCallContext context, Node node, CancellationToken cancellationToken);
 }
@@ -20,7 +20,7 @@ public interface IProxyAuthenticator
 /// missing or invalid credential, <see cref="StatusCode.PermissionDenied"/> for a valid credential
 /// that does not entitle its holder to the node it claims.
 /// </summary>
-public sealed record ProxyAuthenticationResult
+internal sealed record ProxyAuthenticationResult
 {
     private ProxyAuthenticationResult(bool succeeded, string? failureReason, StatusCode failureCode)
     {

@@ -5,7 +5,7 @@ namespace Mesh.ControlPlane.Security;
 /// bootstrap tokens locally (<see cref="BootstrapTokenValidator"/>), projected service account
 /// tokens through TokenReview on Kubernetes (<c>KubernetesCredentialValidator</c> in ControlPlane/Kubernetes).
 /// </summary>
-public interface IWorkloadCredentialValidator
+internal interface IWorkloadCredentialValidator
 {
     /// <param name="bearerToken">The token from <c>authorization: Bearer</c>; null when none was sent.</param>
     ValueTask<WorkloadCredentialResult> ValidateAsync(string? bearerToken, CancellationToken cancellationToken);

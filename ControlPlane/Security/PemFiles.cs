@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Security;
 /// plane's data directory are never read — it holds the CA key, the bootstrap key and the admin
 /// token, which no config may copy into a snapshot — and neither is anything that is not PEM.
 /// </summary>
-public static class PemFiles
+internal static class PemFiles
 {
     private const long MaxLength = 1024 * 1024;
 

@@ -1,7 +1,7 @@
 namespace Mesh.ControlPlane.Security;
 
 /// <summary>Says at start how proxies authenticate, and warns when they do not.</summary>
-public sealed partial class ProxyCredentialsReporter(IProxyAuthenticator authenticator, ILogger<ProxyCredentialsReporter> logger) : IHostedService
+internal sealed partial class ProxyCredentialsReporter(IProxyAuthenticator authenticator, ILogger<ProxyCredentialsReporter> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {

@@ -4,7 +4,7 @@ using System.Text;
 namespace Mesh.ControlPlane.Security;
 
 /// <summary>A random secret kept in a file readable only by its owner (mode 0600).</summary>
-public static class SecretFile
+internal static class SecretFile
 {
     public static string ReadOrCreate(string path)
     {

@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Security;
 /// Aspire hosting generates the key and mints a token per workload. In Kubernetes mode proxies
 /// use service account tokens instead and these settings are not used.
 /// </summary>
-public sealed class SecurityOptions
+internal sealed class SecurityOptions
 {
     public const string SectionName = "ControlPlane:Security";
 

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Security;
 /// (ControlPlane/Kubernetes) registers its own credential check and discovery authenticator
 /// first; this keeps them.
 /// </summary>
-public static class SecurityServiceCollectionExtensions
+internal static class SecurityServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddMeshProxyCredentials(this WebApplicationBuilder builder)
     {

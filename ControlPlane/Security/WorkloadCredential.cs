@@ -5,10 +5,10 @@ namespace Mesh.ControlPlane.Security;
 /// the CA may sign, and — for credentials bound to one proxy instance (a pod-bound service account
 /// token, a bootstrap token minted for one node) — that node.
 /// </summary>
-public sealed record WorkloadCredential(string Namespace, string ServiceAccount, string? NodeId = null);
+internal sealed record WorkloadCredential(string Namespace, string ServiceAccount, string? NodeId = null);
 
 /// <summary>The outcome of checking a credential: the credential, or why it was not accepted.</summary>
-public sealed record WorkloadCredentialResult(WorkloadCredential? Credential, string? FailureReason)
+internal sealed record WorkloadCredentialResult(WorkloadCredential? Credential, string? FailureReason)
 {
     public static WorkloadCredentialResult Success(WorkloadCredential credential) => new(credential, null);
 

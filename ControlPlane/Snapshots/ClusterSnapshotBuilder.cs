@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// detection, client TLS). A subset no DestinationRule defines yields a cluster without
 /// endpoints, so requests to it fail with 503 (no healthy upstream), as in Istio.
 /// </summary>
-public sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationRuleIndex rules, MeshSettings settings)
+internal sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationRuleIndex rules, MeshSettings settings)
 {
     public Wire.Cluster Build(string hostname, uint port, string? subset)
     {

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// the root namespace; an exact host before a wildcard; then name order. (Istio also merges
 /// several rules of one namespace for the same host; Mesh uses the first, see the docs.)
 /// </summary>
-public sealed class DestinationRuleIndex(MeshModel model, Wire.Node node, MeshSettings settings)
+internal sealed class DestinationRuleIndex(MeshModel model, Wire.Node node, MeshSettings settings)
 {
     private readonly string _nodeNamespace = string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
 

@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// VirtualService hosts intersected with the server hosts (a server host <c>ns/host</c> only
 /// admits VirtualServices of that namespace).
 /// </summary>
-public static class GatewaySnapshotBuilder
+internal static class GatewaySnapshotBuilder
 {
     public static void Build(MeshModel model, Wire.Node node, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {

@@ -5,7 +5,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// namespace (<c>reviews</c> in <c>default</c> → <c>reviews.default.svc.cluster.local</c>),
 /// wildcards match by suffix.
 /// </summary>
-public static class HostNames
+internal static class HostNames
 {
     /// <summary>Resolves a host written in a config object of <paramref name="configNamespace"/>.</summary>
     public static string Resolve(string host, string configNamespace, string domainSuffix)

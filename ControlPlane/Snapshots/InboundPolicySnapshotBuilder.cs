@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// RequestAuthentications of the root namespace and the workload's namespace whose selector
 /// matches the workload.
 /// </summary>
-public static class InboundPolicySnapshotBuilder
+internal static class InboundPolicySnapshotBuilder
 {
     public static Wire.InboundPolicy Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
     {

@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// who the proxy is (for sourceLabels / sourceNamespace / gateways matches), the port
 /// (default destination port) and where referenced clusters are recorded.
 /// </summary>
-public sealed class RouteContext
+internal sealed class RouteContext
 {
     public required Wire.Node Node { get; init; }
 

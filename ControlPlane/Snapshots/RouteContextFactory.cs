@@ -3,7 +3,7 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>Creates <see cref="RouteContext"/>s that share the proxy identity and the referenced-cluster set.</summary>
-public sealed class RouteContextFactory(Wire.Node node, string nodeNamespace, ServiceIndex services, MeshSettings settings)
+internal sealed class RouteContextFactory(Wire.Node node, string nodeNamespace, ServiceIndex services, MeshSettings settings)
 {
     public string NodeNamespace { get; } = nodeNamespace;
 

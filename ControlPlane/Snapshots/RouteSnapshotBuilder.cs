@@ -12,7 +12,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// a match), resolves destination hosts relative to the VirtualService's namespace, and fills
 /// Istio's defaults (retries, fault and mirror percentages, redirect code).
 /// </summary>
-public static class RouteSnapshotBuilder
+internal static class RouteSnapshotBuilder
 {
     /// <summary>Istio's default retry policy when a rule has no <c>retries</c>.</summary>
     public static Wire.RetryPolicy DefaultRetryPolicy()

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// Every service of the mesh: registry services (one per name and namespace, endpoints from
 /// every workload that registered as a member) and ServiceEntry hosts. Ordered by hostname.
 /// </summary>
-public sealed class ServiceIndex
+internal sealed class ServiceIndex
 {
     private readonly Dictionary<string, ServiceModel> _byHostname;
 
@@ -236,4 +236,4 @@ public sealed class ServiceIndex
 }
 
 /// <summary>An endpoint of a service, for one service port.</summary>
-public sealed record ServiceEndpoint(uint ServicePort, Wire.Endpoint Endpoint);
+internal sealed record ServiceEndpoint(uint ServicePort, Wire.Endpoint Endpoint);

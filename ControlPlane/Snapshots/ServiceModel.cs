@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// One service as the snapshot builder sees it: from the registry (<c>reviews.default.svc.cluster.local</c>)
 /// or from a ServiceEntry host. Immutable, derived per build.
 /// </summary>
-public sealed record ServiceModel
+internal sealed record ServiceModel
 {
     /// <summary>FQDN (registry) or the ServiceEntry host as written (may be a wildcard).</summary>
     public required string Hostname { get; init; }
@@ -42,4 +42,4 @@ public sealed record ServiceModel
 }
 
 /// <summary>A service port: the number callers use, its name and protocol, and (ServiceEntry) target port.</summary>
-public sealed record ServicePortModel(uint Number, string Name, Wire.Protocol Protocol, uint TargetPort = 0);
+internal sealed record ServicePortModel(uint Number, string Name, Wire.Protocol Protocol, uint TargetPort = 0);

@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// route to all endpoints. Several VirtualServices for one host are merged: exact host matches
 /// before wildcard ones, each group in name order, rules in their written order.
 /// </summary>
-public static class SidecarRoutesSnapshotBuilder
+internal static class SidecarRoutesSnapshotBuilder
 {
     public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {

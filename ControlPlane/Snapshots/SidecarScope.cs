@@ -13,7 +13,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// through a listener when one of its hosts imports it and none excludes it; a bare <c>~</c>
 /// namespace means every namespace, so <c>~/*</c> hides everything.
 /// </summary>
-public sealed class SidecarScope
+internal sealed class SidecarScope
 {
     private readonly IReadOnlyList<IstioEgressListener> _egress;
 

@@ -9,7 +9,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// settings. Pure: the same inputs give the same snapshot (every list is built in a
 /// deterministic order; the version is a hash of the content).
 /// </summary>
-public static class SnapshotBuilder
+internal static class SnapshotBuilder
 {
     public static ProxySnapshot Build(SnapshotInputs inputs, Node node)
     {

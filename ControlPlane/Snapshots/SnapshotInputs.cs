@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// Everything a snapshot is a pure function of (besides the node): the accepted config,
 /// the registry, and mesh-wide settings.
 /// </summary>
-public sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, MeshSettings Settings)
+internal sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, MeshSettings Settings)
 {
     private ServiceIndex? _services;
 
@@ -20,7 +20,7 @@ public sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, 
 }
 
 /// <summary>Mesh-wide settings that are not Istio resources (MeshConfig in Istio terms).</summary>
-public sealed record MeshSettings
+internal sealed record MeshSettings
 {
     public string TrustDomain { get; init; } = "cluster.local";
 
@@ -49,4 +49,4 @@ public sealed record MeshSettings
 }
 
 /// <summary>PEM material behind a named credential (a Kubernetes TLS secret in Istio).</summary>
-public sealed record TlsCredential(string CertificatePem, string PrivateKeyPem, string? CaCertificatesPem = null);
+internal sealed record TlsCredential(string CertificatePem, string PrivateKeyPem, string? CaCertificatesPem = null);

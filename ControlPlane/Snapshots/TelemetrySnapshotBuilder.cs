@@ -10,7 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// namespace's, then the workload namespace's, then one selecting the workload; a more
 /// specific resource overrides tracing / access logging it sets, and metric overrides add up.
 /// </summary>
-public static class TelemetrySnapshotBuilder
+internal static class TelemetrySnapshotBuilder
 {
     public static Wire.TelemetrySettings Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
     {

@@ -7,7 +7,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// field (connectionPool, loadBalancer, outlierDetection, tls), and a matching
 /// <c>portLevelSettings</c> entry replaces all four fields (port-level settings do not inherit).
 /// </summary>
-public static class TrafficPolicyMerger
+internal static class TrafficPolicyMerger
 {
     public static TrafficPolicy? Effective(DestinationRuleConfig? rule, string? subsetName, uint port)
     {

@@ -5,7 +5,7 @@ namespace Mesh.ControlPlane.Telemetry;
 /// of the push latency <see cref="ControlPlaneMetrics"/> measures. Keeps the most recent
 /// <see cref="Capacity"/> change times; lock-protected, changes are rare.
 /// </summary>
-public sealed class ChangeTimeline(TimeProvider time)
+internal sealed class ChangeTimeline(TimeProvider time)
 {
     public const int Capacity = 256;
 

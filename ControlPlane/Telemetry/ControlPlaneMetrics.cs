@@ -15,7 +15,7 @@ namespace Mesh.ControlPlane.Telemetry;
 /// (<c>citadel_server_success_cert_issuance_count</c>). Exported over OTLP with the rest of the
 /// control plane's telemetry (meter <see cref="MeterName"/>).
 /// </summary>
-public sealed class ControlPlaneMetrics : IDiscoveryObserver
+internal sealed class ControlPlaneMetrics : IDiscoveryObserver
 {
     public const string MeterName = "Mesh.ControlPlane";
 

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Telemetry;
 /// Feeds <see cref="ControlPlaneMetrics"/> from the stages' events: every change of a snapshot
 /// input starts a push latency measurement, every refused config change is counted.
 /// </summary>
-public sealed class ControlPlaneMetricsSubscriber(
+internal sealed class ControlPlaneMetricsSubscriber(
     ConfigStore store, WorkloadRegistry registry, MeshSettingsState settings, ChangeTimeline changes, ControlPlaneMetrics metrics) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

@@ -3,7 +3,7 @@ using Mesh.ControlPlane.Discovery;
 namespace Mesh.ControlPlane.Telemetry;
 
 /// <summary>Registers the control plane's metrics (exported with the rest of its OpenTelemetry, see ControlPlaneTelemetry).</summary>
-public static class TelemetryServiceCollectionExtensions
+internal static class TelemetryServiceCollectionExtensions
 {
     public static WebApplicationBuilder AddMeshControlPlaneMetrics(this WebApplicationBuilder builder)
     {

@@ -1,6 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Proxy.Security.Certificates;
-using Mesh.Proxy.Security.Tls;
+using Mesh.Proxy.Core.Identity;
 
 namespace Mesh.Proxy.Gateway;
 

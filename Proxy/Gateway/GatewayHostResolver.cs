@@ -1,4 +1,4 @@
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Gateway;
@@ -11,10 +11,9 @@ internal static class GatewayHostResolver
     /// be closed instead: its server now requires a client certificate the connection never
     /// presented (Envoy would have drained it with the old listener).
     /// </summary>
-    public static VirtualHostModel? Find(HttpContext context, ListenerRoutes routes, out bool abort)
+    public static VirtualHostModel? Find(HttpContext context, GatewayListenerRoutes gateway, out bool abort)
     {
         abort = false;
-        var gateway = routes.Gateway ?? GatewayListenerRoutes.Empty;
         var host = HostHeader.Split(context.Request.Host.Value, out _);
         if (context.Features.Get<GatewayConnectionFeature>() is not { } connection)
         {

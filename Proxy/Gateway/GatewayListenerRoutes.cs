@@ -1,15 +1,18 @@
 using System.Collections.Frozen;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
+using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Gateway;
 
 /// <summary>
-/// How one gateway listener finds virtual hosts under one snapshot. A plaintext connection sees
-/// only the virtual hosts of plaintext servers; a TLS connection only those of the server its
-/// SNI selected (Istio gives each TLS server its own route table), so a MUTUAL server's routes
-/// are never reachable without its client certificate.
+/// How one gateway listener finds virtual hosts under one snapshot (its
+/// <see cref="IVirtualHostSelector"/>). A plaintext connection sees only the virtual hosts of
+/// plaintext servers; a TLS connection only those of the server its SNI selected (Istio gives
+/// each TLS server its own route table), so a MUTUAL server's routes are never reachable without
+/// its client certificate. A plaintext request to a virtual host of an httpsRedirect server gets
+/// the redirect (Envoy's require_tls).
 /// </summary>
-public sealed class GatewayListenerRoutes
+public sealed class GatewayListenerRoutes : IVirtualHostSelector
 {
     public static GatewayListenerRoutes Empty { get; } = new();
 
@@ -27,4 +30,21 @@ public sealed class GatewayListenerRoutes
     /// serving TLS (null: none; the Host is kept as it is, as Envoy does).
     /// </summary>
     public int? HttpsPort { get; init; }
+
+    public VirtualHostSelection Select(HttpContext context, out VirtualHostModel? virtualHost)
+    {
+        virtualHost = GatewayHostResolver.Find(context, this, out var abort);
+        if (virtualHost is null)
+        {
+            return abort ? VirtualHostSelection.CloseConnection : VirtualHostSelection.NotFound;
+        }
+
+        if (virtualHost.RequireTls && !context.Request.IsHttps)
+        {
+            HttpsRedirectReply.Write(context, this);
+            return VirtualHostSelection.Answered;
+        }
+
+        return VirtualHostSelection.Found;
+    }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Gateway;
 
@@ -12,12 +12,12 @@ namespace Mesh.Proxy.Gateway;
 /// </summary>
 internal static class GatewayRoutesBuilder
 {
-    public static ListenerRoutes[] Build(
-        ListenerSet listeners,
-        IReadOnlyList<ListenerRoutesBuilder.ParsedVirtualHost> virtualHosts,
-        GatewayModel gateway,
-        TranslationErrors errors)
+    /// <summary>Sets the routes (<see cref="GatewayListenerRoutes"/>) of every gateway listener.</summary>
+    public static void Build(ListenerTranslation translation, GatewayModel gateway)
     {
+        var listeners = translation.Listeners;
+        var virtualHosts = translation.VirtualHosts;
+        var errors = translation.Errors;
         var plaintext = new Dictionary<int, (DomainTable.Builder Builder, List<(string Host, VirtualHostModel VirtualHost)> Entries)>();
         var tls = new Dictionary<string, DomainTable.Builder>(StringComparer.Ordinal);
         foreach (var vh in virtualHosts)
@@ -66,23 +66,14 @@ internal static class GatewayRoutesBuilder
         }
 
         int? httpsPort = gatewayListeners.FirstOrDefault(l => !sniTables[l].IsEmpty)?.BoundPort;
-        var result = new ListenerRoutes[listeners.All.Count];
-        foreach (var listener in listeners.All)
+        foreach (var listener in gatewayListeners)
         {
-            if (listener.Kind != ListenerKind.Gateway)
-            {
-                result[listener.Index] = new ListenerRoutes(listener);
-                continue;
-            }
-
             var sni = sniTables[listener];
-            var plainHosts = MergePorts(listener.GatewayPorts, plaintext);
-            result[listener.Index] = new ListenerRoutes(listener)
+            translation.SetRoutes(new ListenerRoutes(listener)
             {
-                Hosts = plainHosts,
-                Gateway = new GatewayListenerRoutes
+                Selector = new GatewayListenerRoutes
                 {
-                    PlaintextHosts = plainHosts,
+                    PlaintextHosts = MergePorts(listener.GatewayPorts, plaintext),
                     TlsServers = sni,
                     TlsHosts = sni.Servers.ToFrozenDictionary(
                         s => s.Name,
@@ -90,10 +81,8 @@ internal static class GatewayRoutesBuilder
                         StringComparer.Ordinal),
                     HttpsPort = httpsPort,
                 },
-            };
+            });
         }
-
-        return result;
     }
 
     private static (DomainTable.Builder Builder, List<(string Host, VirtualHostModel VirtualHost)> Entries) PlaintextTable(

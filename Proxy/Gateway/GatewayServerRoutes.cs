@@ -1,4 +1,4 @@
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Proxy.Gateway;
 

@@ -1,10 +1,9 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Security.Certificates;
-using Mesh.Proxy.Security.Tls;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -23,7 +22,6 @@ namespace Mesh.Proxy.Gateway;
 /// </summary>
 internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
 {
-
     private readonly RoutingState _routing;
     private readonly WorkloadIdentityState _identity;
     private readonly ILogger _logger;
@@ -61,7 +59,7 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
     {
         var sni = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
         var model = _routing.Current;
-        var server = model?.Listeners[listener.Index].Gateway?.TlsServers.Find(sni);
+        var server = (model?.Listeners[listener.Index].Selector as GatewayListenerRoutes)?.TlsServers.Find(sni);
         if (server?.Tls is not { } tls)
         {
             Log.NoServer(_logger, listener.Name, sni ?? "(none)", context.Connection.RemoteEndPoint?.ToString());

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -13,7 +13,7 @@ namespace Mesh.Proxy.Gateway;
 /// </summary>
 internal static class HttpsRedirectReply
 {
-    public static Task WriteAsync(HttpContext context, GatewayListenerRoutes routes)
+    public static void Write(HttpContext context, GatewayListenerRoutes routes)
     {
         var authority = context.Request.Host.Value ?? "";
         var host = HostHeader.Split(authority, out var port);
@@ -25,7 +25,6 @@ internal static class HttpsRedirectReply
         response.StatusCode = StatusCodes.Status301MovedPermanently;
         response.Headers.Location = location;
         response.ContentLength = 0;
-        return Task.CompletedTask;
     }
 
     /// <summary>The request target as the client sent it (encoding preserved), as Envoy copies :path.</summary>

@@ -1,5 +1,5 @@
 using System.Security.Authentication;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Gateway;
 

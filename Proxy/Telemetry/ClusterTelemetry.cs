@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Peers;
 
 namespace Mesh.Proxy.Telemetry;

@@ -1,4 +1,5 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Proxy.Telemetry;
 

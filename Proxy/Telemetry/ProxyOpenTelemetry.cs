@@ -1,7 +1,7 @@
+using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Telemetry.AccessLog;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Tracing;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry;
@@ -22,11 +22,11 @@ internal static class ProxyOpenTelemetry
 {
     public const string EndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static bool IsConfigured(WebApplicationBuilder builder) => !string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable]);
-
-    public static void Add(WebApplicationBuilder builder)
+    public static void Add(ProxyFeatureBuilder builder)
     {
-        if (!IsConfigured(builder))
+        // Access logs are written at Information even where a host lowers the default level.
+        builder.Logging.AddFilter(AccessLogWriter.Category, LogLevel.Information);
+        if (string.IsNullOrWhiteSpace(builder.Configuration[EndpointVariable]))
         {
             return;
         }
@@ -46,8 +46,4 @@ internal static class ProxyOpenTelemetry
             .WithMetrics(metrics => metrics.AddMeter(ProxyInstruments.MeterName))
             .UseOtlpExporter();
     }
-
-    /// <summary>Makes sure access logs are written at Information even where a host lowers the default level.</summary>
-    public static void KeepAccessLogs(WebApplicationBuilder builder) =>
-        builder.Logging.AddFilter(AccessLogWriter.Category, LogLevel.Information);
 }

@@ -1,5 +1,6 @@
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;
@@ -9,7 +10,7 @@ using Microsoft.Extensions.ObjectPool;
 namespace Mesh.Proxy.Telemetry;
 
 /// <summary>
-/// First stage of the proxy pipeline: starts the hop's spans (continuing the caller's W3C or B3
+/// <see cref="ProxyStage.RequestStart"/>, first stage of the proxy pipeline: starts the hop's spans (continuing the caller's W3C or B3
 /// trace), takes the caller's peer metadata off inbound requests (the app never sees it), and
 /// counts request and response body bytes. <see cref="TelemetryObserver"/> records the request
 /// when routing completes; this stage only cleans up.
@@ -75,8 +76,8 @@ internal sealed class TelemetryMiddleware
         AttachBodies(context, state);
         if (_tracing.IsEnabled)
         {
-            var model = _routing.Current?.Telemetry ?? _translator.Initial;
-            state.Span = _tracing.Start(context, listener, model, model.ListenerSpanNames[listener.Index], out var server, out var style);
+            var model = _routing.Current?.FeatureModels.Get<TelemetryModel>() ?? _translator.Initial;
+            state.Span = _tracing.Start(context, listener, model.SamplingPercentage, model.ListenerSpanNames[listener.Index], out var server, out var style);
             state.ServerSpan = server;
             state.TraceStyle = style;
             // B3 headers the caller sent (alone or next to traceparent, which wins) must name this

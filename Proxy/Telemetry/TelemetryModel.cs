@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Collections.Frozen;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Expressions;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
@@ -81,7 +83,7 @@ public sealed class TelemetryModel
             return ServiceLabels.Passthrough;
         }
 
-        var host = Routing.HostHeader.Split(authority, out _).ToString();
+        var host = Core.Routing.HostHeader.Split(authority, out _).ToString();
         return _passthrough.GetOrAdd(authority, new ServiceLabels(host, host, WorkloadPeer.Unknown));
     }
 }

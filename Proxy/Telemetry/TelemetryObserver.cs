@@ -1,8 +1,10 @@
 using System.Diagnostics;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.AccessLog;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
@@ -38,10 +40,10 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
         _nodeId = options.Value.Node.Id ?? options.Value.Node.Workload;
     }
 
-    public void OnRequestCompleted(HttpContext context, MeshRequestFeature request)
+    public void OnRequestCompleted(HttpContext context, RoutingResult request)
     {
         var state = context.Features.Get<TelemetryRequestFeature>() ?? new TelemetryRequestFeature();
-        var model = request.Model?.Telemetry ?? _translator.Initial;
+        var model = request.Model?.FeatureModels.Get<TelemetryModel>() ?? _translator.Initial;
         var response = context.Response;
         var code = context.RequestAborted.IsCancellationRequested && !response.HasStarted ? 0 : response.StatusCode;
         var grpc = IsGrpc(context.Request);
@@ -100,7 +102,7 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
             mutualTls ? SecurityPolicy.MutualTls : SecurityPolicy.None);
     }
 
-    private static SeriesKey SourceKey(HttpContext context, MeshRequestFeature request, TelemetryRequestFeature state, TelemetryModel model, int code, int grpcStatus, bool grpc)
+    private static SeriesKey SourceKey(HttpContext context, RoutingResult request, TelemetryRequestFeature state, TelemetryModel model, int code, int grpcStatus, bool grpc)
     {
         var destination = WorkloadPeer.UnknownPeer;
         var destinationPrincipal = WorkloadPeer.Unknown;
@@ -150,7 +152,7 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
     }
 
     /// <summary>The service all of a route's weighted clusters belong to; unknown when they name different services.</summary>
-    private static ServiceLabels RouteService(Routing.RouteActionModel action, TelemetryModel model)
+    private static ServiceLabels RouteService(Core.Routing.RouteActionModel action, TelemetryModel model)
     {
         ServiceLabels? service = null;
         var clusters = action.Clusters.Clusters;
@@ -195,7 +197,7 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
         }
     }
 
-    private void EndSpans(HttpContext context, MeshRequestFeature request, TelemetryRequestFeature state, TelemetryModel model, in SeriesKey key)
+    private void EndSpans(HttpContext context, RoutingResult request, TelemetryRequestFeature state, TelemetryModel model, in SeriesKey key)
     {
         if (state.Span is { } span)
         {
@@ -219,7 +221,7 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
         }
     }
 
-    private static string SpanName(MeshRequestFeature request, TelemetryModel model, in SeriesKey key)
+    private static string SpanName(RoutingResult request, TelemetryModel model, in SeriesKey key)
     {
         if (request.Listener.Kind != ListenerKind.Inbound && request.Cluster is { IsPassthrough: false } cluster
             && model.Clusters.TryGetValue(cluster.Name, out var clusterTelemetry))
@@ -232,7 +234,7 @@ internal sealed class TelemetryObserver : IMeshRequestObserver
             : model.ListenerSpanNames[request.Listener.Index];
     }
 
-    private static AccessLogEntry AccessLog(HttpContext context, MeshRequestFeature request, TelemetryRequestFeature state, in SeriesKey key, TimeSpan elapsed)
+    private static AccessLogEntry AccessLog(HttpContext context, RoutingResult request, TelemetryRequestFeature state, in SeriesKey key, TimeSpan elapsed)
     {
         var httpRequest = context.Request;
         var headers = httpRequest.Headers;

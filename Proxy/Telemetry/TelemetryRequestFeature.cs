@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Expressions;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Connections.Features;
@@ -11,7 +13,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Mesh.Proxy.Telemetry;
 
 /// <summary>
-/// Telemetry's per-request state, pooled like <see cref="MeshRequestFeature"/>: the hop's spans,
+/// Telemetry's per-request state, pooled like <see cref="RoutingResult"/>: the hop's spans,
 /// the caller's peer metadata, the byte counters, and — once the request completes — the values
 /// Istio expressions (access log filter, tag overrides) read.
 /// </summary>
@@ -43,7 +45,7 @@ public sealed class TelemetryRequestFeature : ICelAttributes
     // What expressions read, set when the request completes.
     internal HttpContext? Context { get; set; }
 
-    internal MeshRequestFeature? Request { get; set; }
+    internal RoutingResult? Request { get; set; }
 
     internal int ResponseCode { get; set; }
 
@@ -123,11 +125,11 @@ public sealed class TelemetryRequestFeature : ICelAttributes
             case CelAttribute.ConnectionRequestedServerName:
                 return CelValue.String(context.Features.Get<ITlsHandshakeFeature>()?.HostName ?? string.Empty);
             case CelAttribute.UpstreamAddress:
-                return UpstreamAuthority is { } authority ? CelValue.String(Routing.HostHeader.Split(authority, out _).ToString()) : CelValue.Error("no upstream host");
+                return UpstreamAuthority is { } authority ? CelValue.String(Core.Routing.HostHeader.Split(authority, out _).ToString()) : CelValue.Error("no upstream host");
             case CelAttribute.UpstreamPort:
                 if (UpstreamAuthority is { } upstream)
                 {
-                    Routing.HostHeader.Split(upstream, out var port);
+                    Core.Routing.HostHeader.Split(upstream, out var port);
                     return port < 0 ? CelValue.Error("no upstream port") : CelValue.Int(port);
                 }
 

@@ -1,13 +1,14 @@
 using System.Collections.Frozen;
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Telemetry.Expressions;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
-using Mesh.Proxy.Translation;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Proxy.Telemetry;
@@ -18,7 +19,7 @@ namespace Mesh.Proxy.Telemetry;
 /// compiled here: an access log filter or tag override that does not compile, an unknown metric
 /// or mode, is a NACK naming the field.
 /// </summary>
-public sealed class TelemetryTranslator
+public sealed class TelemetryTranslator : IFeatureTranslator
 {
     private readonly MeshProxyOptions _options;
     private readonly ListenerSet _listeners;
@@ -32,8 +33,13 @@ public sealed class TelemetryTranslator
         _edges = edges;
     }
 
+    public IReadOnlyCollection<string> SnapshotFields { get; } = ["telemetry"];
+
     /// <summary>Before the first snapshot: defaults, this proxy's identity and no clusters.</summary>
     public TelemetryModel Initial => _initial ??= Translate(new ProxySnapshot { Version = "initial" }, new TranslationErrors());
+
+    /// <summary>Translates the snapshot's telemetry at once; the model is attached to the routing model when the snapshot is accepted.</summary>
+    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new Translation(Translate(snapshot, errors));
 
     public TelemetryModel Translate(ProxySnapshot snapshot, TranslationErrors errors)
     {
@@ -283,5 +289,10 @@ public sealed class TelemetryTranslator
             errors.Add(path, $"'{expression}' is not a valid expression: {ex.Message}");
             return null;
         }
+    }
+
+    private sealed class Translation(TelemetryModel model) : FeatureTranslation
+    {
+        public override void OnTranslated(SnapshotTranslation snapshot) => snapshot.SetModel(model);
     }
 }

@@ -1,81 +1,75 @@
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Traffic.CircuitBreaking;
 using Mesh.Proxy.Traffic.LoadBalancing;
 using Mesh.Proxy.Traffic.OutlierDetection;
-using Mesh.Proxy.Translation;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Mesh.Proxy.Traffic;
 
 /// <summary>
-/// Compiles a snapshot cluster's connection pool limits, outlier detection and consistent hash into
-/// a <see cref="ClusterTrafficModel"/> and sets the YARP cluster up for them (load balancing policy,
-/// passive health hook and availability policy, connections per endpoint).
+/// Compiles a snapshot cluster's connection pool limits, retry budget, outlier detection and
+/// consistent hash into the cluster's feature models (<see cref="ClusterCircuitBreaker"/>,
+/// <see cref="ClusterOutlierDetection"/>, <see cref="ConsistentHashModel"/>) and sets the YARP
+/// cluster up for them (load balancing policy, passive health hook and availability policy,
+/// connections per endpoint).
 /// </summary>
-public static class ClusterTrafficTranslator
+internal static class ClusterTrafficTranslator
 {
     /// <summary>Istio's bound for maglev.tableSize (5000011 is the first prime it refuses).</summary>
     private const ulong MaxMaglevTableSize = 5000010;
 
-    public static ClusterTrafficModel? Translate(Cluster cluster, Protocol protocol, string path, TranslationErrors errors, TrafficStateRegistry state)
+    public static void Translate(ClusterTranslation translation, TrafficStateRegistry state)
     {
+        if (translation.IsPassthrough)
+        {
+            return; // forwarded to the caller's authority: no cluster policies apply
+        }
+
+        var cluster = translation.Source;
+        var path = translation.Path;
+        var errors = translation.Errors;
         var before = errors.Count;
-        var pool = ConnectionPool(cluster.ConnectionPool, protocol, $"{path}.connection_pool", errors);
+        var pool = ConnectionPool(cluster.ConnectionPool, translation.Protocol, $"{path}.connection_pool", errors);
         var outlier = Outlier(cluster.OutlierDetection, $"{path}.outlier_detection", errors);
         var hash = ConsistentHash(cluster.LoadBalancer?.ConsistentHash, $"{path}.load_balancer.consistent_hash", errors);
         var budget = RetryBudget(cluster.RetryBudget, $"{path}.retry_budget", errors);
         if (errors.Count != before || (pool is null && outlier is null && hash is null && budget is null))
         {
-            return null;
+            return;
         }
 
-        return new ClusterTrafficModel(state.For(cluster.Name))
+        var live = state.For(cluster.Name);
+        if (pool is not null || budget is not null)
         {
-            ConnectionPool = pool,
-            OutlierDetection = outlier,
-            ConsistentHash = hash,
-            RetryBudget = budget,
-        };
-    }
-
-    /// <summary>The YARP cluster settings the traffic model needs.</summary>
-    public static ClusterConfig Apply(ClusterConfig config, ClusterTrafficModel? traffic)
-    {
-        if (traffic is null)
-        {
-            return config;
+            var breaker = new ClusterCircuitBreaker(pool, budget, live.Pool);
+            translation.SetModel(breaker);
+            translation.RetryLimiter = breaker;
         }
 
-        if (traffic.ConsistentHash is not null)
+        if (hash is not null)
         {
-            config = config with { LoadBalancingPolicy = ConsistentHashPolicy.PolicyName };
+            translation.SetModel(hash);
+            translation.LoadBalancingPolicy = ConsistentHashPolicy.PolicyName;
         }
 
-        if (traffic.OutlierDetection is { } outlier)
+        if (outlier is not null)
         {
-            var metadata = new Dictionary<string, string>(config.Metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal)
+            translation.SetModel(new ClusterOutlierDetection(outlier, live.Outlier));
+            translation.Metadata[OutlierAvailabilityPolicy.MinHealthPercentKey] = outlier.MinHealthPercent.ToString(CultureInfo.InvariantCulture);
+            translation.HealthCheck = new HealthCheckConfig
             {
-                [OutlierAvailabilityPolicy.MinHealthPercentKey] = outlier.MinHealthPercent.ToString(CultureInfo.InvariantCulture),
-            };
-            config = config with
-            {
-                HealthCheck = new HealthCheckConfig
-                {
-                    Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = OutlierDetector.PolicyName },
-                    AvailableDestinationsPolicy = OutlierAvailabilityPolicy.PolicyName,
-                },
-                Metadata = metadata,
+                Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = OutlierDetector.PolicyName },
+                AvailableDestinationsPolicy = OutlierAvailabilityPolicy.PolicyName,
             };
         }
 
-        if (traffic.ConnectionPool is { Http1: true, MaxConnections: > 0 } pool)
+        if (pool is { Http1: true, MaxConnections: > 0 })
         {
             // The pool admits at most MaxConnections requests; the client never opens more connections per endpoint.
-            config = config with { HttpClient = (config.HttpClient ?? HttpClientConfig.Empty) with { MaxConnectionsPerServer = pool.MaxConnections } };
+            translation.HttpClient = (translation.HttpClient ?? HttpClientConfig.Empty) with { MaxConnectionsPerServer = pool.MaxConnections };
         }
-
-        return config;
     }
 
     private static ConnectionPoolModel? ConnectionPool(ConnectionPool? pool, Protocol protocol, string path, TranslationErrors errors)

@@ -1,40 +1,42 @@
 using System.Text.RegularExpressions;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Traffic.Common;
 using Mesh.Proxy.Traffic.Cors;
 using Mesh.Proxy.Traffic.Faults;
 using Mesh.Proxy.Traffic.Headers;
 using Mesh.Proxy.Traffic.LocalReplies;
 using Mesh.Proxy.Traffic.Mirroring;
-using Mesh.Proxy.Translation;
 
 namespace Mesh.Proxy.Traffic;
 
 /// <summary>
 /// Compiles a snapshot route's traffic management: the filters that run before the cluster is
-/// picked (fault, CORS preflight, mirroring, redirect / direct response) and the
-/// <see cref="RouteTrafficModel"/> applied while forwarding. Every invalid field is an error
-/// naming it; the snapshot is then rejected.
+/// picked (fault, CORS preflight, mirroring, redirect / direct response, each at its pipeline
+/// stage) and the models applied while forwarding (<see cref="RouteHeadersModel"/>,
+/// <see cref="CorsPolicyModel"/>). Every invalid field is an error naming it; the snapshot is
+/// then rejected.
 /// </summary>
-public static class RouteTrafficTranslator
+internal static class RouteTrafficTranslator
 {
-    /// <summary>The compiled parts of one route.</summary>
-    public sealed record Result(RouteTrafficModel? Model, IRouteFilter[] FirstFilters, IRouteFilter[] LastFilters);
-
-    public static Result Translate(Route route, IReadOnlyDictionary<string, UpstreamCluster> clusters, string path, TranslationErrors errors, TrafficRuntime runtime)
+    public static void Translate(RouteTranslation translation, TimeProvider time, MirrorSender mirrorSender)
     {
-        var first = new List<IRouteFilter>();
-        var last = new List<IRouteFilter>();
+        var route = translation.Source;
+        var clusters = translation.Clusters;
+        var path = translation.Path;
+        var errors = translation.Errors;
         if (FaultTranslator.Translate(route.Fault, $"{path}.fault", errors) is { } fault)
         {
-            first.Add(new FaultFilter(fault, runtime.Time));
+            translation.AddFilter(ProxyStage.Fault, new FaultFilter(fault, time));
         }
 
         var cors = CorsTranslator.Translate(route.Cors, $"{path}.cors", errors);
         if (cors is not null)
         {
-            first.Add(new CorsFilter(cors));
+            translation.AddFilter(ProxyStage.Cors, new CorsFilter(cors));
+            translation.SetModel(cors);
         }
 
         var requestHeaders = HeaderOperationsTranslator.Translate(route.RequestHeaders, $"{path}.request_headers", errors);
@@ -48,7 +50,7 @@ public static class RouteTrafficTranslator
                 destinations = DestinationHeaders(route.Route_, clusters, $"{path}.route", errors);
                 if (Mirrors(route, clusters, $"{path}.mirrors", errors) is { Length: > 0 } mirrors)
                 {
-                    last.Add(new MirrorFilter(mirrors, runtime.Mirrors));
+                    translation.AddFilter(ProxyStage.Mirror, new MirrorFilter(mirrors, mirrorSender));
                 }
 
                 break;
@@ -56,7 +58,7 @@ public static class RouteTrafficTranslator
             case Route.ActionOneofCase.Redirect:
                 if (RedirectTranslator.Translate(route.Redirect, $"{path}.redirect", errors) is { } redirect)
                 {
-                    last.Add(LocalReplyFilter.Redirect(redirect, responseHeaders));
+                    translation.AddFilter(ProxyStage.DirectResponse, LocalReplyFilter.Redirect(redirect, responseHeaders));
                 }
 
                 NoMirrors(route, path, "redirect", errors);
@@ -70,24 +72,23 @@ public static class RouteTrafficTranslator
                 }
                 else
                 {
-                    last.Add(LocalReplyFilter.DirectResponse((int)direct.Status, direct.Body, responseHeaders));
+                    translation.AddFilter(ProxyStage.DirectResponse, LocalReplyFilter.DirectResponse((int)direct.Status, direct.Body, responseHeaders));
                 }
 
                 NoMirrors(route, path, "direct_response", errors);
                 break;
         }
 
-        var model = requestHeaders is null && responseHeaders is null && rewrite is null && cors is null && destinations.Count == 0
-            ? null
-            : new RouteTrafficModel
+        if (requestHeaders is not null || responseHeaders is not null || rewrite is not null || destinations.Count > 0)
+        {
+            translation.SetModel(new RouteHeadersModel
             {
                 RequestHeaders = requestHeaders,
                 ResponseHeaders = responseHeaders,
                 Rewrite = rewrite,
-                Cors = cors,
                 Destinations = [.. destinations],
-            };
-        return new Result(model, [.. first], [.. last]);
+            });
+        }
     }
 
     private static RewriteModel? Rewrite(Rewrite? rewrite, IReadOnlyList<RouteMatch> matches, string path, TranslationErrors errors)

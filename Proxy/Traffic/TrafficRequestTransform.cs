@@ -1,11 +1,14 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Traffic.CircuitBreaking;
+using Mesh.Proxy.Traffic.Headers;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Transforms;
 
 namespace Mesh.Proxy.Traffic;
 
 /// <summary>
-/// Per attempt, on the request YARP sends upstream: the picked destination's header operations,
+/// <see cref="ProxyStage.UpstreamRequestHeaders"/>: per attempt, on the request YARP sends upstream: the picked destination's header operations,
 /// then the route's (so route-level <c>set</c> wins, as in Envoy), the <c>rewrite</c> of path and
 /// authority (the original path kept in <c>x-envoy-original-path</c>), and <c>Connection: close</c>
 /// when the cluster allows one request per connection. The caller's HttpContext is left untouched,
@@ -17,13 +20,13 @@ internal sealed class TrafficRequestTransform : RequestTransform
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        var request = context.HttpContext.Features.Get<MeshRequestFeature>();
+        var request = context.HttpContext.Features.Get<RoutingResult>();
         if (request is null)
         {
             return default;
         }
 
-        if (request.Route is { Traffic: { } traffic } route)
+        if (request.Route is { } route && route.FeatureModels.Get<RouteHeadersModel>() is { } traffic)
         {
             traffic.ForCluster(request.Cluster)?.Request?.ApplyTo(context);
             traffic.RequestHeaders?.ApplyTo(context);
@@ -48,7 +51,7 @@ internal sealed class TrafficRequestTransform : RequestTransform
             }
         }
 
-        if (request.Cluster?.Traffic?.ConnectionPool is { MaxRequestsPerConnection: 1, Http1: true })
+        if (request.Cluster?.FeatureModels.Get<ClusterCircuitBreaker>()?.Limits is { MaxRequestsPerConnection: 1, Http1: true })
         {
             // One request per connection: the upstream closes it after this response.
             context.ProxyRequest.Headers.ConnectionClose = true;

@@ -1,5 +1,10 @@
 using System.Globalization;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Traffic.Common;
+using Mesh.Proxy.Traffic.Cors;
+using Mesh.Proxy.Traffic.Headers;
+using Mesh.Proxy.Traffic.LoadBalancing;
 using Mesh.Proxy.Traffic.OutlierDetection;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;
@@ -9,7 +14,7 @@ using Yarp.ReverseProxy.Transforms;
 namespace Mesh.Proxy.Traffic;
 
 /// <summary>
-/// Per attempt, when upstream response headers arrive (before the caller sees them): counts the
+/// <see cref="ProxyStage.UpstreamResponseHeaders"/>: per attempt, when upstream response headers arrive (before the caller sees them): counts the
 /// status for outlier detection, sets a generated consistent-hash cookie, and applies the
 /// destination's and the route's response header operations and the CORS response headers.
 /// </summary>
@@ -19,32 +24,37 @@ internal sealed class TrafficResponseTransform(OutlierDetector outliers) : Respo
     {
         var response = context.ProxyResponse;
         var http = context.HttpContext;
-        var request = response is null ? null : http.Features.Get<MeshRequestFeature>();
+        var request = response is null ? null : http.Features.Get<RoutingResult>();
         if (request is null)
         {
             return default;
         }
 
-        if (request.Cluster?.Traffic is { } clusterTraffic)
+        if (request.Cluster is { } cluster)
         {
-            if (clusterTraffic.OutlierDetection is { Enabled: true } && ProxiedDestination(http) is { } destination
+            var models = cluster.FeatureModels;
+            if (models.Get<ClusterOutlierDetection>() is { Model.Enabled: true } detection && ProxiedDestination(http) is { } destination
                 && StatusForOutlierDetection(response!) is var status and > 0)
             {
-                outliers.ReportResponse(request, destination, status);
+                outliers.ReportResponse(cluster, detection, destination, status);
             }
 
-            if (request.HashCookie is { } cookie && clusterTraffic.ConsistentHash is { } hash)
+            if (models.Get<ConsistentHashModel>() is { } hash && GeneratedHashCookie.Find(http) is { } cookie)
             {
-                http.Response.Headers.Append("set-cookie", SetCookie(hash.Name, cookie, hash.CookiePath, hash.CookieTtl));
+                http.Response.Headers.Append("set-cookie", SetCookie(hash.Name, cookie.Value, hash.CookiePath, hash.CookieTtl));
             }
         }
 
-        if (request.Route?.Traffic is { } traffic)
+        if (request.Route is { } route)
         {
             var headers = http.Response.Headers;
-            traffic.ForCluster(request.Cluster)?.Response?.ApplyTo(headers);
-            traffic.ResponseHeaders?.ApplyTo(headers);
-            traffic.Cors?.ApplyToResponse(http.Request, headers);
+            if (route.FeatureModels.Get<RouteHeadersModel>() is { } traffic)
+            {
+                traffic.ForCluster(request.Cluster)?.Response?.ApplyTo(headers);
+                traffic.ResponseHeaders?.ApplyTo(headers);
+            }
+
+            route.FeatureModels.Get<CorsPolicyModel>()?.ApplyToResponse(http.Request, headers);
         }
 
         return default;

@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace Bookinfo.Details;
 
 /// <summary>Bookinfo's details body; property order is the wire order.</summary>
-public sealed record BookDetails(
+internal sealed record BookDetails(
     int Id,
     string Author,
     int Year,
@@ -28,4 +28,4 @@ public sealed record BookDetails(
 }
 
 /// <summary>Bookinfo's error body: <c>{"error":"…"}</c>.</summary>
-public sealed record ErrorResponse(string Error);
+internal sealed record ErrorResponse(string Error);

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Bookinfo.Details;
 
-public static class DetailsApp
+internal static class DetailsApp
 {
     public const int DefaultPort = 9081;
     public const string NumericIdError = "please provide numeric product id";

@@ -4,7 +4,7 @@ using Mesh.ServiceDefaults;
 namespace Bookinfo.Details;
 
 /// <summary>The failure switch's admin endpoint and the middleware that fails requests while it is on.</summary>
-public static class DetailsFailureEndpoints
+internal static class DetailsFailureEndpoints
 {
     public const string AdminPath = "/admin/fail";
 
@@ -77,4 +77,4 @@ public static class DetailsFailureEndpoints
 }
 
 /// <summary>Answer of <c>/admin/fail</c>: whether this instance fails, with what, until when, and which instance it is.</summary>
-public sealed record FailureState(bool Failing, int? Status, DateTimeOffset? Until, string Instance);
+internal sealed record FailureState(bool Failing, int? Status, DateTimeOffset? Until, string Instance);

@@ -10,7 +10,7 @@ namespace Bookinfo.Details;
 /// (<c>DELETE /admin/fail</c> ends it). The health endpoints stay healthy on purpose: a replica
 /// that fails its probes is taken out by Aspire or Kubernetes, which would hide what the mesh does.
 /// </summary>
-public sealed class DetailsFailureSwitch(TimeProvider time)
+internal sealed class DetailsFailureSwitch(TimeProvider time)
 {
     public const string EnvironmentVariable = "BOOKINFO_FAIL";
     public const int DefaultStatus = 503;
@@ -85,4 +85,4 @@ public sealed class DetailsFailureSwitch(TimeProvider time)
 }
 
 /// <summary>A failure in force: the status every request gets, until a time or until switched off.</summary>
-public sealed record DetailsFailure(int Status, DateTimeOffset? Until);
+internal sealed record DetailsFailure(int Status, DateTimeOffset? Until);

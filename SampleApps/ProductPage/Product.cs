@@ -1,7 +1,7 @@
 namespace Bookinfo.ProductPage;
 
 /// <summary>A book in the product catalog (<c>GET /api/v1/products</c>).</summary>
-public sealed record Product(int Id, string Title, string DescriptionHtml)
+internal sealed record Product(int Id, string Title, string DescriptionHtml)
 {
     /// <summary>Bookinfo sells one book.</summary>
     public static readonly IReadOnlyList<Product> Catalog =

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Bookinfo.ProductPage;
 
-public static class ProductPageApp
+internal static class ProductPageApp
 {
     public const int DefaultPort = 9080;
     public const string SessionCookieName = "session";

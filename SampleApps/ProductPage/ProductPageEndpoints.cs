@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 namespace Bookinfo.ProductPage;
 
 /// <summary>The product page, its login/logout, and Bookinfo's JSON API under /api/v1.</summary>
-public static class ProductPageEndpoints
+internal static class ProductPageEndpoints
 {
     public const string ProductPagePath = "/productpage";
     public const string NumericIdError = "please provide numeric product id";

@@ -6,7 +6,7 @@ namespace Bookinfo.ProductPage;
 /// Istio's tasks rely on: 3 s per call, and reviews tried twice, so a 7 s delay injected
 /// on ratings surfaces as a 6 s page load with "reviews unavailable".
 /// </summary>
-public sealed class ProductPageOptions
+internal sealed class ProductPageOptions
 {
     public const string SectionName = "ProductPage";
 

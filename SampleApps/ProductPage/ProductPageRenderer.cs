@@ -8,7 +8,7 @@ namespace Bookinfo.ProductPage;
 /// Renders Bookinfo's product page as one self-contained HTML document (inline CSS, no
 /// scripts or CDN assets), with the texts Istio's tasks look for.
 /// </summary>
-public static class ProductPageRenderer
+internal static class ProductPageRenderer
 {
     public const string DetailsErrorTitle = "Error fetching product details!";
     public const string DetailsErrorText = "Sorry, product details are currently unavailable for this book.";

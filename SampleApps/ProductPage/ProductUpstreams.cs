@@ -10,7 +10,7 @@ namespace Bookinfo.ProductPage;
 /// user-agent are forwarded by the service defaults' header propagation, trace context by
 /// OpenTelemetry. Cookies are never forwarded: they hold this page's session.
 /// </summary>
-public sealed partial class ProductUpstreams(
+internal sealed partial class ProductUpstreams(
     IHttpClientFactory httpClientFactory,
     IOptions<ProductPageOptions> options,
     ILogger<ProductUpstreams> logger)

@@ -4,7 +4,7 @@ namespace Bookinfo.ProductPage;
 
 // The product page's view of what details and reviews answer (their wire shapes).
 
-public sealed record BookDetails(
+internal sealed record BookDetails(
     int Id,
     string? Author,
     int? Year,
@@ -15,18 +15,18 @@ public sealed record BookDetails(
     [property: JsonPropertyName("ISBN-10")] string? Isbn10,
     [property: JsonPropertyName("ISBN-13")] string? Isbn13);
 
-public sealed record ProductReviews(
+internal sealed record ProductReviews(
     string? Id,
     string? Podname,
     string? Clustername,
     string? Version,
     IReadOnlyList<ProductReview> Reviews);
 
-public sealed record ProductReview(string Reviewer, string Text, ReviewRating? Rating);
+internal sealed record ProductReview(string Reviewer, string Text, ReviewRating? Rating);
 
-public sealed record ReviewRating(int? Stars, string? Color, string? Error);
+internal sealed record ReviewRating(int? Stars, string? Color, string? Error);
 
 /// <summary>Bookinfo's error body: <c>{"error":"…"}</c>.</summary>
-public sealed record ErrorResponse(string Error);
+internal sealed record ErrorResponse(string Error);
 
-public sealed record ProductRatings(int Id, IReadOnlyDictionary<string, int> Ratings);
+internal sealed record ProductRatings(int Id, IReadOnlyDictionary<string, int> Ratings);

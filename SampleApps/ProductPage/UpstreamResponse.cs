@@ -1,7 +1,7 @@
 namespace Bookinfo.ProductPage;
 
 /// <summary>The outcome of one upstream call: a 200 body, or why there is none.</summary>
-public readonly record struct UpstreamResponse(byte[]? Body, int? StatusCode, string? Failure)
+internal readonly record struct UpstreamResponse(byte[]? Body, int? StatusCode, string? Failure)
 {
     public bool IsSuccess => Body is not null;
 

@@ -1,7 +1,7 @@
 namespace Bookinfo.Ratings;
 
 /// <summary>Wire shape of Bookinfo's ratings: <c>{"id":0,"ratings":{"Reviewer1":5,"Reviewer2":4}}</c>.</summary>
-public sealed record ProductRatings(int Id, IReadOnlyDictionary<string, int> Ratings);
+internal sealed record ProductRatings(int Id, IReadOnlyDictionary<string, int> Ratings);
 
 /// <summary>Bookinfo's error body: <c>{"error":"…"}</c>.</summary>
-public sealed record ErrorResponse(string Error);
+internal sealed record ErrorResponse(string Error);

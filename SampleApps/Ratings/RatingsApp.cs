@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Bookinfo.Ratings;
 
-public static class RatingsApp
+internal static class RatingsApp
 {
     // Kestrel endpoint names (Kestrel:Endpoints:<name>, e.g. env Kestrel__Endpoints__Grpc__Url):
     //   "Http" - JSON API, HTTP/1.1.

@@ -4,7 +4,7 @@ using Grpc.Core;
 namespace Bookinfo.Ratings;
 
 /// <summary><c>bookinfo.ratings.v1.Ratings</c>: the same data as the HTTP API.</summary>
-public sealed class RatingsGrpcService(RatingsState state) : V1.Ratings.RatingsBase
+internal sealed class RatingsGrpcService(RatingsState state) : V1.Ratings.RatingsBase
 {
     public override Task<GetRatingsResponse> GetRatings(GetRatingsRequest request, ServerCallContext context)
     {

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Bookinfo.Ratings;
 
 /// <summary>Bookinfo's ratings REST API: <c>GET</c> and <c>POST /ratings/{productId}</c>.</summary>
-public static class RatingsHttpApi
+internal static class RatingsHttpApi
 {
     public const string NumericIdError = "please provide numeric product ID";
 

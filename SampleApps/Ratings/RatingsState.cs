@@ -7,7 +7,7 @@ namespace Bookinfo.Ratings;
 /// The ratings held in memory, like Bookinfo's ratings v1: every product has the two
 /// default ratings until someone POSTs its own set, which then replaces them.
 /// </summary>
-public sealed class RatingsState
+internal sealed class RatingsState
 {
     /// <summary>Bounds the memory a client can make us hold with POSTs.</summary>
     public const int MaxRatedProducts = 1000;

@@ -1,7 +1,7 @@
 namespace Bookinfo.Reviews;
 
 /// <summary>Bookinfo's two reviews of "The Comedy of Errors", rated as this version shows them.</summary>
-public static class ReviewsCatalog
+internal static class ReviewsCatalog
 {
     public const string Reviewer1 = "Reviewer1";
     public const string Reviewer2 = "Reviewer2";

@@ -3,20 +3,20 @@ using System.Text.Json.Serialization;
 namespace Bookinfo.Reviews;
 
 /// <summary>Bookinfo's reviews body; property order is the wire order.</summary>
-public sealed record ReviewsResponse(
+internal sealed record ReviewsResponse(
     string Id,
     string Podname,
     string Clustername,
     string Version,
     IReadOnlyList<Review> Reviews);
 
-public sealed record Review(
+internal sealed record Review(
     string Reviewer,
     string Text,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ReviewRating? Rating);
 
 /// <summary>Either stars and color, or an error when ratings could not be fetched.</summary>
-public sealed record ReviewRating(
+internal sealed record ReviewRating(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Stars,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Color,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Error)
@@ -27,4 +27,4 @@ public sealed record ReviewRating(
 }
 
 /// <summary>Bookinfo's error body: <c>{"error":"…"}</c>.</summary>
-public sealed record ErrorResponse(string Error);
+internal sealed record ErrorResponse(string Error);

@@ -15,7 +15,7 @@ namespace Mesh.Benchmarks;
 /// each, so snapshot build and translation can be measured at different mesh sizes. Built
 /// through the real YAML parser and snapshot builder, so the benchmarks see production shapes.
 /// </summary>
-public static class BenchMesh
+internal static class BenchMesh
 {
     public const int ServicePort = 9080;
 

@@ -1,7 +1,10 @@
 using BenchmarkDotNet.Attributes;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -32,7 +35,10 @@ public class HeaderHandlingBenchmarks
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration["Mesh:Node:Workload"] = "bench";
-        builder.AddMeshProxy(MeshProxyMode.Sidecar);
+        builder.AddMeshProxy(MeshProxyMode.Sidecar)
+            .AddFeature<SecurityFeature>()
+            .AddFeature<TrafficFeature>()
+            .AddFeature<TelemetryFeature>();
         var app = builder.Build();
         _transformer = app.Services.GetRequiredService<ITransformBuilder>().Build(
             new RouteConfig { RouteId = "mesh", ClusterId = "mesh", Match = new RouteMatch { Path = "/{**catch-all}" } },

@@ -1,10 +1,10 @@
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Benchmarks;

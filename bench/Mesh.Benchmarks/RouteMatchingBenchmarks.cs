@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Benchmarks;

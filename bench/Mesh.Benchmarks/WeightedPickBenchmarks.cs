@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Benchmarks;
 

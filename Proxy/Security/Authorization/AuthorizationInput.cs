@@ -1,7 +1,7 @@
 using System.Net;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Security.Jwt;
-using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Security.Authorization;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 using Wire = Mesh.Contracts.Snapshots;
 
 namespace Mesh.Proxy.Security.Authorization;

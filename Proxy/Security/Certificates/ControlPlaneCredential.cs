@@ -1,4 +1,4 @@
-using Mesh.Proxy.Configuration;
+using Mesh.Proxy.Core.Configuration;
 
 namespace Mesh.Proxy.Security.Certificates;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Security.Jwt;
+using Mesh.Proxy.Core.Discovery;
+using Mesh.Proxy.Core.Identity;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Proxy.Security.Certificates;
@@ -10,21 +11,19 @@ namespace Mesh.Proxy.Security.Certificates;
 /// so mesh traffic is mTLS from now on — the bundle is installed, certificate issuance starts,
 /// and the snapshot is only acknowledged once this workload holds a certificate (otherwise it is
 /// NACKed with the CA's answer). A certificate that does not chain to the bundle's current root
-/// (the CA's root was rotated) is renewed at once. Key sets the JWT rules name are fetched ahead.
+/// (the CA's root was rotated) is renewed at once.
 /// </summary>
-public sealed class SnapshotSecurityGate
+internal sealed class SnapshotSecurityGate : ISnapshotGate
 {
     private readonly WorkloadIdentityState _state;
     private readonly WorkloadCertificateManager _certificates;
     private readonly ProxySecurityOptions _options;
-    private readonly JwksProvider _jwks;
 
     // Snapshots are applied one at a time (SnapshotApplier's gate), so this needs no lock.
     private string? _installedPems;
 
-    public SnapshotSecurityGate(WorkloadIdentityState state, WorkloadCertificateManager certificates, IOptions<ProxySecurityOptions> options, JwksProvider jwks)
+    public SnapshotSecurityGate(WorkloadIdentityState state, WorkloadCertificateManager certificates, IOptions<ProxySecurityOptions> options)
     {
-        _jwks = jwks;
         _state = state;
         _certificates = certificates;
         _options = options.Value;
@@ -33,15 +32,6 @@ public sealed class SnapshotSecurityGate
     /// <summary>Null when the snapshot may be published, else the NACK reason.</summary>
     public async Task<string?> PrepareAsync(ProxySnapshot snapshot, CancellationToken cancellationToken)
     {
-        foreach (var rule in snapshot.Inbound?.JwtRules ?? [])
-        {
-            if (rule.Jwks.Length == 0 && Uri.TryCreate(rule.JwksUri, UriKind.Absolute, out var jwksUri))
-            {
-                // Fetched in the background so the first request carrying a token does not wait.
-                _jwks.Prefetch(jwksUri);
-            }
-        }
-
         if (snapshot.TrustBundlePem.Count == 0)
         {
             return null;

@@ -1,4 +1,4 @@
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 using Wire = Mesh.Contracts.Snapshots;
 
 namespace Mesh.Proxy.Security.Jwt;

@@ -2,9 +2,10 @@ using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Security.Policy;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -23,7 +24,6 @@ namespace Mesh.Proxy.Security.Tls;
 /// </summary>
 internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
 {
-
     private readonly WorkloadIdentityState _identity;
     private readonly RoutingState _routing;
     private readonly ILogger _logger;
@@ -52,7 +52,7 @@ internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
             return false;
         }
 
-        var mode = _routing.Current?.InboundSecurity.ModeFor(listener) ?? MtlsMode.Permissive;
+        var mode = _routing.Current?.FeatureModels.Get<InboundSecurityModel>()?.ModeFor(listener) ?? MtlsMode.Permissive;
         if (tls)
         {
             if (mode == MtlsMode.Disable || _identity.Certificate is null)

@@ -1,7 +1,8 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Yarp;
 
 namespace Mesh.Proxy.Security.Tls;
 
@@ -12,8 +13,10 @@ namespace Mesh.Proxy.Security.Tls;
 /// one of the expected SPIFFE identities. SIMPLE/MUTUAL verify against the given roots (or the
 /// system's), by subjectAltNames when given, else by the request's host name.
 /// </summary>
-public static class UpstreamTlsConfigurator
+internal sealed class UpstreamTlsConfigurator(WorkloadIdentityState identity) : IUpstreamClientConfigurator
 {
+    public void Configure(IReadOnlyDictionary<string, string>? clusterMetadata, SocketsHttpHandler handler) => Configure(clusterMetadata, handler, identity);
+
     public static void Configure(IReadOnlyDictionary<string, string>? metadata, SocketsHttpHandler handler, WorkloadIdentityState identity)
     {
         if (metadata is null || !metadata.TryGetValue(UpstreamTlsMetadata.Mode, out var mode))

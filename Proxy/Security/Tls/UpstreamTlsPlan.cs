@@ -2,8 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Translation;
-using Mesh.Proxy.Yarp;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Core.Yarp;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Mesh.Proxy.Security.Tls;
@@ -44,7 +44,9 @@ public sealed class UpstreamTlsPlan
 
     public bool UsesTls => _mode is not null;
 
-    public string SchemeFor(Endpoint endpoint) => _mode is not null && (_allEndpoints || endpoint.Mtls) ? "https" : "http";
+    public bool UsesTlsFor(Endpoint endpoint) => _mode is not null && (_allEndpoints || endpoint.Mtls);
+
+    public string SchemeFor(Endpoint endpoint) => UsesTlsFor(endpoint) ? "https" : "http";
 
     public void AddMetadata(IDictionary<string, string> metadata)
     {

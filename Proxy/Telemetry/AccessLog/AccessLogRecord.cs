@@ -1,6 +1,8 @@
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
 
 namespace Mesh.Proxy.Telemetry.AccessLog;
@@ -30,7 +32,7 @@ internal sealed class AccessLogRecord(AccessLogEntry entry) : IReadOnlyList<KeyV
         builder.Append('[').Append(e.StartTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture)).Append("] \"")
             .Append(e.Method).Append(' ').Append(PathOf(e)).Append(' ').Append(e.Protocol).Append("\" ")
             .Append(e.ResponseCode.ToString(CultureInfo.InvariantCulture)).Append(' ')
-            .Append(Pipeline.ResponseFlagsText.Format(e.Flags)).Append(' ')
+            .Append(Core.Routing.ResponseFlagsText.Format(e.Flags)).Append(' ')
             .Append(e.BytesReceived.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(e.BytesSent.ToString(CultureInfo.InvariantCulture)).Append(' ')
             .Append(((long)Math.Round(e.DurationMs)).ToString(CultureInfo.InvariantCulture)).Append(" \"")
@@ -62,7 +64,7 @@ internal sealed class AccessLogRecord(AccessLogEntry entry) : IReadOnlyList<KeyV
             new("path", PathOf(e)),
             new("protocol", e.Protocol),
             new("response_code", e.ResponseCode),
-            new("response_flags", Pipeline.ResponseFlagsText.Format(e.Flags)),
+            new("response_flags", Core.Routing.ResponseFlagsText.Format(e.Flags)),
             new("grpc_status", e.GrpcStatus < 0 ? null : e.GrpcStatus),
             new("bytes_received", e.BytesReceived),
             new("bytes_sent", e.BytesSent),

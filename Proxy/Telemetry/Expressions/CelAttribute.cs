@@ -1,4 +1,6 @@
 using System.Collections.Frozen;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Telemetry.Labels;
 
 namespace Mesh.Proxy.Telemetry.Expressions;
 

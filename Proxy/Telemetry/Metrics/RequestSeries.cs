@@ -1,4 +1,5 @@
 using Mesh.Proxy.Telemetry.Expressions;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Stats;
 
 namespace Mesh.Proxy.Telemetry.Metrics;

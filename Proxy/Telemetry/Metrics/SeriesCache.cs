@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Stats;
 
 namespace Mesh.Proxy.Telemetry.Metrics;

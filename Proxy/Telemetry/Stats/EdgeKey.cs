@@ -1,4 +1,4 @@
-using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Peers;
 
 namespace Mesh.Proxy.Telemetry.Stats;

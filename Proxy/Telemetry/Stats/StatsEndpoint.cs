@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Core.Admin;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Peers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
@@ -14,34 +14,21 @@ namespace Mesh.Proxy.Telemetry.Stats;
 /// which the control plane's mesh console reads to draw the live service graph. Cumulative
 /// counters survive a missed poll; the console computes rates and percentiles from two readings.
 /// </summary>
-internal sealed class StatsEndpoint
+internal sealed class StatsEndpoint : IAdminEndpoint
 {
-    public const string Path = "/stats";
-
-    private readonly RequestDelegate _next;
     private readonly EdgeStatsRegistry _edges;
     private readonly MeshProxyOptions _options;
 
-    public StatsEndpoint(RequestDelegate next, EdgeStatsRegistry edges, IOptions<MeshProxyOptions> options)
+    public StatsEndpoint(EdgeStatsRegistry edges, IOptions<MeshProxyOptions> options)
     {
-        _next = next;
         _edges = edges;
         _options = options.Value;
     }
 
-    public Task InvokeAsync(HttpContext context)
+    public string Path => "/stats";
+
+    public Task WriteAsync(HttpContext context)
     {
-        if (context.Features.Get<MeshListener>() is not { Kind: ListenerKind.Admin } || context.Request.Path.Value != Path)
-        {
-            return _next(context);
-        }
-
-        if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))
-        {
-            context.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
-            return Task.CompletedTask;
-        }
-
         context.Response.ContentType = "application/json";
         return context.Response.Body.WriteAsync(Write()).AsTask();
     }

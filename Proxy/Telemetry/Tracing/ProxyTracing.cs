@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Telemetry.Tracing;
@@ -26,14 +26,15 @@ public sealed class ProxyTracing : IDisposable
     /// Starts the hop's spans and returns the innermost (the one upstream calls continue from);
     /// <paramref name="server"/> is set when a separate server span wraps it (gateways).
     /// </summary>
-    public Activity? Start(HttpContext context, MeshListener listener, TelemetryModel model, string name, out Activity? server, out TraceHeaderStyle style)
+    /// <param name="samplingPercentage">The Telemetry resource's sampling of new traces (0-100).</param>
+    public Activity? Start(HttpContext context, MeshListener listener, double samplingPercentage, string name, out Activity? server, out TraceHeaderStyle style)
     {
         server = null;
         var headers = context.Request.Headers;
         var hasParent = TraceContextHeaders.TryExtract(headers, out var parent, out style, out var deferred);
         if (!hasParent || deferred)
         {
-            var sampled = model.SamplingPercentage >= 100 || (model.SamplingPercentage > 0 && Random.Shared.NextDouble() * 100 < model.SamplingPercentage);
+            var sampled = samplingPercentage >= 100 || (samplingPercentage > 0 && Random.Shared.NextDouble() * 100 < samplingPercentage);
             if (!hasParent)
             {
                 // A new trace is this proxy's decision alone: without this, the activity ASP.NET Core

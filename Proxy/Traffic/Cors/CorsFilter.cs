@@ -1,4 +1,4 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Traffic.Cors;
@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Traffic.Cors;
 /// </summary>
 internal sealed class CorsFilter(CorsPolicyModel policy) : IRouteFilter
 {
-    public ValueTask<bool> OnRequestAsync(HttpContext context, MeshRequestFeature request)
+    public ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
     {
         var http = context.Request;
         var origin = http.Headers.Origin;

@@ -1,4 +1,4 @@
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Traffic.Cors;
 

@@ -1,4 +1,5 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Traffic.Common;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Traffic.Faults;
@@ -14,19 +15,19 @@ internal sealed class FaultFilter(FaultModel fault, TimeProvider time) : IRouteF
     private const string AbortMessage = "fault filter abort";
     private static readonly ReadOnlyMemory<byte> AbortBody = "fault filter abort"u8.ToArray();
 
-    public ValueTask<bool> OnRequestAsync(HttpContext context, MeshRequestFeature request)
+    public ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
     {
-        if (fault.HasDelay && FaultModel.Roll(fault.DelayPercentage))
+        if (fault.HasDelay && Percentages.Roll(fault.DelayPercentage))
         {
             return DelayThenAbortAsync(context, request);
         }
 
-        return fault.HasAbort && FaultModel.Roll(fault.AbortPercentage)
+        return fault.HasAbort && Percentages.Roll(fault.AbortPercentage)
             ? AbortAsync(context, request)
             : ValueTask.FromResult(true);
     }
 
-    private async ValueTask<bool> DelayThenAbortAsync(HttpContext context, MeshRequestFeature request)
+    private async ValueTask<bool> DelayThenAbortAsync(HttpContext context, RoutingResult request)
     {
         request.AddFlags(ResponseFlags.DelayInjected);
         try
@@ -39,7 +40,7 @@ internal sealed class FaultFilter(FaultModel fault, TimeProvider time) : IRouteF
             return false;
         }
 
-        if (fault.HasAbort && FaultModel.Roll(fault.AbortPercentage))
+        if (fault.HasAbort && Percentages.Roll(fault.AbortPercentage))
         {
             return await AbortAsync(context, request);
         }
@@ -48,7 +49,7 @@ internal sealed class FaultFilter(FaultModel fault, TimeProvider time) : IRouteF
     }
 
     /// <summary>Writes the abort reply; always returns false (the request is answered).</summary>
-    private async ValueTask<bool> AbortAsync(HttpContext context, MeshRequestFeature request)
+    private async ValueTask<bool> AbortAsync(HttpContext context, RoutingResult request)
     {
         request.AddFlags(ResponseFlags.FaultInjected);
         var response = context.Response;

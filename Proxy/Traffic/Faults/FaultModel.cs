@@ -23,8 +23,4 @@ public sealed class FaultModel
     public bool HasDelay => Delay > TimeSpan.Zero && DelayPercentage > 0;
 
     public bool HasAbort => (AbortHttpStatus != 0 || AbortGrpcStatus >= 0) && AbortPercentage > 0;
-
-    /// <summary>True with probability <paramref name="percentage"/>/100 (exact at 0 and 100).</summary>
-    public static bool Roll(double percentage)
-        => percentage >= 100 || (percentage > 0 && Random.Shared.NextDouble() * 100 < percentage);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Traffic.Common;
 
 namespace Mesh.Proxy.Traffic.Faults;
 

@@ -1,5 +1,5 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Traffic.Headers;
 

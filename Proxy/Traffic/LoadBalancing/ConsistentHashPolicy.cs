@@ -1,4 +1,4 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.LoadBalancing;
 using Yarp.ReverseProxy.Model;
@@ -23,19 +23,18 @@ public sealed class ConsistentHashPolicy : ILoadBalancingPolicy
             return availableDestinations.Count == 0 ? null : availableDestinations[0];
         }
 
-        var request = context.Features.Get<MeshRequestFeature>();
-        var traffic = request?.Cluster?.Traffic;
-        if (traffic?.ConsistentHash is not { } model)
+        var upstream = context.Features.Get<RoutingResult>()?.Cluster;
+        if (upstream?.FeatureModels.Get<ConsistentHashModel>() is not { } model)
         {
             return availableDestinations[Random.Shared.Next(availableDestinations.Count)];
         }
 
-        var hash = ComputeHash(context, request!, model) ?? (ulong)Random.Shared.NextInt64();
-        var table = traffic.State.HashTableFor(request!.Cluster!.State.DestinationsState.AvailableDestinations, model);
+        var hash = ComputeHash(context, model) ?? (ulong)Random.Shared.NextInt64();
+        var table = model.TableFor(upstream.State.DestinationsState.AvailableDestinations);
         return table.Pick(hash, availableDestinations);
     }
 
-    private static ulong? ComputeHash(HttpContext context, MeshRequestFeature request, ConsistentHashModel model)
+    private static ulong? ComputeHash(HttpContext context, ConsistentHashModel model)
     {
         var http = context.Request;
         switch (model.Key)
@@ -64,8 +63,8 @@ public sealed class ConsistentHashPolicy : ILoadBalancingPolicy
                 }
 
                 // Envoy generates the cookie when it is missing and a ttl is set; retries reuse it.
-                request.HashCookie ??= Random.Shared.NextInt64().ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
-                return HashRing.Hash(request.HashCookie);
+                var generated = GeneratedHashCookie.GetOrCreate(context);
+                return HashRing.Hash(generated.Value);
         }
     }
 }

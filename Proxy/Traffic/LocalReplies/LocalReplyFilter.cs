@@ -1,5 +1,5 @@
 using System.Text;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic.Headers;
 using Microsoft.AspNetCore.Http;
 
@@ -31,7 +31,7 @@ internal sealed class LocalReplyFilter : IRouteFilter
     public static LocalReplyFilter DirectResponse(int status, string? body, HeaderOperationsModel? responseHeaders)
         => new(null, status, body, responseHeaders);
 
-    public async ValueTask<bool> OnRequestAsync(HttpContext context, MeshRequestFeature request)
+    public async ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
     {
         var response = context.Response;
         response.StatusCode = _status;

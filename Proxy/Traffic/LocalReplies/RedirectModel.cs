@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Traffic.LocalReplies;

@@ -1,4 +1,6 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Traffic.Common;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Traffic.Mirroring;
@@ -13,12 +15,12 @@ namespace Mesh.Proxy.Traffic.Mirroring;
 /// </summary>
 internal sealed class MirrorFilter(MirrorModel[] mirrors, MirrorSender sender) : IRouteFilter
 {
-    public ValueTask<bool> OnRequestAsync(HttpContext context, MeshRequestFeature request)
+    public ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
     {
         List<MirrorModel>? chosen = null;
         foreach (var mirror in mirrors)
         {
-            if (Faults.FaultModel.Roll(mirror.Percentage))
+            if (Percentages.Roll(mirror.Percentage))
             {
                 (chosen ??= new List<MirrorModel>(mirrors.Length)).Add(mirror);
             }
@@ -32,7 +34,7 @@ internal sealed class MirrorFilter(MirrorModel[] mirrors, MirrorSender sender) :
                 copies[i] = MirrorRequest.Capture(context, request, chosen[i].Cluster);
             }
 
-            var replay = request.BodyReplay ??= RequestBodyReplay.Prepare(context);
+            var replay = RequestBodyReplay.GetOrPrepare(context);
             replay.OnBodyComplete(body =>
             {
                 foreach (var copy in copies)

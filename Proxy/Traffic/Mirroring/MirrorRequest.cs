@@ -1,5 +1,5 @@
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Traffic.Headers;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 using Microsoft.Net.Http.Headers;
@@ -46,11 +46,11 @@ internal sealed class MirrorRequest
 
     public string PathAndQuery { get; }
 
-    public static MirrorRequest Capture(HttpContext context, MeshRequestFeature request, UpstreamCluster cluster)
+    public static MirrorRequest Capture(HttpContext context, RoutingResult request, UpstreamCluster cluster)
     {
         var http = context.Request;
         var route = request.Route!;
-        var traffic = route.Traffic;
+        var traffic = route.FeatureModels.Get<RouteHeadersModel>();
         var message = new HttpRequestMessage(new HttpMethod(http.Method), (Uri?)null);
         if (cluster.Protocol is Contracts.Snapshots.Protocol.Http2 or Contracts.Snapshots.Protocol.Grpc)
         {
@@ -95,7 +95,7 @@ internal sealed class MirrorRequest
             path = rewrite.RewritePath(path, route, http, request.VirtualHost?.Port ?? 0);
         }
 
-        var timeout = route.Action?.Timeout is { Ticks: > 0 } routeTimeout ? routeTimeout : Yarp.ClusterDefaults.StreamIdleTimeout;
+        var timeout = route.Action?.Timeout is { Ticks: > 0 } routeTimeout ? routeTimeout : Core.Yarp.ClusterDefaults.StreamIdleTimeout;
         return new MirrorRequest(cluster, message, contentHeaders, timeout, path + http.QueryString.Value);
     }
 

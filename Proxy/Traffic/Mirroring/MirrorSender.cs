@@ -1,4 +1,4 @@
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.Extensions.Logging;
 
 namespace Mesh.Proxy.Traffic.Mirroring;

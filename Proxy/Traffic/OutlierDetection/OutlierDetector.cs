@@ -1,4 +1,4 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
@@ -38,8 +38,10 @@ public sealed partial class OutlierDetector : IPassiveHealthCheckPolicy
     /// <summary>YARP's hook after each attempt: only failures without a response count here.</summary>
     public void RequestProxied(HttpContext context, ClusterState cluster, DestinationState destination)
     {
-        var request = context.Features.Get<MeshRequestFeature>();
-        if (request?.Cluster?.Traffic is not { OutlierDetection.Enabled: true } || context.Features.Get<IForwarderErrorFeature>() is not { } error)
+        var request = context.Features.Get<RoutingResult>();
+        if (request?.Cluster is not { } upstream
+            || upstream.FeatureModels.Get<ClusterOutlierDetection>() is not { Model.Enabled: true } detection
+            || context.Features.Get<IForwarderErrorFeature>() is not { } error)
         {
             return;
         }
@@ -55,19 +57,15 @@ public sealed partial class OutlierDetector : IPassiveHealthCheckPolicy
         };
         if (status != 0)
         {
-            Report(request, destination, status);
+            ReportResponse(upstream, detection, destination, status);
         }
     }
 
     /// <summary>Counts an upstream response status (gRPC statuses already mapped to HTTP).</summary>
-    public void ReportResponse(MeshRequestFeature request, DestinationState destination, int status) => Report(request, destination, status);
-
-    private void Report(MeshRequestFeature request, DestinationState destination, int status)
+    public void ReportResponse(UpstreamCluster cluster, ClusterOutlierDetection detection, DestinationState destination, int status)
     {
-        var cluster = request.Cluster!;
-        var traffic = cluster.Traffic!;
-        var model = traffic.OutlierDetection!;
-        var state = traffic.State.Outlier;
+        var model = detection.Model;
+        var state = detection.State;
         state.Track(model, cluster.State, _time, _sweep);
         var host = state.Host(destination);
         var (fiveXx, gateway) = host.Record(status);

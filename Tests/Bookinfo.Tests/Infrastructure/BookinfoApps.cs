@@ -10,7 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Bookinfo.Tests.Infrastructure;
 
 /// <summary>Starts the real Bookinfo apps on loopback, wired to each other through service-discovery configuration.</summary>
-public static class BookinfoApps
+internal static class BookinfoApps
 {
     public static async Task<RunningApp> StartDetailsAsync() =>
         await RunningApp.StartAsync(DetailsApp.Build(RunningApp.LoopbackArgs, b => b.With()));

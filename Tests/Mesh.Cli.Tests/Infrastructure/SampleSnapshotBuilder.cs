@@ -10,7 +10,7 @@ namespace Mesh.Cli.Tests.Infrastructure;
 /// A fixed-shape snapshot (one route with a weighted split, two clusters, one endpoint per
 /// registered workload) so proxy-config output can be checked independently of routing rules.
 /// </summary>
-public sealed class SampleSnapshotBuilder : IProxySnapshotBuilder
+internal sealed class SampleSnapshotBuilder : IProxySnapshotBuilder
 {
     public ProxySnapshot Build(SnapshotInputs inputs, Node node)
     {

@@ -13,7 +13,7 @@ public enum ProxyAnswer
 /// A proxy that answers every snapshot it gets the same way, in the background (more snapshots
 /// come as other proxies join, and a test must not depend on how many).
 /// </summary>
-public static class AnsweringProxy
+internal static class AnsweringProxy
 {
     public const string NackError = "route reviews: unknown cluster";
 

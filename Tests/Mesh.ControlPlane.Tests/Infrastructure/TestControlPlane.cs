@@ -15,7 +15,7 @@ namespace Mesh.ControlPlane.Tests.Infrastructure;
 /// A real control plane on 127.0.0.1 with OS-picked ports, temporary config and data directories,
 /// an admin client carrying the token and a gRPC channel to the discovery port.
 /// </summary>
-public sealed class TestControlPlane : IAsyncDisposable
+internal sealed class TestControlPlane : IAsyncDisposable
 {
     public const string Token = "test-admin-token";
 
@@ -146,7 +146,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     }
 }
 
-public sealed record TestControlPlaneOptions
+internal sealed record TestControlPlaneOptions
 {
     public TestControlPlaneOptions()
     {

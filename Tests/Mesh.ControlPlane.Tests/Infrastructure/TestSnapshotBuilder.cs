@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Tests.Infrastructure;
 /// the push machinery independently of routing rules: one virtual host per config object, one
 /// endpoint per registered workload, a content-hash version. Counts its builds.
 /// </summary>
-public sealed class TestSnapshotBuilder : IProxySnapshotBuilder
+internal sealed class TestSnapshotBuilder : IProxySnapshotBuilder
 {
     private int _builds;
 

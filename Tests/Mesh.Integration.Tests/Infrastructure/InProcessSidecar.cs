@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,7 +79,10 @@ public sealed class InProcessSidecar : IAsyncDisposable
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
         }
 
-        builder.AddMeshProxy(MeshProxyMode.Sidecar);
+        builder.AddMeshProxy(MeshProxyMode.Sidecar)
+            .AddFeature<SecurityFeature>()
+            .AddFeature<TrafficFeature>()
+            .AddFeature<TelemetryFeature>();
         var app = builder.Build();
         app.MapMeshProxy();
         await app.StartAsync();

@@ -106,7 +106,7 @@ public sealed class ControlPlaneTests
         var port = Assert.Single(service.Ports);
         Assert.Equal(9080u, port.Port);
         Assert.Equal((uint)app.Port, port.TargetPort);
-        Assert.Equal((uint)proxy.Port(Mesh.Proxy.Listeners.ListenerKind.Inbound), port.InboundPort);
+        Assert.Equal((uint)proxy.Port(Mesh.Proxy.Core.Listeners.ListenerKind.Inbound), port.InboundPort);
         Assert.NotEqual(0u, port.InboundPort);
         var outbound = Assert.Single(node.Outbound);
         Assert.Equal("ratings", outbound.Host);

@@ -1,8 +1,9 @@
 using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Grpc;
 using Mesh.Proxy.Tests.Infrastructure;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;

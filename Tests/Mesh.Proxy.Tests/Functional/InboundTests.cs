@@ -1,9 +1,10 @@
 using System.Net;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Tests.Infrastructure;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 
 namespace Mesh.Proxy.Tests.Functional;

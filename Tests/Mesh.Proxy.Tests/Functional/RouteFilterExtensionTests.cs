@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -63,7 +64,7 @@ public sealed class RouteFilterExtensionTests
 
     private sealed class TeapotFilter : IRouteFilter
     {
-        public async ValueTask<bool> OnRequestAsync(HttpContext context, MeshRequestFeature request)
+        public async ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
         {
             context.Response.StatusCode = 418;
             await context.Response.WriteAsync("I'm a teapot");

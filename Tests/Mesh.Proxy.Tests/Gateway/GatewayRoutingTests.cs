@@ -1,5 +1,6 @@
 using System.Net;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Infrastructure;
 using Mesh.Proxy.Tests.Traffic;
 using static Mesh.Proxy.Tests.Gateway.GatewayCertificates;

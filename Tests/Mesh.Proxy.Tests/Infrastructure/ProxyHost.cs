@@ -1,7 +1,11 @@
 using System.Text.Json;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Gateway;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -43,7 +47,11 @@ public sealed class ProxyHost : IAsyncDisposable
             builder.Configuration["Logging:LogLevel:Mesh"] = "Debug";
         }
 
-        builder.AddMeshProxy();
+        builder.AddMeshProxy()
+            .AddFeature<SecurityFeature>()
+            .AddFeature<TrafficFeature>()
+            .AddFeature<TelemetryFeature>()
+            .AddFeature<GatewayFeature>();
         configureServices?.Invoke(builder.Services);
         var observer = new RecordingObserver();
         builder.Services.AddSingleton<IMeshRequestObserver>(observer);

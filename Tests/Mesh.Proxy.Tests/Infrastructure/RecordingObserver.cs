@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Tests.Infrastructure;
@@ -11,7 +12,7 @@ public sealed class RecordingObserver : IMeshRequestObserver
 
     public ConcurrentQueue<Completed> Requests { get; } = new();
 
-    public void OnRequestCompleted(HttpContext context, MeshRequestFeature request)
+    public void OnRequestCompleted(HttpContext context, RoutingResult request)
         => Requests.Enqueue(new Completed(
             context.Request.Path.Value ?? string.Empty,
             context.Response.StatusCode,

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Infrastructure;
 using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Http;

@@ -97,7 +97,7 @@ public sealed class CorsTests
         var gateway = await bed.ProxyAsync(ProxySettings.Gateway(bed.ControlPlane.Address).GatewayListener(80));
         var vh = new VirtualHost { Name = "bookinfo:80", Port = 80, Domains = { "*" }, Routes = { To(ProductPage).WithCors(policy) } };
         await bed.ApplyAsync(Snapshot("1", [vh], [Cluster(ProductPage, backend)]));
-        return (bed, backend, gateway.Port(Listeners.ListenerKind.Gateway));
+        return (bed, backend, gateway.Port(Core.Listeners.ListenerKind.Gateway));
     }
 
     private static HttpRequestMessage Preflight(int port, string origin)

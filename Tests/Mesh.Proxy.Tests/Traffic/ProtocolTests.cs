@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

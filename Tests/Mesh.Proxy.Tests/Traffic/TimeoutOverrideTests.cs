@@ -1,7 +1,8 @@
 using System.Net;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;

@@ -1,5 +1,5 @@
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Tests.Unit;
 

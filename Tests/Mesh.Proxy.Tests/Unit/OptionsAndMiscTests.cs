@@ -1,6 +1,7 @@
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Discovery;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Discovery;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Proxy.Tests.Unit;
 

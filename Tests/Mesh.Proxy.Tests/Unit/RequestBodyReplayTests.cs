@@ -1,4 +1,4 @@
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Tests.Unit;

@@ -1,6 +1,6 @@
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Tests.Unit;
 

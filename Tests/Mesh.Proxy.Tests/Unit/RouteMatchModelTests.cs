@@ -1,4 +1,4 @@
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Tests.Unit;

@@ -1,10 +1,16 @@
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Translation;
-using Mesh.Proxy.Yarp;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Core.Yarp;
+using Mesh.Proxy.Gateway;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Traffic;
+using Mesh.Proxy.Traffic.Mirroring;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.LoadBalancing;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
@@ -147,7 +153,7 @@ public sealed class SnapshotTranslatorTests
         var result = translator.Translate(snapshot);
 
         Assert.True(result.Succeeded, result.Errors.ToNackReason());
-        var hosts = result.Model!.Listeners[0].Hosts!;
+        var hosts = ((GatewayListenerRoutes)result.Model!.Listeners[0].Selector!).PlaintextHosts;
         Assert.Equal("a", hosts.Find("bookinfo.com")!.Name);
         Assert.Equal("a", hosts.Find("shared.com")!.Name);
         Assert.Equal("b", hosts.Find("only-8080.com")!.Name);
@@ -207,8 +213,20 @@ public sealed class SnapshotTranslatorTests
 
     private static SnapshotTranslator Sidecar() => Translator(SidecarOptions());
 
+    /// <summary>Core's translation with the security, traffic and gateway features' parts, as a proxy runs it.</summary>
     private static SnapshotTranslator Translator(MeshProxyOptions options, params IRouteFilterFactory[] factories)
-        => new(ListenerSet.Create(options), Options.Create(options), factories);
+    {
+        var listeners = ListenerSet.Create(options);
+        return new(
+            listeners,
+            Options.Create(options),
+            factories,
+            [
+                new SecurityTranslator(listeners),
+                new TrafficTranslator(TimeProvider.System, new MirrorSender(NullLogger<MirrorSender>.Instance), new TrafficStateRegistry()),
+                new GatewayTranslator(),
+            ]);
+    }
 
     private sealed class NamedRouteFactory(string name) : IRouteFilterFactory
     {
@@ -217,6 +235,6 @@ public sealed class SnapshotTranslatorTests
 
     private sealed class NoopFilter : IRouteFilter
     {
-        public ValueTask<bool> OnRequestAsync(Microsoft.AspNetCore.Http.HttpContext context, MeshRequestFeature request) => ValueTask.FromResult(true);
+        public ValueTask<bool> OnRequestAsync(Microsoft.AspNetCore.Http.HttpContext context, RoutingResult request) => ValueTask.FromResult(true);
     }
 }

@@ -1,5 +1,5 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Routing;
 
 namespace Mesh.Proxy.Tests.Unit;
 

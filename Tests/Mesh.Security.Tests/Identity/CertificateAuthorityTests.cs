@@ -2,6 +2,7 @@ using System.Security.Cryptography.X509Certificates;
 using Grpc.Core;
 using Mesh.ControlPlane.Identity;
 using Mesh.ControlPlane.Security;
+using Mesh.Proxy.Core.Identity;
 using Mesh.Proxy.Security.Certificates;
 using Mesh.Security.Tests.Infrastructure;
 

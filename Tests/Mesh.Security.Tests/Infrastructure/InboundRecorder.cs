@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Security.Tls;
 using Microsoft.AspNetCore.Http;
 
@@ -13,7 +15,7 @@ public sealed class InboundRecorder : IMeshRequestObserver
 
     public ConcurrentQueue<Seen> Requests { get; } = new();
 
-    public void OnRequestCompleted(HttpContext context, MeshRequestFeature request)
+    public void OnRequestCompleted(HttpContext context, RoutingResult request)
     {
         if (request.Listener.Kind == ListenerKind.Inbound)
         {

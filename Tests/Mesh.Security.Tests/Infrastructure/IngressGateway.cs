@@ -1,8 +1,12 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Gateway;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,7 +48,11 @@ public sealed class IngressGateway : IAsyncDisposable
             ["Mesh:Gateway:Listeners:0:ServicePort"] = "80",
         });
         builder.Logging.ClearProviders();
-        builder.AddMeshProxy(MeshProxyMode.Gateway);
+        builder.AddMeshProxy(MeshProxyMode.Gateway)
+            .AddFeature<SecurityFeature>()
+            .AddFeature<TrafficFeature>()
+            .AddFeature<TelemetryFeature>()
+            .AddFeature<GatewayFeature>();
         var app = builder.Build();
         app.MapMeshProxy();
         await app.StartAsync();

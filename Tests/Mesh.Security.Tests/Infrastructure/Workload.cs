@@ -1,10 +1,14 @@
 using System.Globalization;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Security;
 using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -126,7 +130,10 @@ public sealed class Workload : IAsyncDisposable
             builder.Configuration["Logging:LogLevel:Mesh"] = "Debug";
         }
 
-        builder.AddMeshProxy(MeshProxyMode.Sidecar);
+        builder.AddMeshProxy(MeshProxyMode.Sidecar)
+            .AddFeature<SecurityFeature>()
+            .AddFeature<TrafficFeature>()
+            .AddFeature<TelemetryFeature>();
         options.ConfigureServices?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapMeshProxy();

@@ -1,7 +1,7 @@
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Identity;
-using Mesh.Proxy.Pipeline;
+using Mesh.Proxy.Core.Pipeline;
 using Mesh.Security.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,6 +1,6 @@
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Security.Tls;
-using Mesh.Proxy.Translation;
+using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Security.Tests.Unit;
 

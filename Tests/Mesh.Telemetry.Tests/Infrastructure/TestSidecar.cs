@@ -1,6 +1,10 @@
 using System.Globalization;
-using Mesh.Proxy.Hosting;
-using Mesh.Proxy.Listeners;
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Gateway;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -86,7 +90,11 @@ public sealed class TestSidecar : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(logs);
-        builder.AddMeshProxy();
+        builder.AddMeshProxy()
+            .AddFeature<SecurityFeature>()
+            .AddFeature<TrafficFeature>()
+            .AddFeature<TelemetryFeature>()
+            .AddFeature<GatewayFeature>();
         var app = builder.Build();
         app.MapMeshProxy();
         await app.StartAsync();

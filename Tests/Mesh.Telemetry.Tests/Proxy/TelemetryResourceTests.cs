@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mesh.Proxy.Telemetry.AccessLog;
+using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Telemetry.Tests.Infrastructure;
 

@@ -1,11 +1,10 @@
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Configuration;
-using Mesh.Proxy.Listeners;
-using Mesh.Proxy.Pipeline;
-using Mesh.Proxy.Routing;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Traffic.OutlierDetection;
-using Mesh.Proxy.Traffic.Timeouts;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Yarp.ReverseProxy.Transforms;
@@ -25,7 +24,7 @@ public sealed class HotPathAllocationTests
         context.Request.Method = "GET";
         context.Request.Path = "/reviews/0";
         context.Request.Headers["end-user"] = "jason";
-        var feature = new MeshRequestFeature { Listener = listeners.OfKind(ListenerKind.Outbound).First(), Route = route, Cluster = cluster };
+        var feature = new RoutingResult { Listener = listeners.OfKind(ListenerKind.Outbound).First(), Route = route, Cluster = cluster };
         context.Features.Set(feature);
         var detector = new OutlierDetector(new NoDestinationUpdates(), TimeProvider.System, NullLogger<OutlierDetector>.Instance);
         var request = new TrafficRequestTransform();

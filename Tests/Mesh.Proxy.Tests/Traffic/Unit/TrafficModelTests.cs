@@ -1,5 +1,6 @@
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Traffic.CircuitBreaking;
+using Mesh.Proxy.Traffic.Common;
 using Mesh.Proxy.Traffic.Headers;
 using Mesh.Proxy.Traffic.LoadBalancing;
 using Mesh.Proxy.Traffic.Mirroring;

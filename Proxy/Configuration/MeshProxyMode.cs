@@ -1,7 +1,0 @@
-namespace Mesh.Proxy.Configuration;
-
-public enum MeshProxyMode
-{
-    Sidecar,
-    Gateway,
-}

@@ -1,0 +1,16 @@
+namespace Mesh.Proxy.Core.Configuration;
+
+public sealed class ControlPlaneOptions
+{
+    /// <summary>gRPC address of the control plane's discovery service (h2c or https).</summary>
+    public string Address { get; set; } = "http://127.0.0.1:15012";
+
+    /// <summary>Bootstrap credential, sent as "authorization: Bearer &lt;token&gt;" when not empty.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>
+    /// A file holding the credential (a projected Kubernetes service account token); read at every
+    /// connect because such tokens rotate. <see cref="Token"/> wins when both are set.
+    /// </summary>
+    public string? TokenFile { get; set; }
+}

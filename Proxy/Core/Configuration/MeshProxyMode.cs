@@ -1,0 +1,7 @@
+namespace Mesh.Proxy.Core.Configuration;
+
+public enum MeshProxyMode
+{
+    Sidecar,
+    Gateway,
+}

@@ -1,0 +1,40 @@
+namespace Mesh.Proxy.Core.Configuration;
+
+/// <summary>
+/// Declarative settings of one proxy process, bound from the "Mesh" configuration section
+/// (environment variables <c>Mesh__...</c>; see docs/proxy.md for the full list).
+/// </summary>
+public sealed class MeshProxyOptions
+{
+    public const string SectionName = "Mesh";
+
+    public MeshProxyMode Mode { get; set; } = MeshProxyMode.Sidecar;
+
+    public ControlPlaneOptions ControlPlane { get; set; } = new();
+
+    public NodeOptions Node { get; set; } = new();
+
+    /// <summary>Sidecar: the service this workload is an endpoint of (short name, e.g. "reviews").</summary>
+    public string? Service { get; set; }
+
+    /// <summary>Sidecar: where the local app listens (inbound traffic is forwarded there).</summary>
+    public string AppAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>
+    /// Address inbound, gateway and admin listeners bind to. Outbound and HTTP_PROXY listeners
+    /// always bind to loopback because only the local app may use them.
+    /// </summary>
+    public string BindAddress { get; set; } = "127.0.0.1";
+
+    public List<InboundPortOptions> Inbound { get; set; } = [];
+
+    public List<OutboundBindingOptions> Outbound { get; set; } = [];
+
+    /// <summary>Sidecar: optional catch-all listener for apps that use HTTP_PROXY (routes by Host).</summary>
+    public int? HttpProxyPort { get; set; }
+
+    /// <summary>Admin listener (/ready, /healthz, /config_dump, /listeners). 0 picks a free port.</summary>
+    public int AdminPort { get; set; }
+
+    public GatewayOptions Gateway { get; set; } = new();
+}

@@ -1,0 +1,193 @@
+using Grpc.Core;
+using Grpc.Net.Client;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Proxy.Core.Discovery;
+
+/// <summary>
+/// Keeps the discovery stream to the control plane open: Hello with the node identity, then
+/// apply each pushed snapshot and answer ACK/NACK. Reconnects with exponential back-off and
+/// jitter; the last applied snapshot keeps serving while the control plane is away.
+/// </summary>
+internal sealed partial class ControlPlaneClient : BackgroundService
+{
+    private readonly MeshProxyOptions _options;
+    private readonly NodeIdentityFactory _nodeFactory;
+    private readonly SnapshotApplier _applier;
+    private readonly SnapshotState _status;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ControlPlaneClient(
+        IOptions<MeshProxyOptions> options,
+        NodeIdentityFactory nodeFactory,
+        SnapshotApplier applier,
+        SnapshotState status,
+        IHostApplicationLifetime lifetime,
+        TimeProvider time,
+        ILogger<ControlPlaneClient> logger)
+    {
+        _options = options.Value;
+        _nodeFactory = nodeFactory;
+        _applier = applier;
+        _status = status;
+        _lifetime = lifetime;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // The Hello carries the bound listener ports, known only once the server has started.
+        if (!await WaitForServerStartedAsync(stoppingToken))
+        {
+            return;
+        }
+
+        var node = _nodeFactory.Create();
+        using var channel = GrpcChannel.ForAddress(_options.ControlPlane.Address, new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler
+            {
+                ConnectTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingDelay = TimeSpan.FromSeconds(15),
+                KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
+                KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                EnableMultipleHttp2Connections = true,
+            },
+            DisposeHttpClient = true,
+            // A large mesh's snapshot (every endpoint of every visible service) can exceed gRPC's
+            // 4 MB default; the control plane is trusted, so allow what it sends.
+            MaxReceiveMessageSize = 64 * 1024 * 1024,
+        });
+        var client = new MeshDiscovery.MeshDiscoveryClient(channel);
+        var failures = 0;
+        Log.Connecting(_logger, _options.ControlPlane.Address, node.Id);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await RunStreamAsync(client, node, stoppingToken))
+                {
+                    failures = 0;
+                }
+
+                Log.StreamEnded(_logger, _options.ControlPlane.Address);
+            }
+            catch (Exception) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                if (failures == 0)
+                {
+                    Log.StreamFailed(_logger, _options.ControlPlane.Address, ex.Message);
+                }
+            }
+            finally
+            {
+                _status.SetConnected(false);
+            }
+
+            failures++;
+            try
+            {
+                await Task.Delay(ReconnectBackoff.Next(failures, Random.Shared), _time, stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>Runs one stream until it ends; returns whether it delivered at least one snapshot.</summary>
+    private async Task<bool> RunStreamAsync(MeshDiscovery.MeshDiscoveryClient client, Node node, CancellationToken cancellationToken)
+    {
+        var headers = new Metadata();
+        if (await ReadTokenAsync(cancellationToken) is { Length: > 0 } token)
+        {
+            headers.Add("authorization", $"Bearer {token}");
+        }
+
+        using var call = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
+        await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = node } }, cancellationToken);
+        var received = false;
+        await foreach (var snapshot in call.ResponseStream.ReadAllAsync(cancellationToken))
+        {
+            if (!received)
+            {
+                received = true;
+                _status.SetConnected(true);
+                Log.Connected(_logger, _options.ControlPlane.Address);
+            }
+
+            var result = await _applier.ApplyAsync(snapshot, cancellationToken);
+            var answer = result.Accepted
+                ? new ProxyMessage { Ack = new Ack { Version = result.Version } }
+                : new ProxyMessage { Nack = new Nack { Version = result.Version, Error = result.Error } };
+            await call.RequestStream.WriteAsync(answer, cancellationToken);
+        }
+
+        await call.RequestStream.CompleteAsync();
+        return received;
+    }
+
+    private async Task<string?> ReadTokenAsync(CancellationToken cancellationToken)
+    {
+        if (!string.IsNullOrEmpty(_options.ControlPlane.Token) || string.IsNullOrEmpty(_options.ControlPlane.TokenFile))
+        {
+            return _options.ControlPlane.Token;
+        }
+
+        try
+        {
+            return (await File.ReadAllTextAsync(_options.ControlPlane.TokenFile, cancellationToken)).Trim();
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException($"cannot read the control plane token file {_options.ControlPlane.TokenFile}: {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new InvalidOperationException($"cannot read the control plane token file {_options.ControlPlane.TokenFile}: {ex.Message}", ex);
+        }
+    }
+
+    private async Task<bool> WaitForServerStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = _lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        try
+        {
+            await started.Task.WaitAsync(stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(1, LogLevel.Information, "Connecting to the control plane at {Address} as node {NodeId}.")]
+        public static partial void Connecting(ILogger logger, string address, string nodeId);
+
+        [LoggerMessage(2, LogLevel.Information, "Receiving snapshots from the control plane at {Address}.")]
+        public static partial void Connected(ILogger logger, string address);
+
+        [LoggerMessage(3, LogLevel.Warning, "Control plane stream to {Address} failed: {Reason}. Serving the last applied snapshot; reconnecting with back-off.")]
+        public static partial void StreamFailed(ILogger logger, string address, string reason);
+
+        [LoggerMessage(4, LogLevel.Information, "Control plane stream to {Address} ended; reconnecting.")]
+        public static partial void StreamEnded(ILogger logger, string address);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Reflection;
+using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Translation;
+using Microsoft.Extensions.Options;
+
+namespace Mesh.Proxy.Core.Discovery;
+
+/// <summary>Builds the <see cref="Node"/> sent in Hello from the options and the ports Kestrel actually bound.</summary>
+public sealed class NodeIdentityFactory
+{
+    private static readonly string ProxyVersion =
+        typeof(NodeIdentityFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    private readonly MeshProxyOptions _options;
+    private readonly ListenerSet _listeners;
+
+    public NodeIdentityFactory(IOptions<MeshProxyOptions> options, ListenerSet listeners)
+    {
+        _options = options.Value;
+        _listeners = listeners;
+    }
+
+    /// <summary>Call after the server started: inbound and outbound ports are the bound ones.</summary>
+    public Node Create()
+    {
+        var node = new Node
+        {
+            Id = string.IsNullOrWhiteSpace(_options.Node.Id) ? $"{_options.Node.Workload}-{Environment.ProcessId}" : _options.Node.Id,
+            Workload = _options.Node.Workload ?? string.Empty,
+            Namespace = _options.Node.Namespace,
+            ServiceAccount = _options.Node.ServiceAccount,
+            Mode = _options.Mode == MeshProxyMode.Gateway ? ProxyMode.Gateway : ProxyMode.Sidecar,
+            ProxyVersion = ProxyVersion,
+            Address = _options.Node.Address,
+            AdminPort = (uint)_listeners.Admin.BoundPort,
+        };
+        node.Labels.Add(_options.Node.Labels);
+        if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))
+        {
+            // What Istio's Gateway selectors (istio: ingressgateway) match by default.
+            node.Labels["istio"] = "ingressgateway";
+        }
+
+        var inbound = _listeners.OfKind(ListenerKind.Inbound).ToList();
+        if (!string.IsNullOrWhiteSpace(_options.Service) && inbound.Count > 0)
+        {
+            var membership = new ServiceMembership { Name = _options.Service };
+            foreach (var listener in inbound)
+            {
+                membership.Ports.Add(new ServicePort
+                {
+                    Name = listener.ServicePortName ?? string.Empty,
+                    Port = (uint)listener.ServicePort,
+                    Protocol = SnapshotTranslator.ProtocolOf(listener.Protocol),
+                    InboundPort = (uint)listener.BoundPort,
+                    TargetPort = (uint)listener.TargetPort,
+                });
+            }
+
+            node.Services.Add(membership);
+        }
+
+        foreach (var listener in _listeners.OfKind(ListenerKind.Outbound))
+        {
+            node.Outbound.Add(new OutboundBinding
+            {
+                Host = listener.UpstreamHost ?? string.Empty,
+                Port = (uint)listener.UpstreamPort,
+                LocalPort = (uint)listener.BoundPort,
+                Protocol = SnapshotTranslator.ProtocolOf(listener.Protocol),
+            });
+        }
+
+        return node;
+    }
+}

@@ -1,0 +1,61 @@
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Mesh.Proxy.Core.Hosting;
+
+/// <summary>
+/// Binds one Kestrel endpoint per <see cref="MeshListener"/>, tags every accepted connection with
+/// its listener, then adds the connection stages in <see cref="ListenerStage"/> order (TLS,
+/// extensions, connection observers).
+/// </summary>
+internal static class KestrelListenerSetup
+{
+    /// <summary>The listener stages of the features, with plain <see cref="IListenerConfigurator"/> registrations at <see cref="ListenerStage.Extensions"/>.</summary>
+    public static IReadOnlyList<IListenerConfigurator> OrderedConfigurators(IServiceProvider services)
+    {
+        var staged = services.GetServices<ListenerStageRegistration>().OrderBy(r => r.Stage).ToList();
+        IListenerConfigurator Resolve(ListenerStageRegistration registration) => (IListenerConfigurator)services.GetRequiredService(registration.Configurator);
+        return
+        [
+            .. staged.Where(r => r.Stage <= ListenerStage.Extensions).Select(Resolve),
+            .. services.GetServices<IListenerConfigurator>(),
+            .. staged.Where(r => r.Stage > ListenerStage.Extensions).Select(Resolve),
+        ];
+    }
+
+    public static void Configure(KestrelServerOptions kestrel, ListenerSet listeners, IReadOnlyList<IListenerConfigurator> configurators)
+    {
+        // A proxy must not impose app-level limits on what it forwards (Envoy has none by default).
+        kestrel.Limits.MaxRequestBodySize = null;
+        kestrel.Limits.MinRequestBodyDataRate = null;
+        kestrel.Limits.MinResponseDataRate = null;
+        kestrel.Limits.Http2.MaxStreamsPerConnection = 1024;
+        kestrel.AddServerHeader = false;
+
+        foreach (var listener in listeners.All)
+        {
+            kestrel.Listen(listener.BindAddress, listener.ConfiguredPort, options =>
+            {
+                // Without TLS (no ALPN) Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port, so
+                // each listener speaks its declared protocol; HTTP2/GRPC mean h2c prior knowledge.
+                options.Protocols = listener.Protocol is ListenerProtocol.HTTP2 or ListenerProtocol.GRPC
+                    ? HttpProtocols.Http2
+                    : HttpProtocols.Http1;
+                options.Use(next => connection =>
+                {
+                    connection.Features.Set(listener);
+                    return next(connection);
+                });
+                foreach (var configurator in configurators)
+                {
+                    configurator.Configure(listener, options);
+                }
+
+                listener.Attach(options);
+            });
+        }
+    }
+}

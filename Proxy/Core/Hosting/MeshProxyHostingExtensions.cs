@@ -1,0 +1,156 @@
+using Mesh.Proxy.Core.Admin;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Discovery;
+using Mesh.Proxy.Core.Identity;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Core.Yarp;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.ObjectPool;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.LoadBalancing;
+
+namespace Mesh.Proxy.Core.Hosting;
+
+/// <summary>
+/// Wires the proxy into a host: <c>builder.AddMeshProxy(mode).AddFeature&lt;…&gt;()</c> for each
+/// feature, then <c>app.MapMeshProxy()</c>.
+/// </summary>
+public static class MeshProxyHostingExtensions
+{
+    /// <summary>
+    /// Registers the proxy core: options from the "Mesh" section, Kestrel listeners, YARP with the
+    /// mesh config provider and policies, the control plane client and the admin endpoints. Add
+    /// the features the host serves on the returned builder.
+    /// </summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="mode">The mode the host runs in; a different Mesh:Mode in configuration is an error.</param>
+    public static MeshProxyBuilder AddMeshProxy(this WebApplicationBuilder builder, MeshProxyMode? mode = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (mode is { } fixedMode)
+        {
+            var configured = builder.Configuration[$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)}"];
+            if (!string.IsNullOrEmpty(configured)
+                && (!Enum.TryParse<MeshProxyMode>(configured, ignoreCase: true, out var configuredMode) || configuredMode != fixedMode))
+            {
+                throw new InvalidOperationException(
+                    $"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)} is '{configured}' but this host runs the proxy in {fixedMode} mode.");
+            }
+
+            builder.Configuration[$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)}"] = fixedMode.ToString();
+        }
+
+        // Lowest-precedence defaults: the request path must not log per request at Information.
+        builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = new Dictionary<string, string?>
+            {
+                ["Logging:LogLevel:Default"] = "Information",
+                ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
+
+                // ASP.NET Core starts an Activity for every request whenever this category is enabled
+                // at any level, and HttpClient then starts another for the upstream call and injects
+                // its trace context: 39 % of a sidecar's allocations per request (docs/benchmarks.md). The
+                // proxy's spans come from the Telemetry feature; this category logs requests (Information)
+                // and start-up failures, which also end the process with their exception.
+                ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
+                ["Logging:LogLevel:Yarp"] = "Warning",
+                ["Logging:LogLevel:Grpc"] = "Warning",
+            },
+        });
+
+        var services = builder.Services;
+        services.AddOptions<MeshProxyOptions>().Bind(builder.Configuration.GetSection(MeshProxyOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshProxyOptions>, MeshProxyOptionsValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));
+        services.TryAddSingleton<WorkloadIdentityState>();
+
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelListenerSetup.Configure(
+            kestrel,
+            kestrel.ApplicationServices.GetRequiredService<ListenerSet>(),
+            KestrelListenerSetup.OrderedConfigurators(kestrel.ApplicationServices)));
+
+        services.AddSingleton<MeshProxyConfigProvider>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
+        services.AddSingleton<YarpConfigApplyListener>();
+        services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<YarpConfigApplyListener>());
+        services.AddReverseProxy().AddTransforms<MeshTransformProvider>();
+        services.AddSingleton<MeshForwarderHttpClientFactory>();
+        services.Replace(ServiceDescriptor.Singleton<IForwarderHttpClientFactory>(sp => sp.GetRequiredService<MeshForwarderHttpClientFactory>()));
+        services.AddSingleton<ILoadBalancingPolicy, MeshRoundRobinPolicy>();
+
+        // The router's own transform stage: the retry decision on each upstream response.
+        services.AddSingleton<UpstreamResponseClassifier>();
+        services.AddSingleton(new ProxyStageRegistration(ProxyStage.RetryClassification, typeof(UpstreamResponseClassifier), "Core"));
+
+        services.AddSingleton<RoutingState>();
+        services.AddSingleton<SnapshotState>();
+        services.AddSingleton<SnapshotTranslator>();
+        services.AddSingleton<SnapshotApplier>();
+        services.AddSingleton<NodeIdentityFactory>();
+        services.AddSingleton<PassthroughForwarder>();
+
+        // Sized for concurrency, not cores: every in-flight request holds one.
+        services.AddSingleton<ObjectPool<RoutingResult>>(new DefaultObjectPool<RoutingResult>(new RoutingResultPoolPolicy(), maximumRetained: 1024));
+        services.AddHostedService<ControlPlaneClient>();
+        return new MeshProxyBuilder(builder);
+    }
+
+    /// <summary>
+    /// Adds the admin endpoints and the proxy pipeline: the stages of <see cref="ProxyStage"/> in
+    /// their declared order, Core's and the features'.
+    /// </summary>
+    public static WebApplication MapMeshProxy(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var listenerLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Mesh.Proxy.Listeners");
+        foreach (var unserved in app.Services.GetRequiredService<ListenerSet>().Unserved)
+        {
+            HostingLog.ListenerNotServed(listenerLog, unserved.Name, unserved.Port, unserved.Reason);
+        }
+
+        var middleware = StageOrder.Of(app.Services.GetServices<ProxyStageRegistration>(), ProxyStageKind.Middleware);
+        app.UseMiddleware<AdminMiddleware>();
+        app.MapReverseProxy(pipeline =>
+        {
+            foreach (var stage in Enum.GetValues<ProxyStage>())
+            {
+                switch (stage)
+                {
+                    case ProxyStage.Routing:
+                        pipeline.UseMiddleware<RoutingStage>();
+                        break;
+                    case ProxyStage.Router:
+                        pipeline.UseMiddleware<RouterStage>();
+                        break;
+                    case ProxyStage.LoadBalancing:
+                        pipeline.UseLoadBalancing();
+                        break;
+                    case ProxyStage.PassiveHealth:
+                        pipeline.UsePassiveHealthChecks();
+                        break;
+                    default:
+                        foreach (var registration in middleware.Where(r => r.Stage == stage))
+                        {
+                            pipeline.UseMiddleware(registration.Implementation);
+                        }
+
+                        break;
+                }
+            }
+        });
+        return app;
+    }
+}

@@ -1,0 +1,121 @@
+using Mesh.Proxy.Core.Admin;
+using Mesh.Proxy.Core.Discovery;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Core.Yarp;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Mesh.Proxy.Core.Hosting;
+
+/// <summary>
+/// What a feature module registers (<see cref="IProxyFeatureModule.Register"/>): services, its
+/// snapshot translator and its contributions to the pipeline stages, each checked against the
+/// stage's kind at start-up.
+/// </summary>
+public sealed class ProxyFeatureBuilder
+{
+    internal ProxyFeatureBuilder(string name, IServiceCollection services, IConfiguration configuration, ILoggingBuilder logging)
+    {
+        Name = name;
+        Services = services;
+        Configuration = configuration;
+        Logging = logging;
+    }
+
+    /// <summary>The module's name (its type name), for diagnostics.</summary>
+    public string Name { get; }
+
+    public IServiceCollection Services { get; }
+
+    public IConfiguration Configuration { get; }
+
+    public ILoggingBuilder Logging { get; }
+
+    /// <summary>The feature's snapshot translator (a singleton), called for every snapshot.</summary>
+    public ProxyFeatureBuilder AddTranslator<T>()
+        where T : class, IFeatureTranslator
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton<IFeatureTranslator>(sp => sp.GetRequiredService<T>());
+        return this;
+    }
+
+    /// <summary>A middleware class (<c>InvokeAsync(HttpContext)</c>, created once) at a middleware stage.</summary>
+    public ProxyFeatureBuilder AddMiddleware<T>(ProxyStage stage)
+        where T : class
+        => AddStage(stage, ProxyStageKind.Middleware, typeof(T), register: false);
+
+    public ProxyFeatureBuilder AddRequestTransform<T>(ProxyStage stage)
+        where T : RequestTransform
+        => AddStage(stage, ProxyStageKind.RequestTransform, typeof(T), register: true);
+
+    public ProxyFeatureBuilder AddResponseTransform<T>(ProxyStage stage)
+        where T : ResponseTransform
+        => AddStage(stage, ProxyStageKind.ResponseTransform, typeof(T), register: true);
+
+    public ProxyFeatureBuilder AddResponseTrailersTransform<T>(ProxyStage stage)
+        where T : ResponseTrailersTransform
+        => AddStage(stage, ProxyStageKind.ResponseTrailersTransform, typeof(T), register: true);
+
+    /// <summary>An observer of completed requests (<see cref="ProxyStage.Completed"/>).</summary>
+    public ProxyFeatureBuilder AddObserver<T>()
+        where T : class, IMeshRequestObserver
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton<IMeshRequestObserver>(sp => sp.GetRequiredService<T>());
+        return this;
+    }
+
+    /// <summary>A connection stage of every listener, at its place in <see cref="ListenerStage"/>.</summary>
+    public ProxyFeatureBuilder AddListenerStage<T>(ListenerStage stage)
+        where T : class, IListenerConfigurator
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton(new ListenerStageRegistration(stage, typeof(T), Name));
+        return this;
+    }
+
+    /// <summary>An endpoint of the admin listener (<c>/stats</c>, <c>/certs</c>, ...).</summary>
+    public ProxyFeatureBuilder AddAdminEndpoint<T>()
+        where T : class, IAdminEndpoint
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton<IAdminEndpoint>(sp => sp.GetRequiredService<T>());
+        return this;
+    }
+
+    /// <summary>Work that must succeed before a translated snapshot is served (e.g. a workload certificate in hand).</summary>
+    public ProxyFeatureBuilder AddSnapshotGate<T>()
+        where T : class, ISnapshotGate
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton<ISnapshotGate>(sp => sp.GetRequiredService<T>());
+        return this;
+    }
+
+    /// <summary>Shapes every upstream HTTP client (cluster clients and the passthrough client).</summary>
+    public ProxyFeatureBuilder AddUpstreamClientConfigurator<T>()
+        where T : class, IUpstreamClientConfigurator
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton<IUpstreamClientConfigurator>(sp => sp.GetRequiredService<T>());
+        return this;
+    }
+
+    private ProxyFeatureBuilder AddStage(ProxyStage stage, ProxyStageKind kind, Type implementation, bool register)
+    {
+        ProxyPipeline.EnsureKind(stage, kind);
+        if (register)
+        {
+            Services.TryAddSingleton(implementation);
+        }
+
+        Services.AddSingleton(new ProxyStageRegistration(stage, implementation, Name));
+        return this;
+    }
+}

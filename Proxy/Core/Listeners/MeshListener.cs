@@ -1,0 +1,63 @@
+using System.Net;
+using Mesh.Proxy.Core.Configuration;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Mesh.Proxy.Core.Listeners;
+
+/// <summary>
+/// One Kestrel listener of the proxy and what it is for. Each accepted connection carries its
+/// listener as a connection feature, so a request finds its listener without a lookup.
+/// </summary>
+public sealed class MeshListener
+{
+    private ListenOptions? _listenOptions;
+
+    internal MeshListener(int index, ListenerKind kind, string name, IPAddress bindAddress, int configuredPort, ListenerProtocol protocol)
+    {
+        Index = index;
+        Kind = kind;
+        Name = name;
+        BindAddress = bindAddress;
+        ConfiguredPort = configuredPort;
+        Protocol = protocol;
+    }
+
+    /// <summary>Position in <see cref="ListenerSet"/>; indexes the per-listener tables of the routing model.</summary>
+    public int Index { get; }
+
+    public ListenerKind Kind { get; }
+
+    public string Name { get; }
+
+    public IPAddress BindAddress { get; }
+
+    /// <summary>The port from configuration (0 = any free port).</summary>
+    public int ConfiguredPort { get; }
+
+    /// <summary>The port Kestrel actually bound (differs from <see cref="ConfiguredPort"/> when that is 0).</summary>
+    public int BoundPort => _listenOptions?.IPEndPoint?.Port is int port && port != 0 ? port : ConfiguredPort;
+
+    public ListenerProtocol Protocol { get; }
+
+    /// <summary>Inbound: the service port name and number, and the app port it forwards to.</summary>
+    public string? ServicePortName { get; init; }
+
+    public int ServicePort { get; init; }
+
+    public int TargetPort { get; init; }
+
+    /// <summary>Inbound: the cluster that forwards to the local app ("inbound|&lt;port&gt;||").</summary>
+    public string? InboundClusterName { get; init; }
+
+    /// <summary>Outbound: the upstream service host and port (0 = its only port) this listener is bound to.</summary>
+    public string? UpstreamHost { get; init; }
+
+    public int UpstreamPort { get; init; }
+
+    /// <summary>Gateway: the Gateway server port numbers served here, in precedence order.</summary>
+    public IReadOnlyList<int> GatewayPorts { get; init; } = [];
+
+    internal void Attach(ListenOptions listenOptions) => _listenOptions = listenOptions;
+
+    public override string ToString() => $"{Name} ({BindAddress}:{BoundPort})";
+}

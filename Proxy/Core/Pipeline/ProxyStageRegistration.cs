@@ -1,0 +1,14 @@
+namespace Mesh.Proxy.Core.Pipeline;
+
+/// <summary>One contribution to a <see cref="ProxyStage"/> (registered in DI by a feature module).</summary>
+internal sealed record ProxyStageRegistration(ProxyStage Stage, Type Implementation, string Feature);
+
+/// <summary>One contribution to a <see cref="ListenerStage"/>.</summary>
+internal sealed record ListenerStageRegistration(ListenerStage Stage, Type Configurator, string Feature);
+
+/// <summary>Orders contributions by stage, keeping registration order within a stage.</summary>
+internal static class StageOrder
+{
+    public static List<ProxyStageRegistration> Of(IEnumerable<ProxyStageRegistration> registrations, ProxyStageKind kind)
+        => [.. registrations.Where(r => ProxyPipeline.KindOf(r.Stage) == kind).OrderBy(r => r.Stage)];
+}

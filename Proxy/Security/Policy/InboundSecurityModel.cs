@@ -1,0 +1,33 @@
+using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Security.Authorization;
+using Mesh.Proxy.Security.Jwt;
+
+namespace Mesh.Proxy.Security.Policy;
+
+/// <summary>
+/// The compiled inbound policy of one snapshot: the PeerAuthentication mode of each inbound
+/// listener (resolved per port at translation time), the authorization policies and the JWT
+/// rules. Attached to the routing model (its feature model), so a request sees the policy of the
+/// snapshot it is routed with.
+/// </summary>
+public sealed class InboundSecurityModel
+{
+    public static readonly InboundSecurityModel Default = new([], AuthorizationPolicySet.Empty, JwtRuleSet.Empty);
+
+    private readonly MtlsMode[] _modes;
+
+    public InboundSecurityModel(MtlsMode[] modesByListener, AuthorizationPolicySet authorization, JwtRuleSet jwt)
+    {
+        _modes = modesByListener;
+        Authorization = authorization;
+        Jwt = jwt;
+    }
+
+    public AuthorizationPolicySet Authorization { get; }
+
+    public JwtRuleSet Jwt { get; }
+
+    /// <summary>PERMISSIVE, STRICT or DISABLE for connections to this listener (PERMISSIVE unless an inbound policy says otherwise).</summary>
+    public MtlsMode ModeFor(MeshListener listener) => (uint)listener.Index < (uint)_modes.Length ? _modes[listener.Index] : MtlsMode.Permissive;
+}

@@ -1,0 +1,40 @@
+using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Core.Pipeline;
+using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Security.Jwt;
+using Mesh.Proxy.Security.Policy;
+using Mesh.Proxy.Security.Tls;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Mesh.Proxy.Security;
+
+/// <summary>
+/// The proxy's security: workload certificates from the mesh CA, inbound mTLS (PeerAuthentication),
+/// upstream TLS (DestinationRule tls, auto mTLS), JWT (RequestAuthentication) and authorization
+/// (AuthorizationPolicy).
+/// </summary>
+public sealed class SecurityFeature : IProxyFeatureModule
+{
+    public void Register(ProxyFeatureBuilder feature)
+    {
+        ArgumentNullException.ThrowIfNull(feature);
+        var services = feature.Services;
+        services.AddOptions<ProxySecurityOptions>()
+            .Bind(feature.Configuration.GetSection(ProxySecurityOptions.SectionName))
+            .Validate(o => o.CertificateLifetime >= TimeSpan.Zero && o.CertificateWaitTimeout > TimeSpan.Zero, "Mesh:Security:CertificateLifetime must not be negative and CertificateWaitTimeout must be positive")
+            .ValidateOnStart();
+        services.TryAddSingleton<WorkloadCertificateManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkloadCertificateManager>());
+        services.TryAddSingleton<JwksProvider>();
+        services.TryAddSingleton<JwtAuthenticator>();
+
+        feature.AddTranslator<SecurityTranslator>()
+            .AddSnapshotGate<JwksPrefetch>()
+            .AddSnapshotGate<SnapshotSecurityGate>()
+            .AddListenerStage<InboundTlsConfigurator>(ListenerStage.Tls)
+            .AddUpstreamClientConfigurator<UpstreamTlsConfigurator>()
+            .AddMiddleware<AuthenticationStage>(ProxyStage.Authentication)
+            .AddMiddleware<AuthorizationStage>(ProxyStage.Authorization);
+    }
+}

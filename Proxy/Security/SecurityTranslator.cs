@@ -1,0 +1,44 @@
+using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Security.Policy;
+using Mesh.Proxy.Security.Tls;
+
+namespace Mesh.Proxy.Security;
+
+/// <summary>
+/// The security feature's share of snapshot translation: the inbound policy (mTLS modes per
+/// listener, authorization, JWT rules) as the snapshot's <see cref="InboundSecurityModel"/>, and each
+/// cluster's upstream TLS (DestinationRule tls, auto mTLS): https destinations, the client settings
+/// in the cluster metadata, HTTP/2 by ALPN for mesh mTLS.
+/// </summary>
+internal sealed class SecurityTranslator(ListenerSet listeners) : IFeatureTranslator
+{
+    public IReadOnlyCollection<string> SnapshotFields { get; } = ["trust_domain", "trust_bundle_pem", "inbound"];
+
+    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors)
+        => new Translation(snapshot, InboundSecurityTranslator.Translate(snapshot, listeners, errors));
+
+    private sealed class Translation(ProxySnapshot snapshot, InboundSecurityModel inbound) : FeatureTranslation
+    {
+        public override void TranslateCluster(ClusterTranslation cluster)
+        {
+            if (cluster.IsPassthrough)
+            {
+                return; // forwarded to whatever the caller asked for, as plaintext
+            }
+
+            var plan = UpstreamTlsPlan.For(cluster.Source, meshHasCa: snapshot.TrustBundlePem.Count > 0, cluster.Path, cluster.Errors);
+            if (!plan.UsesTls)
+            {
+                return;
+            }
+
+            cluster.TlsEndpoints = plan.UsesTlsFor;
+            plan.AddMetadata(cluster.Metadata);
+            cluster.RequestConfig = plan.RequestConfig(cluster.Protocol, cluster.RequestConfig);
+        }
+
+        public override void OnTranslated(SnapshotTranslation translated) => translated.SetModel(inbound);
+    }
+}
