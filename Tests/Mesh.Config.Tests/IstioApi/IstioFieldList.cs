@@ -20,7 +20,7 @@ internal static class IstioFieldList
         .. File.ReadLines(Path.Combine(RepositoryFiles.Root, "Tests", "Mesh.Config.Tests", "IstioApi", "istio-fields.tsv"))
             .Where(l => l.Length > 0 && !l.StartsWith('#'))
             .Select(l => l.Split('\t'))
-            .Select(p => new IstioField(ConfigKinds.FindExact(p[0]) ?? throw new InvalidOperationException($"unknown kind {p[0]}"), p[1])),
+            .Select(p => new IstioField(ConfigKinds.Istio.SingleOrDefault(k => k.Kind == p[0]) ?? throw new InvalidOperationException($"unknown kind {p[0]}"), p[1])),
     ];
 
     /// <summary>Walks a path through the records; null when a segment is not a field of them.</summary>
