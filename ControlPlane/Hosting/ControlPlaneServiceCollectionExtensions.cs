@@ -5,6 +5,7 @@ using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Console;
 using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Gateways;
 using Mesh.ControlPlane.Identity;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Registry;
@@ -110,6 +111,9 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<MeshDiscoveryService>, DiscoveryMethods>());
 
         // Admin, mesh console (ControlPlane/Console) and the control plane's own metrics (ControlPlane/Telemetry)
+        // Gateway API status (and, locally, the Gateways' proxies: ControlPlane/Gateways).
+        services.TryAddSingleton<IGatewayAddresses>(NoGatewayAddresses.Instance);
+        services.AddSingleton<GatewayApiStatus>();
         services.AddSingleton<AdminToken>();
         builder.AddMeshConsole();
         builder.AddMeshControlPlaneMetrics();

@@ -37,6 +37,17 @@ internal sealed class ServiceIndex
         var services = new List<ServiceModel>();
         services.AddRange(FromRegistry(model, registry, settings));
         var known = services.Select(s => s.Hostname).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        // Kubernetes Services given as configuration name the workloads their selector picks
+        // (reviews-v1 for the reviews workloads labelled version: v1); a name proxies already form
+        // keeps their definition.
+        foreach (var service in KubernetesServiceModels.Build(model, registry, settings))
+        {
+            if (known.Add(service.Hostname))
+            {
+                services.Add(service);
+            }
+        }
         foreach (var entry in model.ServiceEntries)
         {
             foreach (var service in FromServiceEntry(entry, model, registry, settings))
@@ -83,7 +94,7 @@ internal sealed class ServiceIndex
         }
     }
 
-    private static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
+    internal static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
     {
         // A sidecar is a mesh mTLS peer (auto mTLS) unless its PeerAuthentication disables mTLS on the port.
         var mtls = InboundPolicySnapshotBuilder.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
