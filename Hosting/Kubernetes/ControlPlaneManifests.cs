@@ -151,7 +151,7 @@ internal static class ControlPlaneManifests
                             new V1Container
                             {
                                 Name = "controlplane",
-                                Image = options.Image(KubernetesNames.Repository(MeshProjects.ControlPlane)),
+                                Image = options.Image(MeshProgram.ControlPlane.ImageRepository),
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
                                 Ports =
