@@ -1,7 +1,9 @@
+using System.Text.Json.Nodes;
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Gateways;
 
 namespace Mesh.ControlPlane.Admin;
 
@@ -77,7 +79,7 @@ internal static class ConfigEndpoints
     private static IResult ListKind(string kind, ConfigStore store, string? @namespace) =>
         ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, configKind, @namespace) : UnknownKind(kind);
 
-    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store)
+    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store, GatewayApiStatus gatewayApiStatus)
     {
         if (!ConfigKinds.TryParse(kind, out var configKind))
         {
@@ -96,6 +98,13 @@ internal static class ConfigEndpoints
         if (format is not null && !wantsYaml && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
             return Message(StatusCodes.Status400BadRequest, $"unknown format '{format}' (use json or yaml)");
+        }
+
+        // Gateway API objects carry the status the spec defines, as kubectl shows it from a cluster.
+        if (gatewayApiStatus.Current().TryGetValue(key, out var status) && YamlToJson.Convert(yaml) is JsonObject document)
+        {
+            document["status"] = status.DeepClone();
+            return wantsYaml ? Results.Text(JsonToYaml.Convert(document), YamlContentType) : Results.Json(document, AdminJson.Context.JsonNode);
         }
 
         return wantsYaml

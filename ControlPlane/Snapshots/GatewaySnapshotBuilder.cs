@@ -135,6 +135,9 @@ internal static class GatewaySnapshotBuilder
         return result;
     }
 
+    /// <summary>A terminating server's TLS (Gateway API listeners: the mode their TLS settings name).</summary>
+    internal static Wire.GatewayTls Tls(ServerTlsSettings tls, MeshSettings settings) => Tls(tls, tls.Mode, settings);
+
     private static Wire.GatewayTls Tls(ServerTlsSettings tls, ServerTlsMode? mode, MeshSettings settings)
     {
         var result = new Wire.GatewayTls

@@ -42,6 +42,8 @@ internal static class SnapshotBuilder
                 AddServiceClusters(services.VisibleFrom(nodeNamespace), rules, port => true, wanted);
             }
 
+            KubernetesGatewaySnapshotBuilder.Build(inputs.GatewayApi, node, contexts, snapshot);
+
             // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
             // PeerAuthentication does not apply to a gateway's listeners.
             var policies = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Proxy.Core.Listeners;
 
@@ -62,12 +63,20 @@ public interface ITlsListenerPolicy
 /// after the last byte without a TLS close_notify, and SslStream's close_notify may not run while a
 /// read is pending (OpenSSL's SSL_shutdown is not safe next to SSL_read).
 /// </summary>
+/// <remarks>
+/// A connection that has sent nothing yet is an idle keep-alive connection, not a slow handshake:
+/// clients open connections before they need them (pools pre-connect, load generators and
+/// gateways keep spares). It is held as long as Kestrel holds an idle connection between requests
+/// (<see cref="KestrelServerLimits.KeepAliveTimeout"/>, on the host's <see cref="TimeProvider"/>).
+/// A shorter first-byte wait (it was 10 s) closed spare connections just as clients sent their
+/// first request on them: "connection closed with a request in flight" (issue 22). Istio likewise
+/// has no protocol-detection timeout by default.
+/// </remarks>
 public static class TlsDetectingStage
 {
     /// <summary>ALPN a sidecar offers for mesh mTLS of TCP connections (Istio's istio-peer-exchange, istio).</summary>
     public static readonly List<SslApplicationProtocol> MeshTcpProtocols = [new("istio-peer-exchange"), new("istio")];
 
-    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
     private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
@@ -85,7 +94,9 @@ public static class TlsDetectingStage
         // Kestrel builds connection middleware last-to-first: the third stage records the stage
         // after TLS so passed-on connections go straight to it, past the TLS stage in between.
         var passOn = new ConnectionDelegate[1];
-        options.Use(tls => connection => AcceptAsync(connection, tls, passOn[0], policy));
+        var time = options.ApplicationServices?.GetService<TimeProvider>() ?? TimeProvider.System;
+        var limits = options.KestrelServerOptions.Limits;
+        options.Use(tls => connection => AcceptAsync(connection, tls, passOn[0], policy, time, limits.KeepAliveTimeout));
         options.UseHttps(new TlsHandshakeCallbackOptions
         {
             OnConnection = context => ValueTask.FromResult(policy.ServerOptions(
@@ -101,7 +112,13 @@ public static class TlsDetectingStage
         });
     }
 
-    private static async Task AcceptAsync(ConnectionContext connection, ConnectionDelegate tls, ConnectionDelegate passOn, ITlsListenerPolicy policy)
+    private static async Task AcceptAsync(
+        ConnectionContext connection,
+        ConnectionDelegate tls,
+        ConnectionDelegate passOn,
+        ITlsListenerPolicy policy,
+        TimeProvider time,
+        TimeSpan idleTimeout)
     {
         var decision = policy.Plan(connection, out var readClientHello);
         if (decision == TlsDecision.Inspect)
@@ -109,7 +126,7 @@ public static class TlsDetectingStage
             // Not ConnectionClosed: Kestrel raises it at the peer's FIN, which may follow its first
             // bytes at once (a half-closing client); an ended input pipe says the same without the race.
             ConnectionInspection inspection;
-            using (var timeout = new CancellationTokenSource(FirstBytesTimeout))
+            using (var timeout = new CancellationTokenSource(idleTimeout, time))
             {
                 try
                 {
