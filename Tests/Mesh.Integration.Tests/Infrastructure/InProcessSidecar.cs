@@ -3,6 +3,7 @@ using System.Text.Json;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Traffic;
@@ -71,6 +72,16 @@ public sealed class InProcessSidecar : IAsyncDisposable
             settings[$"Mesh:Outbound:{i}:ListenPort"] = "0";
         }
 
+        var app = await StartProxyAsync(settings, MeshProxyMode.Sidecar);
+        return new InProcessSidecar(app, spec.Id);
+    }
+
+    /// <summary>
+    /// Starts a proxy host with these <c>Mesh:*</c> settings as Sidecar/ and Gateway/ wire it:
+    /// the Security, Traffic and Telemetry features, and Gateway in gateway mode.
+    /// </summary>
+    internal static async Task<WebApplication> StartProxyAsync(Dictionary<string, string?> settings, MeshProxyMode mode)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
@@ -79,14 +90,19 @@ public sealed class InProcessSidecar : IAsyncDisposable
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
         }
 
-        builder.AddMeshProxy(MeshProxyMode.Sidecar)
+        var proxy = builder.AddMeshProxy(mode)
             .AddFeature<SecurityFeature>()
             .AddFeature<TrafficFeature>()
             .AddFeature<TelemetryFeature>();
+        if (mode == MeshProxyMode.Gateway)
+        {
+            proxy.AddFeature<GatewayFeature>();
+        }
+
         var app = builder.Build();
         app.MapMeshProxy();
         await app.StartAsync();
-        return new InProcessSidecar(app, spec.Id);
+        return app;
     }
 
     /// <summary>The proxy's own view: <c>/config_dump</c> on its admin listener.</summary>
