@@ -7,10 +7,8 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Mesh.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// A real gateway proxy (the Gateway host's wiring) connected to the control plane, one listener
-/// per Gateway port on a port the OS picks (as Istio's ingress Service maps 31400 to a pod port):
-/// Istio's ingress gateway (<c>istio: ingressgateway</c> in istio-system), or the proxy of a
-/// Gateway API Gateway (its labels and namespace).
+/// A real gateway proxy (the Gateway host's wiring) with the labels and namespace a Gateway API
+/// Gateway's proxy has, one listener per Gateway listener port on a port the OS picks.
 /// </summary>
 public sealed class InProcessGateway : IAsyncDisposable
 {
@@ -20,76 +18,60 @@ public sealed class InProcessGateway : IAsyncDisposable
     {
         _app = app;
         Id = id;
-        Listeners = app.Services.GetRequiredService<ListenerSet>();
     }
 
+    /// <summary>The proxy's node id.</summary>
     public string Id { get; }
 
-    public ListenerSet Listeners { get; }
-
-    public int AdminPort => Listeners.Admin.BoundPort;
-
-    /// <summary>The local port serving a Gateway (server or listener) port.</summary>
-    public int PortFor(int gatewayPort) => Listeners.OfKind(ListenerKind.Gateway).First(l => l.GatewayPorts.Contains(gatewayPort)).BoundPort;
+    /// <summary>The local port serving a Gateway listener port.</summary>
+    public int PortFor(int listenerPort) =>
+        _app.Services.GetRequiredService<ListenerSet>().OfKind(ListenerKind.Gateway).First(l => l.GatewayPorts.Contains(listenerPort)).BoundPort;
 
     public HttpClient Client(int listenerPort) => new() { BaseAddress = new Uri($"http://127.0.0.1:{PortFor(listenerPort)}"), Timeout = TimeSpan.FromSeconds(10) };
 
-    /// <summary>Istio's ingress gateway; listener protocols come from the Gateway servers.</summary>
-    public static async Task<InProcessGateway> StartAsync(InProcessControlPlane controlPlane, string id, params int[] servicePorts)
-    {
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mesh:Mode"] = "Gateway",
-            ["Mesh:ControlPlane:Address"] = controlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken("istio-system", "istio-ingressgateway", id),
-            ["Mesh:Node:Id"] = id,
-            ["Mesh:Node:Workload"] = "istio-ingressgateway",
-            ["Mesh:Node:Namespace"] = "istio-system",
-            ["Mesh:Node:ServiceAccount"] = "istio-ingressgateway",
-            ["Mesh:Node:Labels:istio"] = "ingressgateway",
-            ["Mesh:Node:Labels:app"] = "istio-ingressgateway",
-            ["Mesh:AdminPort"] = "0",
-        };
-        AddListeners(settings, servicePorts, protocol: null);
-        return new InProcessGateway(await InProcessSidecar.StartProxyAsync(settings, MeshProxyMode.Gateway), id);
-    }
+    /// <summary>A Gateway API Gateway's proxy (label <c>gateway.networking.k8s.io/gateway-name</c>).</summary>
+    public static Task<InProcessGateway> StartAsync(string gateway, string ns, InProcessControlPlane controlPlane, params int[] listenerPorts) =>
+        StartAsync($"{gateway}-istio-0", ns, $"{gateway}-istio", new() { ["gateway.networking.k8s.io/gateway-name"] = gateway }, controlPlane, listenerPorts);
 
-    /// <summary>The proxy of Gateway API Gateway <paramref name="gateway"/> in <paramref name="ns"/>, HTTP listeners.</summary>
-    public static async Task<InProcessGateway> StartAsync(string gateway, string ns, InProcessControlPlane controlPlane, params int[] listenerPorts)
+    /// <summary>Istio's ingress gateway as the Aspire hosting runs it: istio-system, labels <c>istio: ingressgateway</c>.</summary>
+    public static Task<InProcessGateway> StartIngressAsync(InProcessControlPlane controlPlane, params int[] listenerPorts) =>
+        StartAsync(IngressId, "istio-system", "istio-ingressgateway", new() { ["istio"] = "ingressgateway", ["app"] = "istio-ingressgateway" }, controlPlane, listenerPorts);
+
+    /// <summary>The node id of <see cref="StartIngressAsync"/>'s proxy.</summary>
+    public const string IngressId = "istio-ingressgateway-0";
+
+    private static async Task<InProcessGateway> StartAsync(string id, string ns, string serviceAccount, Dictionary<string, string> labels, InProcessControlPlane controlPlane, int[] listenerPorts)
     {
-        var id = $"{gateway}-istio-0";
         var settings = new Dictionary<string, string?>
         {
             ["Mesh:Mode"] = "Gateway",
             ["Mesh:ControlPlane:Address"] = controlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken(ns, $"{gateway}-istio", id),
+            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken(ns, serviceAccount, id),
             ["Mesh:Node:Id"] = id,
             ["Mesh:Node:Namespace"] = ns,
-            ["Mesh:Node:ServiceAccount"] = $"{gateway}-istio",
-            ["Mesh:Node:Workload"] = $"{gateway}-istio",
-            ["Mesh:Node:Labels:gateway.networking.k8s.io/gateway-name"] = gateway,
+            ["Mesh:Node:ServiceAccount"] = serviceAccount,
+            ["Mesh:Node:Workload"] = serviceAccount,
             ["Mesh:AdminPort"] = "0",
         };
-        AddListeners(settings, listenerPorts, "HTTP");
-        return new InProcessGateway(await InProcessSidecar.StartProxyAsync(settings, MeshProxyMode.Gateway), id);
+        foreach (var (name, value) in labels)
+        {
+            settings[$"Mesh:Node:Labels:{name}"] = value;
+        }
+
+        for (var i = 0; i < listenerPorts.Length; i++)
+        {
+            settings[$"Mesh:Gateway:Listeners:{i}:Port"] = "0";
+            settings[$"Mesh:Gateway:Listeners:{i}:ServicePort"] = listenerPorts[i].ToString(CultureInfo.InvariantCulture);
+            settings[$"Mesh:Gateway:Listeners:{i}:Protocol"] = "HTTP";
+        }
+
+        var app = await InProcessSidecar.StartProxyAsync(settings, MeshProxyMode.Gateway);
+        return new InProcessGateway(app, id);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static void AddListeners(Dictionary<string, string?> settings, int[] ports, string? protocol)
-    {
-        for (var i = 0; i < ports.Length; i++)
-        {
-            settings[$"Mesh:Gateway:Listeners:{i}:Port"] = "0";
-            settings[$"Mesh:Gateway:Listeners:{i}:ServicePort"] = ports[i].ToString(CultureInfo.InvariantCulture);
-            if (protocol is not null)
-            {
-                settings[$"Mesh:Gateway:Listeners:{i}:Protocol"] = protocol;
-            }
-        }
     }
 }

@@ -69,7 +69,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
                 new SidecarSpec("curl", "curl", "v1") { Namespace = @namespace, Bindings = [.. EchoPorts.Select(p => new BindingSpec("tcp-echo", p))] },
                 mesh.ControlPlane);
             mesh._owned.Add(mesh.Client);
-            mesh.Gateway = await InProcessGateway.StartAsync(mesh.ControlPlane, "istio-ingressgateway-1", 31400);
+            mesh.Gateway = await InProcessGateway.StartIngressAsync(mesh.ControlPlane, 31400);
             mesh._owned.Add(mesh.Gateway);
             mesh.ProxyIds = [.. ids, mesh.Client.Id, mesh.Gateway.Id];
             await mesh.ControlPlane.Admin.WaitForSyncedAsync(mesh.ProxyIds, TimeSpan.FromSeconds(30));
