@@ -97,4 +97,21 @@ internal static class L4GatewaySnapshotBuilder
         snapshot.L4Listeners.AddRange(listeners.Values);
         return autoPassthrough;
     }
+
+    /// <summary>The default and every subset cluster of every port of <paramref name="services"/> (what AUTO_PASSTHROUGH SNI can name).</summary>
+    public static void AddEveryServiceCluster(IEnumerable<ServiceModel> services, DestinationRuleIndex rules, SortedSet<(string Host, uint Port, string Subset)> wanted)
+    {
+        foreach (var service in services)
+        {
+            var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
+            foreach (var port in service.Ports)
+            {
+                wanted.Add((service.Hostname, port.Number, ""));
+                foreach (var subset in subsets)
+                {
+                    wanted.Add((service.Hostname, port.Number, subset));
+                }
+            }
+        }
+    }
 }
