@@ -46,6 +46,7 @@ internal static class SnapshotBuilder
                 policies.Mtls = MtlsMode.MtlsUnspecified;
                 policies.PortMtls.Clear();
                 snapshot.Inbound = policies;
+                ExtAuthzSnapshotBuilder.Build(model.MeshConfig, policies, services, wanted);
             }
         }
         else
@@ -54,6 +55,7 @@ internal static class SnapshotBuilder
             snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
             SidecarRoutesSnapshotBuilder.Build(model, scope, contexts, snapshot);
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
+            ExtAuthzSnapshotBuilder.Build(model.MeshConfig, snapshot.Inbound, services, wanted);
 
             // Every visible service port has its default cluster and one per subset its DestinationRule defines.
             foreach (var service in services.VisibleFrom(nodeNamespace))
