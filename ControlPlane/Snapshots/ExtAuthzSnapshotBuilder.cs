@@ -8,13 +8,15 @@ namespace Mesh.ControlPlane.Snapshots;
 /// <summary>
 /// The ext_authz providers of a proxy's CUSTOM policies, from the mesh config's
 /// <c>extensionProviders</c>: each named provider once, with the outbound cluster of its service
-/// and port (added to the snapshot's clusters). A provider whose service or port is not in the
+/// and port (the snapshot builder adds those clusters). A provider whose service or port is not in the
 /// registry gets no cluster: as Istio, the requests its policies select are then denied.
 /// </summary>
 internal static class ExtAuthzSnapshotBuilder
 {
-    public static void Build(MeshConfig meshConfig, Wire.InboundPolicy inbound, ServiceIndex services, SortedSet<(string Host, uint Port, string Subset)> clusters)
+    /// <summary>Adds the providers to <paramref name="inbound"/>; returns the (host, port) of the clusters they call.</summary>
+    public static List<(string Host, uint Port)> Build(MeshConfig meshConfig, Wire.InboundPolicy inbound, ServiceIndex services)
     {
+        var clusters = new List<(string Host, uint Port)>();
         var names = inbound.Authorization.Where(p => p.Action == Wire.AuthorizationPolicy.Types.Action.Custom)
             .Select(p => p.Provider).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         foreach (var name in names)
@@ -32,11 +34,13 @@ internal static class ExtAuthzSnapshotBuilder
             {
                 wire.Cluster = $"outbound|{port}||{host}";
                 wire.Authority = $"{host}:{port.ToString(CultureInfo.InvariantCulture)}";
-                clusters.Add((host, port, ""));
+                clusters.Add((host, port));
             }
 
             inbound.ExtAuthz.Add(wire);
         }
+
+        return clusters;
     }
 
     // `[<namespace>/]<hostname>`: a registry service or ServiceEntry host that has the port.
