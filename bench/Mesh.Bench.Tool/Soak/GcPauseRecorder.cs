@@ -36,7 +36,7 @@ public sealed class GcPauseRecorder : IAsyncDisposable
             var provider = new EventPipeProvider(ClrTraceEventParser.ProviderName, System.Diagnostics.Tracing.EventLevel.Informational, (long)ClrTraceEventParser.Keywords.GC);
             return new GcPauseRecorder(pid, client.StartEventPipeSession(provider, requestRundown: false));
         }
-        catch (Exception ex) when (ex is ServerNotAvailableException or UnsupportedCommandException or IOException or UnauthorizedAccessException or TimeoutException or ArgumentException)
+        catch (Exception ex) when (ex is DiagnosticsClientException or IOException or UnauthorizedAccessException or TimeoutException or ArgumentException)
         {
             return null;
         }
@@ -49,7 +49,7 @@ public sealed class GcPauseRecorder : IAsyncDisposable
         {
             await _session.StopAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is ServerNotAvailableException or IOException or TimeoutException or OperationCanceledException)
+        catch (Exception ex) when (ex is DiagnosticsClientException or IOException or TimeoutException or OperationCanceledException)
         {
             // The process ended first: what was read stands.
         }
