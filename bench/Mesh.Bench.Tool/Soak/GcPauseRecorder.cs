@@ -27,6 +27,34 @@ public sealed class GcPauseRecorder : IAsyncDisposable
 
     public int Pid { get; }
 
+    /// <summary>Pauses recorded so far.</summary>
+    public int Seen
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pausesMs.Count;
+            }
+        }
+    }
+
+    /// <summary>Runs <paramref name="collect"/> until a pause shows up: the session delivers events (it starts asynchronously).</summary>
+    public async Task WaitUntilRecordingAsync(Action collect, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Seen == 0)
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no GC event from process {Pid} within {timeout}");
+            }
+
+            collect();
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Starts recording a process; null when it is not a .NET process (no diagnostic port) or has gone.</summary>
     public static GcPauseRecorder? TryStart(int pid)
     {
