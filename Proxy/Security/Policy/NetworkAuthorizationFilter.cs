@@ -39,6 +39,16 @@ internal sealed partial class NetworkAuthorizationFilter : INetworkFilter
             Log.Audited(_audit, audited, listener.Name, principal);
         }
 
+        // CUSTOM policies would send the connection to an external authorizer first (Envoy's network
+        // ext_authz); the proxy does that for HTTP only, so a TCP connection one selects is refused
+        // rather than let through unchecked.
+        if (security.TcpAuthorization.Custom.Length > 0 && security.TcpAuthorization.CustomProviders(input) is [var provider, ..])
+        {
+            session.CloseReason = $"ext_authz: CUSTOM AuthorizationPolicy (provider {provider}) selects this TCP connection; external authorization of TCP connections is not implemented";
+            Log.Denied(_logger, listener.Name, principal, session.CloseReason);
+            return ValueTask.FromResult(false);
+        }
+
         var decision = security.TcpAuthorization.Evaluate(input);
         if (!decision.Allowed)
         {
