@@ -129,7 +129,7 @@ public sealed class OutboundRoutingTests
     public async Task Cluster_without_endpoints_gets_503_UH_and_refused_connection_gets_503_UF()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var closedPort = await UnusedPortAsync();
+        var closedPort = await TestBackend.UnusedPortAsync();
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080).Outbound("ratings", 9080));
         var empty = ClusterName("reviews", 9080);
         var dead = ClusterName("ratings", 9080);
@@ -231,13 +231,5 @@ public sealed class OutboundRoutingTests
         }
 
         return counts;
-    }
-
-    internal static async Task<int> UnusedPortAsync()
-    {
-        var backend = await TestBackend.StartAsync("gone");
-        var port = backend.Port;
-        await backend.DisposeAsync();
-        return port;
     }
 }

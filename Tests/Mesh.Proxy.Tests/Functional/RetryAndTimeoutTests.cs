@@ -69,7 +69,7 @@ public sealed class RetryAndTimeoutTests
     public async Task Connect_failures_are_retried_on_a_live_endpoint()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var deadPort = await OutboundRoutingTests.UnusedPortAsync();
+        var deadPort = await TestBackend.UnusedPortAsync();
         var live = await bed.BackendAsync("live");
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080));
         await bed.ApplyAsync(Snapshot(

@@ -27,10 +27,10 @@ public sealed class GatewayDrainTests
         var port = gateway.Port(ListenerKind.Gateway);
 
         var inFlight = bed.Client.GetAsync(TestHttp.Local(port, "/work"));
-        await Poll.UntilAsync(() => slow.RequestCount == 1, because: "the request reached the backend");
+        await Poll.UntilAsync("the request reached the backend", () => slow.RequestCount == 1);
         var stopping = gateway.DisposeAsync().AsTask();
 
-        await Poll.UntilAsync(async () => !await AcceptsAsync(port), because: "the listener closed");
+        await Poll.UntilAsync("the listener closed", async () => !await AcceptsAsync(port));
         Assert.False(inFlight.IsCompleted);
         release.SetResult();
 
@@ -52,7 +52,7 @@ public sealed class GatewayDrainTests
         var gateway = await StartGatewayAsync(bed, stuck, drainTimeout: TimeSpan.FromMilliseconds(300));
 
         var inFlight = bed.Client.GetAsync(TestHttp.Local(gateway.Port(ListenerKind.Gateway), "/stuck"));
-        await Poll.UntilAsync(() => stuck.RequestCount == 1, because: "the request reached the backend");
+        await Poll.UntilAsync("the request reached the backend", () => stuck.RequestCount == 1);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await gateway.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10));
 

@@ -5,7 +5,7 @@ using Grpc.Net.Client;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Tests.Grpc;
+using Mesh.Testing.Grpc;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
@@ -44,7 +44,7 @@ public sealed class FaultInjectionTests
         Assert.Equal("rated", await delayed.Content.ReadAsStringAsync());
         Assert.True(Stopwatch.GetElapsedTime(sent, arrivals.Last()) >= TimeSpan.FromMilliseconds(390), "the backend saw the request only after the delay");
         Assert.True(normal.Elapsed < TimeSpan.FromMilliseconds(390), $"requests not matching the faulty route are not delayed ({normal.Elapsed})");
-        await Poll.UntilAsync(() => proxy.Observer.Requests.Count == 3, because: "three requests completed");
+        await Poll.UntilAsync("three requests completed", () => proxy.Observer.Requests.Count == 3);
         var completed = proxy.Observer.Requests.ToArray();
         Assert.Equal(ResponseFlags.DelayInjected, completed[^1].Flags);
         Assert.Equal(ResponseFlags.None, completed[1].Flags);
@@ -114,7 +114,7 @@ public sealed class FaultInjectionTests
             durations[i] = watch.Elapsed;
         });
 
-        await Poll.UntilAsync(() => proxy.Observer.Requests.Count == total, because: "every request completed");
+        await Poll.UntilAsync("every request completed", () => proxy.Observer.Requests.Count == total);
         var flagged = proxy.Observer.Requests.Count(r => r.Flags == ResponseFlags.DelayInjected);
 
         // Binomial(400, 0.25): mean 100, standard deviation 8.7.

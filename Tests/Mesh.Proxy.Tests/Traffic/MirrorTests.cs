@@ -38,7 +38,7 @@ public sealed class MirrorTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("httpbin-v1", await response.Content.ReadAsStringAsync());
-        await Poll.UntilAsync(() => mirror.RequestCount == 1, TimeSpan.FromSeconds(5), "the mirror received the copy");
+        await Poll.UntilAsync("the mirror received the copy", () => mirror.RequestCount == 1);
         var copy = Assert.Single(mirror.Requests);
         var original = Assert.Single(primary.Requests);
         Assert.Equal("httpbin-shadow:8000", copy.Host);
@@ -56,7 +56,7 @@ public sealed class MirrorTests
         await using var bed = await MeshTestBed.StartAsync();
         var primary = await bed.BackendAsync("httpbin-v1");
         var slowMirror = await bed.BackendAsync("httpbin-v2", async context => await Task.Delay(TimeSpan.FromSeconds(3), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
-        var deadPort = await Functional.OutboundRoutingTests.UnusedPortAsync();
+        var deadPort = await TestBackend.UnusedPortAsync();
         var dead = ClusterName("httpbin", 8000, "dead");
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("httpbin", 8000));
         await bed.ApplyAsync(Snapshot(
@@ -73,7 +73,7 @@ public sealed class MirrorTests
         }
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"ten primary requests took {watch.Elapsed} next to a 3 s mirror");
-        await Poll.UntilAsync(() => slowMirror.RequestCount == 11, TimeSpan.FromSeconds(5), "every request was mirrored");
+        await Poll.UntilAsync("every request was mirrored", () => slowMirror.RequestCount == 11);
     }
 
     [Fact]
@@ -114,7 +114,7 @@ public sealed class MirrorTests
         Assert.Equal(HttpStatusCode.OK, big.StatusCode);
         Assert.Equal(HttpStatusCode.OK, small.StatusCode);
         Assert.Equal([200_000L, 1_000L], primary.Requests.Select(r => r.BodyLength));
-        await Poll.UntilAsync(() => mirror.RequestCount == 1, TimeSpan.FromSeconds(5), "the small request was mirrored");
+        await Poll.UntilAsync("the small request was mirrored", () => mirror.RequestCount == 1);
         await Task.Delay(100);
         Assert.Equal(1_000L, Assert.Single(mirror.Requests).BodyLength);
     }

@@ -85,7 +85,7 @@ public sealed class OutlierDetectionTests
     {
         await using var bed = await MeshTestBed.StartAsync();
         var live = await bed.BackendAsync("live");
-        var deadPort = await Functional.OutboundRoutingTests.UnusedPortAsync();
+        var deadPort = await TestBackend.UnusedPortAsync();
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080));
         var cluster = Cluster(Reviews, Protocol.Http, live.Port, deadPort).WithOutlierDetection(Outlier(gateway: 1, baseEjection: TimeSpan.FromSeconds(30)));
         await bed.ApplyAsync(Snapshot("1", [ServiceHost("reviews", 9080, To(Reviews))], [cluster]));

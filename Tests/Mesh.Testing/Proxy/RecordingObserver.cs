@@ -3,7 +3,7 @@ using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
 
-namespace Mesh.Proxy.Tests.Infrastructure;
+namespace Mesh.Testing.Proxy;
 
 /// <summary>Records what the proxy concluded about each request (as telemetry will read it).</summary>
 public sealed class RecordingObserver : IMeshRequestObserver
@@ -24,11 +24,9 @@ public sealed class RecordingObserver : IMeshRequestObserver
             request.VirtualHost?.Name,
             request.PassthroughAuthority));
 
-    /// <summary>The completion record of the request with this path (waits briefly: it is written as the request ends).</summary>
+    /// <summary>The completion record of the request with this path (waits for it: it is written as the request ends).</summary>
     public async Task<Completed> ForPathAsync(string path)
     {
-        Completed? found = null;
-        await Poll.UntilAsync(() => (found = Requests.LastOrDefault(r => r.Path == path)) is not null, TimeSpan.FromSeconds(5), $"completion of {path}");
-        return found!;
+        return await Poll.ForAsync($"the completion record of {path}", () => Task.FromResult(Requests.LastOrDefault(r => r.Path == path)));
     }
 }

@@ -4,16 +4,15 @@ using System.Threading.Channels;
 using Grpc.Core;
 using Mesh.Contracts.Discovery;
 using Mesh.Contracts.Snapshots;
+using Mesh.Testing.Backends;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Proxy.Tests.Infrastructure;
+namespace Mesh.Testing.ControlPlane;
 
 /// <summary>
 /// A real MeshDiscovery gRPC server (Kestrel, h2c, 127.0.0.1) standing in for the control plane:
@@ -56,24 +55,19 @@ public sealed class FakeDiscoveryServer : IAsyncDisposable
         }
     }
 
-    public Task<Received> WaitForAckAsync(string version, string? nodeId = null, TimeSpan? timeout = null)
+    public Task<Received> WaitForAckAsync(string version, string? nodeId = null)
         => WaitForAsync(
-            r => r.Message.KindCase == ProxyMessage.KindOneofCase.Ack && r.Message.Ack.Version == version && (nodeId is null || r.NodeId == nodeId),
-            timeout,
-            $"ACK of {version}");
+            $"ACK of {version}{(nodeId is null ? "" : $" from {nodeId}")}",
+            r => r.Message.KindCase == ProxyMessage.KindOneofCase.Ack && r.Message.Ack.Version == version && (nodeId is null || r.NodeId == nodeId));
 
-    public Task<Received> WaitForNackAsync(string version, string? nodeId = null, TimeSpan? timeout = null)
+    public Task<Received> WaitForNackAsync(string version, string? nodeId = null)
         => WaitForAsync(
-            r => r.Message.KindCase == ProxyMessage.KindOneofCase.Nack && r.Message.Nack.Version == version && (nodeId is null || r.NodeId == nodeId),
-            timeout,
-            $"NACK of {version}");
+            $"NACK of {version}{(nodeId is null ? "" : $" from {nodeId}")}",
+            r => r.Message.KindCase == ProxyMessage.KindOneofCase.Nack && r.Message.Nack.Version == version && (nodeId is null || r.NodeId == nodeId));
 
-    public async Task<Received> WaitForAsync(Func<Received, bool> predicate, TimeSpan? timeout, string what)
-    {
-        Received? found = null;
-        await Poll.UntilAsync(() => (found = _received.FirstOrDefault(predicate)) is not null, timeout, what);
-        return found!;
-    }
+    public Task<Received> WaitForAsync(string what, Func<Received, bool> predicate) =>
+        Poll.ForAsync(what, () => Task.FromResult(_received.FirstOrDefault(predicate)),
+            () => string.Join(", ", _received.Select(r => $"{r.NodeId}: {r.Message.KindCase}")));
 
     /// <summary>Stops serving (streams are cut, the port is closed), like a control plane going away.</summary>
     public async Task StopAsync()
@@ -108,7 +102,7 @@ public sealed class FakeDiscoveryServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<DiscoveryService>();
         await app.StartAsync();
-        Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        Port = app.BoundPort();
         _app = app;
     }
 

@@ -1,13 +1,13 @@
 using System.Text.RegularExpressions;
 
-namespace Mesh.ControlPlane.Tests.Architecture;
+namespace Mesh.Testing.Architecture;
 
 /// <summary>
 /// Which namespaces of a project's sources use which others, read from the sources: using
 /// directives (plain, static, alias), fully qualified names in code, and types of an enclosing
 /// namespace (in scope without a using). Enough to find namespace cycles without compiling.
 /// </summary>
-internal sealed partial class NamespaceGraph
+public sealed partial class NamespaceGraph
 {
     private readonly Dictionary<string, Dictionary<string, SortedSet<string>>> _edges = new(StringComparer.Ordinal);
 
@@ -77,6 +77,13 @@ internal sealed partial class NamespaceGraph
 
         return graph;
     }
+
+    /// <summary>Each cycle with the files through which its namespaces use each other; empty without cycles.</summary>
+    public IReadOnlyList<string> DescribeCycles() => [.. Cycles().Select(cycle => string.Join(" <-> ", cycle) + Environment.NewLine + string.Join(Environment.NewLine,
+        from user in cycle
+        from use in UsesOf(user)
+        where cycle.Contains(use.Key)
+        select $"  {user} uses {use.Key} in {string.Join(", ", use.Value)}"))];
 
     /// <summary>The strongly connected components with more than one namespace (Tarjan).</summary>
     public List<List<string>> Cycles()

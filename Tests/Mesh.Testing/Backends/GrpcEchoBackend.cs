@@ -1,15 +1,13 @@
 using System.Net;
 using Grpc.Core;
-using Mesh.Proxy.Tests.Grpc;
+using Mesh.Testing.Grpc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Proxy.Tests.Infrastructure;
+namespace Mesh.Testing.Backends;
 
 /// <summary>A real gRPC server (h2c on 127.0.0.1 port 0) implementing the Echo test service.</summary>
 public sealed class GrpcEchoBackend : IAsyncDisposable
@@ -48,7 +46,7 @@ public sealed class GrpcEchoBackend : IAsyncDisposable
         var backend = new GrpcEchoBackend(app, state);
         app.MapGrpcService<EchoService>();
         await app.StartAsync();
-        backend.Port = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+        backend.Port = app.BoundPort();
         return backend;
     }
 
