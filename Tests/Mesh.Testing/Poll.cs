@@ -31,7 +31,11 @@ public static class Poll
     /// <summary>Waits until <paramref name="probe"/> returns a value (not null) and returns it.</summary>
     public static async Task<T> ForAsync<T>(string what, Func<Task<T?>> probe, Func<string>? lastSeen = null, TimeSpan? budget = null)
         where T : class =>
-        (await ForAsync(what, probe, value => value is not null, _ => lastSeen?.Invoke() ?? "nothing", budget))!;
+        (await ForAsync<T?>(what, probe, value => value is not null, _ => lastSeen?.Invoke() ?? "nothing", budget))!;
+
+    /// <inheritdoc cref="ForAsync{T}(string, Func{Task{T}}, Func{T, bool}, Func{T, string}?, TimeSpan?)"/>
+    public static Task<T> ForAsync<T>(string what, Func<T> probe, Func<T, bool> accept, Func<T, string>? describe = null, TimeSpan? budget = null) =>
+        ForAsync(what, () => Task.FromResult(probe()), accept, describe, budget);
 
     /// <summary>Waits until <paramref name="probe"/> returns a value <paramref name="accept"/> accepts, and returns it.</summary>
     /// <param name="describe">Describes the last value for the failure message (default: its ToString()).</param>

@@ -26,8 +26,8 @@ public sealed partial class NamespaceGraph
         var graph = new NamespaceGraph(rootNamespace);
         var files = Directory.EnumerateFiles(projectFolder, "*.cs", SearchOption.AllDirectories)
             .Where(f => !IsBuildOutput(Path.GetRelativePath(projectFolder, f)))
-            .Select(f => (Path: Path.GetRelativePath(projectFolder, f), Source: File.ReadAllText(f)))
-            .Select(f => (f.Path, f.Source, Namespace: NamespaceDeclaration().Match(f.Source) is { Success: true } m ? m.Groups[1].Value : null))
+            .Select(f => (Path: Path.GetRelativePath(projectFolder, f), Code: CommentOrString().Replace(File.ReadAllText(f), " ")))
+            .Select(f => (f.Path, f.Code, Namespace: NamespaceDeclaration().Match(f.Code) is { Success: true } m ? m.Groups[1].Value : null))
             .Where(f => f.Namespace is not null)
             .ToList();
 
@@ -36,30 +36,40 @@ public sealed partial class NamespaceGraph
         {
             graph.Namespaces.Add(file.Namespace!);
             var types = typesByNamespace.TryGetValue(file.Namespace!, out var set) ? set : typesByNamespace[file.Namespace!] = [];
-            types.UnionWith(TypeDeclaration().Matches(file.Source).Select(m => m.Groups[1].Value));
+            types.UnionWith(TypeDeclaration().Matches(file.Code).Select(m => m.Groups[1].Value));
         }
 
-        foreach (var (path, source, ns) in files)
+        foreach (var (path, code, ns) in files)
         {
             var used = new HashSet<string>(StringComparer.Ordinal);
-            foreach (Match directive in UsingDirective().Matches(source))
+            foreach (Match directive in UsingDirective().Matches(code))
             {
-                // A static or alias using may name a type: its namespace is then the one used.
-                var name = directive.Groups[1].Value;
+                var name = directive.Groups["name"].Value;
                 used.Add(name);
-                used.Add(name[..Math.Max(0, name.LastIndexOf('.'))]);
-            }
-
-            var code = NamespaceOrUsingLine().Replace(source, "");
-            foreach (Match qualified in Regex.Matches(code, $@"\b{Regex.Escape(rootNamespace)}(?:\.\w+)*"))
-            {
-                for (var name = qualified.Value; name.Length > 0; name = name[..Math.Max(0, name.LastIndexOf('.'))])
+                if (directive.Groups["static"].Success || directive.Groups["alias"].Success)
                 {
-                    used.Add(name);
+                    // A static or alias using may name a type: its namespace is then the one used.
+                    used.Add(name[..Math.Max(0, name.LastIndexOf('.'))]);
                 }
             }
 
-            var words = Word().Matches(source).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+            // A qualified name uses the longest namespace it starts with; the rest names a type or member.
+            var body = NamespaceOrUsingLine().Replace(code, "");
+            foreach (Match qualified in Regex.Matches(body, $@"\b{Regex.Escape(rootNamespace)}(?:\.\w+)*"))
+            {
+                for (var name = qualified.Value; name.Length > 0; name = name[..Math.Max(0, name.LastIndexOf('.'))])
+                {
+                    if (graph.Namespaces.Contains(name))
+                    {
+                        used.Add(name);
+                        break;
+                    }
+                }
+            }
+
+            // Types of an enclosing namespace are in scope without a using; a type of the file's own namespace wins.
+            var words = Word().Matches(body).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
+            words.ExceptWith(typesByNamespace[ns!]);
             for (var outer = Outer(ns!); outer is not null; outer = Outer(outer))
             {
                 if (typesByNamespace.TryGetValue(outer, out var types) && types.Overlaps(words))
@@ -145,7 +155,7 @@ public sealed partial class NamespaceGraph
     [GeneratedRegex(@"^\s*namespace\s+([\w.]+)", RegexOptions.Multiline)]
     private static partial Regex NamespaceDeclaration();
 
-    [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?:static\s+)?(?:\w+\s*=\s*)?([\w.]+)\s*;", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^\s*(?:global\s+)?using\s+(?<static>static\s+)?(?:(?<alias>\w+)\s*=\s*)?(?<name>[\w.]+)\s*;", RegexOptions.Multiline)]
     private static partial Regex UsingDirective();
 
     [GeneratedRegex(@"^\s*(?:global\s+)?(?:namespace|using)\s[^;{]*[;{]?", RegexOptions.Multiline)]
@@ -156,4 +166,8 @@ public sealed partial class NamespaceGraph
 
     [GeneratedRegex(@"\b[A-Z]\w*")]
     private static partial Regex Word();
+
+    /// <summary>Comments and string literals: they mention names without using them.</summary>
+    [GeneratedRegex(@"//[^\n]*|/\*[\s\S]*?\*/|""""""[\s\S]*?""""""|@""(?:[^""]|"""")*""|""(?:\\.|[^""\\\n])*""|'(?:\\.|[^'\\\n])'")]
+    private static partial Regex CommentOrString();
 }

@@ -53,7 +53,7 @@ public sealed class TestClock : FakeTimeProvider
     {
         var found = await Poll.ForAsync(
             $"{what} (a timer on the test clock)",
-            () => Task.FromResult(ArmedTimers.Where(match).Select(due => (TimeSpan?)due).FirstOrDefault()),
+            () => ArmedTimers.Where(match).Select(due => (TimeSpan?)due).FirstOrDefault(),
             due => due is not null,
             _ => $"armed timers due in [{string.Join(", ", ArmedTimers.Select(d => $"{d.TotalMilliseconds:0.###} ms"))}]");
         return found!.Value;

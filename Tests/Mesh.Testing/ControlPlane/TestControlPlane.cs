@@ -71,7 +71,7 @@ public sealed class TestControlPlane : IAsyncDisposable
 
     public string ConfigDirectory => _options.ConfigDirectory;
 
-    public string DataDirectory => _options.EffectiveDataDirectory;
+    public string DataDirectory => _options.DataDirectory;
 
     public static async Task<TestControlPlane> StartAsync(TestControlPlaneOptions? options = null)
     {
@@ -236,7 +236,7 @@ public sealed class TestControlPlane : IAsyncDisposable
             ["ControlPlane:AdminPort"] = "0",
             ["ControlPlane:GrpcPort"] = options.GrpcPort.ToString(CultureInfo.InvariantCulture),
             ["ControlPlane:ConfigDirectory"] = options.ConfigDirectory,
-            ["ControlPlane:DataDirectory"] = options.EffectiveDataDirectory,
+            ["ControlPlane:DataDirectory"] = options.DataDirectory,
             ["ControlPlane:AdminToken"] = options.GenerateAdminToken ? null : options.AdminToken ?? "",
             ["ControlPlane:GenerateAdminToken"] = options.GenerateAdminToken ? "true" : null,
             ["ControlPlane:Security:BootstrapKey"] = options.GenerateBootstrapKey ? null : options.BootstrapKey,

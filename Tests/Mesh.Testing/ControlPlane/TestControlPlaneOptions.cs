@@ -11,13 +11,19 @@ public sealed record TestControlPlaneOptions
     /// <summary>The bootstrap key every test control plane signs proxy tokens with unless told otherwise.</summary>
     public const string DefaultBootstrapKey = "mesh-tests-bootstrap-key-0123456789";
 
+    private readonly string? _dataDirectory;
+
     /// <summary>Holds config/ and data/; a new temporary folder by default, deleted on dispose.</summary>
     public string Root { get; init; } = Path.Combine(Path.GetTempPath(), "mesh-tests", Guid.NewGuid().ToString("N"));
 
     public string ConfigDirectory => Path.Combine(Root, "config");
 
     /// <summary>Root/data by default.</summary>
-    public string? DataDirectory { get; init; }
+    public string DataDirectory
+    {
+        get => _dataDirectory ?? Path.Combine(Root, "data");
+        init => _dataDirectory = value;
+    }
 
     /// <summary>The admin API's bearer token; null: no token (every caller is admitted).</summary>
     public string? AdminToken { get; init; } = DefaultAdminToken;
@@ -63,6 +69,4 @@ public sealed record TestControlPlaneOptions
     public ILoggerProvider? Logs { get; init; }
 
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
-
-    internal string EffectiveDataDirectory => DataDirectory ?? Path.Combine(Root, "data");
 }
