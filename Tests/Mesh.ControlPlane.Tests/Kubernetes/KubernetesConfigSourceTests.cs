@@ -25,7 +25,7 @@ public sealed class KubernetesConfigSourceTests
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
 
         await Poll.ForAsync("/readyz answering 200", async () => (await controlPlane.Admin.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK);
-        var model = controlPlane.Store.Current;
+        var model = controlPlane.Store().Current;
         Assert.Equal(["DestinationRule/default/reviews", "VirtualService/default/reviews"], model.Entries.Keys);
         Assert.Equal("kubernetes/default/virtualservices/reviews", model.Entries["VirtualService/default/reviews"].Source);
         Assert.All(ConfigKinds.All, kind => Assert.Equal(1, api.ListCounts.GetValueOrDefault(kind.Plural)));
@@ -40,19 +40,19 @@ public sealed class KubernetesConfigSourceTests
         await using var api = await FakeKubernetesApiServer.StartAsync();
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
         await Poll.ForAsync("/readyz answering 200", async () => (await controlPlane.Admin.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK);
-        var start = controlPlane.Store.Current.Generation;
+        var start = controlPlane.Store().Current.Generation;
 
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1"));
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
 
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v3"));
-        await Poll.ForAsync("subset v3 in the store", () => controlPlane.Store.Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v3", StringComparison.Ordinal));
+        await Poll.ForAsync("subset v3 in the store", () => controlPlane.Store().Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v3", StringComparison.Ordinal));
         Assert.Equal(("True", "generation 2 is valid and applied", 2L),
             await Poll.ForAsync("the Accepted condition of Vs reviews at generation 2", () => api.AcceptedCondition(Vs, "default", "reviews"), c => c.ObservedGeneration == 2));
 
         api.Delete(Vs, "default", "reviews");
-        await Poll.ForAsync("the object gone from the store", () => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => !present);
-        Assert.Equal(start + 3, controlPlane.Store.Current.Generation);
+        await Poll.ForAsync("the object gone from the store", () => controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/reviews"), present => !present);
+        Assert.Equal(start + 3, controlPlane.Store().Current.Generation);
     }
 
     [Fact]
@@ -63,8 +63,8 @@ public sealed class KubernetesConfigSourceTests
         api.Apply(Vs, Yaml.VirtualService("details", host: "details"));
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
 
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/details"), present => present);
-        Assert.False(controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/broken"));
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/details"), present => present);
+        Assert.False(controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/broken"));
         var (status, message, generation) = await Poll.ForAsync("an Accepted condition on Vs broken", () => api.AcceptedCondition(Vs, "default", "broken"), c => c.Status is not null);
         Assert.Equal("False", status);
         Assert.Equal(1, generation);
@@ -72,19 +72,19 @@ public sealed class KubernetesConfigSourceTests
         Assert.EndsWith("(not applied)", message, StringComparison.Ordinal);
 
         // meshctl status (the store's status) names the refused object while the rest serves.
-        var refused = Assert.Single(controlPlane.Store.GetStatus().Rejected);
+        var refused = Assert.Single(controlPlane.Store().GetStatus().Rejected);
         Assert.Equal("kubernetes/default/virtualservices/broken", refused.Source);
         Assert.Equal(Yaml.InvalidPath, Assert.Single(refused.Errors).Path);
 
         // Other changes keep flowing while the invalid object stays out.
         api.Apply(Dr, Yaml.DestinationRule("details", host: "details"));
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey("DestinationRule/default/details"), present => present);
-        Assert.False(controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/broken"));
-        Assert.Single(controlPlane.Store.GetStatus().Rejected);
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey("DestinationRule/default/details"), present => present);
+        Assert.False(controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/broken"));
+        Assert.Single(controlPlane.Store().GetStatus().Rejected);
 
         // Deleting it clears the report.
         api.Delete(Vs, "default", "broken");
-        await Poll.ForAsync("the deleted object is no longer reported", () => controlPlane.Store.GetStatus().Rejected, r => r.Count == 0);
+        await Poll.ForAsync("the deleted object is no longer reported", () => controlPlane.Store().GetStatus().Rejected, r => r.Count == 0);
     }
 
     [Fact]
@@ -94,17 +94,17 @@ public sealed class KubernetesConfigSourceTests
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1").Replace("name: reviews", "name: routes", StringComparison.Ordinal));
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
         const string Key = "VirtualService/default/routes";
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey(Key), present => present);
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey(Key), present => present);
 
         api.Apply(Vs, Yaml.InvalidVirtualService("routes"));
         var condition = await Poll.ForAsync("Accepted=False on Vs routes", () => api.AcceptedCondition(Vs, "default", "routes"), c => c.Status == "False");
         Assert.Equal(2, condition.ObservedGeneration);
         Assert.EndsWith("(not applied; generation 1 keeps serving)", condition.Message, StringComparison.Ordinal);
-        Assert.Contains("subset: v1", controlPlane.Store.Current.Entries[Key].Yaml, StringComparison.Ordinal);
-        Assert.DoesNotContain("weight: -5", controlPlane.Store.Current.Entries[Key].Yaml, StringComparison.Ordinal);
+        Assert.Contains("subset: v1", controlPlane.Store().Current.Entries[Key].Yaml, StringComparison.Ordinal);
+        Assert.DoesNotContain("weight: -5", controlPlane.Store().Current.Entries[Key].Yaml, StringComparison.Ordinal);
 
         api.Apply(Vs, Yaml.VirtualService("routes", subset: "v2"));
-        await Poll.ForAsync("subset v2 in the store", () => controlPlane.Store.Current.Entries[Key].Yaml, yaml => yaml.Contains("subset: v2", StringComparison.Ordinal));
+        await Poll.ForAsync("subset v2 in the store", () => controlPlane.Store().Current.Entries[Key].Yaml, yaml => yaml.Contains("subset: v2", StringComparison.Ordinal));
         Assert.Equal(("True", "generation 3 is valid and applied", 3L),
             await Poll.ForAsync("the Accepted condition of Vs routes at generation 3", () => api.AcceptedCondition(Vs, "default", "routes"), c => c.ObservedGeneration == 3));
     }
@@ -115,19 +115,19 @@ public sealed class KubernetesConfigSourceTests
         await using var api = await FakeKubernetesApiServer.StartAsync();
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1"));
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
         Assert.Equal(1, api.ListCounts[Vs.Plural]);
 
         // History compacted and every watch closed: resuming from the old version is 410 Gone.
         api.ExpireWatches();
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v3"));
 
-        await Poll.ForAsync("subset v3 in the store", () => controlPlane.Store.Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v3", StringComparison.Ordinal));
+        await Poll.ForAsync("subset v3 in the store", () => controlPlane.Store().Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v3", StringComparison.Ordinal));
         await Poll.ForAsync("the 410 must trigger a new list", () => api.ListCounts[Vs.Plural], count => count >= 2);
 
         // And the watch that follows the new list delivers events again.
         api.Apply(Vs, Yaml.VirtualService("ratings", host: "ratings"));
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/ratings"), present => present);
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/ratings"), present => present);
     }
 
     [Fact]
@@ -136,10 +136,10 @@ public sealed class KubernetesConfigSourceTests
         await using var api = await FakeKubernetesApiServer.StartAsync();
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v1"));
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api, "--ControlPlane:Kubernetes:ResyncPeriod=00:00:00.500");
-        await Poll.ForAsync("the object in the store", () => controlPlane.Store.Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
+        await Poll.ForAsync("the object in the store", () => controlPlane.Store().Current.Entries.ContainsKey("VirtualService/default/reviews"), present => present);
 
         api.Apply(Vs, Yaml.VirtualService("reviews", subset: "v2"), notify: false);
-        await Poll.ForAsync("the resync list must pick up the missed change", () => controlPlane.Store.Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v2", StringComparison.Ordinal));
+        await Poll.ForAsync("the resync list must pick up the missed change", () => controlPlane.Store().Current.Entries["VirtualService/default/reviews"].Yaml, yaml => yaml.Contains("subset: v2", StringComparison.Ordinal));
     }
 
     [Fact]
