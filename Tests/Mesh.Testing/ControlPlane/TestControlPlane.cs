@@ -133,6 +133,10 @@ public sealed class TestControlPlane : IAsyncDisposable
             nodeId,
             DateTimeOffset.UtcNow);
 
+    /// <summary>The token a proxy of this identity presents: a bootstrap token when this control plane has a bootstrap key, else none.</summary>
+    public string? TokenFor(string serviceAccount, string? nodeId = null, string @namespace = "default") =>
+        Service<BootstrapKey>().Value is null ? null : MintToken(serviceAccount, nodeId, @namespace);
+
     /// <summary>Writes a file in the config directory the way a simple editor does (in place).</summary>
     public string WriteConfigFile(string relativePath, string content)
     {

@@ -2,7 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 
-namespace Mesh.Testing.Mesh;
+namespace Mesh.Testing.Workloads;
 
 /// <summary>One workload of a <see cref="TestMesh"/>: its identity, its app and whom it calls. Istio's Bookinfo conventions by default.</summary>
 public sealed record WorkloadSpec(string App, string Version = "v1")

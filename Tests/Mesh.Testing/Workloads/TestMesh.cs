@@ -4,7 +4,7 @@ using Mesh.Testing.Http;
 using Mesh.Testing.Logging;
 using Mesh.Testing.Proxy;
 
-namespace Mesh.Testing.Mesh;
+namespace Mesh.Testing.Workloads;
 
 /// <summary>
 /// One test's mesh, disposed together: the real control plane (a CA with a bootstrap key, so the
@@ -63,14 +63,9 @@ public sealed class TestMesh : IAsyncDisposable
     /// <param name="waitReady">Wait until its sidecar is ready (a snapshot and a certificate).</param>
     public async Task<TestWorkload> WorkloadAsync(WorkloadSpec spec, bool waitReady = true)
     {
-        var workload = await TestWorkload.StartAsync(ControlPlane, spec, Namespace, Logs);
+        var workload = await TestWorkload.StartAsync(ControlPlane, spec, Namespace, Logs, waitReady);
         _owned.Add(workload);
         _workloads[workload.Name] = workload;
-        if (waitReady)
-        {
-            await workload.WaitReadyAsync();
-        }
-
         return workload;
     }
 
@@ -82,19 +77,10 @@ public sealed class TestMesh : IAsyncDisposable
         await workload.StopAsync();
     }
 
-    /// <summary>An ingress gateway (labels istio=ingressgateway) with a listener per Gateway port.</summary>
-    public async Task<ProxyHost> GatewayAsync(string name = "istio-ingressgateway", params int[] servicePorts)
+    /// <summary>An ingress gateway (labels istio=ingressgateway) with a listener per Gateway port (80 by default).</summary>
+    public async Task<ProxyHost> GatewayAsync(string name = IngressGateway.Name, params int[] servicePorts)
     {
-        const string serviceAccount = "istio-ingressgateway-service-account";
-        var settings = ProxySettings.Gateway(ControlPlane.GrpcUri.ToString(), name, name)
-            .Identity(Namespace, serviceAccount, ("istio", "ingressgateway"))
-            .Token(ControlPlane.Options.BootstrapKey is null && !ControlPlane.Options.GenerateBootstrapKey ? null : ControlPlane.MintToken(serviceAccount, name, Namespace));
-        foreach (var port in servicePorts.Length == 0 ? [80] : servicePorts)
-        {
-            settings.GatewayListener(port);
-        }
-
-        var gateway = await ProxyHost.StartAsync(settings, logs: Logs);
+        var gateway = await IngressGateway.StartAsync(ControlPlane, name, Namespace, Logs, servicePorts);
         _owned.Add(gateway);
         Gateways.Add(gateway);
         return gateway;

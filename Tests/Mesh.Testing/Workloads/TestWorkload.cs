@@ -7,7 +7,7 @@ using Mesh.Testing.ControlPlane;
 using Mesh.Testing.Logging;
 using Mesh.Testing.Proxy;
 
-namespace Mesh.Testing.Mesh;
+namespace Mesh.Testing.Workloads;
 
 /// <summary>A workload of a test mesh: its app (a <see cref="TestBackend"/>, unless it only calls others) and its sidecar, wired as the Aspire hosting wires them.</summary>
 public sealed class TestWorkload : IAsyncDisposable
@@ -48,7 +48,8 @@ public sealed class TestWorkload : IAsyncDisposable
 
     public ProxySnapshot? Snapshot => Sidecar.Snapshot;
 
-    public static async Task<TestWorkload> StartAsync(TestControlPlane controlPlane, WorkloadSpec spec, string @namespace = "default", CapturedLogs? logs = null)
+    /// <param name="waitReady">Wait until the sidecar is ready (a snapshot and, with a CA, a certificate).</param>
+    public static async Task<TestWorkload> StartAsync(TestControlPlane controlPlane, WorkloadSpec spec, string @namespace = "default", CapturedLogs? logs = null, bool waitReady = true)
     {
         @namespace = spec.Namespace ?? @namespace;
         var app = spec.WithApp && spec.AppPort is null ? await TestBackend.StartAsync(spec.WorkloadName, spec.Handler, spec.AppProtocols) : null;
@@ -56,9 +57,7 @@ public sealed class TestWorkload : IAsyncDisposable
         {
             var settings = ProxySettings.Sidecar(controlPlane.GrpcUri.ToString(), spec.WorkloadName, spec.WorkloadName)
                 .Identity(@namespace, spec.ServiceAccountName, ("app", spec.App), ("version", spec.Version))
-                .Token(spec.Token ?? (controlPlane.Options.BootstrapKey is null && !controlPlane.Options.GenerateBootstrapKey
-                    ? null
-                    : controlPlane.MintToken(spec.ServiceAccountName, spec.WorkloadName, @namespace)));
+                .Token(spec.Token ?? controlPlane.TokenFor(spec.ServiceAccountName, spec.WorkloadName, @namespace));
             if ((app?.Port ?? spec.AppPort) is { } appPort)
             {
                 settings.Inbound(spec.App, "http", spec.ServicePort, appPort, spec.Protocol);
@@ -75,7 +74,13 @@ public sealed class TestWorkload : IAsyncDisposable
             }
 
             var sidecar = await ProxyHost.StartAsync(settings, spec.ConfigureServices, logs, spec.Clock);
-            return new TestWorkload(spec, @namespace, app, sidecar);
+            var workload = new TestWorkload(spec, @namespace, app, sidecar);
+            if (waitReady)
+            {
+                await workload.WaitReadyAsync();
+            }
+
+            return workload;
         }
         catch
         {
