@@ -44,9 +44,9 @@ public sealed class ResponseOutcomeTelemetryTests
     [Fact]
     public async Task Response_codes_and_flags_are_right_for_errors_faults_and_retries()
     {
-        await using var mesh = await MeshWorld.StartAsync();
+        await using var mesh = await TelemetryMesh.StartAsync();
         var flakyCalls = 0;
-        await mesh.WorkloadAsync(new SidecarSpec("reviews-v1", "reviews", "v1"), context =>
+        await mesh.WorkloadAsync(new WorkloadSpec("reviews", "v1"), context =>
         {
             context.Response.StatusCode = context.Request.Path.Value switch
             {
@@ -59,9 +59,9 @@ public sealed class ResponseOutcomeTelemetryTests
         });
 
         // details' app is not running: its sidecar cannot connect (UF).
-        var closedPort = FreePort();
-        await mesh.WorkloadAsync(new SidecarSpec("details-v1", "details", "v1") { AppPort = closedPort }, withApp: false);
-        await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews", "details"] }, withApp: false);
+        var closedPort = await Mesh.Testing.Backends.TestBackend.UnusedPortAsync();
+        await mesh.WorkloadAsync(new WorkloadSpec("details", "v1") { AppPort = closedPort, WithApp = false });
+        await mesh.WorkloadAsync(new WorkloadSpec("productpage", "v1") { Upstreams = ["reviews", "details"], WithApp = false });
         await mesh.WaitForSyncAsync();
         await mesh.ApplyAsync(Routes);
 
@@ -149,14 +149,8 @@ public sealed class ResponseOutcomeTelemetryTests
     }
 
     private static Task<IReadOnlyList<Activity>> SpansAsync(ActivityTraceId traceId, int count) =>
-        Poll.UntilAsync(
+        Poll.ForAsync(
+            $"{count} spans of trace {traceId}",
             () => Task.FromResult(TelemetryCapture.SpansOf(traceId) is { } spans && spans.Count >= count ? spans : null),
-            () => $"{count} spans of trace {traceId}, have {TelemetryCapture.SpansOf(traceId).Count}");
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+            () => $"{TelemetryCapture.SpansOf(traceId).Count} spans");
 }

@@ -3,6 +3,7 @@ using Mesh.Testing.ControlPlane;
 using Mesh.Testing.Http;
 using Mesh.Testing.Logging;
 using Mesh.Testing.Proxy;
+using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Testing.Workloads;
 
@@ -68,6 +69,9 @@ public sealed class TestMesh : IAsyncDisposable
         _workloads[workload.Name] = workload;
         return workload;
     }
+
+    /// <summary>Starts a workload whose app answers with <paramref name="handler"/>.</summary>
+    public Task<TestWorkload> WorkloadAsync(WorkloadSpec spec, Func<HttpContext, Task> handler) => WorkloadAsync(spec with { Handler = handler });
 
     /// <summary>Stops a workload (its sidecar disconnects, then its app), as a scale-down does.</summary>
     public async Task StopWorkloadAsync(string name)
