@@ -1,54 +1,51 @@
-using System.Diagnostics;
 using Mesh.Cli;
 using Mesh.Cli.Commands;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// A small mesh in one process: the real control plane, a reviews-vN app with its sidecar per
-/// version (service "reviews", port 9080, labels app/version) and a productpage sidecar whose app
-/// is the test — it calls reviews through the sidecar's outbound listener, as productpage does.
-/// The config directory starts with the reviews DestinationRule (subsets per version).
+/// A small mesh in one process (<see cref="TestMesh"/>) run as the Aspire hosting runs it:
+/// production timings, a generated admin token and bootstrap key in the data directory. A
+/// reviews-vN app with its sidecar per version (service "reviews", port 9080, labels app/version)
+/// and a productpage sidecar whose app is the test — it calls reviews through the sidecar's
+/// outbound listener, as productpage does. The config directory starts with the reviews
+/// DestinationRule (subsets per version).
 /// </summary>
 public sealed class MeshTestCluster : IAsyncDisposable
 {
     public const string ReviewsFqdn = "reviews.default.svc.cluster.local";
     public const string ClientId = "productpage-v1";
 
-    private readonly Dictionary<string, (WorkloadApp App, InProcessSidecar Sidecar)> _reviews = [];
+    private MeshTestCluster(TestMesh mesh) => Mesh = mesh;
 
-    private MeshTestCluster(string root, InProcessControlPlane controlPlane)
-    {
-        Root = root;
-        ControlPlane = controlPlane;
-    }
+    public TestMesh Mesh { get; }
 
-    public string Root { get; }
+    public TestControlPlane ControlPlane => Mesh.ControlPlane;
 
-    public string ConfigDirectory => Path.Combine(Root, "config");
+    public string Root => ControlPlane.Root;
 
-    public string DataDirectory => Path.Combine(Root, "data");
-
-    public InProcessControlPlane ControlPlane { get; private set; }
-
-    public AdminApi Admin => ControlPlane.Admin;
+    public string ConfigDirectory => ControlPlane.ConfigDirectory;
 
     /// <summary>The client workload's sidecar (productpage-v1).</summary>
-    public InProcessSidecar Client { get; private set; } = null!;
+    public ProxyHost Client => Mesh[ClientId].Sidecar;
 
     /// <summary>What the client app uses for reviews: its sidecar's outbound listener.</summary>
     public HttpClient Reviews { get; private set; } = null!;
 
     /// <summary>Ids of every connected proxy.</summary>
-    public IReadOnlyCollection<string> ProxyIds => [.. _reviews.Keys, ClientId];
+    public IReadOnlyCollection<string> ProxyIds => Mesh.ProxyIds;
 
     public static async Task<MeshTestCluster> StartAsync(params string[] versions)
     {
-        var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.Combine(root, "config"));
-        await File.WriteAllTextAsync(Path.Combine(root, "config", "reviews-destination-rule.yaml"), RoutingYaml.ReviewsSubsets(versions));
-        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"));
-        var cluster = new MeshTestCluster(root, controlPlane);
+        var mesh = await TestMesh.StartAsync(new TestControlPlaneOptions
+        {
+            ProductionTimings = true,
+            GenerateAdminToken = true,
+            GenerateBootstrapKey = true,
+            ConfigFiles = new Dictionary<string, string> { ["reviews-destination-rule.yaml"] = RoutingYaml.ReviewsSubsets(versions) },
+        });
+        var cluster = new MeshTestCluster(mesh);
         try
         {
             foreach (var version in versions)
@@ -56,11 +53,10 @@ public sealed class MeshTestCluster : IAsyncDisposable
                 await cluster.StartReviewsAsync(version);
             }
 
-            cluster.Client = await InProcessSidecar.StartAsync(
-                new SidecarSpec(ClientId, "productpage", "v1") { Upstreams = ["reviews"] }, controlPlane);
-            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.OutboundUri("reviews"), Timeout = TimeSpan.FromSeconds(10) };
-            await cluster.Admin.WaitForSyncedAsync(cluster.ProxyIds);
-            await cluster.WaitForReviewsEndpointsAsync(versions.Select(v => $"reviews-{v}").ToArray());
+            await mesh.WorkloadAsync(new WorkloadSpec("productpage") { Upstreams = ["reviews"], WithApp = false });
+            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.Outbound("reviews"), Timeout = TestHttp.Timeout };
+            await cluster.ControlPlane.WaitForSyncedAsync(cluster.ProxyIds);
+            await cluster.WaitForReviewsEndpointsAsync([.. versions.Select(v => $"reviews-{v}")]);
             return cluster;
         }
         catch
@@ -102,70 +98,42 @@ public sealed class MeshTestCluster : IAsyncDisposable
         return counts;
     }
 
-    /// <summary>
-    /// Calls until <paramref name="streak"/> answers in a row came from <paramref name="workload"/>;
-    /// returns the time until the first answer of that streak arrived (when traffic had followed).
-    /// </summary>
-    public async Task<TimeSpan> WaitUntilServedByAsync(string workload, string? endUser = null, int streak = 10, TimeSpan? timeout = null)
+    /// <summary>Calls until <paramref name="streak"/> answers in a row came from <paramref name="workload"/>: traffic has followed a change.</summary>
+    public async Task WaitUntilServedByAsync(string workload, string? endUser = null, int streak = 10)
     {
-        var clock = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(10);
-        TimeSpan? streakStart = null;
         var inARow = 0;
         var last = "";
-        while (inARow < streak)
-        {
-            if (clock.Elapsed > limit)
+        await Poll.UntilAsync(
+            $"reviews served by {workload} {streak} times in a row",
+            async () =>
             {
-                throw new TimeoutException($"reviews not served by {workload} {streak} times in a row after {limit.TotalSeconds:0.#} s (last answer: {last})");
-            }
-
-            last = await CallReviewsAsync(endUser);
-            if (last == workload)
-            {
-                // When the answer arrived: an upper bound of when the change took effect.
-                streakStart ??= clock.Elapsed;
-                inARow++;
-            }
-            else
-            {
-                streakStart = null;
-                inARow = 0;
-            }
-        }
-
-        return streakStart!.Value;
+                last = await CallReviewsAsync(endUser);
+                inARow = last == workload ? inARow + 1 : 0;
+                return inARow >= streak;
+            },
+            () => $"{inARow} in a row; last answer from {last}");
     }
 
     /// <summary>Waits until the client's sidecar holds reviews endpoints of exactly these workloads.</summary>
-    public async Task WaitForReviewsEndpointsAsync(params string[] workloads)
-    {
-        IReadOnlySet<string> last = new HashSet<string>();
-        await Poll.UntilAsync(
+    public Task WaitForReviewsEndpointsAsync(params string[] workloads) =>
+        Poll.UntilAsync(
             $"reviews endpoints {string.Join(", ", workloads)} at the client",
-            async () => (last = await Client.EndpointWorkloadsAsync(ReviewsFqdn)).SetEquals(workloads),
-            lastSeen: () => string.Join(", ", last));
-    }
+            () => Client.EndpointWorkloads(ReviewsFqdn).SetEquals(workloads),
+            () => string.Join(", ", Client.EndpointWorkloads(ReviewsFqdn)));
 
-    public InProcessSidecar SidecarOf(string version) => _reviews[$"reviews-{version}"].Sidecar;
+    public TestWorkload ReviewsOf(string version) => Mesh[$"reviews-{version}"];
+
+    /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
+    public Task StartReviewsAsync(string version) => Mesh.WorkloadAsync(new WorkloadSpec("reviews", version));
 
     /// <summary>Stops a reviews workload: its sidecar disconnects, then its app.</summary>
-    public async Task StopReviewsAsync(string version)
-    {
-        var (app, sidecar) = _reviews[$"reviews-{version}"];
-        _reviews.Remove($"reviews-{version}");
-        await sidecar.StopAsync();
-        await app.DisposeAsync();
-    }
+    public Task StopReviewsAsync(string version) => Mesh.StopWorkloadAsync($"reviews-{version}");
 
     /// <summary>Stops the control plane; proxies keep their last snapshot and retry.</summary>
-    public Task StopControlPlaneAsync() => ControlPlane.StopAsync();
+    public Task StopControlPlaneAsync() => Mesh.StopControlPlaneAsync();
 
     /// <summary>Starts the control plane again on the same directories and discovery port.</summary>
-    public async Task StartControlPlaneAgainAsync()
-    {
-        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port);
-    }
+    public Task StartControlPlaneAgainAsync() => Mesh.StartControlPlaneAgainAsync();
 
     /// <summary>Runs meshctl in-process against the control plane, from the cluster's root directory.</summary>
     public async Task<(int ExitCode, string Output, string Error)> MeshCtlAsync(params string[] args)
@@ -175,7 +143,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["MESH_SERVER"] = ControlPlane.AdminUri.ToString(),
-            ["MESH_TOKEN"] = ControlPlane.Token,
+            ["MESH_TOKEN"] = ControlPlane.Token!,
         };
         var exitCode = await MeshCtl.RunAsync(args, new CliContext(output, error, name => environment.GetValueOrDefault(name), Root));
         return (exitCode, output.ToString(), error.ToString());
@@ -186,33 +154,6 @@ public sealed class MeshTestCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Reviews?.Dispose();
-        if (Client is not null)
-        {
-            await Client.DisposeAsync();
-        }
-
-        foreach (var (app, sidecar) in _reviews.Values)
-        {
-            await sidecar.DisposeAsync();
-            await app.DisposeAsync();
-        }
-
-        await ControlPlane.DisposeAsync();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
-    public async Task StartReviewsAsync(string version)
-    {
-        var app = await WorkloadApp.StartAsync($"reviews-{version}");
-        var sidecar = await InProcessSidecar.StartAsync(
-            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane);
-        _reviews[$"reviews-{version}"] = (app, sidecar);
+        await Mesh.DisposeAsync();
     }
 }

@@ -27,7 +27,7 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
 
         using var response = await mesh.Reviews.GetAsync("/reviews/0");
         response.EnsureSuccessStatusCode();
-        var peer = string.Join(",", response.Headers.GetValues(WorkloadApp.PeerHeader));
+        var peer = mesh.ReviewsOf("v1").App!.Last.Headers["x-forwarded-client-cert"];
         output.WriteLine($"x-forwarded-client-cert at reviews-v1: {peer}");
 
         // The inbound sidecar verified the caller's certificate and tells the app who it is.
@@ -40,8 +40,8 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
 
-        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
 
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20, endUser: "jason"));
         Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 20 }, await mesh.CountAsync(20, endUser: "alice"));
@@ -53,8 +53,8 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
 
-        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.Split("v1", 75, "v2", 25));
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.Split("v1", 75, "v2", 25));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
 
         const int Calls = 400;
         var counts = await mesh.CountAsync(Calls);
@@ -76,10 +76,9 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
         Assert.True(apply.ExitCode == 0, apply.Error);
         Assert.Contains("VirtualService/default/reviews", apply.Output, StringComparison.Ordinal);
 
-        var firstSeen = await mesh.WaitUntilServedByAsync("reviews-v2", streak: 30);
-        output.WriteLine($"all traffic on reviews-v2 {firstSeen.TotalMilliseconds:0} ms after meshctl apply returned");
+        await mesh.WaitUntilServedByAsync("reviews-v2", streak: 30);
 
-        await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+        await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
         var status = await mesh.MeshCtlAsync("proxy-status");
         output.WriteLine(status.Output);
         Assert.Equal(0, status.ExitCode);
@@ -88,31 +87,20 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
         Assert.All(rows, row => Assert.Contains(" SYNCED ", row, StringComparison.Ordinal));
     }
 
+    /// <summary>How fast a change reaches traffic is a benchmark (bench/, control-plane push latency); here: every change does.</summary>
     [Fact]
-    public async Task A_change_reaches_traffic_well_under_a_second()
+    public async Task Every_change_of_a_flipping_route_reaches_traffic()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v1")));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v1")));
         await mesh.WaitUntilServedByAsync("reviews-v1");
 
-        // Flip the route back and forth; each time, time from the start of the apply request
-        // until a call through the sidecar lands on the new subset (the control plane's
-        // production debounce of 100 ms is part of it).
-        var latencies = new List<TimeSpan>();
+        // Flip the route back and forth (the control plane's production debounce in between).
         for (var i = 0; i < 6; i++)
         {
             var target = i % 2 == 0 ? "v2" : "v1";
-            var clock = System.Diagnostics.Stopwatch.StartNew();
-            await mesh.Admin.ApplyAsync(RoutingYaml.AllTo(target));
-            var applied = clock.Elapsed;
-            latencies.Add(applied + await mesh.WaitUntilServedByAsync($"reviews-{target}", streak: 5));
+            await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo(target));
+            await mesh.WaitUntilServedByAsync($"reviews-{target}", streak: 5);
         }
-
-        var sorted = latencies.Order().ToList();
-        var median = sorted[sorted.Count / 2];
-        output.WriteLine($"apply -> traffic follows: {string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0} ms"))} " +
-            $"(median {median.TotalMilliseconds:0} ms, max {sorted[^1].TotalMilliseconds:0} ms)");
-        Assert.True(median < TimeSpan.FromMilliseconds(500), $"median {median.TotalMilliseconds:0} ms");
-        Assert.True(sorted[^1] < TimeSpan.FromSeconds(1), $"max {sorted[^1].TotalMilliseconds:0} ms");
     }
 }
