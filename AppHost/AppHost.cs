@@ -10,8 +10,10 @@ using Mesh.Hosting;
 var builder = DistributedApplication.CreateBuilder(args);
 
 // Istio's Bookinfo conventions: every service on port 9080, service accounts "bookinfo-<app>".
+// Config and state at the repository root, where meshctl finds the admin token from any folder below.
 var mesh = builder.AddMeshControlPlane("controlplane")
     .WithConfigDirectory("../mesh-config")
+    .WithDataDirectory("../.mesh-data")
     .WithDefaultServicePort(9080)
     .WithServiceAccountPrefix("bookinfo-");
 

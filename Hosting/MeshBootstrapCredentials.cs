@@ -20,7 +20,7 @@ internal static class MeshBootstrapCredentials
     /// <summary>The key file of this control plane's data directory, created when missing.</summary>
     public static string EnsureKeyFile(MeshControlPlaneResource mesh)
     {
-        var path = Path.Combine(mesh.DataDirectory ?? Path.Combine(MeshProjects.RepositoryRoot, ".mesh-data"), KeyFileName);
+        var path = Path.Combine(mesh.DataDirectory, KeyFileName);
         ReadOrCreateKey(path);
         return path;
     }

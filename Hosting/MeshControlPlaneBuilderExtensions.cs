@@ -11,25 +11,21 @@ public static class MeshControlPlaneBuilderExtensions
 
     /// <summary>
     /// Adds the control plane: admin API (and mesh console) at http://localhost:15014, the
-    /// discovery/CA gRPC endpoint at a free port, config from <c>mesh-config/</c> at the
-    /// repository root, and persisted state in <c>.mesh-data/</c>.
+    /// discovery/CA gRPC endpoint at a free port, Istio-format YAML from <c>mesh-config/</c> and
+    /// persisted state in <c>.mesh-data/</c>, both beside the AppHost project unless
+    /// <see cref="WithConfigDirectory"/> and <see cref="WithDataDirectory"/> say otherwise.
+    /// Also registers the <c>publish-kubernetes</c> pipeline step.
     /// </summary>
     public static IResourceBuilder<MeshControlPlaneResource> AddMeshControlPlane(
-        this IDistributedApplicationBuilder builder, string name, int adminPort = DefaultAdminPort)
+        this IDistributedApplicationBuilder builder, [ResourceName] string name, int adminPort = DefaultAdminPort)
     {
-        var resource = new MeshControlPlaneResource(name)
-        {
-            ConfigDirectory = Path.Combine(MeshProjects.RepositoryRoot, "mesh-config"),
-            DataDirectory = Path.Combine(MeshProjects.RepositoryRoot, ".mesh-data"),
-        };
+        ArgumentNullException.ThrowIfNull(builder);
+        var resource = new MeshControlPlaneResource(name, builder.AppHostDirectory);
 
         MeshWiring.Subscribe(builder, resource);
         Kubernetes.KubernetesPublishingStep.Register(builder);
 
-        return builder.AddResource(resource)
-            .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.ControlPlane))
-            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
-            .WithEndpointsInEnvironment(_ => false)
+        return builder.AddMeshProgram(resource, MeshProgram.ControlPlane)
             .WithHttpEndpoint(port: adminPort, name: MeshControlPlaneResource.AdminEndpointName, isProxied: false)
             .WithEndpoint(MeshControlPlaneResource.GrpcEndpointName, e =>
             {
@@ -41,8 +37,8 @@ public static class MeshControlPlaneBuilderExtensions
             {
                 context.EnvironmentVariables["ControlPlane__AdminPort"] = resource.AdminEndpoint.Property(EndpointProperty.Port);
                 context.EnvironmentVariables["ControlPlane__GrpcPort"] = resource.GrpcEndpoint.Property(EndpointProperty.Port);
-                context.EnvironmentVariables["ControlPlane__ConfigDirectory"] = resource.ConfigDirectory ?? "";
-                context.EnvironmentVariables["ControlPlane__DataDirectory"] = resource.DataDirectory ?? "";
+                context.EnvironmentVariables["ControlPlane__ConfigDirectory"] = resource.ConfigDirectory;
+                context.EnvironmentVariables["ControlPlane__DataDirectory"] = resource.DataDirectory;
                 context.EnvironmentVariables["ControlPlane__GenerateAdminToken"] = "true";
                 context.EnvironmentVariables["ControlPlane__Security__BootstrapKeyFile"] = MeshBootstrapCredentials.EnsureKeyFile(resource);
                 context.EnvironmentVariables["ControlPlane__TrustDomain"] = resource.TrustDomain;
@@ -88,10 +84,20 @@ public static class MeshControlPlaneBuilderExtensions
         return builder;
     }
 
+    /// <summary>The Kubernetes-style namespace of every meshed workload (default: <c>default</c>).</summary>
     public static IResourceBuilder<MeshControlPlaneResource> WithNamespace(
         this IResourceBuilder<MeshControlPlaneResource> builder, string @namespace)
     {
         builder.Resource.Namespace = @namespace;
+        return builder;
+    }
+
+    /// <summary>The SPIFFE trust domain of workload identities (default: <c>cluster.local</c>, as Istio's).</summary>
+    public static IResourceBuilder<MeshControlPlaneResource> WithTrustDomain(
+        this IResourceBuilder<MeshControlPlaneResource> builder, string trustDomain)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(trustDomain);
+        builder.Resource.TrustDomain = trustDomain;
         return builder;
     }
 }

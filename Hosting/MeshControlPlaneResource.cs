@@ -7,22 +7,30 @@ namespace Mesh.Hosting;
 /// declarative model — which workloads have sidecars, which services they form and who calls
 /// whom — so sidecar wiring and Kubernetes publishing derive everything from one place.
 /// </summary>
-public sealed class MeshControlPlaneResource(string name) : ProjectResource(name)
+public sealed class MeshControlPlaneResource : ExecutableResource
 {
     internal const string AdminEndpointName = "admin";
     internal const string GrpcEndpointName = "grpc";
 
+    /// <summary>Config in <c>mesh-config/</c> and state in <c>.mesh-data/</c> beside the AppHost until told otherwise.</summary>
+    internal MeshControlPlaneResource(string name, string appHostDirectory)
+        : base(name, "dotnet", appHostDirectory)
+    {
+        ConfigDirectory = Path.Combine(appHostDirectory, "mesh-config");
+        DataDirectory = Path.Combine(appHostDirectory, ".mesh-data");
+    }
+
     /// <summary>Kubernetes-style namespace of every workload in this mesh.</summary>
-    public string Namespace { get; set; } = "default";
+    public string Namespace { get; internal set; } = "default";
 
     /// <summary>SPIFFE trust domain of workload identities.</summary>
-    public string TrustDomain { get; set; } = "cluster.local";
+    public string TrustDomain { get; internal set; } = "cluster.local";
 
     /// <summary>Prefix of each workload's service account name (Istio's Bookinfo uses "bookinfo-").</summary>
-    public string ServiceAccountPrefix { get; set; } = "";
+    public string ServiceAccountPrefix { get; internal set; } = "";
 
     /// <summary>Service port per app endpoint name, when the workload does not say otherwise.</summary>
-    public Dictionary<string, int> DefaultServicePorts { get; } = new(StringComparer.OrdinalIgnoreCase)
+    internal Dictionary<string, int> DefaultServicePorts { get; } = new(StringComparer.OrdinalIgnoreCase)
     {
         ["http"] = 80,
         ["https"] = 443,
@@ -30,16 +38,18 @@ public sealed class MeshControlPlaneResource(string name) : ProjectResource(name
     };
 
     /// <summary>The Istio-format YAML directory the control plane watches.</summary>
-    public string? ConfigDirectory { get; set; }
+    public string ConfigDirectory { get; internal set; }
 
     /// <summary>Where applied config, the CA and the admin token are persisted.</summary>
-    public string? DataDirectory { get; set; }
+    public string DataDirectory { get; internal set; }
 
     internal List<MeshWorkload> Workloads { get; } = [];
 
     internal List<MeshGatewayResource> Gateways { get; } = [];
 
+    /// <summary>The admin API and mesh console (meshctl's <c>--server</c>).</summary>
     public EndpointReference AdminEndpoint => new(this, AdminEndpointName);
 
+    /// <summary>The discovery and CA gRPC endpoint the proxies connect to.</summary>
     public EndpointReference GrpcEndpoint => new(this, GrpcEndpointName);
 }

@@ -23,7 +23,7 @@ public static class MeshGatewayBuilderExtensions
         int httpsPort = 8443)
     {
         var mesh = controlPlane.Resource;
-        var gateway = new MeshGatewayResource(name, mesh);
+        var gateway = new MeshGatewayResource(name, mesh, builder.AppHostDirectory);
         mesh.Gateways.Add(gateway);
 
         // Local HTTPS: a Gateway server whose credential does not exist yet gets a self-signed
@@ -31,10 +31,7 @@ public static class MeshGatewayBuilderExtensions
         // (<data>/credentials/<name>/). Published manifests do not carry this: there, credentials are Secrets.
         controlPlane.WithEnvironment("ControlPlane__Credentials__GenerateSelfSigned", "true");
 
-        return builder.AddResource(gateway)
-            .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.Gateway))
-            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
-            .WithEndpointsInEnvironment(_ => false)
+        return builder.AddMeshProgram(gateway, MeshProgram.Gateway)
             .WithHttpEndpoint(port: httpPort, name: MeshGatewayResource.HttpEndpointName, isProxied: false)
             .WithHttpsEndpoint(port: httpsPort, name: MeshGatewayResource.HttpsEndpointName, isProxied: false)
             .WithHttpEndpoint(name: MeshGatewayResource.AdminEndpointName, isProxied: false)

@@ -3,13 +3,20 @@ using Aspire.Hosting.ApplicationModel;
 namespace Mesh.Hosting;
 
 /// <summary>The ingress gateway: the proxy core in gateway mode, at fixed local ports.</summary>
-public sealed class MeshGatewayResource(string name, MeshControlPlaneResource controlPlane) : ProjectResource(name)
+public sealed class MeshGatewayResource : ExecutableResource
 {
+    internal MeshGatewayResource(string name, MeshControlPlaneResource controlPlane, string workingDirectory)
+        : base(name, "dotnet", workingDirectory)
+    {
+        ControlPlane = controlPlane;
+    }
+
     internal const string HttpEndpointName = "http";
     internal const string HttpsEndpointName = "https";
     internal const string AdminEndpointName = "admin";
 
-    public MeshControlPlaneResource ControlPlane { get; } = controlPlane;
+    /// <summary>The control plane this gateway takes its configuration from.</summary>
+    public MeshControlPlaneResource ControlPlane { get; }
 
     /// <summary>
     /// The gateway's namespace when run locally: <c>istio-system</c>, where Istio installs its
@@ -18,10 +25,10 @@ public sealed class MeshGatewayResource(string name, MeshControlPlaneResource co
     /// selecting <c>istio: ingressgateway</c> in the root namespace do. Published manifests put the
     /// gateway in the publish namespace instead (see docs/kubernetes.md).
     /// </summary>
-    public string Namespace { get; set; } = "istio-system";
+    public string Namespace { get; internal set; } = "istio-system";
 
     /// <summary>Labels Gateway resources select on (Istio's default ingress gateway labels).</summary>
-    public Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal)
+    internal Dictionary<string, string> Labels { get; } = new(StringComparer.Ordinal)
     {
         ["istio"] = "ingressgateway",
         ["app"] = "istio-ingressgateway",

@@ -13,9 +13,14 @@ public static class MeshSidecarBuilderExtensions
     /// <see cref="WithMeshReference(IResourceBuilder{ProjectResource}, string)"/>. The app starts
     /// after its sidecar is ready, like a native Kubernetes sidecar.
     /// </summary>
+    /// <param name="builder">The project to mesh.</param>
+    /// <param name="controlPlane">The mesh it joins.</param>
     /// <param name="app">Istio's <c>app</c> label and the service name; defaults to the resource
     /// name without a trailing "-vN".</param>
     /// <param name="version">Istio's <c>version</c> label.</param>
+    /// <param name="serviceAccount">The workload's service account, its identity in the mesh
+    /// (<c>spiffe://&lt;trust domain&gt;/ns/&lt;namespace&gt;/sa/&lt;account&gt;</c>); defaults to the
+    /// mesh's service account prefix followed by the app label.</param>
     public static IResourceBuilder<ProjectResource> WithSidecar(
         this IResourceBuilder<ProjectResource> builder,
         IResourceBuilder<MeshControlPlaneResource> controlPlane,
@@ -29,7 +34,7 @@ public static class MeshSidecarBuilderExtensions
         }
 
         var mesh = controlPlane.Resource;
-        var sidecar = new MeshSidecarResource($"{builder.Resource.Name}-sidecar", builder.Resource);
+        var sidecar = new MeshSidecarResource($"{builder.Resource.Name}-sidecar", builder.Resource, builder.ApplicationBuilder.AppHostDirectory);
         var workload = new MeshWorkload(mesh, builder.Resource, sidecar, app ?? DefaultAppLabel(builder.Resource.Name), version)
         {
             ServiceAccount = serviceAccount,
@@ -37,10 +42,7 @@ public static class MeshSidecarBuilderExtensions
         mesh.Workloads.Add(workload);
         MeshWiring.Register(workload);
 
-        var sidecarBuilder = builder.ApplicationBuilder.AddResource(sidecar)
-            .WithAnnotation<IProjectMetadata>(new MeshProjectMetadata(MeshProjects.Sidecar))
-            .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
-            .WithEndpointsInEnvironment(_ => false)
+        var sidecarBuilder = builder.ApplicationBuilder.AddMeshProgram(sidecar, MeshProgram.Sidecar)
             .WithParentRelationship(builder.Resource)
             .WithHttpEndpoint(name: MeshSidecarResource.AdminEndpointName, isProxied: false)
             .WithUrlForEndpoint(MeshSidecarResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)

@@ -7,11 +7,18 @@ namespace Mesh.Hosting;
 /// like a second container in the same pod. Not an IResourceWithParent: Aspire forbids a resource
 /// to WaitFor its own child, and the app must wait for its sidecar's readiness.
 /// </summary>
-public sealed class MeshSidecarResource(string name, ProjectResource app) : ProjectResource(name)
+public sealed class MeshSidecarResource : ExecutableResource
 {
+    internal MeshSidecarResource(string name, ProjectResource app, string workingDirectory)
+        : base(name, "dotnet", workingDirectory)
+    {
+        Parent = app;
+    }
+
     internal const string AdminEndpointName = "admin";
 
-    public ProjectResource Parent { get; } = app;
+    /// <summary>The app this sidecar runs beside (its pod, in Kubernetes terms).</summary>
+    public ProjectResource Parent { get; }
 
     internal static string InboundEndpointName(string appEndpoint) => $"inbound-{appEndpoint}";
 

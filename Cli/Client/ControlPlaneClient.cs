@@ -36,7 +36,7 @@ internal sealed class ControlPlaneClient : IDisposable
         ChangeAsync(HttpMethod.Post, "api/v1/config:delete" + (ignoreNotFound ? "?ignoreNotFound=true" : ""), yaml, cancellationToken);
 
     public Task<ApiConfigChange> DeleteAsync(string kind, string @namespace, string name, CancellationToken cancellationToken) =>
-        ChangeAsync(HttpMethod.Delete, $"api/v1/config/{Escape(kind)}/{Escape(@namespace)}/{Escape(name)}", null, cancellationToken);
+        ChangeAsync(HttpMethod.Delete, $"api/v1/config/{Escape(kind)}/{Namespace(@namespace)}/{Escape(name)}", null, cancellationToken);
 
     public Task<ApiConfigList> ListAsync(string? kind, string? @namespace, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ internal sealed class ControlPlaneClient : IDisposable
 
     /// <summary>One object as "yaml" or "json" text.</summary>
     public Task<string> GetObjectAsync(string kind, string @namespace, string name, string format, CancellationToken cancellationToken) =>
-        GetTextAsync($"api/v1/config/{Escape(kind)}/{Escape(@namespace)}/{Escape(name)}?format={format}", cancellationToken);
+        GetTextAsync($"api/v1/config/{Escape(kind)}/{Namespace(@namespace)}/{Escape(name)}?format={format}", cancellationToken);
 
     public Task<ApiConfigStatus> StatusAsync(CancellationToken cancellationToken) =>
         GetJsonAsync<ApiConfigStatus>("api/v1/config/status", cancellationToken);
@@ -150,4 +150,7 @@ internal sealed class ControlPlaneClient : IDisposable
     }
 
     private static string Escape(string part) => Uri.EscapeDataString(part);
+
+    // Cluster-scoped objects (GatewayClass) have no namespace; the server ignores this segment for them.
+    private static string Namespace(string @namespace) => @namespace.Length == 0 ? "-" : Escape(@namespace);
 }

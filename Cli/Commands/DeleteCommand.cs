@@ -47,7 +47,7 @@ internal static class DeleteCommand
                 var configKind = GetCommand.ResolveKind(kindText!);
                 try
                 {
-                    change = await client.DeleteAsync(configKind.Kind, result.GetValue(ns) ?? "default", objectName, cancellationToken);
+                    change = await client.DeleteAsync(configKind.Id, result.GetValue(ns) ?? "default", objectName, cancellationToken);
                 }
                 catch (CliException ex) when (result.GetValue(ignoreNotFound) && ex.Message.EndsWith("not found", StringComparison.Ordinal))
                 {

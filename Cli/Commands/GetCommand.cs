@@ -39,19 +39,19 @@ internal static class GetCommand
                 var @namespace = result.GetValue(ns) ?? "default";
                 if (format == "table")
                 {
-                    var list = await client.ListAsync(configKind.Kind, @namespace, cancellationToken);
+                    var list = await client.ListAsync(configKind.Id, @namespace, cancellationToken);
                     var item = list.Items.FirstOrDefault(i => i.Name == objectName)
-                        ?? throw new CliException($"{configKind.Kind}/{@namespace}/{objectName} not found");
+                        ?? throw new CliException($"{configKind.Id}/{@namespace}/{objectName} not found");
                     WriteTable([item], showKind: false, context);
                     return 0;
                 }
 
-                var text = await client.GetObjectAsync(configKind.Kind, @namespace, objectName, format, cancellationToken);
+                var text = await client.GetObjectAsync(configKind.Id, @namespace, objectName, format, cancellationToken);
                 await context.Out.WriteAsync(text.EndsWith('\n') ? text : text + "\n");
                 return 0;
             }
 
-            var items = (await client.ListAsync(configKind?.Kind, result.GetValue(ns), cancellationToken)).Items;
+            var items = (await client.ListAsync(configKind?.Id, result.GetValue(ns), cancellationToken)).Items;
             switch (format)
             {
                 case "table" when items.Count == 0:
@@ -88,7 +88,7 @@ internal static class GetCommand
     internal static ConfigKind ResolveKind(string text) =>
         ConfigKinds.TryParse(text, out var kind)
             ? kind
-            : throw new CliException($"unknown kind '{text}' (known: {string.Join(", ", ConfigKinds.All.Select(k => k.ShortNames.Count > 0 ? $"{k.Kind} ({k.ShortNames[0]})" : k.Kind))})");
+            : throw new CliException($"unknown kind '{text}' (known: {string.Join(", ", ConfigKinds.All.Select(k => k.ShortNames.Count > 0 ? $"{k.Id} ({k.ShortNames[0]})" : k.Id))})");
 
     internal static Option<string?> NamespaceOption() => new("--namespace", "-n") { Description = "Namespace (get without NAME: all namespaces when omitted)" };
 

@@ -35,13 +35,17 @@ public static partial class ConfigSerializer
         Key(emitter, "apiVersion");
         Text(emitter, configObject.ApiVersion);
         Key(emitter, "kind");
-        Text(emitter, configObject.Kind);
+        Text(emitter, ConfigKinds.FindExact(configObject.Kind)?.Kind ?? configObject.Kind);
         Key(emitter, "metadata");
         emitter.Emit(new MappingStart());
         Key(emitter, "name");
         Text(emitter, configObject.Metadata.Name);
-        Key(emitter, "namespace");
-        Text(emitter, configObject.Metadata.Namespace);
+        if (configObject.Metadata.Namespace.Length > 0)
+        {
+            Key(emitter, "namespace");
+            Text(emitter, configObject.Metadata.Namespace);
+        }
+
         WriteStringMap(emitter, "labels", configObject.Metadata.Labels);
         WriteStringMap(emitter, "annotations", configObject.Metadata.Annotations);
         emitter.Emit(new MappingEnd());

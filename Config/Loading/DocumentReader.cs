@@ -66,7 +66,7 @@ internal static class DocumentReader
             }
         }
 
-        var kind = kindName is null ? null : ConfigKinds.FindExact(kindName);
+        var kind = kindName is null ? null : ConfigKinds.FindDocumentKind(apiVersion, kindName);
         if (string.IsNullOrEmpty(apiVersion))
         {
             Error(FieldPath.Field(pathPrefix, "apiVersion"), "apiVersion is required", line);
@@ -78,12 +78,12 @@ internal static class DocumentReader
         }
         else if (kind is null)
         {
-            Error(FieldPath.Field(pathPrefix, "kind"), $"unsupported kind {FieldPath.Quote(kindName)} (supported: {string.Join(", ", ConfigKinds.All.Select(k => k.Kind))})", LineOf(mapping, "kind", target));
+            Error(FieldPath.Field(pathPrefix, "kind"), $"unsupported kind {FieldPath.Quote(kindName)} (supported: {string.Join(", ", ConfigKinds.All.Select(k => k.Kind).Distinct())})", LineOf(mapping, "kind", target));
         }
         else if (!string.IsNullOrEmpty(apiVersion) && !kind.SupportsApiVersion(apiVersion))
         {
             Error(FieldPath.Field(pathPrefix, "apiVersion"),
-                $"unsupported apiVersion {FieldPath.Quote(apiVersion)} for {kind.Kind} (supported: {string.Join(", ", kind.Versions.Select(v => $"{kind.Group}/{v}"))})",
+                $"unsupported apiVersion {FieldPath.Quote(apiVersion)} for {kind.Kind} (supported: {string.Join(", ", kind.Versions.Select(kind.ApiVersion))})",
                 LineOf(mapping, "apiVersion", target));
         }
 
@@ -105,7 +105,13 @@ internal static class DocumentReader
         }
 
         spec ??= Activator.CreateInstance(kind.SpecType)!;
-        var configObject = new ConfigObject(apiVersion, kind.Kind, metadata, spec, target.Source);
+        if (kind.ClusterScoped)
+        {
+            // kubectl ignores a namespace on a cluster-scoped object; so does the store.
+            metadata = metadata with { Namespace = "" };
+        }
+
+        var configObject = new ConfigObject(apiVersion, kind.Id, metadata, spec, target.Source);
         configObject = configObject with { SourceText = sourceText ?? ConfigSerializer.ToYaml(configObject) };
         if (sourceText is null)
         {

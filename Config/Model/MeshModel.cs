@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using Mesh.Config.Model.Core;
+using Mesh.Config.Model.GatewayApi;
 using Mesh.Config.Model.Networking;
 using Mesh.Config.Model.Security;
 using Mesh.Config.Model.Telemetry;
@@ -24,6 +26,14 @@ public sealed class MeshModel
     private readonly Lazy<ImmutableArray<ConfigResource<AuthorizationPolicyConfig>>> _authorizationPolicies;
     private readonly Lazy<ImmutableArray<ConfigResource<RequestAuthenticationConfig>>> _requestAuthentications;
     private readonly Lazy<ImmutableArray<ConfigResource<TelemetryConfig>>> _telemetries;
+    private readonly Lazy<ImmutableArray<ConfigResource<GatewayClassConfig>>> _gatewayClasses;
+    private readonly Lazy<ImmutableArray<ConfigResource<KubernetesGatewayConfig>>> _kubernetesGateways;
+    private readonly Lazy<ImmutableArray<ConfigResource<HttpRouteConfig>>> _httpRoutes;
+    private readonly Lazy<ImmutableArray<ConfigResource<GrpcRouteConfig>>> _grpcRoutes;
+    private readonly Lazy<ImmutableArray<ConfigResource<ReferenceGrantConfig>>> _referenceGrants;
+    private readonly Lazy<ImmutableArray<ConfigResource<TcpRouteConfig>>> _tcpRoutes;
+    private readonly Lazy<ImmutableArray<ConfigResource<TlsRouteConfig>>> _tlsRoutes;
+    private readonly Lazy<ImmutableArray<ConfigResource<KubernetesServiceConfig>>> _services;
 
     public MeshModel(long generation, ImmutableArray<ConfigObject> objects)
     {
@@ -38,6 +48,14 @@ public sealed class MeshModel
         _authorizationPolicies = new(OfKind<AuthorizationPolicyConfig>);
         _requestAuthentications = new(OfKind<RequestAuthenticationConfig>);
         _telemetries = new(OfKind<TelemetryConfig>);
+        _gatewayClasses = new(OfKind<GatewayClassConfig>);
+        _kubernetesGateways = new(OfKind<KubernetesGatewayConfig>);
+        _httpRoutes = new(OfKind<HttpRouteConfig>);
+        _grpcRoutes = new(OfKind<GrpcRouteConfig>);
+        _referenceGrants = new(OfKind<ReferenceGrantConfig>);
+        _tcpRoutes = new(OfKind<TcpRouteConfig>);
+        _tlsRoutes = new(OfKind<TlsRouteConfig>);
+        _services = new(OfKind<KubernetesServiceConfig>);
     }
 
     public long Generation { get; }
@@ -61,6 +79,24 @@ public sealed class MeshModel
     public ImmutableArray<ConfigResource<RequestAuthenticationConfig>> RequestAuthentications => _requestAuthentications.Value;
 
     public ImmutableArray<ConfigResource<TelemetryConfig>> Telemetries => _telemetries.Value;
+
+    public ImmutableArray<ConfigResource<GatewayClassConfig>> GatewayClasses => _gatewayClasses.Value;
+
+    /// <summary>The Gateway API's Gateways (not Istio's, which are <see cref="Gateways"/>).</summary>
+    public ImmutableArray<ConfigResource<KubernetesGatewayConfig>> KubernetesGateways => _kubernetesGateways.Value;
+
+    public ImmutableArray<ConfigResource<HttpRouteConfig>> HttpRoutes => _httpRoutes.Value;
+
+    public ImmutableArray<ConfigResource<GrpcRouteConfig>> GrpcRoutes => _grpcRoutes.Value;
+
+    public ImmutableArray<ConfigResource<ReferenceGrantConfig>> ReferenceGrants => _referenceGrants.Value;
+
+    public ImmutableArray<ConfigResource<TcpRouteConfig>> TcpRoutes => _tcpRoutes.Value;
+
+    public ImmutableArray<ConfigResource<TlsRouteConfig>> TlsRoutes => _tlsRoutes.Value;
+
+    /// <summary>Kubernetes Services given as configuration (per-version Services such as <c>reviews-v1</c>).</summary>
+    public ImmutableArray<ConfigResource<KubernetesServiceConfig>> Services => _services.Value;
 
     private ImmutableArray<ConfigResource<TSpec>> OfKind<TSpec>() where TSpec : class =>
         [

@@ -1,8 +1,12 @@
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
+using Mesh.Config.Model.Core;
+using Mesh.Config.Model.GatewayApi;
 using Mesh.Config.Model.Networking;
 using Mesh.Config.Model.Security;
 using Mesh.Config.Model.Telemetry;
+using Mesh.Config.Validation.Core;
+using Mesh.Config.Validation.GatewayApi;
 
 namespace Mesh.Config.Validation;
 
@@ -109,6 +113,30 @@ public static class ConfigValidator
                 break;
             case TelemetryConfig spec:
                 TelemetryValidator.Validate(spec, context);
+                break;
+            case GatewayClassConfig spec:
+                GatewayClassValidator.Validate(spec, context);
+                break;
+            case KubernetesGatewayConfig spec:
+                KubernetesGatewayValidator.Validate(spec, context);
+                break;
+            case HttpRouteConfig spec:
+                HttpRouteValidator.Validate(spec, context);
+                break;
+            case GrpcRouteConfig spec:
+                GrpcRouteValidator.Validate(spec, context);
+                break;
+            case ReferenceGrantConfig spec:
+                ReferenceGrantValidator.Validate(spec, context);
+                break;
+            case TcpRouteConfig spec:
+                L4RouteValidator.Validate(spec, context);
+                break;
+            case TlsRouteConfig spec:
+                L4RouteValidator.Validate(spec, context);
+                break;
+            case KubernetesServiceConfig spec:
+                KubernetesServiceValidator.Validate(spec, context);
                 break;
             default:
                 context.Error("spec", $"unsupported spec type {configObject.Spec.GetType().Name}");

@@ -15,7 +15,8 @@ internal static partial class MetadataValidator
         }
 
         var ns = configObject.Metadata.Namespace;
-        if (ns.Length > 63 || !Dns1123Label().IsMatch(ns))
+        var clusterScoped = ConfigKinds.FindExact(configObject.Kind)?.ClusterScoped == true;
+        if (!(clusterScoped && ns.Length == 0) && (ns.Length > 63 || !Dns1123Label().IsMatch(ns)))
         {
             context.Error("metadata.namespace", $"invalid namespace \"{ns}\": must be a lower-case RFC 1123 label");
         }

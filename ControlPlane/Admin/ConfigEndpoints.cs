@@ -68,7 +68,7 @@ internal static class ConfigEndpoints
             return UnknownKind(kind);
         }
 
-        return Change(await store.DeleteAsync([new ConfigObjectRef(configKind.Kind, @namespace, name)], ignoreNotFound: false, cancellationToken));
+        return Change(await store.DeleteAsync([RefOf(configKind, @namespace, name)], ignoreNotFound: false, cancellationToken));
     }
 
     private static IResult List(ConfigStore store, string? @namespace) => ListOf(store.Current, null, @namespace);
@@ -83,7 +83,7 @@ internal static class ConfigEndpoints
             return UnknownKind(kind);
         }
 
-        var key = new ConfigObjectRef(configKind.Kind, @namespace, name).Key;
+        var key = RefOf(configKind, @namespace, name).Key;
         if (!store.Current.Entries.TryGetValue(key, out var entry))
         {
             return Message(StatusCodes.Status404NotFound, $"{key} not found");
@@ -105,8 +105,8 @@ internal static class ConfigEndpoints
     private static IResult ListOf(ConfigStoreModel model, ConfigKind? kind, string? @namespace)
     {
         var items = model.Entries.Values
-            .Where(e => kind is null || e.Object.Kind == kind.Kind)
-            .Where(e => string.IsNullOrEmpty(@namespace) || e.Object.Metadata.Namespace == @namespace)
+            .Where(e => kind is null || e.Object.Kind == kind.Id)
+            .Where(e => string.IsNullOrEmpty(@namespace) || e.Object.Metadata.Namespace == @namespace || e.Object.Metadata.Namespace.Length == 0)
             .Select(ConfigItemResponse.From)
             .ToList();
         return Json(new ConfigListResponse(model.Generation, items));
@@ -131,8 +131,12 @@ internal static class ConfigEndpoints
         return string.IsNullOrWhiteSpace(body) ? null : body;
     }
 
+    // A cluster-scoped kind (GatewayClass) has no namespace: whatever the path says is ignored, as kubectl does.
+    private static ConfigObjectRef RefOf(ConfigKind kind, string @namespace, string name) =>
+        new(kind.Id, kind.ClusterScoped ? "" : @namespace, name);
+
     private static IResult UnknownKind(string kind) => Message(StatusCodes.Status400BadRequest,
-        $"unknown kind '{kind}' (supported: {string.Join(", ", ConfigKinds.All.Select(k => $"{k.Kind} ({string.Join("/", new[] { k.Plural }.Concat(k.ShortNames))})"))})");
+        $"unknown kind '{kind}' (supported: {string.Join(", ", ConfigKinds.All.Select(k => $"{k.Id} ({string.Join("/", new[] { k.Plural }.Concat(k.ShortNames))})"))})");
 
     private static IResult Json(ConfigListResponse response) => Results.Json(response, AdminJson.Context.ConfigListResponse);
 

@@ -34,7 +34,7 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
         _readiness = readiness;
         _logger = loggers.CreateLogger<KubernetesConfigSource>();
         var watcherLogger = loggers.CreateLogger<CustomResourceWatcher>();
-        _watchers = [.. ConfigKinds.All.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
+        _watchers = [.. ConfigKinds.Istio.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
         var debounce = options.Value.Debounce;
         _debouncer = new ChangeDebouncer(
             new ChangeDebouncerOptions(debounce, debounce * 10) { TimeProvider = time },

@@ -35,8 +35,8 @@ internal static class ControlPlaneManifests
 
     private static V1ClusterRole ClusterRole(string name)
     {
-        var groups = ConfigKinds.All.Select(k => k.Group).Distinct().ToList();
-        var plurals = ConfigKinds.All.Select(k => k.Plural).ToList();
+        var groups = ConfigKinds.Istio.Select(k => k.Group).Distinct().ToList();
+        var plurals = ConfigKinds.Istio.Select(k => k.Plural).ToList();
         return new V1ClusterRole
         {
             ApiVersion = "rbac.authorization.k8s.io/v1",
@@ -151,7 +151,7 @@ internal static class ControlPlaneManifests
                             new V1Container
                             {
                                 Name = "controlplane",
-                                Image = options.Image(KubernetesNames.Repository(MeshProjects.ControlPlane)),
+                                Image = options.Image(MeshProgram.ControlPlane.ImageRepository),
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
                                 Ports =

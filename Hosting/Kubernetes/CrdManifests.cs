@@ -10,7 +10,7 @@ namespace Mesh.Hosting.Kubernetes;
 /// </summary>
 internal static class CrdManifests
 {
-    public static IEnumerable<V1CustomResourceDefinition> All() => ConfigKinds.All.Select(For);
+    public static IEnumerable<V1CustomResourceDefinition> All() => ConfigKinds.Istio.Select(For);
 
     public static V1CustomResourceDefinition For(ConfigKind kind)
     {

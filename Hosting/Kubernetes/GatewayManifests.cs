@@ -52,7 +52,7 @@ internal static class GatewayManifests
                             new V1Container
                             {
                                 Name = "gateway",
-                                Image = options.Image(KubernetesNames.Repository(MeshProjects.Gateway)),
+                                Image = options.Image(MeshProgram.Gateway.ImageRepository),
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
                                 Ports =

@@ -62,7 +62,7 @@ internal static class SidecarContainerFactory
         return new V1Container
         {
             Name = ContainerName,
-            Image = model.Options.Image(KubernetesNames.Repository(MeshProjects.Sidecar)),
+            Image = model.Options.Image(MeshProgram.Sidecar.ImageRepository),
             ImagePullPolicy = model.Options.ImagePullPolicy,
             RestartPolicy = "Always",
             Env = env,

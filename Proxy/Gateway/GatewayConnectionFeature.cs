@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Gateway;
 /// selected and, for MUTUAL/ISTIO_MUTUAL, the verified client certificate. Absent on plaintext
 /// connections. Requests route among that server's virtual hosts only.
 /// </summary>
-public sealed class GatewayConnectionFeature
+internal sealed class GatewayConnectionFeature
 {
     public GatewayConnectionFeature(string serverName, string? sni)
     {

@@ -12,7 +12,7 @@ namespace Mesh.Proxy.Gateway;
 /// its client certificate. A plaintext request to a virtual host of an httpsRedirect server gets
 /// the redirect (Envoy's require_tls).
 /// </summary>
-public sealed class GatewayListenerRoutes : IVirtualHostSelector
+internal sealed class GatewayListenerRoutes : IVirtualHostSelector
 {
     public static GatewayListenerRoutes Empty { get; } = new();
 

@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 namespace Mesh.Proxy.Gateway;
 
 /// <summary>The Gateway servers of one snapshot (gateway mode), by name.</summary>
-public sealed class GatewayModel
+internal sealed class GatewayModel
 {
     public GatewayModel(IReadOnlyList<GatewayServerModel> servers)
     {

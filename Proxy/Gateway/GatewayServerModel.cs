@@ -3,7 +3,7 @@ using Mesh.Contracts.Snapshots;
 namespace Mesh.Proxy.Gateway;
 
 /// <summary>One server of a Gateway resource selecting this proxy, in runtime form.</summary>
-public sealed class GatewayServerModel
+internal sealed class GatewayServerModel
 {
     public required string Name { get; init; }
 

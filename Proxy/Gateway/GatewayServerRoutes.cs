@@ -3,4 +3,4 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Gateway;
 
 /// <summary>A TLS server of a gateway listener and the virtual hosts reachable through it.</summary>
-public sealed record GatewayServerRoutes(GatewayServerModel Server, DomainTable Hosts);
+internal sealed record GatewayServerRoutes(GatewayServerModel Server, DomainTable Hosts);

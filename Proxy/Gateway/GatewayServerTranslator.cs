@@ -13,7 +13,7 @@ namespace Mesh.Proxy.Gateway;
 /// Envoy rejects a listener with a bad inline certificate), while material the control plane
 /// could not find leaves the server configured but refusing handshakes until it appears.
 /// </summary>
-public static class GatewayServerTranslator
+internal static class GatewayServerTranslator
 {
     public static GatewayModel Translate(ProxySnapshot snapshot, TranslationErrors errors)
     {

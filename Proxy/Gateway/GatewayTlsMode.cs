@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Gateway;
 
 /// <summary>How a Gateway server terminates TLS (Istio's <c>ServerTLSSettings.TLSmode</c>, the terminating ones).</summary>
-public enum GatewayTlsMode
+internal enum GatewayTlsMode
 {
     /// <summary>Server certificate only.</summary>
     Simple,

@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Gateway;
 /// The TLS side of one Gateway server, parsed once per snapshot: the certificate context every
 /// handshake uses, the roots client certificates must chain to, the accepted protocol versions.
 /// </summary>
-public sealed class GatewayTlsModel
+internal sealed class GatewayTlsModel
 {
     public required GatewayTlsMode Mode { get; init; }
 

@@ -14,9 +14,9 @@ internal sealed class GatewayTranslator : IFeatureTranslator
 {
     public IReadOnlyCollection<string> SnapshotFields { get; } = ["gateway_servers"];
 
-    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new Translation(GatewayServerTranslator.Translate(snapshot, errors));
+    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new SnapshotPart(GatewayServerTranslator.Translate(snapshot, errors));
 
-    private sealed class Translation(GatewayModel gateway) : FeatureTranslation
+    private sealed class SnapshotPart(GatewayModel gateway) : FeatureTranslation
     {
         public override void TranslateVirtualHost(VirtualHostTranslation virtualHost)
             => virtualHost.RequireTls = gateway.Find(virtualHost.Source.GatewayServer) is { HttpsRedirect: true };

@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Gateway;
 /// Istio's gateway servers: exact name, then the longest wildcard suffix ("*.example.com" covers
 /// any name below it), then a server with host "*", which also takes clients that send no SNI.
 /// </summary>
-public sealed class SniTable
+internal sealed class SniTable
 {
     private readonly FrozenDictionary<string, GatewayServerModel> _exact;
     private readonly FrozenDictionary<string, GatewayServerModel>.AlternateLookup<ReadOnlySpan<char>> _exactLookup;

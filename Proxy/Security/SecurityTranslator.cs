@@ -17,9 +17,9 @@ internal sealed class SecurityTranslator(ListenerSet listeners) : IFeatureTransl
     public IReadOnlyCollection<string> SnapshotFields { get; } = ["trust_domain", "trust_bundle_pem", "inbound"];
 
     public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors)
-        => new Translation(snapshot, InboundSecurityTranslator.Translate(snapshot, listeners, errors));
+        => new SnapshotPart(snapshot, InboundSecurityTranslator.Translate(snapshot, listeners, errors));
 
-    private sealed class Translation(ProxySnapshot snapshot, InboundSecurityModel inbound) : FeatureTranslation
+    private sealed class SnapshotPart(ProxySnapshot snapshot, InboundSecurityModel inbound) : FeatureTranslation
     {
         public override void TranslateCluster(ClusterTranslation cluster)
         {

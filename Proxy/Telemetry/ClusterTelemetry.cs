@@ -5,7 +5,7 @@ using Mesh.Proxy.Telemetry.Peers;
 namespace Mesh.Proxy.Telemetry;
 
 /// <summary>What telemetry needs to know about one cluster of a snapshot, resolved once per snapshot.</summary>
-public sealed class ClusterTelemetry
+internal sealed class ClusterTelemetry
 {
     public ClusterTelemetry(ServiceLabels service, string spanName, bool inMesh, FrozenDictionary<string, EndpointTelemetry> endpoints)
     {
@@ -28,4 +28,4 @@ public sealed class ClusterTelemetry
 }
 
 /// <summary>The workload behind one endpoint, and whether the proxy talks mTLS to it.</summary>
-public sealed record EndpointTelemetry(WorkloadPeer Peer, string Principal, bool MutualTls);
+internal sealed record EndpointTelemetry(WorkloadPeer Peer, string Principal, bool MutualTls);

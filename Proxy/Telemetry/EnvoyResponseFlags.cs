@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Telemetry;
 /// <c>StreamInfo::CoreResponseFlag</c> bit positions), so filters written for Istio such as
 /// <c>response.flags != 0</c> or <c>response.flags == 32</c> (UF) mean the same here.
 /// </summary>
-public static class EnvoyResponseFlags
+internal static class EnvoyResponseFlags
 {
     private static readonly (ResponseFlags Flag, long Bit)[] Table =
     [

@@ -15,7 +15,7 @@ namespace Mesh.Proxy.Telemetry;
 /// cluster's endpoints are, and the label caches built from them. Published with the routing
 /// model, so a request sees the telemetry of the configuration it was routed with.
 /// </summary>
-public sealed class TelemetryModel
+internal sealed class TelemetryModel
 {
     private const int MaxPassthroughServices = 64;
     private readonly ConcurrentDictionary<string, ServiceLabels> _passthrough = new(StringComparer.OrdinalIgnoreCase);

@@ -17,7 +17,7 @@ namespace Mesh.Proxy.Telemetry;
 /// the caller's peer metadata, the byte counters, and — once the request completes — the values
 /// Istio expressions (access log filter, tag overrides) read.
 /// </summary>
-public sealed class TelemetryRequestFeature : ICelAttributes
+internal sealed class TelemetryRequestFeature : ICelAttributes
 {
     internal CountingRequestBody RequestBody { get; } = new();
 

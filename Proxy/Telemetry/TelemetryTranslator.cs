@@ -19,7 +19,7 @@ namespace Mesh.Proxy.Telemetry;
 /// compiled here: an access log filter or tag override that does not compile, an unknown metric
 /// or mode, is a NACK naming the field.
 /// </summary>
-public sealed class TelemetryTranslator : IFeatureTranslator
+internal sealed class TelemetryTranslator : IFeatureTranslator
 {
     private readonly MeshProxyOptions _options;
     private readonly ListenerSet _listeners;
@@ -39,7 +39,7 @@ public sealed class TelemetryTranslator : IFeatureTranslator
     public TelemetryModel Initial => _initial ??= Translate(new ProxySnapshot { Version = "initial" }, new TranslationErrors());
 
     /// <summary>Translates the snapshot's telemetry at once; the model is attached to the routing model when the snapshot is accepted.</summary>
-    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new Translation(Translate(snapshot, errors));
+    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new SnapshotPart(Translate(snapshot, errors));
 
     public TelemetryModel Translate(ProxySnapshot snapshot, TranslationErrors errors)
     {
@@ -118,7 +118,7 @@ public sealed class TelemetryTranslator : IFeatureTranslator
             var inMesh = !cluster.External;
             foreach (var endpoint in cluster.Endpoints)
             {
-                var authority = ClusterTranslator.FormatAuthority(endpoint.Address, endpoint.Port);
+                var authority = ClusterConventions.FormatAuthority(endpoint.Address, endpoint.Port);
                 var labels = endpoint.Labels;
                 var workload = string.IsNullOrEmpty(endpoint.Workload) ? null : endpoint.Workload;
                 var peer = workload is null && labels.Count == 0
@@ -291,7 +291,7 @@ public sealed class TelemetryTranslator : IFeatureTranslator
         }
     }
 
-    private sealed class Translation(TelemetryModel model) : FeatureTranslation
+    private sealed class SnapshotPart(TelemetryModel model) : FeatureTranslation
     {
         public override void OnTranslated(SnapshotTranslation snapshot) => snapshot.SetModel(model);
     }

@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Traffic;
 /// endpoint ejections survive a configuration change: circuit breaker counters and outlier
 /// detection state. Each snapshot's models of the cluster act on it.
 /// </summary>
-public sealed class ClusterTrafficState : IDisposable
+internal sealed class ClusterTrafficState : IDisposable
 {
     public ClusterTrafficState(string clusterName)
     {

@@ -175,7 +175,7 @@ internal static class RouteTrafficTranslator
                 continue;
             }
 
-            if (cluster.IsPassthrough || !ClusterTranslator.IsHttpRoutable(cluster.Protocol))
+            if (cluster.IsPassthrough || !ClusterConventions.IsHttpRoutable(cluster.Protocol))
             {
                 errors.Add($"{path}[{i}].cluster", $"cluster '{mirror.Cluster}' cannot receive mirrored HTTP traffic ({(cluster.IsPassthrough ? "PASSTHROUGH" : cluster.Protocol.ToString())})");
                 continue;

@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Traffic;
 /// of clusters a successful translation no longer has is dropped (requests still holding it
 /// finish with it).
 /// </summary>
-public sealed class TrafficStateRegistry : IDisposable
+internal sealed class TrafficStateRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, ClusterTrafficState> _clusters = new(StringComparer.Ordinal);
 

@@ -15,9 +15,9 @@ internal sealed class TrafficTranslator(TimeProvider time, MirrorSender mirrors,
     // Traffic policies live inside clusters and routes, which Core owns.
     public IReadOnlyCollection<string> SnapshotFields => [];
 
-    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new Translation(time, mirrors, state);
+    public FeatureTranslation Begin(ProxySnapshot snapshot, TranslationErrors errors) => new SnapshotPart(time, mirrors, state);
 
-    private sealed class Translation(TimeProvider time, MirrorSender mirrors, TrafficStateRegistry state) : FeatureTranslation
+    private sealed class SnapshotPart(TimeProvider time, MirrorSender mirrors, TrafficStateRegistry state) : FeatureTranslation
     {
         public override void TranslateCluster(ClusterTranslation cluster) => ClusterTrafficTranslator.Translate(cluster, state);
 

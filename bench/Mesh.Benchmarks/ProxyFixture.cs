@@ -5,6 +5,12 @@ using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Core.Translation;
+using Mesh.Proxy.Security;
+using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Telemetry.Stats;
+using Mesh.Proxy.Traffic;
+using Mesh.Proxy.Traffic.Mirroring;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Mesh.Benchmarks;
@@ -21,7 +27,16 @@ public sealed class ProxyFixture
             Outbound = [new OutboundBindingOptions { Host = "reviews", Port = BenchMesh.ServicePort, ListenPort = 15001 }],
         };
         Listeners = ListenerSet.Create(options);
-        Translator = new SnapshotTranslator(Listeners, Options.Create(options), Array.Empty<IRouteFilterFactory>());
+        // The sidecar's translation: Core's plus the parts of the features a sidecar registers.
+        Translator = new SnapshotTranslator(
+            Listeners,
+            Options.Create(options),
+            Array.Empty<IRouteFilterFactory>(),
+            [
+                new SecurityTranslator(Listeners),
+                new TrafficTranslator(TimeProvider.System, new MirrorSender(NullLogger<MirrorSender>.Instance), new TrafficStateRegistry()),
+                new TelemetryTranslator(Options.Create(options), Listeners, new EdgeStatsRegistry()),
+            ]);
         Snapshot = SnapshotBuilder.Build(BenchMesh.Inputs(fillerServices, replicas), BenchMesh.ProductPage);
         var result = Translator.Translate(Snapshot);
         Model = result.Model ?? throw new InvalidOperationException("the benchmark snapshot was rejected: " + string.Join("; ", result.Errors.ToString()));
@@ -31,7 +46,7 @@ public sealed class ProxyFixture
 
     public ListenerSet Listeners { get; }
 
-    public SnapshotTranslator Translator { get; }
+    internal SnapshotTranslator Translator { get; }
 
     public ProxySnapshot Snapshot { get; }
 

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Snapshots;
-using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Benchmarks;
 
@@ -34,5 +33,5 @@ public class SnapshotBenchmarks
     public ProxySnapshot Build() => SnapshotBuilder.Build(_inputs, BenchMesh.ProductPage);
 
     [Benchmark(Description = "proxy: translate snapshot → routing model + YARP clusters")]
-    public TranslationResult Translate() => _proxy.Translator.Translate(_proxy.Snapshot);
+    public object Translate() => _proxy.Translator.Translate(_proxy.Snapshot);
 }

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Core.Configuration;
 /// Rejects a proxy configuration that cannot work, naming the configuration key, so a
 /// misconfigured sidecar fails at start instead of misrouting traffic later.
 /// </summary>
-public sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOptions>
+internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOptions>
 {
     public ValidateOptionsResult Validate(string? name, MeshProxyOptions options)
     {

@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Core.Discovery;
 
 /// <summary>The answer to a pushed snapshot: ACK, or NACK with the reason.</summary>
-public sealed record ApplyResult(string Version, string? Error)
+internal sealed record ApplyResult(string Version, string? Error)
 {
     public bool Accepted => Error is null;
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Proxy.Core.Discovery;
 
 /// <summary>Builds the <see cref="Node"/> sent in Hello from the options and the ports Kestrel actually bound.</summary>
-public sealed class NodeIdentityFactory
+internal sealed class NodeIdentityFactory
 {
     private static readonly string ProxyVersion =
         typeof(NodeIdentityFactory).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";

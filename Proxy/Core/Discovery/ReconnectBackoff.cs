@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Core.Discovery;
 
 /// <summary>Exponential back-off with jitter for reconnecting to the control plane: 100 ms doubling, capped at 3 s.</summary>
-public static class ReconnectBackoff
+internal static class ReconnectBackoff
 {
     public static readonly TimeSpan Initial = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan Cap = TimeSpan.FromSeconds(3);

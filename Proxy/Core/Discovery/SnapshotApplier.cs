@@ -12,7 +12,7 @@ namespace Mesh.Proxy.Core.Discovery;
 /// them, bind the model to YARP's cluster state, then publish it with one reference swap.
 /// On any failure the last good model keeps serving and the result carries the NACK reason.
 /// </summary>
-public sealed partial class SnapshotApplier
+internal sealed partial class SnapshotApplier
 {
     private static readonly TimeSpan YarpApplyTimeout = TimeSpan.FromSeconds(10);
 
@@ -112,7 +112,7 @@ public sealed partial class SnapshotApplier
         var model = result.Model!;
         foreach (var cluster in model.Clusters.Values)
         {
-            if (cluster.IsPassthrough || !ClusterTranslator.IsHttpRoutable(cluster.Protocol))
+            if (cluster.IsPassthrough || !ClusterConventions.IsHttpRoutable(cluster.Protocol))
             {
                 continue;
             }

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Core.Discovery;
 /// Mutable runtime status of this proxy's configuration: the applied snapshot, the last
 /// rejected one and the control plane connection (readiness, /config_dump, logs).
 /// </summary>
-public sealed class SnapshotState
+internal sealed class SnapshotState
 {
     private readonly TimeProvider _time;
     private AppliedSnapshot? _applied;

@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Core.Pipeline;
 /// PassthroughCluster) or clusters with PASSTHROUGH load balancing, to the authority the caller
 /// asked for, through YARP's direct forwarder.
 /// </summary>
-public sealed class PassthroughForwarder
+internal sealed class PassthroughForwarder
 {
     private static readonly ForwarderRequestConfig Http1 = new()
     {

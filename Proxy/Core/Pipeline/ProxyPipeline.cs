@@ -117,7 +117,7 @@ public enum ListenerStage
 }
 
 /// <summary>What a <see cref="ProxyStage"/> accepts.</summary>
-public enum ProxyStageKind
+internal enum ProxyStageKind
 {
     /// <summary>Run by Core itself; features cannot add to it (they plug in policies instead).</summary>
     Core,
@@ -137,7 +137,7 @@ public enum ProxyStageKind
 }
 
 /// <summary>The kind of each stage: the table that keeps contributions where they belong.</summary>
-public static class ProxyPipeline
+internal static class ProxyPipeline
 {
     public static ProxyStageKind KindOf(ProxyStage stage) => stage switch
     {

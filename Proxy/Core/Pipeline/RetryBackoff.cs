@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Core.Pipeline;
 /// Envoy's fully jittered exponential retry back-off: retry n waits a random time in
 /// [0, min(25 ms × 2ⁿ, 250 ms)).
 /// </summary>
-public static class RetryBackoff
+internal static class RetryBackoff
 {
     public static readonly TimeSpan BaseInterval = TimeSpan.FromMilliseconds(25);
     public static readonly TimeSpan MaxInterval = TimeSpan.FromMilliseconds(250);

@@ -15,7 +15,7 @@ namespace Mesh.Proxy.Core.Pipeline;
 /// (WebSockets) get no timers: Envoy starts the route timer when the downstream request ends, which
 /// an upgraded stream does not do until it closes.
 /// </summary>
-public readonly record struct UpstreamTimeouts(TimeSpan Route, TimeSpan PerTry)
+internal readonly record struct UpstreamTimeouts(TimeSpan Route, TimeSpan PerTry)
 {
     public const string TimeoutHeader = "x-envoy-upstream-rq-timeout-ms";
     public const string PerTryTimeoutHeader = "x-envoy-upstream-rq-per-try-timeout-ms";

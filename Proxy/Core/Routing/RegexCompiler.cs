@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Core.Routing;
 /// has no backreferences or lookaround; the NonBacktracking engine gives the same guarantee and
 /// rejects the same constructs, so a pattern Envoy would reject also fails here.
 /// </summary>
-public static class RegexCompiler
+internal static class RegexCompiler
 {
     public static Regex CompileFullMatch(string pattern, bool ignoreCase)
     {

@@ -39,7 +39,7 @@ public sealed class ClusterTranslation
     public bool IsPassthrough { get; }
 
     /// <summary>Whether Core builds a YARP cluster for it (HTTP routable, not passthrough): only then do the YARP settings apply.</summary>
-    public bool HasYarpCluster => !IsPassthrough && ClusterTranslator.IsHttpRoutable(Protocol);
+    public bool HasYarpCluster => !IsPassthrough && ClusterConventions.IsHttpRoutable(Protocol);
 
     /// <summary>The YARP load balancing policy (from the snapshot's simple load balancer unless a feature replaces it).</summary>
     public required string LoadBalancingPolicy { get; set; }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Routing;
@@ -10,7 +9,7 @@ using Yarp.ReverseProxy.LoadBalancing;
 namespace Mesh.Proxy.Core.Translation;
 
 /// <summary>Translates snapshot clusters (with the features' parts) into mesh <see cref="UpstreamCluster"/>s and YARP <see cref="ClusterConfig"/>s.</summary>
-public static class ClusterTranslator
+internal static class ClusterTranslator
 {
     private static readonly ForwarderRequestConfig Http1Request = new()
     {
@@ -28,9 +27,6 @@ public static class ClusterTranslator
         ActivityTimeout = ClusterDefaults.StreamIdleTimeout,
         AllowResponseBuffering = false,
     };
-
-    /// <summary>Whether HTTP routes can send traffic to a cluster of this protocol.</summary>
-    public static bool IsHttpRoutable(Protocol protocol) => protocol is Protocol.Unspecified or Protocol.Http or Protocol.Http2 or Protocol.Grpc;
 
     /// <summary>
     /// Translates one cluster, letting each feature translate its part (<see cref="FeatureTranslation.TranslateCluster"/>);
@@ -80,7 +76,7 @@ public static class ClusterTranslator
             }
 
             weights.Add(endpoint.Weight == 0 ? 1 : endpoint.Weight);
-            var authority = FormatAuthority(endpoint.Address, endpoint.Port);
+            var authority = ClusterConventions.FormatAuthority(endpoint.Address, endpoint.Port);
             var scheme = tls is not null && tls(endpoint) ? "https" : "http";
             destinations.TryAdd(authority, new DestinationConfig { Address = $"{scheme}://{authority}" });
         }
@@ -127,7 +123,7 @@ public static class ClusterTranslator
     /// <summary>The sidecar's own cluster to the local app for one inbound port.</summary>
     public static (UpstreamCluster Cluster, ClusterConfig Yarp) Inbound(string name, string appAddress, int targetPort, Protocol protocol)
     {
-        var authority = FormatAuthority(appAddress, (uint)targetPort);
+        var authority = ClusterConventions.FormatAuthority(appAddress, (uint)targetPort);
         var upstream = new UpstreamCluster(name, protocol) { Port = targetPort, EndpointCount = 1 };
         var config = new ClusterConfig
         {
@@ -153,12 +149,4 @@ public static class ClusterTranslator
         LoadBalancer.Types.Simple.Random => LoadBalancingPolicies.Random,
         _ => LoadBalancingPolicies.PowerOfTwoChoices,
     };
-
-    public static string FormatAuthority(string address, uint port)
-    {
-        var host = IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !address.StartsWith('[')
-            ? $"[{address}]"
-            : address;
-        return string.Create(CultureInfo.InvariantCulture, $"{host}:{port}");
-    }
 }

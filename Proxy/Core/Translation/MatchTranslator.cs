@@ -4,7 +4,7 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Core.Translation;
 
 /// <summary>Compiles snapshot route matches; every regex is compiled here, once per snapshot.</summary>
-public static class MatchTranslator
+internal static class MatchTranslator
 {
     public static RouteMatchModel? Translate(RouteMatch match, string path, TranslationErrors errors)
     {

@@ -4,7 +4,7 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Core.Translation;
 
 /// <summary>Envoy's retry_on names (as Istio passes them through) for the supported conditions.</summary>
-public static class RetryOnNames
+internal static class RetryOnNames
 {
     private static readonly FrozenDictionary<string, RetryOn> Names = new Dictionary<string, RetryOn>(StringComparer.Ordinal)
     {

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Core.Translation;
 /// the features' parts (<see cref="FeatureTranslation.TranslateRoute"/>) and the filters of
 /// <see cref="IRouteFilterFactory"/> registrations, ordered by pipeline stage.
 /// </summary>
-public sealed class RouteTranslator
+internal sealed class RouteTranslator
 {
     private readonly IReadOnlyDictionary<string, UpstreamCluster> _clusters;
     private readonly IReadOnlyList<IRouteFilterFactory> _filterFactories;
@@ -74,7 +74,7 @@ public sealed class RouteTranslator
                 continue;
             }
 
-            if (!ClusterTranslator.IsHttpRoutable(cluster.Protocol) && !cluster.IsPassthrough)
+            if (!ClusterConventions.IsHttpRoutable(cluster.Protocol) && !cluster.IsPassthrough)
             {
                 errors.Add($"{path}.clusters[{i}]", $"cluster '{weighted.Cluster}' speaks {cluster.Protocol}; HTTP routes cannot use it");
                 continue;

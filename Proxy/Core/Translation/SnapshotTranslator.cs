@@ -16,7 +16,7 @@ namespace Mesh.Proxy.Core.Translation;
 /// needs; every registered feature translates its part through the hooks of
 /// <see cref="FeatureTranslation"/>. Any problem rejects the whole snapshot with every error.
 /// </summary>
-public sealed class SnapshotTranslator
+internal sealed class SnapshotTranslator
 {
     private readonly ListenerSet _listeners;
     private readonly MeshProxyOptions _options;

@@ -4,7 +4,7 @@ using Yarp.ReverseProxy.Configuration;
 namespace Mesh.Proxy.Core.Translation;
 
 /// <summary>The outcome of translating one snapshot: a routing model plus YARP clusters, or the errors.</summary>
-public sealed class TranslationResult
+internal sealed class TranslationResult
 {
     private TranslationResult(RoutingModel? model, IReadOnlyList<ClusterConfig> clusters, TranslationErrors errors)
     {

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Mesh.Proxy.Core.Yarp;
 
 /// <summary>Keys of YARP cluster metadata the mesh uses to carry per-cluster client settings.</summary>
-public static class ClusterMetadata
+internal static class ClusterMetadata
 {
     public const string ConnectTimeoutMs = "mesh.connectTimeoutMs";
     public const string IdleTimeoutMs = "mesh.idleTimeoutMs";

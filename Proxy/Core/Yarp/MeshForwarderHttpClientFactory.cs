@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Core.Yarp;
 /// passthrough client come from here. Core sets timeouts and keep-alive; features shape the rest
 /// (upstream TLS, the trace propagator) through <see cref="IUpstreamClientConfigurator"/>s.
 /// </summary>
-public sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
+internal sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactory
 {
     /// <summary>Istio's default connect timeout.</summary>
     public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(10);

@@ -4,7 +4,7 @@ using Yarp.ReverseProxy.Configuration;
 namespace Mesh.Proxy.Core.Yarp;
 
 /// <summary>One immutable YARP configuration generation (the InMemoryConfigProvider pattern).</summary>
-public sealed class MeshProxyConfig : IProxyConfig
+internal sealed class MeshProxyConfig : IProxyConfig
 {
     private readonly CancellationTokenSource _changed = new();
 

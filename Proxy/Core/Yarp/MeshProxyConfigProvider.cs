@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Core.Yarp;
 /// Feeds YARP one catch-all route and the clusters of the current snapshot. The route only
 /// brings requests into the YARP pipeline; the mesh routing middleware picks the cluster.
 /// </summary>
-public sealed class MeshProxyConfigProvider : IProxyConfigProvider
+internal sealed class MeshProxyConfigProvider : IProxyConfigProvider
 {
     /// <summary>The catch-all route's cluster; never forwarded to (the mesh middleware always reassigns).</summary>
     public const string UnroutedClusterId = "mesh|unrouted";

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Core.Yarp;
 /// matched YARP route, which is the shared catch-all here (the mesh reassigns the cluster per
 /// request), so interleaved requests to different clusters would skew every rotation.
 /// </summary>
-public sealed class MeshRoundRobinPolicy : ILoadBalancingPolicy
+internal sealed class MeshRoundRobinPolicy : ILoadBalancingPolicy
 {
     public const string PolicyName = "Mesh.RoundRobin";
 

@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Core.Yarp;
 /// Lets the snapshot applier wait until YARP has applied (or rejected) a config generation,
 /// so the routing model is published only once every cluster it names exists in YARP.
 /// </summary>
-public sealed class YarpConfigApplyListener : IConfigChangeListener
+internal sealed class YarpConfigApplyListener : IConfigChangeListener
 {
     private readonly ConcurrentDictionary<MeshProxyConfig, TaskCompletionSource<Exception?>> _waiters = new();
 

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// The attributes of one inbound request that authorization looks at (Istio's source.*, request.*,
 /// destination.*, connection.*), read lazily from the request so unused ones cost nothing.
 /// </summary>
-public readonly ref struct AuthorizationInput
+internal readonly ref struct AuthorizationInput
 {
     public AuthorizationInput(HttpContext context, MeshListener listener, MeshPeerIdentityFeature? peer, JwtPrincipal? user)
     {

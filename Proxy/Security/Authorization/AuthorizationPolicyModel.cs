@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Security.Authorization;
 
 /// <summary>One AuthorizationPolicy: it matches a request when any of its rules does (none: never).</summary>
-public sealed class AuthorizationPolicyModel(string name, AuthorizationRuleModel[] rules)
+internal sealed class AuthorizationPolicyModel(string name, AuthorizationRuleModel[] rules)
 {
     /// <summary><c>&lt;name&gt;.&lt;namespace&gt;</c>.</summary>
     public string Name { get; } = name;

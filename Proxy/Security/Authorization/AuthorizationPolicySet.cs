@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// them matches (an ALLOW policy without rules therefore allows nothing); with neither, everything
 /// is allowed. AUDIT policies decide nothing; matching requests are reported.
 /// </summary>
-public sealed class AuthorizationPolicySet
+internal sealed class AuthorizationPolicySet
 {
     public static readonly AuthorizationPolicySet Empty = new([], [], []);
 

@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// Istio's rule: it matches when at least one source, at least one operation and every condition
 /// match (an empty list places no restriction), so <c>rules: [{}]</c> matches every request.
 /// </summary>
-public sealed class AuthorizationRuleModel(SourceMatcher[] from, OperationMatcher[] to, ConditionMatcher[] when)
+internal sealed class AuthorizationRuleModel(SourceMatcher[] from, OperationMatcher[] to, ConditionMatcher[] when)
 {
     public bool Matches(in AuthorizationInput input)
     {

@@ -5,7 +5,7 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.Proxy.Security.Authorization;
 
 /// <summary>Compiles the snapshot's authorization policies; a value the proxy cannot evaluate is a NACK naming its field.</summary>
-public static class AuthorizationTranslator
+internal static class AuthorizationTranslator
 {
     public static AuthorizationPolicySet Translate(IReadOnlyList<Wire.AuthorizationPolicy> policies, string path, TranslationErrors errors)
     {

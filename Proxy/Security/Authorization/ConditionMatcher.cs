@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// Istio's <c>Condition</c> (<c>when</c>): one request attribute against values / notValues.
 /// Multi-valued attributes (audiences, list claims) match when any of their values does.
 /// </summary>
-public sealed class ConditionMatcher
+internal sealed class ConditionMatcher
 {
     private ConditionMatcher(ConditionKey key, string? name, IReadOnlyList<string>? claimPath)
     {
@@ -150,7 +150,7 @@ public sealed class ConditionMatcher
 }
 
 /// <summary>The request attributes <c>when</c> conditions may name.</summary>
-public enum ConditionKey
+internal enum ConditionKey
 {
     SourceIp,
     RemoteIp,

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Mesh.Proxy.Security.Authorization;
 
 /// <summary>An address or CIDR block (<c>10.0.0.0/8</c>, <c>127.0.0.1</c>, <c>2001:db8::/32</c>).</summary>
-public readonly struct IpBlock
+internal readonly struct IpBlock
 {
     private readonly byte[] _network;
     private readonly int _prefixLength;
@@ -74,7 +74,7 @@ public readonly struct IpBlock
 }
 
 /// <summary>Blocks that match when any contains the address.</summary>
-public sealed class IpBlockList(IpBlock[] blocks)
+internal sealed class IpBlockList(IpBlock[] blocks)
 {
     public bool Contains(IPAddress? address)
     {

@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// matches it with any port), ports (the destination port), methods, and paths (without the
 /// query string); every field that is set must hold.
 /// </summary>
-public sealed class OperationMatcher
+internal sealed class OperationMatcher
 {
     public PatternList? Hosts { get; init; }
     public PatternList? NotHosts { get; init; }

@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// Istio's <c>Source</c>: every field that is set must hold (values: any matches; not-values:
 /// none matches). Peer fields need mTLS — on plaintext there is no principal or namespace.
 /// </summary>
-public sealed class SourceMatcher
+internal sealed class SourceMatcher
 {
     public PatternList? Principals { get; init; }
     public PatternList? NotPrincipals { get; init; }

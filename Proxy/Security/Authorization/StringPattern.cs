@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Security.Authorization;
 /// Istio's string match in authorization fields: exact, prefix (<c>abc*</c>), suffix (<c>*abc</c>)
 /// or presence (<c>*</c>: any non-empty value). A missing value matches nothing.
 /// </summary>
-public sealed class StringPattern
+internal sealed class StringPattern
 {
     private readonly Kind _kind;
     private readonly string _value;
@@ -55,7 +55,7 @@ public sealed class StringPattern
 }
 
 /// <summary>A list of patterns that matches when any of them does.</summary>
-public sealed class PatternList(StringPattern[] patterns)
+internal sealed class PatternList(StringPattern[] patterns)
 {
     public static PatternList? From(IReadOnlyCollection<string> values, bool ignoreCase = false) =>
         values.Count == 0 ? null : new PatternList([.. values.Select(v => StringPattern.Parse(v, ignoreCase))]);

@@ -4,7 +4,7 @@ using System.Security.Cryptography.X509Certificates;
 namespace Mesh.Proxy.Security.Certificates;
 
 /// <summary>A fresh ECDSA P-256 key (it never leaves the process) and a CSR naming only the workload's SPIFFE id.</summary>
-public static class CertificateSigningRequestFactory
+internal static class CertificateSigningRequestFactory
 {
     public static (ECDsa Key, string CsrPem) Create(string spiffeId)
     {

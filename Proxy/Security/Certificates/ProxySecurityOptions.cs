@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Security.Certificates;
 
 /// <summary>Workload certificate settings, bound from <c>Mesh:Security</c> (environment <c>Mesh__Security__...</c>).</summary>
-public sealed class ProxySecurityOptions
+internal sealed class ProxySecurityOptions
 {
     public const string SectionName = "Mesh:Security";
 

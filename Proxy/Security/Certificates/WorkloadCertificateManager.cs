@@ -16,7 +16,7 @@ namespace Mesh.Proxy.Security.Certificates;
 /// proxy's credential, and publishes the result; it rotates at half the lifetime and on demand
 /// (root rotation), retrying with back-off while the current certificate still serves.
 /// </summary>
-public sealed partial class WorkloadCertificateManager : BackgroundService
+internal sealed partial class WorkloadCertificateManager : BackgroundService
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Mesh.Proxy.Security.Jwt;
 
 /// <summary>A parsed JSON Web Key Set (RFC 7517). Keys of unsupported types are skipped as Envoy skips them.</summary>
-public sealed class JsonWebKeySet
+internal sealed class JsonWebKeySet
 {
     private JsonWebKeySet(JwtKey[] keys)
     {

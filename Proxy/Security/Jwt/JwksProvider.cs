@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Security.Jwt;
 /// set does not have. A failed refresh keeps the keys already known; with none, tokens of that
 /// issuer fail with "Jwks remote fetch is failed". Fetches are shared by concurrent requests.
 /// </summary>
-public sealed partial class JwksProvider : IDisposable
+internal sealed partial class JwksProvider : IDisposable
 {
     private static readonly TimeSpan CacheDuration = TimeSpan.FromMinutes(20);
     private static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(5);

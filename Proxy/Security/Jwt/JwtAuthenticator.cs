@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Security.Jwt;
 /// gets 401. A valid token's payload/claims are copied to the rule's output headers and, unless
 /// forwardOriginalToken, the token header is removed before the request reaches the app.
 /// </summary>
-public sealed class JwtAuthenticator
+internal sealed class JwtAuthenticator
 {
     private static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(60);
 

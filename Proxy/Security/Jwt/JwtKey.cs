@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Security.Jwt;
 /// One verification key of a JSON Web Key Set: RSA (RS*/PS*), EC (ES*) or a symmetric key (HS*).
 /// The platform key is created once per key set, not per request.
 /// </summary>
-public sealed class JwtKey
+internal sealed class JwtKey
 {
     private readonly RSA? _rsa;
     private readonly ECDsa? _ec;

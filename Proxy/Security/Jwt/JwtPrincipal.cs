@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Security.Jwt;
 /// The request's authenticated end-user (a verified JWT): Istio's request.auth.* attributes —
 /// principal (<c>&lt;iss&gt;/&lt;sub&gt;</c>), audiences, presenter (<c>azp</c>) and claims.
 /// </summary>
-public sealed class JwtPrincipal
+internal sealed class JwtPrincipal
 {
     public JwtPrincipal(string issuer, string subject, IReadOnlyList<string> audiences, string? presenter, JsonElement claims)
     {

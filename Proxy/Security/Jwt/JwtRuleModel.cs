@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Security.Jwt;
 
 /// <summary>One compiled <c>RequestAuthentication</c> JWT rule.</summary>
-public sealed class JwtRuleModel
+internal sealed class JwtRuleModel
 {
     public required string Issuer { get; init; }
 

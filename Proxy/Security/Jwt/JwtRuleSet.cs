@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Security.Jwt;
 
 /// <summary>The JWT rules that apply to this workload and the headers they own (stripped from every request).</summary>
-public sealed class JwtRuleSet
+internal sealed class JwtRuleSet
 {
     public static readonly JwtRuleSet Empty = new([]);
 

@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Mesh.Proxy.Security.Jwt;
 
 /// <summary>A compact JWS split and decoded, not yet verified.</summary>
-public sealed class JwtToken
+internal sealed class JwtToken
 {
     private JwtToken(string raw, string algorithm, string? keyId, JsonElement payload, string payloadSegment, byte[] signingInput, byte[] signature)
     {
@@ -76,7 +76,7 @@ public sealed class JwtToken
 }
 
 /// <summary>Envoy's jwt_authn failure texts, which are also the 401 bodies.</summary>
-public static class JwtErrors
+internal static class JwtErrors
 {
     public const string BadFormat = "Jwt is not in the form of Header.Payload.Signature with two dots and 3 sections";
     public const string AlgorithmNotImplemented = "Jwt algorithm is not implemented";

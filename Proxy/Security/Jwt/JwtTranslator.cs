@@ -4,7 +4,7 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.Proxy.Security.Jwt;
 
 /// <summary>Compiles the snapshot's JWT rules; bad key sets and URIs are NACKs naming the field.</summary>
-public static class JwtTranslator
+internal static class JwtTranslator
 {
     public static JwtRuleSet Translate(IReadOnlyList<Wire.JwtRule> rules, string path, TranslationErrors errors)
     {

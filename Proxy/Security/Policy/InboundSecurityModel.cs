@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Security.Policy;
 /// rules. Attached to the routing model (its feature model), so a request sees the policy of the
 /// snapshot it is routed with.
 /// </summary>
-public sealed class InboundSecurityModel
+internal sealed class InboundSecurityModel
 {
     public static readonly InboundSecurityModel Default = new([], AuthorizationPolicySet.Empty, JwtRuleSet.Empty);
 

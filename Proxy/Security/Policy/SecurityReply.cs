@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Security.Policy;
 /// The replies of Envoy's RBAC and jwt_authn filters: 403 <c>RBAC: access denied</c> and 401 with
 /// the token problem; gRPC callers get PERMISSION_DENIED / UNAUTHENTICATED in a trailers-only reply.
 /// </summary>
-public static class SecurityReply
+internal static class SecurityReply
 {
     public const string AccessDenied = "RBAC: access denied";
     private static readonly ReadOnlyMemory<byte> AccessDeniedBody = "RBAC: access denied"u8.ToArray();

@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Security.Tls;
 /// Keys of the YARP cluster metadata that carry a cluster's upstream TLS settings from the
 /// translator to <see cref="UpstreamTlsConfigurator"/> (YARP builds a new client when they change).
 /// </summary>
-public static class UpstreamTlsMetadata
+internal static class UpstreamTlsMetadata
 {
     /// <summary>ISTIO_MUTUAL (mesh mTLS, explicit or auto), SIMPLE or MUTUAL; absent = plaintext.</summary>
     public const string Mode = "mesh.tls.mode";

@@ -16,7 +16,7 @@ namespace Mesh.Proxy.Security.Tls;
 /// mesh has a CA (the snapshot carries a trust bundle). TLS endpoints get <c>https://</c>
 /// destinations; the settings travel as cluster metadata.
 /// </summary>
-public sealed class UpstreamTlsPlan
+internal sealed class UpstreamTlsPlan
 {
     // Mesh mTLS between sidecars: HTTP/2 negotiated by ALPN (HTTP/1.1 still possible), as the
     // benchmarks showed HTTP/1.1 over TLS between two YARP proxies with a bad tail.

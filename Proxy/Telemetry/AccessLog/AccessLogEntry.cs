@@ -12,7 +12,7 @@ namespace Mesh.Proxy.Telemetry.AccessLog;
 /// What one request's access log line says, captured when the request completes: only references
 /// to strings the request already had and plain values. Formatting happens on the writer's thread.
 /// </summary>
-public readonly record struct AccessLogEntry
+internal readonly record struct AccessLogEntry
 {
     public required DateTime StartTime { get; init; }
     public required string Method { get; init; }

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Telemetry.AccessLog;
 /// The hand-off from the request path to the access log writer: bounded and lock-free. When the
 /// writer falls behind, new entries are dropped (and counted) rather than slowing requests down.
 /// </summary>
-public sealed class AccessLogQueue
+internal sealed class AccessLogQueue
 {
     public const int DefaultCapacity = 8192;
 

@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Telemetry.AccessLog;
 /// record (category <c>Mesh.Proxy.AccessLog</c>), which OpenTelemetry exports over OTLP. The
 /// record carries the request's trace id, so the dashboard links the log line to its trace.
 /// </summary>
-public sealed class AccessLogWriter : BackgroundService
+internal sealed class AccessLogWriter : BackgroundService
 {
     public const string Category = "Mesh.Proxy.AccessLog";
     private static readonly EventId AccessLogEvent = new(1, "AccessLog");

@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Telemetry.Expressions;
 /// The request attributes expressions can read, named as Envoy names them for Istio's Telemetry
 /// filters and tag overrides (https://www.envoyproxy.io/docs/envoy/latest/intro/arch_overview/advanced/attributes).
 /// </summary>
-public enum CelAttribute
+internal enum CelAttribute
 {
     RequestPath,
     RequestUrlPath,
@@ -44,7 +44,7 @@ public enum CelAttribute
 }
 
 /// <summary>Names of <see cref="CelAttribute"/>s and the namespaces they live in.</summary>
-public static class CelAttributes
+internal static class CelAttributes
 {
     public static readonly FrozenDictionary<string, CelAttribute> ByName = new Dictionary<string, CelAttribute>(StringComparer.Ordinal)
     {
@@ -91,7 +91,7 @@ public static class CelAttributes
 }
 
 /// <summary>Supplies attribute values while an expression is evaluated (one request's data).</summary>
-public interface ICelAttributes
+internal interface ICelAttributes
 {
     CelValue Get(CelAttribute attribute);
 }

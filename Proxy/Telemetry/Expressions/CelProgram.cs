@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Telemetry.Expressions;
 
 /// <summary>A compiled expression (Istio Telemetry filter or tag override), safe to share across threads.</summary>
-public sealed class CelProgram
+internal sealed class CelProgram
 {
     private readonly CelNode _root;
 

@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Telemetry.Expressions;
 
 /// <summary>An expression that does not parse or names something the proxy does not know.</summary>
-public sealed class CelSyntaxException(string message, int position) : Exception(message)
+internal sealed class CelSyntaxException(string message, int position) : Exception(message)
 {
     /// <summary>0-based offset in the expression text.</summary>
     public int Position { get; } = position;

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Telemetry.Expressions;
 
-public enum CelKind : byte
+internal enum CelKind : byte
 {
     Error,
     Null,
@@ -21,7 +21,7 @@ public enum CelKind : byte
 /// strings, header maps and lists by reference. Errors are values (CEL semantics): they flow
 /// through operators until a short-circuit discards them or the result is read.
 /// </summary>
-public readonly struct CelValue
+internal readonly struct CelValue
 {
     private readonly long _int;
     private readonly double _double;

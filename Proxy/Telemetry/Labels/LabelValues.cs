@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Mesh.Proxy.Telemetry.Labels;
 
-public enum Reporter : byte
+internal enum Reporter : byte
 {
     /// <summary>The client side of a hop: the calling sidecar's outbound, or a gateway.</summary>
     Source,
@@ -11,7 +11,7 @@ public enum Reporter : byte
     Destination,
 }
 
-public enum SecurityPolicy : byte
+internal enum SecurityPolicy : byte
 {
     /// <summary>What the source reports: it cannot know how the server authenticated it.</summary>
     Unknown,
@@ -19,7 +19,7 @@ public enum SecurityPolicy : byte
     MutualTls,
 }
 
-public enum RequestProtocol : byte
+internal enum RequestProtocol : byte
 {
     Http,
     Grpc,
@@ -27,7 +27,7 @@ public enum RequestProtocol : byte
 }
 
 /// <summary>Label values as cached strings: recording a metric never formats a number.</summary>
-public static class LabelValues
+internal static class LabelValues
 {
     private static readonly string[] Codes = Enumerable.Range(0, 600).Select(c => c.ToString(CultureInfo.InvariantCulture)).ToArray();
 

@@ -3,7 +3,7 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Telemetry.Labels;
 
 /// <summary>Istio's standard metric labels (https://istio.io/latest/docs/reference/config/metrics/).</summary>
-public static class MetricLabels
+internal static class MetricLabels
 {
     public const string Reporter = "reporter";
     public const string SourceWorkload = "source_workload";

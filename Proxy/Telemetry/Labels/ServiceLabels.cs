@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Telemetry.Labels;
 
 /// <summary>The destination_service labels of a service (one instance per cluster per snapshot).</summary>
-public sealed class ServiceLabels
+internal sealed class ServiceLabels
 {
     public ServiceLabels(string service, string name, string @namespace)
     {

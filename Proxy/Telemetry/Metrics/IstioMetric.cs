@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Telemetry.Metrics;
 
 /// <summary>Istio's <c>MetricSelector.IstioMetric</c> values, as the Telemetry resource names them.</summary>
-public enum IstioMetric
+internal enum IstioMetric
 {
     RequestCount,
     RequestDuration,
@@ -15,7 +15,7 @@ public enum IstioMetric
     GrpcResponseMessages,
 }
 
-public static class IstioMetrics
+internal static class IstioMetrics
 {
     public static readonly IReadOnlyDictionary<string, IstioMetric> ByName = new Dictionary<string, IstioMetric>(StringComparer.Ordinal)
     {

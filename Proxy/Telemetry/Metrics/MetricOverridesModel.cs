@@ -3,7 +3,7 @@ using Mesh.Proxy.Telemetry.Labels;
 namespace Mesh.Proxy.Telemetry.Metrics;
 
 /// <summary>The compiled metric overrides of a snapshot: a <see cref="MetricView"/> per (metric, reporter), null where nothing is overridden.</summary>
-public sealed class MetricOverridesModel
+internal sealed class MetricOverridesModel
 {
     private readonly MetricView?[] _views;
 

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Telemetry.Metrics;
 /// What a Telemetry resource's metric overrides make of one metric for one reporter: disabled,
 /// labels removed, labels added or replaced by expressions (Istio's tagOverrides).
 /// </summary>
-public sealed class MetricView
+internal sealed class MetricView
 {
     public MetricView(bool disabled, IReadOnlyList<string> removed, IReadOnlyList<KeyValuePair<string, CelProgram>> upserts)
     {

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Telemetry.Metrics;
 /// The proxy's OpenTelemetry instruments, named and bucketed like Istio's standard metrics so
 /// dashboards and queries written for Istio work unchanged.
 /// </summary>
-public sealed class ProxyInstruments
+internal sealed class ProxyInstruments
 {
     public const string MeterName = "Mesh.Proxy";
 

@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Telemetry.Peers;
 /// not proof of identity (principals come only from mTLS), and parsed values are cached with a
 /// bound, so arbitrary headers from outside the mesh cannot grow the metric label sets.
 /// </summary>
-public sealed class PeerMetadataHeader
+internal sealed class PeerMetadataHeader
 {
     public const string Name = "x-mesh-peer-metadata";
 

@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Telemetry.Peers;
 /// <c>source_principal</c>), read once per certificate: a connection reuses its certificate object
 /// for every request, and the weak table drops it with the connection.
 /// </summary>
-public static class PeerPrincipalReader
+internal static class PeerPrincipalReader
 {
     private static readonly Asn1Tag UriTag = new(TagClass.ContextSpecific, 6);
     private static readonly ConditionalWeakTable<X509Certificate2, string> Principals = new();

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Telemetry.Peers;
 /// A caller known only by its mTLS principal (it sent no peer metadata): its workload is unknown,
 /// its namespace is the SPIFFE id's. Canonical instance per principal, bounded like the header cache.
 /// </summary>
-public sealed class PrincipalPeers
+internal sealed class PrincipalPeers
 {
     private readonly ConcurrentDictionary<string, WorkloadPeer> _peers = new(StringComparer.Ordinal);
 

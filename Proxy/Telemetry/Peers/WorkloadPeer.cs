@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Telemetry.Peers;
 /// (mTLS or not). Instances are canonical per snapshot or per peer header value, so the metric
 /// series cache compares them by reference.
 /// </summary>
-public sealed class WorkloadPeer
+internal sealed class WorkloadPeer
 {
     public const string Unknown = "unknown";
 

@@ -4,7 +4,7 @@ using Mesh.Proxy.Telemetry.Peers;
 namespace Mesh.Proxy.Telemetry.Stats;
 
 /// <summary>Who called whom, as the mesh console draws it: one edge of the service graph seen by one reporter.</summary>
-public sealed record EdgeKey(
+internal sealed record EdgeKey(
     Reporter Reporter,
     string SourceWorkload,
     string SourceNamespace,

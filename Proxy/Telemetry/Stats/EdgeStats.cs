@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Telemetry.Stats;
 /// Cumulative counters of one graph edge since the proxy started, updated with interlocked
 /// operations per request (no locks). The console turns two readings into rates and percentiles.
 /// </summary>
-public sealed class EdgeStats
+internal sealed class EdgeStats
 {
     private readonly long[] _latency = new long[LatencyBuckets.Count];
     private readonly long[] _byClass = new long[6];

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Telemetry.Stats;
 /// Every graph edge this proxy has reported, for the life of the process (the console's data
 /// source on <c>/stats</c>). Bounded: edges beyond <see cref="MaxEdges"/> are counted as dropped.
 /// </summary>
-public sealed class EdgeStatsRegistry
+internal sealed class EdgeStatsRegistry
 {
     public const int MaxEdges = 2048;
 

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Telemetry.Tracing;
 /// OpenTelemetry's HttpClient instrumentation, is kept). Like YARP's propagator, it first removes
 /// the trace headers copied from the incoming request so they are not sent twice.
 /// </summary>
-public sealed class MeshTracePropagator : DistributedContextPropagator
+internal sealed class MeshTracePropagator : DistributedContextPropagator
 {
     private const string HttpClientActivity = "System.Net.Http.HttpRequestOut";
 

@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Telemetry.Tracing;
 /// a new trace is sampled with the Telemetry resource's percentage. An unsampled span is still
 /// created so the decision (and the trace id) propagates to the next hop, as Envoy does.
 /// </summary>
-public sealed class ProxyTracing : IDisposable
+internal sealed class ProxyTracing : IDisposable
 {
     public const string SourceName = "Mesh.Proxy";
 

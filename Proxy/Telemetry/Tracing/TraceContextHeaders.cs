@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 namespace Mesh.Proxy.Telemetry.Tracing;
 
 /// <summary>Which header family carried the caller's trace context.</summary>
-public enum TraceHeaderStyle : byte
+internal enum TraceHeaderStyle : byte
 {
     None,
     W3C,
@@ -19,7 +19,7 @@ public enum TraceHeaderStyle : byte
 /// "deferred" and the proxy decides. When the caller used B3, the proxy rewrites those headers
 /// with its own span so B3-only applications further down keep the same trace.
 /// </summary>
-public static class TraceContextHeaders
+internal static class TraceContextHeaders
 {
     public const string TraceParent = "traceparent";
     public const string TraceState = "tracestate";

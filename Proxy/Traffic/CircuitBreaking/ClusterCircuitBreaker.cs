@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Traffic.CircuitBreaking;
 /// snapshots of the same cluster). Attached to the cluster as its feature model and as its
 /// <see cref="IRetryLimiter"/> (Envoy's retry circuit breaker).
 /// </summary>
-public sealed class ClusterCircuitBreaker : IRetryLimiter
+internal sealed class ClusterCircuitBreaker : IRetryLimiter
 {
     public ClusterCircuitBreaker(ConnectionPoolModel? limits, RetryBudgetModel? retryBudget, ConnectionPoolState state)
     {

@@ -6,7 +6,7 @@ namespace Mesh.Proxy.Traffic.CircuitBreaking;
 /// <see cref="MaxConnections"/> bounds concurrent requests and up to <see cref="MaxPendingRequests"/>
 /// more wait for a connection; over HTTP/2 requests multiplex and only <see cref="MaxRequests"/> applies.
 /// </summary>
-public sealed class ConnectionPoolModel
+internal sealed class ConnectionPoolModel
 {
     /// <summary>tcp.maxConnections.</summary>
     public int MaxConnections { get; init; }

@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Traffic.CircuitBreaking;
 /// from the current snapshot's <see cref="ConnectionPoolModel"/> at each call, so a new snapshot
 /// changes them without resetting what is in flight.
 /// </summary>
-public sealed class ConnectionPoolState
+internal sealed class ConnectionPoolState
 {
     private readonly ConcurrentQueue<TaskCompletionSource<bool>> _waiters = new();
     private int _active;

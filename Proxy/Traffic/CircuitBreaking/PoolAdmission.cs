@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Traffic.CircuitBreaking;
 
 /// <summary>The outcome of asking a cluster's connection pool for room.</summary>
-public enum PoolAdmission
+internal enum PoolAdmission
 {
     /// <summary>The request may go upstream now; it must release its slot when done.</summary>
     Admitted,

@@ -5,7 +5,7 @@ namespace Mesh.Proxy.Traffic.CircuitBreaking;
 /// may be at most <see cref="Percent"/>% of the cluster's active requests, and never fewer than
 /// <see cref="MinRetryConcurrency"/>. It replaces <c>connectionPool.http.maxRetries</c>.
 /// </summary>
-public sealed record RetryBudgetModel(double Percent, int MinRetryConcurrency)
+internal sealed record RetryBudgetModel(double Percent, int MinRetryConcurrency)
 {
     public int LimitFor(int activeRequests) => Math.Max(MinRetryConcurrency, (int)(Percent * activeRequests / 100));
 }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace Mesh.Proxy.Traffic.Common;
 
 /// <summary>Trailers-only gRPC replies the proxy generates itself, and gRPC status names and mappings.</summary>
-public static class GrpcReply
+internal static class GrpcReply
 {
     private static readonly FrozenDictionary<string, int> Codes = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
     {

@@ -4,7 +4,7 @@ using Mesh.Proxy.Core.Translation;
 namespace Mesh.Proxy.Traffic.Common;
 
 /// <summary>Istio percentages (fault, mirror): 0-100, fractional.</summary>
-public static class Percentages
+internal static class Percentages
 {
     public static double Validate(double value, string path, TranslationErrors errors)
     {

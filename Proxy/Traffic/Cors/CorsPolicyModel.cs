@@ -11,7 +11,7 @@ namespace Mesh.Proxy.Traffic.Cors;
 /// requests from an allowed origin get Access-Control-Allow-Origin, -Allow-Credentials and
 /// -Expose-Headers on the response.
 /// </summary>
-public sealed class CorsPolicyModel
+internal sealed class CorsPolicyModel
 {
     public CorsPolicyModel(StringMatcher[] allowOrigins)
     {

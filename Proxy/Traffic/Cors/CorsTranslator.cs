@@ -6,7 +6,7 @@ using Mesh.Proxy.Core.Translation;
 namespace Mesh.Proxy.Traffic.Cors;
 
 /// <summary>Validates and compiles a snapshot route's <c>cors</c> policy.</summary>
-public static class CorsTranslator
+internal static class CorsTranslator
 {
     public static CorsPolicyModel? Translate(CorsPolicy? cors, string path, TranslationErrors errors)
     {

@@ -4,7 +4,7 @@ namespace Mesh.Proxy.Traffic.Faults;
 /// A route's compiled Istio <c>fault</c>: an optional delay and an optional abort, each applied to
 /// a percentage of requests (rolled independently, delay first, as Envoy's fault filter does).
 /// </summary>
-public sealed class FaultModel
+internal sealed class FaultModel
 {
     public TimeSpan Delay { get; init; }
 

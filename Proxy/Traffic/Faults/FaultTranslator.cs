@@ -6,7 +6,7 @@ using Mesh.Proxy.Traffic.Common;
 namespace Mesh.Proxy.Traffic.Faults;
 
 /// <summary>Validates and compiles a snapshot route's <c>fault</c>.</summary>
-public static class FaultTranslator
+internal static class FaultTranslator
 {
     public static FaultModel? Translate(Fault? fault, string path, TranslationErrors errors)
     {

@@ -3,4 +3,4 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Traffic.Headers;
 
 /// <summary>Header operations of one weighted destination (Istio <c>route[].headers</c>).</summary>
-public sealed record DestinationHeadersModel(UpstreamCluster Cluster, HeaderOperationsModel? Request, HeaderOperationsModel? Response);
+internal sealed record DestinationHeadersModel(UpstreamCluster Cluster, HeaderOperationsModel? Request, HeaderOperationsModel? Response);

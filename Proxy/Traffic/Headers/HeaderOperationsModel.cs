@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Traffic.Headers;
 /// Compiled Istio <c>headers.request</c>/<c>headers.response</c> operations, applied as Envoy applies
 /// them: removals first, then <c>set</c> (overwrite) and <c>add</c> (append to what is there).
 /// </summary>
-public sealed class HeaderOperationsModel
+internal sealed class HeaderOperationsModel
 {
     public HeaderOperationsModel(IReadOnlyList<KeyValuePair<string, string>> set, IReadOnlyList<KeyValuePair<string, string>> add, IReadOnlyList<string> remove)
     {

@@ -4,7 +4,7 @@ using Mesh.Proxy.Core.Translation;
 namespace Mesh.Proxy.Traffic.Headers;
 
 /// <summary>Validates and compiles snapshot header operations.</summary>
-public static class HeaderOperationsTranslator
+internal static class HeaderOperationsTranslator
 {
     public static HeaderOperationsModel? Translate(HeaderOperations? operations, string path, TranslationErrors errors)
     {

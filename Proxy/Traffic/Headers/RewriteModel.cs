@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Traffic.Headers;
 /// Envoy's <c>prefix_rewrite</c> on Istio's "/" route), <c>uriRegexRewrite</c> replaces every match of
 /// its pattern in the path (RE2 <c>GlobalReplace</c>), and <c>authority</c> replaces the Host.
 /// </summary>
-public sealed class RewriteModel
+internal sealed class RewriteModel
 {
     /// <summary>Per match block: how many leading characters of the path the rewrite replaces (-1: the whole path).</summary>
     private readonly int[] _matchedPrefixLengths;

@@ -8,7 +8,7 @@ namespace Mesh.Proxy.Traffic.Headers;
 /// attached to the route as its feature model. Applied per attempt, after the weighted pick, so
 /// per-destination operations follow the cluster actually chosen.
 /// </summary>
-public sealed class RouteHeadersModel
+internal sealed class RouteHeadersModel
 {
     public HeaderOperationsModel? RequestHeaders { get; init; }
 

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Traffic.LoadBalancing;
 /// then generates and sets on the response. Attached to the cluster as its feature model; it
 /// caches the table of the cluster's current endpoint set.
 /// </summary>
-public sealed class ConsistentHashModel
+internal sealed class ConsistentHashModel
 {
     private IConsistentHashTable? _table;
 

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Traffic.LoadBalancing;
 /// source IP or query parameter keeps reaching the same endpoint while the endpoint set is stable,
 /// and only the keys of an endpoint that leaves move. A request without the key is placed at random.
 /// </summary>
-public sealed class ConsistentHashPolicy : ILoadBalancingPolicy
+internal sealed class ConsistentHashPolicy : ILoadBalancingPolicy
 {
     public const string PolicyName = "Mesh.ConsistentHash";
 

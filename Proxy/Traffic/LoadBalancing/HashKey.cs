@@ -1,7 +1,7 @@
 namespace Mesh.Proxy.Traffic.LoadBalancing;
 
 /// <summary>What a consistent-hash cluster hashes (Istio <c>consistentHash</c> key).</summary>
-public enum HashKey
+internal enum HashKey
 {
     HttpHeader,
     HttpCookie,

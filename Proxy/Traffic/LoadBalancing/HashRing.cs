@@ -9,7 +9,7 @@ namespace Mesh.Proxy.Traffic.LoadBalancing;
 /// points (xxHash64 of "address_i"); a request goes to the owner of the first point at or after its
 /// hash. Built once per endpoint set; lookups are a binary search with no allocation.
 /// </summary>
-public sealed class HashRing : IConsistentHashTable
+internal sealed class HashRing : IConsistentHashTable
 {
     private readonly ulong[] _points;
     private readonly int[] _owners;

@@ -3,7 +3,7 @@ using Yarp.ReverseProxy.Model;
 namespace Mesh.Proxy.Traffic.LoadBalancing;
 
 /// <summary>A consistent-hash lookup structure over one set of endpoints (ring hash or Maglev).</summary>
-public interface IConsistentHashTable
+internal interface IConsistentHashTable
 {
     /// <summary>The endpoint list the table was built from (YARP's available destinations of the cluster).</summary>
     IReadOnlyList<DestinationState> Destinations { get; }

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Traffic.LoadBalancing;
 /// its address), so every endpoint owns an equal share and a change moves few entries. Lookups
 /// are one array access.
 /// </summary>
-public sealed class MaglevTable : IConsistentHashTable
+internal sealed class MaglevTable : IConsistentHashTable
 {
     private readonly int[] _table;
 

@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Traffic.LocalReplies;
 /// whole path and keeps the request's query unless it carries its own; a port from the request is
 /// dropped when a new port is set or when the scheme changes away from its default port.
 /// </summary>
-public sealed class RedirectModel
+internal sealed class RedirectModel
 {
     public string? Scheme { get; init; }
 

@@ -4,7 +4,7 @@ using Mesh.Proxy.Core.Translation;
 namespace Mesh.Proxy.Traffic.LocalReplies;
 
 /// <summary>Validates and compiles a snapshot route's <c>redirect</c>.</summary>
-public static class RedirectTranslator
+internal static class RedirectTranslator
 {
     private static readonly HashSet<uint> RedirectCodes = [301, 302, 303, 307, 308];
 

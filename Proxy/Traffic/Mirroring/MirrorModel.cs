@@ -3,4 +3,4 @@ using Mesh.Proxy.Core.Routing;
 namespace Mesh.Proxy.Traffic.Mirroring;
 
 /// <summary>One Istio <c>mirror</c>/<c>mirrors[]</c> entry: the cluster that receives copies and the share of requests copied.</summary>
-public sealed record MirrorModel(UpstreamCluster Cluster, double Percentage);
+internal sealed record MirrorModel(UpstreamCluster Cluster, double Percentage);

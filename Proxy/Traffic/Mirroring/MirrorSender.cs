@@ -7,7 +7,7 @@ namespace Mesh.Proxy.Traffic.Mirroring;
 /// Sends mirrored copies fire-and-forget through the mirror cluster's own YARP client, round robin
 /// over its available endpoints. Responses are read and discarded; failures are logged at Debug.
 /// </summary>
-public sealed partial class MirrorSender(ILogger<MirrorSender> logger)
+internal sealed partial class MirrorSender(ILogger<MirrorSender> logger)
 {
     /// <summary>Starts sending a copy; never throws (it runs inside the primary exchange's body read).</summary>
     internal void Send(MirrorRequest copy, ReadOnlyMemory<byte> body)

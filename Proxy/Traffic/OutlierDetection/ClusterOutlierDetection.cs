@@ -5,7 +5,7 @@ namespace Mesh.Proxy.Traffic.OutlierDetection;
 /// <c>outlierDetection</c> and the cluster's live ejection state (which outlives snapshots of the
 /// same cluster). Attached to the cluster as its feature model.
 /// </summary>
-public sealed class ClusterOutlierDetection
+internal sealed class ClusterOutlierDetection
 {
     internal ClusterOutlierDetection(OutlierDetectionModel model, OutlierClusterState state)
     {

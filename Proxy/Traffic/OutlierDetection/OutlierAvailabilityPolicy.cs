@@ -10,7 +10,7 @@ namespace Mesh.Proxy.Traffic.OutlierDetection;
 /// <c>minHealthPercent</c> are left (Envoy's panic threshold: then all). With every endpoint ejected
 /// and no threshold, none: requests get 503 "no healthy upstream", as in Envoy.
 /// </summary>
-public sealed class OutlierAvailabilityPolicy : IAvailableDestinationsPolicy
+internal sealed class OutlierAvailabilityPolicy : IAvailableDestinationsPolicy
 {
     public const string PolicyName = "Mesh.OutlierDetection";
     public const string MinHealthPercentKey = "mesh.minHealthPercent";

@@ -5,7 +5,7 @@ namespace Mesh.Proxy.Traffic.OutlierDetection;
 /// consecutive gateway failure detection; locally originated failures — connect failures, resets,
 /// timeouts — count as 503/504, as Envoy does without split_external_local_origin_errors).
 /// </summary>
-public sealed class OutlierDetectionModel
+internal sealed class OutlierDetectionModel
 {
     /// <summary>Envoy's max_ejection_time default: ejections stop growing here.</summary>
     public static readonly TimeSpan MaxEjectionTime = TimeSpan.FromSeconds(300);

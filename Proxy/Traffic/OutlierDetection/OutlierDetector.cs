@@ -16,7 +16,7 @@ namespace Mesh.Proxy.Traffic.OutlierDetection;
 /// endpoints return at the first sweep (every <c>interval</c>) after that time, and the multiplier
 /// decays at sweeps while the endpoint stays healthy.
 /// </summary>
-public sealed partial class OutlierDetector : IPassiveHealthCheckPolicy
+internal sealed partial class OutlierDetector : IPassiveHealthCheckPolicy
 {
     public const string PolicyName = "Mesh.OutlierDetection";
 

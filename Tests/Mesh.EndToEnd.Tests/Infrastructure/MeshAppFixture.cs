@@ -85,7 +85,7 @@ public sealed class MeshAppFixture : IAsyncLifetime
             .AddFilter("Microsoft", LogLevel.Warning));
 
         var controlPlane = builder.Resources.OfType<MeshControlPlaneResource>().Single();
-        controlPlane.DataDirectory = DataDirectory;
+        builder.CreateResourceBuilder(controlPlane).WithDataDirectory(DataDirectory);
         MovePorts(builder);
         ProxyIds =
         [
@@ -95,7 +95,9 @@ public sealed class MeshAppFixture : IAsyncLifetime
 
         _app = await builder.BuildAsync(timeout.Token);
         await _app.StartAsync(timeout.Token);
-        foreach (var resource in builder.Resources.OfType<ProjectResource>())
+        // The apps are projects; the mesh's own programs are executables (Aspire adds hidden
+        // executables of its own, such as a project's "-rebuilder", that never start).
+        foreach (var resource in builder.Resources.Where(r => r is ProjectResource or MeshControlPlaneResource or MeshSidecarResource or MeshGatewayResource))
         {
             await _app.ResourceNotifications.WaitForResourceHealthyAsync(resource.Name, timeout.Token);
         }
@@ -215,7 +217,7 @@ public sealed class MeshAppFixture : IAsyncLifetime
     /// </summary>
     private static void MovePorts(IDistributedApplicationTestingBuilder builder)
     {
-        foreach (var resource in builder.Resources.OfType<ProjectResource>())
+        foreach (var resource in builder.Resources.OfType<IResourceWithEndpoints>())
         {
             foreach (var endpoint in resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.Port is not null))
             {

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Validates Kubernetes YAML against the Kubernetes OpenAPI schema (kubernetes-models) and Istio
-// resources against Istio's published CRD schemas (@kubernetes-models/istio): missing required
-// fields, wrong types and enum values. Unknown fields are the KubernetesClient strict load's job.
+// Validates Kubernetes YAML against the Kubernetes OpenAPI schema (kubernetes-models), Istio
+// resources against Istio's published CRD schemas (@kubernetes-models/istio) and Gateway API
+// resources against the Gateway API's (@kubernetes-models/gateway-api): missing required fields,
+// wrong types and enum values. Unknown fields are the KubernetesClient strict load's job.
 //
 // usage: node validate.js <file-or-directory>...   (kustomization.yaml files are skipped)
 // prints one line per object ("ok <file> <kind>/<name>" or "FAIL <file> <kind>/<name>: <errors>")
@@ -11,11 +12,13 @@ import path from 'node:path';
 import YAML from 'yaml';
 
 const istioGroups = new Set(['networking.istio.io', 'security.istio.io', 'telemetry.istio.io', 'extensions.istio.io']);
+const gatewayApiGroups = new Set(['gateway.networking.k8s.io', 'gateway.networking.x-k8s.io']);
 
 async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   const modulePath = istioGroups.has(group)
     ? `@kubernetes-models/istio/${group}/${version}`
+    : gatewayApiGroups.has(group) ? `@kubernetes-models/gateway-api/${group}/${version}`
     : group === '' ? `kubernetes-models/${version}` : `kubernetes-models/${group}/${version}`;
   let module;
   try {
@@ -43,7 +46,9 @@ for (const file of process.argv.slice(2).flatMap(files)) {
       continue;
     }
     const object = document.toJS();
-    if (object === null || object === undefined) {
+    // Empty documents, and Istio MeshConfig fragments (samples/extauthz/mesh-config-*.yaml: the
+    // `data` of Istio's ConfigMap), are not API objects.
+    if (object === null || object === undefined || (object.apiVersion === undefined && object.kind === undefined)) {
       continue;
     }
     count++;

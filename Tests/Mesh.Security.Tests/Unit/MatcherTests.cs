@@ -60,19 +60,19 @@ public sealed class MatcherTests
     }
 
     [Theory]
-    [InlineData("request.headers[x-user]", ConditionKey.RequestHeader)]
-    [InlineData("request.auth.claims[groups]", ConditionKey.RequestClaim)]
-    [InlineData("request.auth.claims[nested][key]", ConditionKey.RequestClaim)]
-    [InlineData("source.ip", ConditionKey.SourceIp)]
-    [InlineData("connection.sni", ConditionKey.ConnectionSni)]
-    [InlineData("destination.port", ConditionKey.DestinationPort)]
-    public void Condition_keys(string key, ConditionKey expected)
+    [InlineData("request.headers[x-user]", nameof(ConditionKey.RequestHeader))]
+    [InlineData("request.auth.claims[groups]", nameof(ConditionKey.RequestClaim))]
+    [InlineData("request.auth.claims[nested][key]", nameof(ConditionKey.RequestClaim))]
+    [InlineData("source.ip", nameof(ConditionKey.SourceIp))]
+    [InlineData("connection.sni", nameof(ConditionKey.ConnectionSni))]
+    [InlineData("destination.port", nameof(ConditionKey.DestinationPort))]
+    public void Condition_keys(string key, string expected)
     {
         string[] values = key.EndsWith("ip", StringComparison.Ordinal) ? ["10.0.0.0/8"] : key.EndsWith("port", StringComparison.Ordinal) ? ["9080"] : ["x"];
         var matcher = ConditionMatcher.Create(key, values, [], out var error);
 
         Assert.Null(error);
-        Assert.Equal(expected, matcher!.Key);
+        Assert.Equal(expected, matcher!.Key.ToString());
         if (key == "request.auth.claims[nested][key]")
         {
             Assert.Equal(["nested", "key"], matcher.ClaimPath);
