@@ -97,6 +97,9 @@ internal sealed partial class RegistryJournal : BackgroundService
         }
     }
 
+    /// <summary>Whether a registry change waits to be written (tests: the journal has not seen it yet).</summary>
+    internal bool HasPendingWrite => _changed.CurrentCount > 0;
+
     private void OnChanged() => Signal();
 
     private void Signal()

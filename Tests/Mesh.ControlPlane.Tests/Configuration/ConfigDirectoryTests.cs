@@ -90,9 +90,10 @@ public sealed class ConfigDirectoryTests
         File.WriteAllText(path, Yaml.VirtualService("reviews"));
 
         // The watcher saw the save (the debounce timer is armed); once it passed, the directory is re-read...
+        // The touch and the write are separate file events: the second may restart the debounce after
+        // the test saw the first timer, so the clock moves on whenever a debounce is armed.
         await clock.WaitForTimerAsync("the 50 ms file debounce", FileDebounce);
-        clock.Advance(FileDebounce);
-        await Poll.UntilAsync("the re-read of the touched file", () => logs.Entries.Any(e => e.Message == "Configuration from files unchanged (generation 1)"));
+        await clock.AdvanceUntilAsync("the re-read of the touched file", FileDebounce, () => logs.Entries.Any(e => e.Message == "Configuration from files unchanged (generation 1)"));
 
         // ...and found nothing new.
         Assert.Equal(1, await controlPlane.Admin.GenerationAsync());

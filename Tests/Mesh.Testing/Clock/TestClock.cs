@@ -64,6 +64,35 @@ public sealed class TestClock : FakeTimeProvider
         Poll.UntilAsync($"{what} ({count} armed timers on the test clock)", () => ArmedTimers.Count >= count,
             () => $"{ArmedTimers.Count} armed");
 
+    /// <summary>
+    /// Waits until <paramref name="outcome"/> holds, advancing the clock by <paramref name="step"/>
+    /// whenever a timer due in exactly <paramref name="step"/> is armed. For products that may arm the
+    /// timer more than once on the way (a debounce restarted by a second file event, a loop that
+    /// waits out an interval after every pass): a fixed number of advances would race with them.
+    /// </summary>
+    public Task AdvanceUntilAsync(string what, TimeSpan step, Func<bool> outcome) =>
+        AdvanceUntilAsync(what, due => due == step, step, outcome);
+
+    /// <summary>As <see cref="AdvanceUntilAsync(string, TimeSpan, Func{bool})"/>, advancing by <paramref name="step"/> whenever a timer <paramref name="timer"/> accepts is armed.</summary>
+    public Task AdvanceUntilAsync(string what, Func<TimeSpan, bool> timer, TimeSpan step, Func<bool> outcome) =>
+        Poll.UntilAsync(
+            what,
+            () =>
+            {
+                if (outcome())
+                {
+                    return true;
+                }
+
+                if (ArmedTimers.Any(timer))
+                {
+                    Advance(step);
+                }
+
+                return outcome();
+            },
+            () => $"armed timers due in [{string.Join(", ", ArmedTimers.Select(d => $"{d.TotalMilliseconds:0.###} ms"))}]");
+
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
         var tracked = new TrackedTimer(this);
