@@ -1,6 +1,8 @@
+using System.Text.Json.Nodes;
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
 using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Gateways;
 
 namespace Mesh.ControlPlane.Admin;
 
@@ -76,7 +78,7 @@ internal static class ConfigEndpoints
     private static IResult ListKind(string kind, ConfigStore store, string? @namespace) =>
         ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, configKind, @namespace) : UnknownKind(kind);
 
-    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store)
+    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store, GatewayApiStatus gatewayApiStatus)
     {
         if (!ConfigKinds.TryParse(kind, out var configKind))
         {
@@ -95,6 +97,13 @@ internal static class ConfigEndpoints
         if (format is not null && !wantsYaml && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
         {
             return Message(StatusCodes.Status400BadRequest, $"unknown format '{format}' (use json or yaml)");
+        }
+
+        // Gateway API objects carry the status the spec defines, as kubectl shows it from a cluster.
+        if (gatewayApiStatus.Current().TryGetValue(key, out var status) && YamlToJson.Convert(yaml) is JsonObject document)
+        {
+            document["status"] = status.DeepClone();
+            return wantsYaml ? Results.Text(JsonToYaml.Convert(document), YamlContentType) : Results.Json(document, AdminJson.Context.JsonNode);
         }
 
         return wantsYaml

@@ -118,7 +118,7 @@ internal static class GatewaySnapshotBuilder
         return result;
     }
 
-    private static Wire.GatewayTls Tls(ServerTlsSettings tls, MeshSettings settings)
+    internal static Wire.GatewayTls Tls(ServerTlsSettings tls, MeshSettings settings)
     {
         var result = new Wire.GatewayTls
         {

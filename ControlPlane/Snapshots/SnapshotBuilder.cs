@@ -36,6 +36,7 @@ internal static class SnapshotBuilder
         if (node.Mode == ProxyMode.Gateway)
         {
             GatewaySnapshotBuilder.Build(model, node, contexts, snapshot);
+            KubernetesGatewaySnapshotBuilder.Build(inputs.GatewayApi, node, contexts, snapshot);
 
             // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
             // PeerAuthentication does not apply to a gateway's listeners.

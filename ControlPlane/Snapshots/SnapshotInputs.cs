@@ -10,6 +10,7 @@ namespace Mesh.ControlPlane.Snapshots;
 internal sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, MeshSettings Settings)
 {
     private ServiceIndex? _services;
+    private GatewayApiGraph? _gatewayApi;
 
     /// <summary>
     /// The services of the mesh, derived from these inputs alone and shared by every node's build
@@ -17,6 +18,9 @@ internal sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry
     /// builds it twice (the function is pure), so no lock is needed.
     /// </summary>
     internal ServiceIndex Services => _services ??= ServiceIndex.Build(Model, Registry, Settings);
+
+    /// <summary>The Gateway API objects resolved (gateways, listeners, route attachment), shared by every node's build and by status.</summary>
+    internal GatewayApiGraph GatewayApi => _gatewayApi ??= GatewayApiGraphBuilder.Build(Model, Services, Settings);
 }
 
 /// <summary>Mesh-wide settings that are not Istio resources (MeshConfig in Istio terms).</summary>

@@ -17,7 +17,7 @@ public sealed class NamespaceDependencyTests
         ["Configuration", "Registry", "Security"],
         ["Snapshots"],
         ["Credentials"],
-        ["Discovery"],
+        ["Discovery", "Gateways"],
         ["Telemetry"],
         ["Identity"],
         ["Admin"],

@@ -113,6 +113,9 @@ public sealed class ProxyHost : IAsyncDisposable
     public Uri Inbound(string scheme = "http", string pathAndQuery = "/") =>
         new($"{scheme}://127.0.0.1:{Port(ListenerKind.Inbound)}{pathAndQuery}");
 
+    /// <summary>The local port of the gateway listener serving Gateway port <paramref name="servicePort"/>.</summary>
+    public int GatewayPort(int servicePort) => Listeners.OfKind(ListenerKind.Gateway).First(l => l.GatewayPorts.Contains(servicePort)).BoundPort;
+
     /// <summary>A gateway listener (the first by default).</summary>
     public Uri Gateway(string pathAndQuery = "/", int index = 0) => TestHttp.Local(Port(ListenerKind.Gateway, index), pathAndQuery);
 
