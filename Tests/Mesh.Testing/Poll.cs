@@ -28,6 +28,24 @@ public static class Poll
     public static Task UntilAsync(string what, Func<Task<bool>> condition, Func<string>? lastSeen = null, TimeSpan? budget = null) =>
         ForAsync(what, condition, ok => ok, _ => lastSeen?.Invoke() ?? "not yet", budget);
 
+    /// <summary>
+    /// Waits until <paramref name="condition"/> holds; for probes that make calls which may hang (a
+    /// page load, an admin API call): their token is cancelled when the budget is spent.
+    /// </summary>
+    public static async Task UntilAsync(string what, Func<CancellationToken, Task<bool>> condition, Func<string>? lastSeen = null, TimeSpan? budget = null)
+    {
+        using var spent = new CancellationTokenSource(budget ?? DefaultBudget);
+        await ForAsync(what, () => condition(spent.Token), ok => ok, _ => lastSeen?.Invoke() ?? "not yet", budget);
+    }
+
+    /// <summary>As <see cref="ForAsync{T}(string, Func{Task{T}}, Func{string}?, TimeSpan?)"/>, for probes that take a token (cancelled when the budget is spent).</summary>
+    public static async Task<T> ForAsync<T>(string what, Func<CancellationToken, Task<T?>> probe, Func<string>? lastSeen = null, TimeSpan? budget = null)
+        where T : class
+    {
+        using var spent = new CancellationTokenSource(budget ?? DefaultBudget);
+        return (await ForAsync<T?>(what, () => probe(spent.Token), value => value is not null, _ => lastSeen?.Invoke() ?? "nothing", budget))!;
+    }
+
     /// <summary>Waits until <paramref name="probe"/> returns a value (not null) and returns it.</summary>
     public static async Task<T> ForAsync<T>(string what, Func<Task<T?>> probe, Func<string>? lastSeen = null, TimeSpan? budget = null)
         where T : class =>
