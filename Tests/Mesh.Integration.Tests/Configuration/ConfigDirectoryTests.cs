@@ -14,26 +14,27 @@ public sealed class ConfigDirectoryTests(ITestOutputHelper output)
         var file = Path.Combine(mesh.ConfigDirectory, "reviews-virtual-service.yaml");
 
         await File.WriteAllTextAsync(file, RoutingYaml.AllTo("v2"));
-        await mesh.WaitUntilServedByAsync("reviews-v2");
+        var firstSeen = await mesh.WaitUntilServedByAsync("reviews-v2");
+        output.WriteLine($"new file -> traffic follows in {firstSeen.TotalMilliseconds:0} ms (file debounce 100 ms, push debounce 100 ms)");
 
         await File.WriteAllTextAsync(file, RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
         await mesh.WaitUntilServedByAsync("reviews-v1");
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10, endUser: "jason"));
 
         // A broken save (a typo in a field name) is rejected whole; the last good config serves on.
-        var generation = await mesh.ControlPlane.GenerationAsync();
+        var generation = await mesh.Admin.GenerationAsync();
         await File.WriteAllTextAsync(file, RoutingYaml.AllTo("v2").Replace("subset:", "subst:", StringComparison.Ordinal));
         JsonElement lastError = default;
         await Poll.UntilAsync("the broken file to be reported", async () =>
         {
-            using var status = await mesh.ControlPlane.StatusAsync();
+            using var status = await mesh.Admin.StatusAsync();
             lastError = status.RootElement.TryGetProperty("lastError", out var error) ? error.Clone() : default;
             return !status.RootElement.GetProperty("filesInSync").GetBoolean() && lastError.ValueKind == JsonValueKind.Object;
         });
         output.WriteLine(lastError.ToString());
         Assert.Contains("reviews-virtual-service.yaml", lastError.ToString(), StringComparison.Ordinal);
         Assert.Contains("spec.http[0].route[0].destination.subst", lastError.ToString(), StringComparison.Ordinal);
-        Assert.Equal(generation, await mesh.ControlPlane.GenerationAsync());
+        Assert.Equal(generation, await mesh.Admin.GenerationAsync());
         Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 10 }, await mesh.CountAsync(10));
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10, endUser: "jason"));
 

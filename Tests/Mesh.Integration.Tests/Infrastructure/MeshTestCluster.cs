@@ -1,51 +1,55 @@
+using System.Diagnostics;
 using Mesh.Cli;
 using Mesh.Cli.Commands;
-using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.Infrastructure;
 
 /// <summary>
-/// A small mesh in one process (<see cref="TestMesh"/>) run as the Aspire hosting runs it:
-/// production timings, a generated admin token and bootstrap key in the data directory. A
-/// reviews-vN app with its sidecar per version (service "reviews", port 9080, labels app/version)
-/// and a productpage sidecar whose app is the test — it calls reviews through the sidecar's
-/// outbound listener, as productpage does. The config directory starts with the reviews
-/// DestinationRule (subsets per version).
+/// A small mesh in one process: the real control plane, a reviews-vN app with its sidecar per
+/// version (service "reviews", port 9080, labels app/version) and a productpage sidecar whose app
+/// is the test — it calls reviews through the sidecar's outbound listener, as productpage does.
+/// The config directory starts with the reviews DestinationRule (subsets per version).
 /// </summary>
 public sealed class MeshTestCluster : IAsyncDisposable
 {
     public const string ReviewsFqdn = "reviews.default.svc.cluster.local";
     public const string ClientId = "productpage-v1";
 
-    private MeshTestCluster(TestMesh mesh) => Mesh = mesh;
+    private readonly Dictionary<string, (WorkloadApp App, InProcessSidecar Sidecar)> _reviews = [];
+    private readonly List<WorkloadApp> _orphans = [];
 
-    public TestMesh Mesh { get; }
+    private MeshTestCluster(string root, InProcessControlPlane controlPlane)
+    {
+        Root = root;
+        ControlPlane = controlPlane;
+    }
 
-    public TestControlPlane ControlPlane => Mesh.ControlPlane;
+    public string Root { get; }
 
-    public string Root => ControlPlane.Root;
+    public string ConfigDirectory => Path.Combine(Root, "config");
 
-    public string ConfigDirectory => ControlPlane.ConfigDirectory;
+    public string DataDirectory => Path.Combine(Root, "data");
+
+    public InProcessControlPlane ControlPlane { get; private set; }
+
+    public AdminApi Admin => ControlPlane.Admin;
 
     /// <summary>The client workload's sidecar (productpage-v1).</summary>
-    public ProxyHost Client => Mesh[ClientId].Sidecar;
+    public InProcessSidecar Client { get; private set; } = null!;
 
     /// <summary>What the client app uses for reviews: its sidecar's outbound listener.</summary>
     public HttpClient Reviews { get; private set; } = null!;
 
     /// <summary>Ids of every connected proxy.</summary>
-    public IReadOnlyCollection<string> ProxyIds => Mesh.ProxyIds;
+    public IReadOnlyCollection<string> ProxyIds => [.. _reviews.Keys, ClientId];
 
     public static async Task<MeshTestCluster> StartAsync(params string[] versions)
     {
-        var mesh = await TestMesh.StartAsync(new TestControlPlaneOptions
-        {
-            ProductionTimings = true,
-            GenerateAdminToken = true,
-            GenerateBootstrapKey = true,
-            ConfigFiles = new Dictionary<string, string> { ["reviews-destination-rule.yaml"] = RoutingYaml.ReviewsSubsets(versions) },
-        });
-        var cluster = new MeshTestCluster(mesh);
+        var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "config"));
+        await File.WriteAllTextAsync(Path.Combine(root, "config", "reviews-destination-rule.yaml"), RoutingYaml.ReviewsSubsets(versions));
+        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"));
+        var cluster = new MeshTestCluster(root, controlPlane);
         try
         {
             foreach (var version in versions)
@@ -53,10 +57,11 @@ public sealed class MeshTestCluster : IAsyncDisposable
                 await cluster.StartReviewsAsync(version);
             }
 
-            await mesh.WorkloadAsync(new WorkloadSpec("productpage") { Upstreams = ["reviews"], WithApp = false });
-            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.Outbound("reviews"), Timeout = TestHttp.Timeout };
-            await cluster.ControlPlane.WaitForSyncedAsync(cluster.ProxyIds);
-            await cluster.WaitForReviewsEndpointsAsync([.. versions.Select(v => $"reviews-{v}")]);
+            cluster.Client = await InProcessSidecar.StartAsync(
+                new SidecarSpec(ClientId, "productpage", "v1") { Upstreams = ["reviews"] }, controlPlane);
+            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.OutboundUri("reviews"), Timeout = TimeSpan.FromSeconds(10) };
+            await cluster.Admin.WaitForSyncedAsync(cluster.ProxyIds);
+            await cluster.WaitForReviewsEndpointsAsync(versions.Select(v => $"reviews-{v}").ToArray());
             return cluster;
         }
         catch
@@ -98,42 +103,94 @@ public sealed class MeshTestCluster : IAsyncDisposable
         return counts;
     }
 
-    /// <summary>Calls until <paramref name="streak"/> answers in a row came from <paramref name="workload"/>: traffic has followed a change.</summary>
-    public async Task WaitUntilServedByAsync(string workload, string? endUser = null, int streak = 10)
+    /// <summary>
+    /// Calls until <paramref name="streak"/> answers in a row came from <paramref name="workload"/>;
+    /// returns the time until the first answer of that streak arrived (when traffic had followed).
+    /// </summary>
+    public async Task<TimeSpan> WaitUntilServedByAsync(string workload, string? endUser = null, int streak = 10, TimeSpan? timeout = null)
     {
+        var clock = Stopwatch.StartNew();
+        var limit = timeout ?? TimeSpan.FromSeconds(10);
+        TimeSpan? streakStart = null;
         var inARow = 0;
         var last = "";
-        await Poll.UntilAsync(
-            $"reviews served by {workload} {streak} times in a row",
-            async () =>
+        while (inARow < streak)
+        {
+            if (clock.Elapsed > limit)
             {
-                last = await CallReviewsAsync(endUser);
-                inARow = last == workload ? inARow + 1 : 0;
-                return inARow >= streak;
-            },
-            () => $"{inARow} in a row; last answer from {last}");
+                throw new TimeoutException($"reviews not served by {workload} {streak} times in a row after {limit.TotalSeconds:0.#} s (last answer: {last})");
+            }
+
+            last = await CallReviewsAsync(endUser);
+            if (last == workload)
+            {
+                // When the answer arrived: an upper bound of when the change took effect.
+                streakStart ??= clock.Elapsed;
+                inARow++;
+            }
+            else
+            {
+                streakStart = null;
+                inARow = 0;
+            }
+        }
+
+        return streakStart!.Value;
     }
 
     /// <summary>Waits until the client's sidecar holds reviews endpoints of exactly these workloads.</summary>
-    public Task WaitForReviewsEndpointsAsync(params string[] workloads) =>
-        Poll.UntilAsync(
+    public async Task WaitForReviewsEndpointsAsync(params string[] workloads)
+    {
+        IReadOnlySet<string> last = new HashSet<string>();
+        await Poll.UntilAsync(
             $"reviews endpoints {string.Join(", ", workloads)} at the client",
-            () => Client.EndpointWorkloads(ReviewsFqdn).SetEquals(workloads),
-            () => string.Join(", ", Client.EndpointWorkloads(ReviewsFqdn)));
+            async () => (last = await Client.EndpointWorkloadsAsync(ReviewsFqdn)).SetEquals(workloads),
+            lastSeen: () => string.Join(", ", last));
+    }
 
-    public TestWorkload ReviewsOf(string version) => Mesh[$"reviews-{version}"];
-
-    /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
-    public Task StartReviewsAsync(string version) => Mesh.WorkloadAsync(new WorkloadSpec("reviews", version));
+    public InProcessSidecar SidecarOf(string version) => _reviews[$"reviews-{version}"].Sidecar;
 
     /// <summary>Stops a reviews workload: its sidecar disconnects, then its app.</summary>
-    public Task StopReviewsAsync(string version) => Mesh.StopWorkloadAsync($"reviews-{version}");
+    public async Task StopReviewsAsync(string version)
+    {
+        var (app, sidecar) = _reviews[$"reviews-{version}"];
+        _reviews.Remove($"reviews-{version}");
+        await sidecar.StopAsync();
+        await app.DisposeAsync();
+    }
+
+    /// <summary>Kills a reviews workload (app and sidecar at once, connections aborted), as a crashed pod.</summary>
+    public async Task KillReviewsAsync(string version)
+    {
+        var (app, sidecar) = _reviews[$"reviews-{version}"];
+        _reviews.Remove($"reviews-{version}");
+        await Task.WhenAll(sidecar.KillAsync(), app.KillAsync().AsTask());
+    }
+
+    /// <summary>Kills only a reviews workload's sidecar; its app keeps running (reachable only through that sidecar).</summary>
+    public async Task KillReviewsSidecarAsync(string version)
+    {
+        var (app, sidecar) = _reviews[$"reviews-{version}"];
+        _reviews.Remove($"reviews-{version}");
+        _orphans.Add(app);
+        await sidecar.KillAsync();
+    }
+
+    /// <summary>A reviews workload's bootstrap token, minted while the control plane runs, for a start during an outage.</summary>
+    public string ReviewsToken(string version) =>
+        ControlPlane.MintProxyToken("default", new SidecarSpec($"reviews-{version}", "reviews", version).ServiceAccount, $"reviews-{version}");
 
     /// <summary>Stops the control plane; proxies keep their last snapshot and retry.</summary>
-    public Task StopControlPlaneAsync() => Mesh.StopControlPlaneAsync();
+    public Task StopControlPlaneAsync() => ControlPlane.StopAsync();
+
+    /// <summary>Kills the control plane (streams aborted, nothing drains); proxies keep their last snapshot and retry.</summary>
+    public Task KillControlPlaneAsync() => ControlPlane.KillAsync();
 
     /// <summary>Starts the control plane again on the same directories and discovery port.</summary>
-    public Task StartControlPlaneAgainAsync() => Mesh.StartControlPlaneAgainAsync();
+    public async Task StartControlPlaneAgainAsync()
+    {
+        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port);
+    }
 
     /// <summary>Runs meshctl in-process against the control plane, from the cluster's root directory.</summary>
     public async Task<(int ExitCode, string Output, string Error)> MeshCtlAsync(params string[] args)
@@ -143,7 +200,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["MESH_SERVER"] = ControlPlane.AdminUri.ToString(),
-            ["MESH_TOKEN"] = ControlPlane.Token!,
+            ["MESH_TOKEN"] = ControlPlane.Token,
         };
         var exitCode = await MeshCtl.RunAsync(args, new CliContext(output, error, name => environment.GetValueOrDefault(name), Root));
         return (exitCode, output.ToString(), error.ToString());
@@ -154,6 +211,40 @@ public sealed class MeshTestCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Reviews?.Dispose();
-        await Mesh.DisposeAsync();
+        if (Client is not null)
+        {
+            await Client.DisposeAsync();
+        }
+
+        foreach (var (app, sidecar) in _reviews.Values)
+        {
+            await sidecar.DisposeAsync();
+            await app.DisposeAsync();
+        }
+
+        foreach (var app in _orphans)
+        {
+            await app.DisposeAsync();
+        }
+
+        await ControlPlane.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
+    /// <param name="token">Its bootstrap token when the control plane is down (<see cref="ReviewsToken"/>).</param>
+    public async Task<InProcessSidecar> StartReviewsAsync(string version, string? token = null)
+    {
+        var app = await WorkloadApp.StartAsync($"reviews-{version}");
+        var sidecar = await InProcessSidecar.StartAsync(
+            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane, token);
+        _reviews[$"reviews-{version}"] = (app, sidecar);
+        return sidecar;
     }
 }
