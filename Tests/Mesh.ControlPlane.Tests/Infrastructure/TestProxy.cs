@@ -67,6 +67,20 @@ public sealed class TestProxy : IAsyncDisposable
         }
     }
 
+    /// <summary>The snapshot pushed within <paramref name="window"/>, or null: checks that nothing (more) is pushed.</summary>
+    public async Task<ProxySnapshot?> NextOrNullAsync(TimeSpan window)
+    {
+        using var cancel = new CancellationTokenSource(window);
+        try
+        {
+            return await NextAsync(cancel.Token);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
+        {
+            return null;
+        }
+    }
+
     private async Task<ProxySnapshot> NextAsync(CancellationToken cancellationToken)
     {
         if (!await Call.ResponseStream.MoveNext(cancellationToken))
