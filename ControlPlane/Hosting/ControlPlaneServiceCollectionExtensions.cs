@@ -77,6 +77,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<WorkloadRegistry>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
             sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>
         {
