@@ -85,6 +85,7 @@ public static class ConfigValidator
     private static void ValidateObject(ConfigObject configObject, ValidationContext context)
     {
         MetadataValidator.Validate(configObject, context);
+        RefusedFields.Check(configObject.Spec, "spec", context);
         switch (configObject.Spec)
         {
             case VirtualServiceConfig spec:

@@ -23,6 +23,7 @@ internal sealed class ProxyConnection
     private SnapshotPayload? _sent;
     private readonly byte[] _nodeField;
     private DateTimeOffset? _sentAt;
+    private DateTimeOffset? _firstSentAt;
     private string? _ackedVersion;
     private DateTimeOffset? _ackedAt;
     private string? _nackedVersion;
@@ -137,6 +138,7 @@ internal sealed class ProxyConnection
                 _writeStartedAt = _options.Time.GetTimestamp();
                 _sent = next;
                 _sentAt = _options.Time.GetUtcNow();
+                _firstSentAt ??= _sentAt;
                 _latestRejected = false;
             }
 
@@ -200,6 +202,7 @@ internal sealed class ProxyConnection
                 Status = ComputeStatus(),
                 SentVersion = _sent?.Version,
                 SentAt = _sentAt,
+                FirstSentAt = _firstSentAt,
                 SentConfigGeneration = _sent?.Shared.Snapshot.ConfigGeneration,
                 AckedVersion = _ackedVersion,
                 AckedAt = _ackedAt,

@@ -12,6 +12,9 @@ internal sealed record ProxyStatusModel
     public required ProxySyncStatus Status { get; init; }
     public string? SentVersion { get; init; }
     public DateTimeOffset? SentAt { get; init; }
+
+    /// <summary>When the stream's first snapshot (the answer to the connect) was sent.</summary>
+    public DateTimeOffset? FirstSentAt { get; init; }
     public long? SentConfigGeneration { get; init; }
     public string? AckedVersion { get; init; }
     public DateTimeOffset? AckedAt { get; init; }

@@ -28,6 +28,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             .Bind(builder.Configuration.GetSection(ControlPlaneOptions.SectionName))
             .Validate(o => o.AdminPort is >= 0 and <= 65535 && o.GrpcPort is >= 0 and <= 65535, "ControlPlane ports must be 0..65535")
             .Validate(o => o.AdminPort == 0 || o.AdminPort != o.GrpcPort, "ControlPlane:AdminPort and ControlPlane:GrpcPort must differ")
+            .Validate(o => o.MaxObjectBytes > 0 && o.MaxTotalConfigBytes >= o.MaxObjectBytes, "ControlPlane:MaxObjectBytes must be positive and at most ControlPlane:MaxTotalConfigBytes")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -46,7 +47,8 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ConfigStore>>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.ConfigDirectory is { Length: > 0 } directory
                 ? Path.GetFullPath(directory)
-                : null));
+                : null,
+            ConfigSizeLimits.From(sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value)));
         if (KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
         {
             // Config from the mesh CRDs instead of a watched directory (ControlPlane/Kubernetes).
@@ -93,6 +95,10 @@ internal static class ControlPlaneServiceCollectionExtensions
         builder.AddMeshCredentials();
         services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();
         services.AddSingleton<SnapshotCache>();
+        services.AddSingleton(sp => new MemoryReclaimer(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.AckTimeout,
+            sp.GetRequiredService<ILogger<MemoryReclaimer>>()));
         services.AddSingleton<ConnectedProxies>();
         services.AddSingleton<DiscoveryDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryDrain>());

@@ -50,7 +50,7 @@ internal sealed class ServiceIndex
         }
         foreach (var entry in model.ServiceEntries)
         {
-            foreach (var service in FromServiceEntry(entry, settings))
+            foreach (var service in FromServiceEntry(entry, model, registry, settings))
             {
                 // A registry service wins over a ServiceEntry for the same host (first definition wins).
                 if (known.Add(service.Hostname))
@@ -117,7 +117,7 @@ internal sealed class ServiceIndex
         return new ServiceEndpoint(port.Port, endpoint);
     }
 
-    private static IEnumerable<ServiceModel> FromServiceEntry(ConfigResource<ServiceEntryConfig> entry, MeshSettings settings)
+    private static IEnumerable<ServiceModel> FromServiceEntry(ConfigResource<ServiceEntryConfig> entry, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var spec = entry.Spec;
         var resolution = spec.Resolution ?? ServiceEntryResolution.None;
@@ -134,6 +134,12 @@ internal sealed class ServiceIndex
                 if (resolution == ServiceEntryResolution.None)
                 {
                     break;
+                }
+
+                if (spec.WorkloadSelector is { } selector)
+                {
+                    endpoints.AddRange(SelectedEndpoints(selector, port, entry.Namespace, model, registry, settings));
+                    continue;
                 }
 
                 if (spec.Endpoints.Count == 0 && resolution is ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin)
@@ -163,6 +169,29 @@ internal sealed class ServiceIndex
                 SubjectAltNames = [.. spec.SubjectAltNames],
                 Location = location,
             };
+        }
+    }
+
+    // Istio's ServiceEntry workloadSelector: the workloads of the entry's namespace whose labels
+    // match become its endpoints. A workload serves the entry's port where its app listens on
+    // the port's targetPort (or number); it is reached through its sidecar's inbound listener for
+    // that app port, with mTLS as for any sidecar.
+    private static IEnumerable<ServiceEndpoint> SelectedEndpoints(
+        WorkloadLabelSelector selector, ServicePortModel port, string ns, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
+    {
+        var appPort = port.TargetPort != 0 ? port.TargetPort : port.Number;
+        foreach (var node in registry.Workloads.Select(w => w.Node).OrderBy(n => n.Id, StringComparer.Ordinal))
+        {
+            if (NamespaceOf(node, settings) != ns || !selector.Matches(node.Labels))
+            {
+                continue;
+            }
+
+            var served = node.Services.SelectMany(s => s.Ports).FirstOrDefault(p => (p.TargetPort != 0 ? p.TargetPort : p.Port) == appPort);
+            if (served is not null)
+            {
+                yield return Endpoint(model, node, served, settings) with { ServicePort = port.Number };
+            }
         }
     }
 

@@ -43,7 +43,7 @@ public sealed class ConfigErrorTests
         { Vs("  - delegate: {name: reviews-delegate}\n"), "spec.http[0].delegate: delegate is not supported" },
         { Vs("  - match: [{uri: {prefix: /}}]\n"), "spec.http[0].route: HTTP route, redirect or directResponse is required" },
         { Vs("  - route: [{destination: {subset: v1}}]\n"), "spec.http[0].route[0].destination.host: destination host is required" },
-        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: db}\nspec:\n  hosts: [mysql]\n  tcp: [{route: [{destination: {host: mysql}}]}]\n", "VirtualService/db: spec.tcp: TCP routes are not supported: Mesh routes HTTP traffic only" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: db}\nspec:\n  hosts: [mysql]\n  tcp: [{route: [{destination: {host: mysql}}]}]\n", "VirtualService/db: spec.tcp: tcp is not supported: TCP routes need an L4 data plane; Mesh's proxies route HTTP traffic only" },
         { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: all}\nspec:\n  hosts: [\"*\"]\n  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway" },
         { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: none}\nspec:\n  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts: at least one host is required" },
 
@@ -74,7 +74,7 @@ public sealed class ConfigErrorTests
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  action: CUSTOM\n  provider: {name: ext}\n  rules: [{}]\n", "AuthorizationPolicy/a: spec.action: CUSTOM action is not supported" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {ports: [http]}}]}]\n", "spec.rules[0].to[0].operation.ports[0]: invalid port http" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{from: [{source: {ipBlocks: [10.0.0.0/99]}}]}]\n", "spec.rules[0].from[0].source.ipBlocks[0]: 10.0.0.0/99 is not a valid CIDR block" },
-        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {paths: [\"/a*b*\"]}}]}]\n", "spec.rules[0].to[0].operation.paths[0]: invalid value \"/a*b*\"" },
+        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {paths: [\"*/a*\"]}}]}]\n", "spec.rules[0].to[0].operation.paths[0]: invalid value \"*/a*\": a value starting and ending with '*' is not supported" },
         { "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: r}\nspec:\n  jwtRules: [{audiences: [a]}]\n", "RequestAuthentication/r: spec.jwtRules[0].issuer: issuer or jwksUri must be non-empty string" },
         { "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: r}\nspec:\n  jwtRules: [{issuer: i, fromHeaders: [{prefix: x}]}]\n", "spec.jwtRules[0].fromHeaders[0].name: location header name must be non-empty string" },
         { "apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t}\nspec:\n  tracing: [{randomSamplingPercentage: 150}]\n", "Telemetry/t: spec.tracing[0].randomSamplingPercentage: randomSamplingPercentage must be in range [0.0, 100.0]" },

@@ -11,8 +11,10 @@ public sealed record VirtualServiceConfig
 
     public ValueList<HttpRoute> Http { get; init; } = [];
 
+    [Refused("TLS routes need TLS passthrough; Mesh's proxies route HTTP traffic only")]
     public ValueList<TlsRoute> Tls { get; init; } = [];
 
+    [Refused("TCP routes need an L4 data plane; Mesh's proxies route HTTP traffic only")]
     public ValueList<TcpRoute> Tcp { get; init; } = [];
 
     public ValueList<string> ExportTo { get; init; } = [];

@@ -7,14 +7,18 @@ public sealed record AuthorizationPolicyConfig
 {
     public WorkloadSelector? Selector { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public PolicyTargetReference? TargetRef { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public ValueList<PolicyTargetReference> TargetRefs { get; init; } = [];
 
     public ValueList<AuthorizationRule> Rules { get; init; } = [];
 
+    [Limited("ALLOW, DENY and AUDIT; CUSTOM is refused until external authorization is implemented")]
     public AuthorizationAction? Action { get; init; }
 
+    [Refused("CUSTOM (external authorization) is not implemented yet")]
     public ExtensionProvider? Provider { get; init; }
 }
 
@@ -81,6 +85,12 @@ public sealed record Source
     public ValueList<string> RemoteIpBlocks { get; init; } = [];
 
     public ValueList<string> NotRemoteIpBlocks { get; init; } = [];
+
+    [Limited("exact and prefix (td*) matches; a suffix match (*.local) is refused: the proxy matches a peer's trust domain as the start of its principal")]
+    public ValueList<string> TrustDomains { get; init; } = [];
+
+    [Limited("exact and prefix (td*) matches; a suffix match (*.local) is refused: the proxy matches a peer's trust domain as the start of its principal")]
+    public ValueList<string> NotTrustDomains { get; init; } = [];
 }
 
 /// <summary>Istio's <c>Operation</c>: hosts, ports, methods and paths of the request.</summary>
@@ -98,14 +108,17 @@ public sealed record Operation
 
     public ValueList<string> NotMethods { get; init; } = [];
 
+    [Limited("path templates ({*}, {**}) are refused: the proxy matches exact, prefix and suffix paths")]
     public ValueList<string> Paths { get; init; } = [];
 
+    [Limited("path templates ({*}, {**}) are refused: the proxy matches exact, prefix and suffix paths")]
     public ValueList<string> NotPaths { get; init; } = [];
 }
 
 /// <summary>Istio's <c>Condition</c>: a request attribute key with values / notValues.</summary>
 public sealed record Condition
 {
+    [Limited("Istio's attributes; experimental.envoy.filters.* (Envoy filter metadata) is refused")]
     public string? Key { get; init; }
 
     public ValueList<string> Values { get; init; } = [];

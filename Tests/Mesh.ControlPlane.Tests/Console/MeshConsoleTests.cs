@@ -41,11 +41,15 @@ public sealed class MeshConsoleTests
         await using var productpageProxy = await ConnectAsync(controlPlane, "productpage", productpage.Port);
         using var browser = Anonymous(controlPlane);
 
+        // Each proxy's stats are rated once the console has two readings of it, and the two proxies
+        // are polled independently: until reviews-v1 has its second reading, the hop is rated from
+        // productpage's (source) report alone. Wait until the destination's report is in.
         var overview = await Eventually.GetAsync(() => OverviewAsync(browser),
-            o => Edge(o, "productpage.default", "reviews-v1.default") is { } e && e["window_requests"]!.GetValue<long>() > 0
+            o => Edge(o, "productpage.default", "reviews-v1.default") is { } e && e["reporter"]!.GetValue<string>() == "destination"
+                && e["window_requests"]!.GetValue<long>() > 0
                 && e["total_requests"]!.GetValue<long>() > e["window_requests"]!.GetValue<long>()
-                && Edge(o, "productpage.default", "details-v1.default") is not null,
-            TimeSpan.FromSeconds(15), "both edges, rated between two readings (not since the proxy started)");
+                && Edge(o, "productpage.default", "details-v1.default") is { } d && d["window_requests"]!.GetValue<long>() > 0,
+            TimeSpan.FromSeconds(15), "both edges, rated between two readings of each proxy (not since the proxy started)");
 
         var hop = Edge(overview, "productpage.default", "reviews-v1.default")!;
         Assert.Equal("destination", hop["reporter"]!.GetValue<string>());

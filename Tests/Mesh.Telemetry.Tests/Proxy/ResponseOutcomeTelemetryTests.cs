@@ -84,7 +84,15 @@ public sealed class ResponseOutcomeTelemetryTests
 
         var reviews = $"reviews.{mesh.Namespace}.svc.cluster.local";
         var details = $"details.{mesh.Namespace}.svc.cluster.local";
-        var points = TelemetryCapture.Points(ProxyInstruments.RequestsTotal, mesh.Namespace);
+
+        // A sidecar counts a request when its response has completed, which can be just after the
+        // caller has read it: wait until every request is counted (five at productpage's sidecar,
+        // one per attempt at the destinations: 1 + 3 + 3 + 3), then check how they are labelled.
+        IReadOnlyList<MetricPointSnapshot> points = [];
+        long Counted(string reporter) => points.Where(p => p.Label("reporter") == reporter).Sum(p => p.Count);
+        await Poll.UntilAsync(
+            () => (points = TelemetryCapture.Points(ProxyInstruments.RequestsTotal, mesh.Namespace)) is var _ && Counted("source") >= 5 && Counted("destination") >= 10,
+            $"every request counted by both reporters");
         void AssertCount(long expected, string reporter, string service, string code, string flags)
         {
             var actual = points.Where(p => p.Label("reporter") == reporter && p.Label("destination_service") == service && p.Label("response_code") == code && p.Label("response_flags") == flags).Sum(p => p.Count);
