@@ -63,6 +63,9 @@ public sealed record SimulatorResult
     public int FailedProxies { get; init; }
 
     public string? FirstFailure { get; init; }
+
+    /// <summary>Control-plane readings that failed (phase and reason); their figures are NaN or 0.</summary>
+    public IReadOnlyList<string> MeasurementFailures { get; init; } = [];
 }
 
 /// <summary>One config change: how long until every proxy ACKed it, from just before the apply call.</summary>

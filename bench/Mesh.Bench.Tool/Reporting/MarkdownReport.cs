@@ -94,6 +94,11 @@ public static class MarkdownReport
             }
 
             Line(md, $"");
+            foreach (var c in run.ControlPlane.Where(c => c.Result is { MeasurementFailures.Count: > 0 }))
+            {
+                Line(md, $"Measurements that failed at {c.Proxies} proxies (their figures are missing above): {Escape(string.Join("; ", c.Result!.MeasurementFailures))}");
+                Line(md, $"");
+            }
         }
 
         if (run.Goals.Count > 0)
