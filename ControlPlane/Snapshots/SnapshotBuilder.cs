@@ -52,7 +52,7 @@ internal static class SnapshotBuilder
         {
             var scope = SidecarScope.For(model, node, nodeNamespace, settings);
             snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
-            SidecarRoutesSnapshotBuilder.Build(model, scope, contexts, snapshot);
+            SidecarRoutesSnapshotBuilder.Build(model, inputs.GatewayApi, scope, contexts, snapshot);
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
 
             // Every visible service port has its default cluster and one per subset its DestinationRule defines.
