@@ -70,6 +70,8 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:AppAddress must not be empty.");
         }
 
+        Admin.AppProbes.AppProbeSet.TryParse(options.AppProbers, errors);
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         var servicePorts = new HashSet<int>();
         for (var i = 0; i < options.Inbound.Count; i++)
@@ -127,6 +129,11 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
         if (options.Gateway.Listeners.Count == 0)
         {
             errors.Add($"{root}:Gateway:Listeners needs at least one listener with {root}:Mode=Gateway.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AppProbers))
+        {
+            errors.Add($"{root}:AppProbers is a sidecar setting (the probes of the app beside it); it is not valid with {root}:Mode=Gateway.");
         }
 
         if (options.Inbound.Count > 0 || options.Outbound.Count > 0 || options.HttpProxyPort is not null)

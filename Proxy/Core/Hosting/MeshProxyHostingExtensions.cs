@@ -1,4 +1,5 @@
 using Mesh.Proxy.Core.Admin;
+using Mesh.Proxy.Core.Admin.AppProbes;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Discovery;
 using Mesh.Proxy.Core.Identity;
@@ -101,6 +102,9 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<SnapshotApplier>();
         services.AddSingleton<NodeIdentityFactory>();
         services.AddSingleton<PassthroughForwarder>();
+
+        services.AddSingleton<AppProber>();
+        services.AddSingleton<AppProbeEndpoint>();
 
         // Sized for concurrency, not cores: every in-flight request holds one.
         services.AddSingleton<ObjectPool<RoutingResult>>(new DefaultObjectPool<RoutingResult>(new RoutingResultPoolPolicy(), maximumRetained: 1024));

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Proxy.Core.Listeners;
 
@@ -12,9 +13,17 @@ namespace Mesh.Proxy.Core.Listeners;
 /// sidecar's inbound listeners (PERMISSIVE mTLS) and the gateway's (TLS servers and plaintext
 /// servers on one port). HTTP listeners offer h2 and http/1.1 by ALPN.
 /// </summary>
+/// <remarks>
+/// A connection that has sent nothing yet is an idle keep-alive connection, not a slow handshake:
+/// clients open connections before they need them (pools pre-connect, load generators and
+/// gateways keep spares). It is held as long as Kestrel holds an idle connection between requests
+/// (<see cref="KestrelServerLimits.KeepAliveTimeout"/>, on the host's <see cref="TimeProvider"/>).
+/// A shorter first-byte wait (it was 10 s) closed spare connections just as clients sent their
+/// first request on them: "connection closed with a request in flight" (issue 22). Istio likewise
+/// has no protocol-detection timeout by default.
+/// </remarks>
 public static class TlsDetectingStage
 {
-    private static readonly TimeSpan FirstBytesTimeout = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan HandshakeTimeout = TimeSpan.FromSeconds(10);
     private static readonly List<SslApplicationProtocol> Http2Only = [SslApplicationProtocol.Http2];
     private static readonly List<SslApplicationProtocol> Http2AndHttp11 = [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11];
@@ -40,7 +49,9 @@ public static class TlsDetectingStage
         // Kestrel builds connection middleware last-to-first: the third stage records the HTTP stage
         // so plaintext connections go straight to it, past the TLS stage in between.
         var plaintext = new ConnectionDelegate[1];
-        options.Use(tls => connection => AcceptAsync(connection, tls, plaintext[0], admit));
+        var time = options.ApplicationServices?.GetService<TimeProvider>() ?? TimeProvider.System;
+        var limits = options.KestrelServerOptions.Limits;
+        options.Use(tls => connection => AcceptAsync(connection, tls, plaintext[0], admit, time, limits.KeepAliveTimeout));
         options.UseHttps(new TlsHandshakeCallbackOptions
         {
             OnConnection = context => ValueTask.FromResult(serverOptions(context, protocols)),
@@ -53,12 +64,18 @@ public static class TlsDetectingStage
         });
     }
 
-    private static async Task AcceptAsync(ConnectionContext connection, ConnectionDelegate tls, ConnectionDelegate plaintext, Func<ConnectionContext, bool?, bool> admit)
+    private static async Task AcceptAsync(
+        ConnectionContext connection,
+        ConnectionDelegate tls,
+        ConnectionDelegate plaintext,
+        Func<ConnectionContext, bool?, bool> admit,
+        TimeProvider time,
+        TimeSpan idleTimeout)
     {
         bool? isTls;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed))
+        using (var idle = new CancellationTokenSource(idleTimeout, time))
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, idle.Token))
         {
-            timeout.CancelAfter(FirstBytesTimeout);
             try
             {
                 isTls = await TlsDetector.IsTlsAsync(connection.Transport.Input, timeout.Token);
