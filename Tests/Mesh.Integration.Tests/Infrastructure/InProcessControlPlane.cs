@@ -84,7 +84,12 @@ public sealed class InProcessControlPlane : IAsyncDisposable
     }
 
     /// <summary>Stops it (its discovery streams end; proxies keep serving and retry).</summary>
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: streams and connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -93,7 +98,7 @@ public sealed class InProcessControlPlane : IAsyncDisposable
 
         _stopped = true;
         Admin.Http.Dispose();
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 

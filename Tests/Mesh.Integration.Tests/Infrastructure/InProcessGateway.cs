@@ -22,21 +22,35 @@ public sealed class InProcessGateway : IAsyncDisposable
 
     public HttpClient Client(int listenerPort) => new() { BaseAddress = new Uri($"http://127.0.0.1:{PortFor(listenerPort)}"), Timeout = TimeSpan.FromSeconds(10) };
 
-    public static async Task<InProcessGateway> StartAsync(string gateway, string ns, InProcessControlPlane controlPlane, params int[] listenerPorts)
+    /// <summary>A Gateway API Gateway's proxy (label <c>gateway.networking.k8s.io/gateway-name</c>).</summary>
+    public static Task<InProcessGateway> StartAsync(string gateway, string ns, InProcessControlPlane controlPlane, params int[] listenerPorts) =>
+        StartAsync($"{gateway}-istio-0", ns, $"{gateway}-istio", new() { ["gateway.networking.k8s.io/gateway-name"] = gateway }, controlPlane, listenerPorts);
+
+    /// <summary>Istio's ingress gateway as the Aspire hosting runs it: istio-system, labels <c>istio: ingressgateway</c>.</summary>
+    public static Task<InProcessGateway> StartIngressAsync(InProcessControlPlane controlPlane, params int[] listenerPorts) =>
+        StartAsync(IngressId, "istio-system", "istio-ingressgateway", new() { ["istio"] = "ingressgateway", ["app"] = "istio-ingressgateway" }, controlPlane, listenerPorts);
+
+    /// <summary>The node id of <see cref="StartIngressAsync"/>'s proxy.</summary>
+    public const string IngressId = "istio-ingressgateway-0";
+
+    private static async Task<InProcessGateway> StartAsync(string id, string ns, string serviceAccount, Dictionary<string, string> labels, InProcessControlPlane controlPlane, int[] listenerPorts)
     {
-        var id = $"{gateway}-istio-0";
         var settings = new Dictionary<string, string?>
         {
             ["Mesh:Mode"] = "Gateway",
             ["Mesh:ControlPlane:Address"] = controlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken(ns, $"{gateway}-istio", id),
+            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken(ns, serviceAccount, id),
             ["Mesh:Node:Id"] = id,
             ["Mesh:Node:Namespace"] = ns,
-            ["Mesh:Node:ServiceAccount"] = $"{gateway}-istio",
-            ["Mesh:Node:Workload"] = $"{gateway}-istio",
-            ["Mesh:Node:Labels:gateway.networking.k8s.io/gateway-name"] = gateway,
+            ["Mesh:Node:ServiceAccount"] = serviceAccount,
+            ["Mesh:Node:Workload"] = serviceAccount,
             ["Mesh:AdminPort"] = "0",
         };
+        foreach (var (name, value) in labels)
+        {
+            settings[$"Mesh:Node:Labels:{name}"] = value;
+        }
+
         for (var i = 0; i < listenerPorts.Length; i++)
         {
             settings[$"Mesh:Gateway:Listeners:{i}:Port"] = "0";

@@ -42,13 +42,17 @@ public sealed class InProcessSidecar : IAsyncDisposable
     public Uri OutboundUri(string host) =>
         new($"http://127.0.0.1:{Listeners.OfKind(ListenerKind.Outbound).First(l => l.UpstreamHost == host).BoundPort}");
 
-    public static async Task<InProcessSidecar> StartAsync(SidecarSpec spec, InProcessControlPlane controlPlane)
+    /// <param name="token">
+    /// Its bootstrap token; by default minted now. A workload started while the control plane is
+    /// down brings one minted before, as its pod brings the one the hosting gave it.
+    /// </param>
+    public static async Task<InProcessSidecar> StartAsync(SidecarSpec spec, InProcessControlPlane controlPlane, string? token = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Mesh:Mode"] = "Sidecar",
             ["Mesh:ControlPlane:Address"] = controlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken("default", spec.ServiceAccount, spec.Id),
+            ["Mesh:ControlPlane:Token"] = token ?? controlPlane.MintProxyToken("default", spec.ServiceAccount, spec.Id),
             ["Mesh:Node:Id"] = spec.Id,
             ["Mesh:Node:ServiceAccount"] = spec.ServiceAccount,
             ["Mesh:Node:Workload"] = spec.Id,
@@ -137,7 +141,12 @@ public sealed class InProcessSidecar : IAsyncDisposable
         return workloads;
     }
 
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: open connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -145,7 +154,7 @@ public sealed class InProcessSidecar : IAsyncDisposable
         }
 
         _stopped = true;
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 
