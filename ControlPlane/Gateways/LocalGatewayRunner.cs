@@ -98,7 +98,9 @@ internal sealed partial class LocalGatewayRunner : IHostedService, IGatewayAddre
         _store.Changed -= _debouncer.Notify;
         _settings.Changed -= _debouncer.Notify;
         await _debouncer.DisposeAsync();
-        await _gate.WaitAsync(cancellationToken);
+        // Even a stop that is no longer graceful (its token canceled) must end the gateway
+        // processes: they would keep their ports. A reconcile holds the gate only briefly.
+        await _gate.WaitAsync(CancellationToken.None);
         try
         {
             _stopping = true;

@@ -119,6 +119,9 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
             role.Rules.SelectMany(r => r.Verbs).Distinct().Order());
         Assert.Contains(role.Rules, r => r.Resources.SequenceEqual(["tokenreviews"]) && r.Verbs.SequenceEqual(["create"]));
         Assert.Contains(role.Rules, r => r.Resources.Contains("virtualservices/status") && !r.Verbs.Contains("create"));
+        // The Gateway API's kinds and their status, in their own group.
+        Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["gateway.networking.k8s.io"]) && r.Resources.Contains("httproutes") && r.Verbs.Contains("watch"));
+        Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["gateway.networking.k8s.io"]) && r.Resources.Contains("gateways/status") && r.Verbs.Contains("patch"));
         Assert.DoesNotContain(role.Rules, r => r.Resources.Any(x => x is "secrets" or "pods" or "configmaps"));
 
         var caRole = Load<V1Role>("controlplane/role.yaml");

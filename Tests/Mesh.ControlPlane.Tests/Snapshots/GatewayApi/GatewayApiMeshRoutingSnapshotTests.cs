@@ -56,6 +56,45 @@ public sealed class GatewayApiMeshRoutingSnapshotTests
     }
 
     [Fact]
+    public void A_GRPCRoute_on_the_ratings_Service_routes_its_gRPC_methods()
+    {
+        // ratings serves gRPC on 9090 beside HTTP on 9080, as the AppHost's ratings does.
+        var ratings = new Node
+        {
+            Id = "ratings-grpc-v1", Workload = "ratings-v1", Namespace = "default", ServiceAccount = "bookinfo-ratings",
+            Mode = ProxyMode.Sidecar, Address = "10.0.0.7", Labels = { ["app"] = "ratings", ["version"] = "v1" },
+            Services =
+            {
+                new ServiceMembership
+                {
+                    Name = "ratings",
+                    Ports = { new ServicePort { Name = "grpc", Port = 9090, Protocol = Protocol.Grpc, InboundPort = 15007, TargetPort = 9090 } },
+                },
+            },
+        };
+        var route = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GRPCRoute
+            metadata: {name: ratings}
+            spec:
+              parentRefs: [{group: "", kind: Service, name: ratings, port: 9090}]
+              rules:
+              - matches: [{method: {service: bookinfo.ratings.v1.Ratings, method: GetRatings}}]
+                backendRefs: [{name: ratings, port: 9090}]
+            """;
+
+        var snapshot = SnapshotBuilder.Build(Inputs(route, ratings), BookinfoMesh.ProductPage);
+
+        var grpc = Assert.Single(snapshot.Host("ratings.default.svc.cluster.local:9090").Routes);
+        Assert.Equal("GRPCRoute/ratings.default", grpc.VirtualService);
+        Assert.Equal("exact:/bookinfo.ratings.v1.Ratings/GetRatings", Describe(Assert.Single(grpc.Matches).Uri));
+        Assert.Equal("outbound|9090||ratings.default.svc.cluster.local", Assert.Single(grpc.Route_.Clusters).Cluster);
+        Assert.Equal(["10.0.0.7"], snapshot.Cluster("outbound|9090||ratings.default.svc.cluster.local").Endpoints.Select(e => e.Address));
+        // Its HTTP port keeps the default route.
+        Assert.Equal("default", snapshot.Host("ratings.default.svc.cluster.local:9080").Routes.Single().Name);
+    }
+
+    [Fact]
     public void The_route_reports_accepted_on_its_Service_parent()
     {
         var status = Status(Inputs(Versions() + "\n---\n" + Sample("route-reviews-90-10.yaml")));
