@@ -56,6 +56,18 @@ internal sealed class ProxyConnection
 
     public DateTimeOffset ConnectedSince { get; }
 
+    /// <summary>True while a write to the stream has not completed (a slow or stuck proxy; diagnostics and tests).</summary>
+    public bool IsWriting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _writeStartedAt is not null;
+            }
+        }
+    }
+
     /// <summary>The snapshot most recently handed to the stream, or null before the first push.</summary>
     public ProxySnapshot? LastSent
     {

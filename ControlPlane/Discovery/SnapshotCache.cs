@@ -45,6 +45,13 @@ internal sealed class SnapshotCache
                 }
             }
 
+            // The newest set's memo carries its routes and cluster definitions over to these inputs
+            // when only endpoints changed (SnapshotMemo): endpoint churn does not rebuild routes.
+            if (_recent.First is { } newest)
+            {
+                inputs.ContinueFrom(newest.Value.Inputs);
+            }
+
             var set = new SnapshotBuildSet(inputs, this);
             for (var node = _recent.First; node is not null;)
             {

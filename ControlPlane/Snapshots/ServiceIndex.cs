@@ -28,6 +28,30 @@ internal sealed class ServiceIndex
 
     public ServiceModel? Find(string hostname) => _byHostname.GetValueOrDefault(hostname);
 
+    /// <summary>True when both indexes hold the same services with the same definitions (endpoints aside).</summary>
+    public bool SameDefinitions(ServiceIndex other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (Services.Length != other.Services.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Services.Length; i++)
+        {
+            if (!Services[i].SameDefinition(other.Services[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The services a namespace may see (ServiceEntry <c>exportTo</c>), in hostname order.</summary>
     public IEnumerable<ServiceModel> VisibleFrom(string ns) =>
         Services.Where(s => HostNames.IsVisible(s.ExportTo, s.Namespace, ns) && !s.ExportTo.Contains("~"));

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
 
 namespace Mesh.ControlPlane.Snapshots;
@@ -7,7 +5,9 @@ namespace Mesh.ControlPlane.Snapshots;
 /// <summary>
 /// Builds the snapshot one proxy needs from the accepted config, the registry and mesh
 /// settings. Pure: the same inputs give the same snapshot (every list is built in a
-/// deterministic order; the version is a hash of the content).
+/// deterministic order; the version is a hash of the content). What proxies share — a sidecar's
+/// outbound routes and clusters, every cluster — comes from the inputs' <see cref="SnapshotMemo"/>
+/// and is built once per set of inputs, not once per proxy.
 /// </summary>
 internal static class SnapshotBuilder
 {
@@ -17,11 +17,9 @@ internal static class SnapshotBuilder
         ArgumentNullException.ThrowIfNull(node);
         var settings = inputs.Settings;
         var model = inputs.Model;
+        var memo = inputs.Memo;
         var nodeNamespace = string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
         var services = inputs.Services;
-        var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
-        var rules = new DestinationRuleIndex(model, node, settings);
-        var clusters = new ClusterSnapshotBuilder(services, rules, settings);
 
         var snapshot = new ProxySnapshot
         {
@@ -32,9 +30,9 @@ internal static class SnapshotBuilder
         };
         snapshot.TrustBundlePem.AddRange(settings.TrustBundlePem);
 
-        var wanted = contexts.ReferencedClusters;
         if (node.Mode == ProxyMode.Gateway)
         {
+            var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
             GatewaySnapshotBuilder.Build(model, node, contexts, snapshot);
             KubernetesGatewaySnapshotBuilder.Build(inputs.GatewayApi, node, contexts, snapshot);
 
@@ -47,32 +45,20 @@ internal static class SnapshotBuilder
                 policies.PortMtls.Clear();
                 snapshot.Inbound = policies;
             }
+
+            var rules = new DestinationRuleIndex(model, node, settings);
+            foreach (var (host, port, subset) in contexts.ReferencedClusters)
+            {
+                snapshot.Clusters.Add(memo.Cluster(new ClusterKey(host, port, subset, services.Find(host) is { } service ? rules.For(service) : null)));
+            }
         }
         else
         {
-            var scope = SidecarScope.For(model, node, nodeNamespace, settings);
-            snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
-            SidecarRoutesSnapshotBuilder.Build(model, inputs.GatewayApi, scope, contexts, snapshot);
+            var outbound = memo.Outbound(node, nodeNamespace);
+            snapshot.OutboundTrafficPolicy = outbound.OutboundTrafficPolicy;
+            snapshot.VirtualHosts.Add(outbound.VirtualHosts);
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
-
-            // Every visible service port has its default cluster and one per subset its DestinationRule defines.
-            foreach (var service in services.VisibleFrom(nodeNamespace))
-            {
-                var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
-                foreach (var port in service.Ports.Where(p => p.Protocol != Protocol.Tcp && scope.Includes(service, p.Number)))
-                {
-                    wanted.Add((service.Hostname, port.Number, ""));
-                    foreach (var subset in subsets)
-                    {
-                        wanted.Add((service.Hostname, port.Number, subset));
-                    }
-                }
-            }
-        }
-
-        foreach (var (host, port, subset) in wanted)
-        {
-            snapshot.Clusters.Add(clusters.Build(host, port, subset.Length == 0 ? null : subset));
+            snapshot.Clusters.Add(outbound.Clusters);
         }
 
         snapshot.Version = VersionOf(snapshot);
@@ -80,16 +66,9 @@ internal static class SnapshotBuilder
     }
 
     /// <summary>
-    /// First 16 hex characters of the SHA-256 of the snapshot serialized without its version and
-    /// config generation: a config change that does not alter what a proxy receives must not
-    /// push it again.
+    /// First 16 hex characters of the SHA-256 of the snapshot's content (serialized without its
+    /// node, version and config generation, <see cref="SnapshotEncoding"/>): a config change that
+    /// does not alter what a proxy receives must not push it again.
     /// </summary>
-    public static string VersionOf(ProxySnapshot snapshot)
-    {
-        var copy = snapshot.Clone();
-        copy.Version = "";
-        copy.ConfigGeneration = 0;
-        var hash = SHA256.HashData(copy.ToByteArray());
-        return Convert.ToHexStringLower(hash)[..16];
-    }
+    public static string VersionOf(ProxySnapshot snapshot) => SnapshotEncoding.VersionOf(SnapshotEncoding.Content(snapshot));
 }

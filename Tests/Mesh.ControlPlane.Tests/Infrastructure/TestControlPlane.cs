@@ -84,6 +84,11 @@ internal sealed class TestControlPlane : IAsyncDisposable
             {
                 builder.Services.Replace(ServiceDescriptor.Singleton(snapshotBuilder));
             }
+
+            if (options.Time is { } time)
+            {
+                builder.Services.Replace(ServiceDescriptor.Singleton(time));
+            }
         });
         await app.StartAsync();
         return new TestControlPlane(options, app);
@@ -165,4 +170,7 @@ internal sealed record TestControlPlaneOptions
     public IProxySnapshotBuilder? SnapshotBuilder { get; init; } = new TestSnapshotBuilder();
 
     public IReadOnlyDictionary<string, string?> Settings { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>The control plane's clock (push debounce, slow-proxy and ACK timeouts); null is the system clock.</summary>
+    public TimeProvider? Time { get; init; }
 }

@@ -16,6 +16,7 @@ public static class BenchCommands
                          --build-dir DIR  --results-dir DIR  --load-cpus L  --sut-cpus S
                          --warmup S  --duration S  --openloop-duration S  --rate R  --connections C
                          --cp-proxies 100,1000,5000  --cp-changes N  --startup-samples N
+                         --cp-sidecar-scope  --cp-churn-ms MS
                          --mesh-env NAME=VALUE,...  (extra environment for every Mesh proxy)
           serve          start configurations as the benchmark does and keep them up for
                          profiling: --only sidecar-1,sidecar-2 (prints targets and pids)
@@ -24,6 +25,8 @@ public static class BenchCommands
           grpc-backend   h2c gRPC echo backend: --port P
           cp-sim         control-plane simulator: --grpc-url U --admin-url U --proxies N
                          [--services S] [--streams-per-connection K] [--changes N]
+                         [--cp-pid PID] [--timeout S] [--sidecar-scope]
+                         [--churn-ms MS [--churn-seconds S]]
         """;
 
     public static async Task<int> RunAsync(string[] args)

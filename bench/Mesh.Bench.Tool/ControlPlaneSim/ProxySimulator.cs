@@ -1,5 +1,7 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Grpc.Net.Client;
+using Mesh.Contracts.Discovery;
 using Mesh.Bench.Tool.Load;
 using Mesh.Bench.Tool.Measurement;
 
@@ -19,6 +21,10 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         var services = options.EffectiveServices;
         using var admin = new AdminClient(options.AdminUrl);
         await admin.ApplyAsync(SimulatedMesh.BaseConfig(), cancellationToken);
+        if (options.SidecarScope)
+        {
+            await admin.ApplyAsync(SimulatedMesh.SidecarScopes(services), cancellationToken);
+        }
 
         var connections = (options.Proxies + options.StreamsPerConnection - 1) / options.StreamsPerConnection;
         var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(options.GrpcUrl, new GrpcChannelOptions
@@ -45,7 +51,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
 
         try
         {
-            return await MeasureAsync(admin, proxies, streams, channels, stop, startNs, rssBefore, cpuBefore, cancellationToken);
+            return await MeasureAsync(admin, proxies, streams, channels, fast, stop, startNs, rssBefore, cpuBefore, cancellationToken);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -55,8 +61,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
     }
 
     private async Task<SimulatorResult> MeasureAsync(
-        AdminClient admin, List<SimulatedProxy> proxies, List<Task> streams, List<GrpcChannel> channels, CancellationTokenSource stop,
-        long startNs, long rssBefore, double cpuBefore, CancellationToken cancellationToken)
+        AdminClient admin, List<SimulatedProxy> proxies, List<Task> streams, List<GrpcChannel> channels, Method<ProxyMessage, SnapshotHeader> method,
+        CancellationTokenSource stop, long startNs, long rssBefore, double cpuBefore, CancellationToken cancellationToken)
     {
         // Phase 1: every proxy has a first snapshot; then the pushes caused by the joins stop.
         // A control plane that cannot get there in time gets a partial result, not a hang.
@@ -102,6 +108,14 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
 
+        // Phase 4 (optional): endpoint churn, a rolling restart as the control plane sees it.
+        ChurnResult? churn = null;
+        if (options.ChurnInterval > TimeSpan.Zero)
+        {
+            churn = await new EndpointChurn(options, _probe).RunAsync(proxies, channels, method, cancellationToken);
+            log($"churn: {churn.Events} endpoint changes, push p50 {churn.PushP50Ms:0.0} ms, p99 {churn.PushP99Ms:0.0} ms, {churn.SnapshotsPerProxy:0.0} snapshots per proxy, control plane {churn.CpuCores:0.00} cores");
+        }
+
         var synced = await admin.CountSyncedAsync(cancellationToken);
         var sizes = proxies.Select(p => p.LastSize).Order().ToArray();
         var sample = proxies[0].LastFull;
@@ -134,6 +148,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             ConnectCpuSeconds = connectCpu,
             IdleCpuPercent = idleCpuPercent,
             Changes = changes,
+            SidecarScoped = options.SidecarScope,
+            Churn = churn,
             AckP50Ms = Median(changes.Select(c => c.P50Ms)),
             AckP99Ms = Median(changes.Select(c => c.P99Ms)),
             AckMaxMs = Median(changes.Select(c => c.MaxMs)),
@@ -254,8 +270,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         }
     }
 
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    internal static double Percentile(IReadOnlyList<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static double Median(IEnumerable<double> values)
     {
