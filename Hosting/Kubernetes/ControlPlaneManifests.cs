@@ -49,7 +49,8 @@ internal static class ControlPlaneManifests
                 new V1PolicyRule { ApiGroups = groups, Resources = plurals, Verbs = ["get", "list", "watch"] },
                 new V1PolicyRule { ApiGroups = groups, Resources = [.. plurals.Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
                 new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = gatewayApi, Verbs = ["get", "list", "watch"] },
-                new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = [.. gatewayApi.Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
+                // ReferenceGrant has no status.
+                new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = [.. gatewayApi.Where(p => p != ConfigKinds.ReferenceGrant.Plural).Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
                 // The bootstrap credential of proxies: their projected service account tokens.
                 new V1PolicyRule { ApiGroups = ["authentication.k8s.io"], Resources = ["tokenreviews"], Verbs = ["create"] },
             ],
