@@ -62,9 +62,9 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
             Assert.Equal(appPorts[port.Name].ToString(System.Globalization.CultureInfo.InvariantCulture), sidecar[$"Mesh__Inbound__{index}__TargetPort"]);
         }
 
-        // Kestrel listens on those fixed ports pod-wide (h2c for gRPC), where the kubelet probes it.
+        // Kestrel listens on those fixed ports on loopback (h2c for gRPC): only the sidecar reaches it.
         var app = Env(pod.Containers[0]);
-        Assert.Equal($"http://+:{appPorts["grpc"]}", app["Kestrel__Endpoints__Grpc__Url"]);
+        Assert.Equal($"http://127.0.0.1:{appPorts["grpc"]}", app["Kestrel__Endpoints__Grpc__Url"]);
         Assert.Equal("Http2", app["Kestrel__Endpoints__Grpc__Protocols"]);
 
         var policy = Load<V1NetworkPolicy>("workloads/networkpolicy-ratings.yaml");

@@ -2,6 +2,7 @@ using Mesh.Bench.Tool.ControlPlaneSim;
 using Mesh.Bench.Tool.Grpc;
 using Mesh.Bench.Tool.Load;
 using Mesh.Bench.Tool.Orchestration;
+using Mesh.Bench.Tool.Soak;
 
 namespace Mesh.Bench.Tool.Cli;
 
@@ -20,6 +21,9 @@ public static class BenchCommands
                          --mesh-env NAME=VALUE,...  (extra environment for every Mesh proxy)
           serve          start configurations as the benchmark does and keep them up for
                          profiling: --only sidecar-1,sidecar-2 (prints targets and pids)
+          soak           the AppHost under steady load with periodic config changes (bench/run soak):
+                         [--duration 1h] [--rate 20] [--connections 8] [--change-every 30s]
+                         [--repo DIR] [--results-dir DIR]
           openloop       open-loop generator: --url U --rate R --duration S [--warmup S]
                          [--connections C] [--expect-bytes B] [--grpc]
           grpc-backend   h2c gRPC echo backend: --port P
@@ -44,6 +48,7 @@ public static class BenchCommands
             {
                 "run" => await BenchRunner.RunAsync(options),
                 "serve" => await ServeCommand.RunAsync(options),
+                "soak" => await SoakCommand.RunAsync(options),
                 "openloop" => await OpenLoopCommand.RunAsync(options),
                 "grpc-backend" => await GrpcBackendCommand.RunAsync(options),
                 "cp-sim" => await SimulatorCommand.RunAsync(options),
