@@ -62,31 +62,33 @@ public sealed class GatewayApiKubernetesTests
             }),
         });
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api);
-        await Eventually.GetAsync(async () => (await controlPlane.Admin.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK);
+        await Poll.ForAsync("/readyz answering 200", async () => (await controlPlane.Admin.GetAsync("/readyz")).StatusCode, s => s == HttpStatusCode.OK);
 
-        var entries = controlPlane.Store.Current.Entries;
+        var entries = controlPlane.Store().Current.Entries;
         Assert.Contains("Gateway/default/bookinfo-gateway", entries.Keys);
         Assert.Contains("Gateway.gateway.networking.k8s.io/default/bookinfo-gateway", entries.Keys);
         Assert.Equal("kubernetes/default/gateways.gateway.networking.k8s.io/bookinfo-gateway", entries["Gateway.gateway.networking.k8s.io/default/bookinfo-gateway"].Source);
 
         // The route: our parent entry with ResolvedRefs False (BackendNotFound), the other controller's kept.
-        var parents = await Eventually.GetAsync(
+        var parents = await Poll.ForAsync(
+            "two parent entries in the route's status",
             () => Task.FromResult(api.Get(ConfigKinds.HttpRoute, "default", "bookinfo")?["status"]?["parents"] as JsonArray),
-            p => p is { Count: 2 }, TimeSpan.FromSeconds(10)) ?? throw new InvalidOperationException("no parents");
+            p => p is { Count: 2 }) ?? throw new InvalidOperationException("no parents");
         Assert.Equal(["example.com/other-controller", "istio.io/gateway-controller"], parents.Select(p => p!["controllerName"]!.GetValue<string>()));
         var resolved = Condition(parents[1]!["conditions"], "ResolvedRefs");
         Assert.Equal(("False", "BackendNotFound", 1L), (resolved["status"]!.GetValue<string>(), resolved["reason"]!.GetValue<string>(), resolved["observedGeneration"]!.GetValue<long>()));
 
         // The Gateway: accepted, not programmed until a proxy with its label connects; its listener counts the route.
-        var status = await Eventually.GetAsync(
+        var status = await Poll.ForAsync(
+            "conditions in the Gateway's status",
             () => Task.FromResult(api.Get(ConfigKinds.KubernetesGateway, "default", "bookinfo-gateway")?["status"]),
-            s => s?["conditions"] is JsonArray, TimeSpan.FromSeconds(10));
+            s => s?["conditions"] is JsonArray);
         Assert.Equal("True", Condition(status!["conditions"], "Accepted")["status"]!.GetValue<string>());
         Assert.Equal(("False", "Pending"), (Condition(status["conditions"], "Programmed")["status"]!.GetValue<string>(), Condition(status["conditions"], "Programmed")["reason"]!.GetValue<string>()));
         Assert.Equal(1, status["listeners"]![0]!["attachedRoutes"]!.GetValue<int>());
 
         // Istio's Gateway keeps Istio's Accepted condition.
-        Assert.Equal("True", (await Eventually.GetAsync(() => api.AcceptedCondition(ConfigKinds.Gateway, "default", "bookinfo-gateway"), c => c.Status is not null)).Status);
+        Assert.Equal("True", (await Poll.ForAsync("an Accepted condition on Istio's Gateway", () => api.AcceptedCondition(ConfigKinds.Gateway, "default", "bookinfo-gateway"), c => c.Status is not null)).Status);
 
         // Written once each: a status that says the same is not written again.
         Assert.Single(api.StatusPatches, p => p == "httproutes.gateway.networking.k8s.io/default/bookinfo");

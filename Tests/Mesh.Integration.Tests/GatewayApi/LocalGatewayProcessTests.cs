@@ -95,7 +95,7 @@ public sealed class LocalGatewayProcessTests
         await mesh.Admin.ApplyAsync(Gateway(second));
         using var moved = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{second}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntilServedAsync(moved);
-        Assert.False(Listening(first));
+        await Poll.UntilAsync($"the old port {first} closed (its process stopped)", () => Task.FromResult(!Listening(first)), Startup);
     }
 
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(90);

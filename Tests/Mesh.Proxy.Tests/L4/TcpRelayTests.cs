@@ -165,7 +165,7 @@ public sealed class TcpRelayTests
 
         var client = await TcpTestClient.ConnectAsync(proxy.OutboundPort("tcp-echo"));
         await client.SendAsync("bye");
-        await Poll.UntilAsync(() => backend.Accepted == 1, because: "the proxy connected upstream");
+        await Poll.UntilAsync("the proxy connected upstream", () => backend.Accepted == 1);
         client.Socket.LingerState = new LingerOption(true, 0);
         client.Socket.Close();
 

@@ -4,7 +4,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Mesh.Proxy.Core.Configuration;
 
-namespace Mesh.Proxy.L4.Proxying;
+namespace Mesh.Proxy.L4.PeerMetadata;
 
 /// <summary>
 /// The TCP peer metadata exchange (Istio's istio-peer-exchange, simplified): on a mesh mTLS
