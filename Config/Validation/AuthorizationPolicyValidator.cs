@@ -3,7 +3,7 @@ using Mesh.Config.Model.Security;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's AuthorizationPolicy rules; CUSTOM (external authorization) is not supported.</summary>
+/// <summary>Istio's AuthorizationPolicy rules (the CUSTOM provider's existence is a cross-object rule: <see cref="MeshConfigValidator"/>).</summary>
 internal static class AuthorizationPolicyValidator
 {
     private static readonly string[] ExactKeys =
@@ -15,9 +15,13 @@ internal static class AuthorizationPolicyValidator
     public static void Validate(AuthorizationPolicyConfig spec, ValidationContext context)
     {
         PolicyTargets.Validate(spec.Selector, spec.TargetRef, spec.TargetRefs, context);
-        if (spec.Action == AuthorizationAction.Custom)
+        if (spec.Action == AuthorizationAction.Custom && string.IsNullOrEmpty(spec.Provider?.Name))
         {
-            context.Error("spec.action", "CUSTOM action is not supported: external authorization is not implemented yet");
+            context.Error(spec.Provider is null ? "spec.provider" : "spec.provider.name", "a CUSTOM policy must name its provider (an extensionProviders entry of the mesh config)");
+        }
+        else if (spec.Action != AuthorizationAction.Custom && spec.Provider is not null)
+        {
+            context.Error("spec.provider", "provider is only used with action CUSTOM");
         }
 
         if (spec.Action == AuthorizationAction.Deny && spec.Rules.Count == 0 && !Presence.IsWrittenEmpty(spec.Rules))

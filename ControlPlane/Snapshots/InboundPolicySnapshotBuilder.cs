@@ -112,9 +112,11 @@ internal static class InboundPolicySnapshotBuilder
             {
                 AuthorizationAction.Deny => Wire.AuthorizationPolicy.Types.Action.Deny,
                 AuthorizationAction.Audit => Wire.AuthorizationPolicy.Types.Action.Audit,
+                AuthorizationAction.Custom => Wire.AuthorizationPolicy.Types.Action.Custom,
                 _ => Wire.AuthorizationPolicy.Types.Action.Allow,
             },
             HasRules = spec.Rules.Count > 0,
+            Provider = spec.Action == AuthorizationAction.Custom ? spec.Provider?.Name ?? "" : "",
         };
         foreach (var rule in spec.Rules)
         {

@@ -51,6 +51,8 @@ internal static class SnapshotBuilder
             {
                 snapshot.Clusters.Add(memo.Cluster(new ClusterKey(host, port, subset, services.Find(host) is { } service ? rules.For(service) : null)));
             }
+
+            AddExtAuthzClusters(snapshot, inputs, node, rules);
         }
         else
         {
@@ -59,10 +61,32 @@ internal static class SnapshotBuilder
             snapshot.VirtualHosts.Add(outbound.VirtualHosts);
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
             snapshot.Clusters.Add(outbound.Clusters);
+            AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));
         }
 
         snapshot.Version = VersionOf(snapshot);
         return snapshot;
+    }
+
+    // The ext_authz providers of the proxy's CUSTOM policies, with the clusters of their services
+    // (whatever the proxy's Sidecar scope: Envoy's ext_authz filter names its cluster directly).
+    private static void AddExtAuthzClusters(ProxySnapshot snapshot, SnapshotInputs inputs, Node node, DestinationRuleIndex rules)
+    {
+        if (snapshot.Inbound is null)
+        {
+            return;
+        }
+
+        var present = snapshot.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (host, port) in ExtAuthzSnapshotBuilder.Build(inputs.Model.MeshConfig, snapshot.Inbound, inputs.Services))
+        {
+            var service = inputs.Services.Find(host);
+            var cluster = inputs.Memo.Cluster(new ClusterKey(host, port, "", service is null ? null : rules.For(service)));
+            if (present.Add(cluster.Name))
+            {
+                snapshot.Clusters.Add(cluster);
+            }
+        }
     }
 
     /// <summary>

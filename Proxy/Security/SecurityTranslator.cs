@@ -39,6 +39,6 @@ internal sealed class SecurityTranslator(ListenerSet listeners) : IFeatureTransl
             cluster.RequestConfig = plan.RequestConfig(cluster.Protocol, cluster.RequestConfig);
         }
 
-        public override void OnTranslated(SnapshotTranslation translated) => translated.SetModel(inbound);
+        public override void OnTranslated(SnapshotTranslation translated) => translated.SetModel(inbound.Bind(translated.Clusters));
     }
 }

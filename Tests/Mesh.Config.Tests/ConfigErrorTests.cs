@@ -71,7 +71,7 @@ public sealed class ConfigErrorTests
 
         // Security and telemetry
         { "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\nspec:\n  portLevelMtls: {\"8080\": {mode: DISABLE}}\n", "PeerAuthentication/p: spec.portLevelMtls: mesh/namespace peer authentication cannot have port level mTLS" },
-        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  action: CUSTOM\n  provider: {name: ext}\n  rules: [{}]\n", "AuthorizationPolicy/a: spec.action: CUSTOM action is not supported" },
+        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  action: CUSTOM\n  provider: {name: ext}\n  rules: [{}]\n", "AuthorizationPolicy/a: spec.provider.name: extension provider \"ext\" is not defined in the mesh config" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {ports: [http]}}]}]\n", "spec.rules[0].to[0].operation.ports[0]: invalid port http" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{from: [{source: {ipBlocks: [10.0.0.0/99]}}]}]\n", "spec.rules[0].from[0].source.ipBlocks[0]: 10.0.0.0/99 is not a valid CIDR block" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {paths: [\"*/a*\"]}}]}]\n", "spec.rules[0].to[0].operation.paths[0]: invalid value \"*/a*\": a value starting and ending with '*' is not supported" },

@@ -15,10 +15,9 @@ public sealed record AuthorizationPolicyConfig
 
     public ValueList<AuthorizationRule> Rules { get; init; } = [];
 
-    [Limited("ALLOW, DENY and AUDIT; CUSTOM is refused until external authorization is implemented")]
     public AuthorizationAction? Action { get; init; }
 
-    [Refused("CUSTOM (external authorization) is not implemented yet")]
+    /// <summary>CUSTOM: an <c>extensionProviders</c> entry of the mesh config (ConfigMap istio).</summary>
     public ExtensionProvider? Provider { get; init; }
 }
 
@@ -31,7 +30,7 @@ public enum AuthorizationAction
     Custom,
 }
 
-/// <summary>Istio's <c>AuthorizationPolicy.ExtensionProvider</c> (CUSTOM action; not supported).</summary>
+/// <summary>Istio's <c>AuthorizationPolicy.ExtensionProvider</c>: the external authorizer of a CUSTOM policy.</summary>
 public sealed record ExtensionProvider
 {
     public string? Name { get; init; }

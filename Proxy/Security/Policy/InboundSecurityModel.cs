@@ -1,6 +1,8 @@
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Security.Authorization;
+using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 
 namespace Mesh.Proxy.Security.Policy;
@@ -13,16 +15,24 @@ namespace Mesh.Proxy.Security.Policy;
 /// </summary>
 internal sealed class InboundSecurityModel
 {
-    public static readonly InboundSecurityModel Default = new([], AuthorizationPolicySet.Empty, JwtRuleSet.Empty);
+    public static readonly InboundSecurityModel Default = new([], AuthorizationPolicySet.Empty, JwtRuleSet.Empty, new Dictionary<string, ExtAuthzProviderModel>());
 
     private readonly MtlsMode[] _modes;
 
-    public InboundSecurityModel(MtlsMode[] modesByListener, AuthorizationPolicySet authorization, JwtRuleSet jwt)
+    public InboundSecurityModel(MtlsMode[] modesByListener, AuthorizationPolicySet authorization, JwtRuleSet jwt, IReadOnlyDictionary<string, ExtAuthzProviderModel> extAuthz)
     {
         _modes = modesByListener;
         Authorization = authorization;
         Jwt = jwt;
+        ExtAuthz = extAuthz;
     }
+
+    /// <summary>The external authorizers of the CUSTOM policies, by provider name.</summary>
+    public IReadOnlyDictionary<string, ExtAuthzProviderModel> ExtAuthz { get; }
+
+    /// <summary>This model with its ext_authz providers bound to the snapshot's clusters.</summary>
+    public InboundSecurityModel Bind(IReadOnlyDictionary<string, UpstreamCluster> clusters) =>
+        ExtAuthz.Count == 0 ? this : new(_modes, Authorization, Jwt, ExtAuthz.ToDictionary(p => p.Key, p => p.Value.Bind(clusters), StringComparer.Ordinal));
 
     public AuthorizationPolicySet Authorization { get; }
 
