@@ -19,11 +19,12 @@ public static class SoakProcesses
     public static IReadOnlyList<int> Find(int root, string repository)
     {
         var since = ProcReader.StartTicks(root) ?? 0;
-        var own = ProcReader.WithDescendants(System.Environment.ProcessId).ToHashSet();
+        // Only the harness itself is left out: the AppHost it started is its descendant.
+        var self = System.Environment.ProcessId;
         var found = new HashSet<int>(ProcReader.WithDescendants(root));
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(dir), out var pid) && !own.Contains(pid) && !found.Contains(pid)
+            if (int.TryParse(Path.GetFileName(dir), out var pid) && pid != self && !found.Contains(pid)
                 && ProcReader.StartTicks(pid) >= since && CommandLine(pid) is { } command
                 && (command.Contains(repository, StringComparison.Ordinal) || AspirePackages.Any(p => command.Contains(p, StringComparison.OrdinalIgnoreCase))))
             {
@@ -31,7 +32,7 @@ public static class SoakProcesses
             }
         }
 
-        found.ExceptWith(own);
+        found.Remove(self);
         return [.. found.Order()];
     }
 
