@@ -5,6 +5,7 @@ using System.Reflection;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Mesh.Hosting.Tests.Infrastructure;
+using Poll = Mesh.Testing.Poll;
 
 namespace Mesh.Hosting.Tests.Pods;
 
@@ -196,18 +197,16 @@ public sealed class SidecarBypassTests
         return (process.ExitCode, (await output).Trim() + error);
     }
 
-    // Waits for an event the test cannot subscribe to (another process becoming ready); the bound only turns a hang into a failure.
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what, IReadOnlyList<PodProcess> processes)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > Patience || processes.Any(p => p.HasExited))
-            {
-                Assert.Fail($"never: {what}\n{string.Join('\n', processes.Select(p => p.Output))}");
-            }
+    // Waits for an event the test cannot subscribe to (another process becoming ready); a pod
+    // process that exits ends the wait at once with every process's output.
+    private static Task WaitAsync(Func<Task<bool>> condition, string what, IReadOnlyList<PodProcess> processes) =>
+        Poll.UntilAsync(
+            what,
+            async () => processes.Any(p => p.HasExited)
+                ? throw new Xunit.Sdk.XunitException($"a pod process exited before: {what}\n{Output(processes)}")
+                : await condition(),
+            () => Output(processes),
+            Patience);
 
-            await Task.Delay(200);
-        }
-    }
+    private static string Output(IReadOnlyList<PodProcess> processes) => string.Join('\n', processes.Select(p => p.Output));
 }
