@@ -64,10 +64,17 @@ internal sealed class ControlPlaneOptions
     public TimeSpan PushMaxDelay { get; set; } = TimeSpan.FromMilliseconds(500);
 
     /// <summary>
-    /// A proxy whose snapshot write has been blocked this long while a newer snapshot waits is
-    /// too slow: its stream is closed so it reconnects and resyncs.
+    /// A proxy that has not taken a snapshot write within this time is too slow: its stream is
+    /// closed (freeing the buffered snapshot and its push slot) so it reconnects and resyncs.
     /// </summary>
     public TimeSpan SlowProxyTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How many discovery streams may be writing a snapshot at once (istiod's PILOT_PUSH_THROTTLE);
+    /// the others wait in order. Bounds the memory of pushes: a write's bytes sit in the stream's
+    /// output buffer until the proxy reads them.
+    /// </summary>
+    public int MaxConcurrentPushes { get; set; } = 100;
 
     /// <summary>Idle time after which the server pings a discovery connection (finds dead proxies).</summary>
     public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(30);

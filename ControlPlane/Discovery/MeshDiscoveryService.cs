@@ -34,6 +34,7 @@ internal sealed partial class MeshDiscoveryService
         IProxyAuthenticator authenticator,
         IHostApplicationLifetime lifetime,
         DiscoveryDrain drain,
+        PushThrottle throttle,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         IDiscoveryObserver observer,
@@ -46,7 +47,7 @@ internal sealed partial class MeshDiscoveryService
         _lifetime = lifetime;
         _drain = drain;
         _options = options.Value;
-        _connectionOptions = new ProxyConnectionOptions(_options.SlowProxyTimeout, _options.AckTimeout, time);
+        _connectionOptions = new ProxyConnectionOptions(_options.AckTimeout, time, throttle);
         _observer = observer;
         _logger = logger;
     }

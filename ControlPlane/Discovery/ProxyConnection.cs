@@ -23,6 +23,7 @@ internal sealed class ProxyConnection
     private SnapshotPayload? _sent;
     private readonly byte[] _nodeField;
     private DateTimeOffset? _sentAt;
+    private DateTimeOffset? _offeredAt;
     private DateTimeOffset? _firstSentAt;
     private string? _ackedVersion;
     private DateTimeOffset? _ackedAt;
@@ -86,14 +87,12 @@ internal sealed class ProxyConnection
 
     /// <summary>
     /// Queues a shared snapshot for this proxy unless it already has (or is getting) that version.
-    /// A newer snapshot replaces one still waiting; one built from older inputs than the last
-    /// offer (a connect racing a push round) is ignored, so a proxy never goes back in time.
-    /// If the proxy has not taken the previous write for longer than the slow-proxy timeout,
-    /// the stream is closed so it reconnects and resyncs.
+    /// A newer snapshot replaces one still waiting (for the writer or for a push slot); one built
+    /// from older inputs than the last offer (a connect racing a push round) is ignored, so a
+    /// proxy never goes back in time.
     /// </summary>
     public void Offer(SharedSnapshot shared, SnapshotInputsOrder inputs)
     {
-        bool tooSlow;
         lock (_gate)
         {
             if (_closed || inputs.CompareTo(_offeredInputs) < 0)
@@ -108,16 +107,9 @@ internal sealed class ProxyConnection
             }
 
             _offeredVersion = shared.Version;
+            _offeredAt = _options.Time.GetUtcNow();
             _pending = new SnapshotPayload(shared, Node, _nodeField);
             _buildError = null;
-            tooSlow = _writeStartedAt is { } started && _options.Time.GetElapsedTime(started) > _options.SlowProxyTimeout;
-            _closed |= tooSlow;
-        }
-
-        if (tooSlow)
-        {
-            _close($"the proxy has not read a snapshot for more than {_options.SlowProxyTimeout.TotalSeconds:0.#} s while a newer one waits");
-            return;
         }
 
         _wakeWriter.Writer.TryWrite(true);
@@ -132,18 +124,31 @@ internal sealed class ProxyConnection
         }
     }
 
-    /// <summary>Writes queued snapshots until the stream ends; the only writer of the stream.</summary>
+    /// <summary>
+    /// Writes queued snapshots until the stream ends; the only writer of the stream. Each write
+    /// waits for a slot of the push throttle and takes the latest pending snapshot only then; a
+    /// write the proxy does not take within the throttle's hold timeout closes the stream.
+    /// </summary>
     public async Task RunWriterAsync(IAsyncStreamWriter<SnapshotPayload> stream, CancellationToken cancellationToken)
     {
         while (await _wakeWriter.Reader.WaitToReadAsync(cancellationToken))
         {
             _wakeWriter.Reader.TryRead(out _);
+            lock (_gate)
+            {
+                if (_pending is null)
+                {
+                    continue;
+                }
+            }
+
+            using var slot = await _options.Throttle.AcquireAsync(cancellationToken);
             SnapshotPayload? next;
             lock (_gate)
             {
                 next = _pending;
                 _pending = null;
-                if (next is null)
+                if (next is null || _closed)
                 {
                     continue;
                 }
@@ -155,6 +160,7 @@ internal sealed class ProxyConnection
                 _latestRejected = false;
             }
 
+            slot.Start(next.Length, Close);
             await stream.WriteAsync(next, cancellationToken);
 
             lock (_gate)
@@ -162,6 +168,17 @@ internal sealed class ProxyConnection
                 _writeStartedAt = null;
             }
         }
+    }
+
+    private void Close(string reason)
+    {
+        lock (_gate)
+        {
+            _closed = true;
+            _pending = null;
+        }
+
+        _close(reason);
     }
 
     public void OnAck(string version)
@@ -239,6 +256,13 @@ internal sealed class ProxyConnection
 
     private ProxySyncStatus ComputeStatus()
     {
+        // A newer snapshot waiting for the writer or a push slot: whatever the proxy acknowledged
+        // before is not what it should serve now.
+        if (_pending is not null && _offeredAt is { } offeredAt)
+        {
+            return _options.Time.GetUtcNow() - offeredAt < _options.AckTimeout ? ProxySyncStatus.Pending : ProxySyncStatus.Stale;
+        }
+
         if (_sent is null || _sentAt is null)
         {
             return ProxySyncStatus.Stale;
@@ -258,5 +282,5 @@ internal sealed class ProxyConnection
     }
 }
 
-/// <summary>Timing policy of a <see cref="ProxyConnection"/>.</summary>
-internal sealed record ProxyConnectionOptions(TimeSpan SlowProxyTimeout, TimeSpan AckTimeout, TimeProvider Time);
+/// <summary>Timing policy of a <see cref="ProxyConnection"/>; the throttle's hold timeout is the slow-proxy timeout.</summary>
+internal sealed record ProxyConnectionOptions(TimeSpan AckTimeout, TimeProvider Time, PushThrottle Throttle);

@@ -29,6 +29,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             .Validate(o => o.AdminPort is >= 0 and <= 65535 && o.GrpcPort is >= 0 and <= 65535, "ControlPlane ports must be 0..65535")
             .Validate(o => o.AdminPort == 0 || o.AdminPort != o.GrpcPort, "ControlPlane:AdminPort and ControlPlane:GrpcPort must differ")
             .Validate(o => o.MaxObjectBytes > 0 && o.MaxTotalConfigBytes >= o.MaxObjectBytes, "ControlPlane:MaxObjectBytes must be positive and at most ControlPlane:MaxTotalConfigBytes")
+            .Validate(o => o.MaxConcurrentPushes >= 1 && o.SlowProxyTimeout > TimeSpan.Zero, "ControlPlane:MaxConcurrentPushes must be at least 1 and ControlPlane:SlowProxyTimeout positive")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -101,6 +102,11 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.AckTimeout,
             sp.GetRequiredService<ILogger<MemoryReclaimer>>()));
         services.AddSingleton<ConnectedProxies>();
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
+            return new PushThrottle(options.MaxConcurrentPushes, options.SlowProxyTimeout, sp.GetRequiredService<TimeProvider>());
+        });
         services.AddSingleton<DiscoveryDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryDrain>());
         services.AddSingleton<PushScheduler>();

@@ -5,18 +5,19 @@ using Mesh.ControlPlane.Tests.Infrastructure;
 
 namespace Mesh.ControlPlane.Tests.Discovery;
 
-/// <summary>The per-stream push slot: latest wins, no going back in time, slow proxies are cut off.</summary>
+/// <summary>The per-stream pending slot: latest wins, no going back in time, slow proxies are cut off.</summary>
 public sealed class ProxyConnectionTests
 {
     private static readonly TimeSpan SlowProxyTimeout = TimeSpan.FromSeconds(10);
-    private static readonly ProxyConnectionOptions Options = new(SlowProxyTimeout, TimeSpan.FromSeconds(5), TimeProvider.System);
+    private static readonly ProxyConnectionOptions Options = new(TimeSpan.FromSeconds(5), TimeProvider.System, new PushThrottle(100, SlowProxyTimeout, TimeProvider.System));
 
     [Fact]
-    public async Task While_a_write_is_blocked_newer_snapshots_replace_the_pending_one_and_a_stuck_proxy_is_closed()
+    public async Task While_a_write_is_blocked_newer_snapshots_replace_the_pending_one_and_a_stuck_proxy_is_closed_after_the_hold_timeout()
     {
         string? closedBecause = null;
         var clock = new TestClock();
-        var connection = new ProxyConnection(TestProxy.NodeFor("p"), Options with { Time = clock }, reason => closedBecause = reason);
+        var throttle = new PushThrottle(4, SlowProxyTimeout, clock);
+        var connection = new ProxyConnection(TestProxy.NodeFor("p"), new ProxyConnectionOptions(TimeSpan.FromSeconds(5), clock, throttle), reason => closedBecause = reason);
         var writer = new BlockingWriter();
         using var stop = new CancellationTokenSource();
         var writing = connection.RunWriterAsync(writer, stop.Token);
@@ -25,14 +26,15 @@ public sealed class ProxyConnectionTests
         await writer.FirstWriteStarted.Task.WaitAsync(Poll.DefaultBudget); // v1 is now stuck in the transport
         connection.Offer(Snapshot("v2"), new SnapshotInputsOrder(2, 1));
         connection.Offer(Snapshot("v3"), new SnapshotInputsOrder(3, 1));
-        clock.Advance(SlowProxyTimeout);
-        connection.Offer(Snapshot("v4"), new SnapshotInputsOrder(4, 1));
-        Assert.Null(closedBecause); // stuck for exactly the timeout: not yet too slow
+        clock.Advance(SlowProxyTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.Null(closedBecause); // not yet too slow
+        Assert.Equal(1, throttle.Writing);
 
         clock.Advance(TimeSpan.FromMilliseconds(1));
-        connection.Offer(Snapshot("v5"), new SnapshotInputsOrder(5, 1));
 
-        Assert.Equal("the proxy has not read a snapshot for more than 10 s while a newer one waits", closedBecause);
+        Assert.Matches(@"^the proxy has not taken a \d+-byte snapshot within 10 s; its push slot goes to the next proxy$", closedBecause);
+        Assert.Equal(0, throttle.Writing); // the slot is free again although the write never completed
+        Assert.Equal(0, throttle.BytesInFlight);
         Assert.Equal(["v1"], writer.Started);
         await stop.CancelAsync();
         writer.Release();
@@ -42,8 +44,7 @@ public sealed class ProxyConnectionTests
     [Fact]
     public async Task A_pending_snapshot_is_replaced_by_the_latest_and_older_inputs_are_ignored()
     {
-        var patient = Options with { SlowProxyTimeout = TimeSpan.FromMinutes(1) };
-        var connection = new ProxyConnection(TestProxy.NodeFor("p"), patient, _ => { });
+        var connection = new ProxyConnection(TestProxy.NodeFor("p"), Options, _ => { });
         var writer = new BlockingWriter();
         using var stop = new CancellationTokenSource();
         var writing = connection.RunWriterAsync(writer, stop.Token);
@@ -76,10 +77,10 @@ public sealed class ProxyConnectionTests
         Assert.Equal(ProxySyncStatus.Stale, connection.GetStatus().Status);
     }
 
-    private static SharedSnapshot Snapshot(string version) => new(new ProxySnapshot { Version = version, Node = new Node() });
+    internal static SharedSnapshot Snapshot(string version) => new(new ProxySnapshot { Version = version, Node = new Node() });
 
     /// <summary>A transport whose first write never completes until released (a proxy that stopped reading).</summary>
-    private sealed class BlockingWriter : IAsyncStreamWriter<SnapshotPayload>
+    internal sealed class BlockingWriter : IAsyncStreamWriter<SnapshotPayload>
     {
         private readonly TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

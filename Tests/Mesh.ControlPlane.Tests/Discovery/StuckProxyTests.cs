@@ -52,6 +52,48 @@ public sealed class StuckProxyTests
         await Poll.UntilAsync("the stuck stream is closed", () => controlPlane.Service<ConnectedProxies>().Find("stuck") is null);
     }
 
+    [Fact]
+    public async Task More_stuck_streams_than_push_slots_hold_at_most_the_slots_snapshots_in_flight_and_delay_others_by_the_hold_timeout_at_most()
+    {
+        var time = new TestClock();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options(new BulkySnapshotBuilder()) with
+        {
+            Clock = time,
+            Settings = new Dictionary<string, string?> { ["ControlPlane:MaxConcurrentPushes"] = "2" },
+        });
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("v0"));
+        var throttle = controlPlane.Service<PushThrottle>();
+        var stuck = new List<TestProxy>();
+        for (var i = 0; i < 4; i++)
+        {
+            stuck.Add(await controlPlane.Proxy($"stuck-{i}").ConnectAsync()); // never read
+            await Poll.UntilAsync($"stuck-{i} writes or waits", () => throttle.Writing + throttle.Waiting == i + 1);
+        }
+
+        await using var healthy = await controlPlane.Proxy("healthy").ConnectAsync();
+        var received = healthy.NextAsync();
+
+        // Over real HTTP/2 the two writes in progress block on full flow-control windows; the
+        // other three streams wait for a slot instead of each buffering a whole snapshot.
+        await Poll.UntilAsync("two writes block and three streams wait", () => throttle.Writing == 2 && throttle.Waiting == 3);
+        var oneSnapshot = throttle.BytesInFlight / 2;
+        Assert.False(received.IsCompleted);
+
+        // Each hold timeout closes the two stuck streams in the slots and lets the next two write.
+        time.Advance(TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync("the next two stuck streams write", () => controlPlane.Service<ConnectedProxies>().Count == 3 && throttle.Writing == 2 && throttle.Waiting == 1);
+        time.Advance(TimeSpan.FromSeconds(10));
+        var snapshot = await received.WaitAsync(Poll.DefaultBudget);
+
+        Assert.Equal(1, snapshot.ConfigGeneration);
+        Assert.Equal(2, throttle.PeakWriting);
+        Assert.InRange(throttle.PeakBytesInFlight, 1, 2 * oneSnapshot);
+        foreach (var proxy in stuck)
+        {
+            await proxy.DisposeAsync();
+        }
+    }
+
     /// <summary>Moves the fake clock past the push debounce (20 ms quiet, 200 ms at most) until the proxy receives the generation.</summary>
     private static async Task<ProxySnapshot> NextGenerationAsync(TestClock time, TestProxy proxy, long generation)
     {

@@ -79,7 +79,7 @@ public sealed class ConvergenceTimeTests
 
     private static (ProxyConnection Connection, RecordingWriter Writer) Connect(FakeTimeProvider time)
     {
-        var connection = new ProxyConnection(TestProxy.NodeFor("reviews-v1"), new ProxyConnectionOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1), time), _ => { });
+        var connection = new ProxyConnection(TestProxy.NodeFor("reviews-v1"), new ProxyConnectionOptions(TimeSpan.FromMinutes(1), time, new PushThrottle(1, TimeSpan.FromMinutes(1), time)), _ => { });
         var writer = new RecordingWriter();
         _ = connection.RunWriterAsync(writer, CancellationToken.None);
         return (connection, writer);
