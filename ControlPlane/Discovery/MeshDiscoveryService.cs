@@ -9,8 +9,8 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
-/// The discovery stream: Hello first (else InvalidArgument), register the workload, push its
-/// snapshot, then read ACK/NACKs until the proxy goes away or the control plane shuts down
+/// The discovery streams (full snapshots or deltas): Hello first (else InvalidArgument), register
+/// the workload, push its snapshot, then read ACK/NACKs until the proxy goes away or the control plane shuts down
 /// (then the stream completes normally so the proxy reconnects elsewhere). Bound to the contract's
 /// method by <see cref="DiscoveryMethods"/>.
 /// </summary>
@@ -25,6 +25,7 @@ internal sealed partial class MeshDiscoveryService
     private readonly ControlPlaneOptions _options;
     private readonly ProxyConnectionOptions _connectionOptions;
     private readonly IDiscoveryObserver _observer;
+    private readonly SnapshotDeltaPlans _plans;
     private readonly ILogger<MeshDiscoveryService> _logger;
 
     public MeshDiscoveryService(
@@ -35,6 +36,7 @@ internal sealed partial class MeshDiscoveryService
         IHostApplicationLifetime lifetime,
         DiscoveryDrain drain,
         PushThrottle throttle,
+        SnapshotDeltaPlans plans,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         IDiscoveryObserver observer,
@@ -49,22 +51,47 @@ internal sealed partial class MeshDiscoveryService
         _options = options.Value;
         _connectionOptions = new ProxyConnectionOptions(_options.AckTimeout, time, throttle);
         _observer = observer;
+        _plans = plans;
         _logger = logger;
     }
 
-    public async Task StreamSnapshots(
+    /// <summary>The full-state stream: every change sends the proxy's whole snapshot.</summary>
+    public Task StreamSnapshots(
         IAsyncStreamReader<ProxyMessage> requestStream,
         IServerStreamWriter<SnapshotPayload> responseStream,
-        ServerCallContext context)
+        ServerCallContext context) =>
+        RunStreamAsync(requestStream, context, (connection, _, token) =>
+            connection.RunWriterAsync(new ObservedWriter<SnapshotPayload>(responseStream, _observer, ModeLabel(connection.Node)), token));
+
+    /// <summary>
+    /// The incremental stream: deltas from what the proxy holds (what its Hello says, then what it
+    /// acknowledged), one unanswered at a time.
+    /// </summary>
+    public Task StreamDeltas(
+        IAsyncStreamReader<ProxyMessage> requestStream,
+        IServerStreamWriter<DeltaPayload> responseStream,
+        ServerCallContext context) =>
+        RunStreamAsync(requestStream, context, (connection, hello, token) =>
+        {
+            connection.EnableDeltas(ResourceView.FromHello(hello), _plans);
+            return connection.RunDeltaWriterAsync(new ObservedWriter<DeltaPayload>(responseStream, _observer, ModeLabel(connection.Node)), token);
+        });
+
+    private async Task RunStreamAsync(
+        IAsyncStreamReader<ProxyMessage> requestStream,
+        ServerCallContext context,
+        Func<ProxyConnection, Hello, CancellationToken, Task> runWriter)
     {
         using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, _lifetime.ApplicationStopping, _drain.StreamsEnding);
         var token = streamEnd.Token;
 
-        var node = await ReadHelloAsync(requestStream, token);
-        if (node is null)
+        var hello = await ReadHelloAsync(requestStream, token);
+        if (hello is null)
         {
             return;
         }
+
+        var node = hello.Node;
 
         var authentication = await _authenticator.AuthenticateAsync(context, node, token);
         if (!authentication.Succeeded)
@@ -85,7 +112,7 @@ internal sealed partial class MeshDiscoveryService
         LogConnected(_logger, node.Id, node.Workload, node.Namespace, node.Mode);
         try
         {
-            var writer = connection.RunWriterAsync(new ObservedSnapshotWriter(responseStream, _observer, ModeLabel(node)), token);
+            var writer = runWriter(connection, hello, token);
             _scheduler.PushInitial(connection);
             var reader = ReadResponsesAsync(requestStream, connection, token);
 
@@ -108,7 +135,7 @@ internal sealed partial class MeshDiscoveryService
         }
     }
 
-    private async Task<Node?> ReadHelloAsync(IAsyncStreamReader<ProxyMessage> requestStream, CancellationToken token)
+    private async Task<Hello?> ReadHelloAsync(IAsyncStreamReader<ProxyMessage> requestStream, CancellationToken token)
     {
         if (!await requestStream.MoveNext(token))
         {
@@ -149,7 +176,7 @@ internal sealed partial class MeshDiscoveryService
             node.Workload = node.Id;
         }
 
-        return node;
+        return new Hello { Node = node, Version = message.Hello.Version, Resources = { message.Hello.Resources } };
     }
 
     private async Task ReadResponsesAsync(IAsyncStreamReader<ProxyMessage> requestStream, ProxyConnection connection, CancellationToken token)
@@ -160,12 +187,12 @@ internal sealed partial class MeshDiscoveryService
             switch (message.KindCase)
             {
                 case ProxyMessage.KindOneofCase.Ack:
-                    connection.OnAck(message.Ack.Version);
+                    connection.OnAck(message.Ack.Version, message.Ack.Nonce);
                     _observer.ProxyAcked(connection, message.Ack.Version);
                     break;
                 case ProxyMessage.KindOneofCase.Nack:
                     LogNack(_logger, connection.Id, message.Nack.Version, message.Nack.Error);
-                    connection.OnNack(message.Nack.Version, message.Nack.Error);
+                    connection.OnNack(message.Nack.Version, message.Nack.Error, message.Nack.Nonce, message.Nack.Resync);
                     _observer.ProxyNacked(ModeLabel(connection.Node));
                     break;
                 case ProxyMessage.KindOneofCase.ListenerStatus:

@@ -1,12 +1,17 @@
+using System.Globalization;
 using System.Threading.Channels;
 using Grpc.Core;
 using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
 
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
 /// One proxy's discovery stream: its identity, the push slot (at most one pending snapshot,
 /// latest wins) drained by a single writer, and the ACK/NACK bookkeeping behind proxy-status.
+/// On the incremental stream (<see cref="EnableDeltas"/>) the writer sends the change from what
+/// the proxy holds to the pending snapshot, and waits for the answer to one delta before
+/// computing the next (changes arriving meanwhile merge into it).
 /// </summary>
 internal sealed class ProxyConnection
 {
@@ -21,6 +26,9 @@ internal sealed class ProxyConnection
     private SnapshotPayload? _pending;
     private long? _writeStartedAt;
     private SnapshotPayload? _sent;
+    private string? _sentVersion;
+    private DeltaStreamState? _delta;
+    private bool _awaitingAnswer;
     private readonly byte[] _nodeField;
     private DateTimeOffset? _sentAt;
     private DateTimeOffset? _offeredAt;
@@ -66,6 +74,18 @@ internal sealed class ProxyConnection
             lock (_gate)
             {
                 return _writeStartedAt is not null;
+            }
+        }
+    }
+
+    /// <summary>The config generation of the snapshot waiting for the writer, if any (diagnostics and tests).</summary>
+    public long? PendingConfigGeneration
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending?.Shared.Snapshot.ConfigGeneration;
             }
         }
     }
@@ -124,19 +144,38 @@ internal sealed class ProxyConnection
         }
     }
 
+    /// <summary>Makes this an incremental stream: deltas start from what the proxy said it holds.</summary>
+    public void EnableDeltas(ResourceView held, SnapshotDeltaPlans plans)
+    {
+        lock (_gate)
+        {
+            _delta = new DeltaStreamState(held, plans);
+        }
+    }
+
+    /// <summary>Writes full snapshots until the stream ends (StreamSnapshots); the only writer of the stream.</summary>
+    public Task RunWriterAsync(IAsyncStreamWriter<SnapshotPayload> stream, CancellationToken cancellationToken) =>
+        RunWriterAsync(stream, static (_, payload) => (payload, payload.Version, payload.Length), cancellationToken);
+
+    /// <summary>Writes deltas until the stream ends (StreamDeltas); the only writer of the stream.</summary>
+    public Task RunDeltaWriterAsync(IAsyncStreamWriter<DeltaPayload> stream, CancellationToken cancellationToken) =>
+        RunWriterAsync(stream, static (connection, payload) => connection.NextDelta(payload), cancellationToken);
+
     /// <summary>
-    /// Writes queued snapshots until the stream ends; the only writer of the stream. Each write
-    /// waits for a slot of the push throttle and takes the latest pending snapshot only then; a
-    /// write the proxy does not take within the throttle's hold timeout closes the stream.
+    /// Each write waits for a slot of the push throttle and takes the latest pending snapshot only
+    /// then; a write the proxy does not take within the throttle's hold timeout closes the stream.
     /// </summary>
-    public async Task RunWriterAsync(IAsyncStreamWriter<SnapshotPayload> stream, CancellationToken cancellationToken)
+    private async Task RunWriterAsync<T>(
+        IAsyncStreamWriter<T> stream,
+        Func<ProxyConnection, SnapshotPayload, (T Message, string Version, long Length)> encode,
+        CancellationToken cancellationToken)
     {
         while (await _wakeWriter.Reader.WaitToReadAsync(cancellationToken))
         {
             _wakeWriter.Reader.TryRead(out _);
             lock (_gate)
             {
-                if (_pending is null)
+                if (_pending is null || _awaitingAnswer)
                 {
                     continue;
                 }
@@ -152,22 +191,49 @@ internal sealed class ProxyConnection
                 {
                     continue;
                 }
+            }
 
+            // Outside the lock: a delta plan not yet computed for this move is computed here.
+            var (message, version, length) = encode(this, next);
+            lock (_gate)
+            {
                 _writeStartedAt = _options.Time.GetTimestamp();
                 _sent = next;
+                _sentVersion = version;
                 _sentAt = _options.Time.GetUtcNow();
                 _firstSentAt ??= _sentAt;
                 _latestRejected = false;
             }
 
-            slot.Start(next.Length, Close);
-            await stream.WriteAsync(next, cancellationToken);
+            slot.Start(length, Close);
+            await stream.WriteAsync(message, cancellationToken);
 
             lock (_gate)
             {
                 _writeStartedAt = null;
             }
         }
+    }
+
+    private (DeltaPayload Message, string Version, long Length) NextDelta(SnapshotPayload next)
+    {
+        var delta = _delta ?? throw new InvalidOperationException("not an incremental stream");
+
+        // Held only changes on the answer to a delta in flight, and none is: reading it here is safe.
+        var plan = delta.Plans.Get(delta.Held, EncodedSnapshot.Of(next.Shared.Snapshot), next.Shared.Snapshot.ConfigGeneration);
+        string nonce;
+        Node? node;
+        lock (_gate)
+        {
+            nonce = (++delta.Nonces).ToString(CultureInfo.InvariantCulture);
+            node = delta.NodeSent ? null : Node;
+            delta.NodeSent = true;
+            delta.InFlight = (nonce, plan);
+            _awaitingAnswer = true;
+        }
+
+        var payload = new DeltaPayload(plan, nonce, node);
+        return (payload, plan.Version, payload.Length);
     }
 
     private void Close(string reason)
@@ -181,31 +247,69 @@ internal sealed class ProxyConnection
         _close(reason);
     }
 
-    public void OnAck(string version)
+    /// <summary>An ACK; on the incremental stream it counts only as the answer to the delta in flight (its nonce).</summary>
+    public void OnAck(string version, string nonce = "")
     {
         lock (_gate)
         {
+            if (_delta is { } delta)
+            {
+                if (delta.InFlight is not { } inFlight || inFlight.Nonce != nonce)
+                {
+                    return;
+                }
+
+                delta.Held = ResourceView.Of(inFlight.Plan.Target);
+                delta.InFlight = null;
+                _awaitingAnswer = false;
+            }
+
             _ackedVersion = version;
             _ackedAt = _options.Time.GetUtcNow();
-            if (version == _sent?.Version)
+            if (version == _sentVersion)
             {
                 _latestRejected = false;
             }
         }
+
+        _wakeWriter.Writer.TryWrite(true);
     }
 
-    public void OnNack(string version, string error)
+    /// <summary>
+    /// A NACK; on the incremental stream only as the answer to the delta in flight. The proxy keeps
+    /// what it held; with <paramref name="resync"/> the delta did not fit what it holds, so it is
+    /// sent its complete latest state next (not a rejection of the configuration).
+    /// </summary>
+    public void OnNack(string version, string error, string nonce = "", bool resync = false)
     {
         lock (_gate)
         {
+            if (_delta is { } delta)
+            {
+                if (delta.InFlight is not { } inFlight || inFlight.Nonce != nonce)
+                {
+                    return;
+                }
+
+                delta.InFlight = null;
+                _awaitingAnswer = false;
+                if (resync)
+                {
+                    delta.Held = ResourceView.Empty;
+                    _pending ??= _sent;
+                }
+            }
+
             _nackedVersion = version;
             _nackError = error;
             _nackedAt = _options.Time.GetUtcNow();
-            if (version == _sent?.Version)
+            if (version == _sentVersion && !resync)
             {
                 _latestRejected = true;
             }
         }
+
+        _wakeWriter.Writer.TryWrite(true);
     }
 
     /// <summary>The listeners the proxy reports it could not bind (replaces the previous report).</summary>
@@ -239,7 +343,7 @@ internal sealed class ProxyConnection
                 Kind = Node.Mode == ProxyMode.Gateway ? "gateway" : "sidecar",
                 ConnectedSince = ConnectedSince,
                 Status = ComputeStatus(),
-                SentVersion = _sent?.Version,
+                SentVersion = _sentVersion,
                 SentAt = _sentAt,
                 FirstSentAt = _firstSentAt,
                 SentConfigGeneration = _sent?.Shared.Snapshot.ConfigGeneration,
@@ -273,7 +377,7 @@ internal sealed class ProxyConnection
             return ProxySyncStatus.Nacked;
         }
 
-        if (_ackedVersion == _sent.Version)
+        if (_ackedVersion == _sentVersion)
         {
             return ProxySyncStatus.Synced;
         }

@@ -1,6 +1,5 @@
 using Google.Protobuf.Reflection;
 using Mesh.Contracts.Snapshots;
-using Mesh.ControlPlane.Snapshots;
 
 namespace Mesh.ControlPlane.Discovery;
 
@@ -20,7 +19,7 @@ internal static class ProxySnapshotCopier
         var copy = new ProxySnapshot();
         foreach (var field in Fields)
         {
-            SnapshotEncoding.CopyField(field, shared, copy);
+            MessageCopier.CopyField(field, shared, copy);
         }
 
         copy.Node = node;

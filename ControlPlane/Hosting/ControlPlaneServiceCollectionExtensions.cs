@@ -102,6 +102,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.AckTimeout,
             sp.GetRequiredService<ILogger<MemoryReclaimer>>()));
         services.AddSingleton<ConnectedProxies>();
+        services.AddSingleton<SnapshotDeltaPlans>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;

@@ -88,34 +88,8 @@ internal static class SnapshotEncoding
     private static Wire.ProxySnapshot FieldOnly(FieldDescriptor field, Wire.ProxySnapshot snapshot)
     {
         var holder = new Wire.ProxySnapshot();
-        CopyField(field, snapshot, holder);
+        Wire.MessageCopier.CopyField(field, snapshot, holder);
         return holder;
-    }
-
-    /// <summary>Copies one field's value (shallow: messages are shared, not cloned) from one message to another of the same type.</summary>
-    internal static void CopyField(FieldDescriptor field, IMessage source, IMessage target)
-    {
-        var value = field.Accessor.GetValue(source);
-        if (field.IsMap)
-        {
-            var map = (IDictionary)field.Accessor.GetValue(target);
-            foreach (DictionaryEntry item in (IDictionary)value)
-            {
-                map.Add(item.Key, item.Value);
-            }
-        }
-        else if (field.IsRepeated)
-        {
-            var list = (IList)field.Accessor.GetValue(target);
-            foreach (var item in (IList)value)
-            {
-                list.Add(item);
-            }
-        }
-        else if (!field.HasPresence || field.Accessor.HasValue(source))
-        {
-            field.Accessor.SetValue(target, value);
-        }
     }
 
     /// <summary>An element's encoded field entry, for the field it was first seen in.</summary>

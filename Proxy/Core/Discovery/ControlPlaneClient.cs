@@ -11,8 +11,9 @@ using Microsoft.Extensions.Options;
 namespace Mesh.Proxy.Core.Discovery;
 
 /// <summary>
-/// Keeps the discovery stream to the control plane open: Hello with the node identity, then
-/// apply each pushed snapshot and answer ACK/NACK. Reconnects with exponential back-off and
+/// Keeps the discovery stream to the control plane open: Hello with the node identity (and, on
+/// the incremental stream, what it holds), then apply each pushed delta or snapshot and answer
+/// ACK/NACK. Reconnects with exponential back-off and
 /// jitter; the last applied snapshot keeps serving while the control plane is away.
 /// </summary>
 internal sealed partial class ControlPlaneClient : BackgroundService
@@ -25,6 +26,10 @@ internal sealed partial class ControlPlaneClient : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    // What the proxy holds on the incremental stream; kept across reconnects (its Hello says it).
+    private readonly SnapshotDeltaAssembler _assembler = new();
+    private bool _fullSnapshotsOnly;
 
     public ControlPlaneClient(
         IOptions<MeshProxyOptions> options,
@@ -112,7 +117,11 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         }
     }
 
-    /// <summary>Runs one stream until it ends; returns whether it delivered at least one snapshot.</summary>
+    /// <summary>
+    /// Runs one stream until it ends; returns whether it delivered at least one snapshot. The
+    /// incremental stream (StreamDeltas) unless the control plane does not have it (an older
+    /// one answers Unimplemented): then full snapshots (StreamSnapshots) from then on.
+    /// </summary>
     private async Task<bool> RunStreamAsync(MeshDiscovery.MeshDiscoveryClient client, Node node, CancellationToken cancellationToken)
     {
         var headers = new Metadata();
@@ -121,15 +130,76 @@ internal sealed partial class ControlPlaneClient : BackgroundService
             headers.Add("authorization", $"Bearer {token}");
         }
 
-        using var call = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
+        if (!_fullSnapshotsOnly)
+        {
+            try
+            {
+                // A reconnecting proxy says what it holds: the control plane sends only what differs.
+                var hello = new Hello { Node = node, Version = _assembler.Version, Resources = { _assembler.Resources() } };
+                using var deltas = client.StreamDeltas(headers, cancellationToken: cancellationToken);
+                return await RunStreamAsync(deltas, hello, ApplyDeltaAsync, cancellationToken);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+            {
+                Log.FullSnapshotsOnly(_logger, _options.ControlPlane.Address);
+                _fullSnapshotsOnly = true;
+            }
+        }
+
+        using var snapshots = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
+        return await RunStreamAsync(snapshots, new Hello { Node = node }, ApplySnapshotAsync, cancellationToken);
+    }
+
+    private async Task<ProxyMessage> ApplySnapshotAsync(ProxySnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var result = await _applier.ApplyAsync(snapshot, cancellationToken);
+        return result.Accepted
+            ? new ProxyMessage { Ack = new Ack { Version = result.Version } }
+            : new ProxyMessage { Nack = new Nack { Version = result.Version, Error = result.Error } };
+    }
+
+    /// <summary>
+    /// Assembles the complete snapshot a delta describes and applies it like a full snapshot; what
+    /// the proxy holds moves on only if it was accepted. A delta that does not fit what the proxy
+    /// holds is answered with a NACK asking for the complete state (resync).
+    /// </summary>
+    private async Task<ProxyMessage> ApplyDeltaAsync(SnapshotDelta delta, CancellationToken cancellationToken)
+    {
+        AssembledDelta assembled;
+        try
+        {
+            assembled = _assembler.Apply(delta);
+        }
+        catch (InvalidDataException ex)
+        {
+            Log.DeltaDoesNotFit(_logger, delta.Version, ex.Message);
+            return new ProxyMessage { Nack = new Nack { Version = delta.Version, Nonce = delta.Nonce, Error = ex.Message, Resync = true } };
+        }
+
+        var result = await _applier.ApplyAsync(assembled.Snapshot, cancellationToken);
+        if (!result.Accepted)
+        {
+            return new ProxyMessage { Nack = new Nack { Version = result.Version, Nonce = delta.Nonce, Error = result.Error } };
+        }
+
+        _assembler.Commit(assembled);
+        return new ProxyMessage { Ack = new Ack { Version = result.Version, Nonce = delta.Nonce } };
+    }
+
+    private async Task<bool> RunStreamAsync<T>(
+        AsyncDuplexStreamingCall<ProxyMessage, T> call,
+        Hello hello,
+        Func<T, CancellationToken, Task<ProxyMessage>> apply,
+        CancellationToken cancellationToken)
+    {
         using var writes = new SemaphoreSlim(1, 1);
         using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = node } }, cancellationToken);
+        await call.RequestStream.WriteAsync(new ProxyMessage { Hello = hello }, cancellationToken);
         var received = false;
         Task? reporting = null;
         try
         {
-            await foreach (var snapshot in call.ResponseStream.ReadAllAsync(cancellationToken))
+            await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
                 if (!received)
                 {
@@ -139,10 +209,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
                     reporting = ReportListenersAsync(call.RequestStream, writes, streamEnd.Token);
                 }
 
-                var result = await _applier.ApplyAsync(snapshot, cancellationToken);
-                var answer = result.Accepted
-                    ? new ProxyMessage { Ack = new Ack { Version = result.Version } }
-                    : new ProxyMessage { Nack = new Nack { Version = result.Version, Error = result.Error } };
+                var answer = await apply(message, cancellationToken);
                 await WriteAsync(call.RequestStream, writes, answer, cancellationToken);
             }
         }
@@ -249,5 +316,11 @@ internal sealed partial class ControlPlaneClient : BackgroundService
 
         [LoggerMessage(4, LogLevel.Information, "Control plane stream to {Address} ended; reconnecting.")]
         public static partial void StreamEnded(ILogger logger, string address);
+
+        [LoggerMessage(5, LogLevel.Information, "The control plane at {Address} has no incremental discovery stream: receiving full snapshots.")]
+        public static partial void FullSnapshotsOnly(ILogger logger, string address);
+
+        [LoggerMessage(6, LogLevel.Warning, "Snapshot delta {Version} does not fit what the proxy holds ({Reason}); asking the control plane for the complete state.")]
+        public static partial void DeltaDoesNotFit(ILogger logger, string version, string reason);
     }
 }

@@ -40,8 +40,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             MaxReceiveMessageSize = null,
         })).ToList();
         var proxies = Enumerable.Range(0, options.Proxies).Select(i => new SimulatedProxy(SimulatedMesh.NodeFor(i, services), fullDecode: i == 0)).ToList();
-        var fast = DiscoveryMethods.StreamSnapshots(fullDecode: false);
-        var full = DiscoveryMethods.StreamSnapshots(fullDecode: true);
+        var fast = DiscoveryMethods.StreamDeltas(fullDecode: false);
+        var full = DiscoveryMethods.StreamDeltas(fullDecode: true);
 
         var rssBefore = _probe.Memory("before connecting")?.Rss ?? 0;
         var cpuBefore = _probe.Cpu("before connecting");
@@ -117,7 +117,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         }
 
         var synced = await admin.CountSyncedAsync(cancellationToken);
-        var sizes = proxies.Select(p => p.LastSize).Order().ToArray();
+        var sizes = proxies.Select(p => p.FirstSize).Order().ToArray();
+        var deltas = proxies.Select(p => p.LastSize).Order().ToArray();
         var sample = proxies[0].LastFull;
         var memory = _probe.Memory("end");
         await stop.CancelAsync();
@@ -138,6 +139,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             SnapshotsDuringConnect = snapshotsDuringConnect,
             SnapshotBytesMedian = sizes[sizes.Length / 2],
             SnapshotBytesMax = sizes[^1],
+            DeltaBytesMedian = deltas[deltas.Length / 2],
             SnapshotClusters = sample?.Clusters.Count ?? 0,
             SnapshotEndpoints = sample?.Clusters.Sum(c => c.Endpoints.Count) ?? 0,
             SnapshotVirtualHosts = sample?.VirtualHosts.Count ?? 0,
@@ -185,8 +187,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             AllConnectedMs = double.NaN,
             ConvergedMs = double.NaN,
             SnapshotsDuringConnect = proxies.Sum(p => (long)p.Snapshots),
-            SnapshotBytesMedian = proxies.Select(p => p.LastSize).Order().ElementAt(proxies.Count / 2),
-            SnapshotBytesMax = proxies.Max(p => p.LastSize),
+            SnapshotBytesMedian = proxies.Select(p => p.FirstSize).Order().ElementAt(proxies.Count / 2),
+            SnapshotBytesMax = proxies.Max(p => p.FirstSize),
             ControlPlaneRssBeforeBytes = rssBefore,
             ControlPlaneRssConnectedBytes = memory?.Rss ?? 0,
             ControlPlanePeakRssBytes = memory?.PeakRss ?? 0,

@@ -6,8 +6,10 @@ using Mesh.Bench.Tool.Load;
 namespace Mesh.Bench.Tool.ControlPlaneSim;
 
 /// <summary>
-/// One simulated sidecar: a real discovery stream that says Hello with its node and ACKs every
-/// snapshot at once, remembering when the newest config generation arrived and was ACKed.
+/// One simulated sidecar: a real incremental discovery stream that says Hello with its node and
+/// ACKs every delta (by its nonce) at once, remembering when the newest config generation arrived
+/// and was ACKed. The proxy that decodes fully assembles its deltas like a real proxy
+/// (<see cref="SnapshotDeltaAssembler"/>) and NACKs one that does not fit.
 /// </summary>
 public sealed class SimulatedProxy
 {
@@ -16,13 +18,16 @@ public sealed class SimulatedProxy
     private long _ackedAtNs;
     private long _lastReceivedNs;
     private int _lastSize;
+    private int _firstSize;
     private int _snapshots;
     private List<long>? _arrivals;
+    private readonly SnapshotDeltaAssembler? _assembler;
 
     public SimulatedProxy(Node node, bool fullDecode)
     {
         Node = node;
         FullDecode = fullDecode;
+        _assembler = fullDecode ? new SnapshotDeltaAssembler() : null;
     }
 
     public Node Node { get; }
@@ -31,14 +36,18 @@ public sealed class SimulatedProxy
 
     public int Snapshots => Volatile.Read(ref _snapshots);
 
-    /// <summary>The last fully decoded snapshot (only for the proxy that decodes fully).</summary>
+    /// <summary>The last assembled snapshot (only for the proxy that decodes fully).</summary>
     public ProxySnapshot? LastFull { get; private set; }
 
     public string? Failure { get; private set; }
 
     public long LastReceivedNs => Interlocked.Read(ref _lastReceivedNs);
 
+    /// <summary>Bytes of the latest delta received.</summary>
     public int LastSize => Volatile.Read(ref _lastSize);
+
+    /// <summary>Bytes of the first delta of the stream: the complete snapshot.</summary>
+    public int FirstSize => Volatile.Read(ref _firstSize);
 
     /// <summary>When the first snapshot of at least <paramref name="generation"/> was ACKed, or null.</summary>
     public long? AckedAtNs(long generation)
@@ -79,7 +88,8 @@ public sealed class SimulatedProxy
             {
                 var received = PreciseClock.NowNs();
                 var header = call.ResponseStream.Current;
-                await call.RequestStream.WriteAsync(new ProxyMessage { Ack = new Ack { Version = header.Version } }, cancellationToken);
+                var (answer, full) = Answer(header);
+                await call.RequestStream.WriteAsync(answer, cancellationToken);
                 var acked = PreciseClock.NowNs();
                 lock (_gate)
                 {
@@ -90,14 +100,15 @@ public sealed class SimulatedProxy
                     }
 
                     _arrivals?.Add(received);
-                    if (header.Full is not null)
+                    if (full is not null)
                     {
-                        LastFull = header.Full;
+                        LastFull = full;
                     }
                 }
 
                 Interlocked.Exchange(ref _lastReceivedNs, received);
                 Volatile.Write(ref _lastSize, header.SizeBytes);
+                Interlocked.CompareExchange(ref _firstSize, header.SizeBytes, 0);
                 Interlocked.Increment(ref _snapshots);
             }
         }
@@ -107,6 +118,25 @@ public sealed class SimulatedProxy
         catch (Exception ex)
         {
             Failure = ex.Message;
+        }
+    }
+
+    private (ProxyMessage Answer, ProxySnapshot? Full) Answer(SnapshotHeader header)
+    {
+        if (_assembler is null || header.Delta is null)
+        {
+            return (new ProxyMessage { Ack = new Ack { Version = header.Version, Nonce = header.Nonce } }, null);
+        }
+
+        try
+        {
+            var assembled = _assembler.Apply(header.Delta);
+            _assembler.Commit(assembled);
+            return (new ProxyMessage { Ack = new Ack { Version = header.Version, Nonce = header.Nonce } }, assembled.Snapshot);
+        }
+        catch (InvalidDataException ex)
+        {
+            return (new ProxyMessage { Nack = new Nack { Version = header.Version, Nonce = header.Nonce, Error = ex.Message, Resync = true } }, null);
         }
     }
 }

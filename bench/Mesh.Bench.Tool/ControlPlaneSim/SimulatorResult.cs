@@ -24,6 +24,9 @@ public sealed record SimulatorResult
 
     public int SnapshotBytesMax { get; init; }
 
+    /// <summary>Median size of the last delta each proxy received (the last change's, on the incremental stream).</summary>
+    public int DeltaBytesMedian { get; init; }
+
     public int SnapshotClusters { get; init; }
 
     public int SnapshotEndpoints { get; init; }

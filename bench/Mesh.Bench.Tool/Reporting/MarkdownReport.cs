@@ -74,7 +74,7 @@ public static class MarkdownReport
         {
             Line(md, $"## Control plane (simulated proxies on real gRPC streams; {s.ControlPlaneChanges} changes each, medians)");
             Line(md, $"");
-            Line(md, $"| proxies | services / HTTP/2 connections | all connected | storm settled | ACK p50 | ACK p99 | ACK max | snapshot (median, clusters / endpoints) | CP RSS (per proxy) | CP CPU per change (per proxy) | CP idle CPU | SYNCED per CP |");
+            Line(md, $"| proxies | services / HTTP/2 connections | all connected | storm settled | ACK p50 | ACK p99 | ACK max | snapshot (median, clusters / endpoints); last delta | CP RSS (per proxy) | CP CPU per change (per proxy) | CP idle CPU | SYNCED per CP |");
             Line(md, $"|---|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var c in run.ControlPlane)
             {
@@ -90,7 +90,7 @@ public static class MarkdownReport
                     continue;
                 }
 
-                Line(md, $"| {x.Proxies}{(x.SidecarScoped ? " (Sidecar: 3 services each)" : "")} | {x.Services} / {x.Connections} | {x.AllConnectedMs:0} ms | {x.ConvergedMs:0} ms | {x.AckP50Ms:0} ms | {x.AckP99Ms:0} ms | {x.AckMaxMs:0} ms | {x.SnapshotBytesMedian / 1024.0:0.0} KB ({x.SnapshotClusters} / {x.SnapshotEndpoints}) | {x.ControlPlaneRssConnectedBytes / Mb:0} MB ({x.RssPerProxyBytes / 1024:0.0} KB) | {x.CpuMsPerChange:0} ms ({x.CpuUsPerProxyPerChange:0} µs) | {x.IdleCpuPercent:0.0} % | {x.SyncedPerControlPlane}/{x.Proxies}{(x.FailedProxies > 0 ? $", {x.FailedProxies} failed: {Escape(x.FirstFailure)}" : "")} |");
+                Line(md, $"| {x.Proxies}{(x.SidecarScoped ? " (Sidecar: 3 services each)" : "")} | {x.Services} / {x.Connections} | {x.AllConnectedMs:0} ms | {x.ConvergedMs:0} ms | {x.AckP50Ms:0} ms | {x.AckP99Ms:0} ms | {x.AckMaxMs:0} ms | {x.SnapshotBytesMedian / 1024.0:0.0} KB ({x.SnapshotClusters} / {x.SnapshotEndpoints}); {x.DeltaBytesMedian / 1024.0:0.0} KB | {x.ControlPlaneRssConnectedBytes / Mb:0} MB ({x.RssPerProxyBytes / 1024:0.0} KB) | {x.CpuMsPerChange:0} ms ({x.CpuUsPerProxyPerChange:0} µs) | {x.IdleCpuPercent:0.0} % | {x.SyncedPerControlPlane}/{x.Proxies}{(x.FailedProxies > 0 ? $", {x.FailedProxies} failed: {Escape(x.FirstFailure)}" : "")} |");
             }
 
             Line(md, $"");

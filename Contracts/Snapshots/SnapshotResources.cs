@@ -1,0 +1,197 @@
+using System.Buffers.Binary;
+using System.Collections;
+using System.Security.Cryptography;
+using System.Text;
+using Google.Protobuf;
+using Google.Protobuf.Reflection;
+
+namespace Mesh.Contracts.Snapshots;
+
+/// <summary>
+/// How a <see cref="ProxySnapshot"/> travels on the incremental discovery stream, the same code on
+/// both sides: <see cref="Split"/> cuts it into resources (control plane), <see cref="Assemble"/>
+/// puts them back together (proxy), and <see cref="CompositeVersion"/> gives the whole snapshot's
+/// version from its resources' versions, so the proxy can check that what it holds after a delta
+/// is exactly what the control plane meant.
+/// </summary>
+/// <remarks>
+/// The snapshot's header fields (<c>version</c>, <c>node</c>, <c>config_generation</c>) travel in
+/// the delta itself. Every other field is a resource type (<see cref="SnapshotResourceType"/>), in
+/// field-number order with <c>endpoints</c> right after <c>clusters</c>; a list's elements keep
+/// their order (the delta carries a type's new order when it changed). Two elements of one list
+/// with the same name (which the proxy rejects, naming them) stay distinct resources: the second
+/// is keyed <c>name\0 2</c> (a NUL and the occurrence), the body keeps the real name.
+/// </remarks>
+public static class SnapshotResources
+{
+    public const string EndpointsTypeName = "endpoints";
+
+    private static readonly int[] HeaderFields = [ProxySnapshot.VersionFieldNumber, ProxySnapshot.NodeFieldNumber, ProxySnapshot.ConfigGenerationFieldNumber];
+    private static readonly Dictionary<string, SnapshotResourceType> ByName;
+
+    static SnapshotResources()
+    {
+        var types = new List<SnapshotResourceType>();
+        foreach (var field in ProxySnapshot.Descriptor.Fields.InFieldNumberOrder())
+        {
+            if (HeaderFields.Contains(field.FieldNumber))
+            {
+                continue;
+            }
+
+            var elementName = field.IsRepeated && !field.IsMap && field.FieldType == FieldType.Message
+                ? field.MessageType.FindFieldByName("name") is { FieldType: FieldType.String, IsRepeated: false } name ? name : null
+                : null;
+            types.Add(new SnapshotResourceType(field.Name, field, elementName));
+            if (field.FieldNumber == ProxySnapshot.ClustersFieldNumber)
+            {
+                types.Add(new SnapshotResourceType(EndpointsTypeName, field, elementName));
+            }
+        }
+
+        Types = types;
+        ByName = types.ToDictionary(t => t.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Every resource type, in canonical order.</summary>
+    public static IReadOnlyList<SnapshotResourceType> Types { get; }
+
+    public static SnapshotResourceType? FindType(string name) => ByName.GetValueOrDefault(name);
+
+    /// <summary>The parts of a snapshot in canonical order: per type, its elements in their order.</summary>
+    public static IReadOnlyList<SnapshotPart> Split(ProxySnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var parts = new List<SnapshotPart>();
+        foreach (var type in Types)
+        {
+            if (!SnapshotPart.IsSet(type, snapshot))
+            {
+                continue;
+            }
+
+            var value = type.Field.Accessor.GetValue(snapshot);
+            if (!type.IsList)
+            {
+                parts.Add(new SnapshotPart(type, "", value));
+                continue;
+            }
+
+            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (IMessage element in (IList)value)
+            {
+                var name = (string)type.ElementName!.Accessor.GetValue(element);
+                var occurrence = seen[name] = seen.GetValueOrDefault(name) + 1;
+                parts.Add(new SnapshotPart(type, occurrence == 1 ? name : $"{name}\0{occurrence}", element));
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>
+    /// Puts parts back together into a snapshot (without its header fields). Parts may come in
+    /// any order as long as each list's elements are in their order; every cluster needs its
+    /// endpoints part and every endpoints part its cluster (else <see cref="InvalidDataException"/>).
+    /// The result shares the parts' messages: treat it as immutable.
+    /// </summary>
+    public static ProxySnapshot Assemble(IEnumerable<SnapshotPart> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        var snapshot = new ProxySnapshot();
+        var endpoints = new Dictionary<string, Cluster>(StringComparer.Ordinal);
+        var clusters = new List<(string Name, Cluster Cluster)>();
+        foreach (var part in parts)
+        {
+            if (part.Type.IsEndpoints)
+            {
+                if (!endpoints.TryAdd(part.Name, (Cluster)part.Value))
+                {
+                    throw new InvalidDataException($"two endpoints resources for cluster '{part.Name}'");
+                }
+            }
+            else if (part.Type.Field.FieldNumber == ProxySnapshot.ClustersFieldNumber)
+            {
+                clusters.Add((part.Name, (Cluster)part.Value));
+            }
+            else if (part.Type.IsList)
+            {
+                ((IList)part.Type.Field.Accessor.GetValue(snapshot)).Add(part.Value);
+            }
+            else if (part.Type.Field.IsRepeated)
+            {
+                var list = (IList)part.Type.Field.Accessor.GetValue(snapshot);
+                foreach (var item in (IList)part.Value)
+                {
+                    list.Add(item);
+                }
+            }
+            else
+            {
+                part.Type.Field.Accessor.SetValue(snapshot, part.Value);
+            }
+        }
+
+        foreach (var (name, cluster) in clusters)
+        {
+            if (!endpoints.Remove(name, out var own))
+            {
+                throw new InvalidDataException($"cluster '{name}' has no endpoints resource");
+            }
+
+            var assembled = MessageCopier.Without(cluster, Cluster.EndpointsFieldNumber);
+            assembled.Endpoints.Add(own.Endpoints);
+            snapshot.Clusters.Add(assembled);
+        }
+
+        if (endpoints.Count > 0)
+        {
+            throw new InvalidDataException($"endpoints resource for unknown cluster '{endpoints.Keys.First()}'");
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>A resource's version: the first 64 bits of the SHA-256 of its body, as 16 hex digits.</summary>
+    public static string VersionOf(ReadOnlySpan<byte> body)
+    {
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(body, hash);
+        return Convert.ToHexStringLower(hash[..8]);
+    }
+
+    /// <summary>
+    /// The whole snapshot's version: a hash over every resource's type, name and version in
+    /// canonical order (<see cref="Split"/>'s). Identical content gives an identical version.
+    /// </summary>
+    public static string CompositeVersion(IEnumerable<(SnapshotResourceKey Key, string Version)> resources)
+    {
+        ArgumentNullException.ThrowIfNull(resources);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> length = stackalloc byte[4];
+        foreach (var (key, version) in resources)
+        {
+            foreach (var text in (ReadOnlySpan<string>)[key.Type, key.Name, version])
+            {
+                var bytes = Encoding.UTF8.GetBytes(text);
+                BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
+                hash.AppendData(length);
+                hash.AppendData(bytes);
+            }
+        }
+
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        hash.GetHashAndReset(digest);
+        return Convert.ToHexStringLower(digest[..8]);
+    }
+
+    /// <summary>Sets the header fields a delta carries on an assembled snapshot.</summary>
+    public static ProxySnapshot WithHeader(ProxySnapshot snapshot, string version, Node? node, long configGeneration)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        snapshot.Version = version;
+        snapshot.Node = node;
+        snapshot.ConfigGeneration = configGeneration;
+        return snapshot;
+    }
+}

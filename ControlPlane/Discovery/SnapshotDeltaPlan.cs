@@ -1,0 +1,91 @@
+using System.Buffers;
+using Google.Protobuf;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
+
+namespace Mesh.ControlPlane.Discovery;
+
+/// <summary>
+/// The change from one view to a snapshot, encoded once for every proxy that makes the same move:
+/// the <see cref="SnapshotDelta"/> without its nonce and node (each proxy's write adds those).
+/// Holds the changed resources (their pre-encoded entries, <see cref="EncodedResource"/>), the
+/// removed keys and the new order of each list type whose order is not the held one without the
+/// removed names (the rule the proxy applies, <see cref="SnapshotDeltaAssembler"/>).
+/// </summary>
+internal sealed class SnapshotDeltaPlan
+{
+    private SnapshotDeltaPlan(string baseVersion, EncodedSnapshot target, byte[] body, int changed, int removed)
+    {
+        BaseVersion = baseVersion;
+        Target = target;
+        Body = body;
+        Changed = changed;
+        Removed = removed;
+    }
+
+    public string BaseVersion { get; }
+
+    public string Version => Target.Version;
+
+    public EncodedSnapshot Target { get; }
+
+    /// <summary>The encoded delta without nonce and node.</summary>
+    public byte[] Body { get; }
+
+    public int Changed { get; }
+
+    public int Removed { get; }
+
+    public static SnapshotDeltaPlan Compute(ResourceView held, EncodedSnapshot target, long configGeneration)
+    {
+        var header = new SnapshotDelta { Version = target.Version, BaseVersion = held.Version, ConfigGeneration = configGeneration };
+        var targetKeys = new HashSet<SnapshotResourceKey>(target.Resources.Select(r => r.Key));
+        var heldVersions = held.Versions;
+        var changed = target.Resources.Where(r => !heldVersions.TryGetValue(r.Key, out var version) || version != r.Version).ToList();
+        foreach (var (key, _) in held.Resources)
+        {
+            if (!targetKeys.Contains(key))
+            {
+                header.Removed.Add(new ResourceKey { Type = key.Type, Name = key.Name });
+            }
+        }
+
+        var heldOrders = OrdersOf(held.Resources.Select(r => r.Key).Where(targetKeys.Contains));
+        foreach (var (type, names) in OrdersOf(target.Resources.Select(r => r.Key)))
+        {
+            if (!heldOrders.TryGetValue(type, out var implied) || !implied.SequenceEqual(names, StringComparer.Ordinal))
+            {
+                header.Orders.Add(new ResourceOrder { Type = type, Names = { names } });
+            }
+        }
+
+        var body = new ArrayBufferWriter<byte>(header.CalculateSize() + changed.Sum(r => r.DeltaEntry.Length));
+        header.WriteTo(body);
+        foreach (var resource in changed)
+        {
+            body.Write(resource.DeltaEntry);
+        }
+
+        return new SnapshotDeltaPlan(held.Version, target, body.WrittenSpan.ToArray(), changed.Count, header.Removed.Count);
+    }
+
+    private static Dictionary<string, List<string>> OrdersOf(IEnumerable<SnapshotResourceKey> keys)
+    {
+        var orders = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        foreach (var key in keys)
+        {
+            if (SnapshotResources.FindType(key.Type) is { IsList: true })
+            {
+                if (!orders.TryGetValue(key.Type, out var names))
+                {
+                    orders[key.Type] = names = [];
+                }
+
+                names.Add(key.Name);
+            }
+        }
+
+        return orders;
+    }
+}

@@ -1,0 +1,111 @@
+using Grpc.Core;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Tests.Infrastructure;
+
+namespace Mesh.ControlPlane.Tests.Discovery;
+
+/// <summary>
+/// The incremental stream (StreamDeltas) over a real gRPC connection, the proxy's side played by
+/// the contract's assembler as the proxy uses it: every delta assembles to exactly the full
+/// snapshot the control plane meant, changes made while a delta is unanswered merge into the
+/// next, proxy-status follows the per-nonce answers, and a reconnecting proxy gets only what differs.
+/// </summary>
+public sealed class DeltaStreamTests
+{
+    private const string ProxyId = "reviews-v1";
+
+    [Fact]
+    public async Task Deltas_assemble_to_the_full_snapshot_merge_while_unanswered_and_resume_after_a_reconnect()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
+        await controlPlane.ApplyAsync(Yaml.VirtualService("reviews"));
+        var assembler = new SnapshotDeltaAssembler();
+        var stream = await ConnectAsync(controlPlane, assembler);
+
+        var first = await NextAsync(stream);
+        Assert.Equal("", first.BaseVersion);
+        Assert.Equal(ProxyId, first.Node.Id);
+        var applied = assembler.Apply(first);
+        assembler.Commit(applied);
+        AssertIsWhatWasSent(controlPlane, applied.Snapshot);
+        var connection = controlPlane.Service<ConnectedProxies>().Find(ProxyId)!;
+        Assert.Equal(ProxySyncStatus.Pending, connection.GetStatus().Status);
+        Assert.Equal(first.Version, connection.GetStatus().SentVersion);
+
+        // Two changes while the first delta is unanswered wait for its answer and merge.
+        await controlPlane.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
+        var latest = await controlPlane.ApplyAsync(Yaml.VirtualService("reviews", subset: "v3"));
+        await Poll.UntilAsync("the latest change waits for the proxy", () => connection.PendingConfigGeneration == latest);
+        await AnswerAsync(stream, new Ack { Version = first.Version, Nonce = "stale" }); // not the delta in flight: ignored
+        await AnswerAsync(stream, new Ack { Version = first.Version, Nonce = first.Nonce });
+
+        var merged = await NextAsync(stream);
+        Assert.Equal(first.Version, merged.BaseVersion);
+        Assert.Equal(latest, merged.ConfigGeneration);
+        Assert.Null(merged.Node); // only the first delta of a stream carries the node
+        Assert.True(merged.Resources.Count < first.Resources.Count, "a change sends only the changed resources");
+        applied = assembler.Apply(merged);
+        assembler.Commit(applied);
+        AssertIsWhatWasSent(controlPlane, applied.Snapshot);
+        Assert.Equal(ProxyId, applied.Snapshot.Node.Id);
+        await AnswerAsync(stream, new Ack { Version = merged.Version, Nonce = merged.Nonce });
+        await Poll.UntilAsync("SYNCED to the merged delta", () => connection.GetStatus() is { Status: ProxySyncStatus.Synced } s && s.AckedVersion == merged.Version);
+
+        // A delta the proxy cannot fit: it asks for a resync and is sent its complete state.
+        await controlPlane.ApplyAsync(Yaml.VirtualService("reviews", subset: "v4"));
+        var unfit = await NextAsync(stream);
+        await AnswerAsync(stream, new Nack { Version = unfit.Version, Nonce = unfit.Nonce, Error = "does not fit", Resync = true });
+        var complete = await NextAsync(stream);
+        Assert.Equal("", complete.BaseVersion);
+        Assert.Equal(unfit.Version, complete.Version);
+        applied = assembler.Apply(complete);
+        assembler.Commit(applied);
+        AssertIsWhatWasSent(controlPlane, applied.Snapshot);
+        await AnswerAsync(stream, new Ack { Version = complete.Version, Nonce = complete.Nonce });
+        Assert.NotEqual(ProxySyncStatus.Nacked, connection.GetStatus().Status); // a resync is not a rejection
+
+        // Reconnecting with what it holds: the control plane starts from there.
+        stream.Dispose();
+        stream = await ConnectAsync(controlPlane, assembler);
+        var resumed = await NextAsync(stream);
+        Assert.Equal(assembler.Version, resumed.BaseVersion);
+        Assert.True(resumed.Resources.Count < complete.Resources.Count, "a reconnecting proxy gets only what differs");
+        applied = assembler.Apply(resumed);
+        assembler.Commit(applied);
+        await AnswerAsync(stream, new Ack { Version = resumed.Version, Nonce = resumed.Nonce });
+        connection = controlPlane.Service<ConnectedProxies>().Find(ProxyId)!;
+        await Poll.UntilAsync("SYNCED after the reconnect", () => connection.GetStatus() is { Status: ProxySyncStatus.Synced } s && s.AckedVersion == resumed.Version);
+        stream.Dispose();
+    }
+
+    private static async Task<AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta>> ConnectAsync(TestControlPlane controlPlane, SnapshotDeltaAssembler assembler)
+    {
+        var stream = controlPlane.Discovery.StreamDeltas();
+        var hello = new Hello { Node = TestProxy.NodeFor(ProxyId), Version = assembler.Version, Resources = { assembler.Resources() } };
+        await stream.RequestStream.WriteAsync(new ProxyMessage { Hello = hello });
+        return stream;
+    }
+
+    private static async Task<SnapshotDelta> NextAsync(AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta> stream)
+    {
+        using var cancel = new CancellationTokenSource(Poll.DefaultBudget);
+        Assert.True(await stream.ResponseStream.MoveNext(cancel.Token), "the control plane ended the stream");
+        return stream.ResponseStream.Current;
+    }
+
+    private static Task AnswerAsync(AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta> stream, Ack ack) =>
+        stream.RequestStream.WriteAsync(new ProxyMessage { Ack = ack });
+
+    private static Task AnswerAsync(AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta> stream, Nack nack) =>
+        stream.RequestStream.WriteAsync(new ProxyMessage { Nack = nack });
+
+    /// <summary>The assembled snapshot is the full snapshot the control plane recorded as sent (the versions name the same content differently).</summary>
+    private static void AssertIsWhatWasSent(TestControlPlane controlPlane, ProxySnapshot assembled)
+    {
+        var sent = controlPlane.Service<ConnectedProxies>().Find(ProxyId)!.LastSent!.Clone();
+        sent.Version = assembled.Version;
+        Assert.Equal(sent, assembled);
+    }
+}

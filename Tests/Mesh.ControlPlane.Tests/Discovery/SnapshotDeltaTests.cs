@@ -1,0 +1,143 @@
+using Google.Protobuf;
+using Mesh.Contracts.Discovery;
+using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Snapshots;
+using Mesh.ControlPlane.Tests.Infrastructure;
+
+namespace Mesh.ControlPlane.Tests.Discovery;
+
+/// <summary>
+/// The incremental stream's two halves together, over the wire bytes: the control plane's delta
+/// plans (<see cref="SnapshotDeltaPlan"/>) applied by the proxy's assembler
+/// (<see cref="SnapshotDeltaAssembler"/>) give exactly the full snapshot of each state, and each
+/// delta carries only what changed.
+/// </summary>
+public sealed class SnapshotDeltaTests
+{
+    private static readonly Node ProxyNode = TestProxy.NodeFor("reviews-v1");
+
+    [Fact]
+    public void Applying_a_sequence_of_deltas_gives_the_full_snapshot_of_every_state()
+    {
+        var states = new List<ProxySnapshot>
+        {
+            Snapshot(clusters: [("a", 2), ("b", 1), ("c", 3)], hosts: ["a", "b", "c"], trustDomain: "cluster.local"),
+            Snapshot(clusters: [("a", 2), ("b", 4), ("c", 3)], hosts: ["a", "b", "c"], trustDomain: "cluster.local"),   // endpoints of b
+            Snapshot(clusters: [("d", 1), ("a", 2), ("c", 3)], hosts: ["c", "a", "d"], trustDomain: "cluster.local"),   // b gone, d new, reordered
+            Snapshot(clusters: [("d", 1), ("a", 2), ("c", 3)], hosts: ["c", "a", "d"], trustDomain: ""),                // a single field unset
+            Snapshot(clusters: [("d", 1), ("d", 2)], hosts: ["d", "d"], trustDomain: "example.org"),                    // duplicate names stay distinct
+            new ProxySnapshot(),                                                                                       // everything removed
+            Snapshot(clusters: [("a", 1)], hosts: ["a"], trustDomain: "cluster.local"),
+        };
+
+        var plans = new SnapshotDeltaPlans();
+        var assembler = new SnapshotDeltaAssembler();
+        var held = ResourceView.Empty;
+        var generation = 0;
+        foreach (var state in states)
+        {
+            generation++;
+            var target = EncodedSnapshot.Of(state);
+            var delta = Wire(plans.Get(held, target, generation), $"{generation}", generation == 1 ? ProxyNode : null);
+            var applied = assembler.Apply(delta);
+            assembler.Commit(applied);
+            held = ResourceView.Of(target);
+
+            var expected = state.Clone();
+            expected.Version = target.Version;
+            expected.Node = ProxyNode;
+            expected.ConfigGeneration = generation;
+            Assert.Equal(expected, applied.Snapshot);
+            Assert.Equal(target.Version, assembler.Version);
+        }
+    }
+
+    [Fact]
+    public void An_endpoint_change_sends_only_that_cluster_s_endpoints_and_an_unchanged_state_sends_nothing()
+    {
+        var before = EncodedSnapshot.Of(Snapshot(clusters: [("a", 2), ("b", 1)], hosts: ["a", "b"], trustDomain: "cluster.local"));
+        var after = EncodedSnapshot.Of(Snapshot(clusters: [("a", 2), ("b", 5)], hosts: ["a", "b"], trustDomain: "cluster.local"));
+
+        var delta = Wire(SnapshotDeltaPlan.Compute(ResourceView.Of(before), after, 2), "2", null);
+
+        Assert.Equal([("endpoints", "outbound|9080||b.default.svc.cluster.local")], delta.Resources.Select(r => (r.Type, r.Name)));
+        Assert.Empty(delta.Removed);
+        Assert.Empty(delta.Orders);
+        Assert.Equal(before.Version, delta.BaseVersion);
+
+        var same = Wire(SnapshotDeltaPlan.Compute(ResourceView.Of(after), after, 2), "3", null);
+        Assert.Empty(same.Resources);
+        Assert.Equal(same.BaseVersion, same.Version);
+    }
+
+    [Fact]
+    public void A_reconnecting_proxy_that_says_what_it_holds_gets_only_what_differs()
+    {
+        var first = Snapshot(clusters: [("a", 2), ("b", 1)], hosts: ["a", "b"], trustDomain: "cluster.local");
+        var assembler = new SnapshotDeltaAssembler();
+        assembler.Commit(assembler.Apply(Wire(SnapshotDeltaPlan.Compute(ResourceView.Empty, EncodedSnapshot.Of(first), 1), "1", ProxyNode)));
+
+        var hello = new Hello { Node = ProxyNode, Version = assembler.Version, Resources = { assembler.Resources() } };
+        var view = ResourceView.FromHello(hello);
+        Assert.Equal(ResourceView.Of(EncodedSnapshot.Of(first)).Resources, view.Resources);
+
+        var next = Snapshot(clusters: [("a", 2), ("b", 1)], hosts: ["a", "b"], trustDomain: "example.org");
+        var delta = Wire(SnapshotDeltaPlan.Compute(view, EncodedSnapshot.Of(next), 2), "1", ProxyNode);
+        Assert.Equal([("trust_domain", "")], delta.Resources.Select(r => (r.Type, r.Name)));
+        Assert.Equal("example.org", assembler.Apply(delta).Snapshot.TrustDomain);
+
+        // A claim whose resources do not make its version counts as nothing held.
+        hello.Resources.RemoveAt(0);
+        Assert.Same(ResourceView.Empty, ResourceView.FromHello(hello));
+    }
+
+    [Fact]
+    public void A_delta_that_does_not_fit_what_the_proxy_holds_is_refused_and_changes_nothing()
+    {
+        var first = EncodedSnapshot.Of(Snapshot(clusters: [("a", 2)], hosts: ["a"], trustDomain: "cluster.local"));
+        var second = EncodedSnapshot.Of(Snapshot(clusters: [("a", 3)], hosts: ["a"], trustDomain: "cluster.local"));
+        var assembler = new SnapshotDeltaAssembler();
+        assembler.Commit(assembler.Apply(Wire(SnapshotDeltaPlan.Compute(ResourceView.Empty, first, 1), "1", ProxyNode)));
+
+        var wrongBase = Wire(SnapshotDeltaPlan.Compute(ResourceView.Of(second), first, 2), "2", null);
+        Assert.Contains("applies to version", Assert.Throws<InvalidDataException>(() => assembler.Apply(wrongBase)).Message);
+
+        var tampered = Wire(SnapshotDeltaPlan.Compute(ResourceView.Of(first), second, 2), "3", null);
+        tampered.Version = "0000000000000000";
+        tampered.BaseVersion = first.Version;
+        Assert.Contains("make version", Assert.Throws<InvalidDataException>(() => assembler.Apply(tampered)).Message);
+        Assert.Equal(first.Version, assembler.Version);
+    }
+
+    /// <summary>The delta exactly as a proxy receives it: the plan's shared bytes and this write's own fields, parsed.</summary>
+    private static SnapshotDelta Wire(SnapshotDeltaPlan plan, string nonce, Node? node)
+    {
+        var payload = new DeltaPayload(plan, nonce, node);
+        var delta = SnapshotDelta.Parser.ParseFrom([.. payload.Plan.Body, .. payload.Own]);
+        Assert.Equal(payload.Length, delta.CalculateSize());
+        return delta;
+    }
+
+    private static ProxySnapshot Snapshot((string Name, int Endpoints)[] clusters, string[] hosts, string trustDomain)
+    {
+        var snapshot = new ProxySnapshot { TrustDomain = trustDomain };
+        foreach (var (name, endpoints) in clusters)
+        {
+            var cluster = new Cluster { Name = $"outbound|9080||{name}.default.svc.cluster.local", Service = $"{name}.default.svc.cluster.local", Port = 9080 };
+            for (var i = 0; i < endpoints; i++)
+            {
+                cluster.Endpoints.Add(new Endpoint { Address = $"10.0.{i}.1", Port = 9080, Workload = name });
+            }
+
+            snapshot.Clusters.Add(cluster);
+        }
+
+        foreach (var host in hosts)
+        {
+            snapshot.VirtualHosts.Add(new VirtualHost { Name = $"{host}.default.svc.cluster.local:9080", Domains = { host }, Port = 9080 });
+        }
+
+        return snapshot;
+    }
+}
