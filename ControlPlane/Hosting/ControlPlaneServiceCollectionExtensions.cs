@@ -77,7 +77,6 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.AddHostedService(sp => new RegistryJournal(
             sp.GetRequiredService<WorkloadRegistry>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
-            sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>
@@ -138,6 +137,7 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<IGatewayAddresses>(NoGatewayAddresses.Instance);
         services.AddSingleton<GatewayApiStatus>();
         services.AddSingleton<AdminToken>();
+        services.AddSingleton<ProxyExplainClient>();
         builder.AddMeshConsole();
         builder.AddMeshControlPlaneMetrics();
         services.AddHostedService<StartupReporter>();
