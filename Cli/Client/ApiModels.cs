@@ -8,7 +8,8 @@ internal sealed record ApiConfigError(string Origin, int Document, int? Line, st
 
 internal sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
 
-internal sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt);
+/// <param name="Columns">Status columns of kinds that have them (a Gateway API Gateway's CLASS, ADDRESS, PROGRAMMED).</param>
+internal sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt, Dictionary<string, string>? Columns = null);
 
 internal sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
 

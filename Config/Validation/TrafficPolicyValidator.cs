@@ -131,6 +131,56 @@ internal static class TrafficPolicyValidator
         {
             context.Error(path, "only one of localityLbSetting and zoneAwareLbSetting can be set");
         }
+
+        if (settings.LocalityLbSetting is { } locality)
+        {
+            ValidateLocality(locality, $"{path}.localityLbSetting", context);
+        }
+    }
+
+    // Istio's validateLocalityLbSetting.
+    private static void ValidateLocality(LocalityLoadBalancerSetting locality, string path, ValidationContext context)
+    {
+        if (locality.Distribute.Count > 0 && locality.Failover.Count > 0)
+        {
+            context.Error(path, "can not simultaneously specify 'distribute' and 'failover'");
+        }
+
+        for (var i = 0; i < locality.Failover.Count; i++)
+        {
+            var failover = locality.Failover[i];
+            var at = $"{path}.failover[{i}]";
+            if (failover.From == failover.To)
+            {
+                context.Error(at, "locality lb failover settings must specify different regions");
+            }
+
+            foreach (var (field, region) in new[] { ("from", failover.From), ("to", failover.To) })
+            {
+                if (string.IsNullOrEmpty(region))
+                {
+                    context.Error($"{at}.{field}", "locality lb failover must specify a region");
+                }
+                else if (region.Contains('/'))
+                {
+                    context.Error($"{at}.{field}", $"locality lb failover only specify region, got \"{region}\"");
+                }
+                else if (region.Contains('*'))
+                {
+                    context.Error($"{at}.{field}", "locality lb failover region should not contain '*' wildcard");
+                }
+            }
+        }
+
+        for (var i = 0; i < locality.FailoverPriority.Count; i++)
+        {
+            var entry = locality.FailoverPriority[i];
+            var key = entry.Contains('=') ? entry[..entry.IndexOf('=')] : entry;
+            if (key.Length == 0)
+            {
+                context.Error($"{path}.failoverPriority[{i}]", $"invalid failoverPriority \"{entry}\": expected a label name or label=value");
+            }
+        }
     }
 
     private static void ValidateOutlierDetection(OutlierDetection? outlier, string path, ValidationContext context)

@@ -74,10 +74,10 @@ internal static class ConfigEndpoints
         return Change(await store.DeleteAsync([RefOf(configKind, @namespace, name)], ignoreNotFound: false, cancellationToken));
     }
 
-    private static IResult List(ConfigStore store, string? @namespace) => ListOf(store.Current, null, @namespace);
+    private static IResult List(ConfigStore store, GatewayApiStatus gatewayApiStatus, string? @namespace) => ListOf(store.Current, gatewayApiStatus, null, @namespace);
 
-    private static IResult ListKind(string kind, ConfigStore store, string? @namespace) =>
-        ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, configKind, @namespace) : UnknownKind(kind);
+    private static IResult ListKind(string kind, ConfigStore store, GatewayApiStatus gatewayApiStatus, string? @namespace) =>
+        ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, gatewayApiStatus, configKind, @namespace) : UnknownKind(kind);
 
     private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store, GatewayApiStatus gatewayApiStatus)
     {
@@ -112,12 +112,15 @@ internal static class ConfigEndpoints
             : Results.Json(YamlToJson.Convert(yaml), AdminJson.Context.JsonNode);
     }
 
-    private static IResult ListOf(ConfigStoreModel model, ConfigKind? kind, string? @namespace)
+    private static IResult ListOf(ConfigStoreModel model, GatewayApiStatus gatewayApiStatus, ConfigKind? kind, string? @namespace)
     {
-        var items = model.Entries.Values
+        var entries = model.Entries.Values
             .Where(e => kind is null || e.Object.Kind == kind.Id)
             .Where(e => string.IsNullOrEmpty(@namespace) || e.Object.Metadata.Namespace == @namespace || e.Object.Metadata.Namespace.Length == 0)
-            .Select(ConfigItemResponse.From)
+            .ToList();
+        var statuses = entries.Any(e => GatewayPrinterColumns.Applies(e.Object.Kind)) ? gatewayApiStatus.Current() : null;
+        var items = entries
+            .Select(e => ConfigItemResponse.From(e, statuses is null ? null : GatewayPrinterColumns.For(e, statuses.GetValueOrDefault(e.Object.Key))))
             .ToList();
         return Json(new ConfigListResponse(model.Generation, items));
     }

@@ -23,11 +23,12 @@ internal sealed record ConfigChangeResponse(string Outcome, long Generation, IRe
         result.Errors.Count == 0 ? null : [.. result.Errors.Select(ConfigErrorResponse.From)]);
 }
 
-internal sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
+/// <param name="Columns">Status columns of kinds that have them (a Gateway's CLASS, ADDRESS, PROGRAMMED: the CRD's printer columns).</param>
+internal sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt, Dictionary<string, string>? Columns = null)
 {
-    public static ConfigItemResponse From(ConfigEntry entry) => new(
+    public static ConfigItemResponse From(ConfigEntry entry, Dictionary<string, string>? columns = null) => new(
         entry.Object.Kind, entry.Object.ApiVersion, entry.Object.Metadata.Namespace, entry.Object.Metadata.Name,
-        entry.Source, entry.Generation, entry.UpdatedAt);
+        entry.Source, entry.Generation, entry.UpdatedAt, columns);
 }
 
 internal sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);

@@ -77,6 +77,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<WorkloadRegistry>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
             sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>
         {
@@ -112,6 +113,21 @@ internal static class ControlPlaneServiceCollectionExtensions
 
         // Admin, mesh console (ControlPlane/Console) and the control plane's own metrics (ControlPlane/Telemetry)
         // Gateway API status (and, locally, the Gateways' proxies: ControlPlane/Gateways).
+        // Locally the control plane runs a proxy per Gateway when it knows the gateway program
+        // (ControlPlane:Gateways:Program; the AppHost sets it). On Kubernetes, pods are not its to start.
+        services.AddOptions<GatewayProxyOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayProxyOptions.SectionName))
+            .Validate(o => o.PrivilegedPortOffset is >= 1024 and <= 64511, "ControlPlane:Gateways:PrivilegedPortOffset must be 1024..64511 (port 1023 plus it must be a port)")
+            .Validate(o => o.RestartDelay > TimeSpan.Zero, "ControlPlane:Gateways:RestartDelay must be positive")
+            .ValidateOnStart();
+        if (!KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
+        {
+            services.AddSingleton<IControlPlaneEndpoint, ListenerControlPlaneEndpoint>();
+            services.AddSingleton<LocalGatewayRunner>();
+            services.AddSingleton<IGatewayAddresses>(sp => sp.GetRequiredService<LocalGatewayRunner>());
+            services.AddHostedService(sp => sp.GetRequiredService<LocalGatewayRunner>());
+        }
+
         services.TryAddSingleton<IGatewayAddresses>(NoGatewayAddresses.Instance);
         services.AddSingleton<GatewayApiStatus>();
         services.AddSingleton<AdminToken>();

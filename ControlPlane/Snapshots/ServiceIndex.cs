@@ -138,6 +138,7 @@ internal sealed class ServiceIndex
             endpoint.Labels.Add(label.Key, label.Value);
         }
 
+        endpoint.Locality = Locality.FromLabels(node.Labels).ToString();
         return new ServiceEndpoint(port.Port, endpoint);
     }
 
@@ -235,6 +236,8 @@ internal sealed class ServiceIndex
             {
                 endpoint.Labels.Add(label.Key, label.Value);
             }
+
+            endpoint.Locality = string.IsNullOrEmpty(workload.Locality) ? Locality.FromLabels(workload.Labels).ToString() : Locality.Parse(workload.Locality).ToString();
 
             // A mesh-internal endpoint with a service account is a meshed workload: originate mTLS to it.
             if (location == ServiceEntryLocation.MeshInternal && !string.IsNullOrEmpty(workload.ServiceAccount))

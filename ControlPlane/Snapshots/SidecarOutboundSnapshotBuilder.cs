@@ -16,14 +16,14 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class SidecarOutboundSnapshotBuilder
 {
-    public static OutboundRoutes Build(MeshModel model, ServiceIndex services, MeshSettings settings, Wire.Node reducedNode)
+    public static OutboundRoutes Build(MeshModel model, ServiceIndex services, MeshSettings settings, GatewayApiGraph gatewayApi, Wire.Node reducedNode)
     {
         var nodeNamespace = reducedNode.Namespace;
         var scope = SidecarScope.For(model, reducedNode, nodeNamespace, settings);
         var contexts = new RouteContextFactory(reducedNode, nodeNamespace, services, settings);
         var rules = new DestinationRuleIndex(model, reducedNode, settings);
         var routes = new Wire.ProxySnapshot();
-        SidecarRoutesSnapshotBuilder.Build(model, scope, contexts, routes);
+        SidecarRoutesSnapshotBuilder.Build(model, gatewayApi, scope, contexts, routes);
         L4SidecarSnapshotBuilder.Build(model, scope, contexts, routes);
 
         // Every visible service port has its default cluster and one per subset its DestinationRule

@@ -6,13 +6,15 @@ namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
 /// Outbound routing of a sidecar: one virtual host per visible (service, HTTP port) with the
-/// routes of the VirtualServices bound to the mesh that cover the service host, or a default
-/// route to all endpoints. Several VirtualServices for one host are merged: exact host matches
-/// before wildcard ones, each group in name order, rules in their written order.
+/// routes of the Gateway API routes whose parent is that Service (GAMMA) if there are any, else
+/// of the VirtualServices bound to the mesh that cover the service host, else a default route to
+/// all endpoints. Several VirtualServices for one host are merged: exact host matches before
+/// wildcard ones, each group in name order, rules in their written order. A Service with mesh
+/// routes ignores the VirtualServices for its host, as Istio does (docs/gateway-api.md §4).
 /// </summary>
 internal static class SidecarRoutesSnapshotBuilder
 {
-    public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    public static void Build(MeshModel model, GatewayApiGraph gatewayApi, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var nodeNamespace = contexts.NodeNamespace;
         var virtualServices = MeshVirtualServices(model, nodeNamespace);
@@ -35,6 +37,23 @@ internal static class SidecarRoutesSnapshotBuilder
                     Port = port.Number,
                 };
                 virtualHost.Domains.AddRange(Domains(service, port.Number, nodeNamespace));
+                var meshRoutes = gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port.Number, nodeNamespace) : [];
+                if (meshRoutes.Count > 0)
+                {
+                    // Requests no rule matches get 404, as on a Gateway: the routes replace the default route.
+                    foreach (var converted in GatewayApiGraph.Ordered(meshRoutes.Select(r => (r, r.MeshRoutes!))))
+                    {
+                        virtualHost.Routes.Add(converted.Route);
+                        foreach (var (clusterHost, clusterPort) in converted.Clusters)
+                        {
+                            context.ReferencedClusters.Add((clusterHost, clusterPort, ""));
+                        }
+                    }
+
+                    snapshot.VirtualHosts.Add(virtualHost);
+                    continue;
+                }
+
                 var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
                 foreach (var virtualService in bound)
                 {

@@ -73,8 +73,33 @@ internal static class SnapshotBuilder
             AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));
         }
 
+        ApplyLocalityPriorities(snapshot, inputs, node);
         snapshot.Version = VersionOf(snapshot);
         return snapshot;
+    }
+
+    // Locality failover depends on where the proxy is: the shared clusters whose endpoints get
+    // priorities for this proxy are copied (the others stay shared).
+    private static void ApplyLocalityPriorities(ProxySnapshot snapshot, SnapshotInputs inputs, Node node)
+    {
+        DestinationRuleIndex? rules = null;
+        for (var i = 0; i < snapshot.Clusters.Count; i++)
+        {
+            var cluster = snapshot.Clusters[i];
+            if (cluster.OutlierDetection is null || cluster.Endpoints.Count == 0 || inputs.Services.Find(cluster.Service) is not { } service)
+            {
+                continue;
+            }
+
+            rules ??= new DestinationRuleIndex(inputs.Model, node, inputs.Settings);
+            var policy = TrafficPolicyMerger.Effective(rules.For(service)?.Spec, cluster.Subset.Length == 0 ? null : cluster.Subset, cluster.Port);
+            var copy = cluster.Clone();
+            LocalityPriorities.Apply(copy, node, policy?.LoadBalancer?.LocalityLbSetting);
+            if (copy.Endpoints.Any(e => e.Priority > 0))
+            {
+                snapshot.Clusters[i] = copy;
+            }
+        }
     }
 
     // The ext_authz providers of the proxy's CUSTOM policies, with the clusters of their services

@@ -78,6 +78,8 @@ internal sealed class SnapshotMemo
         private readonly MeshModel _model;
         private readonly MeshSettings _settings;
         private readonly ServiceIndex _services;
+        // Mesh routes (GAMMA) depend on the model and the service definitions only, as this epoch does.
+        private readonly GatewayApiGraph _gatewayApi;
         private readonly ImmutableArray<LabelRequirement> _selectors;
         private readonly ConcurrentDictionary<string, Lazy<OutboundRoutes>> _routes = new(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<ClusterKey, Lazy<Wire.Cluster>> _definitions = new();
@@ -88,6 +90,7 @@ internal sealed class SnapshotMemo
             _model = inputs.Model;
             _settings = inputs.Settings;
             _services = inputs.Services;
+            _gatewayApi = inputs.GatewayApi;
             _selectors = SidecarOutboundSnapshotBuilder.Selectors(_model);
         }
 
@@ -121,7 +124,7 @@ internal sealed class SnapshotMemo
             _routes.GetOrAdd(key, static (_, state) => new Lazy<OutboundRoutes>(() =>
             {
                 Interlocked.Increment(ref state.Epoch._builds);
-                return SidecarOutboundSnapshotBuilder.Build(state.Epoch._model, state.Epoch._services, state.Epoch._settings, state.Reduced);
+                return SidecarOutboundSnapshotBuilder.Build(state.Epoch._model, state.Epoch._services, state.Epoch._settings, state.Epoch._gatewayApi, state.Reduced);
             }), (Epoch: this, Reduced: reduced)).Value;
 
         public Wire.Cluster Definition(ClusterKey key) =>

@@ -29,7 +29,7 @@ public sealed class SoakMeasurementTests
     [Fact]
     public void A_process_sample_names_the_process_and_counts_its_memory_and_descriptors()
     {
-        var self = Assert.Single(SoakProcesses.Sample(Environment.ProcessId), p => p.Pid == Environment.ProcessId);
+        var self = Assert.Single(SoakProcesses.Sample([Environment.ProcessId]), p => p.Pid == Environment.ProcessId);
         Assert.False(string.IsNullOrEmpty(self.Name));
         Assert.True(self.RssBytes > 0);
         Assert.True(self.OpenFds > 0);

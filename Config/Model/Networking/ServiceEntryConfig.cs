@@ -51,7 +51,7 @@ public sealed record WorkloadEntryConfig
     [Refused("Mesh is a single network")]
     public string? Network { get; init; }
 
-    [Refused("locality load balancing is not implemented yet: Mesh endpoints have no locality")]
+    /// <summary><c>region/zone/subzone</c>: locality failover (DestinationRule localityLbSetting).</summary>
     public string? Locality { get; init; }
 
     [Limited("equal weights only: the proxy does not balance endpoints by weight yet")]

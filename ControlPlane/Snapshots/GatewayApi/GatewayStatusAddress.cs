@@ -6,8 +6,14 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal sealed record GatewayStatusAddress(string Type, string Value)
 {
-    /// <summary>Locally, where a listener is served (a privileged port such as 80 moves): <c>mesh.local/listener/&lt;name&gt;</c> = <c>127.0.0.1:10080</c>.</summary>
-    public static GatewayStatusAddress LocalListener(string listener, string hostPort) => new($"mesh.local/listener/{listener}", hostPort);
+    /// <summary>The type of <see cref="LocalPort"/> addresses (domain-prefixed, as the spec allows implementations).</summary>
+    public const string LocalPortType = "mesh.local/ListenerPort";
+
+    /// <summary>
+    /// Locally, where a listener port is served (a privileged port such as 80 moves):
+    /// <c>{type: mesh.local/ListenerPort, value: 80=127.0.0.1:10080}</c>.
+    /// </summary>
+    public static GatewayStatusAddress LocalPort(int listenerPort, string hostPort) => new(LocalPortType, $"{listenerPort}={hostPort}");
 }
 
 /// <summary>What provisions Gateways' proxies tells status: the addresses of one Gateway, and listeners it could not serve.</summary>

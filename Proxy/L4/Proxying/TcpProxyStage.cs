@@ -5,6 +5,7 @@ using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Network;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.L4.Model;
+using Mesh.Proxy.L4.PeerMetadata;
 using Mesh.Proxy.L4.Routing;
 using Mesh.Proxy.L4.Upstream;
 using Microsoft.AspNetCore.Connections;

@@ -6,7 +6,7 @@ using System.Security.Cryptography.X509Certificates;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Identity;
 using Mesh.Proxy.L4.Model;
-using Mesh.Proxy.L4.Proxying;
+using Mesh.Proxy.L4.PeerMetadata;
 using Mesh.Proxy.L4.Routing;
 using Microsoft.Extensions.Options;
 

@@ -20,11 +20,11 @@ public sealed class ConfigSizeLimitTests
     {
         await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = SmallLimits });
         controlPlane.WriteConfigFile("reviews.yaml", Yaml.VirtualService("reviews"));
-        await Eventually.GetAsync(controlPlane.Admin.GenerationAsync, g => g == 1);
+        await Poll.ForAsync("config generation 1", controlPlane.Admin.GenerationAsync, g => g == 1);
 
         controlPlane.WriteConfigFile("big.yaml", Yaml.Documents(Yaml.VirtualService("details", host: "details"), Large("ratings", 2500)));
 
-        var status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 1);
+        var status = await Poll.ForAsync("one rejected source in the config status", () => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 1);
         Assert.Equal(1, status["generation"]!.GetValue<long>());
         var rejected = status["rejected"]![0]!;
         Assert.Equal("big.yaml", rejected["source"]!.GetValue<string>());
@@ -44,11 +44,11 @@ public sealed class ConfigSizeLimitTests
     {
         await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = SmallLimits });
         controlPlane.WriteConfigFile("a.yaml", Yaml.Documents(Large("a1", 1500), Large("a2", 1500)));
-        await Eventually.GetAsync(controlPlane.Admin.GenerationAsync, g => g == 1);
+        await Poll.ForAsync("config generation 1", controlPlane.Admin.GenerationAsync, g => g == 1);
 
         controlPlane.WriteConfigFile("b.yaml", Yaml.Documents(Large("b1", 1500), Large("b2", 1500)));
 
-        var status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 1);
+        var status = await Poll.ForAsync("one rejected source in the config status", () => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 1);
         Assert.Equal(1, status["generation"]!.GetValue<long>());
         var rejected = status["rejected"]![0]!;
         Assert.Equal("(all sources)", rejected["source"]!.GetValue<string>());
@@ -58,7 +58,7 @@ public sealed class ConfigSizeLimitTests
         // API objects count too; removing the file brings the total back under the limit.
         Assert.Equal(HttpStatusCode.BadRequest, (await controlPlane.Admin.ApplyAsync(Yaml.Documents(Large("c1", 1500), Large("c2", 1500)))).Status);
         File.Delete(Path.Combine(controlPlane.ConfigDirectory, "b.yaml"));
-        status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 0);
+        status = await Poll.ForAsync("no rejected source in the config status", () => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 0);
         Assert.True(status["filesInSync"]!.GetValue<bool>());
     }
 

@@ -17,7 +17,7 @@ public sealed class ConnectionStormTests
     [Fact]
     public async Task A_change_during_the_storm_reaches_every_proxy_once_in_its_final_form()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { SnapshotBuilder = null });
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions());
         await controlPlane.Admin.ApplyAsync(Yaml.DestinationRule("w0", host: "w0"));
         var proxies = Enumerable.Range(0, Proxies).Select(i => controlPlane.Proxy($"w{i % Workloads}-{i / Workloads}", Member(i))).ToList();
         try
@@ -32,7 +32,7 @@ public sealed class ConnectionStormTests
                 var received = new List<ProxySnapshot>();
                 do
                 {
-                    received.Add(await proxy.NextAsync(TimeSpan.FromSeconds(30)));
+                    received.Add(await proxy.NextAsync());
                 }
                 while (!IsFinal(received[^1], generation));
 

@@ -20,7 +20,7 @@ public sealed class FleetSyncTests
     [Fact]
     public async Task Every_proxy_gets_its_exact_snapshot_and_status_reports_each_by_its_own_answer()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { SnapshotBuilder = null });
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions());
         await controlPlane.Admin.ApplyAsync(Yaml.DestinationRule("w0", host: "w0"));
         var proxies = new List<TestProxy>();
         try
@@ -41,10 +41,10 @@ public sealed class FleetSyncTests
                 await (proxy == nacker ? proxy.NackAsync(snapshot.Version, "rejected by test") : proxy.AckAsync(snapshot.Version));
             }
 
-            var statuses = await Eventually.GetAsync(
+            var statuses = await Poll.ForAsync(
+                "every proxy but the one that NACKed SYNCED",
                 () => controlPlane.Admin.GetJsonAsync("/api/v1/proxies"),
-                list => list.AsArray().Count(p => p!["status"]!.GetValue<string>() == "SYNCED") == proxies.Count - 1,
-                because: "every proxy but the one that NACKed is SYNCED");
+                list => list.AsArray().Count(p => p!["status"]!.GetValue<string>() == "SYNCED") == proxies.Count - 1);
             foreach (var status in statuses.AsArray())
             {
                 var id = status!["id"]!.GetValue<string>();

@@ -25,24 +25,45 @@ public sealed class MemoryReclaimerTests
         await proxy.AckAsync(first.Version);
 
         // (Large or small: what matters is whether anything still references the replaced model.)
-        var large = Yaml.Documents([.. Enumerable.Range(0, 4).Select(i => ConfigSizeLimitTests.Large($"svc-{i}", 5_000))]);
+        // Each VirtualService's host is a ServiceEntry, so that productpage's snapshot changes (a
+        // VirtualService for a host nobody declares is in no proxy's snapshot, and nothing is pushed).
+        var large = Yaml.Documents([.. Enumerable.Range(0, 4).SelectMany(i => new[] { ServiceEntry($"svc-{i}"), ConfigSizeLimitTests.Large($"svc-{i}", 5_000) })]);
         Assert.Equal(HttpStatusCode.OK, (await controlPlane.Admin.ApplyAsync(large)).Status);
-        var withLarge = await proxy.NextAsync(TimeSpan.FromSeconds(15));
+        var withLarge = await proxy.NextAsync();
         Assert.Equal(1, withLarge.ConfigGeneration);
         await proxy.AckAsync(withLarge.Version);
         var oldModel = Track(controlPlane.Service<ConfigStore>());
 
         Assert.Equal(HttpStatusCode.OK, (await controlPlane.Admin.DeleteYamlAsync(large)).Status);
-        var after = await proxy.NextAsync(TimeSpan.FromSeconds(15));
+        var after = await proxy.NextAsync();
         Assert.Equal(2, after.ConfigGeneration);
         await proxy.AckAsync(after.Version);
-        await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/proxies/productpage-v1"), s => s["status"]!.GetValue<string>() == "SYNCED");
+        await Poll.ForAsync("productpage-v1 SYNCED", () => controlPlane.Admin.GetJsonAsync("/api/v1/proxies/productpage-v1"), s => s["status"]!.GetValue<string>() == "SYNCED");
 
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
         Assert.False(oldModel.IsAlive, "the replaced model is still referenced");
     }
+
+    private static string ServiceEntry(string host) => $"""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: {host}
+        spec:
+          hosts:
+          - {host}.default.svc.cluster.local
+          location: MESH_INTERNAL
+          ports:
+          - number: 80
+            name: http
+            protocol: HTTP
+          resolution: STATIC
+          endpoints:
+          - address: 10.0.0.1
+
+        """;
 
     [Fact]
     public void A_large_drop_in_configuration_size_is_collected_once_after_the_delay()

@@ -2,7 +2,6 @@ using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Snapshots;
 using Mesh.ControlPlane.Tests.Infrastructure;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Mesh.ControlPlane.Tests.Discovery;
 
@@ -18,19 +17,18 @@ public sealed class StuckProxyTests
     [Fact]
     public async Task A_stuck_stream_holds_at_most_one_pending_snapshot_delays_nobody_and_is_closed_after_the_timeout()
     {
-        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var time = new TestClock();
         var builder = new BulkySnapshotBuilder();
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options(builder) with
         {
-            SnapshotBuilder = builder,
-            Time = time,
+            Clock = time,
             Settings = new Dictionary<string, string?> { ["ControlPlane:SlowProxyTimeout"] = "00:10:00" },
         });
         await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("v0"));
         await using var stuck = await controlPlane.Proxy("stuck").ConnectAsync(); // never reads
         await using var healthy = await controlPlane.Proxy("healthy").ConnectAsync();
         await NextGenerationAsync(time, healthy, 1);
-        var stuckConnection = (await Eventually.GetAsync(() => controlPlane.Service<ConnectedProxies>().Find("stuck"), c => c is not null))!;
+        var stuckConnection = (await Poll.ForAsync("the stuck proxy connected", () => controlPlane.Service<ConnectedProxies>().Find("stuck"), c => c is not null))!;
 
         // Every change reaches the healthy proxy while the stuck one's write stays blocked.
         for (var change = 1; change <= Changes; change++)
@@ -39,7 +37,7 @@ public sealed class StuckProxyTests
             await NextGenerationAsync(time, healthy, change + 1);
         }
 
-        await Eventually.GetAsync(() => stuckConnection.IsWriting, writing => writing, because: "the stuck proxy's write blocks on its full flow-control window");
+        await Poll.UntilAsync("the stuck proxy's write blocks on its full flow-control window", () => stuckConnection.IsWriting);
         Assert.Same(stuckConnection, controlPlane.Service<ConnectedProxies>().Find("stuck"));
 
         // Bounded: of the 30 snapshots built since (about 280 KB each), only a constant few are
@@ -51,21 +49,16 @@ public sealed class StuckProxyTests
         time.Advance(TimeSpan.FromMinutes(11));
         await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("last"));
         await NextGenerationAsync(time, healthy, Changes + 2);
-        await Eventually.GetAsync(() => controlPlane.Service<ConnectedProxies>().Find("stuck"), c => c is null, because: "the stuck stream is closed");
+        await Poll.UntilAsync("the stuck stream is closed", () => controlPlane.Service<ConnectedProxies>().Find("stuck") is null);
     }
 
-    /// <summary>Advances the fake clock (push debounce) until the proxy receives the generation.</summary>
-    private static async Task<ProxySnapshot> NextGenerationAsync(FakeTimeProvider time, TestProxy proxy, long generation)
+    /// <summary>Moves the fake clock past the push debounce (20 ms quiet, 200 ms at most) until the proxy receives the generation.</summary>
+    private static async Task<ProxySnapshot> NextGenerationAsync(TestClock time, TestProxy proxy, long generation)
     {
         while (true)
         {
-            var next = proxy.NextAsync(TimeSpan.FromSeconds(30));
-            while (!next.IsCompleted)
-            {
-                time.Advance(TimeSpan.FromMilliseconds(50));
-                await Task.WhenAny(next, Task.Delay(10));
-            }
-
+            var next = proxy.NextAsync();
+            await time.AdvanceUntilAsync($"a push to {proxy.Node.Id}", due => due <= TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(50), () => next.IsCompleted);
             var snapshot = await next;
             if (snapshot.ConfigGeneration >= generation)
             {

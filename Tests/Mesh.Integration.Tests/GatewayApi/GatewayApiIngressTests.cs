@@ -82,5 +82,11 @@ public sealed class GatewayApiIngressTests
         var (exitCode, output, error) = await mesh.MeshCtlAsync("get", "gtw", "reviews-gateway", "-o", "yaml");
         Assert.True(exitCode == 0, error);
         Assert.Contains("type: Programmed", output, StringComparison.Ordinal);
+
+        // proxy-config names the object each route came from.
+        (exitCode, output, error) = await mesh.MeshCtlAsync("proxy-config", "reviews-gateway-istio-0");
+        Assert.True(exitCode == 0, error);
+        Assert.Contains("ORIGIN", output, StringComparison.Ordinal);
+        Assert.Contains("HTTPRoute/reviews.default", output, StringComparison.Ordinal);
     }
 }

@@ -56,11 +56,12 @@ public sealed class InProcessControlPlane : IAsyncDisposable
             DateTimeOffset.UtcNow);
 
     /// <param name="grpcPort">0 for a free port; a restart passes the old one so proxies find it again.</param>
-    public static async Task<InProcessControlPlane> StartAsync(string configDirectory, string dataDirectory, int grpcPort = 0)
+    /// <param name="settings">More configuration (ControlPlane:Gateways:Program...), over the defaults.</param>
+    public static async Task<InProcessControlPlane> StartAsync(string configDirectory, string dataDirectory, int grpcPort = 0, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = ControlPlaneHost.Create([], builder =>
         {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
             {
                 ["ControlPlane:AdminPort"] = "0",
                 ["ControlPlane:GrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -17,6 +17,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
 
     private readonly Dictionary<string, (WorkloadApp App, InProcessSidecar Sidecar)> _reviews = [];
     private readonly List<WorkloadApp> _orphans = [];
+    private IReadOnlyDictionary<string, string?>? _controlPlaneSettings;
 
     private MeshTestCluster(string root, InProcessControlPlane controlPlane)
     {
@@ -43,13 +44,16 @@ public sealed class MeshTestCluster : IAsyncDisposable
     /// <summary>Ids of every connected proxy.</summary>
     public IReadOnlyCollection<string> ProxyIds => [.. _reviews.Keys, ClientId];
 
-    public static async Task<MeshTestCluster> StartAsync(params string[] versions)
+    public static Task<MeshTestCluster> StartAsync(params string[] versions) => StartAsync(null, versions);
+
+    /// <param name="controlPlaneSettings">More control plane configuration (ControlPlane:Gateways:Program...).</param>
+    public static async Task<MeshTestCluster> StartAsync(IReadOnlyDictionary<string, string?>? controlPlaneSettings, params string[] versions)
     {
         var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
         await File.WriteAllTextAsync(Path.Combine(root, "config", "reviews-destination-rule.yaml"), RoutingYaml.ReviewsSubsets(versions));
-        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"));
-        var cluster = new MeshTestCluster(root, controlPlane);
+        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"), settings: controlPlaneSettings);
+        var cluster = new MeshTestCluster(root, controlPlane) { _controlPlaneSettings = controlPlaneSettings };
         try
         {
             foreach (var version in versions)
@@ -189,7 +193,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
     /// <summary>Starts the control plane again on the same directories and discovery port.</summary>
     public async Task StartControlPlaneAgainAsync()
     {
-        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port);
+        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port, _controlPlaneSettings);
     }
 
     /// <summary>Runs meshctl in-process against the control plane, from the cluster's root directory.</summary>

@@ -246,7 +246,7 @@ public sealed class AppProbeTests
     /// <summary>An HTTPS app with a self-signed certificate (as an app's own TLS often is) on 127.0.0.1; counts requests that came over TLS.</summary>
     private static Task<LocalApp> StartTlsAppAsync(Action onTlsRequest)
     {
-        var certificate = GatewayCertificates.Server(null, "app.local");
+        var certificate = TestCertificates.Server(null, "app.local");
         return LocalApp.StartAsync(
             builder => builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.UseHttps(certificate))),
             app => app.Run(context =>

@@ -1,12 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Time.Testing;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 
 namespace Mesh.Proxy.Tests.Functional;
@@ -27,16 +24,16 @@ public sealed class SpareConnectionTests
     [InlineData(ListenerKind.Gateway)]
     public async Task A_connection_unused_for_a_minute_still_takes_its_first_request(ListenerKind kind)
     {
-        var clock = new TimerWatchingClock();
+        var clock = new TestClock();
         await using var bed = await MeshTestBed.StartAsync();
         var app = await bed.BackendAsync("app");
         var settings = kind == ListenerKind.Inbound
             ? ProxySettings.Sidecar(bed.ControlPlane.Address).Inbound("reviews", "http", 9080, app.Port)
             : ProxySettings.Gateway(bed.ControlPlane.Address).GatewayListener(servicePort: 80);
-        var proxy = await bed.ProxyAsync(settings, services => services.AddSingleton<TimeProvider>(clock));
+        var proxy = await bed.ProxyAsync(settings, clock: clock);
         await bed.ApplyAsync(Snapshot("1", [], []));
 
-        using var spare = await clock.ConnectAndWaitForIdleTimerAsync(proxy.Port(kind));
+        using var spare = await ConnectAndWaitForIdleTimerAsync(clock, proxy.Port(kind));
         clock.Advance(TimeSpan.FromMinutes(1));
 
         // Inbound forwards to the app; the gateway has no server for the host (404): either way a
@@ -48,15 +45,13 @@ public sealed class SpareConnectionTests
     [Fact]
     public async Task A_connection_that_never_sends_a_byte_closes_after_the_keep_alive_timeout()
     {
-        var clock = new TimerWatchingClock();
+        var clock = new TestClock();
         await using var bed = await MeshTestBed.StartAsync();
         var app = await bed.BackendAsync("app");
-        var proxy = await bed.ProxyAsync(
-            ProxySettings.Sidecar(bed.ControlPlane.Address).Inbound("reviews", "http", 9080, app.Port),
-            services => services.AddSingleton<TimeProvider>(clock));
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Inbound("reviews", "http", 9080, app.Port), clock: clock);
         await bed.ApplyAsync(Snapshot("1", [], []));
 
-        using var silent = await clock.ConnectAndWaitForIdleTimerAsync(proxy.Port(ListenerKind.Inbound));
+        using var silent = await ConnectAndWaitForIdleTimerAsync(clock, proxy.Port(ListenerKind.Inbound));
         clock.Advance(KeepAlive);
 
         Assert.Equal(0, await silent.ReceiveAsync(new byte[1], SocketFlags.None));
@@ -72,26 +67,14 @@ public sealed class SpareConnectionTests
         return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>A fake clock that tells when a timer is armed, so a test advances it only once the proxy waits on it.</summary>
-    private sealed class TimerWatchingClock : FakeTimeProvider
+    /// <summary>Connects and waits until the listener armed a timer of at least 5 s for the silent connection.</summary>
+    private static async Task<Socket> ConnectAndWaitForIdleTimerAsync(TestClock clock, int port)
     {
-        private readonly ConcurrentQueue<TimeSpan> _armed = new();
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            var timer = base.CreateTimer(callback, state, dueTime, period);
-            _armed.Enqueue(dueTime);
-            return timer;
-        }
-
-        /// <summary>Connects and waits until the listener armed a timer of at least 5 s for the silent connection.</summary>
-        public async Task<Socket> ConnectAndWaitForIdleTimerAsync(int port)
-        {
-            _armed.Clear();
-            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await socket.ConnectAsync(IPAddress.Loopback, port);
-            await Poll.UntilAsync(() => _armed.Any(due => due >= TimeSpan.FromSeconds(5)), because: "the listener waits for the connection's first byte");
-            return socket;
-        }
+        static bool Idle(TimeSpan due) => due >= TimeSpan.FromSeconds(5);
+        var before = clock.ArmedTimers.Count(Idle);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync(IPAddress.Loopback, port);
+        await Poll.UntilAsync("the listener waits for the connection's first byte (a timer of 5 s or more)", () => clock.ArmedTimers.Count(Idle) > before);
+        return socket;
     }
 }

@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Tests.Infrastructure;
-using static Mesh.Proxy.Tests.Gateway.GatewayCertificates;
+using static Mesh.Testing.Certificates.TestCertificates;
 using static Mesh.Proxy.Tests.Gateway.GatewaySnapshots;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 

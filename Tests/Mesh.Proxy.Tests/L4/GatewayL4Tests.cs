@@ -38,11 +38,11 @@ public sealed class GatewayL4Tests
     public async Task Passthrough_by_sni_and_https_termination_share_a_port_and_unknown_names_are_closed()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        await using var nginx = TcpBackend.TlsLineEcho("nginx", GatewayCertificates.Server(null, "nginx.example.com"));
+        await using var nginx = TcpBackend.TlsLineEcho("nginx", TestCertificates.Server(null, "nginx.example.com"));
         await using var web = await bed.BackendAsync("web");
         var gateway = await bed.ProxyAsync(ProxySettings.Gateway(bed.ControlPlane.Address).GatewayListener(servicePort: 443));
         var passthrough = Server("mygateway.default/tls", 443, Protocol.Https, GatewayTls.Types.Mode.Passthrough, "nginx.example.com");
-        var https = GatewaySnapshots.HttpsServer("mygateway.default/https", 443, ["web.example.com"], GatewayCertificates.Server(null, "web.example.com"));
+        var https = GatewaySnapshots.HttpsServer("mygateway.default/https", 443, ["web.example.com"], TestCertificates.Server(null, "web.example.com"));
         var listener = new L4Listener { Name = "gateway:443", Port = 443, Protocol = Protocol.Tls };
         listener.FilterChains.Add(To("outbound|443||my-nginx.default.svc.cluster.local").WithSni("nginx.example.com").ForServer(passthrough.Name));
         var snapshot = Snapshot("v1", [listener], TcpCluster("outbound|443||my-nginx.default.svc.cluster.local", nginx.Port), TestSnapshots.Cluster(TestSnapshots.ClusterName("web", 80), web))
@@ -71,7 +71,7 @@ public sealed class GatewayL4Tests
     public async Task Auto_passthrough_takes_the_cluster_from_the_outbound_sni()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        await using var v1 = TcpBackend.TlsLineEcho("v1", GatewayCertificates.Server(null, "tcp-echo.default.svc.cluster.local"));
+        await using var v1 = TcpBackend.TlsLineEcho("v1", TestCertificates.Server(null, "tcp-echo.default.svc.cluster.local"));
         var gateway = await bed.ProxyAsync(ProxySettings.Gateway(bed.ControlPlane.Address).GatewayListener(servicePort: 15443));
         var server = Server("cross-network.default/tls", 15443, Protocol.Tls, GatewayTls.Types.Mode.AutoPassthrough, "*.local");
         var listener = new L4Listener { Name = "gateway:15443", Port = 15443, Protocol = Protocol.Tls };
@@ -94,7 +94,7 @@ public sealed class GatewayL4Tests
         await using var bed = await MeshTestBed.StartAsync();
         await using var database = TcpBackend.LineEcho("db");
         var gateway = await bed.ProxyAsync(ProxySettings.Gateway(bed.ControlPlane.Address).GatewayListener(servicePort: 9443));
-        var certificate = GatewayCertificates.Server(null, "db.example.com");
+        var certificate = TestCertificates.Server(null, "db.example.com");
         var server = GatewaySnapshots.HttpsServer("db-gateway.default/tls", 9443, ["db.example.com"], certificate);
         server.Protocol = Protocol.Tls;
         var listener = new L4Listener { Name = "gateway:9443", Port = 9443, Protocol = Protocol.Tcp };
@@ -124,9 +124,8 @@ public sealed class GatewayL4Tests
 
         // The taken port is reported to the control plane; the free one serves.
         var report = await bed.ControlPlane.WaitForAsync(
-            r => r.Message.KindCase == ProxyMessage.KindOneofCase.ListenerStatus && r.Message.ListenerStatus.Failures.Count == 1,
-            TimeSpan.FromSeconds(20),
-            "a listener failure report");
+            "a listener failure report",
+            r => r.Message.KindCase == ProxyMessage.KindOneofCase.ListenerStatus && r.Message.ListenerStatus.Failures.Count == 1);
         var failure = report.Message.ListenerStatus.Failures[0];
         Assert.Equal((uint)taken, failure.Port);
         Assert.Equal("address already in use", failure.Error);
@@ -137,14 +136,13 @@ public sealed class GatewayL4Tests
         squatter.Stop();
         time.Advance(TimeSpan.FromSeconds(10));
         await bed.ControlPlane.WaitForAsync(
-            r => r.Message.KindCase == ProxyMessage.KindOneofCase.ListenerStatus && r.Message.ListenerStatus.Failures.Count == 0,
-            TimeSpan.FromSeconds(20),
-            "the failure cleared");
+            "the failure cleared",
+            r => r.Message.KindCase == ProxyMessage.KindOneofCase.ListenerStatus && r.Message.ListenerStatus.Failures.Count == 0);
         Assert.Equal("one hi", await EchoWhenOpenAsync(taken));
 
         // A port no server names any more is closed.
         await bed.ApplyAsync(Snapshot("v2", [GatewayTcp(taken, cluster, blocked.Name)], TcpCluster(cluster, one.Port)).WithServers(blocked));
-        await Poll.UntilAsync(async () => !await CanConnectAsync(free), because: $"port {free} is closed");
+        await Poll.UntilAsync($"port {free} is closed", async () => !await CanConnectAsync(free));
     }
 
     private static L4Listener GatewayTcp(int port, string cluster, string server)
@@ -157,7 +155,7 @@ public sealed class GatewayL4Tests
     private static async Task<string?> EchoWhenOpenAsync(int port)
     {
         // Kestrel binds a live listener in the background once the snapshot is applied.
-        await Poll.UntilAsync(() => CanConnectAsync(port), because: $"port {port} listens");
+        await Poll.UntilAsync($"port {port} listens", () => CanConnectAsync(port));
         await using var client = await TcpTestClient.ConnectAsync(port);
         await client.SendAsync("hi\n");
         return await client.ReadLineAsync();

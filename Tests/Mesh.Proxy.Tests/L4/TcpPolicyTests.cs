@@ -41,7 +41,7 @@ public sealed class TcpPolicyTests
         Assert.Equal(1, backend.Accepted);
 
         await first.DisposeAsync();
-        await Poll.UntilAsync(async () => (await ClusterStatsAsync(proxy, Cluster)).GetProperty("active").GetInt32() == 0, because: "the first connection's slot is released");
+        await Poll.UntilAsync("the first connection's slot is released", async () => (await ClusterStatsAsync(proxy, Cluster)).GetProperty("active").GetInt32() == 0);
         await using var third = await TcpTestClient.ConnectAsync(proxy.OutboundPort("tcp-echo"));
         await third.SendAsync("c\n");
         Assert.Equal("one c", await third.ReadLineAsync());
@@ -100,13 +100,13 @@ public sealed class TcpPolicyTests
 
         // The proxy's dial waits on the fake clock: move it until the dial gave up.
         await Poll.UntilAsync(
+            "the connect timeout fired",
             () =>
             {
                 time.Advance(TimeSpan.FromSeconds(2));
                 return outcome.IsCompleted;
             },
-            timeout: TimeSpan.FromSeconds(30),
-            because: "the connect timeout fired");
+            budget: TimeSpan.FromSeconds(30));
 
         Assert.Equal(ReadOutcome.Reset, await outcome);
         Assert.Equal(1, (await ClusterStatsAsync(proxy, Cluster)).GetProperty("connect_failures").GetInt32());
@@ -183,6 +183,7 @@ public sealed class TcpPolicyTests
         // Writes stall once the kernel buffers on both hops and the proxy's bounded input pipe are full.
         var last = -1L;
         await Poll.UntilAsync(
+            "the client's writes stall",
             async () =>
             {
                 var now = Interlocked.Read(ref sent);
@@ -191,8 +192,7 @@ public sealed class TcpPolicyTests
                 await Task.Delay(500);
                 return stalled || writing.IsCompleted;
             },
-            timeout: TimeSpan.FromMinutes(2),
-            because: "the client's writes stall");
+            budget: TimeSpan.FromMinutes(2));
         Assert.False(writing.IsCompleted, "the proxy accepted everything the client wrote although nobody read it");
         Assert.InRange(Interlocked.Read(ref sent), 1, 64L * 1024 * 1024);
 

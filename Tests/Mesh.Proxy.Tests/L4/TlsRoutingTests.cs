@@ -18,8 +18,8 @@ public sealed class TlsRoutingTests
     public async Task A_tls_binding_routes_by_sni_and_closes_unknown_or_missing_names()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        await using var a = TcpBackend.TlsLineEcho("a", GatewayCertificates.Server(null, "a.test"));
-        await using var b = TcpBackend.TlsLineEcho("b", GatewayCertificates.Server(null, "x.b.test"));
+        await using var a = TcpBackend.TlsLineEcho("a", TestCertificates.Server(null, "a.test"));
+        await using var b = TcpBackend.TlsLineEcho("b", TestCertificates.Server(null, "x.b.test"));
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("*", TlsPort, "TLS"));
         var clusterA = $"outbound|{TlsPort}||a.test";
         var clusterB = $"outbound|{TlsPort}||*.b.test";
@@ -54,13 +54,13 @@ public sealed class TlsRoutingTests
     public async Task A_destination_rule_originates_tls_for_a_plaintext_tcp_binding_and_checks_the_server()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var ca = GatewayCertificates.CreateCa("db-ca");
-        await using var database = TcpBackend.TlsLineEcho("db", GatewayCertificates.Server(ca, "db.test"));
+        var ca = TestCertificates.CreateCa("db-ca");
+        await using var database = TcpBackend.TlsLineEcho("db", TestCertificates.Server(ca, "db.test"));
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("db", 5432, "TCP").Outbound("db-wrong-name", 5432, "TCP"));
         var good = TcpCluster("outbound|5432||db.default.svc.cluster.local", database.Port);
-        good.Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.Simple, Sni = "db.test", CaCertificatesPem = GatewayCertificates.CertificatePem(ca) };
+        good.Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.Simple, Sni = "db.test", CaCertificatesPem = TestCertificates.CertificatePem(ca) };
         var wrong = TcpCluster("outbound|5432||db-wrong-name.default.svc.cluster.local", database.Port);
-        wrong.Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.Simple, Sni = "db.test", CaCertificatesPem = GatewayCertificates.CertificatePem(ca) };
+        wrong.Tls = new UpstreamTls { Mode = UpstreamTls.Types.Mode.Simple, Sni = "db.test", CaCertificatesPem = TestCertificates.CertificatePem(ca) };
         wrong.Tls.SubjectAltNames.Add("other.test");
         await bed.ApplyAsync(Snapshot(
             "v1",
@@ -82,7 +82,7 @@ public sealed class TlsRoutingTests
     {
         await using var bed = await MeshTestBed.StartAsync();
         await using var plainApp = TcpBackend.LineEcho("app");
-        await using var tlsApp = TcpBackend.TlsLineEcho("tls-app", GatewayCertificates.Server(null, "app.test"));
+        await using var tlsApp = TcpBackend.TlsLineEcho("tls-app", TestCertificates.Server(null, "app.test"));
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address)
             .Inbound("app", "tcp", 9000, plainApp.Port, "TCP")
             .Inbound("app", "tls", 9443, tlsApp.Port, "TLS"));

@@ -34,6 +34,13 @@ public static partial class ProcReader
         return rest is { Length: > 1 } && int.TryParse(rest[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : null;
     }
 
+    /// <summary>When the process started, in clock ticks since boot (field 22 of stat); null when it is gone.</summary>
+    public static long? StartTicks(int pid)
+    {
+        var rest = StatFields(pid);
+        return rest is { Length: > 19 } && long.TryParse(rest[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
+    }
+
     /// <summary>VmRSS and VmHWM in bytes; null when the process is gone or the values do not read.</summary>
     public static (long Rss, long PeakRss)? Memory(int pid)
     {

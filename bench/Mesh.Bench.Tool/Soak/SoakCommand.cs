@@ -26,7 +26,7 @@ public static class SoakCommand
         }
         finally
         {
-            await StopAsync(appHost);
+            await StopAsync(appHost, options.Repository);
         }
     }
 
@@ -36,7 +36,7 @@ public static class SoakCommand
         var token = (await File.ReadAllTextAsync(Path.Combine(options.Repository, ".mesh-data", "admin-token"))).Trim();
         using var changer = new SoakConfigChanger(options.Admin, token);
 
-        var start = SoakProcesses.Sample(appHost.Id);
+        var start = SoakProcesses.Sample(SoakProcesses.Find(appHost.Id, options.Repository));
         var recorders = start.Select(p => GcPauseRecorder.TryStart(p.Pid)).OfType<GcPauseRecorder>().ToList();
         Console.WriteLine($"soak: {start.Count} processes, {recorders.Count} of them .NET (GC pauses recorded); load starts");
 
@@ -55,7 +55,7 @@ public static class SoakCommand
         await changes;
         await changer.RemoveAsync();
 
-        var end = SoakProcesses.Sample(appHost.Id);
+        var end = SoakProcesses.Sample(SoakProcesses.Find(appHost.Id, options.Repository));
         var pauses = new Dictionary<int, (int Count, double P99Ms, double MaxMs)>();
         foreach (var recorder in recorders)
         {
@@ -133,14 +133,14 @@ public static class SoakCommand
     }
 
     /// <summary>Ctrl+C as a developer stops it (the AppHost stops its resources), then the whole tree.</summary>
-    private static async Task StopAsync(Process appHost)
+    private static async Task StopAsync(Process appHost, string repository)
     {
         if (appHost.HasExited)
         {
             return;
         }
 
-        var tree = Measurement.ProcReader.WithDescendants(appHost.Id);
+        var tree = SoakProcesses.Find(appHost.Id, repository);
         foreach (var pid in tree.Skip(1).Where(pid => SoakProcesses.Name(pid)?.StartsWith("Mesh.AppHost", StringComparison.Ordinal) == true))
         {
             Interrupt(pid);
