@@ -4,8 +4,9 @@
 //   Through ingress: http://localhost:8080/productpage
 //   Direct to app:   http://localhost:9080/productpage (like a port-forward to the pod)
 //   Mesh console:    http://localhost:15014
-// And Istio's tcp-echo for the TCP tasks: localhost:31400 once a Gateway server names that port
-// (samples/tcp-echo/tcp-echo-all-v1.yaml); with --TcpAuthorizationTask true also the TCP
+// And Istio's tcp-echo for the TCP tasks: the ingress gateway's TCP port localhost:31400 carries
+// it once a Gateway names that port (samples/tcp-echo/tcp-echo-all-v1.yaml, or the Gateway API's
+// samples/tcp-echo/gateway-api/tcp-echo-all-v1.yaml); with --TcpAuthorizationTask true also the TCP
 // authorization task's tcp-echo and curl in namespace foo (curl's bindings: localhost:9000-9002).
 using Mesh.AppHost;
 using Mesh.Hosting;
@@ -78,7 +79,7 @@ foreach (var (version, prefix) in new[] { ("v1", "one"), ("v2", "two") })
         .WithServicePort("tcp-other", 9001);
 }
 
-if (builder.ExecutionContext.IsRunMode && builder.Configuration.GetValue<bool>("TcpAuthorizationTask"))
+if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["TcpAuthorizationTask"], out var tcpAuthorizationTask) && tcpAuthorizationTask)
 {
     // Istio's "Authorization for TCP traffic" setting: tcp-echo (prefix hello) and curl in namespace
     // foo. Here 9002 is a service port too, so that curl reaches it through the mesh (in Istio it
@@ -107,4 +108,5 @@ static IResourceBuilder<ProjectResource> TcpEcho(IDistributedApplicationBuilder 
         .WithEndpoint(name: "tcp-other", scheme: "tcp", env: "TcpEcho__Ports__1")
         .WithEndpoint(name: "tcp-9002", scheme: "tcp", env: "TcpEcho__Ports__2")
         .WithEnvironment("TcpEcho__Prefix", prefix)
-        .WithEnvironment("TcpEcho__ListenAddress", "127.0.0.1");
+        .WithEnvironment("TcpEcho__ListenAddress", "127.0.0.1")
+        .WithTcpHealthCheck("tcp");

@@ -5,8 +5,9 @@ namespace Mesh.Hosting.Kubernetes;
 
 /// <summary>
 /// An ingress gateway: its ServiceAccount, a Deployment of the gateway proxy (the same
-/// <c>Mesh__*</c> settings as locally, listeners at 8080/8443 serving Gateway ports 80/443), and a
-/// LoadBalancer Service mapping 80→8080 and 443→8443 as Istio's ingress gateway does.
+/// <c>Mesh__*</c> settings as locally, listeners at 8080/8443 serving Gateway ports 80/443 and a TCP
+/// listener at 31400), and a LoadBalancer Service mapping 80→8080, 443→8443 and 31400 as Istio's
+/// ingress gateway does.
 /// </summary>
 internal static class GatewayManifests
 {
@@ -27,6 +28,11 @@ internal static class GatewayManifests
         env.Add(SidecarContainerFactory.Value("Mesh__AdminPort", Text(KubernetesPorts.ProxyAdmin)));
         env.AddRange(Listener(0, KubernetesPorts.GatewayHttp, 80, "HTTP"));
         env.AddRange(Listener(1, KubernetesPorts.GatewayHttps, 443, "HTTPS"));
+        if (gateway.TcpPort is { } tcp)
+        {
+            env.AddRange(Listener(2, tcp, tcp, "TCP"));
+        }
+
         var telemetry = new SortedDictionary<string, string>(StringComparer.Ordinal);
         AppEnvironmentBuilder.AddTelemetry(telemetry, gateway.Name, options);
         env.AddRange(telemetry.Select(e => SidecarContainerFactory.Value(e.Key, e.Value)));
@@ -55,12 +61,7 @@ internal static class GatewayManifests
                                 Image = options.Image(MeshProgram.Gateway.ImageRepository),
                                 ImagePullPolicy = options.ImagePullPolicy,
                                 Env = env,
-                                Ports =
-                                [
-                                    new V1ContainerPort { Name = "http", ContainerPort = KubernetesPorts.GatewayHttp, Protocol = "TCP" },
-                                    new V1ContainerPort { Name = "https", ContainerPort = KubernetesPorts.GatewayHttps, Protocol = "TCP" },
-                                    new V1ContainerPort { Name = "mesh-admin", ContainerPort = KubernetesPorts.ProxyAdmin, Protocol = "TCP" },
-                                ],
+                                Ports = ContainerPorts(gateway),
                                 Resources = options.GatewayResources.ToRequirements(),
                                 // Ready once the first snapshot is applied: no traffic before routes exist.
                                 ReadinessProbe = SidecarContainerFactory.ProxyProbe("/ready", failureThreshold: 3, periodSeconds: 5),
@@ -90,13 +91,42 @@ internal static class GatewayManifests
         {
             Type = "LoadBalancer",
             Selector = new Dictionary<string, string>(gateway.Labels, StringComparer.Ordinal),
-            Ports =
-            [
-                new V1ServicePort { Name = "http2", Port = 80, TargetPort = KubernetesPorts.GatewayHttp, Protocol = "TCP" },
-                new V1ServicePort { Name = "https", Port = 443, TargetPort = KubernetesPorts.GatewayHttps, Protocol = "TCP" },
-            ],
+            Ports = ServicePorts(gateway),
         },
     };
+
+    // Istio's ingress gateway Service ports: http2 80, https 443 and (its demo profile, which
+    // Istio's TCP tasks read as the port named "tcp") tcp 31400.
+    private static List<V1ServicePort> ServicePorts(MeshGatewayResource gateway)
+    {
+        var ports = new List<V1ServicePort>
+        {
+            new() { Name = "http2", Port = 80, TargetPort = KubernetesPorts.GatewayHttp, Protocol = "TCP" },
+            new() { Name = "https", Port = 443, TargetPort = KubernetesPorts.GatewayHttps, Protocol = "TCP" },
+        };
+        if (gateway.TcpPort is { } tcp)
+        {
+            ports.Add(new V1ServicePort { Name = "tcp", Port = tcp, TargetPort = tcp, Protocol = "TCP" });
+        }
+
+        return ports;
+    }
+
+    private static List<V1ContainerPort> ContainerPorts(MeshGatewayResource gateway)
+    {
+        var ports = new List<V1ContainerPort>
+        {
+            new() { Name = "http", ContainerPort = KubernetesPorts.GatewayHttp, Protocol = "TCP" },
+            new() { Name = "https", ContainerPort = KubernetesPorts.GatewayHttps, Protocol = "TCP" },
+        };
+        if (gateway.TcpPort is { } tcp)
+        {
+            ports.Add(new V1ContainerPort { Name = "tcp", ContainerPort = tcp, Protocol = "TCP" });
+        }
+
+        ports.Add(new V1ContainerPort { Name = "mesh-admin", ContainerPort = KubernetesPorts.ProxyAdmin, Protocol = "TCP" });
+        return ports;
+    }
 
     private static IEnumerable<V1EnvVar> Listener(int index, int port, int servicePort, string protocol)
     {

@@ -144,11 +144,14 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
     {
         var service = Load<V1Service>("gateways/service-ingressgateway.yaml");
         Assert.Equal("LoadBalancer", service.Spec.Type);
-        Assert.Equal([(80, 8080), (443, 8443)], service.Spec.Ports.Select(p => (p.Port, int.Parse(p.TargetPort.Value, System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal([(80, 8080), (443, 8443), (31400, 31400)], service.Spec.Ports.Select(p => (p.Port, int.Parse(p.TargetPort.Value, System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal("tcp", service.Spec.Ports[2].Name); // the port name Istio's TCP tasks read
         Assert.Equal("ingressgateway", service.Spec.Selector["istio"]);
         var gateway = Env(Load<V1Deployment>("gateways/deployment-ingressgateway.yaml").Spec.Template.Spec.Containers[0]);
         Assert.Equal("Gateway", gateway["Mesh__Mode"]);
         Assert.Equal("80", gateway["Mesh__Gateway__Listeners__0__ServicePort"]);
+        Assert.Equal("31400", gateway["Mesh__Gateway__Listeners__2__Port"]);
+        Assert.Equal("TCP", gateway["Mesh__Gateway__Listeners__2__Protocol"]);
     }
 
     [Fact]
