@@ -52,6 +52,35 @@ public sealed class TcpEchoGatewayTests(MeshAppFixture mesh, ITestOutputHelper o
         Assert.Equal(Connections, counts["one"] + counts["two"]);
     }
 
+    [Fact]
+    public async Task Istio_gateway_api_tcp_echo_files_run_the_gateways_own_proxy_on_31400_and_shift_80_20()
+    {
+        // The ingress gateway lets 31400 go once no Istio Gateway names it; the control plane then
+        // starts tcp-echo-gateway's own proxy there (restarting it while the port is still held).
+        await using var allV1 = await mesh.ApplyAsync(await File.ReadAllTextAsync(TcpEchoSample("gateway-api/tcp-echo-all-v1.yaml")));
+        string last = "";
+        await Poll.UntilAsync("tcp-echo-gateway's proxy answering on localhost:31400", async ct => (last = await TryEchoAsync("port 31400", ct)).Length > 0, () => last, TimeSpan.FromSeconds(90));
+        Assert.StartsWith("one ", last, StringComparison.Ordinal);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal($"one gateway-api {i}", await EchoAsync($"gateway-api {i}"));
+        }
+
+        await using var shifted = await mesh.ApplyAsync(await File.ReadAllTextAsync(TcpEchoSample("gateway-api/tcp-echo-20-v2.yaml")));
+        await mesh.Admin.WaitForProxySyncedAsync("tcp-echo-gateway-istio.default", shifted.Change!.Generation, SyncTimeout);
+        var two = 0;
+        const int Connections = 100;
+        for (var i = 0; i < Connections; i++)
+        {
+            var answer = await EchoAsync($"connection {i}");
+            Assert.Matches("^(one|two) connection", answer);
+            two += answer.StartsWith("two ", StringComparison.Ordinal) ? 1 : 0;
+        }
+
+        output.WriteLine($"{Connections} connections through tcp-echo-gateway: two={two}");
+        Assert.InRange(two, 5, 40);
+    }
+
     internal static string TcpEchoSample(string relative) => Path.Combine(MeshAppFixture.RepositoryRoot, "samples", "tcp-echo", relative);
 
     /// <summary>One connection: a line out, the echoed line back (what <c>echo LINE | nc localhost 31400</c> shows).</summary>

@@ -117,9 +117,10 @@ public sealed class TcpEchoMesh : IAsyncDisposable
     public static async Task<string?> EchoAsync(int port, string line)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         try
         {
+            // A proxy that refuses the connection may reset it before the connect completes here.
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
             await socket.SendAsync(Encoding.UTF8.GetBytes(line + "\n"));
             socket.Shutdown(SocketShutdown.Send);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
