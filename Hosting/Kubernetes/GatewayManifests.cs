@@ -39,7 +39,7 @@ internal static class GatewayManifests
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = options.Namespace, Labels = labels },
             Spec = new V1DeploymentSpec
             {
-                Replicas = options.ReplicasOf(gateway.Name),
+                Replicas = options.ReplicasOf(gateway),
                 Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(gateway.Labels, StringComparer.Ordinal) },
                 Template = new V1PodTemplateSpec
                 {
