@@ -54,6 +54,17 @@ builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileNa
     .WithMeshReference("reviews")
     .WithMeshReference("ratings");
 
+// Istio's sample external authorizer (External Authorization task, AuthorizationPolicy CUSTOM):
+// service ext-authz.default.svc.cluster.local, HTTP check on port 8000, gRPC on 9000, behind a
+// sidecar (the proxies that call it use mesh mTLS). Unused until the mesh config names it
+// (docs/security.md, "External authorization").
+builder.AddProject<Projects.Samples_ExtAuthz>("ext-authz", launchProfileName: null)
+    .WithHttpEndpoint(name: "http", env: "ExtAuthz__HttpPort")
+    .WithHttpEndpoint(name: "grpc", env: "ExtAuthz__GrpcPort")
+    .WithSidecar(mesh)
+    .WithServicePort("http", 8000)
+    .WithServicePort("grpc", 9000);
+
 builder.AddMeshGateway("ingressgateway", mesh);
 
 builder.Build().Run();

@@ -3,6 +3,7 @@
 // features a gateway serves.
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.L4;
 using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
@@ -13,6 +14,7 @@ builder.AddMeshProxy(MeshProxyMode.Gateway)
     .AddFeature<SecurityFeature>()
     .AddFeature<TrafficFeature>()
     .AddFeature<TelemetryFeature>()
+    .AddFeature<L4Feature>()
     .AddFeature<GatewayFeature>();
 
 var app = builder.Build();

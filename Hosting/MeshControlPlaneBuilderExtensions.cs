@@ -25,6 +25,9 @@ public static class MeshControlPlaneBuilderExtensions
         MeshWiring.Subscribe(builder, resource);
         Kubernetes.KubernetesPublishingStep.Register(builder);
 
+        // Gateway API Gateways of class istio get a gateway proxy each, which the control plane
+        // runs (as Istio's deployment controller creates a Deployment per Gateway): the same gateway program.
+        var gatewayProgram = builder.ExecutionContext.IsRunMode ? MeshProgram.Gateway.Locate(builder) : null;
         return builder.AddMeshProgram(resource, MeshProgram.ControlPlane)
             .WithHttpEndpoint(port: adminPort, name: MeshControlPlaneResource.AdminEndpointName, isProxied: false)
             .WithEndpoint(MeshControlPlaneResource.GrpcEndpointName, e =>
@@ -43,6 +46,10 @@ public static class MeshControlPlaneBuilderExtensions
                 context.EnvironmentVariables["ControlPlane__Security__BootstrapKeyFile"] = MeshBootstrapCredentials.EnsureKeyFile(resource);
                 context.EnvironmentVariables["ControlPlane__TrustDomain"] = resource.TrustDomain;
                 context.EnvironmentVariables["ControlPlane__DefaultNamespace"] = resource.Namespace;
+                if (gatewayProgram is not null)
+                {
+                    context.EnvironmentVariables["ControlPlane__Gateways__Program"] = gatewayProgram;
+                }
             })
             .WithHttpHealthCheck("/healthz", endpointName: MeshControlPlaneResource.AdminEndpointName)
             .WithUrlForEndpoint(MeshControlPlaneResource.AdminEndpointName, url => url.DisplayText = "Mesh console")

@@ -89,6 +89,37 @@ public static class MeshSidecarBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// The workload's locality for locality load balancing (DestinationRule <c>localityLbSetting</c>):
+    /// Istio's <c>istio-locality</c> label (<c>region.zone.subzone</c>) on the workload, which also
+    /// places its sidecar there — the "near" of its own calls.
+    /// </summary>
+    /// <param name="builder">A project with a sidecar.</param>
+    /// <param name="region">Region, e.g. "region1" or "us-east1".</param>
+    /// <param name="zone">Zone within the region.</param>
+    /// <param name="subzone">Subzone within the zone.</param>
+    public static IResourceBuilder<ProjectResource> WithLocality(this IResourceBuilder<ProjectResource> builder, string region, string? zone = null, string? subzone = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(region);
+        var workload = MeshWiring.FindWorkload(builder.Resource)
+            ?? throw new InvalidOperationException($"Call WithSidecar on '{builder.Resource.Name}' before WithLocality.");
+        if (string.IsNullOrEmpty(zone) && !string.IsNullOrEmpty(subzone))
+        {
+            throw new ArgumentException("A subzone needs a zone.", nameof(subzone));
+        }
+
+        foreach (var part in new[] { region, zone, subzone })
+        {
+            if (part is not null && (part.Contains('.') || part.Contains('/')))
+            {
+                throw new ArgumentException($"Locality parts cannot contain '.' or '/': '{part}'.");
+            }
+        }
+
+        workload.ExtraLabels["istio-locality"] = string.Join('.', new[] { region, zone, subzone }.Where(p => !string.IsNullOrEmpty(p)));
+        return builder;
+    }
+
     private static string DefaultAppLabel(string resourceName)
     {
         var dash = resourceName.LastIndexOf('-');

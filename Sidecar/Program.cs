@@ -3,6 +3,7 @@
 // sidecar serves.
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.L4;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Traffic;
@@ -11,7 +12,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshProxy(MeshProxyMode.Sidecar)
     .AddFeature<SecurityFeature>()
     .AddFeature<TrafficFeature>()
-    .AddFeature<TelemetryFeature>();
+    .AddFeature<TelemetryFeature>()
+    .AddFeature<L4Feature>();
 
 var app = builder.Build();
 app.MapMeshProxy();

@@ -8,7 +8,8 @@ internal sealed record ApiConfigError(string Origin, int Document, int? Line, st
 
 internal sealed record ApiConfigChange(string Outcome, long Generation, List<string> Keys, string? Message, List<ApiConfigError>? Errors);
 
-internal sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt);
+/// <param name="Columns">Status columns of kinds that have them (a Gateway API Gateway's CLASS, ADDRESS, PROGRAMMED).</param>
+internal sealed record ApiConfigItem(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt, Dictionary<string, string>? Columns = null);
 
 internal sealed record ApiConfigList(long Generation, List<ApiConfigItem> Items);
 
@@ -24,13 +25,19 @@ internal sealed record ApiConfigStatus(
     string? ConfigDirectory = null,
     bool Accepted = true,
     List<ApiConfigRejection>? Rejected = null,
-    ApiConfigRejection? LastError = null)
+    ApiConfigRejection? LastError = null,
+    List<ApiUnboundListener>? UnboundListeners = null)
 {
     public IReadOnlyList<ApiConfigRejection> RefusedSources => Rejected ?? [];
 
-    /// <summary>Something does not serve: a source is refused, or no configuration was ever accepted.</summary>
-    public bool IsDegraded => !Accepted || RefusedSources.Count > 0;
+    public IReadOnlyList<ApiUnboundListener> Unbound => UnboundListeners ?? [];
+
+    /// <summary>Something does not serve: a source is refused, nothing was ever accepted, or a gateway cannot listen on a Gateway server's port.</summary>
+    public bool IsDegraded => !Accepted || RefusedSources.Count > 0 || Unbound.Count > 0;
 }
+
+/// <summary>A Gateway server port a gateway proxy could not listen on.</summary>
+internal sealed record ApiUnboundListener(string Proxy, uint Port, string Address, string Error, List<string> GatewayServers);
 
 internal sealed record ApiProxyStatus
 {

@@ -102,13 +102,17 @@ internal static class GetCommand
     private static void WriteTable(IReadOnlyList<ApiConfigItem> items, bool showKind, CliContext context)
     {
         var now = DateTimeOffset.UtcNow;
+        // One kind's status columns (a Gateway's CLASS, ADDRESS, PROGRAMMED), as kubectl shows a CRD's printer columns.
+        var extra = showKind ? [] : items.SelectMany(i => i.Columns?.Keys ?? Enumerable.Empty<string>()).Distinct().ToList();
         var table = showKind
             ? new TableWriter("KIND", "NAME", "NAMESPACE", "SOURCE", "GENERATION", "AGE")
-            : new TableWriter("NAME", "NAMESPACE", "SOURCE", "GENERATION", "AGE");
+            : new TableWriter(["NAME", "NAMESPACE", .. extra, "SOURCE", "GENERATION", "AGE"]);
         foreach (var item in items)
         {
-            var cells = new[] { item.Name, item.Namespace, item.Source, item.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), Age.Since(item.UpdatedAt, now) };
-            table.Add(showKind ? [item.Kind, .. cells] : cells);
+            var tail = new[] { item.Source, item.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), Age.Since(item.UpdatedAt, now) };
+            table.Add(showKind
+                ? [item.Kind, item.Name, item.Namespace, .. tail]
+                : [item.Name, item.Namespace, .. extra.Select(c => item.Columns?.GetValueOrDefault(c) ?? ""), .. tail]);
         }
 
         table.WriteTo(context.Out);

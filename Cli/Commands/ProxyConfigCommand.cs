@@ -37,13 +37,14 @@ internal static class ProxyConfigCommand
         await output.WriteLineAsync($"PROXY {Text(snapshot["node"]?["id"])}   VERSION {Text(snapshot["version"])}   CONFIG GENERATION {Text(snapshot["configGeneration"], "0")}");
         await output.WriteLineAsync();
 
-        var routes = new TableWriter("VIRTUAL HOST", "DOMAINS", "ROUTE", "MATCH", "DESTINATIONS");
+        // ORIGIN: the object a route came from (a VirtualService name.namespace, or HTTPRoute/GRPCRoute/name.namespace).
+        var routes = new TableWriter("VIRTUAL HOST", "DOMAINS", "ROUTE", "ORIGIN", "MATCH", "DESTINATIONS");
         foreach (var host in Items(snapshot["virtualHosts"]))
         {
             var domains = string.Join(",", Items(host?["domains"]).Select(d => Text(d)).Take(3)) + (Items(host?["domains"]).Count() > 3 ? ",..." : "");
             foreach (var route in Items(host?["routes"]).DefaultIfEmpty(null))
             {
-                routes.Add(Text(host?["name"]), domains, Text(route?["name"]), Match(route), Destinations(route));
+                routes.Add(Text(host?["name"]), domains, Text(route?["name"]), Text(route?["virtualService"]), Match(route), Destinations(route));
             }
         }
 

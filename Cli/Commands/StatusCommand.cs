@@ -7,9 +7,10 @@ namespace Mesh.Cli.Commands;
 
 /// <summary>
 /// <c>meshctl status [-o text|json]</c>: the configuration the control plane serves (accepted
-/// generation) and every source it refuses now, with each error's file, document and field path.
-/// Exit code 0 when everything serves, 2 when a source is refused or nothing was ever accepted
-/// (so scripts and CI can gate on it), 1 when the control plane cannot be asked.
+/// generation), every source it refuses now, with each error's file, document and field path, and
+/// every Gateway server port a gateway cannot listen on. Exit code 0 when everything serves, 2 when
+/// a source is refused, nothing was ever accepted or a listener is not bound (so scripts and CI can
+/// gate on it), 1 when the control plane cannot be asked.
 /// </summary>
 internal static class StatusCommand
 {
@@ -61,6 +62,16 @@ internal static class StatusCommand
             foreach (var source in status.RefusedSources)
             {
                 await WriteRejectionAsync(output, source, $"{source.Source} (refused for {Age.Since(source.At, now)})");
+            }
+        }
+
+        if (status.Unbound.Count > 0)
+        {
+            // Accepted configuration a gateway cannot serve yet: the port is taken (the gateway retries).
+            await output.WriteLineAsync($"unbound listeners: {status.Unbound.Count}");
+            foreach (var unbound in status.Unbound)
+            {
+                await output.WriteLineAsync($"  port {unbound.Port} on {unbound.Proxy} ({unbound.Address}): {unbound.Error}; Gateway servers {string.Join(", ", unbound.GatewayServers)} do not serve there");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Mesh.Config.Model;
+using Mesh.Config.Model.MeshConfiguration;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -49,8 +50,21 @@ public static partial class ConfigSerializer
         WriteStringMap(emitter, "labels", configObject.Metadata.Labels);
         WriteStringMap(emitter, "annotations", configObject.Metadata.Annotations);
         emitter.Emit(new MappingEnd());
-        Key(emitter, "spec");
-        WriteValue(emitter, configObject.Spec);
+        if (configObject.Spec is IstioMeshConfigMap meshConfig)
+        {
+            // A ConfigMap's data are strings: the mesh config goes back as the text it was written as.
+            Key(emitter, "data");
+            emitter.Emit(new MappingStart());
+            Key(emitter, "mesh");
+            emitter.Emit(new Scalar(null, null, meshConfig.MeshText, meshConfig.MeshText.Contains('\n') ? ScalarStyle.Literal : ScalarStyle.DoubleQuoted, true, true));
+            emitter.Emit(new MappingEnd());
+        }
+        else
+        {
+            Key(emitter, "spec");
+            WriteValue(emitter, configObject.Spec);
+        }
+
         emitter.Emit(new MappingEnd());
     }
 

@@ -1,5 +1,6 @@
 using Mesh.Config.Model;
 using Mesh.Config.Model.Common;
+using Mesh.Config.Model.MeshConfiguration;
 using YamlDotNet.RepresentationModel;
 
 namespace Mesh.Config.Loading;
@@ -58,15 +59,24 @@ internal static class DocumentReader
         void Error(string path, string message, int at) =>
             errors.Add(new ConfigError(target.Source, kindName, name, path, message) { Line = at });
 
+        // The mesh config as Istio's task pages write it: only the ConfigMap's `data` (what
+        // `kubectl edit configmap istio -n istio-system` edits), without apiVersion, kind or metadata.
+        var meshConfigFragment = apiVersion is null && kindName is null && metadataNode is null && mapping.Children.ContainsKey("data");
+        if (meshConfigFragment)
+        {
+            (apiVersion, kindName, name) = ("v1", ConfigKinds.MeshConfigMap.Kind, IstioMeshConfigMap.Name);
+        }
+
+        var kind = kindName is null ? null : ConfigKinds.FindDocumentKind(apiVersion, kindName);
+        var specField = kind?.SpecField ?? "spec";
         foreach (var (key, valueNode) in mapping.Children)
         {
-            if (key is not YamlScalarNode { Value: { } text } || !TopLevelFields.Contains(text))
+            if (key is not YamlScalarNode { Value: { } text } || !(TopLevelFields.Contains(text) || text == specField) || (text == "spec" && specField != "spec"))
             {
                 binder.Unknown(pathPrefix, key, valueNode);
             }
         }
 
-        var kind = kindName is null ? null : ConfigKinds.FindDocumentKind(apiVersion, kindName);
         if (string.IsNullOrEmpty(apiVersion))
         {
             Error(FieldPath.Field(pathPrefix, "apiVersion"), "apiVersion is required", line);
@@ -87,11 +97,15 @@ internal static class DocumentReader
                 LineOf(mapping, "apiVersion", target));
         }
 
-        var metadata = ReadMetadata(metadataNode, binder, pathPrefix, line);
+        var metadata = meshConfigFragment ? new ConfigMetadata(IstioMeshConfigMap.Name, IstioMeshConfigMap.Namespace) : ReadMetadata(metadataNode, binder, pathPrefix, line);
         object? spec = null;
-        if (kind is not null && mapping.Children.TryGetValue("spec", out var specNode))
+        if (kind == ConfigKinds.MeshConfigMap && mapping.Children.TryGetValue(specField, out var dataNode))
         {
-            spec = binder.Bind(kind.SpecType, specNode, FieldPath.Field(pathPrefix, "spec"));
+            spec = MeshConfigReader.Read(dataNode, binder, target.LineOffset);
+        }
+        else if (kind is not null && mapping.Children.TryGetValue(specField, out var specNode))
+        {
+            spec = binder.Bind(kind.SpecType, specNode, FieldPath.Field(pathPrefix, specField));
         }
 
         foreach (var (path, message, at) in binder.Errors)

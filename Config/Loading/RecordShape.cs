@@ -26,7 +26,12 @@ internal sealed class RecordShape
                 .Select(p =>
                 {
                     var attribute = p.GetCustomAttribute<YamlNameAttribute>();
-                    return new FieldShape(attribute?.Name ?? CamelCase(p.Name), attribute?.Aliases ?? [], p);
+                    return new FieldShape(attribute?.Name ?? CamelCase(p.Name), attribute?.Aliases ?? [], p)
+                    {
+                        Refused = p.GetCustomAttribute<RefusedAttribute>()?.Reason,
+                        Ignored = p.GetCustomAttribute<IgnoredAttribute>()?.Reason,
+                        Limited = p.GetCustomAttribute<LimitedAttribute>()?.Limits,
+                    };
                 }),
         ];
         _byName = new Dictionary<string, FieldShape>(StringComparer.Ordinal);
@@ -56,4 +61,22 @@ internal sealed class RecordShape
     private static string CamelCase(string name) => char.ToLowerInvariant(name[0]) + name[1..];
 }
 
-internal sealed record FieldShape(string Name, string[] Aliases, PropertyInfo Property);
+/// <summary>One field: its YAML name and aliases, and what Mesh does with it (see <see cref="RefusedAttribute"/>).</summary>
+internal sealed record FieldShape(string Name, string[] Aliases, PropertyInfo Property)
+{
+    /// <summary>Why Mesh refuses the field when it is set; null when it does not.</summary>
+    public string? Refused { get; init; }
+
+    /// <summary>Why Mesh accepts and ignores the field; null when it acts on it.</summary>
+    public string? Ignored { get; init; }
+
+    /// <summary>The limits of Mesh's implementation; null when there are none.</summary>
+    public string? Limited { get; init; }
+
+    /// <summary>The type of the field's values: the element of a list or map, without Nullable.</summary>
+    public Type ValueType =>
+        Nullable.GetUnderlyingType(Property.PropertyType) is { } inner ? inner
+        : Property.PropertyType.IsGenericType && Property.PropertyType.GetGenericTypeDefinition() is var generic
+            && (generic == typeof(ValueList<>) || generic == typeof(ValueMap<>)) ? Property.PropertyType.GetGenericArguments()[0]
+        : Property.PropertyType;
+}

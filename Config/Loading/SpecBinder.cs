@@ -37,6 +37,12 @@ internal sealed class SpecBinder
     /// <summary>A binder for the next object of the same document (a <c>List</c> item): own errors, shared budget.</summary>
     public SpecBinder ForObject() => new(_lineOffset, _budget);
 
+    /// <summary>A binder for YAML embedded in a string of this document (the mesh config): own line offset and errors, shared budget.</summary>
+    public SpecBinder Nested(int lineOffset) => new(lineOffset, _budget);
+
+    /// <summary>Takes over the errors of a <see cref="Nested"/> binder.</summary>
+    public void Adopt(SpecBinder nested) => _errors.AddRange(nested._errors);
+
     public object? Bind(Type type, YamlNode node, string path)
     {
         if (IsNull(node))

@@ -15,6 +15,9 @@ public sealed record ConfigKind(string Kind, string Group, IReadOnlyList<string>
     /// </summary>
     public string Id { get; init; } = Kind;
 
+    /// <summary>The top-level field that holds the spec: <c>spec</c>, or <c>data</c> for the mesh config ConfigMap.</summary>
+    public string SpecField { get; init; } = "spec";
+
     /// <summary>Cluster-scoped kinds (GatewayClass) have no namespace: their objects are stored with an empty one.</summary>
     public bool ClusterScoped { get; init; }
 

@@ -1,5 +1,6 @@
 using Mesh.Config.Model.Core;
 using Mesh.Config.Model.GatewayApi;
+using Mesh.Config.Model.MeshConfiguration;
 using Mesh.Config.Model.Networking;
 using Mesh.Config.Model.Security;
 using Mesh.Config.Model.Telemetry;
@@ -45,13 +46,19 @@ public static class ConfigKinds
     /// <summary>Kubernetes' Service: per-version Services (<c>reviews-v1</c>) name workloads by label selector.</summary>
     public static ConfigKind Service { get; } = new("Service", CoreGroup, ["v1"], "services", ["svc"], typeof(KubernetesServiceConfig));
 
+    /// <summary>
+    /// Istio's mesh config: the ConfigMap <c>istio</c> in <c>istio-system</c>, whose <c>data.mesh</c>
+    /// holds a MeshConfig (extension providers). No other ConfigMap is mesh configuration.
+    /// </summary>
+    public static ConfigKind MeshConfigMap { get; } = new("ConfigMap", CoreGroup, ["v1"], "configmaps", ["cm"], typeof(IstioMeshConfigMap)) { SpecField = "data" };
+
     /// <summary>Every supported kind: Istio's, networking first (the order <c>meshctl get all</c> lists them), then the Gateway API's, then Service.</summary>
     public static IReadOnlyList<ConfigKind> All { get; } =
     [
         VirtualService, DestinationRule, Gateway, ServiceEntry, Sidecar,
         PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Telemetry,
         GatewayClass, KubernetesGateway, HttpRoute, GrpcRoute, ReferenceGrant, TcpRoute, TlsRoute,
-        Service,
+        Service, MeshConfigMap,
     ];
 
     /// <summary>Istio's kinds: the ones whose CRDs the mesh defines (Kubernetes publishing).</summary>

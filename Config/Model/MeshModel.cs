@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Mesh.Config.Model.Core;
 using Mesh.Config.Model.GatewayApi;
+using Mesh.Config.Model.MeshConfiguration;
 using Mesh.Config.Model.Networking;
 using Mesh.Config.Model.Security;
 using Mesh.Config.Model.Telemetry;
@@ -34,6 +35,7 @@ public sealed class MeshModel
     private readonly Lazy<ImmutableArray<ConfigResource<TcpRouteConfig>>> _tcpRoutes;
     private readonly Lazy<ImmutableArray<ConfigResource<TlsRouteConfig>>> _tlsRoutes;
     private readonly Lazy<ImmutableArray<ConfigResource<KubernetesServiceConfig>>> _services;
+    private readonly Lazy<MeshConfig> _meshConfig;
 
     public MeshModel(long generation, ImmutableArray<ConfigObject> objects)
     {
@@ -56,6 +58,7 @@ public sealed class MeshModel
         _tcpRoutes = new(OfKind<TcpRouteConfig>);
         _tlsRoutes = new(OfKind<TlsRouteConfig>);
         _services = new(OfKind<KubernetesServiceConfig>);
+        _meshConfig = new(() => Objects.Select(o => o.Spec).OfType<IstioMeshConfigMap>().FirstOrDefault()?.Mesh ?? new MeshConfig());
     }
 
     public long Generation { get; }
@@ -97,6 +100,9 @@ public sealed class MeshModel
 
     /// <summary>Kubernetes Services given as configuration (per-version Services such as <c>reviews-v1</c>).</summary>
     public ImmutableArray<ConfigResource<KubernetesServiceConfig>> Services => _services.Value;
+
+    /// <summary>Istio's mesh config (ConfigMap istio in istio-system); empty when there is none.</summary>
+    public MeshConfig MeshConfig => _meshConfig.Value;
 
     private ImmutableArray<ConfigResource<TSpec>> OfKind<TSpec>() where TSpec : class =>
         [

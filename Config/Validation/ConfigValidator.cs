@@ -2,6 +2,7 @@ using Mesh.Config.Loading;
 using Mesh.Config.Model;
 using Mesh.Config.Model.Core;
 using Mesh.Config.Model.GatewayApi;
+using Mesh.Config.Model.MeshConfiguration;
 using Mesh.Config.Model.Networking;
 using Mesh.Config.Model.Security;
 using Mesh.Config.Model.Telemetry;
@@ -35,6 +36,7 @@ public static class ConfigValidator
         }
 
         CheckDuplicates(objects, errors);
+        MeshConfigValidator.CheckProviderReferences(objects, errors);
         return errors;
     }
 
@@ -85,6 +87,7 @@ public static class ConfigValidator
     private static void ValidateObject(ConfigObject configObject, ValidationContext context)
     {
         MetadataValidator.Validate(configObject, context);
+        RefusedFields.Check(configObject.Spec, configObject.Spec is IstioMeshConfigMap ? "data" : "spec", context);
         switch (configObject.Spec)
         {
             case VirtualServiceConfig spec:
@@ -137,6 +140,9 @@ public static class ConfigValidator
                 break;
             case KubernetesServiceConfig spec:
                 KubernetesServiceValidator.Validate(spec, context);
+                break;
+            case IstioMeshConfigMap spec:
+                MeshConfigValidator.Validate(spec, context);
                 break;
             default:
                 context.Error("spec", $"unsupported spec type {configObject.Spec.GetType().Name}");

@@ -2,7 +2,7 @@ using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's connection pool rules; fields the proxy has no equivalent for are errors.</summary>
+/// <summary>Istio's connection pool rules, and the values the proxy cannot honour (refused fields: <see cref="RefusedFields"/>).</summary>
 internal static class ConnectionPoolValidator
 {
     public static void Validate(ConnectionPoolSettings? settings, string path, ValidationContext context)
@@ -32,17 +32,19 @@ internal static class ConnectionPoolValidator
 
             if (http.H2UpgradePolicy is H2UpgradePolicy.Upgrade)
             {
-                context.Error($"{httpPath}.h2UpgradePolicy", "h2UpgradePolicy UPGRADE is not supported (the protocol follows the service port)");
+                context.Error($"{httpPath}.h2UpgradePolicy", "h2UpgradePolicy UPGRADE is not supported (the upstream protocol follows the service port)");
             }
 
-            if (http.UseClientProtocol is not null)
+            if (http.H2UpgradePolicy is H2UpgradePolicy.Upgrade && http.UseClientProtocol == true)
             {
-                context.Error($"{httpPath}.useClientProtocol", "useClientProtocol is not supported (the protocol follows the service port)");
+                context.Error($"{httpPath}.useClientProtocol", "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
             }
 
-            if (http.MaxConcurrentStreams is not null)
+            NonNegative(http.MaxConcurrentStreams, $"{httpPath}.maxConcurrentStreams", "max concurrent streams must be non-negative", context);
+            if (http.MaxRequestsPerConnection is > 1)
             {
-                context.Error($"{httpPath}.maxConcurrentStreams", "maxConcurrentStreams is not supported");
+                context.Error($"{httpPath}.maxRequestsPerConnection",
+                    $"maxRequestsPerConnection {http.MaxRequestsPerConnection} is not supported: only 0 (unlimited) or 1 (no connection reuse, HTTP/1.1 services), as the proxy cannot count requests per pooled connection");
             }
         }
 
@@ -60,14 +62,20 @@ internal static class ConnectionPoolValidator
                 context.Error($"{tcpPath}.idleTimeout", idleError);
             }
 
-            if (tcp.TcpKeepalive is not null)
+            if (tcp.TcpKeepalive is { } keepalive)
             {
-                context.Error($"{tcpPath}.tcpKeepalive", "tcpKeepalive is not supported");
+                foreach (var (field, value) in new[] { ("time", keepalive.Time), ("interval", keepalive.Interval) })
+                {
+                    if (value is { } duration && IstioRules.Duration(duration) is { } keepaliveError)
+                    {
+                        context.Error($"{tcpPath}.tcpKeepalive.{field}", keepaliveError);
+                    }
+                }
             }
 
-            if (tcp.MaxConnectionDuration is not null)
+            if (tcp.MaxConnectionDuration is { } maxDuration && IstioRules.Duration(maxDuration) is { } durationError)
             {
-                context.Error($"{tcpPath}.maxConnectionDuration", "maxConnectionDuration is not supported");
+                context.Error($"{tcpPath}.maxConnectionDuration", durationError);
             }
         }
     }

@@ -1,8 +1,9 @@
+using Mesh.Config.Model;
 using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's Gateway rules; TLS passthrough and non-HTTP servers are rejected (Mesh terminates HTTP).</summary>
+/// <summary>Istio's Gateway rules: HTTP, HTTPS, TCP and TLS servers (TLS terminated or passed through by SNI).</summary>
 internal static class GatewayValidator
 {
     public static void Validate(GatewayConfig spec, ValidationContext context)
@@ -17,7 +18,6 @@ internal static class GatewayValidator
             context.Error("spec.servers", "gateway must have at least one server");
         }
 
-        IstioRules.Selector(spec.Selector, "spec.selector", context);
         var portNames = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < spec.Servers.Count; i++)
         {
@@ -40,19 +40,10 @@ internal static class GatewayValidator
 
         for (var i = 0; i < server.Hosts.Count; i++)
         {
-            ValidateNamespaceSlashHost(server.Hosts[i], $"{path}.hosts[{i}]", context);
+            ValidateNamespaceSlashHost(server.Hosts[i], $"{path}.hosts[{i}]", context, isGateway: true);
         }
 
         var portValid = ValidatePort(server.Port, $"{path}.port", context);
-        if (server.Bind is not null)
-        {
-            context.Error($"{path}.bind", "bind is not supported (the gateway host decides its listen addresses)");
-        }
-
-        if (server.DefaultEndpoint is not null)
-        {
-            context.Error($"{path}.defaultEndpoint", "defaultEndpoint is not supported");
-        }
 
         if (server.Tls is { } tls)
         {
@@ -84,10 +75,6 @@ internal static class GatewayValidator
             }
         }
 
-        if (!isHttp && server.Tls?.HttpsRedirect == true)
-        {
-            context.Error($"{path}.tls.httpsRedirect", "tls.httpsRedirect should only be used with http servers");
-        }
     }
 
     private static bool ValidatePort(ServerPort? port, string path, ValidationContext context)
@@ -110,15 +97,10 @@ internal static class GatewayValidator
             context.Error($"{path}.protocol", $"invalid protocol \"{port.Protocol}\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, MYSQL, TCP");
             valid = false;
         }
-        else if (!IstioRules.IsHttpFamily(port.Protocol))
+        else if (!IstioRules.IsHttpFamily(port.Protocol) && !IstioRules.IsL4(port.Protocol))
         {
-            context.Error($"{path}.protocol", $"protocol {port.Protocol} is not supported: Mesh gateways serve HTTP, HTTP2, GRPC and HTTPS");
+            context.Error($"{path}.protocol", $"protocol {port.Protocol} is not supported: Mesh gateways serve HTTP, HTTP2, GRPC, HTTPS, TCP (also MONGO, MYSQL, REDIS) and TLS");
             valid = false;
-        }
-
-        if (port.TargetPort is > 0)
-        {
-            context.Error($"{path}.targetPort", "targetPort has no impact on Gateways");
         }
 
         if (string.IsNullOrEmpty(port.Name))
@@ -133,9 +115,6 @@ internal static class GatewayValidator
     {
         switch (tls.Mode)
         {
-            case ServerTlsMode.Passthrough or ServerTlsMode.AutoPassthrough:
-                context.Error($"{path}.mode", $"TLS mode {Loading.IstioEnum.Name(tls.Mode.Value)} is not supported: Mesh gateways terminate TLS (use SIMPLE or MUTUAL)");
-                return;
             case ServerTlsMode.OptionalMutual:
                 context.Error($"{path}.mode", "TLS mode OPTIONAL_MUTUAL is not supported (use MUTUAL)");
                 return;
@@ -153,20 +132,6 @@ internal static class GatewayValidator
                 }
 
                 break;
-        }
-
-        foreach (var (field, set) in new[]
-        {
-            ("credentialNames", tls.CredentialNames.Count > 0), ("tlsCertificates", tls.TlsCertificates.Count > 0),
-            ("caCertCredentialName", tls.CaCertCredentialName is not null), ("caCrl", tls.CaCrl is not null),
-            ("verifyCertificateSpki", tls.VerifyCertificateSpki.Count > 0), ("verifyCertificateHash", tls.VerifyCertificateHash.Count > 0),
-            ("cipherSuites", tls.CipherSuites.Count > 0),
-        })
-        {
-            if (set)
-            {
-                context.Error($"{path}.{field}", $"{field} is not supported");
-            }
         }
 
         if (tls.Mode is ServerTlsMode.Simple or ServerTlsMode.Mutual)
@@ -202,39 +167,61 @@ internal static class GatewayValidator
         }
     }
 
-    /// <summary>Istio's <c>ValidateNamespaceSlashWildcardHostname</c>: <c>[ns/]host</c>, ns may be <c>.</c> or <c>*</c>.</summary>
-    internal static void ValidateNamespaceSlashHost(string value, string path, ValidationContext context, bool namespaceRequired = false)
+    /// <summary>
+    /// Istio's <c>ValidateNamespaceSlashWildcardHostname</c>: <c>namespace/dnsName</c>; the namespace may be
+    /// <c>.</c> or <c>*</c>, in a Sidecar also <c>~</c>-prefixed (an exclusion); a Gateway may give a bare
+    /// host, which may also be an IP address. The dnsName is an FQDN, optionally with a <c>*.</c> wildcard.
+    /// </summary>
+    internal static void ValidateNamespaceSlashHost(string value, string path, ValidationContext context, bool isGateway)
     {
-        var parts = value.Split('/');
-        if (parts.Length > 2)
+        var slash = value.IndexOf('/');
+        if (slash < 0)
         {
-            context.Error(path, $"host must be of form namespace/dnsName, got \"{value}\"");
+            if (isGateway)
+            {
+                ValidateHostPart(value, path, isGateway, context);
+            }
+            else
+            {
+                context.Error(path, $"host must be of form namespace/dnsName, got {FieldPath.Quote(value)}");
+            }
+
             return;
         }
 
-        if (parts.Length == 1 && namespaceRequired)
+        var (ns, host) = (value[..slash], value[(slash + 1)..]);
+        if (ns.Length == 0 || host.Length == 0)
         {
-            context.Error(path, $"host must be of form namespace/dnsName, got \"{value}\"");
-            return;
+            context.Error(path, "config namespace and dnsName in host entry cannot be empty");
         }
 
-        var host = parts[^1];
-        if (parts.Length == 2)
+        var bare = isGateway ? ns : ns.TrimStart('~');
+        if (!(bare is "" or "*" or "." || IstioRules.IsDns1123Label(bare)) || (isGateway && ns.Length == 0))
         {
-            var ns = parts[0];
-            if (ns.Length == 0)
-            {
-                context.Error(path, "namespace must not be empty when specified");
-            }
-            else if (ns is not ("." or "*") && !IstioRules.IsDns1123Label(ns))
-            {
-                context.Error(path, $"invalid namespace \"{ns}\" in \"{value}\"");
-            }
+            context.Error(path, $"invalid namespace value {FieldPath.Quote(ns)} in {(isGateway ? "gateway" : "sidecar")}");
         }
 
-        if (host != "*" && IstioRules.WildcardDomain(host) is { } error)
+        if (host.Length > 0)
+        {
+            ValidateHostPart(host, path, isGateway, context);
+        }
+    }
+
+    private static void ValidateHostPart(string host, string path, bool isGateway, ValidationContext context)
+    {
+        if (host != "*" && !host.Contains('.'))
+        {
+            context.Error(path, $"short names (non FQDN) are not allowed: {FieldPath.Quote(host)}");
+        }
+
+        if (IstioRules.WildcardDomain(host) is { } error && !(isGateway && IstioRules.IsIpAddress(host)))
         {
             context.Error(path, error);
+        }
+
+        if (host.Contains('*') && host.Length != 1 && !host.StartsWith("*.", StringComparison.Ordinal))
+        {
+            context.Error(path, $"partial wildcard {FieldPath.Quote(host)} not allowed");
         }
     }
 }

@@ -53,7 +53,9 @@ internal static partial class IstioRules
 
         var dot = domain.IndexOf('.');
         var first = dot < 0 ? domain : domain[..dot];
-        if (!(first == "*" || (first.Length <= 63 && IsDns1123Label(first.StartsWith('*') ? first[1..] : first))))
+        // Istio's wildcard label: "*", or a label after "*" or "*-" ("*foo", "*-foo").
+        var label = first.StartsWith("*-", StringComparison.Ordinal) ? first[2..] : first.StartsWith('*') ? first[1..] : first;
+        if (!(first == "*" || (first.Length <= 63 && IsDns1123Label(label))))
         {
             return $"domain name \"{domain}\" invalid (label \"{first}\" invalid)";
         }
@@ -74,16 +76,24 @@ internal static partial class IstioRules
             return $"domain name \"{fqdn}\" too long (max 255)";
         }
 
-        return Dns1123Labels(fqdn, fqdn.EndsWith('.') ? fqdn[..^1] : fqdn);
+        return Dns1123Labels(fqdn, fqdn);
     }
 
+    // Istio's ValidateDNS1123Labels: the last label may be empty ("istio.io."), the top-level
+    // domain may not be all digits.
     private static string? Dns1123Labels(string domain, string labels)
     {
-        foreach (var label in labels.Split('.'))
+        var parts = labels.Split('.');
+        if (parts[^1].Length > 0 && parts[^1].All(char.IsAsciiDigit))
         {
-            if (!IsDns1123Label(label))
+            return $"domain name \"{domain}\" invalid (top level domain \"{parts[^1]}\" cannot be all-numeric)";
+        }
+
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!(i == parts.Length - 1 && parts[i].Length == 0 && i > 0) && !IsDns1123Label(parts[i]))
             {
-                return $"domain name \"{domain}\" invalid (label \"{label}\" invalid)";
+                return $"domain name \"{domain}\" invalid (label \"{parts[i]}\" invalid)";
             }
         }
 
@@ -196,6 +206,14 @@ internal static partial class IstioRules
     /// <summary>Istio's protocol names (<c>HTTP</c>, <c>HTTP2</c>, <c>GRPC</c>, ...).</summary>
     public static bool IsKnownProtocol(string protocol) => KnownProtocols.Contains(protocol);
 
+    /// <summary>Whether Mesh carries the protocol as connections: TCP (MONGO, MYSQL and REDIS are TCP, as Istio treats them) or TLS.</summary>
+    public static bool IsL4(string? protocol) =>
+        protocol is not null && (protocol.Equals("TCP", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("TLS", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("MONGO", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("MYSQL", StringComparison.OrdinalIgnoreCase)
+            || protocol.Equals("REDIS", StringComparison.OrdinalIgnoreCase));
+
     /// <summary>Whether Mesh can carry the protocol: it proxies HTTP/1.1, HTTP/2 and gRPC (and TLS-terminated HTTPS).</summary>
     public static bool IsHttpFamily(string? protocol) =>
         protocol is not null && (protocol.Equals("HTTP", StringComparison.OrdinalIgnoreCase)
@@ -216,8 +234,49 @@ internal static partial class IstioRules
         : name.StartsWith(':') && !(allowAuthority && name == ":authority") ? $"invalid header \"{name}\": header cannot have \":\" prefix"
         : null;
 
-    public static string? HeaderValue(string value) =>
-        value.Any(c => c is < ' ' and not '\t' or '\u007f') ? $"header value configuration {value} is invalid" : null;
+    /// <summary>
+    /// Istio's <c>ValidateHTTPHeaderValue</c>: no control characters, and Envoy's header syntax where
+    /// <c>%%</c> is a literal <c>%</c> and <c>%VARIABLE%</c> is substituted. Mesh's proxy sets values
+    /// literally, so a well-formed variable is refused by name rather than sent as text.
+    /// </summary>
+    public static string? HeaderValue(string value)
+    {
+        if (value.Any(c => c is < ' ' and not '\t' or '\u007f'))
+        {
+            return $"header value configuration {value} is invalid";
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] != '%')
+            {
+                continue;
+            }
+
+            if (i + 1 < value.Length && value[i + 1] == '%')
+            {
+                i++;
+                continue;
+            }
+
+            if (i + 1 == value.Length)
+            {
+                return "header value configuration: invalid header configuration. Un-escaped %";
+            }
+
+            var end = value.IndexOf('%', i + 1);
+            if (end < 0)
+            {
+                return $"header value configuration: invalid header configuration. Un-terminated variable expression '{value}'";
+            }
+
+            var variable = value[(i + 1)..end];
+            var name = variable.Split('(')[0];
+            return $"Envoy header variable %{name}% is not supported: the proxy sets header values literally (write %% for a literal %)";
+        }
+
+        return null;
+    }
 
     [GeneratedRegex("^[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?$")]
     private static partial Regex Dns1123Label();

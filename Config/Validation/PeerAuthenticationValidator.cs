@@ -14,6 +14,11 @@ internal static class PeerAuthenticationValidator
             context.Error("spec.portLevelMtls", "mesh/namespace peer authentication cannot have port level mTLS");
         }
 
+        if (Model.Common.Presence.IsWrittenEmpty(spec.PortLevelMtls))
+        {
+            context.Error("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element");
+        }
+
         foreach (var (port, _) in spec.PortLevelMtls)
         {
             if (!uint.TryParse(port, out var number) || number is 0 or > 65535)

@@ -16,16 +16,5 @@ internal static class PolicyTargets
         {
             context.Error("spec", "only one of targetRefs or workloadSelector can be set");
         }
-
-        // targetRef attaches policies to Gateway API gateways and waypoints, which Mesh does not have.
-        if (targetRef is not null)
-        {
-            context.Error("spec.targetRef", "targetRef is not supported (use selector)");
-        }
-
-        if (targetRefs.Count > 0)
-        {
-            context.Error("spec.targetRefs", "targetRefs is not supported (use selector)");
-        }
     }
 }

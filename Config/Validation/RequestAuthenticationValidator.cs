@@ -20,7 +20,7 @@ internal static class RequestAuthenticationValidator
             }
             else if (!string.IsNullOrEmpty(rule.Issuer) && !issuers.Add(rule.Issuer))
             {
-                context.Error($"{path}.issuer", $"duplicate issuer \"{rule.Issuer}\"");
+                context.Error($"{path}.issuer", $"duplicate issuer \"{rule.Issuer}\": the proxy keys JWT providers by issuer, so each issuer may appear once per policy");
             }
 
             for (var a = 0; a < rule.Audiences.Count; a++)
@@ -73,21 +73,12 @@ internal static class RequestAuthenticationValidator
                 {
                     context.Error($"{path}.outputClaimToHeaders[{o}]", "outputClaimToHeaders header and claim value must be non-empty string");
                 }
-                else if (!System.Text.RegularExpressions.Regex.IsMatch(claim.Header, "^[-A-Za-z0-9]+$"))
+                else if (!System.Text.RegularExpressions.Regex.IsMatch(claim.Header, "^[-_A-Za-z0-9]+$"))
                 {
                     context.Error($"{path}.outputClaimToHeaders[{o}].header", $"header name {claim.Header} is not a valid header name");
                 }
             }
 
-            if (rule.Timeout is not null)
-            {
-                context.Error($"{path}.timeout", "timeout is not supported");
-            }
-
-            if (rule.SpaceDelimitedClaims.Count > 0)
-            {
-                context.Error($"{path}.spaceDelimitedClaims", "spaceDelimitedClaims is not supported");
-            }
         }
     }
 

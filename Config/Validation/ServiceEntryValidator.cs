@@ -42,14 +42,13 @@ internal static class ServiceEntryValidator
             context.Error("spec.addresses", "CIDR addresses are allowed only for NONE/STATIC resolution types");
         }
 
-        if (spec.WorkloadSelector is not null)
+        if (spec.WorkloadSelector is { } selector)
         {
-            context.Error("spec.workloadSelector", "workloadSelector is not supported (list the endpoints instead)");
-        }
-
-        if (spec.Ports.Count == 0)
-        {
-            context.Error("spec.ports", "service entry must have at least one port");
+            IstioRules.Selector(selector.Labels, "spec.workloadSelector.labels", context);
+            if (spec.Endpoints.Count > 0 || Model.Common.Presence.IsWrittenEmpty(spec.Endpoints))
+            {
+                context.Error("spec", "only one of WorkloadSelector or Endpoints is allowed in Service Entry");
+            }
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -85,9 +84,9 @@ internal static class ServiceEntryValidator
             {
                 context.Error($"{path}.protocol", $"unsupported protocol: {protocol}");
             }
-            else if (!IstioRules.IsHttpFamily(port.Protocol ?? ""))
+            else if (port.Protocol is { Length: > 0 } named && !IstioRules.IsHttpFamily(named) && !IstioRules.IsL4(named))
             {
-                context.Error($"{path}.protocol", $"protocol {(string.IsNullOrEmpty(port.Protocol) ? "(unset, TCP)" : port.Protocol)} is not supported: Mesh carries HTTP, HTTP2, GRPC and HTTPS");
+                context.Error($"{path}.protocol", $"protocol {named} is not supported: Mesh carries HTTP, HTTP2, GRPC, HTTPS, TCP (also MONGO, MYSQL, REDIS; the default) and TLS");
             }
         }
 
@@ -106,6 +105,7 @@ internal static class ServiceEntryValidator
                     ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: false, context);
                 }
 
+                ValidateWeights(spec, context);
                 break;
             case ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin:
                 if (spec.Endpoints.Count == 0)
@@ -129,6 +129,7 @@ internal static class ServiceEntryValidator
                     ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: true, context);
                 }
 
+                ValidateWeights(spec, context);
                 break;
             default:
                 context.Error("spec.resolution", $"resolution {Loading.IstioEnum.Name(resolution)} is not supported");
@@ -136,6 +137,16 @@ internal static class ServiceEntryValidator
         }
 
         ExportTo.Validate(spec.ExportTo, "spec.exportTo", context, isServiceEntry: true);
+    }
+
+    // The proxy balances endpoints evenly: different weights would be ignored, so they are refused.
+    private static void ValidateWeights(ServiceEntryConfig spec, ValidationContext context)
+    {
+        var weights = spec.Endpoints.Select(e => e.Weight is null or 0 ? 1 : e.Weight.Value).Distinct().Count();
+        if (weights > 1)
+        {
+            context.Error("spec.endpoints", "endpoints with different weights are not supported: the proxy does not balance endpoints by weight yet");
+        }
     }
 
     private static void ValidateEndpoint(WorkloadEntryConfig endpoint, string path, HashSet<string> portNames, bool allowHostNames, ValidationContext context)
@@ -175,15 +186,6 @@ internal static class ServiceEntryValidator
         }
 
         IstioRules.Labels(endpoint.Labels, $"{path}.labels", context);
-        if (endpoint.Network is not null)
-        {
-            context.Error($"{path}.network", "network is not supported (Mesh is a single network)");
-        }
-
-        if (endpoint.Locality is not null)
-        {
-            context.Error($"{path}.locality", "locality is not supported (Mesh has no localities)");
-        }
 
         if (endpoint.ServiceAccount is { } account && !IstioRules.IsDns1123Label(account) && IstioRules.Fqdn(account) is not null)
         {

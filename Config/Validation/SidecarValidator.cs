@@ -2,7 +2,7 @@ using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's Sidecar rules; Mesh honours egress scoping and the outbound traffic policy.</summary>
+/// <summary>Istio's Sidecar rules; Mesh honours egress scoping (with ~ exclusions) and the outbound traffic policy.</summary>
 internal static class SidecarValidator
 {
     public static void Validate(SidecarConfig spec, ValidationContext context)
@@ -15,16 +15,6 @@ internal static class SidecarValidator
         if (spec.Egress.Count == 0 && spec.Ingress.Count == 0 && spec.OutboundTrafficPolicy is null && spec.InboundConnectionPool is null)
         {
             context.Error("spec", "sidecar: empty configuration provided");
-        }
-
-        if (spec.Ingress.Count > 0)
-        {
-            context.Error("spec.ingress", "ingress listeners are not supported (Mesh derives inbound listeners from the workload's registered ports)");
-        }
-
-        if (spec.InboundConnectionPool is not null)
-        {
-            context.Error("spec.inboundConnectionPool", "inboundConnectionPool is not supported");
         }
 
         var ports = new HashSet<uint>();
@@ -57,21 +47,11 @@ internal static class SidecarValidator
                 {
                     context.Error($"{path}.port.protocol", $"unsupported protocol: {protocol}");
                 }
-
-                if (port.TargetPort is > 0)
-                {
-                    context.Error($"{path}.port.targetPort", "targetPort has no impact on Sidecars");
-                }
-            }
-
-            if (egress.Bind is not null)
-            {
-                context.Error($"{path}.bind", "bind is not supported");
             }
 
             if (egress.CaptureMode is not null and not CaptureMode.Default)
             {
-                context.Error($"{path}.captureMode", "captureMode is not supported");
+                context.Error($"{path}.captureMode", $"captureMode {Loading.IstioEnum.Name(egress.CaptureMode.Value)} is not supported: Mesh does not capture traffic with iptables (DEFAULT only)");
             }
 
             if (egress.Hosts.Count == 0)
@@ -81,13 +61,8 @@ internal static class SidecarValidator
 
             for (var h = 0; h < egress.Hosts.Count; h++)
             {
-                GatewayValidator.ValidateNamespaceSlashHost(egress.Hosts[h], $"{path}.hosts[{h}]", context, namespaceRequired: true);
+                GatewayValidator.ValidateNamespaceSlashHost(egress.Hosts[h], $"{path}.hosts[{h}]", context, isGateway: false);
             }
-        }
-
-        if (spec.OutboundTrafficPolicy?.EgressProxy is not null)
-        {
-            context.Error("spec.outboundTrafficPolicy.egressProxy", "egressProxy is not supported");
         }
     }
 }

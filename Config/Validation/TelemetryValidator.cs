@@ -22,30 +22,23 @@ internal static class TelemetryValidator
             ValidateProviders(tracing.Providers, path, context);
             foreach (var (name, tag) in tracing.CustomTags)
             {
-                var tagPath = FieldPath.Key($"{path}.customTags", name);
-                var kinds = (tag.Literal is not null ? 1 : 0) + (tag.Environment is not null ? 1 : 0) + (tag.Header is not null ? 1 : 0) + (tag.Formatter is not null ? 1 : 0);
-                if (kinds != 1)
-                {
-                    context.Error(tagPath, "exactly one of literal, environment, header or formatter must be set");
-                }
-                else if (tag.Literal is null)
-                {
-                    context.Error(tagPath, "only literal custom tags are supported");
-                }
-                else if (string.IsNullOrEmpty(tag.Literal.Value))
-                {
-                    context.Error($"{tagPath}.literal.value", "literal value must be set");
-                }
+                ValidateCustomTag(name, tag, FieldPath.Key($"{path}.customTags", name), context);
             }
 
-            if (tracing.UseRequestIdForTraceSampling is not null)
+            // Settings whose default the proxy implements; the other value needs proxy support.
+            if (tracing.UseRequestIdForTraceSampling == true)
             {
-                context.Error($"{path}.useRequestIdForTraceSampling", "useRequestIdForTraceSampling is not supported");
+                context.Error($"{path}.useRequestIdForTraceSampling", "useRequestIdForTraceSampling true is not supported: the proxy samples at random per request (false)");
             }
 
-            if (tracing.EnableIstioTags is not null)
+            if (tracing.EnableIstioTags == false)
             {
-                context.Error($"{path}.enableIstioTags", "enableIstioTags is not supported");
+                context.Error($"{path}.enableIstioTags", "enableIstioTags false is not supported: the proxy always adds Istio's span tags");
+            }
+
+            if (tracing.DisableContextPropagation == true)
+            {
+                context.Error($"{path}.disableContextPropagation", "disableContextPropagation true is not supported: the proxy always propagates trace context");
             }
         }
 
@@ -54,10 +47,6 @@ internal static class TelemetryValidator
             var metrics = spec.Metrics[i];
             var path = $"spec.metrics[{i}]";
             ValidateProviders(metrics.Providers, path, context);
-            if (metrics.ReportingInterval is not null)
-            {
-                context.Error($"{path}.reportingInterval", "reportingInterval is not supported (the OTLP exporter's interval applies)");
-            }
 
             for (var o = 0; o < metrics.Overrides.Count; o++)
             {
@@ -68,12 +57,23 @@ internal static class TelemetryValidator
                     context.Error($"{overridePath}.match", "only one of metric or customMetric may be set");
                 }
 
+                if (metricOverride.Match?.CustomMetric is "")
+                {
+                    context.Error($"{overridePath}.match.customMetric", "customMetric may not be empty");
+                }
+
                 foreach (var (tag, tagOverride) in metricOverride.TagOverrides)
                 {
                     var tagPath = FieldPath.Key($"{overridePath}.tagOverrides", tag);
+                    if (tag.Length == 0)
+                    {
+                        // Istio only warns; the proxy cannot add or remove a tag without a name.
+                        context.Error(tagPath, "tagOverrides.name may not be empty");
+                    }
+
                     if (tagOverride.Operation is null or TagOperation.Upsert && string.IsNullOrEmpty(tagOverride.Value))
                     {
-                        context.Error($"{tagPath}.value", "tagOverrides.value must be set set when operation is UPSERT");
+                        context.Error($"{tagPath}.value", "tagOverrides.value must be set when operation is UPSERT");
                     }
 
                     if (tagOverride.Operation is TagOperation.Remove && !string.IsNullOrEmpty(tagOverride.Value))
@@ -94,6 +94,30 @@ internal static class TelemetryValidator
             {
                 context.Error($"{path}.filter.expression", "filter expression must not be empty");
             }
+        }
+    }
+
+    // Istio's rules for a tag's value; of the four kinds the proxy adds literals only.
+    private static void ValidateCustomTag(string name, CustomTag tag, string path, ValidationContext context)
+    {
+        if (name.Length == 0)
+        {
+            context.Error(path, "tag name may not be empty");
+        }
+
+        var kinds = (tag.Literal is not null ? 1 : 0) + (tag.Environment is not null ? 1 : 0) + (tag.Header is not null ? 1 : 0) + (tag.Formatter is not null ? 1 : 0);
+        if (kinds > 1)
+        {
+            context.Error(path, "only one of literal, environment, header or formatter may be set");
+        }
+        else if (tag.Literal is { } literal && string.IsNullOrEmpty(literal.Value))
+        {
+            context.Error($"{path}.literal.value", "literal tag value may not be empty");
+        }
+        else if (tag.Literal is null && kinds == 1)
+        {
+            var kind = tag.Environment is not null ? "environment" : tag.Header is not null ? "header" : "formatter";
+            context.Error($"{path}.{kind}", $"{kind} custom tags are not supported: the proxy adds literal tags only (the value would come from the proxy's environment or request)");
         }
     }
 

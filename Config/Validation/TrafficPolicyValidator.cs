@@ -20,26 +20,15 @@ internal static class TrafficPolicyValidator
         }
 
         ValidateParts(policy.LoadBalancer, policy.ConnectionPool, policy.OutlierDetection, policy.Tls, path, context);
-        var ports = new HashSet<uint>();
         for (var i = 0; i < policy.PortLevelSettings.Count; i++)
         {
+            // Istio checks only that a port is given; a port no service has never applies, and of
+            // two settings for one port the first applies (TrafficPolicyMerger), as in Istio.
             var portPolicy = policy.PortLevelSettings[i];
             var portPath = $"{path}.portLevelSettings[{i}]";
-            if (portPolicy.Port?.Number is not { } number)
+            if (portPolicy.Port is null)
             {
                 context.Error($"{portPath}.port", "portTrafficPolicy must have valid port");
-            }
-            else
-            {
-                if (IstioRules.Port(number) is { } portError)
-                {
-                    context.Error($"{portPath}.port.number", portError);
-                }
-
-                if (!ports.Add(number))
-                {
-                    context.Error($"{portPath}.port.number", $"duplicate port level settings for port {number}");
-                }
             }
 
             if (portPolicy.LoadBalancer is null && portPolicy.ConnectionPool is null && portPolicy.OutlierDetection is null && portPolicy.Tls is null)
@@ -49,16 +38,6 @@ internal static class TrafficPolicyValidator
             }
 
             ValidateParts(portPolicy.LoadBalancer, portPolicy.ConnectionPool, portPolicy.OutlierDetection, portPolicy.Tls, portPath, context);
-        }
-
-        if (policy.Tunnel is not null)
-        {
-            context.Error($"{path}.tunnel", "tunnel is not supported");
-        }
-
-        if (policy.ProxyProtocol is not null)
-        {
-            context.Error($"{path}.proxyProtocol", "proxyProtocol is not supported");
         }
 
         // Envoy's retry budget (Istio 1.24+): retries allowed as a share of active requests.
@@ -110,10 +89,6 @@ internal static class TrafficPolicyValidator
                     context.Error($"{hashPath}.httpCookie.ttl", "ttl must not be negative");
                 }
 
-                if (cookie.Attributes.Count > 0)
-                {
-                    context.Error($"{hashPath}.httpCookie.attributes", "cookie attributes are not supported");
-                }
             }
 
             if (hash.RingHash is not null && hash.Maglev is not null)
@@ -124,6 +99,14 @@ internal static class TrafficPolicyValidator
             if (hash.MinimumRingSize is > 0 && (hash.RingHash is not null || hash.Maglev is not null))
             {
                 context.Error($"{hashPath}.minimumRingSize", "only one of MinimumRingSize or Maglev/Ringhash can be specified");
+            }
+
+            foreach (var (field, size) in new[] { ("minimumRingSize", hash.MinimumRingSize), ("ringHash.minimumRingSize", hash.RingHash?.MinimumRingSize) })
+            {
+                if (size is > MaximumRingSize)
+                {
+                    context.Error($"{hashPath}.{field}", $"minimum ring size {size} is larger than the maximum ring size {MaximumRingSize} (Envoy's default, which the proxy keeps)");
+                }
             }
 
             if (hash.Maglev is { } maglev)
@@ -144,19 +127,59 @@ internal static class TrafficPolicyValidator
             }
         }
 
-        if (settings.LocalityLbSetting is not null)
+        if (settings.LocalityLbSetting is not null && settings.ZoneAwareLbSetting is not null)
         {
-            context.Error($"{path}.localityLbSetting", "localityLbSetting is not supported (Mesh has no localities)");
+            context.Error(path, "only one of localityLbSetting and zoneAwareLbSetting can be set");
         }
 
-        if (settings.WarmupDurationSecs is not null)
+        if (settings.LocalityLbSetting is { } locality)
         {
-            context.Error($"{path}.warmupDurationSecs", "warmupDurationSecs is not supported");
+            ValidateLocality(locality, $"{path}.localityLbSetting", context);
+        }
+    }
+
+    // Istio's validateLocalityLbSetting.
+    private static void ValidateLocality(LocalityLoadBalancerSetting locality, string path, ValidationContext context)
+    {
+        if (locality.Distribute.Count > 0 && locality.Failover.Count > 0)
+        {
+            context.Error(path, "can not simultaneously specify 'distribute' and 'failover'");
         }
 
-        if (settings.Warmup is not null)
+        for (var i = 0; i < locality.Failover.Count; i++)
         {
-            context.Error($"{path}.warmup", "warmup is not supported");
+            var failover = locality.Failover[i];
+            var at = $"{path}.failover[{i}]";
+            if (failover.From == failover.To)
+            {
+                context.Error(at, "locality lb failover settings must specify different regions");
+            }
+
+            foreach (var (field, region) in new[] { ("from", failover.From), ("to", failover.To) })
+            {
+                if (string.IsNullOrEmpty(region))
+                {
+                    context.Error($"{at}.{field}", "locality lb failover must specify a region");
+                }
+                else if (region.Contains('/'))
+                {
+                    context.Error($"{at}.{field}", $"locality lb failover only specify region, got \"{region}\"");
+                }
+                else if (region.Contains('*'))
+                {
+                    context.Error($"{at}.{field}", "locality lb failover region should not contain '*' wildcard");
+                }
+            }
+        }
+
+        for (var i = 0; i < locality.FailoverPriority.Count; i++)
+        {
+            var entry = locality.FailoverPriority[i];
+            var key = entry.Contains('=') ? entry[..entry.IndexOf('=')] : entry;
+            if (key.Length == 0)
+            {
+                context.Error($"{path}.failoverPriority[{i}]", $"invalid failoverPriority \"{entry}\": expected a label name or label=value");
+            }
         }
     }
 
@@ -195,9 +218,9 @@ internal static class TrafficPolicyValidator
             context.Error($"{path}.consecutiveLocalOriginFailures", "outlier detection consecutive local origin failures is specified, but split external local origin errors is set to false");
         }
 
-        if (outlier.SplitExternalLocalOriginErrors is not null || outlier.ConsecutiveLocalOriginFailures is not null)
+        if (outlier.SplitExternalLocalOriginErrors == true)
         {
-            context.Error($"{path}.splitExternalLocalOriginErrors", "splitting local origin errors is not supported");
+            context.Error($"{path}.splitExternalLocalOriginErrors", "splitExternalLocalOriginErrors true is not supported: the proxy does not count local-origin failures apart from upstream errors");
         }
     }
 
@@ -241,12 +264,10 @@ internal static class TrafficPolicyValidator
                 context.Error($"{path}.privateKey", "private key required for mutual tls");
             }
         }
-
-        if (tls.CaCrl is not null)
-        {
-            context.Error($"{path}.caCrl", "caCrl is not supported");
-        }
     }
+
+    // Envoy's default ring_hash maximum_ring_size; the proxy refuses rings above it.
+    private const ulong MaximumRingSize = 8 * 1024 * 1024;
 
     private static bool IsPrime(ulong x)
     {

@@ -4,7 +4,7 @@ using Mesh.Config.Model.Networking;
 
 namespace Mesh.Config.Validation;
 
-/// <summary>Istio's VirtualService rules, plus errors for what Mesh (an HTTP-only mesh) cannot honour.</summary>
+/// <summary>Istio's VirtualService rules (tcp and tls routes: <see cref="VirtualServiceTcpTlsValidator"/>), plus errors for what Mesh cannot honour.</summary>
 internal static class VirtualServiceValidator
 {
     private static readonly HashSet<string> RetryOnPolicies =
@@ -73,15 +73,7 @@ internal static class VirtualServiceValidator
             ValidateHttpRoute(spec.Http[i], $"spec.http[{i}]", appliesToMesh && !IsGatewayOnly(spec), context);
         }
 
-        if (spec.Tcp.Count > 0)
-        {
-            context.Error("spec.tcp", "TCP routes are not supported: Mesh routes HTTP traffic only");
-        }
-
-        if (spec.Tls.Count > 0)
-        {
-            context.Error("spec.tls", "TLS routes are not supported: Mesh routes HTTP traffic only (TLS passthrough is not available)");
-        }
+        VirtualServiceTcpTlsValidator.Validate(spec, context);
 
         ExportTo.Validate(spec.ExportTo, "spec.exportTo", context);
     }
@@ -124,11 +116,6 @@ internal static class VirtualServiceValidator
 
     private static void ValidateHttpRoute(HttpRoute route, string path, bool forSidecars, ValidationContext context)
     {
-        if (route.Delegate is not null)
-        {
-            context.Error($"{path}.delegate", "delegate is not supported");
-        }
-
         var actions = (route.Route.Count > 0 ? 1 : 0) + (route.Redirect is not null ? 1 : 0) + (route.DirectResponse is not null ? 1 : 0);
         if (actions == 0 && route.Delegate is null)
         {
@@ -179,10 +166,11 @@ internal static class VirtualServiceValidator
         ValidateRedirect(route.Redirect, $"{path}.redirect", context);
         ValidateDirectResponse(route.DirectResponse, $"{path}.directResponse", context);
         ValidateRewrite(route.Rewrite, $"{path}.rewrite", context);
+        ValidateAuthorityRewrite(route, path, context);
         ValidateRetries(route.Retries, $"{path}.retries", context);
         ValidateFault(route.Fault, $"{path}.fault", context);
         ValidateCors(route.CorsPolicy, $"{path}.corsPolicy", context);
-        if (route.Timeout is { } timeout && timeout != TimeSpan.Zero && IstioRules.Duration(timeout) is { } timeoutError)
+        if (route.Timeout is { } timeout && IstioRules.Duration(timeout) is { } timeoutError)
         {
             context.Error($"{path}.timeout", timeoutError);
         }
@@ -231,13 +219,13 @@ internal static class VirtualServiceValidator
         IstioRules.StringMatch(match.Method, $"{path}.method", context);
         IstioRules.StringMatch(match.Authority, $"{path}.authority", context);
         ValidateHeaderMatches(match.Headers, $"{path}.headers", context);
-        ValidateHeaderMatches(match.WithoutHeaders, $"{path}.withoutHeaders", context);
+        ValidateHeaderMatches(match.WithoutHeaders, $"{path}.withoutHeaders", context, without: true);
         foreach (var (name, value) in match.QueryParams)
         {
             IstioRules.StringMatch(value, FieldPath.Key($"{path}.queryParams", name), context);
         }
 
-        if (match.Port is not null && IstioRules.Port(match.Port) is { } portError)
+        if (match.Port is > 0 && IstioRules.Port(match.Port) is { } portError)
         {
             context.Error($"{path}.port", portError);
         }
@@ -249,21 +237,16 @@ internal static class VirtualServiceValidator
             context.Error($"{path}.sourceNamespace", $"invalid sourceNamespace \"{ns}\"");
         }
 
-        if (match.StatPrefix is not null)
-        {
-            context.Error($"{path}.statPrefix", "statPrefix is not supported (Mesh reports metrics with its own labels)");
-        }
-
         _ = forSidecars;
     }
 
-    private static void ValidateHeaderMatches(ValueMap<StringMatch> headers, string path, ValidationContext context)
+    private static void ValidateHeaderMatches(ValueMap<StringMatch> headers, string path, ValidationContext context, bool without = false)
     {
         foreach (var (name, value) in headers)
         {
             if (name.StartsWith("@request.auth.claims", StringComparison.Ordinal))
             {
-                context.Error(FieldPath.Key(path, name), "JWT claim based routing is not supported");
+                context.Error(FieldPath.Key(path, name), "JWT claim based routing is not supported: the proxy does not route on JWT claims");
                 continue;
             }
 
@@ -272,7 +255,11 @@ internal static class VirtualServiceValidator
                 context.Error(FieldPath.Key(path, name), error);
             }
 
-            IstioRules.StringMatch(value, FieldPath.Key(path, name), context);
+            // Istio does not check a withoutHeaders regex of "*" (it reads as "any value").
+            if (!(without && value.Regex == "*"))
+            {
+                IstioRules.StringMatch(value, FieldPath.Key(path, name), context);
+            }
         }
     }
 
@@ -399,6 +386,10 @@ internal static class VirtualServiceValidator
         {
             context.Error($"{path}.redirectCode", $"{code} is not a valid redirect code, must be 3xx");
         }
+        else if (redirect.RedirectCode is { } other and not (0 or 301 or 302 or 303 or 307 or 308))
+        {
+            context.Error($"{path}.redirectCode", $"redirect code {other} is not supported: the proxy sends 301, 302, 303, 307 or 308");
+        }
 
         if (redirect.Scheme is { Length: > 0 } scheme && scheme is not ("http" or "https"))
         {
@@ -494,6 +485,31 @@ internal static class VirtualServiceValidator
         }
     }
 
+    // Istio's validateAuthorityRewrite: rewrite.authority and a request header set/add of Host or
+    // :authority each rewrite the authority; more than one of them is ambiguous.
+    private static void ValidateAuthorityRewrite(HttpRoute route, string path, ValidationContext context)
+    {
+        var current = route.Rewrite?.Authority ?? "";
+        var request = route.Headers?.Request;
+        foreach (var (kind, map) in new[] { ("set", request?.Set), ("add", request?.Add) })
+        {
+            foreach (var (name, value) in map ?? ValueMap<string>.Empty)
+            {
+                if (!name.Equals("host", StringComparison.OrdinalIgnoreCase) && name != ":authority")
+                {
+                    continue;
+                }
+
+                if (current.Length > 0)
+                {
+                    context.Error(FieldPath.Key($"{path}.headers.request.{kind}", name), $"authority header cannot be set multiple times: have \"{current}\", attempting to set \"{value}\"");
+                }
+
+                current = value;
+            }
+        }
+    }
+
     private static void ValidateRetries(HttpRetry? retries, string path, ValidationContext context)
     {
         if (retries is null)
@@ -528,15 +544,6 @@ internal static class VirtualServiceValidator
             }
         }
 
-        if (retries.Backoff is not null)
-        {
-            context.Error($"{path}.backoff", "backoff is not supported (Mesh retries with its own jittered backoff)");
-        }
-
-        if (retries.RetryIgnorePreviousHosts is not null)
-        {
-            context.Error($"{path}.retryIgnorePreviousHosts", "retryIgnorePreviousHosts is not supported");
-        }
     }
 
     private static void ValidateFault(HttpFaultInjection? fault, string path, ValidationContext context)
@@ -563,16 +570,8 @@ internal static class VirtualServiceValidator
                 context.Error($"{path}.delay.percent", legacyError);
             }
 
-            if (delay.ExponentialDelay is not null)
-            {
-                context.Error($"{path}.delay.exponentialDelay", "exponentialDelay not supported yet");
-            }
-
-            if (delay.FixedDelay is null && delay.ExponentialDelay is null)
-            {
-                context.Error($"{path}.delay.fixedDelay", "delay requires fixedDelay");
-            }
-            else if (delay.FixedDelay is { } fixedDelay && IstioRules.Duration(fixedDelay) is { } error)
+            // A delay without fixedDelay is accepted and does nothing, as in Istio.
+            if (delay.FixedDelay is { } fixedDelay && IstioRules.Duration(fixedDelay) is { } error)
             {
                 context.Error($"{path}.delay.fixedDelay", error);
             }
@@ -591,25 +590,20 @@ internal static class VirtualServiceValidator
                 context.Error($"{path}.abort", "only one of httpStatus, grpcStatus or http2Error may be set");
             }
 
-            if (kinds == 0)
-            {
-                context.Error($"{path}.abort", "abort requires httpStatus or grpcStatus");
-            }
-
             if (abort.HttpStatus is { } status && status is < 200 or > 599)
             {
                 context.Error($"{path}.abort.httpStatus", $"HTTP status {status} is not in range 200-599");
             }
 
-            if (abort.GrpcStatus is { } grpc && !GrpcStatuses.Contains(grpc))
+            if (abort.GrpcStatus == "OK")
+            {
+                context.Error($"{path}.abort.grpcStatus", "gRPC status OK is not supported: the proxy aborts with an error status");
+            }
+            else if (abort.GrpcStatus is { } grpc && !GrpcStatuses.Contains(grpc))
             {
                 context.Error($"{path}.abort.grpcStatus", $"gRPC status \"{grpc}\" is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'");
             }
 
-            if (abort.Http2Error is not null)
-            {
-                context.Error($"{path}.abort.http2Error", "HTTP/2 abort fault injection not supported yet");
-            }
         }
     }
 

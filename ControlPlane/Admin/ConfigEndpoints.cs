@@ -1,6 +1,9 @@
+using System.Text.Json.Nodes;
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
 using Mesh.ControlPlane.Configuration;
+using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Gateways;
 
 namespace Mesh.ControlPlane.Admin;
 
@@ -18,7 +21,7 @@ internal static class ConfigEndpoints
         config.MapPost("", ApplyAsync);
         endpoints.MapPost("/api/v1/config:delete", DeleteManyAsync);
         config.MapGet("", List);
-        config.MapGet("/status", (ConfigStore store) => Json(ConfigStatusResponse.From(store.GetStatus())));
+        config.MapGet("/status", (ConfigStore store, ConnectedProxies proxies) => Json(ConfigStatusResponse.From(store.GetStatus(), proxies.All.Select(p => p.GetStatus()))));
         config.MapGet("/{kind}", ListKind);
         config.MapGet("/{kind}/{namespace}/{name}", Get);
         config.MapDelete("/{kind}/{namespace}/{name}", DeleteOneAsync);
@@ -71,12 +74,12 @@ internal static class ConfigEndpoints
         return Change(await store.DeleteAsync([RefOf(configKind, @namespace, name)], ignoreNotFound: false, cancellationToken));
     }
 
-    private static IResult List(ConfigStore store, string? @namespace) => ListOf(store.Current, null, @namespace);
+    private static IResult List(ConfigStore store, GatewayApiStatus gatewayApiStatus, string? @namespace) => ListOf(store.Current, gatewayApiStatus, null, @namespace);
 
-    private static IResult ListKind(string kind, ConfigStore store, string? @namespace) =>
-        ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, configKind, @namespace) : UnknownKind(kind);
+    private static IResult ListKind(string kind, ConfigStore store, GatewayApiStatus gatewayApiStatus, string? @namespace) =>
+        ConfigKinds.TryParse(kind, out var configKind) ? ListOf(store.Current, gatewayApiStatus, configKind, @namespace) : UnknownKind(kind);
 
-    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store)
+    private static IResult Get(string kind, string @namespace, string name, string? format, HttpRequest request, ConfigStore store, GatewayApiStatus gatewayApiStatus)
     {
         if (!ConfigKinds.TryParse(kind, out var configKind))
         {
@@ -97,17 +100,27 @@ internal static class ConfigEndpoints
             return Message(StatusCodes.Status400BadRequest, $"unknown format '{format}' (use json or yaml)");
         }
 
+        // Gateway API objects carry the status the spec defines, as kubectl shows it from a cluster.
+        if (gatewayApiStatus.Current().TryGetValue(key, out var status) && YamlToJson.Convert(yaml) is JsonObject document)
+        {
+            document["status"] = status.DeepClone();
+            return wantsYaml ? Results.Text(JsonToYaml.Convert(document), YamlContentType) : Results.Json(document, AdminJson.Context.JsonNode);
+        }
+
         return wantsYaml
             ? Results.Text(yaml, YamlContentType)
             : Results.Json(YamlToJson.Convert(yaml), AdminJson.Context.JsonNode);
     }
 
-    private static IResult ListOf(ConfigStoreModel model, ConfigKind? kind, string? @namespace)
+    private static IResult ListOf(ConfigStoreModel model, GatewayApiStatus gatewayApiStatus, ConfigKind? kind, string? @namespace)
     {
-        var items = model.Entries.Values
+        var entries = model.Entries.Values
             .Where(e => kind is null || e.Object.Kind == kind.Id)
             .Where(e => string.IsNullOrEmpty(@namespace) || e.Object.Metadata.Namespace == @namespace || e.Object.Metadata.Namespace.Length == 0)
-            .Select(ConfigItemResponse.From)
+            .ToList();
+        var statuses = entries.Any(e => GatewayPrinterColumns.Applies(e.Object.Kind)) ? gatewayApiStatus.Current() : null;
+        var items = entries
+            .Select(e => ConfigItemResponse.From(e, statuses is null ? null : GatewayPrinterColumns.For(e, statuses.GetValueOrDefault(e.Object.Key))))
             .ToList();
         return Json(new ConfigListResponse(model.Generation, items));
     }

@@ -23,11 +23,12 @@ internal sealed record ConfigChangeResponse(string Outcome, long Generation, IRe
         result.Errors.Count == 0 ? null : [.. result.Errors.Select(ConfigErrorResponse.From)]);
 }
 
-internal sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt)
+/// <param name="Columns">Status columns of kinds that have them (a Gateway's CLASS, ADDRESS, PROGRAMMED: the CRD's printer columns).</param>
+internal sealed record ConfigItemResponse(string Kind, string ApiVersion, string Namespace, string Name, string Source, long Generation, DateTimeOffset UpdatedAt, Dictionary<string, string>? Columns = null)
 {
-    public static ConfigItemResponse From(ConfigEntry entry) => new(
+    public static ConfigItemResponse From(ConfigEntry entry, Dictionary<string, string>? columns = null) => new(
         entry.Object.Kind, entry.Object.ApiVersion, entry.Object.Metadata.Namespace, entry.Object.Metadata.Name,
-        entry.Source, entry.Generation, entry.UpdatedAt);
+        entry.Source, entry.Generation, entry.UpdatedAt, columns);
 }
 
 internal sealed record ConfigListResponse(long Generation, IReadOnlyList<ConfigItemResponse> Items);
@@ -48,10 +49,18 @@ internal sealed record ConfigStatusResponse(
     string? ConfigDirectory,
     bool FilesInSync,
     IReadOnlyList<ConfigRejectionResponse> Rejected,
-    ConfigRejectionResponse? LastError)
+    ConfigRejectionResponse? LastError,
+    IReadOnlyList<UnboundListenerResponse> UnboundListeners)
 {
-    public static ConfigStatusResponse From(ConfigStatusModel status) => new(
+    public static ConfigStatusResponse From(ConfigStatusModel status, IEnumerable<Discovery.ProxyStatusModel> proxies) => new(
         status.Accepted, status.Generation, status.ObjectCount, status.AcceptedAt, status.AcceptedFrom, status.ConfigDirectory, status.FilesInSync,
         [.. status.Rejected.Select(ConfigRejectionResponse.From)],
-        status.LastError is { } error ? ConfigRejectionResponse.From(error) : null);
+        status.LastError is { } error ? ConfigRejectionResponse.From(error) : null,
+        [.. proxies
+            .SelectMany(p => p.ListenerFailures.Select(f => new UnboundListenerResponse(p.Id, f.Port, f.Address, f.Error, f.GatewayServers)))
+            .OrderBy(u => u.Port)
+            .ThenBy(u => u.Proxy, StringComparer.Ordinal)]);
 }
+
+/// <summary>A Gateway server port a gateway proxy could not listen on (reported by the proxy; the rest serves).</summary>
+public sealed record UnboundListenerResponse(string Proxy, uint Port, string Address, string Error, IReadOnlyList<string> GatewayServers);

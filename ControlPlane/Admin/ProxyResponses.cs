@@ -26,6 +26,9 @@ internal sealed record ProxyStatusResponse
     public DateTimeOffset? NackedAt { get; init; }
     public string? BuildError { get; init; }
 
+    /// <summary>Listeners the proxy could not bind (a Gateway server on a port another process holds).</summary>
+    public IReadOnlyList<ListenerFailureModel> ListenerFailures { get; init; } = [];
+
     /// <summary>The full node (services, outbound bindings...) in protobuf JSON; only for a single proxy.</summary>
     public JsonNode? Node { get; init; }
 
@@ -48,6 +51,7 @@ internal sealed record ProxyStatusResponse
         NackError = status.NackError,
         NackedAt = status.NackedAt,
         BuildError = status.BuildError,
+        ListenerFailures = status.ListenerFailures,
         Node = includeNode ? JsonNode.Parse(JsonFormatter.Default.Format(status.Node)) : null,
     };
 }

@@ -35,6 +35,9 @@ internal sealed class ChangeDebouncer : IAsyncDisposable
     /// <summary>Records that something changed; cheap and non-blocking.</summary>
     public void Notify() => _signal.Writer.TryWrite(true);
 
+    /// <summary>Whether a notification waits to start the next burst (one at most: later ones coalesce into it).</summary>
+    internal bool HasPendingNotification => _signal.Reader.Count > 0;
+
     private async Task RunAsync()
     {
         var token = _stopping.Token;
@@ -70,11 +73,12 @@ internal sealed class ChangeDebouncer : IAsyncDisposable
 
     private async Task<bool> WaitForSignalAsync(TimeSpan timeout, CancellationToken token)
     {
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(token);
-        timeoutSource.CancelAfter(timeout);
+        // The timeout runs on the debouncer's clock (a fake one in tests), not on the wall clock.
+        using var timeoutSource = new CancellationTokenSource(timeout, _time);
+        using var waitSource = CancellationTokenSource.CreateLinkedTokenSource(token, timeoutSource.Token);
         try
         {
-            await _signal.Reader.WaitToReadAsync(timeoutSource.Token);
+            await _signal.Reader.WaitToReadAsync(waitSource.Token);
             return _signal.Reader.TryRead(out _);
         }
         catch (OperationCanceledException) when (!token.IsCancellationRequested)

@@ -35,6 +35,18 @@ internal sealed class ControlPlaneOptions
 
     public string RootNamespace { get; set; } = "istio-system";
 
+    /// <summary>
+    /// Largest object, in bytes of YAML as written: 1.5 MiB, the largest object the Kubernetes
+    /// API server stores (etcd's default request limit), so nothing Istio on Kubernetes accepts is refused.
+    /// </summary>
+    public long MaxObjectBytes { get; set; } = 1536 * 1024;
+
+    /// <summary>
+    /// Largest configuration, in bytes of YAML over every source (files and API-applied objects):
+    /// a budget for the control plane's memory, which grows with it (docs/benchmarks.md).
+    /// </summary>
+    public long MaxTotalConfigBytes { get; set; } = 32 * 1024 * 1024;
+
     /// <summary>Quiet period after a config file event before the directory is re-read.</summary>
     public TimeSpan FileDebounce { get; set; } = TimeSpan.FromMilliseconds(100);
 

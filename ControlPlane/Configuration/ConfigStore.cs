@@ -22,7 +22,7 @@ internal sealed class ConfigStore
     private static readonly ImmutableSortedDictionary<string, string> NoFiles = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);
 
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConfigCompiler _compiler = new();
+    private readonly ConfigCompiler _compiler;
     private readonly AppliedConfigRepository _repository;
     private readonly AcceptedConfigJournal? _journal;
     private readonly RejectedSources _rejected = new();
@@ -37,9 +37,16 @@ internal sealed class ConfigStore
     private bool _filesInSync = true;
 
     /// <param name="journal">Where accepted configurations are kept across restarts; null keeps none.</param>
+    /// <param name="limits">Size limits per object and in total; null takes the defaults.</param>
     public ConfigStore(
-        AppliedConfigRepository repository, AcceptedConfigJournal? journal, TimeProvider time, ILogger<ConfigStore> logger, string? configDirectory = null)
+        AppliedConfigRepository repository,
+        AcceptedConfigJournal? journal,
+        TimeProvider time,
+        ILogger<ConfigStore> logger,
+        string? configDirectory = null,
+        ConfigSizeLimits? limits = null)
     {
+        _compiler = new ConfigCompiler(limits ?? ConfigSizeLimits.Default);
         _repository = repository;
         _journal = journal;
         _time = time;
@@ -324,6 +331,7 @@ internal sealed class ConfigStore
             new MeshModel(record.Generation, [.. compiled.Objects]), entries.ToImmutable(), record.AcceptedAt, $"{record.ChangeSource} (restored at start)")
         {
             IsAccepted = true,
+            SourceBytes = compiled.SourceBytes,
         };
         Volatile.Write(ref _current, model);
         ConfigStoreLog.Restored(_logger, record.Generation, compiled.Objects.Count, _journal.Path);
@@ -376,7 +384,11 @@ internal sealed class ConfigStore
             return Result(ConfigChangeOutcome.Unchanged, keys, [], message);
         }
 
-        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries.ToImmutable(), now, source) { IsAccepted = true };
+        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries.ToImmutable(), now, source)
+        {
+            IsAccepted = true,
+            SourceBytes = compiled.SourceBytes,
+        };
         _journal?.TryWrite(Record(model));
         _rejected.SetRestoreFailed(null);
         Volatile.Write(ref _current, model);

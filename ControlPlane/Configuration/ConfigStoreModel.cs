@@ -20,4 +20,7 @@ internal sealed record ConfigStoreModel(MeshModel Model, ImmutableSortedDictiona
     /// accepted empty configuration too, which keeps generation 0 — false for <see cref="Empty"/>.
     /// </summary>
     public bool IsAccepted { get; init; }
+
+    /// <summary>Bytes of YAML the configuration was compiled from (files and API-applied objects).</summary>
+    public long SourceBytes { get; init; }
 }

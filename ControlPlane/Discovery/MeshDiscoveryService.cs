@@ -167,9 +167,20 @@ internal sealed partial class MeshDiscoveryService
                     connection.OnNack(message.Nack.Version, message.Nack.Error);
                     _observer.ProxyNacked(ModeLabel(connection.Node));
                     break;
+                case ProxyMessage.KindOneofCase.ListenerStatus:
+                    var failures = message.ListenerStatus.Failures
+                        .Select(f => new ListenerFailureModel(f.Port, f.Address, f.Error, [.. f.GatewayServers]))
+                        .ToList();
+                    foreach (var failure in failures)
+                    {
+                        LogListenerFailure(_logger, connection.Id, failure.Address, failure.Error, string.Join(", ", failure.GatewayServers));
+                    }
+
+                    connection.OnListenerStatus(failures);
+                    break;
                 default:
                     throw new RpcException(new Status(StatusCode.InvalidArgument,
-                        $"after Hello a proxy may only send Ack or Nack, got {message.KindCase}"));
+                        $"after Hello a proxy may only send Ack, Nack or ListenerStatus, got {message.KindCase}"));
             }
         }
     }
@@ -190,6 +201,9 @@ internal sealed partial class MeshDiscoveryService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} connected: workload {Workload}.{Namespace} ({Mode})")]
     private static partial void LogConnected(ILogger logger, string proxyId, string workload, string @namespace, ProxyMode mode);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} cannot listen on {Address} for Gateway servers {Servers}: {Error}")]
+    private static partial void LogListenerFailure(ILogger logger, string proxyId, string address, string error, string servers);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected")]
     private static partial void LogDisconnected(ILogger logger, string proxyId);

@@ -23,6 +23,7 @@ internal sealed class ProxyConnection
     private SnapshotPayload? _sent;
     private readonly byte[] _nodeField;
     private DateTimeOffset? _sentAt;
+    private DateTimeOffset? _firstSentAt;
     private string? _ackedVersion;
     private DateTimeOffset? _ackedAt;
     private string? _nackedVersion;
@@ -30,6 +31,7 @@ internal sealed class ProxyConnection
     private DateTimeOffset? _nackedAt;
     private bool _latestRejected;
     private string? _buildError;
+    private IReadOnlyList<ListenerFailureModel> _listenerFailures = [];
     private bool _closed;
 
     /// <param name="close">Ends the stream (e.g. aborts the HTTP/2 stream) with a reason for the log.</param>
@@ -54,6 +56,18 @@ internal sealed class ProxyConnection
     public string ShapeKey { get; }
 
     public DateTimeOffset ConnectedSince { get; }
+
+    /// <summary>True while a write to the stream has not completed (a slow or stuck proxy; diagnostics and tests).</summary>
+    public bool IsWriting
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _writeStartedAt is not null;
+            }
+        }
+    }
 
     /// <summary>The snapshot most recently handed to the stream, or null before the first push.</summary>
     public ProxySnapshot? LastSent
@@ -137,6 +151,7 @@ internal sealed class ProxyConnection
                 _writeStartedAt = _options.Time.GetTimestamp();
                 _sent = next;
                 _sentAt = _options.Time.GetUtcNow();
+                _firstSentAt ??= _sentAt;
                 _latestRejected = false;
             }
 
@@ -176,6 +191,15 @@ internal sealed class ProxyConnection
         }
     }
 
+    /// <summary>The listeners the proxy reports it could not bind (replaces the previous report).</summary>
+    public void OnListenerStatus(IReadOnlyList<ListenerFailureModel> failures)
+    {
+        lock (_gate)
+        {
+            _listenerFailures = failures;
+        }
+    }
+
     public void MarkClosed()
     {
         lock (_gate)
@@ -200,6 +224,7 @@ internal sealed class ProxyConnection
                 Status = ComputeStatus(),
                 SentVersion = _sent?.Version,
                 SentAt = _sentAt,
+                FirstSentAt = _firstSentAt,
                 SentConfigGeneration = _sent?.Shared.Snapshot.ConfigGeneration,
                 AckedVersion = _ackedVersion,
                 AckedAt = _ackedAt,
@@ -207,6 +232,7 @@ internal sealed class ProxyConnection
                 NackError = _nackError,
                 NackedAt = _nackedAt,
                 BuildError = _buildError,
+                ListenerFailures = _listenerFailures,
             };
         }
     }

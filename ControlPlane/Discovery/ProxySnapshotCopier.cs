@@ -1,6 +1,6 @@
-using System.Collections;
 using Google.Protobuf.Reflection;
 using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
 
 namespace Mesh.ControlPlane.Discovery;
 
@@ -12,39 +12,15 @@ namespace Mesh.ControlPlane.Discovery;
 /// </summary>
 internal static class ProxySnapshotCopier
 {
-    private static readonly FieldDescriptor[] Fields = [.. ProxySnapshot.Descriptor.Fields.InFieldNumberOrder()];
+    private static readonly FieldDescriptor[] Fields = [.. ProxySnapshot.Descriptor.Fields.InFieldNumberOrder()
+        .Where(f => f.FieldNumber != ProxySnapshot.NodeFieldNumber)];
 
     public static ProxySnapshot ForNode(ProxySnapshot shared, Node? node)
     {
         var copy = new ProxySnapshot();
         foreach (var field in Fields)
         {
-            if (field.FieldNumber == ProxySnapshot.NodeFieldNumber)
-            {
-                continue;
-            }
-
-            var value = field.Accessor.GetValue(shared);
-            if (field.IsMap)
-            {
-                var target = (IDictionary)field.Accessor.GetValue(copy);
-                foreach (DictionaryEntry entry in (IDictionary)value)
-                {
-                    target.Add(entry.Key, entry.Value);
-                }
-            }
-            else if (field.IsRepeated)
-            {
-                var target = (IList)field.Accessor.GetValue(copy);
-                foreach (var item in (IList)value)
-                {
-                    target.Add(item);
-                }
-            }
-            else if (!field.HasPresence || field.Accessor.HasValue(shared))
-            {
-                field.Accessor.SetValue(copy, value);
-            }
+            SnapshotEncoding.CopyField(field, shared, copy);
         }
 
         copy.Node = node;

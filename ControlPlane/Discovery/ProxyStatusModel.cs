@@ -12,6 +12,9 @@ internal sealed record ProxyStatusModel
     public required ProxySyncStatus Status { get; init; }
     public string? SentVersion { get; init; }
     public DateTimeOffset? SentAt { get; init; }
+
+    /// <summary>When the stream's first snapshot (the answer to the connect) was sent.</summary>
+    public DateTimeOffset? FirstSentAt { get; init; }
     public long? SentConfigGeneration { get; init; }
     public string? AckedVersion { get; init; }
     public DateTimeOffset? AckedAt { get; init; }
@@ -21,4 +24,10 @@ internal sealed record ProxyStatusModel
 
     /// <summary>Set when the control plane could not build this proxy's snapshot.</summary>
     public string? BuildError { get; init; }
+
+    /// <summary>Listeners the proxy (a gateway) could not bind, as it last reported.</summary>
+    public IReadOnlyList<ListenerFailureModel> ListenerFailures { get; init; } = [];
 }
+
+/// <summary>A listener a gateway could not open: its Gateway server port, where, why, and the servers it would serve.</summary>
+public sealed record ListenerFailureModel(uint Port, string Address, string Error, IReadOnlyList<string> GatewayServers);

@@ -23,6 +23,7 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     private readonly MeshSettingsState _settings;
     private readonly ILogger<PushScheduler> _logger;
     private readonly ChangeDebouncer _debouncer;
+    private readonly MemoryReclaimer _reclaimer;
     private RegistrySnapshot? _pushedRegistry;
     private long _rounds;
 
@@ -32,11 +33,13 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         ConnectedProxies proxies,
         SnapshotCache cache,
         MeshSettingsState settings,
+        MemoryReclaimer reclaimer,
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         ILogger<PushScheduler> logger)
     {
         _store = store;
+        _reclaimer = reclaimer;
         _registry = registry;
         _proxies = proxies;
         _cache = cache;
@@ -94,14 +97,15 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     {
         var registry = _registry.Current;
         Volatile.Write(ref _pushedRegistry, registry);
-        if (!_store.Current.IsAccepted)
+        var current = _store.Current;
+        if (!current.IsAccepted)
         {
             LogNothingAccepted(_logger, _proxies.Count);
             Interlocked.Increment(ref _rounds); // a round that pushed nothing
             return Task.CompletedTask;
         }
 
-        var builds = _cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current));
+        var builds = _cache.For(new SnapshotInputs(current.Model, registry, _settings.Current));
         var connections = _proxies.All.ToList();
 
         // Builds are pure and independent: build every shape in parallel first (a mesh with many
@@ -128,6 +132,7 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         }
 
         Interlocked.Increment(ref _rounds);
+        _reclaimer.Pushed(current.SourceBytes);
         LogPushRound(_logger, builds.Inputs.Model.Generation, registry.Version, _proxies.Count);
         return Task.CompletedTask;
     }

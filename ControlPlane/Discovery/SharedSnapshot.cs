@@ -1,11 +1,13 @@
-using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Snapshots;
 
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
 /// One build shared by every proxy of a shape: the snapshot (its node is the shape, without an
-/// id) and its wire bytes without the node, serialized once however many proxies receive it.
+/// id) and its wire bytes without the node, serialized once however many proxies receive it —
+/// and assembled from the encodings of the clusters and routes it shares with other shapes'
+/// builds (<see cref="SnapshotEncoding"/>), so those are serialized once per push, not per shape.
 /// </summary>
 internal sealed class SharedSnapshot
 {
@@ -14,7 +16,7 @@ internal sealed class SharedSnapshot
     public SharedSnapshot(ProxySnapshot snapshot)
     {
         Snapshot = snapshot;
-        _bytesWithoutNode = new Lazy<byte[]>(() => ProxySnapshotCopier.ForNode(snapshot, null).ToByteArray());
+        _bytesWithoutNode = new Lazy<byte[]>(() => SnapshotEncoding.WithHeader(snapshot.Version, snapshot.ConfigGeneration, SnapshotEncoding.Content(snapshot)));
     }
 
     public ProxySnapshot Snapshot { get; }

@@ -7,7 +7,10 @@ namespace Mesh.ControlPlane.Discovery;
 /// <summary>
 /// Caches snapshot builds by (model generation, registry version, node shape) so that N proxies
 /// of one shape cost one build per change. Only the most recent input sets are kept: older ones
-/// can never be asked for again once a push round has moved past them.
+/// can never be asked for again once a push round has moved past them. A set built from a newer
+/// model drops every set of an older model at once (the store only moves forward): each set holds
+/// its model and every shape's snapshot and serialized bytes, so keeping the sets of a replaced
+/// large configuration kept all of that alive after the configuration was removed.
 /// </summary>
 internal sealed class SnapshotCache
 {
@@ -42,7 +45,25 @@ internal sealed class SnapshotCache
                 }
             }
 
+            // The newest set's memo carries its routes and cluster definitions over to these inputs
+            // when only endpoints changed (SnapshotMemo): endpoint churn does not rebuild routes.
+            if (_recent.First is { } newest)
+            {
+                inputs.ContinueFrom(newest.Value.Inputs);
+            }
+
             var set = new SnapshotBuildSet(inputs, this);
+            for (var node = _recent.First; node is not null;)
+            {
+                var next = node.Next;
+                if (node.Value.Inputs.Model.Generation < inputs.Model.Generation)
+                {
+                    _recent.Remove(node);
+                }
+
+                node = next;
+            }
+
             _recent.AddFirst(set);
             while (_recent.Count > RetainedInputSets)
             {

@@ -5,6 +5,7 @@ using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Console;
 using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Discovery;
+using Mesh.ControlPlane.Gateways;
 using Mesh.ControlPlane.Identity;
 using Mesh.ControlPlane.Kubernetes;
 using Mesh.ControlPlane.Registry;
@@ -27,6 +28,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             .Bind(builder.Configuration.GetSection(ControlPlaneOptions.SectionName))
             .Validate(o => o.AdminPort is >= 0 and <= 65535 && o.GrpcPort is >= 0 and <= 65535, "ControlPlane ports must be 0..65535")
             .Validate(o => o.AdminPort == 0 || o.AdminPort != o.GrpcPort, "ControlPlane:AdminPort and ControlPlane:GrpcPort must differ")
+            .Validate(o => o.MaxObjectBytes > 0 && o.MaxTotalConfigBytes >= o.MaxObjectBytes, "ControlPlane:MaxObjectBytes must be positive and at most ControlPlane:MaxTotalConfigBytes")
             .ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -45,7 +47,8 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<ILogger<ConfigStore>>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.ConfigDirectory is { Length: > 0 } directory
                 ? Path.GetFullPath(directory)
-                : null));
+                : null,
+            ConfigSizeLimits.From(sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value)));
         if (KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
         {
             // Config from the mesh CRDs instead of a watched directory (ControlPlane/Kubernetes).
@@ -74,6 +77,7 @@ internal static class ControlPlaneServiceCollectionExtensions
             sp.GetRequiredService<WorkloadRegistry>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
             sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>
         {
@@ -92,6 +96,10 @@ internal static class ControlPlaneServiceCollectionExtensions
         builder.AddMeshCredentials();
         services.TryAddSingleton<IProxySnapshotBuilder, DefaultProxySnapshotBuilder>();
         services.AddSingleton<SnapshotCache>();
+        services.AddSingleton(sp => new MemoryReclaimer(
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.AckTimeout,
+            sp.GetRequiredService<ILogger<MemoryReclaimer>>()));
         services.AddSingleton<ConnectedProxies>();
         services.AddSingleton<DiscoveryDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryDrain>());
@@ -104,6 +112,24 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IServiceMethodProvider<MeshDiscoveryService>, DiscoveryMethods>());
 
         // Admin, mesh console (ControlPlane/Console) and the control plane's own metrics (ControlPlane/Telemetry)
+        // Gateway API status (and, locally, the Gateways' proxies: ControlPlane/Gateways).
+        // Locally the control plane runs a proxy per Gateway when it knows the gateway program
+        // (ControlPlane:Gateways:Program; the AppHost sets it). On Kubernetes, pods are not its to start.
+        services.AddOptions<GatewayProxyOptions>()
+            .Bind(builder.Configuration.GetSection(GatewayProxyOptions.SectionName))
+            .Validate(o => o.PrivilegedPortOffset is >= 1024 and <= 64511, "ControlPlane:Gateways:PrivilegedPortOffset must be 1024..64511 (port 1023 plus it must be a port)")
+            .Validate(o => o.RestartDelay > TimeSpan.Zero, "ControlPlane:Gateways:RestartDelay must be positive")
+            .ValidateOnStart();
+        if (!KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration))
+        {
+            services.AddSingleton<IControlPlaneEndpoint, ListenerControlPlaneEndpoint>();
+            services.AddSingleton<LocalGatewayRunner>();
+            services.AddSingleton<IGatewayAddresses>(sp => sp.GetRequiredService<LocalGatewayRunner>());
+            services.AddHostedService(sp => sp.GetRequiredService<LocalGatewayRunner>());
+        }
+
+        services.TryAddSingleton<IGatewayAddresses>(NoGatewayAddresses.Instance);
+        services.AddSingleton<GatewayApiStatus>();
         services.AddSingleton<AdminToken>();
         builder.AddMeshConsole();
         builder.AddMeshControlPlaneMetrics();

@@ -13,7 +13,8 @@ internal sealed record CustomResourceObject(ConfigKind Kind, string Namespace, s
     /// <summary>The store's key for it, also its <c>source</c> in listings and errors: <c>kubernetes/&lt;namespace&gt;/&lt;plural&gt;/&lt;name&gt;</c>.</summary>
     public string Origin => OriginOf(Kind, Namespace, Name);
 
-    public static string OriginOf(ConfigKind kind, string ns, string name) => $"kubernetes/{ns}/{kind.Plural}/{name}";
+    public static string OriginOf(ConfigKind kind, string ns, string name) =>
+        $"kubernetes/{ns}/{(kind.IsIstio ? kind.Plural : $"{kind.Plural}.{kind.Group}")}/{name}";
 
     /// <summary>Reads an object from a list item or watch event; null when it has no name.</summary>
     public static CustomResourceObject? From(ConfigKind kind, JsonObject item)
@@ -23,9 +24,9 @@ internal sealed record CustomResourceObject(ConfigKind Kind, string Namespace, s
             return null;
         }
 
-        var ns = metadata["namespace"]?.GetValue<string>() ?? "default";
+        var ns = kind.ClusterScoped ? "" : metadata["namespace"]?.GetValue<string>() ?? "default";
         var generation = metadata["generation"] is JsonValue g && g.TryGetValue<long>(out var value) ? value : 0;
-        var cleanMetadata = new JsonObject { ["name"] = name, ["namespace"] = ns };
+        var cleanMetadata = kind.ClusterScoped ? new JsonObject { ["name"] = name } : new JsonObject { ["name"] = name, ["namespace"] = ns };
         if (metadata["labels"] is JsonObject labels)
         {
             cleanMetadata["labels"] = labels.DeepClone();

@@ -23,6 +23,11 @@ internal sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvide
 
     public async Task WriteAsync(CustomResourceObject configObject, CustomResourceVerdict verdict, CancellationToken cancellationToken)
     {
+        if (!configObject.Kind.IsIstio)
+        {
+            return; // the Gateway API's status is the spec's (GatewayApiStatusWriter); an invalid one is logged
+        }
+
         var message = verdict.Message(configObject.Generation);
         var status = verdict.Accepted ? "True" : "False";
         var desired = (configObject.Generation, status, message);

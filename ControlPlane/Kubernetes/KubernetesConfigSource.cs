@@ -7,8 +7,11 @@ namespace Mesh.ControlPlane.Kubernetes;
 
 /// <summary>
 /// The configuration source of the Kubernetes mode, in place of the watched directory: loads the
-/// persisted API objects, keeps one <see cref="CustomResourceWatcher"/> per mesh kind running, and
-/// reconciles (debounced) whenever a watch reports a change. The control plane turns ready once
+/// persisted API objects, keeps one <see cref="CustomResourceWatcher"/> per mesh kind running —
+/// Istio's and the Gateway API's (whose CRDs users install; a kind without its CRD is retried) —
+/// and reconciles (debounced) whenever a watch reports a change. The Gateway API objects' status
+/// (<see cref="GatewayApiStatusWriter"/>) is written after every change of the configuration or of
+/// the registry (a Gateway turns Programmed when its proxy connects). The control plane turns ready once
 /// every kind has been listed and reconciled — not before, so proxies never get an empty mesh
 /// from a control plane that has not read its config yet.
 /// </summary>
@@ -21,31 +24,45 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
     private readonly ILogger<KubernetesConfigSource> _logger;
     private readonly List<CustomResourceWatcher> _watchers;
     private readonly ChangeDebouncer _debouncer;
+    private readonly ChangeDebouncer _gatewayStatus;
+    private readonly Registry.WorkloadRegistry _registry;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
 
     public KubernetesConfigSource(
         ConfigStore store, CustomResourceCache cache, CustomResourceReconciler reconciler, ControlPlaneReadiness readiness,
-        k8s.IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILoggerFactory loggers)
+        k8s.IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILoggerFactory loggers,
+        GatewayApiStatusWriter gatewayStatus, Registry.WorkloadRegistry registry)
     {
+        _registry = registry;
         _store = store;
         _cache = cache;
         _reconciler = reconciler;
         _readiness = readiness;
         _logger = loggers.CreateLogger<KubernetesConfigSource>();
         var watcherLogger = loggers.CreateLogger<CustomResourceWatcher>();
-        _watchers = [.. ConfigKinds.Istio.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
+        _watchers = [.. WatchedKinds.Select(kind => new CustomResourceWatcher(client, kind, cache, options.Value, time, watcherLogger))];
         var debounce = options.Value.Debounce;
         _debouncer = new ChangeDebouncer(
             new ChangeDebouncerOptions(debounce, debounce * 10) { TimeProvider = time },
             reconciler.ReconcileAsync,
             ex => KubernetesLog.ReconcileFailed(_logger, ex));
+        _gatewayStatus = new ChangeDebouncer(
+            new ChangeDebouncerOptions(debounce, debounce * 10) { TimeProvider = time },
+            gatewayStatus.WriteAsync,
+            ex => KubernetesLog.ReconcileFailed(_logger, ex));
     }
+
+    /// <summary>The kinds watched: Istio's and the Gateway API's.</summary>
+    public static IReadOnlyList<ConfigKind> WatchedKinds { get; } = [.. ConfigKinds.Istio, .. ConfigKinds.GatewayApi];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await _store.LoadPersistedAsync(cancellationToken);
         _cache.Changed += _debouncer.Notify;
+        _store.Changed += _gatewayStatus.Notify;
+        _registry.Changed += _gatewayStatus.Notify;
+        _gatewayStatus.Start();
         foreach (var watcher in _watchers)
         {
             _loops.Add(Task.Run(() => watcher.RunAsync(_stopping.Token), CancellationToken.None));
@@ -57,15 +74,19 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _cache.Changed -= _debouncer.Notify;
+        _store.Changed -= _gatewayStatus.Notify;
+        _registry.Changed -= _gatewayStatus.Notify;
         await _stopping.CancelAsync();
         await Task.WhenAll(_loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         await _debouncer.DisposeAsync();
+        await _gatewayStatus.DisposeAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         _stopping.Dispose();
         await _debouncer.DisposeAsync();
+        await _gatewayStatus.DisposeAsync();
     }
 
     private async Task InitialSyncAsync()

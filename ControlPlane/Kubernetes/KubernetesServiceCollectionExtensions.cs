@@ -28,6 +28,7 @@ internal static class KubernetesServiceCollectionExtensions
 
         services.AddSingleton<CustomResourceCache>();
         services.AddSingleton<CustomResourceStatusWriter>();
+        services.AddSingleton<GatewayApiStatusWriter>();
         services.AddSingleton<CustomResourceReconciler>();
         services.AddHostedService<KubernetesConfigSource>();
         services.AddHostedService<CredentialSecretMirror>();

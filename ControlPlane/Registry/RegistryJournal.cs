@@ -24,14 +24,16 @@ internal sealed partial class RegistryJournal : BackgroundService
 
     private readonly WorkloadRegistry _registry;
     private readonly string? _path;
+    private readonly TimeProvider _time;
     private readonly ILogger<RegistryJournal> _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
     private volatile bool _frozen;
     private long _writtenVersion = -1;
 
     /// <param name="dataDirectory">Where the journal lives; null turns it off.</param>
-    public RegistryJournal(WorkloadRegistry registry, string? dataDirectory, IHostApplicationLifetime lifetime, ILogger<RegistryJournal> logger)
+    public RegistryJournal(WorkloadRegistry registry, string? dataDirectory, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RegistryJournal> logger)
     {
+        _time = time;
         _registry = registry;
         _path = dataDirectory is null ? null : Path.Combine(dataDirectory, "registry", FileName);
         _logger = logger;
@@ -87,13 +89,16 @@ internal sealed partial class RegistryJournal : BackgroundService
             {
                 await _changed.WaitAsync(stoppingToken).ConfigureAwait(false);
                 Write();
-                await Task.Delay(WriteInterval, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(WriteInterval, _time, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
+
+    /// <summary>Whether a registry change waits to be written (tests: the journal has not seen it yet).</summary>
+    internal bool HasPendingWrite => _changed.CurrentCount > 0;
 
     private void OnChanged() => Signal();
 

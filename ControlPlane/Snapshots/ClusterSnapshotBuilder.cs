@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Config.Model.Networking;
 using Wire = Mesh.Contracts.Snapshots;
@@ -5,15 +6,19 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
-/// Builds clusters (<c>outbound|port|subset|host</c>): endpoints filtered by subset labels and
-/// the effective DestinationRule traffic policy (load balancer, connection pool, outlier
-/// detection, client TLS). A subset no DestinationRule defines yields a cluster without
+/// Builds clusters (<c>outbound|port|subset|host</c>) in two halves that change for different
+/// reasons: the <see cref="Definition"/> (protocol and the effective DestinationRule traffic
+/// policy: load balancer, connection pool, outlier detection, client TLS) changes with the
+/// configuration, the <see cref="Endpoints"/> (the service's endpoints filtered by the subset's
+/// labels) with the registry. A subset no DestinationRule defines yields a cluster without
 /// endpoints, so requests to it fail with 503 (no healthy upstream), as in Istio.
 /// </summary>
-internal sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationRuleIndex rules, MeshSettings settings)
+internal sealed class ClusterSnapshotBuilder(ServiceIndex services, MeshSettings settings)
 {
-    public Wire.Cluster Build(string hostname, uint port, string? subset)
+    /// <summary>Everything but the endpoints; depends on the configuration and the service's ports only.</summary>
+    public Wire.Cluster Definition(ClusterKey key)
     {
+        var (hostname, port, subset, rule) = (key.Host, key.Port, key.Subset.Length == 0 ? null : key.Subset, key.Rule);
         var service = services.Find(hostname);
         var cluster = new Wire.Cluster
         {
@@ -32,19 +37,6 @@ internal sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationR
         cluster.Protocol = servicePort?.Protocol ?? Wire.Protocol.Unspecified;
         cluster.External = service.External;
         cluster.DnsResolution = service.DnsResolution;
-        var rule = rules.For(service);
-        var subsetLabels = subset is null ? null : rule?.Spec.Subsets.FirstOrDefault(s => s.Name == subset)?.Labels;
-        if (subset is null || subsetLabels is not null)
-        {
-            foreach (var endpoint in service.Endpoints.Where(e => e.ServicePort == port).Select(e => e.Endpoint))
-            {
-                if (subsetLabels is null || subsetLabels.All(l => endpoint.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
-                {
-                    cluster.Endpoints.Add(endpoint.Clone());
-                }
-            }
-        }
-
         var policy = TrafficPolicyMerger.Effective(rule?.Spec, subset, port);
         if (service.Passthrough)
         {
@@ -81,6 +73,36 @@ internal sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationR
         }
 
         return cluster;
+    }
+
+    /// <summary>
+    /// The endpoints of the service port that carry the subset's labels (all of them without a
+    /// subset; none for a subset the rule does not define). The registry's endpoint messages are
+    /// shared, not copied: snapshots are immutable once built.
+    /// </summary>
+    public ImmutableArray<Wire.Endpoint> Endpoints(ClusterKey key)
+    {
+        if (services.Find(key.Host) is not { } service)
+        {
+            return [];
+        }
+
+        var subsetLabels = key.Subset.Length == 0 ? null : key.Rule?.Spec.Subsets.FirstOrDefault(s => s.Name == key.Subset)?.Labels;
+        if (key.Subset.Length > 0 && subsetLabels is null)
+        {
+            return [];
+        }
+
+        var endpoints = ImmutableArray.CreateBuilder<Wire.Endpoint>();
+        foreach (var endpoint in service.Endpoints.Where(e => e.ServicePort == key.Port).Select(e => e.Endpoint))
+        {
+            if (subsetLabels is null || subsetLabels.All(l => endpoint.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+            {
+                endpoints.Add(endpoint);
+            }
+        }
+
+        return endpoints.DrainToImmutable();
     }
 
     private static Wire.LoadBalancer LoadBalancer(LoadBalancerSettings settings)
@@ -148,6 +170,29 @@ internal sealed class ClusterSnapshotBuilder(ServiceIndex services, DestinationR
         if ((settings.Http?.IdleTimeout ?? settings.Tcp?.IdleTimeout) is { } idle)
         {
             pool.IdleTimeout = Duration.FromTimeSpan(idle);
+        }
+
+        if (settings.Tcp is { } tcp)
+        {
+            if (tcp.IdleTimeout is { } tcpIdle)
+            {
+                pool.TcpIdleTimeout = Duration.FromTimeSpan(tcpIdle);
+            }
+
+            if (tcp.MaxConnectionDuration is { } duration && duration > TimeSpan.Zero)
+            {
+                pool.MaxConnectionDuration = Duration.FromTimeSpan(duration);
+            }
+
+            if (tcp.TcpKeepalive is { } keepalive)
+            {
+                pool.TcpKeepalive = new Wire.TcpKeepalive
+                {
+                    Probes = keepalive.Probes ?? 0,
+                    Time = keepalive.Time is { } time ? Duration.FromTimeSpan(time) : null,
+                    Interval = keepalive.Interval is { } interval ? Duration.FromTimeSpan(interval) : null,
+                };
+            }
         }
 
         return pool;

@@ -16,15 +16,21 @@ internal static class GatewaySnapshotBuilder
     public static void Build(MeshModel model, Wire.Node node, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var settings = contexts.Settings;
-        foreach (var gateway in model.Gateways.Where(g => g.Spec.Selector.All(l => node.Labels.TryGetValue(l.Key, out var v) && v == l.Value)))
+        foreach (var gateway in Selecting(model, node))
         {
             var gatewayKey = $"{gateway.Namespace}/{gateway.Name}";
             for (var i = 0; i < gateway.Spec.Servers.Count; i++)
             {
                 var server = gateway.Spec.Servers[i];
                 var port = server.Port?.Number ?? 0;
-                var serverName = $"{gateway.QualifiedName}/{(string.IsNullOrEmpty(server.Port?.Name) ? i.ToString(System.Globalization.CultureInfo.InvariantCulture) : server.Port!.Name)}";
+                var serverName = ServerName(gateway, server, i);
                 snapshot.GatewayServers.Add(Server(server, serverName, settings));
+                if (L4GatewaySnapshotBuilder.IsL4(server))
+                {
+                    // TCP and TLS servers have filter chains (l4_listeners), not virtual hosts.
+                    continue;
+                }
+
                 var context = contexts.Create(port, gatewayKey);
 
                 // Group the bound VirtualServices by the domains they serve on this server.
@@ -70,7 +76,16 @@ internal static class GatewaySnapshotBuilder
         }
     }
 
-    private static IEnumerable<string> Intersection(Server server, string gatewayNamespace, ConfigResource<VirtualServiceConfig> virtualService)
+    /// <summary>The Gateways whose selector matches the proxy's labels.</summary>
+    internal static IEnumerable<ConfigResource<GatewayConfig>> Selecting(MeshModel model, Wire.Node node) =>
+        model.Gateways.Where(g => g.Spec.Selector.All(l => node.Labels.TryGetValue(l.Key, out var v) && v == l.Value));
+
+    /// <summary><c>&lt;gateway&gt;.&lt;namespace&gt;/&lt;port name or server index&gt;</c>.</summary>
+    internal static string ServerName(ConfigResource<GatewayConfig> gateway, Server server, int index) =>
+        $"{gateway.QualifiedName}/{(string.IsNullOrEmpty(server.Port?.Name) ? index.ToString(System.Globalization.CultureInfo.InvariantCulture) : server.Port!.Name)}";
+
+    /// <summary>The VirtualService hosts a server admits (server hosts ∩ VirtualService hosts, <c>ns/</c> prefixes applied).</summary>
+    internal static IEnumerable<string> Intersection(Server server, string gatewayNamespace, ConfigResource<VirtualServiceConfig> virtualService)
     {
         var result = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var serverHost in server.Hosts)
@@ -112,21 +127,28 @@ internal static class GatewaySnapshotBuilder
         result.Hosts.AddRange(server.Hosts.Select(h => h.Contains('/') ? h[(h.IndexOf('/') + 1)..] : h));
         if (server.Tls is { } tls)
         {
-            result.Tls = Tls(tls, settings);
+            // PASSTHROUGH on a plaintext HTTP server is only the enum's zero value next to httpsRedirect.
+            var mode = L4GatewaySnapshotBuilder.TlsMode(server);
+            result.Tls = Tls(tls, mode is ServerTlsMode.Passthrough or ServerTlsMode.AutoPassthrough && !L4GatewaySnapshotBuilder.IsL4(server) ? null : mode, settings);
         }
 
         return result;
     }
 
-    private static Wire.GatewayTls Tls(ServerTlsSettings tls, MeshSettings settings)
+    /// <summary>A terminating server's TLS (Gateway API listeners: the mode their TLS settings name).</summary>
+    internal static Wire.GatewayTls Tls(ServerTlsSettings tls, MeshSettings settings) => Tls(tls, tls.Mode, settings);
+
+    private static Wire.GatewayTls Tls(ServerTlsSettings tls, ServerTlsMode? mode, MeshSettings settings)
     {
         var result = new Wire.GatewayTls
         {
-            Mode = tls.Mode switch
+            Mode = mode switch
             {
                 ServerTlsMode.Simple => Wire.GatewayTls.Types.Mode.Simple,
                 ServerTlsMode.Mutual => Wire.GatewayTls.Types.Mode.Mutual,
                 ServerTlsMode.IstioMutual => Wire.GatewayTls.Types.Mode.IstioMutual,
+                ServerTlsMode.Passthrough => Wire.GatewayTls.Types.Mode.Passthrough,
+                ServerTlsMode.AutoPassthrough => Wire.GatewayTls.Types.Mode.AutoPassthrough,
                 _ => Wire.GatewayTls.Types.Mode.None,
             },
             HttpsRedirect = tls.HttpsRedirect ?? false,

@@ -112,9 +112,11 @@ internal static class InboundPolicySnapshotBuilder
             {
                 AuthorizationAction.Deny => Wire.AuthorizationPolicy.Types.Action.Deny,
                 AuthorizationAction.Audit => Wire.AuthorizationPolicy.Types.Action.Audit,
+                AuthorizationAction.Custom => Wire.AuthorizationPolicy.Types.Action.Custom,
                 _ => Wire.AuthorizationPolicy.Types.Action.Allow,
             },
             HasRules = spec.Rules.Count > 0,
+            Provider = spec.Action == AuthorizationAction.Custom ? spec.Provider?.Name ?? "" : "",
         };
         foreach (var rule in spec.Rules)
         {
@@ -122,8 +124,10 @@ internal static class InboundPolicySnapshotBuilder
             foreach (var source in rule.From.Select(f => f.Source).OfType<Source>())
             {
                 var from = new Wire.AuthorizationSource();
-                from.Principals.AddRange(source.Principals.Concat(source.ServiceAccounts.Select(a => Principal(a, settings))));
-                from.NotPrincipals.AddRange(source.NotPrincipals.Concat(source.NotServiceAccounts.Select(a => Principal(a, settings))));
+                var principals = source.Principals.Concat(source.ServiceAccounts.Select(a => Principal(a, resource.Namespace, settings))).ToList();
+                from.Principals.AddRange(source.TrustDomains.Count == 0 ? principals : TrustDomains.Intersect(principals, source.TrustDomains) ?? []);
+                from.NotPrincipals.AddRange(source.NotPrincipals.Concat(source.NotServiceAccounts.Select(a => Principal(a, resource.Namespace, settings))));
+                from.NotPrincipals.AddRange(source.NotTrustDomains.Select(TrustDomains.AsPrincipalPattern).OfType<string>());
                 from.RequestPrincipals.AddRange(source.RequestPrincipals);
                 from.NotRequestPrincipals.AddRange(source.NotRequestPrincipals);
                 from.Namespaces.AddRange(source.Namespaces);
@@ -151,10 +155,7 @@ internal static class InboundPolicySnapshotBuilder
 
             foreach (var condition in rule.When)
             {
-                var when = new Wire.AuthorizationCondition { Key = condition.Key ?? "" };
-                when.Values.AddRange(condition.Values);
-                when.NotValues.AddRange(condition.NotValues);
-                translated.When.Add(when);
+                translated.When.Add(Condition(condition, resource.Namespace, settings));
             }
 
             result.Rules.Add(translated);
@@ -163,11 +164,29 @@ internal static class InboundPolicySnapshotBuilder
         return result;
     }
 
-    // Istio's serviceAccounts "ns/name" are the principal "<trust domain>/ns/<ns>/sa/<name>".
-    private static string Principal(string serviceAccount, MeshSettings settings)
+    // The proxy knows the peer's principal only: source.serviceAccount and source.trustDomain
+    // conditions become source.principal conditions.
+    private static Wire.AuthorizationCondition Condition(Condition condition, string policyNamespace, MeshSettings settings)
+    {
+        var (key, map) = condition.Key switch
+        {
+            "source.serviceAccount" => ("source.principal", (Func<string, string?>)(a => Principal(a, policyNamespace, settings))),
+            "source.trustDomain" => ("source.principal", TrustDomains.AsPrincipalPattern),
+            var other => (other ?? "", v => v),
+        };
+        var when = new Wire.AuthorizationCondition { Key = key };
+        when.Values.AddRange(condition.Values.Select(map).OfType<string>());
+        when.NotValues.AddRange(condition.NotValues.Select(map).OfType<string>());
+        return when;
+    }
+
+    // Istio's serviceAccounts "ns/name" are the principal "<trust domain>/ns/<ns>/sa/<name>"; a
+    // bare "name" is an account of the policy's namespace.
+    private static string Principal(string serviceAccount, string policyNamespace, MeshSettings settings)
     {
         var slash = serviceAccount.IndexOf('/');
-        return $"{settings.TrustDomain}/ns/{serviceAccount[..slash]}/sa/{serviceAccount[(slash + 1)..]}";
+        var (ns, name) = slash < 0 ? (policyNamespace, serviceAccount) : (serviceAccount[..slash], serviceAccount[(slash + 1)..]);
+        return $"{settings.TrustDomain}/ns/{ns}/sa/{name}";
     }
 
     private static Wire.JwtRule JwtRule(JwtRuleConfig rule, string policyName)

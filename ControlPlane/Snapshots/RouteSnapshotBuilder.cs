@@ -190,7 +190,8 @@ internal static class RouteSnapshotBuilder
         return result;
     }
 
-    private static string Reference(Destination destination, string ns, RouteContext context)
+    /// <summary>The cluster a destination names (port defaulted as Istio does), recorded as referenced.</summary>
+    internal static string Reference(Destination destination, string ns, RouteContext context)
     {
         var hostname = HostNames.Resolve(destination.Host ?? "", ns, context.Settings.DomainSuffix);
         var service = context.Services.Find(hostname);
@@ -266,7 +267,8 @@ internal static class RouteSnapshotBuilder
             };
         }
 
-        if (fault.Abort is { } abort)
+        // An abort without an error type does nothing, as in Istio (which only warns about it).
+        if (fault.Abort is { } abort && (abort.HttpStatus is not null || abort.GrpcStatus is not null))
         {
             result.Abort = new Wire.AbortFault { Percentage = abort.Percentage?.Value ?? 100 };
             if (abort.HttpStatus is { } status)
@@ -359,15 +361,17 @@ internal static class RouteSnapshotBuilder
             return null;
         }
 
+        // Istio values use Envoy's header syntax, where %% is a literal %; the proxy sets values
+        // literally, so the escape is resolved here (validation refuses %VARIABLE% forms).
         var result = new Wire.HeaderOperations();
         foreach (var (name, value) in operations.Set)
         {
-            result.Set[name.ToLowerInvariant()] = value;
+            result.Set[name.ToLowerInvariant()] = value.Replace("%%", "%", StringComparison.Ordinal);
         }
 
         foreach (var (name, value) in operations.Add)
         {
-            result.Add[name.ToLowerInvariant()] = value;
+            result.Add[name.ToLowerInvariant()] = value.Replace("%%", "%", StringComparison.Ordinal);
         }
 
         result.Remove.AddRange(operations.Remove.Select(r => r.ToLowerInvariant()));

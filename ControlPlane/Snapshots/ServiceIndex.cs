@@ -28,6 +28,30 @@ internal sealed class ServiceIndex
 
     public ServiceModel? Find(string hostname) => _byHostname.GetValueOrDefault(hostname);
 
+    /// <summary>True when both indexes hold the same services with the same definitions (endpoints aside).</summary>
+    public bool SameDefinitions(ServiceIndex other)
+    {
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (Services.Length != other.Services.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < Services.Length; i++)
+        {
+            if (!Services[i].SameDefinition(other.Services[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>The services a namespace may see (ServiceEntry <c>exportTo</c>), in hostname order.</summary>
     public IEnumerable<ServiceModel> VisibleFrom(string ns) =>
         Services.Where(s => HostNames.IsVisible(s.ExportTo, s.Namespace, ns) && !s.ExportTo.Contains("~"));
@@ -37,9 +61,20 @@ internal sealed class ServiceIndex
         var services = new List<ServiceModel>();
         services.AddRange(FromRegistry(model, registry, settings));
         var known = services.Select(s => s.Hostname).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        // Kubernetes Services given as configuration name the workloads their selector picks
+        // (reviews-v1 for the reviews workloads labelled version: v1); a name proxies already form
+        // keeps their definition.
+        foreach (var service in KubernetesServiceModels.Build(model, registry, settings))
+        {
+            if (known.Add(service.Hostname))
+            {
+                services.Add(service);
+            }
+        }
         foreach (var entry in model.ServiceEntries)
         {
-            foreach (var service in FromServiceEntry(entry, settings))
+            foreach (var service in FromServiceEntry(entry, model, registry, settings))
             {
                 // A registry service wins over a ServiceEntry for the same host (first definition wins).
                 if (known.Add(service.Hostname))
@@ -83,7 +118,7 @@ internal sealed class ServiceIndex
         }
     }
 
-    private static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
+    internal static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
     {
         // A sidecar is a mesh mTLS peer (auto mTLS) unless its PeerAuthentication disables mTLS on the port.
         var mtls = InboundPolicySnapshotBuilder.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
@@ -103,16 +138,17 @@ internal sealed class ServiceIndex
             endpoint.Labels.Add(label.Key, label.Value);
         }
 
+        endpoint.Locality = Locality.FromLabels(node.Labels).ToString();
         return new ServiceEndpoint(port.Port, endpoint);
     }
 
-    private static IEnumerable<ServiceModel> FromServiceEntry(ConfigResource<ServiceEntryConfig> entry, MeshSettings settings)
+    private static IEnumerable<ServiceModel> FromServiceEntry(ConfigResource<ServiceEntryConfig> entry, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var spec = entry.Spec;
         var resolution = spec.Resolution ?? ServiceEntryResolution.None;
         var location = spec.Location ?? ServiceEntryLocation.MeshExternal;
         var ports = spec.Ports
-            .Select(p => new ServicePortModel(p.Number ?? 0, p.Name ?? "", ProtocolOf(p.Protocol), p.TargetPort ?? 0))
+            .Select(p => new ServicePortModel(p.Number ?? 0, p.Name ?? "", ServiceEntryProtocolOf(p.Protocol), p.TargetPort ?? 0))
             .OrderBy(p => p.Number)
             .ToImmutableArray();
         foreach (var host in spec.Hosts)
@@ -123,6 +159,12 @@ internal sealed class ServiceIndex
                 if (resolution == ServiceEntryResolution.None)
                 {
                     break;
+                }
+
+                if (spec.WorkloadSelector is { } selector)
+                {
+                    endpoints.AddRange(SelectedEndpoints(selector, port, entry.Namespace, model, registry, settings));
+                    continue;
                 }
 
                 if (spec.Endpoints.Count == 0 && resolution is ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin)
@@ -151,7 +193,31 @@ internal sealed class ServiceIndex
                 ExportTo = [.. spec.ExportTo],
                 SubjectAltNames = [.. spec.SubjectAltNames],
                 Location = location,
+                Addresses = [.. spec.Addresses],
             };
+        }
+    }
+
+    // Istio's ServiceEntry workloadSelector: the workloads of the entry's namespace whose labels
+    // match become its endpoints. A workload serves the entry's port where its app listens on
+    // the port's targetPort (or number); it is reached through its sidecar's inbound listener for
+    // that app port, with mTLS as for any sidecar.
+    private static IEnumerable<ServiceEndpoint> SelectedEndpoints(
+        WorkloadLabelSelector selector, ServicePortModel port, string ns, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
+    {
+        var appPort = port.TargetPort != 0 ? port.TargetPort : port.Number;
+        foreach (var node in registry.Workloads.Select(w => w.Node).OrderBy(n => n.Id, StringComparer.Ordinal))
+        {
+            if (NamespaceOf(node, settings) != ns || !selector.Matches(node.Labels))
+            {
+                continue;
+            }
+
+            var served = node.Services.SelectMany(s => s.Ports).FirstOrDefault(p => (p.TargetPort != 0 ? p.TargetPort : p.Port) == appPort);
+            if (served is not null)
+            {
+                yield return Endpoint(model, node, served, settings) with { ServicePort = port.Number };
+            }
         }
     }
 
@@ -171,6 +237,8 @@ internal sealed class ServiceIndex
                 endpoint.Labels.Add(label.Key, label.Value);
             }
 
+            endpoint.Locality = string.IsNullOrEmpty(workload.Locality) ? Locality.FromLabels(workload.Labels).ToString() : Locality.Parse(workload.Locality).ToString();
+
             // A mesh-internal endpoint with a service account is a meshed workload: originate mTLS to it.
             if (location == ServiceEntryLocation.MeshInternal && !string.IsNullOrEmpty(workload.ServiceAccount))
             {
@@ -182,22 +250,44 @@ internal sealed class ServiceIndex
         return new ServiceEndpoint(servicePort, endpoint);
     }
 
-    /// <summary>Istio's protocol selection: the declared protocol, else the port name prefix (<c>http-</c>, <c>grpc-</c>...).</summary>
+    /// <summary>
+    /// Istio's protocol selection for a service port: the declared protocol (a sidecar's inbound
+    /// port protocol, Kubernetes' appProtocol), else the port name's prefix (<c>http</c>,
+    /// <c>http2</c>, <c>grpc</c>, <c>grpc-web</c>, <c>https</c>, <c>tcp</c>, <c>tls</c>, <c>mongo</c>,
+    /// <c>mysql</c>, <c>redis</c>, alone or before a <c>-</c>), else TCP.
+    /// </summary>
     public static Wire.Protocol ProtocolOf(Wire.Protocol declared, string portName) =>
-        declared != Wire.Protocol.Unspecified ? declared : ProtocolOf(PrefixOf(portName));
+        declared != Wire.Protocol.Unspecified ? declared
+        : ProtocolOf(PrefixOf(portName)) is var named && named != Wire.Protocol.Unspecified ? named
+        : Wire.Protocol.Tcp;
 
+    /// <summary>A ServiceEntry port's <c>protocol</c>; Istio treats a missing or unknown one as TCP.</summary>
+    public static Wire.Protocol ServiceEntryProtocolOf(string? protocol) =>
+        ProtocolOf(protocol) is var known && known != Wire.Protocol.Unspecified ? known : Wire.Protocol.Tcp;
+
+    /// <summary>An Istio protocol name (case-insensitive); <see cref="Wire.Protocol.Unspecified"/> when it is not one Mesh carries.</summary>
     public static Wire.Protocol ProtocolOf(string? protocol) => (protocol ?? "").ToUpperInvariant() switch
     {
         "HTTP" => Wire.Protocol.Http,
         "HTTP2" => Wire.Protocol.Http2,
         "GRPC" or "GRPC-WEB" => Wire.Protocol.Grpc,
         "HTTPS" => Wire.Protocol.Https,
-        "TCP" or "TLS" or "MONGO" or "REDIS" or "MYSQL" => Wire.Protocol.Tcp,
+        "TLS" => Wire.Protocol.Tls,
+        "TCP" or "MONGO" or "REDIS" or "MYSQL" => Wire.Protocol.Tcp,
         _ => Wire.Protocol.Unspecified,
     };
 
+    /// <summary>Whether a sidecar carries the port at L4 (TCP, or TLS by SNI; Istio passes HTTPS through as TLS).</summary>
+    public static bool IsL4(Wire.Protocol protocol) => protocol is Wire.Protocol.Tcp or Wire.Protocol.Tls or Wire.Protocol.Https;
+
     private static string PrefixOf(string portName)
     {
+        // grpc-web is a prefix of its own ("grpc-web-api"), not "grpc" followed by "-web".
+        if (portName.StartsWith("grpc-web", StringComparison.OrdinalIgnoreCase) && (portName.Length == 8 || portName[8] == '-'))
+        {
+            return portName[..8];
+        }
+
         var dash = portName.IndexOf('-');
         return dash < 0 ? portName : portName[..dash];
     }

@@ -38,7 +38,28 @@ internal sealed record ServiceModel
 
     public ServiceEntryLocation? Location { get; init; }
 
+    /// <summary>ServiceEntry <c>addresses</c> (IPs and CIDRs): a TCP destination in them is this service.</summary>
+    public ImmutableArray<string> Addresses { get; init; } = [];
+
     public ServicePortModel? FindPort(uint number) => Ports.FirstOrDefault(p => p.Number == number);
+
+    /// <summary>
+    /// True when everything but the endpoints is the same: what routes and cluster definitions are
+    /// built from. (Every property except <see cref="Endpoints"/> must be compared here; a test
+    /// fails when one is added without it.)
+    /// </summary>
+    public bool SameDefinition(ServiceModel other) =>
+        Hostname == other.Hostname
+        && ShortName == other.ShortName
+        && Namespace == other.Namespace
+        && Ports.SequenceEqual(other.Ports)
+        && External == other.External
+        && DnsResolution == other.DnsResolution
+        && Passthrough == other.Passthrough
+        && ExportTo.SequenceEqual(other.ExportTo)
+        && SubjectAltNames.SequenceEqual(other.SubjectAltNames)
+        && Addresses.SequenceEqual(other.Addresses)
+        && Location == other.Location;
 }
 
 /// <summary>A service port: the number callers use, its name and protocol, and (ServiceEntry) target port.</summary>

@@ -6,19 +6,18 @@ namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
 /// Outbound routing of a sidecar: one virtual host per visible (service, HTTP port) with the
-/// routes of the VirtualServices bound to the mesh that cover the service host, or a default
-/// route to all endpoints. Several VirtualServices for one host are merged: exact host matches
-/// before wildcard ones, each group in name order, rules in their written order.
+/// routes of the Gateway API routes whose parent is that Service (GAMMA) if there are any, else
+/// of the VirtualServices bound to the mesh that cover the service host, else a default route to
+/// all endpoints. Several VirtualServices for one host are merged: exact host matches before
+/// wildcard ones, each group in name order, rules in their written order. A Service with mesh
+/// routes ignores the VirtualServices for its host, as Istio does (docs/gateway-api.md §4).
 /// </summary>
 internal static class SidecarRoutesSnapshotBuilder
 {
-    public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    public static void Build(MeshModel model, GatewayApiGraph gatewayApi, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var nodeNamespace = contexts.NodeNamespace;
-        var virtualServices = model.VirtualServices
-            .Where(vs => HostNames.IsVisible(vs.Spec.ExportTo, vs.Namespace, nodeNamespace))
-            .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))
-            .ToList();
+        var virtualServices = MeshVirtualServices(model, nodeNamespace);
         foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
         {
             foreach (var port in service.Ports)
@@ -26,7 +25,7 @@ internal static class SidecarRoutesSnapshotBuilder
                 // HTTPS ports carry TLS end to end (Istio serves them by SNI passthrough), never
                 // HTTP routes: a virtual host for one (e.g. an external API's ServiceEntry on 443)
                 // would be NACKed by every sidecar, and with it every later change.
-                if (port.Protocol is Wire.Protocol.Tcp or Wire.Protocol.Https || !scope.Includes(service, port.Number))
+                if (ServiceIndex.IsL4(port.Protocol) || !scope.Includes(service, port.Number))
                 {
                     continue;
                 }
@@ -38,6 +37,23 @@ internal static class SidecarRoutesSnapshotBuilder
                     Port = port.Number,
                 };
                 virtualHost.Domains.AddRange(Domains(service, port.Number, nodeNamespace));
+                var meshRoutes = gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port.Number, nodeNamespace) : [];
+                if (meshRoutes.Count > 0)
+                {
+                    // Requests no rule matches get 404, as on a Gateway: the routes replace the default route.
+                    foreach (var converted in GatewayApiGraph.Ordered(meshRoutes.Select(r => (r, r.MeshRoutes!))))
+                    {
+                        virtualHost.Routes.Add(converted.Route);
+                        foreach (var (clusterHost, clusterPort) in converted.Clusters)
+                        {
+                            context.ReferencedClusters.Add((clusterHost, clusterPort, ""));
+                        }
+                    }
+
+                    snapshot.VirtualHosts.Add(virtualHost);
+                    continue;
+                }
+
                 var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
                 foreach (var virtualService in bound)
                 {
@@ -55,7 +71,14 @@ internal static class SidecarRoutesSnapshotBuilder
         }
     }
 
-    private static List<ConfigResource<VirtualServiceConfig>> Bound(List<ConfigResource<VirtualServiceConfig>> virtualServices, string hostname, MeshSettings settings)
+    /// <summary>The VirtualServices a sidecar in <paramref name="nodeNamespace"/> applies: visible to it and bound to the mesh.</summary>
+    internal static List<ConfigResource<VirtualServiceConfig>> MeshVirtualServices(MeshModel model, string nodeNamespace) =>
+        [.. model.VirtualServices
+            .Where(vs => HostNames.IsVisible(vs.Spec.ExportTo, vs.Namespace, nodeNamespace))
+            .Where(vs => vs.Spec.Gateways.Count == 0 || vs.Spec.Gateways.Contains("mesh"))];
+
+    /// <summary>The VirtualServices whose hosts cover <paramref name="hostname"/>: exact hosts first, then wildcards.</summary>
+    internal static List<ConfigResource<VirtualServiceConfig>> Bound(List<ConfigResource<VirtualServiceConfig>> virtualServices, string hostname, MeshSettings settings)
     {
         var exact = new List<ConfigResource<VirtualServiceConfig>>();
         var wildcard = new List<ConfigResource<VirtualServiceConfig>>();
@@ -79,7 +102,11 @@ internal static class SidecarRoutesSnapshotBuilder
     /// The names an app may use for the service: short name (same namespace only), name.ns,
     /// name.ns.svc, the FQDN — each also with ":port". ServiceEntry hosts as written.
     /// </summary>
-    public static IEnumerable<string> Domains(ServiceModel service, uint port, string nodeNamespace)
+    public static IEnumerable<string> Domains(ServiceModel service, uint port, string nodeNamespace) =>
+        Names(service, nodeNamespace).SelectMany(n => new[] { n, $"{n}:{port}" });
+
+    /// <summary>The names an app may use for the service, without ports.</summary>
+    public static IReadOnlyList<string> Names(ServiceModel service, string nodeNamespace)
     {
         var names = new List<string>();
         if (service.ShortName is { } shortName)
@@ -94,6 +121,6 @@ internal static class SidecarRoutesSnapshotBuilder
         }
 
         names.Add(service.Hostname);
-        return names.SelectMany(n => new[] { n, $"{n}:{port}" });
+        return names;
     }
 }

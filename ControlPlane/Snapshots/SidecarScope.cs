@@ -9,6 +9,9 @@ namespace Mesh.ControlPlane.Snapshots;
 /// its namespace, else its namespace's default, else the root namespace's default) limits the
 /// visible services to its egress hosts (<c>ns/host</c>, <c>./host</c>, <c>*/host</c>, with
 /// wildcards; the host part may be an FQDN or a registry short name), per egress port when set.
+/// A host whose namespace starts with <c>~</c> is an exclusion (Istio 1.28+): a service is visible
+/// through a listener when one of its hosts imports it and none excludes it; a bare <c>~</c>
+/// namespace means every namespace, so <c>~/*</c> hides everything.
 /// </summary>
 internal sealed class SidecarScope
 {
@@ -53,7 +56,8 @@ internal sealed class SidecarScope
                 continue;
             }
 
-            if (listener.Hosts.Any(h => Matches(h, service)))
+            if (listener.Hosts.Any(h => !h.StartsWith('~') && Matches(h, service))
+                && !listener.Hosts.Any(h => h.StartsWith('~') && Matches(h[1..], service)))
             {
                 return true;
             }
@@ -65,13 +69,8 @@ internal sealed class SidecarScope
     private bool Matches(string egressHost, ServiceModel service)
     {
         var slash = egressHost.IndexOf('/');
-        var ns = slash < 0 ? "*" : egressHost[..slash];
+        var ns = slash <= 0 ? "*" : egressHost[..slash];
         var host = slash < 0 ? egressHost : egressHost[(slash + 1)..];
-        if (ns == "~")
-        {
-            return false;
-        }
-
         if (ns == ".")
         {
             ns = Sidecar!.Namespace;

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
 
 namespace Mesh.ControlPlane.Snapshots;
@@ -7,7 +5,9 @@ namespace Mesh.ControlPlane.Snapshots;
 /// <summary>
 /// Builds the snapshot one proxy needs from the accepted config, the registry and mesh
 /// settings. Pure: the same inputs give the same snapshot (every list is built in a
-/// deterministic order; the version is a hash of the content).
+/// deterministic order; the version is a hash of the content). What proxies share — a sidecar's
+/// outbound routes and clusters, every cluster — comes from the inputs' <see cref="SnapshotMemo"/>
+/// and is built once per set of inputs, not once per proxy.
 /// </summary>
 internal static class SnapshotBuilder
 {
@@ -17,11 +17,9 @@ internal static class SnapshotBuilder
         ArgumentNullException.ThrowIfNull(node);
         var settings = inputs.Settings;
         var model = inputs.Model;
+        var memo = inputs.Memo;
         var nodeNamespace = string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
         var services = inputs.Services;
-        var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
-        var rules = new DestinationRuleIndex(model, node, settings);
-        var clusters = new ClusterSnapshotBuilder(services, rules, settings);
 
         var snapshot = new ProxySnapshot
         {
@@ -32,10 +30,12 @@ internal static class SnapshotBuilder
         };
         snapshot.TrustBundlePem.AddRange(settings.TrustBundlePem);
 
-        var wanted = contexts.ReferencedClusters;
         if (node.Mode == ProxyMode.Gateway)
         {
+            var contexts = new RouteContextFactory(node, nodeNamespace, services, settings);
             GatewaySnapshotBuilder.Build(model, node, contexts, snapshot);
+            var autoPassthrough = L4GatewaySnapshotBuilder.Build(model, node, contexts, snapshot);
+            KubernetesGatewaySnapshotBuilder.Build(inputs.GatewayApi, node, contexts, snapshot);
 
             // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
             // PeerAuthentication does not apply to a gateway's listeners.
@@ -46,49 +46,87 @@ internal static class SnapshotBuilder
                 policies.PortMtls.Clear();
                 snapshot.Inbound = policies;
             }
+
+            var rules = new DestinationRuleIndex(model, node, settings);
+            var wanted = contexts.ReferencedClusters;
+            if (autoPassthrough)
+            {
+                // AUTO_PASSTHROUGH routes by SNI to any service port and subset: the gateway needs them all.
+                L4GatewaySnapshotBuilder.AddEveryServiceCluster(services.VisibleFrom(nodeNamespace), rules, wanted);
+            }
+
+            foreach (var (host, port, subset) in wanted)
+            {
+                snapshot.Clusters.Add(memo.Cluster(new ClusterKey(host, port, subset, services.Find(host) is { } service ? rules.For(service) : null)));
+            }
+
+            AddExtAuthzClusters(snapshot, inputs, node, rules);
         }
         else
         {
-            var scope = SidecarScope.For(model, node, nodeNamespace, settings);
-            snapshot.OutboundTrafficPolicy = scope.OutboundTrafficPolicy;
-            SidecarRoutesSnapshotBuilder.Build(model, scope, contexts, snapshot);
+            var outbound = memo.Outbound(node, nodeNamespace);
+            snapshot.OutboundTrafficPolicy = outbound.OutboundTrafficPolicy;
+            snapshot.VirtualHosts.Add(outbound.VirtualHosts);
+            snapshot.L4Listeners.Add(outbound.L4Listeners);
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
-
-            // Every visible service port has its default cluster and one per subset its DestinationRule defines.
-            foreach (var service in services.VisibleFrom(nodeNamespace))
-            {
-                var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
-                foreach (var port in service.Ports.Where(p => p.Protocol != Protocol.Tcp && scope.Includes(service, p.Number)))
-                {
-                    wanted.Add((service.Hostname, port.Number, ""));
-                    foreach (var subset in subsets)
-                    {
-                        wanted.Add((service.Hostname, port.Number, subset));
-                    }
-                }
-            }
+            snapshot.Clusters.Add(outbound.Clusters);
+            AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));
         }
 
-        foreach (var (host, port, subset) in wanted)
-        {
-            snapshot.Clusters.Add(clusters.Build(host, port, subset.Length == 0 ? null : subset));
-        }
-
+        ApplyLocalityPriorities(snapshot, inputs, node);
         snapshot.Version = VersionOf(snapshot);
         return snapshot;
     }
 
-    /// <summary>
-    /// First 16 hex characters of the SHA-256 of the snapshot serialized without its version and
-    /// config generation: a config change that does not alter what a proxy receives must not
-    /// push it again.
-    /// </summary>
-    public static string VersionOf(ProxySnapshot snapshot)
+    // Locality failover depends on where the proxy is: the shared clusters whose endpoints get
+    // priorities for this proxy are copied (the others stay shared).
+    private static void ApplyLocalityPriorities(ProxySnapshot snapshot, SnapshotInputs inputs, Node node)
     {
-        var copy = snapshot.Clone();
-        copy.Version = "";
-        copy.ConfigGeneration = 0;
-        var hash = SHA256.HashData(copy.ToByteArray());
-        return Convert.ToHexStringLower(hash)[..16];
+        DestinationRuleIndex? rules = null;
+        for (var i = 0; i < snapshot.Clusters.Count; i++)
+        {
+            var cluster = snapshot.Clusters[i];
+            if (cluster.OutlierDetection is null || cluster.Endpoints.Count == 0 || inputs.Services.Find(cluster.Service) is not { } service)
+            {
+                continue;
+            }
+
+            rules ??= new DestinationRuleIndex(inputs.Model, node, inputs.Settings);
+            var policy = TrafficPolicyMerger.Effective(rules.For(service)?.Spec, cluster.Subset.Length == 0 ? null : cluster.Subset, cluster.Port);
+            var copy = cluster.Clone();
+            LocalityPriorities.Apply(copy, node, policy?.LoadBalancer?.LocalityLbSetting);
+            if (copy.Endpoints.Any(e => e.Priority > 0))
+            {
+                snapshot.Clusters[i] = copy;
+            }
+        }
     }
+
+    // The ext_authz providers of the proxy's CUSTOM policies, with the clusters of their services
+    // (whatever the proxy's Sidecar scope: Envoy's ext_authz filter names its cluster directly).
+    private static void AddExtAuthzClusters(ProxySnapshot snapshot, SnapshotInputs inputs, Node node, DestinationRuleIndex rules)
+    {
+        if (snapshot.Inbound is null)
+        {
+            return;
+        }
+
+        var present = snapshot.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (host, port) in ExtAuthzSnapshotBuilder.Build(inputs.Model.MeshConfig, snapshot.Inbound, inputs.Services))
+        {
+            var service = inputs.Services.Find(host);
+            var cluster = inputs.Memo.Cluster(new ClusterKey(host, port, "", service is null ? null : rules.For(service)));
+            if (present.Add(cluster.Name))
+            {
+                snapshot.Clusters.Add(cluster);
+            }
+        }
+    }
+
+    /// <summary>
+    /// First 16 hex characters of the SHA-256 of the snapshot's content (serialized without its
+    /// node, version and config generation, <see cref="SnapshotEncoding"/>): a config change that
+    /// does not alter what a proxy receives must not push it again.
+    /// </summary>
+    public static string VersionOf(ProxySnapshot snapshot) => SnapshotEncoding.VersionOf(SnapshotEncoding.Content(snapshot));
 }

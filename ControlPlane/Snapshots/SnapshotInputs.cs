@@ -10,13 +10,45 @@ namespace Mesh.ControlPlane.Snapshots;
 internal sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry, MeshSettings Settings)
 {
     private ServiceIndex? _services;
+    private GatewayApiGraph? _gatewayApi;
+    private SnapshotMemo? _memo;
 
     /// <summary>
     /// The services of the mesh, derived from these inputs alone and shared by every node's build
-    /// of them: rebuilding it per node cost ~24 ms per build with 5,000 workloads. A race only
-    /// builds it twice (the function is pure), so no lock is needed.
+    /// of them: rebuilding it per node cost ~24 ms per build with 5,000 workloads. A race builds it
+    /// twice but every caller gets the same instance (the memo compares it by reference).
     /// </summary>
-    internal ServiceIndex Services => _services ??= ServiceIndex.Build(Model, Registry, Settings);
+    internal ServiceIndex Services => Once(ref _services, () => ServiceIndex.Build(Model, Registry, Settings));
+
+    /// <summary>The Gateway API objects resolved (gateways, listeners, route attachment), shared by every node's build and by status.</summary>
+    internal GatewayApiGraph GatewayApi => Once(ref _gatewayApi, () => GatewayApiGraphBuilder.Build(Model, Services, Settings));
+
+    /// <summary>What the snapshots of these inputs share (<see cref="SnapshotMemo"/>); created on first use without a predecessor.</summary>
+    internal SnapshotMemo Memo => Once(ref _memo, () => SnapshotMemo.Create(this, previous: null));
+
+    /// <summary>
+    /// Continues the memo of the inputs that came before these (the previous push round's), so
+    /// what did not change is not rebuilt. Has no effect once anything was built from these inputs.
+    /// </summary>
+    internal void ContinueFrom(SnapshotInputs previous)
+    {
+        if (Volatile.Read(ref _memo) is null && Volatile.Read(ref previous._memo) is { } memo)
+        {
+            Interlocked.CompareExchange(ref _memo, SnapshotMemo.Create(this, memo), null);
+        }
+    }
+
+    private static T Once<T>(ref T? field, Func<T> create)
+        where T : class
+    {
+        if (Volatile.Read(ref field) is { } value)
+        {
+            return value;
+        }
+
+        Interlocked.CompareExchange(ref field, create(), null);
+        return field!;
+    }
 }
 
 /// <summary>Mesh-wide settings that are not Istio resources (MeshConfig in Istio terms).</summary>

@@ -49,7 +49,9 @@ internal static class TelemetrySnapshotBuilder
             if (tracing.CustomTags.Count > 0)
             {
                 result.CustomTags.Clear();
-                result.CustomTags.AddRange(tracing.CustomTags.OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value.Literal?.Value}"));
+                // A tag written without a value ({}) adds nothing, as in Istio.
+                result.CustomTags.AddRange(tracing.CustomTags.Where(t => t.Value.Literal is not null)
+                    .OrderBy(t => t.Key, StringComparer.Ordinal).Select(t => $"{t.Key}={t.Value.Literal!.Value}"));
             }
         }
 

@@ -53,8 +53,11 @@ internal sealed class ControlPlaneMetrics : IDiscoveryObserver
 
     /// <summary>
     /// A proxy acknowledged <paramref name="version"/>. When that is the snapshot last sent to it,
-    /// records the time from the latest change before the send (and after the previous send) to
-    /// now; the first snapshot of a stream answers a connect, not a change, and is not measured.
+    /// records the time from the latest change before the send (and after the previous
+    /// acknowledged send) to now; the first snapshot of a stream answers a connect, not a change,
+    /// and is not measured. An ACK that arrives after a newer snapshot was sent is stale and
+    /// ignored: when that was the first snapshot's, the changes since the first send are measured
+    /// on the next ACK (taking the next ACK for the connect's answer lost them).
     /// </summary>
     public void ProxyAcked(ProxyConnection connection, string version)
     {
@@ -73,7 +76,7 @@ internal sealed class ControlPlaneMetrics : IDiscoveryObserver
                 return; // a repeated ACK of the same send
             }
 
-            previousSend = history.LastSentAt;
+            previousSend = history.LastSentAt ?? (sentAt == status.FirstSentAt ? null : status.FirstSentAt);
             history.LastSentAt = sentAt;
         }
 

@@ -37,6 +37,8 @@ internal static class ControlPlaneManifests
     {
         var groups = ConfigKinds.Istio.Select(k => k.Group).Distinct().ToList();
         var plurals = ConfigKinds.Istio.Select(k => k.Plural).ToList();
+        // The Gateway API's kinds (their CRDs are the Gateway API project's, which users install) and their status.
+        var gatewayApi = ConfigKinds.GatewayApi.Select(k => k.Plural).ToList();
         return new V1ClusterRole
         {
             ApiVersion = "rbac.authorization.k8s.io/v1",
@@ -46,6 +48,9 @@ internal static class ControlPlaneManifests
             [
                 new V1PolicyRule { ApiGroups = groups, Resources = plurals, Verbs = ["get", "list", "watch"] },
                 new V1PolicyRule { ApiGroups = groups, Resources = [.. plurals.Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
+                new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = gatewayApi, Verbs = ["get", "list", "watch"] },
+                // ReferenceGrant has no status.
+                new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = [.. gatewayApi.Where(p => p != ConfigKinds.ReferenceGrant.Plural).Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
                 // The bootstrap credential of proxies: their projected service account tokens.
                 new V1PolicyRule { ApiGroups = ["authentication.k8s.io"], Resources = ["tokenreviews"], Verbs = ["create"] },
             ],

@@ -12,9 +12,10 @@ namespace Mesh.Hosting.Kubernetes;
 /// crds/                               the mesh CRDs (a kustomization of their own: apply first)
 /// controlplane/                       ServiceAccount, RBAC, Deployment, Service
 /// workloads/                          per meshed project a Deployment; per service a Service,
-///                                     a NetworkPolicy; per identity a ServiceAccount
+///                                     a NetworkPolicy; per identity a ServiceAccount; the
+///                                     config directory's Services (per-version Services)
 /// gateways/                           per gateway a ServiceAccount, Deployment, LoadBalancer Service
-/// mesh-config/                        the config directory as custom resources
+/// mesh-config/                        the rest of the config directory as custom resources
 /// </code>
 /// The output is a pure function of the model and options: file names and contents are stable.
 /// </summary>
@@ -83,6 +84,13 @@ internal static class KubernetesManifestBuilder
 
         foreach (var configObject in meshConfig)
         {
+            if (ConfigServiceManifests.Applies(configObject))
+            {
+                // A Service of the config (per-version Services) is one of the cluster's Services.
+                Add($"workloads/service-{configObject.Metadata.Name}.yaml", ConfigServiceManifests.Service(configObject, model));
+                continue;
+            }
+
             manifests.Add(new KubernetesManifest($"mesh-config/{MeshConfigManifests.FileName(configObject)}", MeshConfigManifests.ToYaml(configObject)));
         }
 

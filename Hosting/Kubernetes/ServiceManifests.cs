@@ -34,9 +34,10 @@ internal static class ServiceManifests
     };
 
     /// <summary>
-    /// Other pods may reach a meshed pod only at its sidecar inbound ports: the app's own ports are
-    /// open inside the pod (and to the kubelet's probes, which NetworkPolicy implementations let
-    /// through from the node), never around the sidecar and its mTLS and authorization.
+    /// Other pods may reach a meshed pod only at its sidecar inbound ports. Defence in depth: the
+    /// app already listens on loopback only and the kubelet probes it through the sidecar's admin
+    /// port (which NetworkPolicy implementations admit from the node), so the app's ports are no
+    /// way around the sidecar's mTLS and authorization even where this policy is not enforced.
     /// </summary>
     public static V1NetworkPolicy NetworkPolicy(PublishedService service, KubernetesPublishOptions options) => new()
     {

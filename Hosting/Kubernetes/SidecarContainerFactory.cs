@@ -20,7 +20,10 @@ internal static class SidecarContainerFactory
     /// <summary>Audience of the projected service account token the CSR and discovery APIs accept (TokenReview).</summary>
     public const string TokenAudience = "mesh-controlplane";
 
-    public static V1Container Create(MeshWorkload workload, MeshPublishModel model)
+    /// <param name="workload">The meshed workload whose pod this sidecar joins.</param>
+    /// <param name="model">The published mesh: ports, control plane address, options.</param>
+    /// <param name="appProbers">The app's rewritten probes (<see cref="AppProbeRewriter"/>) the sidecar runs on its admin port; null when none.</param>
+    public static V1Container Create(MeshWorkload workload, MeshPublishModel model, string? appProbers)
     {
         var plan = model.Plans[workload];
         var env = new List<V1EnvVar>
@@ -34,6 +37,11 @@ internal static class SidecarContainerFactory
         env.Add(Value("Mesh__AppAddress", "127.0.0.1"));
         env.Add(Value("Mesh__BindAddress", "0.0.0.0"));
         env.Add(Value("Mesh__AdminPort", Text(KubernetesPorts.ProxyAdmin)));
+        if (appProbers is not null)
+        {
+            env.Add(Value(AppProbeRewriter.EnvironmentVariable, appProbers));
+        }
+
         for (var i = 0; i < plan.Inbound.Count; i++)
         {
             var inbound = plan.Inbound[i];

@@ -2,6 +2,9 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using k8s.Models;
 
+// ProbeAnnotation (WithHttpProbe) is experimental in Aspire 13.x.
+#pragma warning disable ASPIREPROBES001
+
 namespace Mesh.Hosting.Kubernetes;
 
 /// <summary>
@@ -31,6 +34,7 @@ internal static class WorkloadManifests
             SecurityContext = SidecarContainerFactory.RestrictedSecurityContext(),
         };
         AddAppProbes(app, workload, plan);
+        var appProbers = AppProbeRewriter.Rewrite(app, workload.App.Name);
 
         return new V1Deployment
         {
@@ -47,7 +51,7 @@ internal static class WorkloadManifests
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = model.ServiceAccountOf(workload),
-                        InitContainers = [SidecarContainerFactory.Create(workload, model)],
+                        InitContainers = [SidecarContainerFactory.Create(workload, model, appProbers)],
                         Containers = [app],
                         Volumes = [SidecarContainerFactory.TokenProjection()],
                     },
@@ -78,26 +82,74 @@ internal static class WorkloadManifests
         return merged;
     }
 
-    // The app serves the ServiceDefaults health endpoints when the AppHost gave it an HTTP health
-    // check; the kubelet probes them on the app's own port (pod IP), not through the sidecar, so
-    // STRICT mTLS on the sidecar does not fail the probes.
+    // The app's probes before rewriting: the ServiceDefaults health endpoints when the AppHost
+    // gave it an HTTP health check, else a TCP connect to its HTTP port; a probe the AppHost
+    // declares (WithHttpProbe) replaces the default of its kind. AppProbeRewriter then routes them
+    // through the sidecar.
     private static void AddAppProbes(V1Container app, MeshWorkload workload, WorkloadPortPlan plan)
     {
         var http = workload.App.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.UriScheme == "http" && e.Transport != "http2");
-        if (http is null)
+        if (http is not null)
         {
-            return;
+            var port = plan.AppPorts[http.Name];
+            if (workload.App.Annotations.OfType<HealthCheckAnnotation>().Any())
+            {
+                app.ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = port }, PeriodSeconds = 5, FailureThreshold = 3 };
+                app.LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/alive", Port = port }, PeriodSeconds = 10, FailureThreshold = 3 };
+            }
+            else
+            {
+                app.ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 5 };
+            }
         }
 
-        var port = plan.AppPorts[http.Name];
-        if (workload.App.Annotations.OfType<HealthCheckAnnotation>().Any())
+        foreach (var annotation in workload.App.Annotations.OfType<ProbeAnnotation>())
         {
-            app.ReadinessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/health", Port = port }, PeriodSeconds = 5, FailureThreshold = 3 };
-            app.LivenessProbe = new V1Probe { HttpGet = new V1HTTPGetAction { Path = "/alive", Port = port }, PeriodSeconds = 10, FailureThreshold = 3 };
+            var probe = DeclaredProbe(annotation, workload, plan);
+            if (annotation.Type == ProbeType.Liveness)
+            {
+                app.LivenessProbe = probe;
+            }
+            else if (annotation.Type == ProbeType.Readiness)
+            {
+                app.ReadinessProbe = probe;
+            }
+            else
+            {
+                app.StartupProbe = probe;
+            }
         }
-        else
+    }
+
+    /// <summary>An AppHost probe (<c>WithHttpProbe</c>) as a Kubernetes probe on the app's own endpoint.</summary>
+    private static V1Probe DeclaredProbe(ProbeAnnotation annotation, MeshWorkload workload, WorkloadPortPlan plan)
+    {
+        var name = $"'{workload.App.Name}': its {annotation.Type} probe";
+        if (annotation is not EndpointProbeAnnotation http)
         {
-            app.ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 5 };
+            throw new InvalidOperationException($"{name} ({annotation.GetType().Name}) cannot be published: only HTTP probes on the app's own endpoints are supported.");
         }
+
+        var endpointName = http.EndpointReference.EndpointName;
+        var endpoint = workload.App.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == endpointName);
+        if (http.EndpointReference.Resource != workload.App || endpoint is null)
+        {
+            throw new InvalidOperationException($"{name} targets endpoint '{endpointName}' of '{http.EndpointReference.Resource.Name}', not one of the app's own endpoints; the sidecar probes only its own app.");
+        }
+
+        if (endpoint.Transport == "http2" || endpoint.UriScheme is not ("http" or "https"))
+        {
+            throw new InvalidOperationException($"{name} targets endpoint '{endpointName}' ({endpoint.UriScheme}, {endpoint.Transport}); HTTP probes speak HTTP/1.1 (the kubelet's and the sidecar's), so probe an HTTP/1.1 endpoint.");
+        }
+
+        return new V1Probe
+        {
+            HttpGet = new V1HTTPGetAction { Path = http.Path, Port = plan.AppPorts[endpointName], Scheme = endpoint.UriScheme == "https" ? "HTTPS" : null },
+            InitialDelaySeconds = http.InitialDelaySeconds,
+            PeriodSeconds = http.PeriodSeconds,
+            TimeoutSeconds = http.TimeoutSeconds,
+            FailureThreshold = http.FailureThreshold,
+            SuccessThreshold = http.SuccessThreshold,
+        };
     }
 }

@@ -22,8 +22,11 @@ internal sealed class GatewayListenerRoutes : IVirtualHostSelector
     /// <summary>Each TLS server and its virtual hosts by server name (a connection keeps its server's name across snapshots).</summary>
     public FrozenDictionary<string, GatewayServerRoutes> TlsHosts { get; init; } = FrozenDictionary<string, GatewayServerRoutes>.Empty;
 
-    /// <summary>The TLS servers on the listener's ports, by SNI.</summary>
+    /// <summary>The TLS servers on the listener's ports (terminated and passed through), by SNI.</summary>
     public SniTable TlsServers { get; init; } = SniTable.Empty;
+
+    /// <summary>The TCP server that takes the listener's plaintext connections (and TLS no TLS server claims), if any.</summary>
+    public GatewayServerModel? TcpServer { get; init; }
 
     /// <summary>
     /// The port an https redirect names when the request named a port: the gateway listener

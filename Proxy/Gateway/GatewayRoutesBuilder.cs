@@ -7,7 +7,8 @@ namespace Mesh.Proxy.Gateway;
 
 /// <summary>
 /// Gateway mode's listener routes. Plaintext servers on one Gateway port share a route table
-/// (Istio merges them); each TLS server has its own, selected by SNI. Hosts of an httpsRedirect
+/// (Istio merges them); each TLS server has its own, selected by SNI (passthrough and TCP-over-TLS
+/// servers are in the SNI table too; the L4 feature serves their connections). Hosts of an httpsRedirect
 /// server that no VirtualService serves get a virtual host that only redirects, as Istio adds.
 /// </summary>
 internal static class GatewayRoutesBuilder
@@ -65,7 +66,7 @@ internal static class GatewayRoutesBuilder
             sniTables[listener] = BuildSniTable(listener, gateway, errors, reported);
         }
 
-        int? httpsPort = gatewayListeners.FirstOrDefault(l => !sniTables[l].IsEmpty)?.BoundPort;
+        int? httpsPort = gatewayListeners.FirstOrDefault(l => sniTables[l].Servers.Any(s => s.TerminatesTls && !s.IsNetwork))?.BoundPort;
         foreach (var listener in gatewayListeners)
         {
             var sni = sniTables[listener];
@@ -73,6 +74,9 @@ internal static class GatewayRoutesBuilder
             {
                 Selector = new GatewayListenerRoutes
                 {
+                    // Plaintext connections to a port with a TCP server are that server's (Istio's TCP
+                    // filter chain matches any transport); its HTTP servers then answer over TLS only.
+                    TcpServer = listener.GatewayPorts.Select(p => gateway.Servers.FirstOrDefault(s => s.Port == p && s.IsNetwork && !s.AcceptsTls)).FirstOrDefault(s => s is not null),
                     PlaintextHosts = MergePorts(listener.GatewayPorts, plaintext),
                     TlsServers = sni,
                     TlsHosts = sni.Servers.ToFrozenDictionary(
@@ -123,7 +127,7 @@ internal static class GatewayRoutesBuilder
         foreach (var port in listener.GatewayPorts)
         {
             var claimed = new Dictionary<string, GatewayServerModel>(StringComparer.OrdinalIgnoreCase);
-            foreach (var server in gateway.Servers.Where(s => s.TerminatesTls && s.Port == port))
+            foreach (var server in gateway.Servers.Where(s => s.AcceptsTls && s.Port == port))
             {
                 foreach (var host in server.Hosts)
                 {

@@ -26,5 +26,17 @@ internal sealed class GatewayServerModel
 
     public bool TerminatesTls => Tls is not null;
 
+    /// <summary>
+    /// Connections are forwarded at L4 (the L4 feature's filter chains of this server): TCP servers,
+    /// TLS passed through by SNI, and TLS servers terminated in front of TCP.
+    /// </summary>
+    public bool IsNetwork { get; init; }
+
+    /// <summary>PASSTHROUGH or AUTO_PASSTHROUGH: TLS selected by SNI and passed on without termination.</summary>
+    public bool Passthrough { get; init; }
+
+    /// <summary>Whether TLS connections select this server by SNI (terminated or passed through).</summary>
+    public bool AcceptsTls => TerminatesTls || Passthrough;
+
     public override string ToString() => Name;
 }

@@ -52,12 +52,6 @@ internal static class GatewayServerTranslator
             return null;
         }
 
-        if (server.Protocol == Protocol.Tcp)
-        {
-            errors.Add($"{path}.protocol", "TCP servers are not supported by this gateway (it serves HTTP, HTTPS, HTTP2 and GRPC)");
-            return null;
-        }
-
         var hosts = new List<string>();
         foreach (var host in server.Hosts)
         {
@@ -72,16 +66,23 @@ internal static class GatewayServerTranslator
         }
 
         var mode = server.Tls?.Mode ?? GatewayTls.Types.Mode.None;
-        var terminates = mode != GatewayTls.Types.Mode.None;
-        if (server.Protocol == Protocol.Https && !terminates)
+        var passthrough = mode is GatewayTls.Types.Mode.Passthrough or GatewayTls.Types.Mode.AutoPassthrough;
+        var terminates = mode is GatewayTls.Types.Mode.Simple or GatewayTls.Types.Mode.Mutual or GatewayTls.Types.Mode.IstioMutual;
+        if (passthrough && server.Protocol is not (Protocol.Https or Protocol.Tls))
         {
-            errors.Add($"{path}.tls.mode", "an HTTPS server needs tls.mode SIMPLE, MUTUAL or ISTIO_MUTUAL (Istio's default mode is PASSTHROUGH, which this gateway does not support: it terminates TLS)");
+            errors.Add($"{path}.tls.mode", $"{mode} needs protocol TLS or HTTPS (the server's protocol is {server.Protocol.ToString().ToUpperInvariant()})");
             return null;
         }
 
-        if (terminates && server.Protocol != Protocol.Https)
+        if (server.Protocol is Protocol.Https or Protocol.Tls && !terminates && !passthrough)
         {
-            errors.Add($"{path}.tls.mode", $"TLS termination needs protocol HTTPS (the server's protocol is {server.Protocol.ToString().ToUpperInvariant()})");
+            errors.Add($"{path}.tls.mode", $"a server of protocol {server.Protocol.ToString().ToUpperInvariant()} needs tls.mode PASSTHROUGH, AUTO_PASSTHROUGH, SIMPLE, MUTUAL or ISTIO_MUTUAL");
+            return null;
+        }
+
+        if (terminates && server.Protocol is not (Protocol.Https or Protocol.Tls))
+        {
+            errors.Add($"{path}.tls.mode", $"TLS termination needs protocol HTTPS or TLS (the server's protocol is {server.Protocol.ToString().ToUpperInvariant()})");
             return null;
         }
 
@@ -104,8 +105,10 @@ internal static class GatewayServerTranslator
             Hosts = hosts,
 
             // On a TLS server every request is already https; Istio's redirect only acts on plaintext.
-            HttpsRedirect = !terminates && server.Tls is { HttpsRedirect: true },
+            HttpsRedirect = !terminates && !passthrough && server.Tls is { HttpsRedirect: true },
             Tls = tls,
+            IsNetwork = server.Protocol is Protocol.Tcp or Protocol.Tls || passthrough,
+            Passthrough = passthrough,
         };
     }
 

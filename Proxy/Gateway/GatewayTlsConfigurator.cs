@@ -13,12 +13,16 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Proxy.Gateway;
 
 /// <summary>
-/// TLS termination on gateway listeners. The Gateway servers decide what a listener speaks, so
-/// each connection is told apart by its first byte (as Envoy's tls_inspector): plaintext goes to
-/// the plaintext servers' routes; TLS is terminated with the certificate of the server the SNI
-/// selects, read from the current snapshot at every handshake — a new snapshot swaps
-/// certificates for new connections without rebinding. MUTUAL/ISTIO_MUTUAL servers require and
-/// verify a client certificate. ALPN offers h2 and http/1.1 (h2 only on HTTP2/GRPC listeners).
+/// TLS on gateway listeners. The Gateway servers decide what a listener speaks, so each
+/// connection is told apart by its first bytes (as Envoy's tls_inspector): plaintext goes to the
+/// plaintext servers' routes (or to the port's TCP server); TLS selects its server by SNI and is
+/// terminated with that server's certificate, read from the current snapshot at every handshake —
+/// a new snapshot swaps certificates for new connections without rebinding — or, for PASSTHROUGH
+/// and AUTO_PASSTHROUGH servers, passed on untouched. MUTUAL/ISTIO_MUTUAL servers require and
+/// verify a client certificate. A port with only TCP servers is not inspected at all (server-first
+/// protocols work there). Connections of TCP, TLS and passthrough servers carry a
+/// <see cref="ConnectionServerFeature"/> that hands them to the L4 feature.
+/// ALPN offers h2 and http/1.1 (h2 only on HTTP2/GRPC listeners).
 /// </summary>
 internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
 {
@@ -41,28 +45,55 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
             return;
         }
 
-        TlsDetectingStage.Use(options, (context, protocols) => ServerOptions(context, listener, protocols), (connection, isTls) => Admit(connection, listener, isTls));
+        TlsDetectingStage.Use(options, new Policy(this, listener));
     }
 
-    private bool Admit(ConnectionContext connection, MeshListener listener, bool? isTls)
+    private GatewayListenerRoutes? RoutesOf(MeshListener listener) =>
+        _routing.Current is { } model && listener.Index < model.Listeners.Length ? model.Listeners[listener.Index].Selector as GatewayListenerRoutes : null;
+
+    private TlsDecision Decide(ConnectionContext connection, MeshListener listener, ConnectionInspection inspection)
     {
-        if (isTls is null)
+        var routes = RoutesOf(listener);
+        switch (inspection.Kind)
         {
-            Log.ClosedBeforeData(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
-            return false;
-        }
+            case FirstBytes.Closed:
+                Log.ClosedBeforeData(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
+                return TlsDecision.Refuse;
+            case FirstBytes.Tls:
+                var sni = inspection.Hello?.ServerName;
+                if (routes?.TlsServers.Find(sni) is { } server)
+                {
+                    connection.Features.Set(new ConnectionServerFeature(server.Name, server.IsNetwork, sni, server.Passthrough));
+                    return server.Passthrough ? TlsDecision.PassOn : TlsDecision.Terminate;
+                }
 
-        return true;
+                if (routes?.TcpServer is { } tcpServer)
+                {
+                    return PassToTcpServer(connection, tcpServer, sni);
+                }
+
+                Log.NoServer(_logger, listener.Name, sni ?? "(none)", connection.RemoteEndPoint?.ToString());
+                return TlsDecision.Refuse;
+            default:
+                // Plaintext (or TLS-looking bytes that are no ClientHello): the TCP server's, else HTTP.
+                return routes?.TcpServer is { } plainServer ? PassToTcpServer(connection, plainServer, null) : TlsDecision.PassOn;
+        }
     }
 
-    private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, MeshListener listener, List<SslApplicationProtocol> protocols)
+    private static TlsDecision PassToTcpServer(ConnectionContext connection, GatewayServerModel server, string? sni)
     {
-        var sni = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
+        connection.Features.Set(new ConnectionServerFeature(server.Name, isNetwork: true, sni, passthrough: false));
+        return TlsDecision.PassOn;
+    }
+
+    private SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? sni, MeshListener listener, List<SslApplicationProtocol> protocols)
+    {
         var model = _routing.Current;
-        var server = (model?.Listeners[listener.Index].Selector as GatewayListenerRoutes)?.TlsServers.Find(sni);
+        var selected = connection.Features.Get<ConnectionServerFeature>()?.Server;
+        var server = selected is null ? RoutesOf(listener)?.TlsServers.Find(sni) : model?.FeatureModels.Get<GatewayModel>()?.Find(selected);
         if (server?.Tls is not { } tls)
         {
-            Log.NoServer(_logger, listener.Name, sni ?? "(none)", context.Connection.RemoteEndPoint?.ToString());
+            Log.NoServer(_logger, listener.Name, sni ?? "(none)", connection.RemoteEndPoint?.ToString());
             throw new AuthenticationException(model is null ? "no configuration received yet" : $"no TLS server on {listener.Name} for server name '{sni}'");
         }
 
@@ -75,7 +106,6 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
         var certificate = tls.Mode == GatewayTlsMode.IstioMutual
             ? _identity.Certificate?.ServerContext ?? throw new AuthenticationException("no workload certificate yet for ISTIO_MUTUAL")
             : tls.CertificateContext!;
-        var connection = context.Connection;
         var feature = new GatewayConnectionFeature(server.Name, sni);
         connection.Features.Set(feature);
         return new SslServerAuthenticationOptions
@@ -85,11 +115,34 @@ internal sealed partial class GatewayTlsConfigurator : IListenerConfigurator
             RemoteCertificateValidationCallback = tls.RequiresClientCertificate
                 ? (_, presented, chain, _) => AcceptClient(connection, feature, presented, chain, tls, sni)
                 : null,
-            ApplicationProtocols = protocols,
+
+            // A TCP server behind TLS has no HTTP to negotiate: no ALPN.
+            ApplicationProtocols = server.IsNetwork ? null : protocols,
             EnabledSslProtocols = tls.Protocols,
             CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             AllowRenegotiation = false,
         };
+    }
+
+    private sealed class Policy(GatewayTlsConfigurator owner, MeshListener listener) : ITlsListenerPolicy
+    {
+        public TlsDecision Plan(ConnectionContext connection, out bool readClientHello)
+        {
+            readClientHello = true;
+            var routes = owner.RoutesOf(listener);
+            if (routes is { TcpServer: { } server, TlsServers.IsEmpty: true })
+            {
+                // Only a TCP server here: nothing to tell apart, and server-first protocols must not wait.
+                return PassToTcpServer(connection, server, null);
+            }
+
+            return TlsDecision.Inspect;
+        }
+
+        public TlsDecision Decide(ConnectionContext connection, ConnectionInspection inspection) => owner.Decide(connection, listener, inspection);
+
+        public SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> httpProtocols) =>
+            owner.ServerOptions(connection, serverName, listener, httpProtocols);
     }
 
     private bool AcceptClient(ConnectionContext connection, GatewayConnectionFeature feature, X509Certificate? presented, X509Chain? chain, GatewayTlsModel tls, string? sni)

@@ -1,6 +1,7 @@
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Policy;
 using Mesh.Proxy.Security.Tls;
@@ -12,7 +13,7 @@ namespace Mesh.Proxy.Security;
 /// <summary>
 /// The proxy's security: workload certificates from the mesh CA, inbound mTLS (PeerAuthentication),
 /// upstream TLS (DestinationRule tls, auto mTLS), JWT (RequestAuthentication) and authorization
-/// (AuthorizationPolicy).
+/// (AuthorizationPolicy, with external authorizers for CUSTOM).
 /// </summary>
 public sealed class SecurityFeature : IProxyFeatureModule
 {
@@ -28,6 +29,8 @@ public sealed class SecurityFeature : IProxyFeatureModule
         services.AddHostedService(sp => sp.GetRequiredService<WorkloadCertificateManager>());
         services.TryAddSingleton<JwksProvider>();
         services.TryAddSingleton<JwtAuthenticator>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ExtAuthzCaller>();
 
         feature.AddTranslator<SecurityTranslator>()
             .AddSnapshotGate<JwksPrefetch>()
@@ -35,6 +38,7 @@ public sealed class SecurityFeature : IProxyFeatureModule
             .AddListenerStage<InboundTlsConfigurator>(ListenerStage.Tls)
             .AddUpstreamClientConfigurator<UpstreamTlsConfigurator>()
             .AddMiddleware<AuthenticationStage>(ProxyStage.Authentication)
-            .AddMiddleware<AuthorizationStage>(ProxyStage.Authorization);
+            .AddMiddleware<AuthorizationStage>(ProxyStage.Authorization)
+            .AddNetworkFilter<NetworkAuthorizationFilter>(NetworkStage.Authorization);
     }
 }

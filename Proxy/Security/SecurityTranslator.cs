@@ -23,9 +23,11 @@ internal sealed class SecurityTranslator(ListenerSet listeners) : IFeatureTransl
     {
         public override void TranslateCluster(ClusterTranslation cluster)
         {
-            if (cluster.IsPassthrough)
+            if (!cluster.HasYarpCluster)
             {
-                return; // forwarded to whatever the caller asked for, as plaintext
+                // Passthrough is forwarded to whatever the caller asked for, as plaintext; TCP/TLS
+                // clusters are dialled by the L4 feature, which originates their TLS itself.
+                return;
             }
 
             var plan = UpstreamTlsPlan.For(cluster.Source, meshHasCa: snapshot.TrustBundlePem.Count > 0, cluster.Path, cluster.Errors);
@@ -39,6 +41,6 @@ internal sealed class SecurityTranslator(ListenerSet listeners) : IFeatureTransl
             cluster.RequestConfig = plan.RequestConfig(cluster.Protocol, cluster.RequestConfig);
         }
 
-        public override void OnTranslated(SnapshotTranslation translated) => translated.SetModel(inbound);
+        public override void OnTranslated(SnapshotTranslation translated) => translated.SetModel(inbound.Bind(translated.Clusters));
     }
 }

@@ -3,6 +3,7 @@ using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
+using Mesh.Proxy.Telemetry.Tcp;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -38,7 +39,9 @@ internal sealed class ConnectionTelemetry : IListenerConfigurator
 
         options.Use(next => async connection =>
         {
-            if (!_instruments.ConnectionsOpened.Enabled && !_instruments.ConnectionsClosed.Enabled)
+            // Connections the L4 proxy serves are counted, with their full labels, when it reports them.
+            if ((!_instruments.ConnectionsOpened.Enabled && !_instruments.ConnectionsClosed.Enabled)
+                || ConnectionServerFeature.IsNetworkConnection(listener, connection.Features))
             {
                 await next(connection);
                 return;
@@ -71,41 +74,17 @@ internal sealed class ConnectionTelemetry : IListenerConfigurator
         var certificate = connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate;
         var principal = certificate is null ? null : PeerPrincipalReader.SpiffeUri(certificate);
         var inbound = listener.Kind == ListenerKind.Inbound;
-        var reporter = inbound ? Reporter.Destination : Reporter.Source;
-        var view = model.Overrides.For(metric, reporter);
-        if (view is { Disabled: true })
-        {
-            return null;
-        }
-
-        var self = model.Self;
-        var source = inbound ? new WorkloadPeer(null, principal is null ? null : PeerPrincipalReader.NamespaceOf(principal), null, null) : self;
-        var destination = inbound ? self : WorkloadPeer.UnknownPeer;
-        var service = inbound ? model.InboundService : OutboundService(listener);
-        var policy = inbound ? (certificate is null ? SecurityPolicy.None : SecurityPolicy.MutualTls) : SecurityPolicy.Unknown;
-        KeyValuePair<string, object?>[] labels =
-        [
-            new(MetricLabels.Reporter, LabelValues.Of(reporter)),
-            new(MetricLabels.SourceWorkload, source.Workload),
-            new(MetricLabels.SourceWorkloadNamespace, source.Namespace),
-            new(MetricLabels.SourcePrincipal, inbound ? principal ?? WorkloadPeer.Unknown : WorkloadPeer.Unknown),
-            new(MetricLabels.SourceApp, source.App),
-            new(MetricLabels.SourceVersion, source.Version),
-            new(MetricLabels.DestinationWorkload, destination.Workload),
-            new(MetricLabels.DestinationWorkloadNamespace, destination.Namespace),
-            new(MetricLabels.DestinationPrincipal, inbound && certificate is not null ? model.SelfPrincipal : WorkloadPeer.Unknown),
-            new(MetricLabels.DestinationApp, destination.App),
-            new(MetricLabels.DestinationVersion, destination.Version),
-            new(MetricLabels.DestinationService, service.Service),
-            new(MetricLabels.DestinationServiceName, service.Name),
-            new(MetricLabels.DestinationServiceNamespace, service.Namespace),
-            new(MetricLabels.RequestProtocol, LabelValues.Of(RequestProtocol.Tcp)),
-            new(MetricLabels.ResponseFlags, "-"),
-            new(MetricLabels.ConnectionSecurityPolicy, LabelValues.Of(policy)),
-        ];
+        var peers = new TcpPeers(
+            inbound ? Reporter.Destination : Reporter.Source,
+            inbound ? new WorkloadPeer(null, principal is null ? null : PeerPrincipalReader.NamespaceOf(principal), null, null) : model.Self,
+            inbound ? principal ?? WorkloadPeer.Unknown : WorkloadPeer.Unknown,
+            inbound ? model.Self : WorkloadPeer.UnknownPeer,
+            inbound && certificate is not null ? model.SelfPrincipal : WorkloadPeer.Unknown,
+            inbound ? model.InboundService : OutboundService(listener),
+            inbound ? (certificate is null ? SecurityPolicy.None : SecurityPolicy.MutualTls) : SecurityPolicy.Unknown);
 
         // Request attributes do not exist for a connection: expression overrides see none.
-        return view is null ? labels : view.Apply(labels, NoRequest.Instance);
+        return TcpMetricLabels.Build(model, peers, ResponseFlags.None, metric, NoRequest.Instance);
     }
 
     private ServiceLabels OutboundService(MeshListener listener)

@@ -4,6 +4,7 @@ using Mesh.Proxy.Telemetry.AccessLog;
 using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
+using Mesh.Proxy.Telemetry.Tcp;
 using Mesh.Proxy.Telemetry.Tracing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.ObjectPool;
@@ -30,11 +31,15 @@ public sealed class TelemetryFeature : IProxyFeatureModule
         services.AddSingleton<ObjectPool<TelemetryRequestFeature>>(
             new DefaultObjectPool<TelemetryRequestFeature>(new TelemetryRequestFeaturePoolPolicy(), maximumRetained: 1024));
 
+        services.AddSingleton<TcpTelemetryObserver>();
+        services.AddHostedService(sp => sp.GetRequiredService<TcpTelemetryObserver>());
+
         feature.AddTranslator<TelemetryTranslator>()
             .AddMiddleware<TelemetryMiddleware>(ProxyStage.RequestStart)
             .AddRequestTransform<PeerMetadataTransform>(ProxyStage.MetadataExchange)
             .AddObserver<TelemetryObserver>()
             .AddListenerStage<ConnectionTelemetry>(ListenerStage.ConnectionObservers)
+            .AddTcpSessionObserver<TcpTelemetryObserver>()
             .AddUpstreamClientConfigurator<TracePropagation>()
             .AddAdminEndpoint<StatsEndpoint>();
         ProxyOpenTelemetry.Add(feature);

@@ -100,7 +100,7 @@ public sealed class ConfigCommandTests
         Assert.Contains("DestinationRule/default/reviews deleted", ignoring.Out);
 
         File.WriteAllText(Path.Combine(host.ConfigDirectory, "ratings.yaml"), Samples.VirtualService("ratings", host: "ratings"));
-        var fileDefined = await Eventually(() => host.RunAsync("delete", "vs", "ratings"), r => r.Error.Contains("ratings.yaml", StringComparison.Ordinal));
+        var fileDefined = await Poll.ForAsync("meshctl delete vs ratings printing \"ratings.yaml\"", () => host.RunAsync("delete", "vs", "ratings"), r => r.Error.Contains("ratings.yaml", StringComparison.Ordinal));
         Assert.Equal(1, fileDefined.ExitCode);
         Assert.Contains("is defined in file 'ratings.yaml'", fileDefined.Error);
 
@@ -146,20 +146,5 @@ public sealed class ConfigCommandTests
         using var error = new StringWriter();
         var exitCode = await MeshCtl.RunAsync(args, new CliContext(output, error, _ => null, directory));
         return new CliResult(exitCode, output.ToString(), error.ToString());
-    }
-
-    internal static async Task<CliResult> Eventually(Func<Task<CliResult>> run, Func<CliResult, bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var result = await run();
-            if (condition(result) || DateTime.UtcNow > deadline)
-            {
-                return result;
-            }
-
-            await Task.Delay(50);
-        }
     }
 }

@@ -21,14 +21,14 @@ public sealed class ServerCommandTests
         var snapshot = call.ResponseStream.Current;
         await call.RequestStream.WriteAsync(new ProxyMessage { Nack = new Nack { Version = snapshot.Version, Error = "bad route" } });
 
-        var nacked = await ConfigCommandTests.Eventually(() => host.RunAsync("proxy-status"), r => r.Out.Contains("NACKED", StringComparison.Ordinal));
+        var nacked = await Poll.ForAsync("meshctl proxy-status printing \"NACKED\"", () => host.RunAsync("proxy-status"), r => r.Out.Contains("NACKED", StringComparison.Ordinal));
         Assert.Equal(0, nacked.ExitCode);
         var lines = nacked.Out.TrimEnd().Split('\n');
         Assert.Matches(@"^NAME\s+KIND\s+WORKLOAD\s+STATUS\s+SENT\s+ACKED\s+ERROR$", lines[0]);
         Assert.Matches($@"^reviews-v2-1\s+sidecar\s+reviews-v2\.default\s+NACKED\s+{snapshot.Version[..12]} \(\d+s\)\s+-\s+bad route$", lines[1]);
 
         await call.RequestStream.WriteAsync(new ProxyMessage { Ack = new Ack { Version = snapshot.Version } });
-        var synced = await ConfigCommandTests.Eventually(() => host.RunAsync("proxy-status", "reviews-v2-1"), r => r.Out.Contains("SYNCED", StringComparison.Ordinal));
+        var synced = await Poll.ForAsync("meshctl proxy-status reviews-v2-1 printing \"SYNCED\"", () => host.RunAsync("proxy-status", "reviews-v2-1"), r => r.Out.Contains("SYNCED", StringComparison.Ordinal));
         Assert.Contains("SYNCED", synced.Out);
 
         var summary = await host.RunAsync("proxy-config", "reviews-v2-1");

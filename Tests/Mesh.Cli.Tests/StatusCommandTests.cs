@@ -15,14 +15,14 @@ public sealed class StatusCommandTests
     {
         await using var host = await CliHost.StartAsync();
         File.WriteAllText(Path.Combine(host.ConfigDirectory, "reviews.yaml"), Samples.VirtualService("reviews"));
-        var healthy = await ConfigCommandTests.Eventually(() => host.RunAsync("status"), r => r.Out.Contains("generation 1,", StringComparison.Ordinal));
+        var healthy = await Poll.ForAsync("meshctl status printing \"generation 1,\"", () => host.RunAsync("status"), r => r.Out.Contains("generation 1,", StringComparison.Ordinal));
         Assert.True(healthy.ExitCode == 0, healthy.ToString());
         Assert.Contains("refused sources:  none", healthy.Out);
         Assert.Contains("(in sync)", healthy.Out);
 
         File.WriteAllText(Path.Combine(host.ConfigDirectory, "broken.yaml"), Samples.Invalid);
         File.WriteAllText(Path.Combine(host.ConfigDirectory, "also-broken.yaml"), Samples.VirtualService("details", host: "details").Replace("subset:", "subst:", StringComparison.Ordinal));
-        var refused = await ConfigCommandTests.Eventually(() => host.RunAsync("status"), r => r.Out.Contains("refused sources:  2", StringComparison.Ordinal));
+        var refused = await Poll.ForAsync("meshctl status printing \"refused sources:  2\"", () => host.RunAsync("status"), r => r.Out.Contains("refused sources:  2", StringComparison.Ordinal));
 
         Assert.True(refused.ExitCode == 2, refused.ToString());
         Assert.Contains("generation 1, 1 objects", refused.Out);
@@ -50,11 +50,11 @@ public sealed class StatusCommandTests
 
         // Fixing one file leaves the other reported; fixing both clears everything.
         File.WriteAllText(Path.Combine(host.ConfigDirectory, "broken.yaml"), Samples.DestinationRule("reviews"));
-        var one = await ConfigCommandTests.Eventually(() => host.RunAsync("status"), r => r.Out.Contains("refused sources:  1", StringComparison.Ordinal));
+        var one = await Poll.ForAsync("meshctl status printing \"refused sources:  1\"", () => host.RunAsync("status"), r => r.Out.Contains("refused sources:  1", StringComparison.Ordinal));
         Assert.DoesNotContain("  broken.yaml", one.Out);
         File.Delete(Path.Combine(host.ConfigDirectory, "also-broken.yaml"));
         // (An editor's save can be seen half-written: wait for both objects, not for a generation number.)
-        var fixedStatus = await ConfigCommandTests.Eventually(() => host.RunAsync("status"), r => r.ExitCode == 0 && r.Out.Contains(" 2 objects", StringComparison.Ordinal));
+        var fixedStatus = await Poll.ForAsync("meshctl status printing \" 2 objects\"", () => host.RunAsync("status"), r => r.ExitCode == 0 && r.Out.Contains(" 2 objects", StringComparison.Ordinal));
         Assert.True(fixedStatus.ExitCode == 0, fixedStatus.ToString());
         Assert.Contains(" 2 objects", fixedStatus.Out);
         Assert.Contains("refused sources:  none", fixedStatus.Out);

@@ -43,7 +43,11 @@ public sealed class ConfigErrorTests
         { Vs("  - delegate: {name: reviews-delegate}\n"), "spec.http[0].delegate: delegate is not supported" },
         { Vs("  - match: [{uri: {prefix: /}}]\n"), "spec.http[0].route: HTTP route, redirect or directResponse is required" },
         { Vs("  - route: [{destination: {subset: v1}}]\n"), "spec.http[0].route[0].destination.host: destination host is required" },
-        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: db}\nspec:\n  hosts: [mysql]\n  tcp: [{route: [{destination: {host: mysql}}]}]\n", "VirtualService/db: spec.tcp: TCP routes are not supported: Mesh routes HTTP traffic only" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: db}\nspec:\n  hosts: [mysql]\n  tcp: [{match: [{port: 3306}]}]\n", "VirtualService/db: spec.tcp[0].route: TCP route is required" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: db}\nspec:\n  hosts: [mysql]\n  tcp: [{match: [{destinationSubnets: [10.0.0.0/33]}], route: [{destination: {host: mysql}}]}]\n", "spec.tcp[0].match[0].destinationSubnets[0]: 10.0.0.0/33 is not a valid CIDR block" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [\"*.example.com\"]\n  tls: [{match: [{port: 443}], route: [{destination: {host: web}}]}]\n", "spec.tls[0].match[0].sniHosts: TLS match must have at least one SNI host" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [\"*.example.com\"]\n  tls: [{match: [{sniHosts: [a.example.org]}], route: [{destination: {host: web}}]}]\n", "spec.tls[0].match[0].sniHosts[0]: SNI host \"a.example.org\" is not a compatible subset of any of the virtual service hosts: [*.example.com]" },
+        { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: web}\nspec:\n  hosts: [web]\n  tls: [{route: [{destination: {host: web}}]}]\n", "spec.tls[0].match: TLS route must have at least one match condition" },
         { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: all}\nspec:\n  hosts: [\"*\"]\n  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts[0]: wildcard host * is not allowed for virtual services bound to the mesh gateway" },
         { "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: none}\nspec:\n  http: [{route: [{destination: {host: reviews}}]}]\n", "spec.hosts: at least one host is required" },
 
@@ -58,7 +62,9 @@ public sealed class ConfigErrorTests
 
         // Gateway rules
         { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 443, name: https, protocol: HTTPS}, hosts: [\"*\"]}]\n", "Gateway/g: spec.servers[0].tls: server must have TLS settings for HTTPS/TLS protocols" },
-        { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 443, name: tls, protocol: HTTPS}, hosts: [\"*\"], tls: {mode: PASSTHROUGH}}]\n", "spec.servers[0].tls.mode: TLS mode PASSTHROUGH is not supported" },
+        { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 443, name: tls, protocol: TLS}, hosts: [\"*\"], tls: {mode: OPTIONAL_MUTUAL}}]\n", "spec.servers[0].tls.mode: TLS mode OPTIONAL_MUTUAL is not supported" },
+        { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 53, name: dns, protocol: UDP}, hosts: [\"*\"]}]\n", "spec.servers[0].port.protocol: protocol UDP is not supported" },
+        { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 443, name: tls, protocol: TLS}, hosts: [\"*\"]}]\n", "spec.servers[0].tls: server must have TLS settings for HTTPS/TLS protocols" },
         { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 80, name: http, protocol: HTTP}}]\n", "spec.servers[0].hosts: server config must contain at least one host" },
         { "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\nspec:\n  servers: [{port: {number: 70000, name: http, protocol: HTTP}, hosts: [\"*\"]}]\n", "spec.servers[0].port.number: port number 70000 must be in the range 1..65535" },
 
@@ -71,10 +77,10 @@ public sealed class ConfigErrorTests
 
         // Security and telemetry
         { "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: p}\nspec:\n  portLevelMtls: {\"8080\": {mode: DISABLE}}\n", "PeerAuthentication/p: spec.portLevelMtls: mesh/namespace peer authentication cannot have port level mTLS" },
-        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  action: CUSTOM\n  provider: {name: ext}\n  rules: [{}]\n", "AuthorizationPolicy/a: spec.action: CUSTOM action is not supported" },
+        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  action: CUSTOM\n  provider: {name: ext}\n  rules: [{}]\n", "AuthorizationPolicy/a: spec.provider.name: extension provider \"ext\" is not defined in the mesh config" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {ports: [http]}}]}]\n", "spec.rules[0].to[0].operation.ports[0]: invalid port http" },
         { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{from: [{source: {ipBlocks: [10.0.0.0/99]}}]}]\n", "spec.rules[0].from[0].source.ipBlocks[0]: 10.0.0.0/99 is not a valid CIDR block" },
-        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {paths: [\"/a*b*\"]}}]}]\n", "spec.rules[0].to[0].operation.paths[0]: invalid value \"/a*b*\"" },
+        { "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: a}\nspec:\n  rules: [{to: [{operation: {paths: [\"*/a*\"]}}]}]\n", "spec.rules[0].to[0].operation.paths[0]: invalid value \"*/a*\": a value starting and ending with '*' is not supported" },
         { "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: r}\nspec:\n  jwtRules: [{audiences: [a]}]\n", "RequestAuthentication/r: spec.jwtRules[0].issuer: issuer or jwksUri must be non-empty string" },
         { "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: r}\nspec:\n  jwtRules: [{issuer: i, fromHeaders: [{prefix: x}]}]\n", "spec.jwtRules[0].fromHeaders[0].name: location header name must be non-empty string" },
         { "apiVersion: telemetry.istio.io/v1\nkind: Telemetry\nmetadata: {name: t}\nspec:\n  tracing: [{randomSamplingPercentage: 150}]\n", "Telemetry/t: spec.tracing[0].randomSamplingPercentage: randomSamplingPercentage must be in range [0.0, 100.0]" },

@@ -107,41 +107,40 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
     private static async Task<TraceView> WaitForTraceAsync(Uri dashboard, string requestId, string[] services, CancellationToken cancellationToken)
     {
         using var client = new HttpClient { BaseAddress = dashboard };
-        var deadline = DateTime.UtcNow + TelemetryTimeout;
         var lastSeen = "nothing";
-        while (DateTime.UtcNow < deadline)
-        {
-            var response = await client.GetAsync("/api/telemetry/traces", cancellationToken);
-            if (response.StatusCode == HttpStatusCode.OK)
+        return await Poll.ForAsync(
+            $"the trace of request {requestId} complete through {string.Join(", ", services)} at the dashboard",
+            async budget =>
             {
-                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+                using var linked = CancellationTokenSource.CreateLinkedTokenSource(budget, cancellationToken);
+                using var response = await client.GetAsync("/api/telemetry/traces", linked.Token);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    lastSeen = $"HTTP {(int)response.StatusCode}";
+                    return null;
+                }
+
+                using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync(linked.Token));
                 var spans = SpansOf(json.RootElement);
                 var traceId = spans.FirstOrDefault(s => s.Service == "ingressgateway" && s.RequestId == requestId)?.TraceId;
                 if (traceId is null)
                 {
                     lastSeen = $"no ingressgateway span with x-request-id {requestId} among {spans.Count} spans";
+                    return null;
                 }
-                else
+
+                var trace = new TraceView(traceId, [.. spans.Where(s => s.TraceId == traceId)]);
+                if (services.All(trace.Services.Contains) && !trace.Orphans().Any())
                 {
-                    var trace = new TraceView(traceId, [.. spans.Where(s => s.TraceId == traceId)]);
-                    if (services.All(trace.Services.Contains) && !trace.Orphans().Any())
-                    {
-                        return trace;
-                    }
-
-                    lastSeen = $"trace {traceId}: services {string.Join(",", trace.Services.Order())}; missing {string.Join(",", services.Except(trace.Services))}; "
-                        + $"orphans {string.Join(",", trace.Orphans().Select(o => $"{o.Service}<-{o.ParentSpanId}"))}";
+                    return trace;
                 }
-            }
-            else
-            {
-                lastSeen = $"HTTP {(int)response.StatusCode}";
-            }
 
-            await Task.Delay(500, cancellationToken);
-        }
-
-        throw new Xunit.Sdk.XunitException($"The trace of request {requestId} did not reach the dashboard complete through {string.Join(", ", services)}; saw: {lastSeen}");
+                lastSeen = $"trace {traceId}: services {string.Join(",", trace.Services.Order())}; missing {string.Join(",", services.Except(trace.Services))}; "
+                    + $"orphans {string.Join(",", trace.Orphans().Select(o => $"{o.Service}<-{o.ParentSpanId}"))}";
+                return null;
+            },
+            () => lastSeen,
+            budget: TelemetryTimeout);
     }
 
     private static List<TraceSpan> SpansOf(JsonElement root)

@@ -62,13 +62,28 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
             Assert.Equal(appPorts[port.Name].ToString(System.Globalization.CultureInfo.InvariantCulture), sidecar[$"Mesh__Inbound__{index}__TargetPort"]);
         }
 
-        // Kestrel listens on those fixed ports pod-wide (h2c for gRPC), where the kubelet probes it.
+        // Kestrel listens on those fixed ports on loopback (h2c for gRPC): only the sidecar reaches it.
         var app = Env(pod.Containers[0]);
-        Assert.Equal($"http://+:{appPorts["grpc"]}", app["Kestrel__Endpoints__Grpc__Url"]);
+        Assert.Equal($"http://127.0.0.1:{appPorts["grpc"]}", app["Kestrel__Endpoints__Grpc__Url"]);
         Assert.Equal("Http2", app["Kestrel__Endpoints__Grpc__Protocols"]);
 
         var policy = Load<V1NetworkPolicy>("workloads/networkpolicy-ratings.yaml");
         Assert.Equal(service.Spec.Ports.Select(p => p.TargetPort.Value), policy.Spec.Ingress.Single().Ports.Select(p => p.Port.Value));
+    }
+
+    [Fact]
+    public void Per_version_Services_of_the_config_are_Services_that_enter_their_version_through_the_sidecar()
+    {
+        var reviews = Load<V1Service>("workloads/service-reviews.yaml");
+        var v2 = Load<V1Service>("workloads/service-reviews-v2.yaml");
+        Assert.Equal("bookinfo", v2.Metadata.NamespaceProperty);
+        Assert.Equal(new Dictionary<string, string> { ["app"] = "reviews", ["version"] = "v2" }, v2.Spec.Selector);
+        var port = Assert.Single(v2.Spec.Ports);
+        Assert.Equal(("http", 9080), (port.Name, port.Port));
+        // Istio's file has no targetPort (the app's 9080); here the pod is entered at the sidecar's inbound listener.
+        Assert.Equal(reviews.Spec.Ports.Single().TargetPort.Value, port.TargetPort.Value);
+        Assert.DoesNotContain(bookinfo.Files.Keys, f => f.StartsWith("mesh-config/service-", StringComparison.Ordinal));
+        Assert.Contains("workloads/service-productpage-v1.yaml", bookinfo.Files.Keys);
     }
 
     [Fact]
@@ -104,6 +119,9 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
             role.Rules.SelectMany(r => r.Verbs).Distinct().Order());
         Assert.Contains(role.Rules, r => r.Resources.SequenceEqual(["tokenreviews"]) && r.Verbs.SequenceEqual(["create"]));
         Assert.Contains(role.Rules, r => r.Resources.Contains("virtualservices/status") && !r.Verbs.Contains("create"));
+        // The Gateway API's kinds and their status, in their own group.
+        Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["gateway.networking.k8s.io"]) && r.Resources.Contains("httproutes") && r.Verbs.Contains("watch"));
+        Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["gateway.networking.k8s.io"]) && r.Resources.Contains("gateways/status") && r.Verbs.Contains("patch"));
         Assert.DoesNotContain(role.Rules, r => r.Resources.Any(x => x is "secrets" or "pods" or "configmaps"));
 
         var caRole = Load<V1Role>("controlplane/role.yaml");

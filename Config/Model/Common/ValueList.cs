@@ -86,3 +86,15 @@ public static class ValueList
 {
     public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => items.IsEmpty ? ValueList<T>.Empty : new(items.ToImmutableArray());
 }
+
+/// <summary>
+/// Whether a list or map field was written in the document at all. Absent fields hold the shared
+/// <c>Empty</c> instance; the parser creates a new instance for every field it reads, so
+/// <c>from: []</c> (written, empty) and no <c>from</c> differ where Istio tells them apart.
+/// </summary>
+internal static class Presence
+{
+    public static bool IsWrittenEmpty<T>(ValueList<T> list) => list.Count == 0 && !ReferenceEquals(list, ValueList<T>.Empty);
+
+    public static bool IsWrittenEmpty<T>(ValueMap<T> map) => map.Count == 0 && !ReferenceEquals(map, ValueMap<T>.Empty);
+}

@@ -1,3 +1,5 @@
+using Mesh.Config.Model.Common;
+
 namespace Mesh.Config.Model.Networking;
 
 /// <summary>Istio's <c>ConnectionPoolSettings</c>.</summary>
@@ -15,8 +17,10 @@ public sealed record TcpSettings
 
     public TimeSpan? ConnectTimeout { get; init; }
 
+    [Limited("TCP and TLS services (connections the proxy forwards at L4); HTTP services' pooled upstream connections do not get it")]
     public TcpKeepalive? TcpKeepalive { get; init; }
 
+    [Limited("TCP and TLS services (connections the proxy forwards at L4); HTTP services' pooled upstream connections are not limited")]
     public TimeSpan? MaxConnectionDuration { get; init; }
 
     public TimeSpan? IdleTimeout { get; init; }
@@ -39,17 +43,24 @@ public sealed record HttpSettings
 
     public int? Http2MaxRequests { get; init; }
 
+    [Limited("0 (unlimited) or 1 (no connection reuse, HTTP/1.1 services only): the proxy cannot count requests per pooled connection")]
     public int? MaxRequestsPerConnection { get; init; }
 
     public int? MaxRetries { get; init; }
 
     public TimeSpan? IdleTimeout { get; init; }
 
+    [Limited("DEFAULT and DO_NOT_UPGRADE; UPGRADE is refused: the upstream protocol follows the service port")]
     public H2UpgradePolicy? H2UpgradePolicy { get; init; }
 
+    [Refused("the upstream protocol follows the service port")]
     public bool? UseClientProtocol { get; init; }
 
+    [Refused("the proxy does not limit concurrent HTTP/2 streams per upstream connection")]
     public int? MaxConcurrentStreams { get; init; }
+
+    [Refused("the proxy does not send HTTP/2 PING keep-alives upstream")]
+    public Http2KeepAlive? Http2KeepAlive { get; init; }
 }
 
 /// <summary>Istio's <c>ConnectionPoolSettings.HTTPSettings.H2UpgradePolicy</c>.</summary>
@@ -63,8 +74,10 @@ public enum H2UpgradePolicy
 /// <summary>Istio's <c>OutlierDetection</c>.</summary>
 public sealed record OutlierDetection
 {
+    [Limited("false only: the proxy does not count local-origin failures apart")]
     public bool? SplitExternalLocalOriginErrors { get; init; }
 
+    [Refused("the proxy does not count local-origin failures apart from upstream errors")]
     public uint? ConsecutiveLocalOriginFailures { get; init; }
 
     public uint? ConsecutiveGatewayErrors { get; init; }
@@ -81,6 +94,9 @@ public sealed record OutlierDetection
     public int? MaxEjectionPercent { get; init; }
 
     public int? MinHealthPercent { get; init; }
+
+    [Refused("the proxy ejects on 5xx and gateway errors only")]
+    public ValueList<uint> OutlierDetectionHttpErrorCodes { get; init; } = [];
 }
 
 /// <summary>Istio's <c>ClientTLSSettings</c>.</summary>
@@ -102,6 +118,7 @@ public sealed record ClientTlsSettings
 
     public bool? InsecureSkipVerify { get; init; }
 
+    [Refused("the proxy does not check certificate revocation lists")]
     public string? CaCrl { get; init; }
 }
 
@@ -112,4 +129,12 @@ public enum ClientTlsMode
     Simple,
     Mutual,
     IstioMutual,
+}
+
+/// <summary>Istio's <c>ConnectionPoolSettings.HTTPSettings.HTTP2KeepAlive</c>: HTTP/2 PING frames on upstream connections.</summary>
+public sealed record Http2KeepAlive
+{
+    public TimeSpan? Interval { get; init; }
+
+    public TimeSpan? Timeout { get; init; }
 }

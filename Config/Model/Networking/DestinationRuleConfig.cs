@@ -39,8 +39,10 @@ public sealed record TrafficPolicy
 
     public ValueList<PortTrafficPolicy> PortLevelSettings { get; init; } = [];
 
+    [Refused("the proxy does not tunnel upstream connections (HTTP CONNECT/POST)")]
     public TunnelSettings? Tunnel { get; init; }
 
+    [Refused("the proxy does not send PROXY protocol headers upstream")]
     public ProxyProtocol? ProxyProtocol { get; init; }
 
     public RetryBudget? RetryBudget { get; init; }
@@ -89,4 +91,7 @@ public sealed record RetryBudget
     public double? Percent { get; init; }
 
     public uint? MinRetryConcurrency { get; init; }
+
+    [Refused("the proxy's retry budget counts active requests and has no interval")]
+    public TimeSpan? BudgetInterval { get; init; }
 }

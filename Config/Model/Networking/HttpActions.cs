@@ -1,3 +1,5 @@
+using Mesh.Config.Model.Common;
+
 namespace Mesh.Config.Model.Networking;
 
 /// <summary>Istio's <c>HTTPRedirect</c>.</summary>
@@ -13,7 +15,11 @@ public sealed record HttpRedirect
 
     public string? Scheme { get; init; }
 
+    [Limited("301, 302, 303, 307 or 308: the codes the proxy sends")]
     public uint? RedirectCode { get; init; }
+
+    [Refused("the proxy's redirect replaces the whole path; rewriting only the matched prefix is not implemented")]
+    public string? PrefixRewrite { get; init; }
 }
 
 /// <summary>Istio's <c>HTTPRedirect.RedirectPortSelection</c>.</summary>
@@ -37,6 +43,7 @@ public sealed record HttpBody
     public string? String { get; init; }
 
     /// <summary>Base64 text, as protobuf JSON encodes <c>bytes</c>.</summary>
+    [Limited("UTF-8 text only: the proxy's direct responses carry text")]
     public string? Bytes { get; init; }
 }
 
@@ -67,10 +74,13 @@ public sealed record HttpRetry
 
     public string? RetryOn { get; init; }
 
+    [Ignored("Mesh endpoints have no locality, so every retry target is local")]
     public bool? RetryRemoteLocalities { get; init; }
 
+    [Refused("the proxy does not exclude previously tried endpoints when it retries")]
     public bool? RetryIgnorePreviousHosts { get; init; }
 
+    [Refused("the proxy retries with its own jittered back-off; a per-route base interval is not implemented")]
     public TimeSpan? Backoff { get; init; }
 }
 
@@ -87,6 +97,7 @@ public sealed record DelayFault
 {
     public TimeSpan? FixedDelay { get; init; }
 
+    [Refused("Istio refuses it too (not supported yet)")]
     public TimeSpan? ExponentialDelay { get; init; }
 
     public Percent? Percentage { get; init; }
@@ -102,6 +113,7 @@ public sealed record AbortFault
 
     public string? GrpcStatus { get; init; }
 
+    [Refused("Istio refuses it too (not supported yet)")]
     public string? Http2Error { get; init; }
 
     public Percent? Percentage { get; init; }

@@ -15,6 +15,7 @@ public sealed record HttpMatchRequest
 
     public StringMatch? Authority { get; init; }
 
+    [Limited("JWT claim matches (@request.auth.claims.*) are refused: the proxy does not route on JWT claims")]
     public ValueMap<StringMatch> Headers { get; init; } = ValueMap<StringMatch>.Empty;
 
     public uint? Port { get; init; }
@@ -27,10 +28,12 @@ public sealed record HttpMatchRequest
 
     public bool? IgnoreUriCase { get; init; }
 
+    [Limited("JWT claim matches (@request.auth.claims.*) are refused: the proxy does not route on JWT claims")]
     public ValueMap<StringMatch> WithoutHeaders { get; init; } = ValueMap<StringMatch>.Empty;
 
     public string? SourceNamespace { get; init; }
 
+    [Ignored("it names Envoy's per-route statistics; Mesh reports Istio's standard metrics, which have no per-route prefix")]
     public string? StatPrefix { get; init; }
 }
 

@@ -15,6 +15,7 @@ public sealed record HttpRoute
 
     public HttpDirectResponse? DirectResponse { get; init; }
 
+    [Refused("VirtualService delegation is not implemented; write the routes in the root VirtualService")]
     public VirtualServiceDelegate? Delegate { get; init; }
 
     public HttpRewrite? Rewrite { get; init; }

@@ -39,8 +39,10 @@ public sealed record Headers
 /// <summary>Istio's <c>Headers.HeaderOperations</c>.</summary>
 public sealed record HeaderOperations
 {
+    [Limited("Envoy header variables (%VAR%) are refused: the proxy sets values literally; %% stands for %")]
     public ValueMap<string> Set { get; init; } = ValueMap<string>.Empty;
 
+    [Limited("Envoy header variables (%VAR%) are refused: the proxy sets values literally; %% stands for %")]
     public ValueMap<string> Add { get; init; } = ValueMap<string>.Empty;
 
     public ValueList<string> Remove { get; init; } = [];

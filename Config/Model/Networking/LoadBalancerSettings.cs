@@ -9,11 +9,17 @@ public sealed record LoadBalancerSettings
 
     public ConsistentHashLb? ConsistentHash { get; init; }
 
+    [Limited("failover, failoverPriority and enabled (priorities by locality, with outlierDetection, as Istio); distribute is refused")]
     public LocalityLoadBalancerSetting? LocalityLbSetting { get; init; }
 
+    [Refused("slow start (warm-up) is not implemented by the proxy's load balancers")]
     public TimeSpan? WarmupDurationSecs { get; init; }
 
+    [Refused("slow start (warm-up) is not implemented by the proxy's load balancers")]
     public WarmupConfiguration? Warmup { get; init; }
+
+    [Refused("zone-aware load balancing is not implemented: Mesh endpoints have no zone")]
+    public ZoneAwareLoadBalancerSetting? ZoneAwareLbSetting { get; init; }
 }
 
 /// <summary>Istio's <c>LoadBalancerSettings.SimpleLB</c>.</summary>
@@ -43,6 +49,7 @@ public sealed record ConsistentHashLb
     public MagLev? Maglev { get; init; }
 
     /// <summary>Deprecated (use <see cref="RingHash"/>).</summary>
+    [Limited("at most 8,388,608 (Envoy's maximum ring size)")]
     public ulong? MinimumRingSize { get; init; }
 }
 
@@ -55,6 +62,7 @@ public sealed record HttpCookie
 
     public TimeSpan? Ttl { get; init; }
 
+    [Refused("the proxy does not set attributes on the cookie it generates")]
     public ValueList<HttpCookieAttribute> Attributes { get; init; } = [];
 }
 
@@ -69,6 +77,7 @@ public sealed record HttpCookieAttribute
 /// <summary>Istio's <c>ConsistentHashLB.RingHash</c>.</summary>
 public sealed record RingHash
 {
+    [Limited("at most 8,388,608 (Envoy's maximum ring size)")]
     public ulong? MinimumRingSize { get; init; }
 }
 
@@ -81,6 +90,7 @@ public sealed record MagLev
 /// <summary>Istio's <c>LocalityLoadBalancerSetting</c>.</summary>
 public sealed record LocalityLoadBalancerSetting
 {
+    [Refused("weighted distribution across localities needs weighted endpoint picks; the proxy balances endpoints with equal weights (use failover)")]
     public ValueList<LocalityDistribute> Distribute { get; init; } = [];
 
     public ValueList<LocalityFailover> Failover { get; init; } = [];
@@ -114,4 +124,16 @@ public sealed record WarmupConfiguration
     public double? MinimumPercent { get; init; }
 
     public double? Aggression { get; init; }
+}
+
+/// <summary>Istio's <c>ZoneAwareLoadBalancerSetting</c>.</summary>
+public sealed record ZoneAwareLoadBalancerSetting
+{
+    public bool? Enabled { get; init; }
+
+    public ValueList<LocalityFailover> Failover { get; init; } = [];
+
+    public ValueList<string> FailoverPriority { get; init; } = [];
+
+    public uint? MinClusterSize { get; init; }
 }

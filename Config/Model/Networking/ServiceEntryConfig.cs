@@ -9,10 +9,12 @@ public sealed record ServiceEntryConfig
 
     public ValueList<string> Addresses { get; init; } = [];
 
+    [Limited("HTTP, HTTP2, GRPC, HTTPS, TCP (also MONGO, MYSQL, REDIS; an unset protocol is TCP) and TLS ports; GRPC-WEB, UDP and HTTP_PROXY are refused")]
     public ValueList<ServicePortConfig> Ports { get; init; } = [];
 
     public ServiceEntryLocation? Location { get; init; }
 
+    [Limited("NONE, STATIC, DNS and DNS_ROUND_ROBIN; DYNAMIC_DNS is refused: the proxy has no dynamic forward proxy")]
     public ServiceEntryResolution? Resolution { get; init; }
 
     public ValueList<WorkloadEntryConfig> Endpoints { get; init; } = [];
@@ -39,16 +41,20 @@ public sealed record ServicePortConfig
 /// <summary>Istio's <c>WorkloadEntry</c> as used inline in <c>ServiceEntry.endpoints</c>.</summary>
 public sealed record WorkloadEntryConfig
 {
+    [Limited("IP addresses and (for DNS resolution) host names; unix:// sockets are refused")]
     public string? Address { get; init; }
 
     public ValueMap<uint> Ports { get; init; } = ValueMap<uint>.Empty;
 
     public ValueMap<string> Labels { get; init; } = ValueMap<string>.Empty;
 
+    [Refused("Mesh is a single network")]
     public string? Network { get; init; }
 
+    /// <summary><c>region/zone/subzone</c>: locality failover (DestinationRule localityLbSetting).</summary>
     public string? Locality { get; init; }
 
+    [Limited("equal weights only: the proxy does not balance endpoints by weight yet")]
     public uint? Weight { get; init; }
 
     public string? ServiceAccount { get; init; }

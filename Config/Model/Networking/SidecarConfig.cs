@@ -7,10 +7,12 @@ public sealed record SidecarConfig
 {
     public WorkloadLabelSelector? WorkloadSelector { get; init; }
 
+    [Refused("the proxy's inbound listeners come from the workload's registered ports; declared ingress listeners (port, bind, defaultEndpoint, TLS) are not implemented")]
     public ValueList<IstioIngressListener> Ingress { get; init; } = [];
 
     public ValueList<IstioEgressListener> Egress { get; init; } = [];
 
+    [Refused("the proxy does not limit inbound connections")]
     public ConnectionPoolSettings? InboundConnectionPool { get; init; }
 
     public OutboundTrafficPolicyConfig? OutboundTrafficPolicy { get; init; }
@@ -37,8 +39,10 @@ public sealed record IstioEgressListener
 {
     public ServerPort? Port { get; init; }
 
+    [Refused("the proxy's outbound listeners come from the workload's outbound bindings")]
     public string? Bind { get; init; }
 
+    [Limited("DEFAULT only: Mesh does not capture traffic with iptables")]
     public CaptureMode? CaptureMode { get; init; }
 
     public ValueList<string> Hosts { get; init; } = [];
@@ -57,6 +61,7 @@ public sealed record OutboundTrafficPolicyConfig
 {
     public OutboundTrafficPolicyMode? Mode { get; init; }
 
+    [Refused("routing unknown traffic through an egress proxy is not implemented")]
     public Destination? EgressProxy { get; init; }
 }
 

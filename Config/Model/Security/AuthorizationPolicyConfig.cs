@@ -7,14 +7,17 @@ public sealed record AuthorizationPolicyConfig
 {
     public WorkloadSelector? Selector { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public PolicyTargetReference? TargetRef { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public ValueList<PolicyTargetReference> TargetRefs { get; init; } = [];
 
     public ValueList<AuthorizationRule> Rules { get; init; } = [];
 
     public AuthorizationAction? Action { get; init; }
 
+    /// <summary>CUSTOM: an <c>extensionProviders</c> entry of the mesh config (ConfigMap istio).</summary>
     public ExtensionProvider? Provider { get; init; }
 }
 
@@ -27,7 +30,7 @@ public enum AuthorizationAction
     Custom,
 }
 
-/// <summary>Istio's <c>AuthorizationPolicy.ExtensionProvider</c> (CUSTOM action; not supported).</summary>
+/// <summary>Istio's <c>AuthorizationPolicy.ExtensionProvider</c>: the external authorizer of a CUSTOM policy.</summary>
 public sealed record ExtensionProvider
 {
     public string? Name { get; init; }
@@ -81,6 +84,12 @@ public sealed record Source
     public ValueList<string> RemoteIpBlocks { get; init; } = [];
 
     public ValueList<string> NotRemoteIpBlocks { get; init; } = [];
+
+    [Limited("exact and prefix (td*) matches; a suffix match (*.local) is refused: the proxy matches a peer's trust domain as the start of its principal")]
+    public ValueList<string> TrustDomains { get; init; } = [];
+
+    [Limited("exact and prefix (td*) matches; a suffix match (*.local) is refused: the proxy matches a peer's trust domain as the start of its principal")]
+    public ValueList<string> NotTrustDomains { get; init; } = [];
 }
 
 /// <summary>Istio's <c>Operation</c>: hosts, ports, methods and paths of the request.</summary>
@@ -98,14 +107,17 @@ public sealed record Operation
 
     public ValueList<string> NotMethods { get; init; } = [];
 
+    [Limited("path templates ({*}, {**}) are refused: the proxy matches exact, prefix and suffix paths")]
     public ValueList<string> Paths { get; init; } = [];
 
+    [Limited("path templates ({*}, {**}) are refused: the proxy matches exact, prefix and suffix paths")]
     public ValueList<string> NotPaths { get; init; } = [];
 }
 
 /// <summary>Istio's <c>Condition</c>: a request attribute key with values / notValues.</summary>
 public sealed record Condition
 {
+    [Limited("Istio's attributes; experimental.envoy.filters.* (Envoy filter metadata) is refused")]
     public string? Key { get; init; }
 
     public ValueList<string> Values { get; init; } = [];

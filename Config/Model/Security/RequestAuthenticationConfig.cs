@@ -7,8 +7,10 @@ public sealed record RequestAuthenticationConfig
 {
     public WorkloadSelector? Selector { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public PolicyTargetReference? TargetRef { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public ValueList<PolicyTargetReference> TargetRefs { get; init; } = [];
 
     public ValueList<JwtRuleConfig> JwtRules { get; init; } = [];
@@ -17,6 +19,7 @@ public sealed record RequestAuthenticationConfig
 /// <summary>Istio's <c>JWTRule</c>.</summary>
 public sealed record JwtRuleConfig
 {
+    [Limited("each issuer once per policy: the proxy keys JWT providers by issuer")]
     public string? Issuer { get; init; }
 
     public ValueList<string> Audiences { get; init; } = [];
@@ -38,8 +41,10 @@ public sealed record JwtRuleConfig
 
     public ValueList<ClaimToHeaderConfig> OutputClaimToHeaders { get; init; } = [];
 
+    [Refused("the proxy's JWKS fetch timeout is fixed")]
     public TimeSpan? Timeout { get; init; }
 
+    [Refused("the proxy does not split space-delimited claims")]
     public ValueList<string> SpaceDelimitedClaims { get; init; } = [];
 }
 

@@ -5,10 +5,12 @@ namespace Mesh.Config.Model.Telemetry;
 /// <summary>Istio's <c>Metrics</c>.</summary>
 public sealed record Metrics
 {
+    [Ignored("Mesh has one telemetry backend (OpenTelemetry to the Aspire dashboard or the configured OTLP endpoint); provider names are not resolved")]
     public ValueList<ProviderRef> Providers { get; init; } = [];
 
     public ValueList<MetricsOverrides> Overrides { get; init; } = [];
 
+    [Refused("the proxy exports metrics at its OpenTelemetry exporter's interval")]
     public TimeSpan? ReportingInterval { get; init; }
 }
 
@@ -27,6 +29,7 @@ public sealed record MetricSelector
 {
     public IstioMetric? Metric { get; init; }
 
+    [Refused("Mesh reports Istio's standard metrics only")]
     public string? CustomMetric { get; init; }
 
     public WorkloadMode? Mode { get; init; }
@@ -66,8 +69,10 @@ public enum TagOperation
 /// <summary>Istio's <c>AccessLogging</c>.</summary>
 public sealed record AccessLogging
 {
+    [Limited("mode CLIENT_AND_SERVER only: the proxy logs both directions alike")]
     public AccessLoggingSelector? Match { get; init; }
 
+    [Ignored("Mesh has one telemetry backend (OpenTelemetry to the Aspire dashboard or the configured OTLP endpoint); provider names are not resolved")]
     public ValueList<ProviderRef> Providers { get; init; } = [];
 
     public bool? Disabled { get; init; }

@@ -7,8 +7,10 @@ public sealed record TelemetryConfig
 {
     public WorkloadSelector? Selector { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public PolicyTargetReference? TargetRef { get; init; }
 
+    [Refused("it attaches the policy to Gateway API gateways, services or waypoints, which Mesh does not have; use selector")]
     public ValueList<PolicyTargetReference> TargetRefs { get; init; } = [];
 
     public ValueList<Tracing> Tracing { get; init; } = [];
@@ -35,19 +37,27 @@ public enum WorkloadMode
 /// <summary>Istio's <c>Tracing</c>.</summary>
 public sealed record Tracing
 {
+    [Limited("mode CLIENT_AND_SERVER only: the proxy applies one tracing setting to both directions")]
     public TracingSelector? Match { get; init; }
 
+    [Ignored("Mesh has one telemetry backend (OpenTelemetry to the Aspire dashboard or the configured OTLP endpoint); provider names are not resolved")]
     public ValueList<ProviderRef> Providers { get; init; } = [];
 
     public double? RandomSamplingPercentage { get; init; }
 
     public bool? DisableSpanReporting { get; init; }
 
+    [Limited("literal tags only; header, environment and formatter tags are refused: the proxy adds fixed tags only")]
     public ValueMap<CustomTag> CustomTags { get; init; } = ValueMap<CustomTag>.Empty;
 
+    [Limited("false only (the proxy samples at random per request); true, request-id based sampling, is refused")]
     public bool? UseRequestIdForTraceSampling { get; init; }
 
+    [Limited("true only (the default): the proxy always adds Istio's span tags")]
     public bool? EnableIstioTags { get; init; }
+
+    [Limited("false only (the default): the proxy always propagates trace context")]
+    public bool? DisableContextPropagation { get; init; }
 }
 
 /// <summary>Istio's <c>Tracing.TracingSelector</c>.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
+using Mesh.Proxy.Core.Admin.AppProbes;
 using Mesh.Proxy.Core.Discovery;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Routing;
@@ -12,7 +13,8 @@ namespace Mesh.Proxy.Core.Admin;
 /// <summary>
 /// The admin listener: /ready (503 until the first snapshot is applied), /healthz,
 /// /config_dump (applied snapshot as JSON, secrets redacted), /listeners (bound ports), and the
-/// endpoints features add (<see cref="IAdminEndpoint"/>: /stats, /certs).
+/// endpoints features add (<see cref="IAdminEndpoint"/>: /stats, /certs), and the app's probes
+/// rewritten to /app-health/… (<see cref="AppProbeEndpoint"/>).
 /// Requests on other listeners pass through untouched.
 /// </summary>
 internal sealed class AdminMiddleware
@@ -23,18 +25,23 @@ internal sealed class AdminMiddleware
     private readonly SnapshotState _status;
     private readonly RoutingState _routing;
     private readonly ListenerSet _listeners;
+    private readonly ListenerStatusState _listenerStatus;
     private readonly FrozenDictionary<string, IAdminEndpoint> _endpoints;
+    private readonly AppProbeEndpoint _appProbes;
     private readonly string _index;
 
-    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, IEnumerable<IAdminEndpoint> endpoints)
+    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, ListenerStatusState listenerStatus, IEnumerable<IAdminEndpoint> endpoints, AppProbeEndpoint appProbes)
     {
+        _listenerStatus = listenerStatus;
         _next = next;
         _status = status;
         _routing = routing;
         _listeners = listeners;
+        _appProbes = appProbes;
         var byPath = endpoints.ToList();
         _endpoints = byPath.ToFrozenDictionary(e => e.Path, StringComparer.Ordinal);
-        _index = $"admin endpoints: {string.Join(' ', new[] { "/ready", "/healthz", "/config_dump", "/listeners" }.Concat(byPath.Select(e => e.Path)))}\n";
+        var paths = new[] { "/ready", "/healthz", "/config_dump", "/listeners" }.Concat(byPath.Select(e => e.Path)).Concat(appProbes.Paths);
+        _index = $"admin endpoints: {string.Join(' ', paths)}\n";
     }
 
     public Task InvokeAsync(HttpContext context)
@@ -57,6 +64,7 @@ internal sealed class AdminMiddleware
             "/config_dump" => WriteConfigDump(context),
             "/listeners" => WriteListeners(context),
             { } path when _endpoints.TryGetValue(path, out var endpoint) => endpoint.WriteAsync(context),
+            { } path when path.StartsWith(AppProbeEndpoint.PathPrefix, StringComparison.Ordinal) => _appProbes.WriteAsync(context),
             _ => WriteText(context, StatusCodes.Status404NotFound, _index),
         };
     }
@@ -114,8 +122,15 @@ internal sealed class AdminMiddleware
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
         {
             json.WriteStartArray();
+            var failures = _listenerStatus.Failures;
             foreach (var listener in _listeners.All)
             {
+                if (listener.IsLive && !(model?.LiveListeners.Contains(listener) ?? false))
+                {
+                    // A live listener of an earlier snapshot, closed since.
+                    continue;
+                }
+
                 json.WriteStartObject();
                 json.WriteString("name", listener.Name);
                 json.WriteString("kind", listener.Kind.ToString());
@@ -143,6 +158,16 @@ internal sealed class AdminMiddleware
                         }
 
                         json.WriteEndArray();
+                        if (listener.IsLive)
+                        {
+                            json.WriteBoolean("live", true);
+                            if (failures.FirstOrDefault(f => f.Port == listener.ConfiguredPort) is { } failure)
+                            {
+                                json.WriteBoolean("served", false);
+                                json.WriteString("reason", failure.Error);
+                            }
+                        }
+
                         break;
                 }
 

@@ -36,5 +36,13 @@ public sealed class MeshProxyOptions
     /// <summary>Admin listener (/ready, /healthz, /config_dump, /listeners). 0 picks a free port.</summary>
     public int AdminPort { get; set; }
 
+    /// <summary>
+    /// Sidecar: the app's Kubernetes probes as JSON (Istio's <c>ISTIO_KUBE_APP_PROBERS</c>), keyed by
+    /// the admin path the kubelet calls instead, e.g.
+    /// <c>{"/app-health/details/readyz":{"httpGet":{"path":"/health","port":8080},"timeoutSeconds":1}}</c>.
+    /// Written by the Kubernetes publish step; see docs/kubernetes.md.
+    /// </summary>
+    public string? AppProbers { get; set; }
+
     public GatewayOptions Gateway { get; set; } = new();
 }

@@ -70,6 +70,8 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:AppAddress must not be empty.");
         }
 
+        Admin.AppProbes.AppProbeSet.TryParse(options.AppProbers, errors);
+
         var names = new HashSet<string>(StringComparer.Ordinal);
         var servicePorts = new HashSet<int>();
         for (var i = 0; i < options.Inbound.Count; i++)
@@ -95,7 +97,7 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             CheckListenPort(errors, $"{key}:ListenPort", inbound.ListenPort);
             if (inbound.Protocol == ListenerProtocol.HTTPS)
             {
-                errors.Add($"{key}:Protocol HTTPS is not an inbound protocol (use HTTP, HTTP2 or GRPC; mesh TLS is added by the proxy).");
+                errors.Add($"{key}:Protocol HTTPS is not an inbound protocol (use HTTP, HTTP2 or GRPC, TCP, or TLS for an app that terminates TLS itself; mesh TLS is added by the proxy).");
             }
         }
 
@@ -116,7 +118,17 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             CheckListenPort(errors, $"{key}:ListenPort", outbound.ListenPort);
             if (outbound.Protocol == ListenerProtocol.HTTPS)
             {
-                errors.Add($"{key}:Protocol HTTPS is not supported for outbound bindings (use HTTP, HTTP2 or GRPC).");
+                errors.Add($"{key}:Protocol HTTPS is not supported for outbound bindings (use HTTP, HTTP2, GRPC, TCP, or TLS for TLS the app originates).");
+            }
+
+            if (outbound.Host == "*" && outbound.Protocol != ListenerProtocol.TLS)
+            {
+                errors.Add($"{key}:Host '*' (any host, chosen by SNI) needs Protocol TLS.");
+            }
+
+            if (outbound.Port == 0 && outbound.Protocol is ListenerProtocol.TCP or ListenerProtocol.TLS)
+            {
+                errors.Add($"{key}:Port is required (1-65535) with Protocol {outbound.Protocol}.");
             }
         }
     }
@@ -127,6 +139,11 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
         if (options.Gateway.Listeners.Count == 0)
         {
             errors.Add($"{root}:Gateway:Listeners needs at least one listener with {root}:Mode=Gateway.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.AppProbers))
+        {
+            errors.Add($"{root}:AppProbers is a sidecar setting (the probes of the app beside it); it is not valid with {root}:Mode=Gateway.");
         }
 
         if (options.Inbound.Count > 0 || options.Outbound.Count > 0 || options.HttpProxyPort is not null)

@@ -3,6 +3,7 @@ using Grpc.Net.Client;
 using Mesh.Contracts.Discovery;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
     private readonly NodeIdentityFactory _nodeFactory;
     private readonly SnapshotApplier _applier;
     private readonly SnapshotState _status;
+    private readonly ListenerStatusState _listenerStatus;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -29,6 +31,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         NodeIdentityFactory nodeFactory,
         SnapshotApplier applier,
         SnapshotState status,
+        ListenerStatusState listenerStatus,
         IHostApplicationLifetime lifetime,
         TimeProvider time,
         ILogger<ControlPlaneClient> logger)
@@ -37,6 +40,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         _nodeFactory = nodeFactory;
         _applier = applier;
         _status = status;
+        _listenerStatus = listenerStatus;
         _lifetime = lifetime;
         _time = time;
         _logger = logger;
@@ -118,26 +122,82 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         }
 
         using var call = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
+        using var writes = new SemaphoreSlim(1, 1);
+        using var streamEnd = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = node } }, cancellationToken);
         var received = false;
-        await foreach (var snapshot in call.ResponseStream.ReadAllAsync(cancellationToken))
+        Task? reporting = null;
+        try
         {
-            if (!received)
+            await foreach (var snapshot in call.ResponseStream.ReadAllAsync(cancellationToken))
             {
-                received = true;
-                _status.SetConnected(true);
-                Log.Connected(_logger, _options.ControlPlane.Address);
-            }
+                if (!received)
+                {
+                    received = true;
+                    _status.SetConnected(true);
+                    Log.Connected(_logger, _options.ControlPlane.Address);
+                    reporting = ReportListenersAsync(call.RequestStream, writes, streamEnd.Token);
+                }
 
-            var result = await _applier.ApplyAsync(snapshot, cancellationToken);
-            var answer = result.Accepted
-                ? new ProxyMessage { Ack = new Ack { Version = result.Version } }
-                : new ProxyMessage { Nack = new Nack { Version = result.Version, Error = result.Error } };
-            await call.RequestStream.WriteAsync(answer, cancellationToken);
+                var result = await _applier.ApplyAsync(snapshot, cancellationToken);
+                var answer = result.Accepted
+                    ? new ProxyMessage { Ack = new Ack { Version = result.Version } }
+                    : new ProxyMessage { Nack = new Nack { Version = result.Version, Error = result.Error } };
+                await WriteAsync(call.RequestStream, writes, answer, cancellationToken);
+            }
+        }
+        finally
+        {
+            await streamEnd.CancelAsync();
+            if (reporting is not null)
+            {
+                await reporting;
+            }
         }
 
         await call.RequestStream.CompleteAsync();
         return received;
+    }
+
+    /// <summary>Sends the listeners that failed to bind whenever that set changes (and at once on a new stream when it is not empty).</summary>
+    private async Task ReportListenersAsync(IClientStreamWriter<ProxyMessage> stream, SemaphoreSlim writes, CancellationToken cancellationToken)
+    {
+        long sent = 0;
+        try
+        {
+            while (true)
+            {
+                await _listenerStatus.WaitForChangeAsync(sent, cancellationToken);
+                sent = _listenerStatus.Version;
+                var status = new ListenerStatus();
+                foreach (var failure in _listenerStatus.Failures)
+                {
+                    var reported = new Contracts.Discovery.ListenerFailure { Port = (uint)failure.Port, Address = failure.Address, Error = failure.Error };
+                    reported.GatewayServers.AddRange(failure.GatewayServers);
+                    status.Failures.Add(reported);
+                }
+
+                await WriteAsync(stream, writes, new ProxyMessage { ListenerStatus = status }, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException)
+        {
+            // The stream ended: the next stream reports the current state again.
+        }
+    }
+
+    private static async Task WriteAsync(IClientStreamWriter<ProxyMessage> stream, SemaphoreSlim writes, ProxyMessage message, CancellationToken cancellationToken)
+    {
+        // gRPC allows one write at a time on a stream: answers and listener reports take turns.
+        await writes.WaitAsync(cancellationToken);
+        try
+        {
+            await stream.WriteAsync(message, cancellationToken);
+        }
+        finally
+        {
+            writes.Release();
+        }
     }
 
     private async Task<string?> ReadTokenAsync(CancellationToken cancellationToken)

@@ -37,25 +37,29 @@ internal static class KestrelListenerSetup
 
         foreach (var listener in listeners.All)
         {
-            kestrel.Listen(listener.BindAddress, listener.ConfiguredPort, options =>
-            {
-                // Without TLS (no ALPN) Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port, so
-                // each listener speaks its declared protocol; HTTP2/GRPC mean h2c prior knowledge.
-                options.Protocols = listener.Protocol is ListenerProtocol.HTTP2 or ListenerProtocol.GRPC
-                    ? HttpProtocols.Http2
-                    : HttpProtocols.Http1;
-                options.Use(next => connection =>
-                {
-                    connection.Features.Set(listener);
-                    return next(connection);
-                });
-                foreach (var configurator in configurators)
-                {
-                    configurator.Configure(listener, options);
-                }
-
-                listener.Attach(options);
-            });
+            kestrel.Listen(listener.BindAddress, listener.ConfiguredPort, options => ConfigureListener(listener, options, configurators));
         }
+    }
+
+    /// <summary>The connection stages of one listener (also of gateway listeners opened live).</summary>
+    public static void ConfigureListener(MeshListener listener, ListenOptions options, IReadOnlyList<IListenerConfigurator> configurators)
+    {
+        // Without TLS (no ALPN) Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port, so
+        // each listener speaks its declared protocol; HTTP2/GRPC mean h2c prior knowledge.
+        // (TCP/TLS listeners never reach HTTP: the L4 stage ends every connection.)
+        options.Protocols = listener.Protocol is ListenerProtocol.HTTP2 or ListenerProtocol.GRPC
+            ? HttpProtocols.Http2
+            : HttpProtocols.Http1;
+        options.Use(next => connection =>
+        {
+            connection.Features.Set(listener);
+            return next(connection);
+        });
+        foreach (var configurator in configurators)
+        {
+            configurator.Configure(listener, options);
+        }
+
+        listener.Attach(options);
     }
 }

@@ -1,4 +1,5 @@
 using Mesh.Proxy.Core.Admin;
+using Mesh.Proxy.Core.Admin.AppProbes;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Discovery;
 using Mesh.Proxy.Core.Identity;
@@ -77,10 +78,20 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));
         services.TryAddSingleton<WorkloadIdentityState>();
 
-        builder.WebHost.ConfigureKestrel(kestrel => KestrelListenerSetup.Configure(
-            kestrel,
-            kestrel.ApplicationServices.GetRequiredService<ListenerSet>(),
-            KestrelListenerSetup.OrderedConfigurators(kestrel.ApplicationServices)));
+        services.TryAddSingleton<ListenerStatusState>();
+        services.TryAddSingleton<LiveListenerBinder>();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var provider = kestrel.ApplicationServices;
+            var configurators = KestrelListenerSetup.OrderedConfigurators(provider);
+            KestrelListenerSetup.Configure(kestrel, provider.GetRequiredService<ListenerSet>(), configurators);
+            if (provider.GetRequiredService<IOptions<MeshProxyOptions>>().Value.Mode == MeshProxyMode.Gateway)
+            {
+                // Gateway server ports no configured listener serves are opened live through Kestrel's endpoint reload.
+                var live = provider.GetRequiredService<LiveListenerBinder>();
+                live.Attach(kestrel.Configure(live.Configuration, reloadOnChange: true), configurators);
+            }
+        });
 
         services.AddSingleton<MeshProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<MeshProxyConfigProvider>());
@@ -100,7 +111,11 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<SnapshotTranslator>();
         services.AddSingleton<SnapshotApplier>();
         services.AddSingleton<NodeIdentityFactory>();
+        services.AddSingleton<Network.NetworkStages>();
         services.AddSingleton<PassthroughForwarder>();
+
+        services.AddSingleton<AppProber>();
+        services.AddSingleton<AppProbeEndpoint>();
 
         // Sized for concurrency, not cores: every in-flight request holds one.
         services.AddSingleton<ObjectPool<RoutingResult>>(new DefaultObjectPool<RoutingResult>(new RoutingResultPoolPolicy(), maximumRetained: 1024));

@@ -80,6 +80,24 @@ public sealed class ProxyFeatureBuilder
         return this;
     }
 
+    /// <summary>A network filter of the L4 proxy (e.g. authorization), at its place in <see cref="NetworkStage"/>.</summary>
+    public ProxyFeatureBuilder AddNetworkFilter<T>(NetworkStage stage)
+        where T : class, Network.INetworkFilter
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton(new NetworkStageRegistration(stage, typeof(T), Name));
+        return this;
+    }
+
+    /// <summary>An observer of the connections the L4 proxy serves (<see cref="NetworkStage.Observers"/>).</summary>
+    public ProxyFeatureBuilder AddTcpSessionObserver<T>()
+        where T : class, Network.ITcpSessionObserver
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton(new NetworkStageRegistration(NetworkStage.Observers, typeof(T), Name));
+        return this;
+    }
+
     /// <summary>An endpoint of the admin listener (<c>/stats</c>, <c>/certs</c>, ...).</summary>
     public ProxyFeatureBuilder AddAdminEndpoint<T>()
         where T : class, IAdminEndpoint

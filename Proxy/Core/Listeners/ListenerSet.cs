@@ -3,12 +3,21 @@ using Mesh.Proxy.Core.Configuration;
 
 namespace Mesh.Proxy.Core.Listeners;
 
-/// <summary>All listeners of this proxy, derived once from <see cref="MeshProxyOptions"/>.</summary>
+/// <summary>
+/// All listeners of this proxy: those derived once from <see cref="MeshProxyOptions"/>, and the
+/// gateway listeners opened live for Gateway server ports no configured listener serves
+/// (<see cref="GetOrAddLive"/>; they are only ever added, so listener indexes stay valid).
+/// </summary>
 public sealed class ListenerSet
 {
-    private ListenerSet(IReadOnlyList<MeshListener> all, IReadOnlyList<UnservedListener> unserved)
+    private readonly object _gate = new();
+    private readonly IPAddress _bindAddress;
+    private volatile MeshListener[] _all;
+
+    private ListenerSet(MeshListener[] all, IReadOnlyList<UnservedListener> unserved, IPAddress bindAddress)
     {
-        All = all;
+        _all = all;
+        _bindAddress = bindAddress;
         Unserved = unserved;
         Admin = all.Single(l => l.Kind == ListenerKind.Admin);
     }
@@ -16,7 +25,7 @@ public sealed class ListenerSet
     /// <summary>A configured listener the proxy cannot serve yet, and why.</summary>
     public sealed record UnservedListener(string Name, int Port, string Reason);
 
-    public IReadOnlyList<MeshListener> All { get; }
+    public IReadOnlyList<MeshListener> All => _all;
 
     /// <summary>Configured listeners that are not bound, and why (none at the moment; kept for listener kinds to come).</summary>
     public IReadOnlyList<UnservedListener> Unserved { get; }
@@ -81,7 +90,35 @@ public sealed class ListenerSet
         }
 
         list.Add(new MeshListener(list.Count, ListenerKind.Admin, "admin", bind, options.AdminPort, ListenerProtocol.HTTP));
-        return new ListenerSet(list, unserved);
+        return new ListenerSet([.. list], unserved, bind);
+    }
+
+    /// <summary>
+    /// The live gateway listener for a Gateway server port (the same port number on the bind
+    /// address, as Envoy opens a listener per Gateway port), created on first use; one per
+    /// (port, protocol), so a port whose servers change from TCP to HTTP gets a new listener.
+    /// </summary>
+    public MeshListener GetOrAddLive(int port, ListenerProtocol protocol)
+    {
+        lock (_gate)
+        {
+            var all = _all;
+            foreach (var listener in all)
+            {
+                if (listener.IsLive && listener.ConfiguredPort == port && listener.Protocol == protocol)
+                {
+                    return listener;
+                }
+            }
+
+            var added = new MeshListener(all.Length, ListenerKind.Gateway, $"gateway|{port}|live", _bindAddress, port, protocol)
+            {
+                GatewayPorts = [port],
+                IsLive = true,
+            };
+            _all = [.. all, added];
+            return added;
+        }
     }
 
     /// <summary>Istio's name for the cluster that forwards a service port to the local app.</summary>

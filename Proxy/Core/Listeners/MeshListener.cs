@@ -39,6 +39,12 @@ public sealed class MeshListener
 
     public ListenerProtocol Protocol { get; }
 
+    /// <summary>TCP and TLS listeners: every connection is forwarded at L4, none is HTTP.</summary>
+    public bool IsNetwork => Protocol is ListenerProtocol.TCP or ListenerProtocol.TLS;
+
+    /// <summary>Gateway: opened for a Gateway server port while the proxy runs (not from configuration).</summary>
+    public bool IsLive { get; init; }
+
     /// <summary>Inbound: the service port name and number, and the app port it forwards to.</summary>
     public string? ServicePortName { get; init; }
 

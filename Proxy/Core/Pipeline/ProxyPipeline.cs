@@ -102,7 +102,7 @@ public enum ProxyStage
 
 /// <summary>
 /// The order of the connection stages of every listener (Kestrel connection middleware; Envoy's
-/// listener filters, transport socket and network filters). The coming L4 proxying is a stage here.
+/// listener filters, transport socket and network filters).
 /// </summary>
 public enum ListenerStage
 {
@@ -112,8 +112,36 @@ public enum ListenerStage
     /// <summary>Plain <c>IListenerConfigurator</c> registrations (extensions), in registration order.</summary>
     Extensions = 200,
 
-    /// <summary>istio.stats for connections (TCP opened/closed counters, Telemetry): after TLS, so they see the peer certificate.</summary>
+    /// <summary>istio.stats for HTTP connections (TCP opened/closed counters, Telemetry): after TLS, so they see the peer certificate.</summary>
     ConnectionObservers = 300,
+
+    /// <summary>
+    /// The L4 proxy (Envoy's tcp_proxy with the network filters of <see cref="NetworkStage"/>): a
+    /// connection served at L4 (TCP/TLS listeners, TCP/TLS/passthrough Gateway servers) ends here;
+    /// every other connection goes on to HTTP.
+    /// </summary>
+    Network = 400,
+}
+
+/// <summary>
+/// The order of what runs for each connection the L4 proxy serves (Envoy's network filter chain as
+/// Istio builds it: rbac, istio.stats, tcp_proxy). Contributions: <c>INetworkFilter</c> (may refuse
+/// the connection) and <c>ITcpSessionObserver</c> (told when the upstream is chosen and when the
+/// connection ends).
+/// </summary>
+/// <code>
+///  stage          Envoy                                  feature
+///  Authorization  envoy.filters.network.rbac             Security
+///  Observers      istio.stats (tcp), access log          Telemetry
+///  TcpProxy       envoy.filters.network.tcp_proxy        L4 (the stage itself)
+/// </code>
+public enum NetworkStage
+{
+    /// <summary>AuthorizationPolicies with Istio's TCP semantics; a refused connection is closed before any upstream is dialled.</summary>
+    Authorization = 100,
+
+    /// <summary>Metrics, access log and console edges of the connection.</summary>
+    Observers = 200,
 }
 
 /// <summary>What a <see cref="ProxyStage"/> accepts.</summary>

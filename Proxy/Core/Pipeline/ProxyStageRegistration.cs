@@ -6,6 +6,9 @@ internal sealed record ProxyStageRegistration(ProxyStage Stage, Type Implementat
 /// <summary>One contribution to a <see cref="ListenerStage"/>.</summary>
 internal sealed record ListenerStageRegistration(ListenerStage Stage, Type Configurator, string Feature);
 
+/// <summary>One contribution to a <see cref="NetworkStage"/> (an <c>INetworkFilter</c> or an <c>ITcpSessionObserver</c>).</summary>
+internal sealed record NetworkStageRegistration(NetworkStage Stage, Type Implementation, string Feature);
+
 /// <summary>Orders contributions by stage, keeping registration order within a stage.</summary>
 internal static class StageOrder
 {

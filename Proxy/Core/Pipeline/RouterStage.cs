@@ -295,12 +295,7 @@ internal sealed partial class RouterStage
         }
     }
 
-    private static CancellationTokenSource StartTimer(CancellationToken parent, TimeSpan timeout)
-    {
-        var timer = CancellationTokenSource.CreateLinkedTokenSource(parent);
-        timer.CancelAfter(timeout);
-        return timer;
-    }
+    private CancellationTokenSource StartTimer(CancellationToken parent, TimeSpan timeout) => new LinkedTimeoutSource(parent, timeout, _timeProvider);
 
     private static partial class Log
     {

@@ -38,4 +38,7 @@ public sealed class RoutingModel
 
     /// <summary>What features compiled from this snapshot (inbound security, telemetry settings, Gateway servers...).</summary>
     public FeatureModels FeatureModels { get; init; } = FeatureModels.Empty;
+
+    /// <summary>Gateway: the listeners opened live for this snapshot's Gateway server ports (bound once the model is published).</summary>
+    public IReadOnlyList<Listeners.MeshListener> LiveListeners { get; init; } = [];
 }

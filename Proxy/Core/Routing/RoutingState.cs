@@ -8,5 +8,12 @@ public sealed class RoutingState
     /// <summary>Null until the first snapshot has been applied.</summary>
     public RoutingModel? Current => Volatile.Read(ref _current);
 
-    internal void Publish(RoutingModel model) => Volatile.Write(ref _current, model);
+    /// <summary>Raised on the applying thread right after a model is published (the gateway opens its live listeners).</summary>
+    internal event Action<RoutingModel>? Published;
+
+    internal void Publish(RoutingModel model)
+    {
+        Volatile.Write(ref _current, model);
+        Published?.Invoke(model);
+    }
 }

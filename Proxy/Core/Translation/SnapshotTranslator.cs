@@ -109,6 +109,8 @@ internal sealed class SnapshotTranslator
             virtualHosts.Add(new ParsedVirtualHost(i, model, domains));
         }
 
+        // Gateway server ports no configured listener serves get listeners of their own (opened once the model is published).
+        var live = _options.Mode == MeshProxyMode.Gateway ? LiveGatewayListeners.Plan(snapshot, _listeners) : [];
         var listeners = new ListenerTranslation(_listeners, _options.Mode, virtualHosts, errors);
         if (_options.Mode == MeshProxyMode.Sidecar)
         {
@@ -136,6 +138,7 @@ internal sealed class SnapshotTranslator
         {
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
             FeatureModels = translated.BuildModels(),
+            LiveListeners = live,
         };
         return TranslationResult.Success(routingModel, yarpClusters);
     }
@@ -178,6 +181,13 @@ internal sealed class SnapshotTranslator
 
         foreach (var listener in _listeners.OfKind(ListenerKind.Inbound))
         {
+            if (listener.IsNetwork)
+            {
+                // The L4 feature connects to the app itself; YARP has nothing to forward.
+                clusters[listener.InboundClusterName!] = new UpstreamCluster(listener.InboundClusterName!, ProtocolOf(listener.Protocol)) { Port = listener.TargetPort, EndpointCount = 1 };
+                continue;
+            }
+
             var (upstream, config) = ClusterTranslator.Inbound(listener.InboundClusterName!, _options.AppAddress, listener.TargetPort, ProtocolOf(listener.Protocol));
             clusters[upstream.Name] = upstream;
             yarp.Add(config);
@@ -191,6 +201,8 @@ internal sealed class SnapshotTranslator
         ListenerProtocol.HTTP2 => Protocol.Http2,
         ListenerProtocol.GRPC => Protocol.Grpc,
         ListenerProtocol.HTTPS => Protocol.Https,
+        ListenerProtocol.TCP => Protocol.Tcp,
+        ListenerProtocol.TLS => Protocol.Tls,
         _ => Protocol.Http,
     };
 }

@@ -2,16 +2,21 @@ using System.Net;
 using Mesh.Proxy.Core.Identity;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Security.Jwt;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Security.Authorization;
 
 /// <summary>
 /// The attributes of one inbound request that authorization looks at (Istio's source.*, request.*,
-/// destination.*, connection.*), read lazily from the request so unused ones cost nothing.
+/// destination.*, connection.*), read lazily from the request so unused ones cost nothing. For a
+/// TCP connection there is no request: only policies compiled for TCP (without request attributes)
+/// are evaluated against it.
 /// </summary>
 internal readonly ref struct AuthorizationInput
 {
+    private readonly ConnectionContext? _connection;
+
     public AuthorizationInput(HttpContext context, MeshListener listener, MeshPeerIdentityFeature? peer, JwtPrincipal? user)
     {
         Context = context;
@@ -20,6 +25,17 @@ internal readonly ref struct AuthorizationInput
         User = user;
     }
 
+    /// <summary>A TCP connection (TcpAuthorizationRules-compiled policies only).</summary>
+    public AuthorizationInput(ConnectionContext connection, MeshListener listener, MeshPeerIdentityFeature? peer)
+    {
+        _connection = connection;
+        Context = null!;
+        Listener = listener;
+        Peer = peer;
+        User = null;
+    }
+
+    /// <summary>The request (null for a TCP connection; request attributes are compiled out for those).</summary>
     public HttpContext Context { get; }
 
     public MeshListener Listener { get; }
@@ -36,7 +52,7 @@ internal readonly ref struct AuthorizationInput
     public string? SourceNamespace => Peer?.Identity.Namespace;
 
     /// <summary>source.ip: the address of the connection's peer.</summary>
-    public IPAddress? SourceIp => Context.Connection.RemoteIpAddress;
+    public IPAddress? SourceIp => _connection is null ? Context.Connection.RemoteIpAddress : (_connection.RemoteEndPoint as IPEndPoint)?.Address;
 
     /// <summary>
     /// remote.ip: the original client as Envoy's HTTP connection manager determines it for a
@@ -46,6 +62,11 @@ internal readonly ref struct AuthorizationInput
     {
         get
         {
+            if (_connection is not null)
+            {
+                return SourceIp;
+            }
+
             var forwarded = Context.Request.Headers["x-forwarded-for"];
             if (forwarded.Count > 0 && forwarded[^1] is { } last)
             {
@@ -60,7 +81,7 @@ internal readonly ref struct AuthorizationInput
         }
     }
 
-    public IPAddress? DestinationIp => Context.Connection.LocalIpAddress;
+    public IPAddress? DestinationIp => _connection is null ? Context.Connection.LocalIpAddress : (_connection.LocalEndPoint as IPEndPoint)?.Address;
 
     /// <summary>
     /// destination.port: the workload's port, as in Istio; the service port also counts, because

@@ -17,6 +17,7 @@ internal static class AuthorizationTranslator
         var deny = new List<AuthorizationPolicyModel>();
         var allow = new List<AuthorizationPolicyModel>();
         var audit = new List<AuthorizationPolicyModel>();
+        var custom = new List<CustomPolicyModel>();
         for (var i = 0; i < policies.Count; i++)
         {
             var policy = policies[i];
@@ -28,6 +29,12 @@ internal static class AuthorizationTranslator
             }
 
             var model = new AuthorizationPolicyModel(policy.Name, [.. rules]);
+            if (policy.Action == Wire.AuthorizationPolicy.Types.Action.Custom)
+            {
+                custom.Add(new CustomPolicyModel(model, policy.Provider));
+                continue;
+            }
+
             (policy.Action switch
             {
                 Wire.AuthorizationPolicy.Types.Action.Deny => deny,
@@ -36,7 +43,7 @@ internal static class AuthorizationTranslator
             }).Add(model);
         }
 
-        return new AuthorizationPolicySet([.. deny], [.. allow], [.. audit]);
+        return new AuthorizationPolicySet([.. deny], [.. allow], [.. audit], [.. custom]);
     }
 
     private static AuthorizationRuleModel Rule(Wire.AuthorizationRule rule, string path, TranslationErrors errors)

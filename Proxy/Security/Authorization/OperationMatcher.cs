@@ -20,20 +20,20 @@ internal sealed class OperationMatcher
 
     public bool Matches(in AuthorizationInput input)
     {
-        var request = input.Context.Request;
-        if ((Methods is not null || NotMethods is not null) && !Field.Check(Methods, NotMethods, request.Method))
+        // Request fields are read only when set (a TCP connection's operations have only ports).
+        if ((Methods is not null || NotMethods is not null) && !Field.Check(Methods, NotMethods, input.Context.Request.Method))
         {
             return false;
         }
 
-        if ((Paths is not null || NotPaths is not null) && !Field.Check(Paths, NotPaths, Path(request)))
+        if ((Paths is not null || NotPaths is not null) && !Field.Check(Paths, NotPaths, Path(input.Context.Request)))
         {
             return false;
         }
 
         if (Hosts is not null || NotHosts is not null)
         {
-            var host = request.Host.Value ?? "";
+            var host = input.Context.Request.Host.Value ?? "";
             if ((Hosts is not null && !HostMatches(Hosts, host)) || (NotHosts is not null && HostMatches(NotHosts, host)))
             {
                 return false;

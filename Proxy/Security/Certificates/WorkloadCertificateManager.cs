@@ -107,7 +107,7 @@ internal sealed partial class WorkloadCertificateManager : BackgroundService
                     // Woken early by RequestRenewal (root rotation, trust domain change); long waits are cut
                     // into slices because a certificate may live longer than a timer can wait.
                     var wait = due - now < MaxWaitSlice ? due - now : MaxWaitSlice;
-                    if (!await _wake.WaitAsync(wait, stoppingToken))
+                    if (!await WaitForWakeAsync(wait, stoppingToken))
                     {
                         continue;
                     }
@@ -142,6 +142,22 @@ internal sealed partial class WorkloadCertificateManager : BackgroundService
 
                 due = _time.GetUtcNow() + RetryDelay(failures);
             }
+        }
+    }
+
+    /// <summary>True when woken by <see cref="RequestRenewal"/>; false when <paramref name="wait"/> passed on the manager's clock.</summary>
+    private async Task<bool> WaitForWakeAsync(TimeSpan wait, CancellationToken stoppingToken)
+    {
+        using var timeout = new CancellationTokenSource(wait, _time);
+        using var waitSource = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, timeout.Token);
+        try
+        {
+            await _wake.WaitAsync(waitSource.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

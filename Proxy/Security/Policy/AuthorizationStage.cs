@@ -3,6 +3,7 @@ using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Security.Authorization;
+using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -14,15 +15,19 @@ namespace Mesh.Proxy.Security.Policy;
 /// listeners (principals from the mTLS peer and the JWT) and of the gateway (principals from JWTs
 /// only: a gateway has no mesh peer). A refused request gets 403; AUDIT policies are logged. On a
 /// gateway this runs before the route's faults, redirects, direct responses and mirrors, as in Envoy.
+/// CUSTOM policies (Envoy's ext_authz, which precedes rbac) send the requests they select to their
+/// external authorizer first.
 /// </summary>
 internal sealed partial class AuthorizationStage
 {
     private readonly RequestDelegate _next;
     private readonly ILogger _logger;
     private readonly ILogger _audit;
+    private readonly ExtAuthzCaller _extAuthz;
 
-    public AuthorizationStage(RequestDelegate next, ILoggerFactory loggers)
+    public AuthorizationStage(RequestDelegate next, ILoggerFactory loggers, ExtAuthzCaller extAuthz)
     {
+        _extAuthz = extAuthz;
         _next = next;
         _logger = loggers.CreateLogger<AuthorizationStage>();
         _audit = loggers.CreateLogger("Mesh.Proxy.Audit");
@@ -39,9 +44,31 @@ internal sealed partial class AuthorizationStage
         }
 
         var peer = listener.Kind == ListenerKind.Inbound ? context.Features.Get<MeshPeerIdentityFeature>() : null;
-        return Authorize(context, listener, security.Authorization, peer, context.Features.Get<JwtPrincipal>())
+        var user = context.Features.Get<JwtPrincipal>();
+        if (security.Authorization.Custom.Length > 0
+            && security.Authorization.CustomProviders(new AuthorizationInput(context, listener, peer, user)) is { } providers)
+        {
+            return CheckExternallyAsync(context, listener, security, providers, peer, user);
+        }
+
+        return Authorize(context, listener, security.Authorization, peer, user)
             ? _next(context)
             : SecurityReply.Forbidden(context);
+    }
+
+    // Envoy's ext_authz runs before rbac: a CUSTOM denial wins; an allowed request goes on to DENY and ALLOW.
+    private async Task CheckExternallyAsync(HttpContext context, MeshListener listener, InboundSecurityModel security, List<string> providers, MeshPeerIdentityFeature? peer, JwtPrincipal? user)
+    {
+        foreach (var name in providers)
+        {
+            if (await _extAuthz.CheckAsync(context, security.ExtAuthz[name]) is { } reply)
+            {
+                await SecurityReply.ExtAuthz(context, reply.Status, reply.ClientHeaders, reply.Body);
+                return;
+            }
+        }
+
+        await (Authorize(context, listener, security.Authorization, peer, user) ? _next(context) : SecurityReply.Forbidden(context));
     }
 
     private bool Authorize(HttpContext context, MeshListener listener, AuthorizationPolicySet policies, MeshPeerIdentityFeature? peer, JwtPrincipal? user)

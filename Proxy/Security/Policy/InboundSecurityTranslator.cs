@@ -2,6 +2,7 @@ using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Security.Authorization;
+using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 
 namespace Mesh.Proxy.Security.Policy;
@@ -39,6 +40,8 @@ internal static class InboundSecurityTranslator
         return new InboundSecurityModel(
             modes,
             AuthorizationTranslator.Translate(inbound.Authorization, "inbound.authorization", errors),
-            JwtTranslator.Translate(inbound.JwtRules, "inbound.jwt_rules", errors));
+            JwtTranslator.Translate(inbound.JwtRules, "inbound.jwt_rules", errors),
+            ExtAuthzTranslator.Translate(snapshot, "inbound.ext_authz", errors),
+            TcpAuthorizationRules.Translate(inbound.Authorization));
     }
 }

@@ -20,6 +20,29 @@ internal static class SecurityReply
         return Write(context, StatusCodes.Status401Unauthorized, "16", reason, System.Text.Encoding.UTF8.GetBytes(reason));
     }
 
+    /// <summary>An external authorizer's denial (or its failure): its status, headers and body; gRPC callers get the status mapped to a gRPC code.</summary>
+    public static Task ExtAuthz(HttpContext context, int status, IReadOnlyList<KeyValuePair<string, string>> headers, ReadOnlyMemory<byte> body)
+    {
+        if (IsGrpc(context))
+        {
+            var grpcStatus = status switch { 401 => "16", 403 => "7", 429 or 503 => "14", _ => "2" };
+            return Write(context, status, grpcStatus, $"ext_authz denied the request ({status})", body);
+        }
+
+        var response = context.Response;
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.Append(name, value);
+        }
+
+        response.StatusCode = status;
+        response.ContentLength = body.Length;
+        return HttpMethods.IsHead(context.Request.Method) || body.IsEmpty ? Task.CompletedTask : response.Body.WriteAsync(body).AsTask();
+    }
+
+    private static bool IsGrpc(HttpContext context) =>
+        context.Request.ContentType is { } contentType && contentType.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+
     private static Task Write(HttpContext context, int status, string grpcStatus, string message, ReadOnlyMemory<byte> body)
     {
         var response = context.Response;

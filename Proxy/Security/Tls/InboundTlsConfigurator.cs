@@ -16,11 +16,14 @@ namespace Mesh.Proxy.Security.Tls;
 
 /// <summary>
 /// Inbound listeners accept mesh mTLS and plaintext on the same port (PERMISSIVE), decided per
-/// connection from its first byte: TLS goes through Kestrel's TLS stage with this workload's
+/// connection from its first bytes: TLS goes through Kestrel's TLS stage with this workload's
 /// certificate and a required, trust-bundle-verified client certificate; plaintext skips it.
-/// The connection is then held to the port's PeerAuthentication mode (STRICT refuses plaintext,
+/// The connection is held to the port's PeerAuthentication mode (STRICT refuses plaintext,
 /// DISABLE refuses TLS). HTTP listeners offer h2 and http/1.1 by ALPN, so sidecars talk HTTP/2
-/// to each other while plaintext callers keep HTTP/1.1.
+/// to each other while plaintext callers keep HTTP/1.1. TCP listeners tell mesh mTLS from an
+/// app's own TLS as Istio does, by the ClientHello's ALPN (<c>istio-peer-exchange</c>/<c>istio</c>,
+/// which the mesh's TCP clients offer): other TLS passes through to the app untouched; STRICT and
+/// DISABLE ports are not inspected at all, so server-first protocols work on them.
 /// </summary>
 internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
 {
@@ -42,43 +45,85 @@ internal sealed partial class InboundTlsConfigurator : IListenerConfigurator
             return;
         }
 
-        TlsDetectingStage.Use(options, ServerOptions, (connection, isTls) => Admit(connection, listener, isTls));
+        TlsDetectingStage.Use(options, new Policy(this, listener));
     }
 
-    private bool Admit(ConnectionContext connection, MeshListener listener, bool? isTls)
+    private MtlsMode ModeOf(MeshListener listener) =>
+        _routing.Current?.FeatureModels.Get<InboundSecurityModel>()?.ModeFor(listener) ?? MtlsMode.Permissive;
+
+    private TlsDecision Admit(ConnectionContext connection, MeshListener listener, ConnectionInspection inspection)
     {
-        if (isTls is not { } tls)
+        var mode = ModeOf(listener);
+        switch (inspection.Kind)
         {
-            return false;
+            case FirstBytes.Closed:
+                return TlsDecision.Refuse;
+            case FirstBytes.Tls when !listener.IsNetwork || inspection.Hello is { } hello && IsMeshTls(hello):
+                if (mode == MtlsMode.Disable || _identity.Certificate is null)
+                {
+                    Log.TlsRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString(), mode == MtlsMode.Disable ? "PeerAuthentication DISABLE" : "no workload certificate yet");
+                    return TlsDecision.Refuse;
+                }
+
+                return TlsDecision.Terminate;
         }
 
-        var mode = _routing.Current?.FeatureModels.Get<InboundSecurityModel>()?.ModeFor(listener) ?? MtlsMode.Permissive;
-        if (tls)
-        {
-            if (mode == MtlsMode.Disable || _identity.Certificate is null)
-            {
-                Log.TlsRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString(), mode == MtlsMode.Disable ? "PeerAuthentication DISABLE" : "no workload certificate yet");
-                return false;
-            }
-
-            return true;
-        }
-
+        // Plaintext, or on a TCP port TLS that is not the mesh's: the app's own bytes.
         if (mode == MtlsMode.Strict)
         {
-            // Envoy resets such connections: no HTTP response tells a plaintext caller anything.
+            // Envoy resets such connections: no response tells a plaintext caller anything.
             Log.PlaintextRefused(_logger, listener.Name, connection.RemoteEndPoint?.ToString());
-            return false;
+            return TlsDecision.Refuse;
         }
 
-        return true;
+        return TlsDecision.PassOn;
     }
 
-    private SslServerAuthenticationOptions ServerOptions(TlsHandshakeCallbackContext context, List<SslApplicationProtocol> protocols)
+    private static bool IsMeshTls(TlsClientHello hello)
+    {
+        foreach (var protocol in TlsDetectingStage.MeshTcpProtocols)
+        {
+            if (hello.Offers(protocol.ToString()))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private sealed class Policy(InboundTlsConfigurator owner, MeshListener listener) : ITlsListenerPolicy
+    {
+        public TlsDecision Plan(ConnectionContext connection, out bool readClientHello)
+        {
+            readClientHello = listener.IsNetwork;
+            if (!listener.IsNetwork)
+            {
+                return TlsDecision.Inspect;
+            }
+
+            // A TCP port is inspected only when both are possible (PERMISSIVE): a STRICT or DISABLE
+            // port must not wait for the client's first byte, or server-first protocols would hang.
+            switch (owner.ModeOf(listener))
+            {
+                case MtlsMode.Strict:
+                    return owner._identity.Certificate is null ? TlsDecision.Refuse : TlsDecision.Terminate;
+                case MtlsMode.Disable:
+                    return TlsDecision.PassOn;
+                default:
+                    return TlsDecision.Inspect;
+            }
+        }
+
+        public TlsDecision Decide(ConnectionContext connection, ConnectionInspection inspection) => owner.Admit(connection, listener, inspection);
+
+        public SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> httpProtocols) =>
+            owner.ServerOptions(connection, serverName, listener.IsNetwork ? TlsDetectingStage.MeshTcpProtocols : httpProtocols);
+    }
+
+    private SslServerAuthenticationOptions ServerOptions(ConnectionContext connection, string? serverName, List<SslApplicationProtocol> protocols)
     {
         var certificate = _identity.Certificate ?? throw new AuthenticationException("no workload certificate yet");
-        var connection = context.Connection;
-        var serverName = string.IsNullOrEmpty(context.ClientHelloInfo.ServerName) ? null : context.ClientHelloInfo.ServerName;
         return new SslServerAuthenticationOptions
         {
             ServerCertificateContext = certificate.ServerContext,

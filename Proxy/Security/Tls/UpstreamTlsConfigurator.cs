@@ -34,7 +34,7 @@ internal sealed class UpstreamTlsConfigurator(WorkloadIdentityState identity) : 
         if (mode == UpstreamTlsMetadata.IstioMutual)
         {
             ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => identity.Certificate?.Leaf!;
-            ssl.RemoteCertificateValidationCallback = (_, certificate, chain, _) => AcceptMeshServer(certificate, chain, identity, expected);
+            ssl.RemoteCertificateValidationCallback = (_, certificate, chain, _) => ServerCertificateVerifier.AcceptMeshServer(certificate, chain, identity, expected);
             return;
         }
 
@@ -46,7 +46,7 @@ internal sealed class UpstreamTlsConfigurator(WorkloadIdentityState identity) : 
             roots.ImportFromPem(caPem);
         }
 
-        ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => insecure || AcceptServer(certificate, chain, errors, roots, expected);
+        ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => insecure || ServerCertificateVerifier.AcceptServer(certificate, chain, errors, roots, expected);
         if (mode == UpstreamTlsMetadata.Mutual
             && metadata.TryGetValue(UpstreamTlsMetadata.ClientCertificate, out var certPem)
             && metadata.TryGetValue(UpstreamTlsMetadata.PrivateKey, out var keyPem))
@@ -54,55 +54,5 @@ internal sealed class UpstreamTlsConfigurator(WorkloadIdentityState identity) : 
             var client = X509Certificate2.CreateFromPem(certPem, keyPem);
             ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => client;
         }
-    }
-
-    private static bool AcceptMeshServer(X509Certificate? certificate, X509Chain? chain, WorkloadIdentityState identity, string[] expected)
-    {
-        var peer = PeerCertificateValidator.Validate(certificate, chain, identity, out _);
-        return peer is not null && (expected.Length == 0 || Array.IndexOf(expected, peer.Uri) >= 0);
-    }
-
-    private static bool AcceptServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? roots, string[] expected)
-    {
-        if (certificate is null)
-        {
-            return false;
-        }
-
-        var server = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-        if (roots is null)
-        {
-            // The platform verified the chain against the system roots, and the name against the host.
-            var chainErrors = errors & ~SslPolicyErrors.RemoteCertificateNameMismatch;
-            if (chainErrors != SslPolicyErrors.None)
-            {
-                return false;
-            }
-        }
-        else
-        {
-            using var custom = new X509Chain();
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(roots);
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            custom.ChainPolicy.DisableCertificateDownloads = true;
-            if (chain is not null)
-            {
-                custom.ChainPolicy.ExtraStore.AddRange(chain.ChainPolicy.ExtraStore);
-            }
-
-            if (!custom.Build(server))
-            {
-                return false;
-            }
-        }
-
-        if (expected.Length == 0)
-        {
-            return (errors & SslPolicyErrors.RemoteCertificateNameMismatch) == 0;
-        }
-
-        var names = CertificateNames.Of(server);
-        return names.Exists(name => Array.Exists(expected, e => CertificateNames.Matches(name, e)));
     }
 }

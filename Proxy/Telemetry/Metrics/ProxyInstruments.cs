@@ -16,6 +16,8 @@ internal sealed class ProxyInstruments
     public const string ResponseBytes = "istio_response_bytes";
     public const string TcpConnectionsOpened = "istio_tcp_connections_opened_total";
     public const string TcpConnectionsClosed = "istio_tcp_connections_closed_total";
+    public const string TcpSentBytesTotal = "istio_tcp_sent_bytes_total";
+    public const string TcpReceivedBytesTotal = "istio_tcp_received_bytes_total";
 
     // Istio's default buckets (DEFAULT_DURATION_BUCKETS and the size buckets of its stats plugin).
     private static readonly double[] DurationBuckets = [0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000];
@@ -33,6 +35,8 @@ internal sealed class ProxyInstruments
             advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = SizeBuckets });
         ConnectionsOpened = Meter.CreateCounter<long>(TcpConnectionsOpened, unit: "{connection}", description: "Connections accepted by the proxy's listeners (Istio TCP_OPENED_CONNECTIONS).");
         ConnectionsClosed = Meter.CreateCounter<long>(TcpConnectionsClosed, unit: "{connection}", description: "Connections closed on the proxy's listeners (Istio TCP_CLOSED_CONNECTIONS).");
+        TcpSentBytes = Meter.CreateCounter<long>(TcpSentBytesTotal, unit: "By", description: "Bytes sent to the downstream of L4 connections (Istio TCP_SENT_BYTES).");
+        TcpReceivedBytes = Meter.CreateCounter<long>(TcpReceivedBytesTotal, unit: "By", description: "Bytes received from the downstream of L4 connections (Istio TCP_RECEIVED_BYTES).");
     }
 
     public Meter Meter { get; }
@@ -48,4 +52,8 @@ internal sealed class ProxyInstruments
     public Counter<long> ConnectionsOpened { get; }
 
     public Counter<long> ConnectionsClosed { get; }
+
+    public Counter<long> TcpSentBytes { get; }
+
+    public Counter<long> TcpReceivedBytes { get; }
 }

@@ -13,6 +13,11 @@ internal sealed class EdgeStats
     private long _durationMicros;
     private long _requestBytes;
     private long _responseBytes;
+    private long _connectionsOpened;
+    private long _connectionsClosed;
+    private long _connectionsFailed;
+    private long _bytesSent;
+    private long _bytesReceived;
 
     public EdgeStats(EdgeKey key)
     {
@@ -51,6 +56,42 @@ internal sealed class EdgeStats
         if (responseBytes > 0)
         {
             Interlocked.Add(ref _responseBytes, responseBytes);
+        }
+    }
+
+    /// <summary>TCP edges: connections opened, closed, closed because of a failure (no route, upstream unreachable, refused by policy).</summary>
+    public long ConnectionsOpened => Volatile.Read(ref _connectionsOpened);
+
+    public long ConnectionsClosed => Volatile.Read(ref _connectionsClosed);
+
+    public long ConnectionsFailed => Volatile.Read(ref _connectionsFailed);
+
+    /// <summary>TCP edges: bytes sent to and received from the downstream.</summary>
+    public long BytesSent => Volatile.Read(ref _bytesSent);
+
+    public long BytesReceived => Volatile.Read(ref _bytesReceived);
+
+    public void RecordTcpOpened() => Interlocked.Increment(ref _connectionsOpened);
+
+    public void RecordTcpClosed(bool failed)
+    {
+        Interlocked.Increment(ref _connectionsClosed);
+        if (failed)
+        {
+            Interlocked.Increment(ref _connectionsFailed);
+        }
+    }
+
+    public void AddTcpBytes(long sent, long received)
+    {
+        if (sent > 0)
+        {
+            Interlocked.Add(ref _bytesSent, sent);
+        }
+
+        if (received > 0)
+        {
+            Interlocked.Add(ref _bytesReceived, received);
         }
     }
 

@@ -111,6 +111,15 @@ internal sealed class StatsEndpoint : IAdminEndpoint
         json.WriteEndArray();
         json.WriteNumber("request_bytes", edge.RequestBytes);
         json.WriteNumber("response_bytes", edge.ResponseBytes);
+        if (key.Protocol == RequestProtocol.Tcp)
+        {
+            json.WriteNumber("connections_opened", edge.ConnectionsOpened);
+            json.WriteNumber("connections_closed", edge.ConnectionsClosed);
+            json.WriteNumber("connections_failed", edge.ConnectionsFailed);
+            json.WriteNumber("bytes_sent", edge.BytesSent);
+            json.WriteNumber("bytes_received", edge.BytesReceived);
+        }
+
         json.WriteEndObject();
     }
 }

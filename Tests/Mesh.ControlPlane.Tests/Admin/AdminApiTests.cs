@@ -11,7 +11,7 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Api_requests_need_the_bearer_token_and_health_endpoints_do_not()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         using var anonymous = new HttpClient { BaseAddress = controlPlane.AdminUri };
 
         var missing = await anonymous.GetAsync("/api/v1/config");
@@ -31,7 +31,7 @@ public sealed class AdminApiTests
     [Fact]
     public async Task A_generated_token_is_written_owner_only_and_reused_after_restart()
     {
-        var options = new TestControlPlaneOptions
+        var options = StandIn.Options() with
         {
             AdminToken = null,
             Settings = new Dictionary<string, string?> { ["ControlPlane:GenerateAdminToken"] = "true" },
@@ -63,7 +63,7 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Bad_yaml_is_a_400_with_every_error_and_nothing_changes()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
 
         var (status, body) = await controlPlane.Admin.ApplyAsync("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x\n");
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -99,7 +99,7 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Get_resolves_kinds_by_name_plural_and_short_name_and_serves_json_or_yaml()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         await controlPlane.Admin.ApplyAsync(Yaml.Documents(
             Yaml.VirtualService("reviews"), Yaml.VirtualService("ratings", host: "ratings", @namespace: "prod"), Yaml.DestinationRule("reviews")));
 
@@ -132,7 +132,7 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Unknown_kinds_objects_and_proxies_are_clear_4xx()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
 
         var (status, body) = await controlPlane.Admin.SendAsync(HttpMethod.Get, "/api/v1/config/widgets");
         Assert.Equal(HttpStatusCode.BadRequest, status);
@@ -157,7 +157,7 @@ public sealed class AdminApiTests
     [Fact]
     public async Task Each_listener_serves_only_its_own_endpoints()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
 
         // The admin API is not reachable on the gRPC (h2c) port.
         using var h2c = new HttpClient { BaseAddress = controlPlane.GrpcUri, DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };

@@ -1,7 +1,10 @@
+using Mesh.Testing.Architecture;
+
 namespace Mesh.ControlPlane.Tests.Architecture;
 
 /// <summary>
-/// Dependencies between a project's namespaces point one way. The control plane's namespaces are
+/// Dependencies between a project's namespaces point one way: no product project has a namespace
+/// cycle (<see cref="ProductProjects"/> finds them all). The control plane's namespaces are
 /// layers (ControlPlane/README.md): a namespace uses only namespaces of lower layers, so
 /// configuration, snapshots and discovery never reach back to what observes or composes them.
 /// </summary>
@@ -14,7 +17,7 @@ public sealed class NamespaceDependencyTests
         ["Configuration", "Registry", "Security"],
         ["Snapshots"],
         ["Credentials"],
-        ["Discovery"],
+        ["Discovery", "Gateways"],
         ["Telemetry"],
         ["Identity"],
         ["Admin"],
@@ -22,26 +25,58 @@ public sealed class NamespaceDependencyTests
         ["Hosting"],
     ];
 
-    [Theory]
-    [InlineData("ControlPlane", "Mesh.ControlPlane")]
-    [InlineData("Cli", "Mesh.Cli")]
-    public void Namespaces_form_no_cycle(string projectFolder, string rootNamespace)
-    {
-        var graph = NamespaceGraph.Read(Path.Combine(RepositoryFiles.Root, projectFolder), rootNamespace);
-        Assert.NotEmpty(graph.Namespaces);
+    public static TheoryData<string> Projects => [.. ProductProjects.Folders];
 
-        var cycles = graph.Cycles().Select(cycle => string.Join(" <-> ", cycle) + Environment.NewLine + string.Join(Environment.NewLine,
-            from user in cycle
-            from use in graph.UsesOf(user)
-            where cycle.Contains(use.Key)
-            select $"  {user} uses {use.Key} in {string.Join(", ", use.Value)}")).ToList();
+    /// <summary>Every product project (found on disk, so new ones are covered): its namespaces form no cycle.</summary>
+    [Theory]
+    [MemberData(nameof(Projects))]
+    public void Namespaces_form_no_cycle(string projectFolder)
+    {
+        var graph = ProductProjects.Graph(projectFolder);
+        var known = KnownCycles.GetValueOrDefault(projectFolder);
+        var cycles = graph.Cycles().Zip(graph.DescribeCycles())
+            .Where(cycle => known is null || !cycle.First.Order(StringComparer.Ordinal).SequenceEqual(known))
+            .Select(cycle => cycle.Second)
+            .ToList();
+
         Assert.True(cycles.Count == 0, $"namespace cycles in {projectFolder}:{Environment.NewLine}{string.Join(Environment.NewLine, cycles)}");
+    }
+
+    /// <summary>
+    /// Cycles that exist on main and are tolerated exactly as they are (any other cycle, or this one
+    /// growing, fails): the Gateway API validators (Validation.GatewayApi, Validation.Core) use the
+    /// shared rules of Mesh.Config.Validation, whose ConfigValidator dispatches to them. Lifting the
+    /// shared rules into a namespace of their own breaks it; delete the entry then (the test below insists).
+    /// Telemetry: the TCP telemetry (Telemetry.Tcp) reads the compiled TelemetryModel of the root
+    /// namespace, whose feature registers it; moving TelemetryModel/TelemetryTranslator into a
+    /// namespace of their own breaks it.
+    /// </summary>
+    private static readonly Dictionary<string, string[]> KnownCycles = new(StringComparer.Ordinal)
+    {
+        ["Config"] = ["Mesh.Config.Validation", "Mesh.Config.Validation.Core", "Mesh.Config.Validation.GatewayApi"],
+        ["Proxy/Telemetry"] = ["Mesh.Proxy.Telemetry", "Mesh.Proxy.Telemetry.Tcp"],
+    };
+
+    [Fact]
+    public void Known_cycles_still_exist()
+    {
+        foreach (var (folder, cycle) in KnownCycles)
+        {
+            Assert.Contains(ProductProjects.Graph(folder).Cycles(), found => found.Order(StringComparer.Ordinal).SequenceEqual(cycle));
+        }
+    }
+
+    [Fact]
+    public void Every_product_project_is_checked()
+    {
+        Assert.Superset(new HashSet<string> { "Cli", "Config", "ControlPlane", "Hosting", "Proxy/Core", "Proxy/Gateway", "Proxy/Security", "Proxy/Telemetry", "Proxy/Traffic" }, ProductProjects.Folders.ToHashSet());
+        Assert.NotEmpty(ProductProjects.Graph("ControlPlane").Namespaces);
     }
 
     [Fact]
     public void Control_plane_namespaces_use_only_lower_layers()
     {
-        var graph = NamespaceGraph.Read(Path.Combine(RepositoryFiles.Root, "ControlPlane"), "Mesh.ControlPlane");
+        var graph = ProductProjects.Graph("ControlPlane");
         var layerOf = ControlPlaneLayers
             .SelectMany((names, layer) => names.Select(name => (Namespace: "Mesh.ControlPlane." + name, Layer: layer)))
             .ToDictionary(x => x.Namespace, x => x.Layer, StringComparer.Ordinal);

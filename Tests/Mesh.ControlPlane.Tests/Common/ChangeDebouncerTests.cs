@@ -1,73 +1,95 @@
-using System.Diagnostics;
 using Mesh.ControlPlane.Common;
 
 namespace Mesh.ControlPlane.Tests.Common;
 
+/// <summary>The debouncer on a fake clock: the quiet period and the max delay are timers the test fires.</summary>
 public sealed class ChangeDebouncerTests
 {
-    [Fact]
-    public async Task A_burst_of_notifications_runs_the_callback_once()
-    {
-        var runs = 0;
-        var ran = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(5)),
-            _ => { Interlocked.Increment(ref runs); ran.TrySetResult(); return Task.CompletedTask; }, ex => throw ex);
-        debouncer.Start();
+    private static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(300);
 
+    [Fact]
+    public async Task A_burst_of_notifications_runs_the_callback_once_after_the_quiet_period()
+    {
+        var clock = new TestClock();
+        var runs = new List<DateTimeOffset>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(QuietPeriod, TimeSpan.FromSeconds(5)) { TimeProvider = clock },
+            async _ => { lock (runs) { runs.Add(clock.GetUtcNow()); } await release.Task; }, ex => throw ex);
+        var start = clock.GetUtcNow();
+
+        // The whole burst before the loop looks (so the clock is not advanced while it still reads).
         for (var i = 0; i < 20; i++)
         {
             debouncer.Notify();
         }
 
-        await ran.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        await Task.Delay(200);
-        Assert.Equal(1, Volatile.Read(ref runs));
+        debouncer.Start();
+        await clock.WaitForTimerAsync("the quiet period", QuietPeriod);
+        clock.Advance(QuietPeriod - TimeSpan.FromMilliseconds(1));
+        Assert.Empty(runs);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+
+        await Poll.UntilAsync("the callback to run", () => { lock (runs) { return runs.Count == 1; } });
+        Assert.Equal(start + QuietPeriod, runs[0]);
+
+        // While it runs, nothing of the burst is left over to run it again.
+        Assert.False(debouncer.HasPendingNotification);
+        release.SetResult();
     }
 
     [Fact]
     public async Task Steady_notifications_cannot_postpone_the_callback_past_the_max_delay()
     {
-        var first = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var watch = new Stopwatch();
-        await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(300)),
-            _ => { first.TrySetResult(watch.Elapsed); return Task.CompletedTask; }, ex => throw ex);
+        var clock = new TestClock();
+        var ran = new TaskCompletionSource<DateTimeOffset>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(QuietPeriod, MaxDelay) { TimeProvider = clock },
+            _ => { ran.TrySetResult(clock.GetUtcNow()); return Task.CompletedTask; }, ex => throw ex);
         debouncer.Start();
-        using var stop = new CancellationTokenSource();
+        var start = clock.GetUtcNow();
 
-        watch.Start();
-        var notifier = Task.Run(async () =>
+        // A notification every 90 ms: never 100 ms quiet.
+        debouncer.Notify();
+        for (var i = 1; i <= 3; i++)
         {
-            while (!stop.IsCancellationRequested)
-            {
-                debouncer.Notify(); // never 100 ms quiet
-                await Task.Delay(10);
-            }
-        });
+            var dueIn = Min(QuietPeriod, MaxDelay - (clock.GetUtcNow() - start));
+            await clock.WaitForTimerAsync($"the wait after notification {i}", dueIn);
+            clock.Advance(TimeSpan.FromMilliseconds(90));
+            Assert.False(ran.Task.IsCompleted);
+            debouncer.Notify();
+        }
 
-        var elapsed = await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await stop.CancelAsync();
-        await notifier;
-        Assert.True(elapsed < TimeSpan.FromSeconds(3), $"first run after {elapsed.TotalMilliseconds:0} ms");
-        Assert.True(first.Task.IsCompleted);
+        // 270 ms into the burst, the next wait is cut to the 30 ms left of the max delay.
+        await clock.WaitForTimerAsync("the rest of the max delay", MaxDelay - TimeSpan.FromMilliseconds(270));
+        clock.Advance(TimeSpan.FromMilliseconds(30));
+
+        Assert.Equal(start + MaxDelay, await ran.Task.WaitAsync(Poll.DefaultBudget));
     }
 
     [Fact]
     public async Task A_failing_callback_is_reported_and_later_notifications_still_run()
     {
+        var clock = new TestClock();
         var errors = new List<Exception>();
         var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var calls = 0;
         var second = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50)),
+        await using var debouncer = new ChangeDebouncer(new ChangeDebouncerOptions(QuietPeriod, MaxDelay) { TimeProvider = clock },
             _ => ++calls == 1 ? throw new InvalidOperationException("boom") : Task.FromResult(second.TrySetResult()),
             ex => { lock (errors) { errors.Add(ex); } failed.TrySetResult(); });
         debouncer.Start();
 
         debouncer.Notify();
-        await failed.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        debouncer.Notify();
+        await clock.WaitForTimerAsync("the quiet period", QuietPeriod);
+        clock.Advance(QuietPeriod);
+        await failed.Task.WaitAsync(Poll.DefaultBudget);
 
-        await second.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        debouncer.Notify();
+        await clock.WaitForTimerAsync("the quiet period", QuietPeriod);
+        clock.Advance(QuietPeriod);
+        await second.Task.WaitAsync(Poll.DefaultBudget);
         Assert.Equal("boom", Assert.Single(errors).Message);
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }

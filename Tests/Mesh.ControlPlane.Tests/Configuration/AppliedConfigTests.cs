@@ -9,7 +9,7 @@ public sealed class AppliedConfigTests
     [Fact]
     public async Task An_applied_object_survives_a_restart_on_the_same_data_directory()
     {
-        var controlPlane = await TestControlPlane.StartAsync();
+        var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         try
         {
             var (status, body) = await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.DestinationRule("reviews")));
@@ -36,7 +36,7 @@ public sealed class AppliedConfigTests
     [Fact]
     public async Task Reapplying_identical_objects_does_not_bump_the_generation()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
 
         var (status, body) = await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
@@ -49,9 +49,9 @@ public sealed class AppliedConfigTests
     [Fact]
     public async Task An_applied_object_overrides_a_file_object_and_a_file_object_cannot_be_deleted_through_the_api()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         controlPlane.WriteConfigFile("routes/reviews.yaml", Yaml.VirtualService("reviews", subset: "v1"));
-        await Eventually.GetAsync(controlPlane.Admin.GenerationAsync, g => g == 1);
+        await Poll.ForAsync("config generation 1", controlPlane.Admin.GenerationAsync, g => g == 1);
 
         var (status, body) = await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
         Assert.Equal(HttpStatusCode.OK, status);
@@ -76,7 +76,7 @@ public sealed class AppliedConfigTests
     [Fact]
     public async Task An_invalid_apply_is_rejected_whole_and_nothing_is_persisted()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
 
         var (status, body) = await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.InvalidVirtualService("broken")));
 
@@ -96,7 +96,7 @@ public sealed class AppliedConfigTests
     [Fact]
     public async Task Delete_by_yaml_removes_applied_objects_and_reports_missing_ones()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.DestinationRule("reviews")));
 
         var (status, body) = await controlPlane.Admin.DeleteYamlAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.VirtualService("ghost")));
@@ -115,7 +115,7 @@ public sealed class AppliedConfigTests
     [Fact]
     public async Task A_persisted_file_that_no_longer_parses_is_moved_aside_and_reported()
     {
-        var options = new TestControlPlaneOptions();
+        var options = StandIn.Options();
         var applied = Path.Combine(options.DataDirectory, "applied");
         Directory.CreateDirectory(applied);
         File.WriteAllText(Path.Combine(applied, "virtualservice.default.reviews.yaml"), Yaml.VirtualService("reviews"));

@@ -26,25 +26,25 @@ public sealed class ConfigDirectoryHostileInputTests
     [MemberData(nameof(Inputs))]
     public async Task A_hostile_file_is_rejected_and_the_watcher_keeps_serving_and_watching(string content, string expected)
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         controlPlane.WriteConfigFile("good.yaml", Yaml.VirtualService("reviews"));
-        await Eventually.GetAsync(controlPlane.Admin.GenerationAsync, g => g == 1);
+        await Poll.ForAsync("config generation 1", controlPlane.Admin.GenerationAsync, g => g == 1);
 
         controlPlane.WriteConfigFile("bad.yaml", content);
 
-        var status = await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["lastError"] is not null);
+        var status = await Poll.ForAsync("a lastError in the config status", () => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["lastError"] is not null);
         Assert.Equal(1, status["generation"]!.GetValue<long>());
         var errors = status["lastError"]!["errors"]!.AsArray().Select(e => e!["formatted"]!.GetValue<string>()).ToList();
         Assert.Contains(errors, e => e.Contains(expected, StringComparison.Ordinal));
 
         controlPlane.WriteConfigFile("bad.yaml", Yaml.VirtualService("ratings", host: "ratings"));
-        await Eventually.GetAsync(controlPlane.Admin.GenerationAsync, g => g == 2);
+        await Poll.ForAsync("config generation 2", controlPlane.Admin.GenerationAsync, g => g == 2);
     }
 
     [Fact]
     public async Task The_control_plane_starts_with_hostile_files_in_the_directory_and_reports_them()
     {
-        var options = new TestControlPlaneOptions();
+        var options = StandIn.Options();
         Directory.CreateDirectory(options.ConfigDirectory);
         foreach (var (content, index) in Inputs().Select((row, i) => ((string)row[0], i)))
         {

@@ -16,10 +16,10 @@ public sealed class LastAcceptedConfigTests
     [Fact]
     public async Task A_restart_with_an_invalid_file_serves_the_last_accepted_configuration()
     {
-        var controlPlane = await TestControlPlane.StartAsync();
+        var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         await using var _ = controlPlane;
         controlPlane.WriteConfigFile("reviews.yaml", Yaml.VirtualService("reviews"));
-        await Eventually.GetAsync(controlPlane.Admin.GenerationAsync, g => g == 1);
+        await Poll.ForAsync("config generation 1", controlPlane.Admin.GenerationAsync, g => g == 1);
         Assert.Equal(HttpStatusCode.OK, (await controlPlane.Admin.ApplyAsync(Yaml.DestinationRule("reviews"))).Status);
         JsonNode before;
         await using (var proxy = await controlPlane.Proxy("productpage-v1").ConnectAsync())
@@ -30,7 +30,7 @@ public sealed class LastAcceptedConfigTests
 
         // An invalid document lands in the directory (the running control plane refuses it), then a restart.
         controlPlane.WriteConfigFile("broken.yaml", Yaml.InvalidVirtualService("broken"));
-        await Eventually.GetAsync(() => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 1);
+        await Poll.ForAsync("one rejected source in the config status", () => controlPlane.Admin.GetJsonAsync("/api/v1/config/status"), s => s["rejected"]!.AsArray().Count == 1);
         await using var restarted = await controlPlane.RestartAsync();
 
         var status = await restarted.Admin.GetJsonAsync("/api/v1/config/status");
@@ -51,7 +51,7 @@ public sealed class LastAcceptedConfigTests
 
         // Fixing the file clears the report and moves the generation on from the restored one.
         File.Delete(Path.Combine(restarted.ConfigDirectory, "broken.yaml"));
-        status = await Eventually.GetAsync(() => restarted.Admin.GetJsonAsync("/api/v1/config/status"), s => s["filesInSync"]!.GetValue<bool>());
+        status = await Poll.ForAsync("the config files in sync", () => restarted.Admin.GetJsonAsync("/api/v1/config/status"), s => s["filesInSync"]!.GetValue<bool>());
         Assert.Empty(status["rejected"]!.AsArray());
         Assert.Null(status["lastError"]);
         Assert.Equal(2, status["generation"]!.GetValue<long>()); // the same content: no new generation
@@ -61,7 +61,7 @@ public sealed class LastAcceptedConfigTests
     public async Task With_nothing_ever_accepted_the_control_plane_is_not_ready_and_pushes_nothing_until_the_file_is_fixed()
     {
         // First start with one bad file among good ones: refused whole (ControlPlane/README.md).
-        var options = new TestControlPlaneOptions();
+        var options = StandIn.Options();
         Directory.CreateDirectory(options.ConfigDirectory);
         File.WriteAllText(Path.Combine(options.ConfigDirectory, "reviews.yaml"), Yaml.VirtualService("reviews"));
         File.WriteAllText(Path.Combine(options.ConfigDirectory, "broken.yaml"), Yaml.InvalidVirtualService("broken"));
@@ -78,13 +78,13 @@ public sealed class LastAcceptedConfigTests
         var scheduler = controlPlane.Service<PushScheduler>();
         var registry = controlPlane.Service<WorkloadRegistry>();
         await using var proxy = await controlPlane.Proxy("productpage-v1").ConnectAsync();
-        await Eventually.GetAsync(() => registry.Find("productpage-v1"), w => w is not null, because: "the proxy is registered");
+        await Poll.ForAsync("the proxy is registered", () => registry.Find("productpage-v1"), w => w is not null);
         var registered = registry.Current.Version;
-        await Eventually.GetAsync(() => scheduler.LastRoundRegistryVersion, v => v >= registered, because: "a push round after the registration");
+        await Poll.ForAsync("a push round after the registration", () => scheduler.LastRoundRegistryVersion, v => v >= registered);
 
         // The fix is the first snapshot the proxy ever receives.
         controlPlane.WriteConfigFile("broken.yaml", Yaml.VirtualService("ratings", host: "ratings"));
-        var first = await proxy.NextAsync(TimeSpan.FromSeconds(15));
+        var first = await proxy.NextAsync();
         Assert.Equal(1, first.ConfigGeneration);
         Assert.Contains(first.VirtualHosts, v => v.Name == "VirtualService/default/reviews");
         Assert.Equal(HttpStatusCode.OK, (await controlPlane.Admin.GetAsync("/readyz")).StatusCode);
@@ -94,7 +94,7 @@ public sealed class LastAcceptedConfigTests
     [Fact]
     public async Task An_empty_config_directory_is_an_accepted_configuration()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         await using var proxy = await controlPlane.Proxy("productpage-v1").ConnectAsync();
 
         var snapshot = await proxy.NextAsync();
@@ -108,7 +108,7 @@ public sealed class LastAcceptedConfigTests
     [Fact]
     public async Task An_unreadable_journal_is_ignored_and_one_that_no_longer_validates_is_reported_not_served()
     {
-        var options = new TestControlPlaneOptions();
+        var options = StandIn.Options();
         var journal = Path.Combine(options.DataDirectory, "config", "accepted.json");
         Directory.CreateDirectory(Path.GetDirectoryName(journal)!);
         File.WriteAllText(journal, "{ torn");
@@ -139,7 +139,7 @@ public sealed class LastAcceptedConfigTests
         // Generations go on from the journaled one.
         restarted.WriteConfigFile("reviews.yaml", Yaml.VirtualService("reviews"));
         File.Delete(Path.Combine(options.ConfigDirectory, "broken.yaml"));
-        status = await Eventually.GetAsync(() => restarted.Admin.GetJsonAsync("/api/v1/config/status"), s => s["accepted"]!.GetValue<bool>());
+        status = await Poll.ForAsync("an accepted configuration", () => restarted.Admin.GetJsonAsync("/api/v1/config/status"), s => s["accepted"]!.GetValue<bool>());
         Assert.Equal(8, status["generation"]!.GetValue<long>());
         Assert.Empty(status["rejected"]!.AsArray());
     }

@@ -36,16 +36,19 @@ public sealed class MeshConsoleTests
             new StubEdge("source", "productpage", "reviews-v1", 1000 * n, 0, 100, "unknown"),
             new StubEdge("source", "productpage", "details-v1", 4 * n, 0, 2, "unknown"),
         ]);
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = FastConsole });
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options() with { Settings = FastConsole });
         await using var reviewsProxy = await ConnectAsync(controlPlane, "reviews-v1", reviews.Port);
         await using var productpageProxy = await ConnectAsync(controlPlane, "productpage", productpage.Port);
         using var browser = Anonymous(controlPlane);
 
-        var overview = await Eventually.GetAsync(() => OverviewAsync(browser),
-            o => Edge(o, "productpage.default", "reviews-v1.default") is { } e && e["window_requests"]!.GetValue<long>() > 0
+        // Each proxy's stats are rated once the console has two readings of it, and the two proxies
+        // are polled independently: until reviews-v1 has its second reading, the hop is rated from
+        // productpage's (source) report alone. Wait until the destination's report is in.
+        var overview = await Poll.ForAsync("both edges, rated between two readings of each proxy (not since the proxy started)", () => OverviewAsync(browser),
+            o => Edge(o, "productpage.default", "reviews-v1.default") is { } e && e["reporter"]!.GetValue<string>() == "destination"
+                && e["window_requests"]!.GetValue<long>() > 0
                 && e["total_requests"]!.GetValue<long>() > e["window_requests"]!.GetValue<long>()
-                && Edge(o, "productpage.default", "details-v1.default") is not null,
-            TimeSpan.FromSeconds(15), "both edges, rated between two readings (not since the proxy started)");
+                && Edge(o, "productpage.default", "details-v1.default") is { } d && d["window_requests"]!.GetValue<long>() > 0);
 
         var hop = Edge(overview, "productpage.default", "reviews-v1.default")!;
         Assert.Equal("destination", hop["reporter"]!.GetValue<string>());
@@ -70,16 +73,14 @@ public sealed class MeshConsoleTests
     [Fact]
     public async Task Proxies_show_synced_nacked_and_stale_and_why_their_stats_are_missing()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = FastConsole });
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options() with { Settings = FastConsole });
         await using var synced = await ConnectAsync(controlPlane, "ratings-v1", adminPort: 0);
         await using var nacked = await ConnectAsync(controlPlane, "reviews-v2", adminPort: 0, ProxyAnswer.Nack);
         await using var stale = await ConnectAsync(controlPlane, "details-v1", ClosedPort(), ProxyAnswer.None);
         using var browser = Anonymous(controlPlane);
 
-        var overview = await Eventually.GetAsync(() => OverviewAsync(browser),
-            o => Status(o, "ratings-v1") == "SYNCED" && Status(o, "reviews-v2") == "NACKED" && Status(o, "details-v1") == "STALE"
-                && Proxy(o, "details-v1")?["stats_error"] is not null,
-            TimeSpan.FromSeconds(15), "SYNCED, NACKED and STALE proxies");
+        var overview = await Poll.ForAsync("SYNCED, NACKED and STALE proxies", () => OverviewAsync(browser), o => Status(o, "ratings-v1") == "SYNCED" && Status(o, "reviews-v2") == "NACKED" && Status(o, "details-v1") == "STALE"
+                && Proxy(o, "details-v1")?["stats_error"] is not null);
 
         Assert.Equal(AnsweringProxy.NackError, Proxy(overview, "reviews-v2")!["nack_error"]!.GetValue<string>());
         Assert.Contains("no admin port", Proxy(overview, "ratings-v1")!["stats_error"]!.GetValue<string>());
@@ -90,7 +91,7 @@ public sealed class MeshConsoleTests
     [Fact]
     public async Task Config_objects_show_their_validation_state_while_the_last_valid_config_serves()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = FastConsole });
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options() with { Settings = FastConsole });
         Assert.Equal(HttpStatusCode.OK, (await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.DestinationRule("reviews")))).Status);
         Assert.Equal(HttpStatusCode.BadRequest, (await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.InvalidVirtualService("reviews"), Yaml.InvalidVirtualService("ratings")))).Status);
         using var browser = Anonymous(controlPlane);
@@ -122,7 +123,7 @@ public sealed class MeshConsoleTests
     [Fact]
     public async Task Console_is_read_only_open_on_loopback_and_needs_the_token_elsewhere()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { Settings = FastConsole });
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options() with { Settings = FastConsole });
         using var browser = Anonymous(controlPlane);
 
         var page = await browser.GetAsync("/");
@@ -150,7 +151,7 @@ public sealed class MeshConsoleTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(rebound)).StatusCode);
         using var withToken = new HttpRequestMessage(HttpMethod.Get, ConsoleEndpoints.OverviewPath);
         withToken.Headers.Host = "console.attacker.invalid";
-        withToken.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestControlPlane.Token);
+        withToken.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestControlPlaneOptions.DefaultAdminToken);
         Assert.Equal(HttpStatusCode.OK, (await browser.SendAsync(withToken)).StatusCode);
     }
 

@@ -33,7 +33,7 @@ public sealed class CredentialTests
     [Fact]
     public async Task Credential_files_reach_the_gateway_and_replacing_them_pushes_the_new_certificate()
     {
-        var options = new TestControlPlaneOptions { SnapshotBuilder = null };
+        var options = new TestControlPlaneOptions();
         var first = WriteCredential(options.DataDirectory, "shop-credential", ("tls.crt", "tls.key", null), "shop.example.com");
         WriteCredential(options.DataDirectory, "partner-credential", ("cert", "key", null), "partner.example.com");
         var partnerCa = CertificatePem(CreateSelfSigned("partner-ca"));
@@ -42,7 +42,7 @@ public sealed class CredentialTests
         controlPlane.WriteConfigFile("gateway.yaml", GatewayYaml);
         await using var gateway = await controlPlane.Proxy("ingressgateway", Gateway).ConnectAsync();
 
-        var snapshot = await NextWithAsync(gateway, s => s.GatewayServers.Count == 2);
+        var snapshot = await gateway.NextWhereAsync(s => s.GatewayServers.Count == 2);
         var shop = snapshot.GatewayServers.Single(s => s.Port == 443).Tls;
         Assert.Equal(first.CertificatePem, shop.ServerCertificatePem);
         Assert.Equal(first.KeyPem, shop.PrivateKeyPem);
@@ -52,19 +52,19 @@ public sealed class CredentialTests
 
         var second = WriteCredential(options.DataDirectory, "shop-credential", ("tls.crt", "tls.key", null), "shop.example.com");
         await gateway.AckAsync(snapshot.Version);
-        var renewed = await NextWithAsync(gateway, s => s.GatewayServers.Single(g => g.Port == 443).Tls.ServerCertificatePem == second.CertificatePem);
+        var renewed = await gateway.NextWhereAsync(s => s.GatewayServers.Single(g => g.Port == 443).Tls.ServerCertificatePem == second.CertificatePem);
         Assert.Equal(second.KeyPem, renewed.GatewayServers.Single(g => g.Port == 443).Tls.PrivateKeyPem);
     }
 
     [Fact]
     public async Task The_admin_api_never_shows_private_keys()
     {
-        var options = new TestControlPlaneOptions { SnapshotBuilder = null };
+        var options = new TestControlPlaneOptions();
         WriteCredential(options.DataDirectory, "shop-credential", ("tls.crt", "tls.key", null), "shop.example.com");
         await using var controlPlane = await TestControlPlane.StartAsync(options);
         controlPlane.WriteConfigFile("gateway.yaml", GatewayYaml);
         await using var gateway = await controlPlane.Proxy("ingressgateway", Gateway).ConnectAsync();
-        var snapshot = await NextWithAsync(gateway, s => s.GatewayServers.Any(g => g.Tls.PrivateKeyPem.Length > 0));
+        var snapshot = await gateway.NextWhereAsync(s => s.GatewayServers.Any(g => g.Tls.PrivateKeyPem.Length > 0));
         await gateway.AckAsync(snapshot.Version);
 
         var config = await controlPlane.Admin.GetStringAsync("/api/v1/proxies/ingressgateway/config");
@@ -79,14 +79,13 @@ public sealed class CredentialTests
     {
         var options = new TestControlPlaneOptions
         {
-            SnapshotBuilder = null,
             Settings = new Dictionary<string, string?> { ["ControlPlane:Credentials:GenerateSelfSigned"] = "true" },
         };
         await using var controlPlane = await TestControlPlane.StartAsync(options);
         controlPlane.WriteConfigFile("gateway.yaml", GatewayYaml);
         await using var gateway = await controlPlane.Proxy("ingressgateway", Gateway).ConnectAsync();
 
-        var snapshot = await NextWithAsync(gateway, s => s.GatewayServers.Any(g => g.Port == 443 && g.Tls.ServerCertificatePem.Length > 0));
+        var snapshot = await gateway.NextWhereAsync(s => s.GatewayServers.Any(g => g.Port == 443 && g.Tls.ServerCertificatePem.Length > 0));
         var shop = snapshot.GatewayServers.Single(s => s.Port == 443).Tls;
         using var certificate = X509Certificate2.CreateFromPem(shop.ServerCertificatePem, shop.PrivateKeyPem);
         var names = certificate.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
@@ -105,19 +104,19 @@ public sealed class CredentialTests
         await gateway.DisposeAsync();
         await using var restarted = await controlPlane.RestartAsync();
         await using var again = await restarted.Proxy("ingressgateway", Gateway).ConnectAsync();
-        var after = await NextWithAsync(again, s => s.GatewayServers.Any(g => g.Port == 443 && g.Tls.ServerCertificatePem.Length > 0));
+        var after = await again.NextWhereAsync(s => s.GatewayServers.Any(g => g.Port == 443 && g.Tls.ServerCertificatePem.Length > 0));
         Assert.Equal(shop.ServerCertificatePem, after.GatewayServers.Single(s => s.Port == 443).Tls.ServerCertificatePem);
     }
 
     [Fact]
     public async Task Without_generation_a_missing_credential_leaves_the_server_without_certificate()
     {
-        var options = new TestControlPlaneOptions { SnapshotBuilder = null };
+        var options = new TestControlPlaneOptions();
         await using var controlPlane = await TestControlPlane.StartAsync(options);
         controlPlane.WriteConfigFile("gateway.yaml", GatewayYaml);
         await using var gateway = await controlPlane.Proxy("ingressgateway", Gateway).ConnectAsync();
 
-        var snapshot = await NextWithAsync(gateway, s => s.GatewayServers.Count == 2);
+        var snapshot = await gateway.NextWhereAsync(s => s.GatewayServers.Count == 2);
 
         Assert.All(snapshot.GatewayServers, s => Assert.Equal("", s.Tls.ServerCertificatePem));
         Assert.Equal("shop-credential", snapshot.GatewayServers.Single(s => s.Port == 443).Tls.CredentialName);
@@ -143,21 +142,6 @@ public sealed class CredentialTests
         node.Mode = ProxyMode.Gateway;
         node.Labels.Clear();
         node.Labels["istio"] = "ingressgateway";
-    }
-
-    private static async Task<ProxySnapshot> NextWithAsync(TestProxy proxy, Func<ProxySnapshot, bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var snapshot = await proxy.NextAsync(deadline - DateTime.UtcNow);
-            if (condition(snapshot))
-            {
-                return snapshot;
-            }
-
-            await proxy.AckAsync(snapshot.Version);
-        }
     }
 
     private static (string CertificatePem, string KeyPem) WriteCredential(string dataDirectory, string name, (string Cert, string Key, string? Ca) files, string host)

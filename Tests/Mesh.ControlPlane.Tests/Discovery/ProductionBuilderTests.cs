@@ -9,7 +9,7 @@ public sealed class ProductionBuilderTests
     [Fact]
     public async Task Workloads_and_an_applied_subset_route_reach_the_callers_snapshot()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { SnapshotBuilder = null });
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions());
         await using var reviewsV2 = await controlPlane.Proxy("reviews-v2", n =>
         {
             n.Labels["app"] = "reviews";

@@ -8,27 +8,31 @@ namespace Mesh.ControlPlane.Tests.Discovery;
 /// <summary>The per-stream push slot: latest wins, no going back in time, slow proxies are cut off.</summary>
 public sealed class ProxyConnectionTests
 {
-    private static readonly ProxyConnectionOptions Options = new(TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(5), TimeProvider.System);
+    private static readonly TimeSpan SlowProxyTimeout = TimeSpan.FromSeconds(10);
+    private static readonly ProxyConnectionOptions Options = new(SlowProxyTimeout, TimeSpan.FromSeconds(5), TimeProvider.System);
 
     [Fact]
     public async Task While_a_write_is_blocked_newer_snapshots_replace_the_pending_one_and_a_stuck_proxy_is_closed()
     {
         string? closedBecause = null;
-        var connection = new ProxyConnection(TestProxy.NodeFor("p"), Options, reason => closedBecause = reason);
+        var clock = new TestClock();
+        var connection = new ProxyConnection(TestProxy.NodeFor("p"), Options with { Time = clock }, reason => closedBecause = reason);
         var writer = new BlockingWriter();
         using var stop = new CancellationTokenSource();
         var writing = connection.RunWriterAsync(writer, stop.Token);
 
         connection.Offer(Snapshot("v1"), new SnapshotInputsOrder(1, 1));
-        await writer.FirstWriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(5)); // v1 is now stuck in the transport
+        await writer.FirstWriteStarted.Task.WaitAsync(Poll.DefaultBudget); // v1 is now stuck in the transport
         connection.Offer(Snapshot("v2"), new SnapshotInputsOrder(2, 1));
         connection.Offer(Snapshot("v3"), new SnapshotInputsOrder(3, 1));
-        Assert.Null(closedBecause);
-
-        await Task.Delay(300); // longer than the slow-proxy timeout
+        clock.Advance(SlowProxyTimeout);
         connection.Offer(Snapshot("v4"), new SnapshotInputsOrder(4, 1));
+        Assert.Null(closedBecause); // stuck for exactly the timeout: not yet too slow
 
-        Assert.NotNull(closedBecause);
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        connection.Offer(Snapshot("v5"), new SnapshotInputsOrder(5, 1));
+
+        Assert.Equal("the proxy has not read a snapshot for more than 10 s while a newer one waits", closedBecause);
         Assert.Equal(["v1"], writer.Started);
         await stop.CancelAsync();
         writer.Release();
@@ -45,15 +49,18 @@ public sealed class ProxyConnectionTests
         var writing = connection.RunWriterAsync(writer, stop.Token);
 
         connection.Offer(Snapshot("v1"), new SnapshotInputsOrder(1, 1));
-        await writer.FirstWriteStarted.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await writer.FirstWriteStarted.Task.WaitAsync(Poll.DefaultBudget);
         connection.Offer(Snapshot("v2"), new SnapshotInputsOrder(1, 2));
         connection.Offer(Snapshot("v3"), new SnapshotInputsOrder(1, 3));
         connection.Offer(Snapshot("stale"), new SnapshotInputsOrder(1, 2)); // a connect racing a push round
         writer.Release();
 
-        await Eventually.GetAsync(() => writer.Started.Count, c => c == 2);
-        await Task.Delay(50);
-        Assert.Equal(["v1", "v3"], writer.Started);
+        await Poll.ForAsync("two writes started", () => writer.Started.Count, c => c == 2);
+
+        // A later snapshot is written next: the stale one was never queued behind v3.
+        connection.Offer(Snapshot("v4"), new SnapshotInputsOrder(1, 4));
+        await Poll.ForAsync("three writes started", () => writer.Started.Count, c => c == 3);
+        Assert.Equal(["v1", "v3", "v4"], writer.Started);
         Assert.Equal("p", connection.LastSent!.Node.Id);
         await stop.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => writing);

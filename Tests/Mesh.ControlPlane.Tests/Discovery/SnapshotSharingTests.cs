@@ -10,7 +10,7 @@ public sealed class SnapshotSharingTests
     public async Task Replicas_of_one_workload_share_builds_and_get_their_own_node()
     {
         var builder = new TestSnapshotBuilder();
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { SnapshotBuilder = builder });
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options(builder));
         const int Replicas = 40;
         var proxies = new List<TestProxy>();
         try

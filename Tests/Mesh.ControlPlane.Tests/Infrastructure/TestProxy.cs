@@ -44,29 +44,51 @@ public sealed class TestProxy : IAsyncDisposable
         return this;
     }
 
-    /// <summary>The next pushed snapshot; fails the test if none arrives in time.</summary>
-    public async Task<ProxySnapshot> NextAsync(TimeSpan? timeout = null)
+    /// <summary>The next pushed snapshot; fails the test if none arrives within the (CI-sized) budget.</summary>
+    public async Task<ProxySnapshot> NextAsync()
     {
-        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(5));
-        if (!await Call.ResponseStream.MoveNext(cancel.Token))
-        {
-            throw new InvalidOperationException("the control plane ended the stream");
-        }
-
-        return Call.ResponseStream.Current;
+        using var cancel = new CancellationTokenSource(Poll.DefaultBudget);
+        return await NextAsync(cancel.Token);
     }
 
-    /// <summary>True if a snapshot arrives within the window (used to check that nothing is pushed).</summary>
+    /// <summary>The first pushed snapshot that satisfies <paramref name="condition"/>, ACKing the ones before it as a proxy does.</summary>
+    public async Task<ProxySnapshot> NextWhereAsync(Func<ProxySnapshot, bool> condition)
+    {
+        using var cancel = new CancellationTokenSource(Poll.DefaultBudget);
+        while (true)
+        {
+            var snapshot = await NextAsync(cancel.Token);
+            if (condition(snapshot))
+            {
+                return snapshot;
+            }
+
+            await AckAsync(snapshot.Version);
+        }
+    }
+
+    /// <summary>The snapshot pushed within <paramref name="window"/>, or null: checks that nothing (more) is pushed.</summary>
     public async Task<ProxySnapshot?> NextOrNullAsync(TimeSpan window)
     {
+        using var cancel = new CancellationTokenSource(window);
         try
         {
-            return await NextAsync(window);
+            return await NextAsync(cancel.Token);
         }
         catch (RpcException ex) when (ex.StatusCode == StatusCode.Cancelled)
         {
             return null;
         }
+    }
+
+    private async Task<ProxySnapshot> NextAsync(CancellationToken cancellationToken)
+    {
+        if (!await Call.ResponseStream.MoveNext(cancellationToken))
+        {
+            throw new InvalidOperationException("the control plane ended the stream");
+        }
+
+        return Call.ResponseStream.Current;
     }
 
     public Task AckAsync(string version) => Call.RequestStream.WriteAsync(new ProxyMessage { Ack = new Ack { Version = version } });

@@ -40,7 +40,7 @@ public sealed class CaSecretSynchronizerTests
         File.WriteAllText(Path.Combine(directory, "root-cert.pem"), "cert");
         File.WriteAllText(Path.Combine(directory, "root-key.pem"), "key");
 
-        var secret = await Eventually.GetAsync(() => api.Secret("istio-system", "mesh-ca"), s => s is not null, TimeSpan.FromSeconds(10));
+        var secret = await Poll.ForAsync("the mesh-ca Secret", () => api.Secret("istio-system", "mesh-ca"), s => s is not null);
         Assert.Equal(["root-cert.pem", "root-key.pem"], secret!.Keys.Order());
         Assert.Equal("key", Encoding.ASCII.GetString(secret["root-key.pem"]));
     }

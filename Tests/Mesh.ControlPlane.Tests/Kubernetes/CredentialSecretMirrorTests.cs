@@ -27,7 +27,7 @@ public sealed class CredentialSecretMirrorTests
         await using var controlPlane = await KubernetesControlPlane.StartAsync(api, "--ControlPlane:Kubernetes:CredentialNamespaces:0=bookinfo");
         var store = controlPlane.App.Services.GetRequiredService<CredentialStore>();
 
-        var served = await Eventually.GetAsync(() => store.Current, c => c.Credentials.ContainsKey("bookinfo-credential"), timeout: Patience, because: "the Secret is mirrored");
+        var served = await Poll.ForAsync("the Secret is mirrored", () => store.Current, c => c.Credentials.ContainsKey("bookinfo-credential"));
         Assert.Equal(Encoding.UTF8.GetString(first["tls.crt"]), served.Credentials["bookinfo-credential"].Certificate);
         Assert.Equal(Encoding.UTF8.GetString(first["tls.key"]), served.Credentials["bookinfo-credential"].PrivateKey);
         Assert.Equal("bookinfo-credential", Assert.Single(served.Credentials).Key);
@@ -38,13 +38,10 @@ public sealed class CredentialSecretMirrorTests
 
         var renewed = TlsSecret("renewed.example.com");
         api.AddSecret("bookinfo", "bookinfo-credential", renewed, "kubernetes.io/tls");
-        await Eventually.GetAsync(
-            () => store.Current,
-            c => c.Credentials.TryGetValue("bookinfo-credential", out var files) && files.Certificate == Encoding.UTF8.GetString(renewed["tls.crt"]),
-            timeout: Patience, because: "the renewed Secret replaces the served certificate");
+        await Poll.ForAsync("the renewed Secret replaces the served certificate", () => store.Current, c => c.Credentials.TryGetValue("bookinfo-credential", out var files) && files.Certificate == Encoding.UTF8.GetString(renewed["tls.crt"]));
 
         api.DeleteSecret("bookinfo", "bookinfo-credential");
-        await Eventually.GetAsync(() => store.Current, c => c.Credentials.Count == 0, timeout: Patience, because: "the deleted Secret is no longer served");
+        await Poll.ForAsync("the deleted Secret is no longer served", () => store.Current, c => c.Credentials.Count == 0);
         Assert.False(Directory.Exists(store.PathOf("bookinfo-credential")));
     }
 
@@ -67,12 +64,12 @@ public sealed class CredentialSecretMirrorTests
                 api, "--ControlPlane:Kubernetes:CredentialNamespaces:0=bookinfo", $"--ControlPlane:Credentials:Directory={data}");
             var store = controlPlane.App.Services.GetRequiredService<CredentialStore>();
 
-            var served = await Eventually.GetAsync(() => store.Current, c => c.Credentials.ContainsKey("mirrored"), timeout: Patience, because: "the other Secret is mirrored");
+            var served = await Poll.ForAsync("the other Secret is mirrored", () => store.Current, c => c.Credentials.ContainsKey("mirrored"));
             Assert.Equal(Encoding.UTF8.GetString(local["tls.crt"]), served.Credentials["local"].Certificate);
 
             api.DeleteSecret("bookinfo", "local");
             api.DeleteSecret("bookinfo", "mirrored");
-            await Eventually.GetAsync(() => store.Current, c => !c.Credentials.ContainsKey("mirrored"), timeout: Patience, because: "the mirrored Secret is removed");
+            await Poll.ForAsync("the mirrored Secret is removed", () => store.Current, c => !c.Credentials.ContainsKey("mirrored"));
             Assert.True(File.Exists(Path.Combine(data, "local", "tls.crt")));
         }
         finally

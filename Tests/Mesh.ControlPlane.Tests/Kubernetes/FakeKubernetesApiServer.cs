@@ -52,6 +52,8 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
         var server = new FakeKubernetesApiServer(app);
         app.MapGet("/apis/{group}/{version}/{plural}", server.ListOrWatchAsync);
         app.MapMethods("/apis/{group}/{version}/namespaces/{ns}/{plural}/{name}/status", ["PATCH"], server.PatchStatusAsync);
+        app.MapMethods("/apis/{group}/{version}/{plural}/{name}/status", ["PATCH"],
+            (HttpContext context, string group, string version, string plural, string name) => server.PatchStatusAsync(context, group, version, "", plural, name));
         app.MapPost("/apis/authentication.k8s.io/v1/tokenreviews", server.ReviewTokenAsync);
         app.MapGet("/api/v1/namespaces/{ns}/secrets/{name}", server.GetSecret);
         app.MapGet("/api/v1/namespaces/{ns}/secrets", server.ListOrWatchSecretsAsync);
@@ -66,8 +68,13 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
     {
         var document = (JsonObject)YamlDocuments.ToJson(yaml);
         var metadata = (JsonObject)document["metadata"]!;
-        metadata["namespace"] ??= "default";
-        var key = Key(kind.Plural, metadata["namespace"]!.GetValue<string>(), metadata["name"]!.GetValue<string>());
+        if (!kind.ClusterScoped)
+        {
+            metadata["namespace"] ??= "default";
+        }
+
+        var resource = Resource(kind.Group, kind.Plural);
+        var key = Key(resource, metadata["namespace"]?.GetValue<string>() ?? "", metadata["name"]!.GetValue<string>());
         lock (_gate)
         {
             var exists = _objects.TryGetValue(key, out var previous);
@@ -82,7 +89,7 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
             }
 
             _objects[key] = document;
-            Record(kind.Plural, exists ? "MODIFIED" : "ADDED", document, notify);
+            Record(resource, exists ? "MODIFIED" : "ADDED", document, notify);
         }
     }
 
@@ -90,10 +97,10 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
     {
         lock (_gate)
         {
-            if (_objects.Remove(Key(kind.Plural, ns, name), out var removed))
+            if (_objects.Remove(Key(Resource(kind.Group, kind.Plural), ns, name), out var removed))
             {
                 removed["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
-                Record(kind.Plural, "DELETED", removed, notify: true);
+                Record(Resource(kind.Group, kind.Plural), "DELETED", removed, notify: true);
             }
         }
     }
@@ -102,7 +109,7 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
     {
         lock (_gate)
         {
-            return _objects.TryGetValue(Key(kind.Plural, ns, name), out var value) ? (JsonObject)value.DeepClone() : null;
+            return _objects.TryGetValue(Key(Resource(kind.Group, kind.Plural), ns, name), out var value) ? (JsonObject)value.DeepClone() : null;
         }
     }
 
@@ -112,6 +119,15 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
         var status = Get(kind, ns, name)?["status"];
         var condition = (status?["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => c["type"]?.GetValue<string>() == "Accepted");
         return (condition?["status"]?.GetValue<string>(), condition?["message"]?.GetValue<string>(), status?["observedGeneration"]?.GetValue<long>());
+    }
+
+    /// <summary>Sets an object's status as another controller would have written it (before the control plane starts).</summary>
+    public void SetStatus(ConfigKind kind, string ns, string name, JsonObject status)
+    {
+        lock (_gate)
+        {
+            _objects[Key(Resource(kind.Group, kind.Plural), ns, name)]["status"] = status.DeepClone();
+        }
     }
 
     /// <summary>Ends every open watch and forgets history up to now: a watch resumed from an older version gets 410 Gone.</summary>
@@ -148,20 +164,21 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
 
         if (context.Request.Query["watch"] is ["true" or "1"])
         {
-            await WatchAsync(context, kind.Plural, long.Parse(context.Request.Query["resourceVersion"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
+            await WatchAsync(context, Resource(group, plural), long.Parse(context.Request.Query["resourceVersion"].ToString(), System.Globalization.CultureInfo.InvariantCulture));
             return;
         }
 
         JsonObject list;
         lock (_gate)
         {
-            ListCounts[plural] = ListCounts.GetValueOrDefault(plural) + 1;
+            var resource = Resource(group, plural);
+            ListCounts[resource] = ListCounts.GetValueOrDefault(resource) + 1;
             list = new JsonObject
             {
                 ["apiVersion"] = $"{group}/{version}",
                 ["kind"] = kind.Kind + "List",
                 ["metadata"] = new JsonObject { ["resourceVersion"] = _resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) },
-                ["items"] = new JsonArray([.. _objects.Where(o => o.Key.StartsWith(plural + "/", StringComparison.Ordinal)).Select(o => (JsonNode)o.Value.DeepClone())]),
+                ["items"] = new JsonArray([.. _objects.Where(o => o.Key.StartsWith(resource + "/", StringComparison.Ordinal)).Select(o => (JsonNode)o.Value.DeepClone())]),
             };
         }
 
@@ -221,8 +238,9 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
         var patch = JsonNode.Parse(body)!.AsObject();
         lock (_gate)
         {
-            StatusPatches.Add($"{plural}/{ns}/{name}");
-            if (!_objects.TryGetValue(Key(plural, ns, name), out var current))
+            var resource = Resource(group, plural);
+            StatusPatches.Add($"{resource}/{ns}/{name}");
+            if (!_objects.TryGetValue(Key(resource, ns, name), out var current))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return;
@@ -230,7 +248,7 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
 
             current["status"] = patch["status"]!.DeepClone();
             current["metadata"]!["resourceVersion"] = (++_resourceVersion).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Record(plural, "MODIFIED", current, notify: true);
+            Record(resource, "MODIFIED", current, notify: true);
             context.Response.ContentType = "application/json";
             body = current.ToJsonString();
         }
@@ -256,5 +274,8 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
     private static string Event(string type, JsonObject value) =>
         new JsonObject { ["type"] = type, ["object"] = value.DeepClone() }.ToJsonString() + "\n";
 
-    private static string Key(string plural, string ns, string name) => $"{plural}/{ns}/{name}";
+    private static string Key(string resource, string ns, string name) => $"{resource}/{ns}/{name}";
+
+    /// <summary>Istio's resources by plural (as tests name them), others qualified by group: <c>gateways.gateway.networking.k8s.io</c>.</summary>
+    private static string Resource(string group, string plural) => group.EndsWith(".istio.io", StringComparison.Ordinal) ? plural : $"{plural}.{group}";
 }

@@ -79,7 +79,7 @@ public sealed class KubernetesCredentialTests
             n.Labels["app"] = "reviews";
         });
 
-    private static async Task<ProxySnapshot> ConnectAsync(KubernetesControlPlane controlPlane, string? token, Node node)
+    private static async Task<ProxySnapshot> ConnectAsync(TestControlPlane controlPlane, string? token, Node node)
     {
         var headers = new Metadata();
         if (token is not null)

@@ -7,6 +7,8 @@ namespace Mesh.ControlPlane.Tests.Registry;
 
 public sealed class RegistryJournalTests : IDisposable
 {
+    private static readonly TimeSpan WriteInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly string _dataDirectory = Directory.CreateTempSubdirectory("mesh-journal-").FullName;
 
     public void Dispose() => Directory.Delete(_dataDirectory, recursive: true);
@@ -14,26 +16,47 @@ public sealed class RegistryJournalTests : IDisposable
     [Fact]
     public async Task The_registry_as_it_was_before_shutdown_is_read_back()
     {
-        using var registry = new WorkloadRegistry(TimeProvider.System);
+        var clock = new TestClock();
+        using var registry = new WorkloadRegistry(clock);
         var lifetime = new StoppableLifetime();
-        using var journal = new RegistryJournal(registry, _dataDirectory, lifetime, NullLogger<RegistryJournal>.Instance);
+        using var journal = new RegistryJournal(registry, _dataDirectory, lifetime, clock, NullLogger<RegistryJournal>.Instance);
         await journal.StartAsync(CancellationToken.None);
 
         var productpage = registry.Register(TestProxy.NodeFor("productpage-v1"));
         var reviews = registry.Register(TestProxy.NodeFor("reviews-v1"));
-        await Eventually.GetAsync(Read, nodes => nodes.Count == 2, because: "both registrations are journaled");
+        await NextWriteIntervalAsync(clock);
+        await Poll.ForAsync("both registrations journaled", Read, nodes => nodes.Count == 2);
 
         // Shutdown: the closing streams deregister every proxy; the journal keeps them.
         lifetime.Stop();
         registry.Remove(productpage);
         registry.Remove(reviews);
-        await Task.Delay(500);
+        await WaitUntilWriteAttemptedAsync(journal, clock);
         await journal.StopAsync(CancellationToken.None);
 
         var remembered = Read();
         Assert.Equal(["productpage-v1", "reviews-v1"], remembered.Select(n => n.Id).Order(StringComparer.Ordinal));
         Assert.Equal(TestProxy.NodeFor("reviews-v1"), remembered.Single(n => n.Id == "reviews-v1"));
     }
+
+    /// <summary>The journal writes at most once per interval: let the pending interval pass, so the next change is written.</summary>
+    private static async Task NextWriteIntervalAsync(TestClock clock)
+    {
+        await clock.WaitForTimerAsync("the journal's write interval", WriteInterval);
+        clock.Advance(WriteInterval);
+    }
+
+    /// <summary>
+    /// Waits until the journal took the pending change and tried to write it (it waits out its write
+    /// interval after every attempt): no change pending and the next interval armed. While a change
+    /// is pending, the interval in the way is let pass; whether the journal was idle or mid-interval
+    /// when the change came decides how many intervals that takes.
+    /// </summary>
+    private static Task WaitUntilWriteAttemptedAsync(RegistryJournal journal, TestClock clock) =>
+        clock.AdvanceUntilAsync(
+            "the journal to try writing the removals",
+            WriteInterval,
+            () => !journal.HasPendingWrite && clock.ArmedTimers.Contains(WriteInterval));
 
     [Fact]
     public void A_corrupt_journal_means_an_empty_registry()

@@ -41,13 +41,18 @@ public sealed class WorkloadRegistryTests
     [Fact]
     public async Task Remembered_workloads_stay_until_their_proxy_reconnects_or_the_grace_period_ends()
     {
-        using var registry = new WorkloadRegistry(TimeProvider.System);
-        registry.Remember([TestProxy.NodeFor("reviews-v1"), TestProxy.NodeFor("reviews-v2")], TimeSpan.FromMilliseconds(300));
+        var clock = new TestClock();
+        using var registry = new WorkloadRegistry(clock);
+        registry.Remember([TestProxy.NodeFor("reviews-v1"), TestProxy.NodeFor("reviews-v2")], TimeSpan.FromSeconds(15));
         Assert.Equal(["reviews-v1", "reviews-v2"], registry.Current.Workloads.Select(w => w.Node.Id));
 
         var reconnected = registry.Register(TestProxy.NodeFor("reviews-v1"));
+        await clock.WaitForTimerAsync("the 15 s grace period", TimeSpan.FromSeconds(15));
+        clock.Advance(TimeSpan.FromSeconds(15) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(2, registry.Count);
 
-        await Eventually.GetAsync(() => registry.Count, count => count == 1, because: "the unclaimed workload is forgotten");
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Equal(1, registry.Count);
         Assert.Same(reconnected.Instance, registry.Find("reviews-v1"));
         Assert.Null(registry.Find("reviews-v2"));
     }

@@ -14,12 +14,12 @@ public sealed class ControlPlaneMetricsTests
     [Fact]
     public async Task Discovery_counts_connected_proxies_pushes_and_nacks_and_times_a_change_until_the_ack()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         using var metrics = new MetricsRecorder(controlPlane.Service<ControlPlaneMetrics>().Meter);
         var proxy = await AnsweringProxy.ConnectAsync(controlPlane, "reviews-v1", ProxyAnswer.Ack);
         await using var gateway = await AnsweringProxy.ConnectAsync(controlPlane, "ingressgateway", ProxyAnswer.None, n => n.Mode = Contracts.Snapshots.ProxyMode.Gateway);
 
-        await Eventually.GetAsync(() => metrics.Sum("pilot_xds_pushes", "mode", "sidecar") >= 1 && metrics.Sum("pilot_xds_pushes", "mode", "gateway") >= 1, ok => ok, because: "pushes to both proxies");
+        await Poll.ForAsync("pushes to both proxies", () => metrics.Sum("pilot_xds_pushes", "mode", "sidecar") >= 1 && metrics.Sum("pilot_xds_pushes", "mode", "gateway") >= 1, ok => ok);
         var connected = metrics.Observe("pilot_xds");
         Assert.Contains(connected, m => m.Value == 1 && m.Tags["mode"] == "sidecar");
         Assert.Contains(connected, m => m.Value == 1 && m.Tags["mode"] == "gateway");
@@ -27,22 +27,22 @@ public sealed class ControlPlaneMetricsTests
         // A config change reaches the proxy and its ACK ends a convergence measurement. (The first
         // snapshot of a stream answers the connect and is not measured.)
         Assert.Equal(HttpStatusCode.OK, (await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"))).Status);
-        var convergence = await Eventually.GetAsync(() => metrics.Of("pilot_proxy_convergence_time"), m => m.Count >= 1, TimeSpan.FromSeconds(15), "push latency recorded on the ACK");
+        var convergence = await Poll.ForAsync("push latency recorded on the ACK", () => metrics.Of("pilot_proxy_convergence_time"), m => m.Count >= 1);
         Assert.All(convergence, m => Assert.True(m.Value >= 0 && m.Tags["mode"] == "sidecar"));
         Assert.Empty(metrics.Of("pilot_total_xds_rejects"));
 
         var nacks = 0;
         await using var rejecting = await AnsweringProxy.ConnectAsync(controlPlane, "ratings-v1", ProxyAnswer.Nack, answered: () => Interlocked.Increment(ref nacks));
-        await Eventually.GetAsync(() => metrics.Sum("pilot_total_xds_rejects", "mode", "sidecar"), n => n >= 1 && n == Volatile.Read(ref nacks), TimeSpan.FromSeconds(15), "every NACK counted");
+        await Poll.ForAsync("every NACK counted", () => metrics.Sum("pilot_total_xds_rejects", "mode", "sidecar"), n => n >= 1 && n == Volatile.Read(ref nacks));
 
         await proxy.DisposeAsync();
-        await Eventually.GetAsync(() => metrics.Observe("pilot_xds"), m => m.Any(x => x.Tags["mode"] == "sidecar" && x.Value == 1), TimeSpan.FromSeconds(15), "one sidecar left");
+        await Poll.ForAsync("one sidecar left", () => metrics.Observe("pilot_xds"), m => m.Any(x => x.Tags["mode"] == "sidecar" && x.Value == 1));
     }
 
     [Fact]
     public async Task Refused_config_changes_and_their_errors_are_counted()
     {
-        await using var controlPlane = await TestControlPlane.StartAsync();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
         using var metrics = new MetricsRecorder(controlPlane.Service<ControlPlaneMetrics>().Meter);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.InvalidVirtualService("a"), Yaml.InvalidVirtualService("b")))).Status);
@@ -57,12 +57,13 @@ public sealed class ControlPlaneMetricsTests
     public async Task The_ca_counts_the_certificates_it_issues_and_not_the_requests_it_refuses()
     {
         const string Key = "metrics-tests-bootstrap-key-0123456789";
-        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options() with
         {
             Settings = new Dictionary<string, string?> { ["ControlPlane:Security:BootstrapKey"] = Key },
         });
         using var metrics = new MetricsRecorder(controlPlane.Service<ControlPlaneMetrics>().Meter);
-        var client = new MeshCertificates.MeshCertificatesClient(controlPlane.Channel);
+        using var channel = Grpc.Net.Client.GrpcChannel.ForAddress(controlPlane.GrpcUri);
+        var client = new MeshCertificates.MeshCertificatesClient(channel);
         var token = BootstrapToken.Mint(System.Text.Encoding.UTF8.GetBytes(Key), "default", "bookinfo-reviews", null, DateTimeOffset.UtcNow);
         var csr = CsrFor("spiffe://cluster.local/ns/default/sa/bookinfo-reviews");
 

@@ -35,11 +35,9 @@ public sealed class IngressGatewayTests(MeshAppFixture mesh, ITestOutputHelper o
         var certificateFile = Path.Combine(mesh.DataDirectory, "credentials", "bookinfo-credential", "tls.crt");
         await Poll.UntilAsync(
             "the generated bookinfo-credential",
-            TimeSpan.FromSeconds(10),
             _ => Task.FromResult(File.Exists(certificateFile)),
             () => $"{certificateFile} does not exist",
-            TimeSpan.FromMilliseconds(50),
-            CancellationToken.None);
+            budget: TimeSpan.FromSeconds(10));
         using var generated = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificateFile));
         using var https = PinnedHttpsClient(mesh.App.GetEndpoint("ingressgateway", "https"), generated);
         output.WriteLine($"gateway https at {https.BaseAddress}, certificate {generated.Subject} ({generated.Thumbprint})");

@@ -48,17 +48,15 @@ public sealed class MeshAdminClient(HttpClient http)
     public async Task<IReadOnlyList<ProxyStatus>> WaitForAllSyncedAsync(int expected, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         IReadOnlyList<ProxyStatus> last = [];
-        return await Poll.UntilAsync(
+        return await Poll.ForAsync(
             $"{expected} proxies SYNCED",
-            timeout,
             async ct =>
             {
                 last = await ProxiesAsync(ct);
                 return last.Count >= expected && last.All(p => p.Status == "SYNCED") ? last : null;
             },
             () => string.Join(", ", last.Select(p => $"{p.Id}={p.Status}{(p.NackError is null ? "" : $" ({p.NackError})")}")),
-            TimeSpan.FromMilliseconds(100),
-            cancellationToken);
+            budget: timeout);
     }
 
     /// <summary>
@@ -68,17 +66,15 @@ public sealed class MeshAdminClient(HttpClient http)
     public async Task<ProxyStatus> WaitForProxySyncedAsync(string proxyId, long generation, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ProxyStatus? last = null;
-        return await Poll.UntilAsync(
+        return await Poll.ForAsync(
             $"proxy {proxyId} SYNCED at config generation {generation}",
-            timeout,
             async ct =>
             {
                 last = (await ProxiesAsync(ct)).FirstOrDefault(p => p.Id == proxyId);
                 return last is { Status: "SYNCED", ConfigGeneration: { } g } && g >= generation ? last : null;
             },
             () => last is null ? "not connected" : $"{last.Status} at generation {last.ConfigGeneration} {last.NackError}",
-            TimeSpan.FromMilliseconds(20),
-            cancellationToken);
+            budget: timeout);
     }
 
     private static async Task<ConfigChange> ReadChangeAsync(HttpResponseMessage response, string action, CancellationToken cancellationToken)

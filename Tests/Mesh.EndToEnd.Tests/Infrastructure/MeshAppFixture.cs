@@ -192,7 +192,6 @@ public sealed class MeshAppFixture : IAsyncLifetime
         var last = "";
         await Poll.UntilAsync(
             "every reviews version to serve the product page",
-            WarmUpTimeout,
             async ct =>
             {
                 last = await BookinfoPage.FetchAsync(ProductPage, ct);
@@ -204,7 +203,7 @@ public sealed class MeshAppFixture : IAsyncLifetime
                 return served.Count >= 3;
             },
             () => $"served by {string.Join(", ", served)}; last page {(last.Length > 200 ? last[..200] : last)}",
-            TimeSpan.FromMilliseconds(10));
+            budget: WarmUpTimeout);
     }
 
     /// <summary>

@@ -48,38 +48,35 @@ public sealed class TrafficShiftingTests(MeshAppFixture mesh, ITestOutputHelper 
     public async Task Meshctl_apply_changes_the_product_page_live_and_every_proxy_is_synced()
     {
         await using var allV1 = await mesh.MeshCtlApplyAsync(MeshAppFixture.SamplePath("virtual-service-all-v1.yaml"));
-        await Poll.UntilAsync("reviews v1 only", SyncTimeout, async ct =>
-            (await BookinfoPage.CountReviewsServedByAsync(mesh.ProductPage, 6, ct)).Keys.SequenceEqual(["reviews-v1"]));
+        await Poll.UntilAsync("reviews v1 only", async ct =>
+            (await BookinfoPage.CountReviewsServedByAsync(mesh.ProductPage, 6, ct)).Keys.SequenceEqual(["reviews-v1"]), budget: SyncTimeout);
 
         var clock = Stopwatch.StartNew();
         await using var v3 = await mesh.MeshCtlApplyAsync(MeshAppFixture.SamplePath("virtual-service-reviews-v3.yaml"));
         var applied = clock.Elapsed;
         var loads = 0;
-        while (await BookinfoPage.FetchReviewsServedByAsync(mesh.ProductPage) != "reviews-v3")
-        {
-            loads++;
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"still not reviews-v3 after {clock.Elapsed.TotalMilliseconds:0} ms");
-        }
+        await Poll.UntilAsync("/productpage served by reviews-v3", async ct =>
+            ++loads > 0 && await BookinfoPage.FetchReviewsServedByAsync(mesh.ProductPage, ct) == "reviews-v3", budget: SyncTimeout);
 
         var live = clock.Elapsed;
         var afterApply = live - applied;
         output.WriteLine($"meshctl apply (local validation + admin API) returned after {applied.TotalMilliseconds:0} ms; " +
             $"/productpage showed reviews-v3 {afterApply.TotalMilliseconds:0} ms later ({live.TotalMilliseconds:0} ms in all; " +
-            $"{loads} page loads in between still showed the old routing)");
+            $"{loads - 1} page loads in between still showed the old routing)");
 
         // The mesh's promise is that traffic follows an accepted change within a second; it is
-        // measured and reported here (and by bench/run's control-plane convergence), not asserted:
-        // on a loaded CI machine the page loads themselves can take longer. The loop above bounds it.
+        // measured and reported here, and asserted by bench/ (control-plane convergence) on a quiet
+        // machine, not here: on a loaded CI machine the page loads themselves can take longer.
 
         // Once live, it stays live: no proxy flaps back to the old config.
         Assert.Equal(new Dictionary<string, int> { ["reviews-v3"] = 10 }, await BookinfoPage.CountReviewsServedByAsync(mesh.ProductPage, 10));
 
         MeshCtlResult status = null!;
-        await Poll.UntilAsync("meshctl proxy-status to show every proxy SYNCED", SyncTimeout, async _ =>
+        await Poll.UntilAsync("meshctl proxy-status to show every proxy SYNCED", async _ =>
         {
             status = await mesh.MeshCtlAsync("proxy-status");
             return status.ExitCode == 0 && mesh.ProxyIds.All(id => RowOf(status.Output, id)?.Contains(" SYNCED ", StringComparison.Ordinal) == true);
-        }, () => status.Output + status.Error);
+        }, () => status.Output + status.Error, budget: SyncTimeout);
         output.WriteLine(status.Output);
         Assert.Equal(mesh.ProxyIds.Order(), status.Output.Split('\n').Skip(1).Where(l => l.Length > 0).Select(l => l.Split(' ')[0]).Order());
     }

@@ -32,7 +32,6 @@ public static class SidecarInbound
         var last = "";
         await Poll.UntilAsync(
             $"{sidecar} to serve plaintext {path}",
-            timeout,
             async ct =>
             {
                 try
@@ -48,6 +47,6 @@ public static class SidecarInbound
                 }
             },
             () => last,
-            TimeSpan.FromMilliseconds(50));
+            budget: timeout);
     }
 }

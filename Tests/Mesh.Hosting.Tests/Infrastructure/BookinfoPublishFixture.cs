@@ -2,7 +2,7 @@ namespace Mesh.Hosting.Tests.Infrastructure;
 
 /// <summary>
 /// Bookinfo published once per test class through the real pipeline step, with Istio's Bookinfo
-/// gateway, destination rules and v1 routes plus a mesh-wide STRICT PeerAuthentication as its
+/// gateway, destination rules, v1 routes and per-version Services plus a mesh-wide STRICT PeerAuthentication as its
 /// config directory, into a temporary output folder.
 /// </summary>
 public sealed class BookinfoPublishFixture : IAsyncLifetime
@@ -56,6 +56,8 @@ public sealed class BookinfoPublishFixture : IAsyncLifetime
             File.Copy(Path.Combine(RepositoryPaths.BookinfoSamples, sample), Path.Combine(directory, sample));
         }
 
+        // Istio's per-version Services, as the repository's mesh-config has them.
+        File.Copy(Path.Combine(RepositoryPaths.Root, "samples", "bookinfo", "platform", "kube", "bookinfo-versions.yaml"), Path.Combine(directory, "bookinfo-versions.yaml"));
         Directory.CreateDirectory(Path.Combine(directory, "security"));
         File.WriteAllText(Path.Combine(directory, "security", "peer-authentication.yaml"), MeshWidePeerAuthentication);
     }

@@ -13,24 +13,29 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
     /// connection pool cannot count requests per pooled connection), so every proxy that would
     /// get the reviews cluster NACKs the snapshot — together with its route change to v1.
     /// </summary>
+    // Valid Istio the proxy cannot honour: one request per connection is supported for HTTP/1.1
+    // clusters only (validation cannot know a service's protocol; the proxy NACKs it).
     private static string UnsupportedPoolAndAllToV1 => $"""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: h2-api
+        spec:
+          hosts: [h2.example.com]
+          location: MESH_EXTERNAL
+          resolution: DNS
+          ports: [{"{"}number: 80, name: http2, protocol: HTTP2{"}"}]
+        ---
         apiVersion: networking.istio.io/v1
         kind: DestinationRule
         metadata:
-          name: reviews
+          name: h2-api
         spec:
-          host: reviews
+          host: h2.example.com
           trafficPolicy:
             connectionPool:
               http:
-                maxRequestsPerConnection: 5
-          subsets:
-          - name: v1
-            labels:
-              version: v1
-          - name: v2
-            labels:
-              version: v2
+                maxRequestsPerConnection: 1
         ---
         {RoutingYaml.AllTo("v1")}
         """;
@@ -64,7 +69,8 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         Assert.Contains("NACKED", status.Output, StringComparison.Ordinal);
 
         // A change the proxies can honour afterwards is applied and acknowledged again.
-        await mesh.Admin.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1"));
+        await mesh.Admin.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1")
+            + "\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: h2-api}\nspec:\n  host: h2.example.com\n  trafficPolicy: {connectionPool: {tcp: {maxConnections: 10}}}\n");
         await mesh.WaitUntilServedByAsync("reviews-v1");
         await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
     }

@@ -56,11 +56,12 @@ public sealed class InProcessControlPlane : IAsyncDisposable
             DateTimeOffset.UtcNow);
 
     /// <param name="grpcPort">0 for a free port; a restart passes the old one so proxies find it again.</param>
-    public static async Task<InProcessControlPlane> StartAsync(string configDirectory, string dataDirectory, int grpcPort = 0)
+    /// <param name="settings">More configuration (ControlPlane:Gateways:Program...), over the defaults.</param>
+    public static async Task<InProcessControlPlane> StartAsync(string configDirectory, string dataDirectory, int grpcPort = 0, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = ControlPlaneHost.Create([], builder =>
         {
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
             {
                 ["ControlPlane:AdminPort"] = "0",
                 ["ControlPlane:GrpcPort"] = grpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -83,7 +84,12 @@ public sealed class InProcessControlPlane : IAsyncDisposable
     }
 
     /// <summary>Stops it (its discovery streams end; proxies keep serving and retry).</summary>
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: streams and connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -92,7 +98,7 @@ public sealed class InProcessControlPlane : IAsyncDisposable
 
         _stopped = true;
         Admin.Http.Dispose();
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Listeners;
+using Mesh.Proxy.L4;
+using Mesh.Proxy.Gateway;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Traffic;
@@ -41,14 +43,27 @@ public sealed class InProcessSidecar : IAsyncDisposable
     public Uri OutboundUri(string host) =>
         new($"http://127.0.0.1:{Listeners.OfKind(ListenerKind.Outbound).First(l => l.UpstreamHost == host).BoundPort}");
 
-    public static async Task<InProcessSidecar> StartAsync(SidecarSpec spec, InProcessControlPlane controlPlane)
+    /// <summary>The local port of the app's binding to <paramref name="host"/>:<paramref name="port"/>.</summary>
+    public int OutboundPort(string host, int port) =>
+        Listeners.OfKind(ListenerKind.Outbound).First(l => l.UpstreamHost == host && l.UpstreamPort == port).BoundPort;
+
+    /// <summary>The inbound listener of service port <paramref name="servicePort"/> (where other proxies connect).</summary>
+    public int InboundPort(int servicePort) =>
+        Listeners.OfKind(ListenerKind.Inbound).First(l => l.ServicePort == servicePort).BoundPort;
+
+    /// <param name="token">
+    /// Its bootstrap token; by default minted now. A workload started while the control plane is
+    /// down brings one minted before, as its pod brings the one the hosting gave it.
+    /// </param>
+    public static async Task<InProcessSidecar> StartAsync(SidecarSpec spec, InProcessControlPlane controlPlane, string? token = null)
     {
         var settings = new Dictionary<string, string?>
         {
             ["Mesh:Mode"] = "Sidecar",
             ["Mesh:ControlPlane:Address"] = controlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = controlPlane.MintProxyToken("default", spec.ServiceAccount, spec.Id),
+            ["Mesh:ControlPlane:Token"] = token ?? controlPlane.MintProxyToken(spec.Namespace, spec.ServiceAccount, spec.Id),
             ["Mesh:Node:Id"] = spec.Id,
+            ["Mesh:Node:Namespace"] = spec.Namespace,
             ["Mesh:Node:ServiceAccount"] = spec.ServiceAccount,
             ["Mesh:Node:Workload"] = spec.Id,
             ["Mesh:Node:Labels:app"] = spec.App,
@@ -64,29 +79,66 @@ public sealed class InProcessSidecar : IAsyncDisposable
             settings["Mesh:Inbound:0:ListenPort"] = "0";
         }
 
-        for (var i = 0; i < spec.Upstreams.Count; i++)
+        for (var i = 0; i < spec.Ports.Count; i++)
         {
-            settings[$"Mesh:Outbound:{i}:Host"] = spec.Upstreams[i];
-            settings[$"Mesh:Outbound:{i}:Port"] = spec.ServicePort.ToString(CultureInfo.InvariantCulture);
-            settings[$"Mesh:Outbound:{i}:ListenPort"] = "0";
+            var port = spec.Ports[i];
+            settings["Mesh:Service"] = spec.App;
+            settings[$"Mesh:Inbound:{i}:Name"] = port.Name;
+            settings[$"Mesh:Inbound:{i}:Port"] = port.ServicePort.ToString(CultureInfo.InvariantCulture);
+            settings[$"Mesh:Inbound:{i}:TargetPort"] = port.AppPort.ToString(CultureInfo.InvariantCulture);
+            settings[$"Mesh:Inbound:{i}:Protocol"] = port.Protocol;
+            settings[$"Mesh:Inbound:{i}:ListenPort"] = "0";
         }
 
+        var outbound = 0;
+        foreach (var upstream in spec.Upstreams)
+        {
+            settings[$"Mesh:Outbound:{outbound}:Host"] = upstream;
+            settings[$"Mesh:Outbound:{outbound}:Port"] = spec.ServicePort.ToString(CultureInfo.InvariantCulture);
+            settings[$"Mesh:Outbound:{outbound++}:ListenPort"] = "0";
+        }
+
+        foreach (var binding in spec.Bindings)
+        {
+            settings[$"Mesh:Outbound:{outbound}:Host"] = binding.Host;
+            settings[$"Mesh:Outbound:{outbound}:Port"] = binding.Port.ToString(CultureInfo.InvariantCulture);
+            settings[$"Mesh:Outbound:{outbound}:Protocol"] = binding.Protocol;
+            settings[$"Mesh:Outbound:{outbound++}:ListenPort"] = "0";
+        }
+
+        var app = await StartProxyAsync(settings, MeshProxyMode.Sidecar);
+        return new InProcessSidecar(app, spec.Id);
+    }
+
+    /// <summary>
+    /// Starts a proxy host with these <c>Mesh:*</c> settings as Sidecar/ and Gateway/ wire it:
+    /// the Security, Traffic and Telemetry features, and Gateway in gateway mode.
+    /// </summary>
+    internal static async Task<WebApplication> StartProxyAsync(Dictionary<string, string?> settings, MeshProxyMode mode)
+    {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
         if (Environment.GetEnvironmentVariable("MESH_TEST_LOG") == "1")
         {
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);
+            builder.Configuration["Logging:LogLevel:Mesh"] = "Debug";
         }
 
-        builder.AddMeshProxy(MeshProxyMode.Sidecar)
+        var proxy = builder.AddMeshProxy(mode)
             .AddFeature<SecurityFeature>()
             .AddFeature<TrafficFeature>()
-            .AddFeature<TelemetryFeature>();
+            .AddFeature<TelemetryFeature>()
+            .AddFeature<L4Feature>();
+        if (mode == MeshProxyMode.Gateway)
+        {
+            proxy.AddFeature<GatewayFeature>();
+        }
+
         var app = builder.Build();
         app.MapMeshProxy();
         await app.StartAsync();
-        return new InProcessSidecar(app, spec.Id);
+        return app;
     }
 
     /// <summary>The proxy's own view: <c>/config_dump</c> on its admin listener.</summary>
@@ -121,7 +173,12 @@ public sealed class InProcessSidecar : IAsyncDisposable
         return workloads;
     }
 
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: open connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -129,7 +186,7 @@ public sealed class InProcessSidecar : IAsyncDisposable
         }
 
         _stopped = true;
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 
@@ -145,6 +202,20 @@ public sealed record SidecarSpec(string Id, string App, string Version)
 
     public IReadOnlyList<string> Upstreams { get; init; } = [];
 
+    public string Namespace { get; init; } = "default";
+
+    /// <summary>Service ports of other protocols (TCP...), each with the app port behind it.</summary>
+    public IReadOnlyList<PortSpec> Ports { get; init; } = [];
+
+    /// <summary>Local bindings the app uses beyond <see cref="Upstreams"/> (TCP/TLS services).</summary>
+    public IReadOnlyList<BindingSpec> Bindings { get; init; } = [];
+
     /// <summary>Istio's Bookinfo convention: "bookinfo-&lt;app&gt;".</summary>
     public string ServiceAccount => $"bookinfo-{App}";
 }
+
+/// <summary>A service port of a workload: its name (Istio's protocol prefix), number, the app's port and the protocol.</summary>
+public sealed record PortSpec(string Name, int ServicePort, int AppPort, string Protocol = "TCP");
+
+/// <summary>An outbound binding: the app connects to it for <see cref="Host"/>:<see cref="Port"/>.</summary>
+public sealed record BindingSpec(string Host, int Port, string Protocol = "TCP");

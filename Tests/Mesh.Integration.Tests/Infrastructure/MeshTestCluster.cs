@@ -16,6 +16,8 @@ public sealed class MeshTestCluster : IAsyncDisposable
     public const string ClientId = "productpage-v1";
 
     private readonly Dictionary<string, (WorkloadApp App, InProcessSidecar Sidecar)> _reviews = [];
+    private readonly List<WorkloadApp> _orphans = [];
+    private IReadOnlyDictionary<string, string?>? _controlPlaneSettings;
 
     private MeshTestCluster(string root, InProcessControlPlane controlPlane)
     {
@@ -42,13 +44,16 @@ public sealed class MeshTestCluster : IAsyncDisposable
     /// <summary>Ids of every connected proxy.</summary>
     public IReadOnlyCollection<string> ProxyIds => [.. _reviews.Keys, ClientId];
 
-    public static async Task<MeshTestCluster> StartAsync(params string[] versions)
+    public static Task<MeshTestCluster> StartAsync(params string[] versions) => StartAsync(null, versions);
+
+    /// <param name="controlPlaneSettings">More control plane configuration (ControlPlane:Gateways:Program...).</param>
+    public static async Task<MeshTestCluster> StartAsync(IReadOnlyDictionary<string, string?>? controlPlaneSettings, params string[] versions)
     {
         var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
         await File.WriteAllTextAsync(Path.Combine(root, "config", "reviews-destination-rule.yaml"), RoutingYaml.ReviewsSubsets(versions));
-        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"));
-        var cluster = new MeshTestCluster(root, controlPlane);
+        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"), settings: controlPlaneSettings);
+        var cluster = new MeshTestCluster(root, controlPlane) { _controlPlaneSettings = controlPlaneSettings };
         try
         {
             foreach (var version in versions)
@@ -158,13 +163,37 @@ public sealed class MeshTestCluster : IAsyncDisposable
         await app.DisposeAsync();
     }
 
+    /// <summary>Kills a reviews workload (app and sidecar at once, connections aborted), as a crashed pod.</summary>
+    public async Task KillReviewsAsync(string version)
+    {
+        var (app, sidecar) = _reviews[$"reviews-{version}"];
+        _reviews.Remove($"reviews-{version}");
+        await Task.WhenAll(sidecar.KillAsync(), app.KillAsync().AsTask());
+    }
+
+    /// <summary>Kills only a reviews workload's sidecar; its app keeps running (reachable only through that sidecar).</summary>
+    public async Task KillReviewsSidecarAsync(string version)
+    {
+        var (app, sidecar) = _reviews[$"reviews-{version}"];
+        _reviews.Remove($"reviews-{version}");
+        _orphans.Add(app);
+        await sidecar.KillAsync();
+    }
+
+    /// <summary>A reviews workload's bootstrap token, minted while the control plane runs, for a start during an outage.</summary>
+    public string ReviewsToken(string version) =>
+        ControlPlane.MintProxyToken("default", new SidecarSpec($"reviews-{version}", "reviews", version).ServiceAccount, $"reviews-{version}");
+
     /// <summary>Stops the control plane; proxies keep their last snapshot and retry.</summary>
     public Task StopControlPlaneAsync() => ControlPlane.StopAsync();
+
+    /// <summary>Kills the control plane (streams aborted, nothing drains); proxies keep their last snapshot and retry.</summary>
+    public Task KillControlPlaneAsync() => ControlPlane.KillAsync();
 
     /// <summary>Starts the control plane again on the same directories and discovery port.</summary>
     public async Task StartControlPlaneAgainAsync()
     {
-        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port);
+        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port, _controlPlaneSettings);
     }
 
     /// <summary>Runs meshctl in-process against the control plane, from the cluster's root directory.</summary>
@@ -197,6 +226,11 @@ public sealed class MeshTestCluster : IAsyncDisposable
             await app.DisposeAsync();
         }
 
+        foreach (var app in _orphans)
+        {
+            await app.DisposeAsync();
+        }
+
         await ControlPlane.DisposeAsync();
         try
         {
@@ -208,11 +242,13 @@ public sealed class MeshTestCluster : IAsyncDisposable
     }
 
     /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
-    public async Task StartReviewsAsync(string version)
+    /// <param name="token">Its bootstrap token when the control plane is down (<see cref="ReviewsToken"/>).</param>
+    public async Task<InProcessSidecar> StartReviewsAsync(string version, string? token = null)
     {
         var app = await WorkloadApp.StartAsync($"reviews-{version}");
         var sidecar = await InProcessSidecar.StartAsync(
-            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane);
+            new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane, token);
         _reviews[$"reviews-{version}"] = (app, sidecar);
+        return sidecar;
     }
 }

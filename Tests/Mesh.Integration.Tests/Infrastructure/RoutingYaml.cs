@@ -79,4 +79,17 @@ public static class RoutingYaml
                 subset: {second}
               weight: {secondWeight}
         """;
+
+    /// <summary>The mesh-wide PeerAuthentication (root namespace) with an mTLS mode.</summary>
+    public static string MeshWideMtls(string mode) =>
+        $"""
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata:
+          name: default
+          namespace: istio-system
+        spec:
+          mtls:
+            mode: {mode}
+        """;
 }

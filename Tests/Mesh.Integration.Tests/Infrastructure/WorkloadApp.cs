@@ -51,7 +51,12 @@ public sealed class WorkloadApp : IAsyncDisposable
         return new WorkloadApp(app, name) { Port = new Uri(address).Port };
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: open connections are aborted, nothing drains.</summary>
+    public ValueTask KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async ValueTask StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -59,7 +64,7 @@ public sealed class WorkloadApp : IAsyncDisposable
         }
 
         _stopped = true;
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 }

@@ -88,31 +88,20 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
         Assert.All(rows, row => Assert.Contains(" SYNCED ", row, StringComparison.Ordinal));
     }
 
+    /// <summary>How fast a change reaches traffic is a benchmark (bench/, control-plane push latency); here: every change does.</summary>
     [Fact]
-    public async Task A_change_reaches_traffic_well_under_a_second()
+    public async Task Every_change_of_a_flipping_route_reaches_traffic()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
         await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v1")));
         await mesh.WaitUntilServedByAsync("reviews-v1");
 
-        // Flip the route back and forth; each time, time from the start of the apply request
-        // until a call through the sidecar lands on the new subset (the control plane's
-        // production debounce of 100 ms is part of it).
-        var latencies = new List<TimeSpan>();
+        // Flip the route back and forth (the control plane's production debounce in between).
         for (var i = 0; i < 6; i++)
         {
             var target = i % 2 == 0 ? "v2" : "v1";
-            var clock = System.Diagnostics.Stopwatch.StartNew();
             await mesh.Admin.ApplyAsync(RoutingYaml.AllTo(target));
-            var applied = clock.Elapsed;
-            latencies.Add(applied + await mesh.WaitUntilServedByAsync($"reviews-{target}", streak: 5));
+            await mesh.WaitUntilServedByAsync($"reviews-{target}", streak: 5);
         }
-
-        var sorted = latencies.Order().ToList();
-        var median = sorted[sorted.Count / 2];
-        output.WriteLine($"apply -> traffic follows: {string.Join(", ", latencies.Select(l => $"{l.TotalMilliseconds:0} ms"))} " +
-            $"(median {median.TotalMilliseconds:0} ms, max {sorted[^1].TotalMilliseconds:0} ms)");
-        Assert.True(median < TimeSpan.FromMilliseconds(500), $"median {median.TotalMilliseconds:0} ms");
-        Assert.True(sorted[^1] < TimeSpan.FromSeconds(1), $"max {sorted[^1].TotalMilliseconds:0} ms");
     }
 }

@@ -63,13 +63,13 @@ public sealed class ControlPlaneTests
         }
 
         Assert.Equal(HttpStatusCode.OK, (await bed.Client.GetAsync(TestHttp.Local(proxy.AdminPort, "/ready"))).StatusCode);
-        await Poll.UntilAsync(async () => !(await proxy.ConfigDumpAsync()).RootElement.GetProperty("control_plane_connected").GetBoolean(), because: "proxy notices the outage");
+        await Poll.UntilAsync("proxy notices the outage", async () => !(await proxy.ConfigDumpAsync()).RootElement.GetProperty("control_plane_connected").GetBoolean());
 
         // The control plane comes back with a newer view of the mesh.
         bed.ControlPlane.Push(Snapshot("2", [ServiceHost("reviews", 9080, To(ReviewsV2))], clusters));
         await bed.ControlPlane.RestartAsync();
 
-        await bed.ControlPlane.WaitForAckAsync("2", timeout: TimeSpan.FromSeconds(15));
+        await bed.ControlPlane.WaitForAckAsync("2");
         Assert.Equal("reviews-v2", await bed.Client.GetStringAsync(url));
         Assert.Equal(2, bed.ControlPlane.Hellos.Count(h => h.Node.Id == "reviews-client"));
     }
@@ -89,7 +89,7 @@ public sealed class ControlPlaneTests
             .Outbound("ratings", 9080);
         var proxy = await bed.ProxyAsync(settings);
 
-        var received = await bed.ControlPlane.WaitForAsync(r => r.Message.KindCase == ProxyMessage.KindOneofCase.Hello, null, "Hello");
+        var received = await bed.ControlPlane.WaitForAsync("Hello", r => r.Message.KindCase == ProxyMessage.KindOneofCase.Hello);
         var node = received.Message.Hello.Node;
 
         Assert.Equal("Bearer s3cret", received.Authorization);
@@ -124,7 +124,7 @@ public sealed class ControlPlaneTests
             await File.WriteAllTextAsync(tokenFile, "projected-token\n");
             await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).With("Mesh:ControlPlane:TokenFile", tokenFile));
 
-            var hello = await bed.ControlPlane.WaitForAsync(r => r.Message.KindCase == ProxyMessage.KindOneofCase.Hello, null, "Hello");
+            var hello = await bed.ControlPlane.WaitForAsync("Hello", r => r.Message.KindCase == ProxyMessage.KindOneofCase.Hello);
 
             Assert.Equal("Bearer projected-token", hello.Authorization);
         }

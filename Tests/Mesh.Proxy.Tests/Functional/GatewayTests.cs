@@ -48,7 +48,7 @@ public sealed class GatewayTests
         await using var bed = await MeshTestBed.StartAsync();
         await using var gateway = await ProxyHost.StartAsync(ProxySettings.Gateway(bed.ControlPlane.Address, nodeId: "ingress-1").GatewayListener(servicePort: 80));
 
-        var hello = await bed.ControlPlane.WaitForAsync(r => r.Message.KindCase == Mesh.Contracts.Discovery.ProxyMessage.KindOneofCase.Hello, null, "Hello");
+        var hello = await bed.ControlPlane.WaitForAsync("Hello", r => r.Message.KindCase == Mesh.Contracts.Discovery.ProxyMessage.KindOneofCase.Hello);
 
         Assert.Equal(ProxyMode.Gateway, hello.Message.Hello.Node.Mode);
         Assert.Equal("ingressgateway", hello.Message.Hello.Node.Labels["istio"]);
@@ -61,7 +61,7 @@ public sealed class GatewayTests
         await using var bed = await MeshTestBed.StartAsync();
         var productpage = await bed.BackendAsync("productpage");
         var api = await bed.BackendAsync("api");
-        var listenPort = await OutboundRoutingTests.UnusedPortAsync();
+        var listenPort = await TestBackend.UnusedPortAsync();
         var gateway = await bed.ProxyAsync(ProxySettings.Gateway(bed.ControlPlane.Address).GatewayListener(servicePort: 80, port: listenPort));
         await bed.ApplyAsync(Snapshot(
             "1",

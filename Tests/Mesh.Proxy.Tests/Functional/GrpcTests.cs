@@ -4,7 +4,7 @@ using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Tests.Grpc;
+using Mesh.Testing.Grpc;
 using Mesh.Proxy.Tests.Infrastructure;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 

@@ -41,7 +41,7 @@ public sealed class InboundTests
     public async Task Inbound_to_an_app_that_is_not_listening_gets_503_UF()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var deadPort = await OutboundRoutingTests.UnusedPortAsync();
+        var deadPort = await TestBackend.UnusedPortAsync();
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Inbound("reviews", "http", 9080, deadPort));
         await bed.ApplyAsync(Snapshot("1", [], []));
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Listeners;
@@ -86,7 +85,7 @@ public sealed class OutboundRoutingTests
     }
 
     [Fact]
-    public async Task New_snapshot_changes_routing_live_within_a_second()
+    public async Task New_snapshot_changes_routing_live()
     {
         await using var bed = await MeshTestBed.StartAsync();
         var v1 = await bed.BackendAsync("reviews-v1");
@@ -97,16 +96,14 @@ public sealed class OutboundRoutingTests
         var url = TestHttp.Local(proxy.OutboundPort("reviews"), "/");
         Assert.Equal("reviews-v1", await bed.Client.GetStringAsync(url));
 
-        var watch = Stopwatch.StartNew();
-        bed.ControlPlane.Push(Snapshot("2", [ServiceHost("reviews", 9080, To(ReviewsV2))], clusters));
-        while (await bed.Client.GetStringAsync(url) != "reviews-v2")
+        // No restart, no new listener: the next snapshot takes over the running proxy (how fast is bench/'s question).
+        await bed.ApplyAsync(Snapshot("2", [ServiceHost("reviews", 9080, To(ReviewsV2))], clusters));
+        for (var i = 0; i < 5; i++)
         {
-            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), "routing did not change within 1 s");
+            Assert.Equal("reviews-v2", await bed.Client.GetStringAsync(url));
         }
 
-        watch.Stop();
-        await bed.ControlPlane.WaitForAckAsync("2");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.ElapsedMilliseconds} ms");
+        Assert.Equal(1, v1.RequestCount);
     }
 
     [Fact]
@@ -129,7 +126,7 @@ public sealed class OutboundRoutingTests
     public async Task Cluster_without_endpoints_gets_503_UH_and_refused_connection_gets_503_UF()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var closedPort = await UnusedPortAsync();
+        var closedPort = await TestBackend.UnusedPortAsync();
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080).Outbound("ratings", 9080));
         var empty = ClusterName("reviews", 9080);
         var dead = ClusterName("ratings", 9080);
@@ -231,13 +228,5 @@ public sealed class OutboundRoutingTests
         }
 
         return counts;
-    }
-
-    internal static async Task<int> UnusedPortAsync()
-    {
-        var backend = await TestBackend.StartAsync("gone");
-        var port = backend.Port;
-        await backend.DisposeAsync();
-        return port;
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Pipeline;
@@ -69,7 +68,7 @@ public sealed class RetryAndTimeoutTests
     public async Task Connect_failures_are_retried_on_a_live_endpoint()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var deadPort = await OutboundRoutingTests.UnusedPortAsync();
+        var deadPort = await TestBackend.UnusedPortAsync();
         var live = await bed.BackendAsync("live");
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080));
         await bed.ApplyAsync(Snapshot(
@@ -153,45 +152,55 @@ public sealed class RetryAndTimeoutTests
         {
             if (Interlocked.Increment(ref calls) == 1)
             {
-                await Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                await WaitUntilAbortedAsync(context);
                 return;
             }
 
             await context.Response.WriteAsync("fast");
         });
-        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080));
+        var clock = new TestClock();
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080), clock: clock);
         await bed.ApplyAsync(Snapshot(
             "1",
             [ServiceHost("ratings", 9080, To(Ratings).WithRetries(2, "reset", perTryTimeout: TimeSpan.FromMilliseconds(200)))],
             [Cluster(Ratings, backend)]));
 
-        var watch = Stopwatch.StartNew();
-        var body = await bed.Client.GetStringAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/slow-once"));
+        var call = bed.Client.GetStringAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/slow-once"));
+        await Poll.UntilAsync("the first attempt reached the backend", () => backend.RequestCount == 1);
+        await clock.WaitForTimerAsync("the 200 ms per-try timeout", TimeSpan.FromMilliseconds(200));
+        clock.Advance(TimeSpan.FromMilliseconds(200));
+        await PassRetryBackOffAsync(clock, "the retry reached the backend", () => backend.RequestCount == 2);
 
-        Assert.Equal("fast", body);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(150), TimeSpan.FromSeconds(3));
-        // Normally 2; on a loaded machine an attempt may also time out before reaching the backend.
-        var attempts = (await proxy.Observer.ForPathAsync("/slow-once")).Attempts;
-        Assert.InRange(attempts, 2, 3);
-        Assert.InRange(backend.RequestCount, 2, attempts);
+        Assert.Equal("fast", await call);
+        Assert.Equal(2, (await proxy.Observer.ForPathAsync("/slow-once")).Attempts);
+        Assert.Equal(2, backend.RequestCount);
     }
 
     [Fact]
     public async Task Per_try_timeouts_exhausting_the_retries_give_504_UT_and_URX()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var backend = await bed.BackendAsync("ratings", context => Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
-        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080));
+        var backend = await bed.BackendAsync("ratings", WaitUntilAbortedAsync);
+        var clock = new TestClock();
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080), clock: clock);
         await bed.ApplyAsync(Snapshot(
             "1",
             [ServiceHost("ratings", 9080, To(Ratings).WithRetries(1, "5xx", perTryTimeout: TimeSpan.FromMilliseconds(150)))],
             [Cluster(Ratings, backend)]));
 
-        var response = await bed.Client.GetAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/always-slow"));
+        var call = bed.Client.GetAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/always-slow"));
+        for (var attempt = 1; attempt <= 2; attempt++)
+        {
+            var reached = attempt;
+            await PassRetryBackOffAsync(clock, $"attempt {attempt} reached the backend", () => backend.RequestCount == reached);
+            await clock.WaitForTimerAsync($"attempt {attempt}'s 150 ms per-try timeout", TimeSpan.FromMilliseconds(150));
+            clock.Advance(TimeSpan.FromMilliseconds(150));
+        }
 
+        var response = await call;
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal("upstream request timeout", await response.Content.ReadAsStringAsync());
-        Assert.InRange(backend.RequestCount, 1, 2); // 2 unless an attempt timed out before reaching the backend
+        Assert.Equal(2, backend.RequestCount);
         var completed = await proxy.Observer.ForPathAsync("/always-slow");
         Assert.Equal(2, completed.Attempts);
         Assert.Equal(ResponseFlags.UpstreamRequestTimeout | ResponseFlags.UpstreamRetryLimitExceeded, completed.Flags);
@@ -202,19 +211,22 @@ public sealed class RetryAndTimeoutTests
     public async Task Route_timeout_gives_504_UT_and_stops_retrying()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var backend = await bed.BackendAsync("ratings", context => Task.Delay(TimeSpan.FromSeconds(5), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
-        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080));
+        var backend = await bed.BackendAsync("ratings", WaitUntilAbortedAsync);
+        var clock = new TestClock();
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080), clock: clock);
         await bed.ApplyAsync(Snapshot(
             "1",
             [ServiceHost("ratings", 9080, To(Ratings).WithTimeout(TimeSpan.FromMilliseconds(300)).WithRetries(5, "5xx"))],
             [Cluster(Ratings, backend)]));
 
-        var watch = Stopwatch.StartNew();
-        var response = await bed.Client.GetAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/timeout"));
+        var call = bed.Client.GetAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/timeout"));
+        await Poll.UntilAsync("the request reached the backend", () => backend.RequestCount == 1);
+        await clock.WaitForTimerAsync("the 300 ms route timeout", TimeSpan.FromMilliseconds(300));
+        clock.Advance(TimeSpan.FromMilliseconds(300));
 
+        var response = await call;
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(2));
-        Assert.InRange(backend.RequestCount, 0, 1); // the route timeout covers the whole exchange; no retry after it
+        Assert.Equal(1, backend.RequestCount); // the route timeout covers the whole exchange; no retry after it
         Assert.Equal(1, (await proxy.Observer.ForPathAsync("/timeout")).Attempts);
         Assert.Equal(ResponseFlags.UpstreamRequestTimeout, (await proxy.Observer.ForPathAsync("/timeout")).Flags);
     }
@@ -246,4 +258,16 @@ public sealed class RetryAndTimeoutTests
 
         return total;
     }
+
+    /// <summary>A backend that never answers: the request ends when the proxy gives up on it.</summary>
+    private static Task WaitUntilAbortedAsync(HttpContext context) =>
+        Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+
+    /// <summary>
+    /// Waits for <paramref name="condition"/>, moving the clock past a retry back-off when one is armed
+    /// (Envoy's jittered back-off, under 25 ms before the first retry — far shorter than the per-try
+    /// timeouts here, so advancing it never fires them).
+    /// </summary>
+    private static Task PassRetryBackOffAsync(TestClock clock, string what, Func<bool> condition) =>
+        clock.AdvanceUntilAsync(what, due => due <= RetryBackoff.UpperBound(0), RetryBackoff.UpperBound(0), condition);
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using static Mesh.Proxy.Tests.Gateway.GatewayCertificates;
+using static Mesh.Testing.Certificates.TestCertificates;
 using static Mesh.Proxy.Tests.Gateway.GatewaySnapshots;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 

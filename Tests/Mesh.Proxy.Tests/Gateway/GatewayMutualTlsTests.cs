@@ -1,6 +1,6 @@
 using System.Net;
 using Mesh.Contracts.Snapshots;
-using static Mesh.Proxy.Tests.Gateway.GatewayCertificates;
+using static Mesh.Testing.Certificates.TestCertificates;
 using static Mesh.Proxy.Tests.Gateway.GatewaySnapshots;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 

@@ -3,7 +3,7 @@ using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Tests.Infrastructure;
 using Mesh.Proxy.Tests.Traffic;
-using static Mesh.Proxy.Tests.Gateway.GatewayCertificates;
+using static Mesh.Testing.Certificates.TestCertificates;
 using static Mesh.Proxy.Tests.Gateway.GatewaySnapshots;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 
@@ -37,9 +37,7 @@ public sealed class GatewayRoutingTests
         var unknown = await gateway.HttpGetAsync(gateway.HttpPort, "unknown.example.com", "/productpage?from=unknown");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal(1, gateway.A.RequestCount);
-        await Poll.UntilAsync(
-            () => gateway.Proxy.Observer.Requests.Any(r => r.Status == 404 && r.Flags == ResponseFlags.NoRouteFound && r.VirtualHost is null),
-            because: "the unknown host recorded as 404 NR without a virtual host");
+        await Poll.UntilAsync("the unknown host recorded as 404 NR without a virtual host", () => gateway.Proxy.Observer.Requests.Any(r => r.Status == 404 && r.Flags == ResponseFlags.NoRouteFound && r.VirtualHost is null));
     }
 
     [Fact]

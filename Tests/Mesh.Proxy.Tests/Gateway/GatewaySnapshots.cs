@@ -34,9 +34,9 @@ public static class GatewaySnapshots
         {
             Mode = mode,
             CredentialName = credentialName,
-            ServerCertificatePem = certificate is null ? "" : GatewayCertificates.CertificatePem(certificate),
-            PrivateKeyPem = certificate is null ? "" : GatewayCertificates.KeyPem(certificate),
-            CaCertificatesPem = clientCa is null ? "" : GatewayCertificates.CertificatePem(clientCa),
+            ServerCertificatePem = certificate is null ? "" : TestCertificates.CertificatePem(certificate),
+            PrivateKeyPem = certificate is null ? "" : TestCertificates.KeyPem(certificate),
+            CaCertificatesPem = clientCa is null ? "" : TestCertificates.CertificatePem(clientCa),
         };
         return server;
     }

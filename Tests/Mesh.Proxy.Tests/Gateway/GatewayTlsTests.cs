@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Authentication;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Tests.Infrastructure;
-using static Mesh.Proxy.Tests.Gateway.GatewayCertificates;
+using static Mesh.Testing.Certificates.TestCertificates;
 using static Mesh.Proxy.Tests.Gateway.GatewaySnapshots;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
 
@@ -162,16 +162,16 @@ public sealed class GatewayTlsTests
     }
 
     [Fact]
-    public async Task An_https_server_without_a_terminating_mode_is_rejected_as_passthrough()
+    public async Task An_https_server_without_a_tls_mode_is_rejected()
     {
         await using var gateway = await GatewayFixture.StartAsync();
-        var passthrough = HttpsServer("gw.default/https", 443, ["a.example.com"], null);
-        passthrough.Tls.Mode = GatewayTls.Types.Mode.None;
-        gateway.Bed.ControlPlane.Push(Snapshot("1", [], []).WithServers(passthrough));
+        var modeless = HttpsServer("gw.default/https", 443, ["a.example.com"], null);
+        modeless.Tls.Mode = GatewayTls.Types.Mode.None;
+        gateway.Bed.ControlPlane.Push(Snapshot("1", [], []).WithServers(modeless));
 
         var nack = await gateway.Bed.ControlPlane.WaitForNackAsync("1");
 
-        Assert.Contains("gateway_servers[0] (gw.default/https).tls.mode: an HTTPS server needs tls.mode SIMPLE, MUTUAL or ISTIO_MUTUAL", nack.Message.Nack.Error, StringComparison.Ordinal);
+        Assert.Contains("gateway_servers[0] (gw.default/https).tls.mode: a server of protocol HTTPS needs tls.mode PASSTHROUGH, AUTO_PASSTHROUGH, SIMPLE, MUTUAL or ISTIO_MUTUAL", nack.Message.Nack.Error, StringComparison.Ordinal);
     }
 
     private static async Task<string> BodyAsync(HttpResponseMessage response)

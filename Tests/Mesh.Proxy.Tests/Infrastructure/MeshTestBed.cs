@@ -28,9 +28,10 @@ public sealed class MeshTestBed : IAsyncDisposable
         return backend;
     }
 
-    public async Task<ProxyHost> ProxyAsync(ProxySettings settings, Action<IServiceCollection>? configureServices = null)
+    /// <param name="clock">A <see cref="TestClock"/> puts the proxy's timeouts, fault delays, back-off and outlier ejection on a fake clock.</param>
+    public async Task<ProxyHost> ProxyAsync(ProxySettings settings, Action<IServiceCollection>? configureServices = null, TimeProvider? clock = null)
     {
-        var proxy = await ProxyHost.StartAsync(settings, configureServices);
+        var proxy = await ProxyHost.StartAsync(settings, configureServices, clock: clock);
         _owned.Add(proxy);
         return proxy;
     }

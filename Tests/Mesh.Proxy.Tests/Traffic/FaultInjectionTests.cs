@@ -5,7 +5,7 @@ using Grpc.Net.Client;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
-using Mesh.Proxy.Tests.Grpc;
+using Mesh.Testing.Grpc;
 using Mesh.Proxy.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using static Mesh.Proxy.Tests.Infrastructure.TestSnapshots;
@@ -21,33 +21,29 @@ public sealed class FaultInjectionTests
     public async Task Delay_holds_the_request_before_it_is_forwarded_and_is_flagged_DI()
     {
         await using var bed = await MeshTestBed.StartAsync();
-        var arrivals = new System.Collections.Concurrent.ConcurrentQueue<long>();
-        var backend = await bed.BackendAsync("ratings", context =>
-        {
-            arrivals.Enqueue(Stopwatch.GetTimestamp());
-            return context.Response.WriteAsync("rated");
-        });
-        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080));
-        var jason = To(Ratings, "jason", HeaderExact("end-user", "jason")).WithDelay(TimeSpan.FromMilliseconds(400));
+        var backend = await bed.BackendAsync("ratings", context => context.Response.WriteAsync("rated"));
+        var clock = new TestClock();
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("ratings", 9080), clock: clock);
+        var jason = To(Ratings, "jason", HeaderExact("end-user", "jason")).WithDelay(TimeSpan.FromSeconds(7));
         await bed.ApplyAsync(Snapshot("1", [ServiceHost("ratings", 9080, jason, To(Ratings))], [Cluster(Ratings, backend)]));
         var url = TestHttp.Local(proxy.OutboundPort("ratings"), "/ratings/0");
 
-        await bed.Client.GetStringAsync(url); // warm up
-        var normal = Stopwatch.StartNew();
-        await bed.Client.GetStringAsync(url);
-        normal.Stop();
+        // Requests not matching the faulty route are not delayed: they complete with the clock standing still.
+        Assert.Equal("rated", await bed.Client.GetStringAsync(url));
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Headers.Add("end-user", "jason");
-        var sent = Stopwatch.GetTimestamp();
-        var delayed = await bed.Client.SendAsync(request);
+        var delayed = bed.Client.SendAsync(request);
 
-        Assert.Equal("rated", await delayed.Content.ReadAsStringAsync());
-        Assert.True(Stopwatch.GetElapsedTime(sent, arrivals.Last()) >= TimeSpan.FromMilliseconds(390), "the backend saw the request only after the delay");
-        Assert.True(normal.Elapsed < TimeSpan.FromMilliseconds(390), $"requests not matching the faulty route are not delayed ({normal.Elapsed})");
-        await Poll.UntilAsync(() => proxy.Observer.Requests.Count == 3, because: "three requests completed");
+        await clock.WaitForTimerAsync("the 7 s fault delay", TimeSpan.FromSeconds(7));
+        Assert.Equal(1, backend.RequestCount); // held before it is forwarded
+        clock.Advance(TimeSpan.FromSeconds(7));
+
+        Assert.Equal("rated", await (await delayed).Content.ReadAsStringAsync());
+        Assert.Equal(2, backend.RequestCount);
+        await Poll.UntilAsync("two requests completed", () => proxy.Observer.Requests.Count == 2);
         var completed = proxy.Observer.Requests.ToArray();
-        Assert.Equal(ResponseFlags.DelayInjected, completed[^1].Flags);
-        Assert.Equal(ResponseFlags.None, completed[1].Flags);
+        Assert.Equal(ResponseFlags.None, completed[0].Flags);
+        Assert.Equal(ResponseFlags.DelayInjected, completed[1].Flags);
     }
 
     [Theory]
@@ -114,7 +110,7 @@ public sealed class FaultInjectionTests
             durations[i] = watch.Elapsed;
         });
 
-        await Poll.UntilAsync(() => proxy.Observer.Requests.Count == total, because: "every request completed");
+        await Poll.UntilAsync("every request completed", () => proxy.Observer.Requests.Count == total);
         var flagged = proxy.Observer.Requests.Count(r => r.Flags == ResponseFlags.DelayInjected);
 
         // Binomial(400, 0.25): mean 100, standard deviation 8.7.

@@ -131,12 +131,12 @@ public sealed class LoadBalancingTests
         for (var i = 0; i < 4; i++)
         {
             held.Add(bed.Client.GetAsync(TestHttp.Local(port, "/hold")));
-            await Poll.UntilAsync(() => busy.RequestCount + idle.RequestCount == held.Count, because: "the parked request arrived");
+            await Poll.UntilAsync("the parked request arrived", () => busy.RequestCount + idle.RequestCount == held.Count);
         }
 
         Assert.Equal((2, 2), (busy.RequestCount, idle.RequestCount));
         idleGate.SetResult();
-        await Poll.UntilAsync(() => held.Count(t => t.IsCompleted) == 2, because: "the idle endpoint finished its requests");
+        await Poll.UntilAsync("the idle endpoint finished its requests", () => held.Count(t => t.IsCompleted) == 2);
         for (var i = 0; i < 20; i++)
         {
             Assert.Equal("idle", await bed.Client.GetStringAsync(TestHttp.Local(port, "/quick")));

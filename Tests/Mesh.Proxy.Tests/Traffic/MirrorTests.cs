@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Tests.Infrastructure;
@@ -38,7 +37,7 @@ public sealed class MirrorTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("httpbin-v1", await response.Content.ReadAsStringAsync());
-        await Poll.UntilAsync(() => mirror.RequestCount == 1, TimeSpan.FromSeconds(5), "the mirror received the copy");
+        await Poll.UntilAsync("the mirror received the copy", () => mirror.RequestCount == 1);
         var copy = Assert.Single(mirror.Requests);
         var original = Assert.Single(primary.Requests);
         Assert.Equal("httpbin-shadow:8000", copy.Host);
@@ -55,25 +54,25 @@ public sealed class MirrorTests
     {
         await using var bed = await MeshTestBed.StartAsync();
         var primary = await bed.BackendAsync("httpbin-v1");
-        var slowMirror = await bed.BackendAsync("httpbin-v2", async context => await Task.Delay(TimeSpan.FromSeconds(3), context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
-        var deadPort = await Functional.OutboundRoutingTests.UnusedPortAsync();
+        var neverAnswering = await bed.BackendAsync("httpbin-v2", context => Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default));
+        var deadPort = await TestBackend.UnusedPortAsync();
         var dead = ClusterName("httpbin", 8000, "dead");
-        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("httpbin", 8000));
+
+        // The proxy's clock never moves: a primary that waited for its mirror, even with a timeout, would never answer.
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("httpbin", 8000), clock: new TestClock());
         await bed.ApplyAsync(Snapshot(
             "1",
             [ServiceHost("httpbin", 8000, To(V1).WithMirror(V2).WithMirror(dead))],
-            [Cluster(V1, primary), Cluster(V2, slowMirror), Cluster(dead, Protocol.Http, deadPort)]));
+            [Cluster(V1, primary), Cluster(V2, neverAnswering), Cluster(dead, Protocol.Http, deadPort)]));
         var url = TestHttp.Local(proxy.OutboundPort("httpbin"), "/get");
-        await bed.Client.GetStringAsync(url); // warm up
 
-        var watch = Stopwatch.StartNew();
         for (var i = 0; i < 10; i++)
         {
             Assert.Equal("httpbin-v1", await bed.Client.GetStringAsync(url));
         }
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"ten primary requests took {watch.Elapsed} next to a 3 s mirror");
-        await Poll.UntilAsync(() => slowMirror.RequestCount == 11, TimeSpan.FromSeconds(5), "every request was mirrored");
+        await Poll.UntilAsync("every request was mirrored", () => neverAnswering.RequestCount == 10);
+        Assert.Equal(10, primary.RequestCount);
     }
 
     [Fact]
@@ -92,8 +91,9 @@ public sealed class MirrorTests
             await bed.Client.GetStringAsync(url);
         }
 
-        // Binomial(400, 0.2): mean 80, standard deviation 8.
-        await Task.Delay(200);
+        // Binomial(400, 0.2): mean 80, standard deviation 8. Copies still in flight when the last
+        // primary answered are waited for (a mirror-everything bug would reach ~400, far above 120).
+        await Poll.UntilAsync("at least 40 copies at the mirror", () => mirror.RequestCount >= 40, () => $"{mirror.RequestCount}");
         Assert.InRange(mirror.RequestCount, 40, 120);
         Assert.Equal(total, primary.RequestCount);
     }
@@ -114,8 +114,9 @@ public sealed class MirrorTests
         Assert.Equal(HttpStatusCode.OK, big.StatusCode);
         Assert.Equal(HttpStatusCode.OK, small.StatusCode);
         Assert.Equal([200_000L, 1_000L], primary.Requests.Select(r => r.BodyLength));
-        await Poll.UntilAsync(() => mirror.RequestCount == 1, TimeSpan.FromSeconds(5), "the small request was mirrored");
-        await Task.Delay(100);
+        // A copy of the big request would have been sent when its body was complete, before the
+        // small request was even made: by the time the small one's copy arrived, it would be there.
+        await Poll.UntilAsync("the small request was mirrored", () => mirror.RequestCount >= 1);
         Assert.Equal(1_000L, Assert.Single(mirror.Requests).BodyLength);
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Google.Protobuf.WellKnownTypes;
 using Mesh.Contracts.Snapshots;
@@ -13,6 +12,9 @@ public sealed class OutlierDetectionTests
 {
     private static readonly string Reviews = ClusterName("reviews", 9080);
 
+    /// <summary>How often the proxy sweeps for endpoints whose ejection time has passed.</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromMilliseconds(50);
+
     [Fact]
     public async Task Failing_endpoint_is_ejected_gets_no_traffic_then_returns_and_its_next_ejection_is_longer()
     {
@@ -24,26 +26,31 @@ public sealed class OutlierDetectionTests
             context.Response.StatusCode = 503;
             return Task.CompletedTask;
         });
-        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080));
-        var cluster = Cluster(Reviews, healthy, healthy2, failing).WithOutlierDetection(Outlier(consecutive5xx: 2, baseEjection: TimeSpan.FromMilliseconds(600)));
+
+        // Ejection and the sweep that returns endpoints run on the proxy's clock: the test moves it.
+        var clock = new TestClock();
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080), clock: clock);
+        var baseEjection = TimeSpan.FromSeconds(30);
+        var cluster = Cluster(Reviews, healthy, healthy2, failing).WithOutlierDetection(Outlier(consecutive5xx: 2, baseEjection: baseEjection));
         await bed.ApplyAsync(Snapshot("1", [ServiceHost("reviews", 9080, To(Reviews))], [cluster]));
         var url = TestHttp.Local(proxy.OutboundPort("reviews"), "/");
 
         // Round robin reaches the failing endpoint every third request; its second 503 ejects it.
-        var ejectedAt = await SendUntilAsync(bed.Client, url, () => failing.RequestCount == 2, max: 20);
-        for (var i = 0; i < 12; i++)
-        {
-            Assert.Equal(HttpStatusCode.OK, (await bed.Client.GetAsync(url)).StatusCode);
-        }
+        await SendUntilAsync(bed.Client, url, () => failing.RequestCount == 2, max: 20);
+        await AssertNoTrafficAsync(bed.Client, url, failing);
 
-        Assert.Equal(2, failing.RequestCount);
-        var firstEjection = await TimeUntilTrafficAsync(bed.Client, url, failing, ejectedAt);
-        Assert.InRange(firstEjection, TimeSpan.FromMilliseconds(550), TimeSpan.FromSeconds(3));
+        // One sweep interval short of the ejection time it is still out; at the ejection time it is back.
+        clock.Advance(baseEjection - SweepInterval);
+        await AssertNoTrafficAsync(bed.Client, url, failing);
+        clock.Advance(SweepInterval);
+        await SendUntilAsync(bed.Client, url, () => failing.RequestCount == 3, max: 20);
 
         // Back in rotation it fails twice more and is ejected again, now for twice the base time.
-        var secondEjectedAt = await SendUntilAsync(bed.Client, url, () => failing.RequestCount == 4, max: 20);
-        var secondEjection = await TimeUntilTrafficAsync(bed.Client, url, failing, secondEjectedAt);
-        Assert.InRange(secondEjection, TimeSpan.FromMilliseconds(1150), TimeSpan.FromSeconds(5));
+        await SendUntilAsync(bed.Client, url, () => failing.RequestCount == 4, max: 20);
+        clock.Advance((2 * baseEjection) - SweepInterval);
+        await AssertNoTrafficAsync(bed.Client, url, failing);
+        clock.Advance(SweepInterval);
+        await SendUntilAsync(bed.Client, url, () => failing.RequestCount == 5, max: 20);
     }
 
     [Fact]
@@ -85,7 +92,7 @@ public sealed class OutlierDetectionTests
     {
         await using var bed = await MeshTestBed.StartAsync();
         var live = await bed.BackendAsync("live");
-        var deadPort = await Functional.OutboundRoutingTests.UnusedPortAsync();
+        var deadPort = await TestBackend.UnusedPortAsync();
         var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080));
         var cluster = Cluster(Reviews, Protocol.Http, live.Port, deadPort).WithOutlierDetection(Outlier(gateway: 1, baseEjection: TimeSpan.FromSeconds(30)));
         await bed.ApplyAsync(Snapshot("1", [ServiceHost("reviews", 9080, To(Reviews))], [cluster]));
@@ -105,35 +112,31 @@ public sealed class OutlierDetectionTests
     {
         Consecutive5XxErrors = consecutive5xx,
         ConsecutiveGatewayErrors = gateway,
-        Interval = Duration.FromTimeSpan(TimeSpan.FromMilliseconds(50)),
+        Interval = Duration.FromTimeSpan(SweepInterval),
         BaseEjectionTime = Duration.FromTimeSpan(baseEjection ?? TimeSpan.FromSeconds(1)),
         MaxEjectionPercent = maxEjectionPercent,
     };
 
-    /// <summary>Sends requests until the condition holds; returns the timestamp at which it did.</summary>
-    private static async Task<long> SendUntilAsync(HttpClient client, Uri url, Func<bool> condition, int max)
+    /// <summary>Sends requests until the condition holds (a bounded number of requests, not a time).</summary>
+    private static async Task SendUntilAsync(HttpClient client, Uri url, Func<bool> condition, int max)
     {
         for (var i = 0; i < max && !condition(); i++)
         {
             await client.GetAsync(url);
         }
 
-        Assert.True(condition(), "the condition was not reached");
-        return Stopwatch.GetTimestamp();
+        Assert.True(condition(), $"the condition was not reached within {max} requests");
     }
 
-    /// <summary>Keeps sending until the endpoint receives a request again; returns how long after <paramref name="since"/> that was.</summary>
-    private static async Task<TimeSpan> TimeUntilTrafficAsync(HttpClient client, Uri url, TestBackend endpoint, long since)
+    /// <summary>Twelve requests (four round-robin turns over three endpoints) all succeed and none reaches the ejected endpoint.</summary>
+    private static async Task AssertNoTrafficAsync(HttpClient client, Uri url, TestBackend ejected)
     {
-        var before = endpoint.RequestCount;
-        var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
-        while (endpoint.RequestCount == before && Stopwatch.GetTimestamp() < deadline)
+        var before = ejected.RequestCount;
+        for (var i = 0; i < 12; i++)
         {
-            await client.GetAsync(url);
-            await Task.Delay(10);
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(url)).StatusCode);
         }
 
-        Assert.True(endpoint.RequestCount > before, "the ejected endpoint never came back");
-        return Stopwatch.GetElapsedTime(since);
+        Assert.Equal(before, ejected.RequestCount);
     }
 }

@@ -25,15 +25,18 @@ public sealed class ProtocolTests
     {
         await using var bed = await MeshTestBed.StartAsync();
         await using var app = await WebSocketEchoAsync();
-        var server = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address, nodeId: "echo-sidecar", workload: "echo-v1").Inbound("echo", "http", 9000, app.Port));
-        var client = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address, nodeId: "client-sidecar").Outbound("echo", 9000));
+        var clock = new TestClock();
+        var server = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address, nodeId: "echo-sidecar", workload: "echo-v1").Inbound("echo", "http", 9000, app.Port), clock: clock);
+        var client = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address, nodeId: "client-sidecar").Outbound("echo", 9000), clock: clock);
         var route = To(Echo).WithRetries(2, "connect-failure,refused-stream,retriable-status-codes,503").WithTimeout(TimeSpan.FromMilliseconds(300));
         await bed.ApplyAsync(Snapshot("1", [ServiceHost("echo", 9000, route)], [Cluster(Echo, Protocol.Http, server.Port(ListenerKind.Inbound))]), "echo-sidecar", "client-sidecar");
 
         using var socket = new ClientWebSocket();
         await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{client.OutboundPort("echo")}/ws"), CancellationToken.None);
         Assert.Equal("hello", await RoundTripAsync(socket, "hello"));
-        await Task.Delay(600); // twice the route timeout: an upgraded stream has no route timer, as in Envoy
+        // An upgraded stream has no route timer, as in Envoy: none is armed, and twice the route timeout passes harmlessly.
+        Assert.DoesNotContain(TimeSpan.FromMilliseconds(300), clock.ArmedTimers);
+        clock.Advance(TimeSpan.FromMilliseconds(600));
         Assert.Equal("still here", await RoundTripAsync(socket, "still here"));
         await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", CancellationToken.None);
         Assert.Equal(WebSocketState.Closed, socket.State);

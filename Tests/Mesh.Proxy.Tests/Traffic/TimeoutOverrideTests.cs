@@ -34,7 +34,7 @@ public sealed class TimeoutOverrideTests
         Assert.Equal(HttpStatusCode.GatewayTimeout, response.StatusCode);
         Assert.Equal(ResponseFlags.UpstreamRequestTimeout, (await proxy.Observer.ForPathAsync("/override")).Flags);
         Assert.Equal("slow", await bed.Client.GetStringAsync(TestHttp.Local(proxy.OutboundPort("ratings"), "/plain")));
-        await Poll.UntilAsync(() => backend.Requests.Count == 2, because: "both requests reached the backend");
+        await Poll.UntilAsync("both requests reached the backend", () => backend.Requests.Count == 2);
         Assert.All(backend.Requests, r => Assert.False(r.Headers.ContainsKey("x-envoy-upstream-rq-timeout-ms"), "the header is consumed"));
     }
 

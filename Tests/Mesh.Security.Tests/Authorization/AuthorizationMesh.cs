@@ -11,22 +11,22 @@ namespace Mesh.Security.Tests.Authorization;
 /// </summary>
 public sealed partial class AuthorizationMesh : IAsyncLifetime
 {
-    public SecureControlPlane ControlPlane { get; private set; } = null!;
+    public TestControlPlane ControlPlane { get; private set; } = null!;
 
-    public Workload Ratings { get; private set; } = null!;
+    public TestWorkload Ratings { get; private set; } = null!;
 
-    public Workload Reviews { get; private set; } = null!;
+    public TestWorkload Reviews { get; private set; } = null!;
 
-    public Workload ProductPage { get; private set; } = null!;
+    public TestWorkload ProductPage { get; private set; } = null!;
 
-    public HttpClient Client { get; } = TestClients.Plain();
+    public HttpClient Client { get; } = TestHttp.CreateClient(pooled: false);
 
     public async Task InitializeAsync()
     {
-        ControlPlane = await SecureControlPlane.StartAsync();
-        Ratings = await Workload.StartAsync(ControlPlane, new WorkloadOptions("ratings"));
-        Reviews = await Workload.StartAsync(ControlPlane, new WorkloadOptions("reviews") { Upstreams = ["ratings"] });
-        ProductPage = await Workload.StartAsync(ControlPlane, new WorkloadOptions("productpage") { Upstreams = ["ratings"] });
+        ControlPlane = await SecureMesh.StartControlPlaneAsync();
+        Ratings = await TestWorkload.StartAsync(ControlPlane, new WorkloadSpec("ratings"));
+        Reviews = await TestWorkload.StartAsync(ControlPlane, new WorkloadSpec("reviews") { Upstreams = ["ratings"] });
+        ProductPage = await TestWorkload.StartAsync(ControlPlane, new WorkloadSpec("productpage") { Upstreams = ["ratings"] });
         await Reviews.WaitForEndpointsAsync("ratings");
         await ProductPage.WaitForEndpointsAsync("ratings");
     }
@@ -48,7 +48,7 @@ public sealed partial class AuthorizationMesh : IAsyncLifetime
             ? enforcedByRatings.Order().ToList()
             : NameOf().Matches(yaml).Select(m => $"{m.Groups[1].Value}.{m.Groups[2].Value}").Order().ToList();
         await ControlPlane.ApplyAsync(yaml);
-        await Ratings.WaitForSnapshotAsync(s => s.Inbound.Authorization.Select(a => a.Name).Concat(s.Inbound.JwtRules.Select(j => j.Policy)).Distinct().Order().SequenceEqual(names), $"policies {string.Join(", ", names)}");
+        await Ratings.WaitForSnapshotAsync($"policies {string.Join(", ", names)}", s => s.Inbound.Authorization.Select(a => a.Name).Concat(s.Inbound.JwtRules.Select(j => j.Policy)).Distinct().Order().SequenceEqual(names));
         return new Applied(this, yaml);
     }
 
@@ -80,7 +80,7 @@ public sealed partial class AuthorizationMesh : IAsyncLifetime
         public async ValueTask DisposeAsync()
         {
             await mesh.ControlPlane.DeleteAsync(yaml);
-            await mesh.Ratings.WaitForSnapshotAsync(s => s.Inbound.Authorization.Count == 0 && s.Inbound.JwtRules.Count == 0, "no policies");
+            await mesh.Ratings.WaitForSnapshotAsync("no policies", s => s.Inbound.Authorization.Count == 0 && s.Inbound.JwtRules.Count == 0);
         }
     }
 }

@@ -19,10 +19,10 @@ public sealed class CertificateAuthorityTests
     [Fact]
     public async Task A_workload_gets_a_24h_SPIFFE_certificate_for_its_own_identity()
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync();
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
         using var client = new CsrClient(controlPlane.GrpcUri);
 
-        var response = await client.SignAsync(CsrClient.Csr([Reviews]), SecureControlPlane.Token("bookinfo-reviews"));
+        var response = await client.SignAsync(CsrClient.Csr([Reviews]), SecureMesh.Token("bookinfo-reviews"));
 
         using var leaf = X509Certificate2.CreateFromPem(response.CertChainPem[0]);
         Assert.Single(response.CertChainPem); // a self-signed root signs directly
@@ -37,11 +37,11 @@ public sealed class CertificateAuthorityTests
     [Fact]
     public async Task The_CA_refuses_requests_without_a_valid_credential()
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync();
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
         using var client = new CsrClient(controlPlane.GrpcUri);
         var csr = CsrClient.Csr([Reviews]);
         var foreignToken = BootstrapToken.Mint("another-control-plane-key-0123456789"u8, "default", "bookinfo-reviews", null, DateTimeOffset.UtcNow);
-        var expiredToken = BootstrapToken.Mint(SecureControlPlane.BootstrapKey, "default", "bookinfo-reviews", null, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddHours(-1));
+        var expiredToken = BootstrapToken.Mint(SecureMesh.BootstrapKey, "default", "bookinfo-reviews", null, DateTimeOffset.UtcNow.AddHours(-2), DateTimeOffset.UtcNow.AddHours(-1));
 
         foreach (var (token, reason) in new (string?, string)[]
         {
@@ -60,9 +60,9 @@ public sealed class CertificateAuthorityTests
     [Fact]
     public async Task One_workloads_credential_cannot_obtain_another_workloads_identity()
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync();
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
         using var client = new CsrClient(controlPlane.GrpcUri);
-        var reviewsToken = SecureControlPlane.Token("bookinfo-reviews");
+        var reviewsToken = SecureMesh.Token("bookinfo-reviews");
 
         foreach (var identity in new[]
         {
@@ -83,24 +83,24 @@ public sealed class CertificateAuthorityTests
     [InlineData("an extra DNS name", new[] { Reviews }, new[] { "reviews.default.svc" }, "1 other name")]
     public async Task Malformed_requests_are_invalid_arguments(string description, string[] uris, string[] dnsNames, string expected)
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync();
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
         using var client = new CsrClient(controlPlane.GrpcUri);
 
-        var error = await Assert.ThrowsAsync<RpcException>(() => client.SignAsync(CsrClient.Csr(uris, dnsNames), SecureControlPlane.Token("bookinfo-reviews")));
+        var error = await Assert.ThrowsAsync<RpcException>(() => client.SignAsync(CsrClient.Csr(uris, dnsNames), SecureMesh.Token("bookinfo-reviews")));
 
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains(expected, error.Status.Detail, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(description));
-        var garbage = await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----", SecureControlPlane.Token("bookinfo-reviews")));
+        var garbage = await Assert.ThrowsAsync<RpcException>(() => client.SignAsync("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----", SecureMesh.Token("bookinfo-reviews")));
         Assert.Equal(StatusCode.InvalidArgument, garbage.StatusCode);
     }
 
     [Fact]
     public async Task Requested_lifetimes_are_honoured_up_to_the_maximum()
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync(new Dictionary<string, string?> { ["ControlPlane:Ca:MaxCertificateTtl"] = "2.00:00:00" });
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync(new Dictionary<string, string?> { ["ControlPlane:Ca:MaxCertificateTtl"] = "2.00:00:00" });
         using var client = new CsrClient(controlPlane.GrpcUri);
-        var token = SecureControlPlane.Token("bookinfo-reviews");
+        var token = SecureMesh.Token("bookinfo-reviews");
 
         using var shortLived = X509Certificate2.CreateFromPem((await client.SignAsync(CsrClient.Csr([Reviews]), token, validitySeconds: 600)).CertChainPem[0]);
         using var capped = X509Certificate2.CreateFromPem((await client.SignAsync(CsrClient.Csr([Reviews]), token, validitySeconds: 30 * 86400)).CertChainPem[0]);
@@ -112,33 +112,22 @@ public sealed class CertificateAuthorityTests
     [Fact]
     public async Task The_generated_root_is_persisted_owner_only_and_reused_after_a_restart()
     {
-        var root = Path.Combine(Path.GetTempPath(), "mesh-security-tests", Guid.NewGuid().ToString("N"));
-        try
+        var first = await SecureMesh.StartControlPlaneAsync();
+        var firstRoot = first.Service<MeshCertificateAuthority>().Material.TrustBundlePem[0];
+        Assert.Equal(CaSource.GeneratedSelfSigned, first.Service<MeshCertificateAuthority>().Material.Source);
+
+        var key = Path.Combine(first.DataDirectory, "ca", CaKeyStore.RootKeyFileName);
+        if (!OperatingSystem.IsWindows())
         {
-            string firstRoot;
-            await using (var first = await SecureControlPlane.StartAsync(root: root))
-            {
-                firstRoot = first.Service<MeshCertificateAuthority>().Material.TrustBundlePem[0];
-                Assert.Equal(CaSource.GeneratedSelfSigned, first.Service<MeshCertificateAuthority>().Material.Source);
-            }
-
-            var key = Path.Combine(root, "data", "ca", CaKeyStore.RootKeyFileName);
-            if (!OperatingSystem.IsWindows())
-            {
-                Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
-            }
-
-            Assert.Contains("-----BEGIN PRIVATE KEY-----", File.ReadAllText(key), StringComparison.Ordinal);
-
-            await using var second = await SecureControlPlane.StartAsync(root: root);
-            var ca = second.Service<MeshCertificateAuthority>().Material;
-            Assert.Equal(CaSource.PersistedSelfSigned, ca.Source);
-            Assert.Equal(firstRoot, ca.TrustBundlePem[0]);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
         }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
+
+        Assert.Contains("-----BEGIN PRIVATE KEY-----", File.ReadAllText(key), StringComparison.Ordinal);
+
+        await using var second = await first.RestartAsync();
+        var ca = second.Service<MeshCertificateAuthority>().Material;
+        Assert.Equal(CaSource.PersistedSelfSigned, ca.Source);
+        Assert.Equal(firstRoot, ca.TrustBundlePem[0]);
     }
 
     [Fact]
@@ -153,7 +142,7 @@ public sealed class CertificateAuthorityTests
         var (oldPem, _) = TestCertificates.WritePem(files, "old-root", oldRoot);
         try
         {
-            await using var controlPlane = await SecureControlPlane.StartAsync(new Dictionary<string, string?>
+            await using var controlPlane = await SecureMesh.StartControlPlaneAsync(new Dictionary<string, string?>
             {
                 ["ControlPlane:Ca:CertFile"] = certPem,
                 ["ControlPlane:Ca:KeyFile"] = keyPem,
@@ -162,7 +151,7 @@ public sealed class CertificateAuthorityTests
             });
             using var client = new CsrClient(controlPlane.GrpcUri);
 
-            var response = await client.SignAsync(CsrClient.Csr([Reviews]), SecureControlPlane.Token("bookinfo-reviews"));
+            var response = await client.SignAsync(CsrClient.Csr([Reviews]), SecureMesh.Token("bookinfo-reviews"));
 
             Assert.Equal(2, response.CertChainPem.Count);
             using var leaf = X509Certificate2.CreateFromPem(response.CertChainPem[0]);
@@ -176,12 +165,12 @@ public sealed class CertificateAuthorityTests
             Assert.False(Directory.Exists(Path.Combine(controlPlane.DataDirectory, "ca")) && Directory.EnumerateFiles(Path.Combine(controlPlane.DataDirectory, "ca")).Any());
 
             // Sidecars with certificates of the intermediate verify each other through the operator's root.
-            await using var reviews = await Workload.StartAsync(controlPlane, new WorkloadOptions("reviews"));
-            await using var productpage = await Workload.StartAsync(controlPlane, new WorkloadOptions("productpage") { Upstreams = ["reviews"] });
+            await using var reviews = await TestWorkload.StartAsync(controlPlane, new WorkloadSpec("reviews"));
+            await using var productpage = await TestWorkload.StartAsync(controlPlane, new WorkloadSpec("productpage") { Upstreams = ["reviews"] });
             await productpage.WaitForEndpointsAsync("reviews");
-            using var http = TestClients.Plain();
+            using var http = TestHttp.CreateClient(pooled: false);
             Assert.Equal(System.Net.HttpStatusCode.OK, (await http.GetAsync(productpage.Outbound("reviews"))).StatusCode);
-            Assert.Contains("URI=" + productpage.SpiffeId, reviews.Backend.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
+            Assert.Contains("URI=" + productpage.SpiffeId, reviews.App!.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
         }
         finally
         {
@@ -200,7 +189,7 @@ public sealed class CertificateAuthorityTests
         var (certPem, keyPem) = TestCertificates.WritePem(files, "ca-cert", intermediate);
         try
         {
-            await using var controlPlane = await SecureControlPlane.StartAsync(new Dictionary<string, string?>
+            await using var controlPlane = await SecureMesh.StartControlPlaneAsync(new Dictionary<string, string?>
             {
                 ["ControlPlane:Ca:CertFile"] = certPem,
                 ["ControlPlane:Ca:KeyFile"] = keyPem,
@@ -210,7 +199,7 @@ public sealed class CertificateAuthorityTests
 
             var loading = Assert.Throws<InvalidOperationException>(() => controlPlane.Service<MeshCertificateAuthority>().Material);
             Assert.Contains("does not chain to the configured root", loading.Message, StringComparison.Ordinal);
-            var error = await Assert.ThrowsAsync<RpcException>(() => client.SignAsync(CsrClient.Csr([Reviews]), SecureControlPlane.Token("bookinfo-reviews")));
+            var error = await Assert.ThrowsAsync<RpcException>(() => client.SignAsync(CsrClient.Csr([Reviews]), SecureMesh.Token("bookinfo-reviews")));
             Assert.Contains("does not chain to the configured root", error.Status.Detail, StringComparison.Ordinal);
         }
         finally

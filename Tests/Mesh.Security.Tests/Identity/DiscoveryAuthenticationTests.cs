@@ -15,9 +15,9 @@ public sealed class DiscoveryAuthenticationTests
     [Fact]
     public async Task A_proxy_with_its_own_token_gets_its_snapshot_with_the_trust_bundle()
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync();
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
 
-        var snapshot = await ConnectAsync(controlPlane.GrpcUri, SecureControlPlane.Token("bookinfo-reviews", "reviews-v1"), Node("reviews-v1", "bookinfo-reviews"));
+        var snapshot = await ConnectAsync(controlPlane.GrpcUri, SecureMesh.Token("bookinfo-reviews", "reviews-v1"), Node("reviews-v1", "bookinfo-reviews"));
 
         Assert.Single(snapshot.TrustBundlePem);
         Assert.Equal("cluster.local", snapshot.TrustDomain);
@@ -32,8 +32,8 @@ public sealed class DiscoveryAuthenticationTests
     [InlineData("reviews", "reviews-v2", "bookinfo-reviews", StatusCode.PermissionDenied, "the credential is bound to node reviews-v1, but the node id is reviews-v2")]
     public async Task A_proxy_without_a_matching_credential_is_refused(string? token, string nodeId, string serviceAccount, StatusCode code, string reason)
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync();
-        var credential = token == "reviews" ? SecureControlPlane.Token("bookinfo-reviews", "reviews-v1") : token;
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
+        var credential = token == "reviews" ? SecureMesh.Token("bookinfo-reviews", "reviews-v1") : token;
 
         var error = await Assert.ThrowsAsync<RpcException>(() => ConnectAsync(controlPlane.GrpcUri, credential, Node(nodeId, serviceAccount)));
 
@@ -44,11 +44,11 @@ public sealed class DiscoveryAuthenticationTests
     [Fact]
     public async Task Without_a_bootstrap_key_the_stream_is_open_but_no_certificate_is_issued()
     {
-        await using var controlPlane = await SecureControlPlane.StartAsync(new Dictionary<string, string?> { ["ControlPlane:Security:BootstrapKey"] = null });
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync(new Dictionary<string, string?> { ["ControlPlane:Security:BootstrapKey"] = null });
         using var csr = new CsrClient(controlPlane.GrpcUri);
 
         var snapshot = await ConnectAsync(controlPlane.GrpcUri, null, Node("reviews-v1", "bookinfo-reviews"));
-        var error = await Assert.ThrowsAsync<RpcException>(() => csr.SignAsync(CsrClient.Csr(["spiffe://cluster.local/ns/default/sa/bookinfo-reviews"]), SecureControlPlane.Token("bookinfo-reviews")));
+        var error = await Assert.ThrowsAsync<RpcException>(() => csr.SignAsync(CsrClient.Csr(["spiffe://cluster.local/ns/default/sa/bookinfo-reviews"]), SecureMesh.Token("bookinfo-reviews")));
 
         Assert.NotEmpty(snapshot.Version);
         Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);

@@ -18,8 +18,8 @@ public sealed class IngressGatewayTests
     public async Task The_gateway_requires_a_valid_JWT_and_calls_the_workload_with_its_own_identity()
     {
         using var issuer = new TestJwtIssuer(Issuer);
-        await using var controlPlane = await SecureControlPlane.StartAsync();
-        await using var ratings = await Workload.StartAsync(controlPlane, new WorkloadOptions("ratings"));
+        await using var controlPlane = await SecureMesh.StartControlPlaneAsync();
+        await using var ratings = await TestWorkload.StartAsync(controlPlane, new WorkloadSpec("ratings"));
         await using var gateway = await IngressGateway.StartAsync(controlPlane);
         await controlPlane.ApplyAsync("""
             apiVersion: networking.istio.io/v1
@@ -65,12 +65,12 @@ public sealed class IngressGatewayTests
                     port:
                       number: 9080
             """);
-        await gateway.WaitForSnapshotAsync(s => s.Clusters.Any(c => c.Name.Contains("ratings", StringComparison.Ordinal) && c.Endpoints.Count > 0), "a route to ratings");
-        using var client = TestClients.Plain();
+        await gateway.WaitForSnapshotAsync("a route to ratings", s => s.Clusters.Any(c => c.Name.Contains("ratings", StringComparison.Ordinal) && c.Endpoints.Count > 0));
+        using var client = TestHttp.CreateClient(pooled: false);
 
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Url("/ratings/1"))).StatusCode);
-        Assert.Equal((HttpStatusCode)418, (await client.GetAsync(gateway.Url("/aborted"))).StatusCode);
-        Assert.Contains($"URI=spiffe://cluster.local/ns/default/sa/{IngressGateway.ServiceAccount}", ratings.Backend.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Gateway("/ratings/1"))).StatusCode);
+        Assert.Equal((HttpStatusCode)418, (await client.GetAsync(gateway.Gateway("/aborted"))).StatusCode);
+        Assert.Contains($"URI=spiffe://cluster.local/ns/default/sa/{IngressGateway.ServiceAccount}", ratings.App!.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
 
         await controlPlane.ApplyAsync($"""
             apiVersion: security.istio.io/v1
@@ -105,19 +105,19 @@ public sealed class IngressGatewayTests
                     ports: ["80"]
                     notPaths: ["/healthz"]
             """);
-        await gateway.WaitForSnapshotAsync(s => s.Inbound?.JwtRules.Count == 1 && s.Inbound.Authorization.Count == 1, "the policies");
+        await gateway.WaitForSnapshotAsync("the policies", s => s.Inbound?.JwtRules.Count == 1 && s.Inbound.Authorization.Count == 1);
 
-        var anonymous = await client.GetAsync(gateway.Url("/ratings/1"));
+        var anonymous = await client.GetAsync(gateway.Gateway("/ratings/1"));
         Assert.Equal(HttpStatusCode.Forbidden, anonymous.StatusCode);
         Assert.Equal("RBAC: access denied", await anonymous.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Url("/healthz"))).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, gateway.Url("/ratings/1"), issuer.Token())).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, gateway.Url("/ratings/1"), issuer.Token(expires: DateTimeOffset.UtcNow.AddHours(-1)))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(gateway.Gateway("/healthz"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(client, gateway.Gateway("/ratings/1"), issuer.Token())).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, gateway.Gateway("/ratings/1"), issuer.Token(expires: DateTimeOffset.UtcNow.AddHours(-1)))).StatusCode);
 
         // As Envoy runs jwt_authn and RBAC before the fault filter: a refused request is not faulted.
-        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(gateway.Url("/aborted"))).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, gateway.Url("/aborted"), issuer.Token(expires: DateTimeOffset.UtcNow.AddHours(-1)))).StatusCode);
-        Assert.Equal((HttpStatusCode)418, (await SendAsync(client, gateway.Url("/aborted"), issuer.Token())).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync(gateway.Gateway("/aborted"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await SendAsync(client, gateway.Gateway("/aborted"), issuer.Token(expires: DateTimeOffset.UtcNow.AddHours(-1)))).StatusCode);
+        Assert.Equal((HttpStatusCode)418, (await SendAsync(client, gateway.Gateway("/aborted"), issuer.Token())).StatusCode);
         Assert.Empty(ratings.Snapshot!.Inbound.JwtRules);
     }
 

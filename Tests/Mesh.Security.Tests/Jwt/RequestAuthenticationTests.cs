@@ -32,12 +32,12 @@ public sealed class RequestAuthenticationTests(AuthorizationMesh mesh) : IClassF
 
         var ok = await CallAsync(bearer: good, extraHeader: ("x-jwt-payload", "forged"));
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
-        var seen = mesh.Ratings.Backend.Last;
+        var seen = mesh.Ratings.App!.Last;
         Assert.Equal(good.Split('.')[1], seen.Headers["x-jwt-payload"]);
         Assert.False(seen.Headers.ContainsKey("authorization"), "the token is not forwarded unless forwardOriginalToken");
 
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(bearer: null, extraHeader: ("x-jwt-payload", "forged"))).StatusCode);
-        Assert.False(mesh.Ratings.Backend.Last.Headers.ContainsKey("x-jwt-payload"), "a caller's own payload header is removed");
+        Assert.False(mesh.Ratings.App!.Last.Headers.ContainsKey("x-jwt-payload"), "a caller's own payload header is removed");
 
         await AssertUnauthorizedAsync(_issuer.Token(expires: DateTimeOffset.UtcNow.AddMinutes(-5)), "Jwt is expired");
         await AssertUnauthorizedAsync(_issuer.Token(issuer: "someone-else"), "Jwt issuer is not configured");
@@ -109,8 +109,8 @@ public sealed class RequestAuthenticationTests(AuthorizationMesh mesh) : IClassF
 
         var fromHeader = await CallAsync(bearer: null, extraHeader: ("x-token", "Token " + token));
         Assert.Equal(HttpStatusCode.OK, fromHeader.StatusCode);
-        Assert.Equal("Token " + token, mesh.Ratings.Backend.Last.Headers["x-token"]);
-        Assert.Equal("testing@secure.istio.io", mesh.Ratings.Backend.Last.Headers["x-sub"]);
+        Assert.Equal("Token " + token, mesh.Ratings.App!.Last.Headers["x-token"]);
+        Assert.Equal("testing@secure.istio.io", mesh.Ratings.App!.Last.Headers["x-sub"]);
 
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(bearer: null, query: "?token=" + token)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await CallAsync(bearer: "ignored: Authorization is not a location of this rule")).StatusCode);
@@ -123,7 +123,7 @@ public sealed class RequestAuthenticationTests(AuthorizationMesh mesh) : IClassF
     public async Task Keys_named_by_jwksUri_are_fetched_once_and_cached()
     {
         var jwks = _issuer.Jwks;
-        await using var server = await EchoBackend.StartAsync("jwks", context =>
+        await using var server = await TestBackend.StartAsync("jwks", context =>
         {
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(jwks);

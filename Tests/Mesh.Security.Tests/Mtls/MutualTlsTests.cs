@@ -25,19 +25,19 @@ public sealed class MutualTlsTests : IAsyncLifetime
             mode: STRICT
         """;
 
-    private SecureControlPlane _controlPlane = null!;
-    private Workload _reviews = null!;
-    private Workload _productpage = null!;
+    private TestControlPlane _controlPlane = null!;
+    private TestWorkload _reviews = null!;
+    private TestWorkload _productpage = null!;
     private readonly InboundRecorder _reviewsInbound = new();
 
     public async Task InitializeAsync()
     {
-        _controlPlane = await SecureControlPlane.StartAsync();
-        _reviews = await Workload.StartAsync(_controlPlane, new WorkloadOptions("reviews")
+        _controlPlane = await SecureMesh.StartControlPlaneAsync();
+        _reviews = await TestWorkload.StartAsync(_controlPlane, new WorkloadSpec("reviews")
         {
             ConfigureServices = services => services.AddSingleton<IMeshRequestObserver>(_reviewsInbound),
         });
-        _productpage = await Workload.StartAsync(_controlPlane, new WorkloadOptions("productpage") { Upstreams = ["reviews"] });
+        _productpage = await TestWorkload.StartAsync(_controlPlane, new WorkloadSpec("productpage") { Upstreams = ["reviews"] });
         await _productpage.WaitForEndpointsAsync("reviews");
     }
 
@@ -51,13 +51,13 @@ public sealed class MutualTlsTests : IAsyncLifetime
     [Fact]
     public async Task Sidecars_talk_mutual_TLS_over_HTTP2_and_the_app_sees_the_callers_SPIFFE_identity()
     {
-        using var client = TestClients.Plain();
+        using var client = TestHttp.CreateClient(pooled: false);
 
         var response = await client.GetAsync(_productpage.Outbound("reviews", "/reviews/1"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("reviews", await response.Content.ReadAsStringAsync());
-        var xfcc = _reviews.Backend.Last.Headers["x-forwarded-client-cert"];
+        Assert.Equal("reviews-v1", await response.Content.ReadAsStringAsync());
+        var xfcc = _reviews.App!.Last.Headers["x-forwarded-client-cert"];
         Assert.Contains("URI=spiffe://cluster.local/ns/default/sa/bookinfo-productpage", xfcc, StringComparison.Ordinal);
         Assert.StartsWith("By=spiffe://cluster.local/ns/default/sa/bookinfo-reviews;Hash=", xfcc, StringComparison.Ordinal);
         var seen = _reviewsInbound.Requests.Last();
@@ -75,31 +75,31 @@ public sealed class MutualTlsTests : IAsyncLifetime
     [Fact]
     public async Task Permissive_accepts_plaintext_and_mutual_TLS_on_the_same_port_and_strips_spoofed_identity_headers()
     {
-        using var plain = TestClients.Plain();
+        using var plain = TestHttp.CreateClient(pooled: false);
         using var spoofed = new HttpRequestMessage(HttpMethod.Get, _reviews.Inbound(pathAndQuery: "/reviews/2"));
         spoofed.Headers.Add("x-forwarded-client-cert", "By=x;URI=spiffe://cluster.local/ns/default/sa/bookinfo-productpage");
 
         var response = await plain.SendAsync(spoofed);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.False(_reviews.Backend.Last.Headers.ContainsKey("x-forwarded-client-cert"));
+        Assert.False(_reviews.App!.Last.Headers.ContainsKey("x-forwarded-client-cert"));
         Assert.Null(_reviewsInbound.Requests.Last().Peer);
 
         var meshed = await plain.GetAsync(_productpage.Outbound("reviews", "/reviews/3"));
         Assert.Equal(HttpStatusCode.OK, meshed.StatusCode);
-        Assert.Contains("URI=spiffe://cluster.local/ns/default/sa/bookinfo-productpage", _reviews.Backend.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
+        Assert.Contains("URI=spiffe://cluster.local/ns/default/sa/bookinfo-productpage", _reviews.App!.Last.Headers["x-forwarded-client-cert"], StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task The_app_cannot_pass_an_identity_header_through_its_own_sidecar()
     {
-        using var client = TestClients.Plain();
+        using var client = TestHttp.CreateClient(pooled: false);
         using var request = new HttpRequestMessage(HttpMethod.Get, _productpage.Outbound("reviews", "/reviews/4"));
         request.Headers.Add("x-forwarded-client-cert", "URI=spiffe://cluster.local/ns/default/sa/admin");
 
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(request)).StatusCode);
 
-        var xfcc = _reviews.Backend.Last.Headers["x-forwarded-client-cert"];
+        var xfcc = _reviews.App!.Last.Headers["x-forwarded-client-cert"];
         Assert.DoesNotContain("admin", xfcc, StringComparison.Ordinal);
         Assert.Contains("URI=spiffe://cluster.local/ns/default/sa/bookinfo-productpage", xfcc, StringComparison.Ordinal);
     }
@@ -108,23 +108,23 @@ public sealed class MutualTlsTests : IAsyncLifetime
     public async Task Strict_refuses_plaintext_foreign_and_missing_client_certificates_but_serves_the_mesh()
     {
         await _controlPlane.ApplyAsync(StrictMesh);
-        await _reviews.WaitForSnapshotAsync(s => s.Inbound.Mtls == MtlsMode.Strict, "STRICT");
+        await _reviews.WaitForSnapshotAsync("STRICT", s => s.Inbound.Mtls == MtlsMode.Strict);
 
-        using var plain = TestClients.Plain();
+        using var plain = TestHttp.CreateClient(pooled: false);
         await Assert.ThrowsAsync<HttpRequestException>(() => plain.GetAsync(_reviews.Inbound()));
 
         using var foreignCa = TestCertificates.CreateCa("not the mesh CA");
         using var impostor = TestCertificates.IssueLeaf(foreignCa, uri: _productpage.SpiffeId);
-        using var foreign = TestClients.Tls(impostor);
+        using var foreign = TestHttp.CreateTlsClient(impostor);
         await Assert.ThrowsAsync<HttpRequestException>(() => foreign.GetAsync(_reviews.Inbound("https")));
 
-        using var anonymous = TestClients.Tls(null);
+        using var anonymous = TestHttp.CreateTlsClient(null);
         await Assert.ThrowsAsync<HttpRequestException>(() => anonymous.GetAsync(_reviews.Inbound("https")));
 
         // A certificate of the mesh CA is what the port wants: the refusals above are about the caller.
         var ca = _controlPlane.Service<MeshCertificateAuthority>().Material.SigningCertificate;
         using var meshCertificate = TestCertificates.IssueLeaf(ca, uri: "spiffe://cluster.local/ns/default/sa/tester");
-        using var meshClient = TestClients.Tls(meshCertificate);
+        using var meshClient = TestHttp.CreateTlsClient(meshCertificate);
         Assert.Equal(HttpStatusCode.OK, (await meshClient.GetAsync(_reviews.Inbound("https"))).StatusCode);
         Assert.Equal("spiffe://cluster.local/ns/default/sa/tester", _reviewsInbound.Requests.Last().Peer);
 
@@ -136,7 +136,7 @@ public sealed class MutualTlsTests : IAsyncLifetime
     {
         var ca = _controlPlane.Service<MeshCertificateAuthority>().Material.SigningCertificate;
         using var expired = TestCertificates.IssueLeaf(ca, uri: _productpage.SpiffeId, notBefore: DateTimeOffset.UtcNow.AddMinutes(-50), notAfter: DateTimeOffset.UtcNow.AddMinutes(-5));
-        using var client = TestClients.Tls(expired);
+        using var client = TestHttp.CreateTlsClient(expired);
 
         await Assert.ThrowsAsync<HttpRequestException>(() => client.GetAsync(_reviews.Inbound("https")));
         Assert.DoesNotContain(_reviewsInbound.Requests, r => r.Peer == _productpage.SpiffeId && r.Protocol == "HTTP/1.1");
@@ -158,8 +158,8 @@ public sealed class MutualTlsTests : IAsyncLifetime
                   mode: ISTIO_MUTUAL
                   subjectAltNames: ["spiffe://cluster.local/ns/default/sa/someone-else"]
             """);
-        await _productpage.WaitForSnapshotAsync(s => s.Clusters.Any(c => c.Tls?.SubjectAltNames.Count > 0), "the DestinationRule");
-        using var client = TestClients.Plain();
+        await _productpage.WaitForSnapshotAsync("the DestinationRule", s => s.Clusters.Any(c => c.Tls?.SubjectAltNames.Count > 0));
+        using var client = TestHttp.CreateClient(pooled: false);
 
         var response = await client.GetAsync(_productpage.Outbound("reviews", "/reviews/6"));
 
@@ -185,16 +185,16 @@ public sealed class MutualTlsTests : IAsyncLifetime
                 9080:
                   mode: DISABLE
             """);
-        await _productpage.WaitForSnapshotAsync(s => s.Clusters.Single(c => c.Name == "outbound|9080||reviews.default.svc.cluster.local").Endpoints.Single().Mtls == false, "plaintext to reviews");
-        await _reviews.WaitForSnapshotAsync(s => s.Inbound.PortMtls.Count == 1, "port-level DISABLE");
-        using var client = TestClients.Plain();
+        await _productpage.WaitForSnapshotAsync("plaintext to reviews", s => s.Clusters.Single(c => c.Name == "outbound|9080||reviews.default.svc.cluster.local").Endpoints.Single().Mtls == false);
+        await _reviews.WaitForSnapshotAsync("port-level DISABLE", s => s.Inbound.PortMtls.Count == 1);
+        using var client = TestHttp.CreateClient(pooled: false);
 
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync(_productpage.Outbound("reviews", "/reviews/7"))).StatusCode);
-        Assert.False(_reviews.Backend.Last.Headers.ContainsKey("x-forwarded-client-cert"));
+        Assert.False(_reviews.App!.Last.Headers.ContainsKey("x-forwarded-client-cert"));
 
         var ca = _controlPlane.Service<MeshCertificateAuthority>().Material.SigningCertificate;
         using var meshCertificate = TestCertificates.IssueLeaf(ca, uri: _productpage.SpiffeId);
-        using var tls = TestClients.Tls(meshCertificate);
+        using var tls = TestHttp.CreateTlsClient(meshCertificate);
         await Assert.ThrowsAsync<HttpRequestException>(() => tls.GetAsync(_reviews.Inbound("https")));
     }
 
@@ -215,9 +215,9 @@ public sealed class MutualTlsTests : IAsyncLifetime
                 tls:
                   mode: DISABLE
             """);
-        await _productpage.WaitForSnapshotAsync(s => s.Clusters.Any(c => c.Tls is not null), "the DestinationRule");
-        await _reviews.WaitForSnapshotAsync(s => s.Inbound.Mtls == MtlsMode.Strict, "STRICT");
-        using var client = TestClients.Plain();
+        await _productpage.WaitForSnapshotAsync("the DestinationRule", s => s.Clusters.Any(c => c.Tls is not null));
+        await _reviews.WaitForSnapshotAsync("STRICT", s => s.Inbound.Mtls == MtlsMode.Strict);
+        using var client = TestHttp.CreateClient(pooled: false);
 
         var response = await client.GetAsync(_productpage.Outbound("reviews", "/reviews/8"));
 

@@ -44,9 +44,9 @@ public sealed class ResponseOutcomeTelemetryTests
     [Fact]
     public async Task Response_codes_and_flags_are_right_for_errors_faults_and_retries()
     {
-        await using var mesh = await MeshWorld.StartAsync();
+        await using var mesh = await TelemetryMesh.StartAsync();
         var flakyCalls = 0;
-        await mesh.WorkloadAsync(new SidecarSpec("reviews-v1", "reviews", "v1"), context =>
+        await mesh.WorkloadAsync(new WorkloadSpec("reviews", "v1"), context =>
         {
             context.Response.StatusCode = context.Request.Path.Value switch
             {
@@ -59,9 +59,9 @@ public sealed class ResponseOutcomeTelemetryTests
         });
 
         // details' app is not running: its sidecar cannot connect (UF).
-        var closedPort = FreePort();
-        await mesh.WorkloadAsync(new SidecarSpec("details-v1", "details", "v1") { AppPort = closedPort }, withApp: false);
-        await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews", "details"] }, withApp: false);
+        var closedPort = await Mesh.Testing.Backends.TestBackend.UnusedPortAsync();
+        await mesh.WorkloadAsync(new WorkloadSpec("details", "v1") { AppPort = closedPort, WithApp = false });
+        await mesh.WorkloadAsync(new WorkloadSpec("productpage", "v1") { Upstreams = ["reviews", "details"], WithApp = false });
         await mesh.WaitForSyncAsync();
         await mesh.ApplyAsync(Routes);
 
@@ -84,7 +84,16 @@ public sealed class ResponseOutcomeTelemetryTests
 
         var reviews = $"reviews.{mesh.Namespace}.svc.cluster.local";
         var details = $"details.{mesh.Namespace}.svc.cluster.local";
-        var points = TelemetryCapture.Points(ProxyInstruments.RequestsTotal, mesh.Namespace);
+
+        // A sidecar counts a request when its response has completed, which can be just after the
+        // caller has read it: wait until every request is counted (five at productpage's sidecar,
+        // one per attempt at the destinations: 1 + 3 + 3 + 3), then check how they are labelled.
+        IReadOnlyList<MetricPointSnapshot> points = [];
+        long Counted(string reporter) => points.Where(p => p.Label("reporter") == reporter).Sum(p => p.Count);
+        await Poll.UntilAsync(
+            "every request counted by both reporters",
+            () => (points = TelemetryCapture.Points(ProxyInstruments.RequestsTotal, mesh.Namespace)) is var _ && Counted("source") >= 5 && Counted("destination") >= 10,
+            () => $"source {Counted("source")}, destination {Counted("destination")}");
         void AssertCount(long expected, string reporter, string service, string code, string flags)
         {
             var actual = points.Where(p => p.Label("reporter") == reporter && p.Label("destination_service") == service && p.Label("response_code") == code && p.Label("response_flags") == flags).Sum(p => p.Count);
@@ -149,14 +158,8 @@ public sealed class ResponseOutcomeTelemetryTests
     }
 
     private static Task<IReadOnlyList<Activity>> SpansAsync(ActivityTraceId traceId, int count) =>
-        Poll.UntilAsync(
+        Poll.ForAsync(
+            $"{count} spans of trace {traceId}",
             () => Task.FromResult(TelemetryCapture.SpansOf(traceId) is { } spans && spans.Count >= count ? spans : null),
-            () => $"{count} spans of trace {traceId}, have {TelemetryCapture.SpansOf(traceId).Count}");
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+            () => $"{TelemetryCapture.SpansOf(traceId).Count} spans");
 }

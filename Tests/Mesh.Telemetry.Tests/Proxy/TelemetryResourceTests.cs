@@ -48,14 +48,14 @@ public sealed class TelemetryResourceTests
     [Fact]
     public async Task Sampling_access_log_filter_and_metric_overrides_apply_to_the_selected_workloads()
     {
-        await using var mesh = await MeshWorld.StartAsync();
-        await mesh.WorkloadAsync(new SidecarSpec("reviews-v1", "reviews", "v1"), context =>
+        await using var mesh = await TelemetryMesh.StartAsync();
+        await mesh.WorkloadAsync(new WorkloadSpec("reviews", "v1"), context =>
         {
             context.Response.StatusCode = context.Request.Path.Value == "/ok" ? 200 : 404;
             return Task.CompletedTask;
         });
-        await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews"] }, withApp: false);
-        await mesh.WorkloadAsync(new SidecarSpec("details-v1", "details", "v1") { Upstreams = ["reviews"] }, withApp: false);
+        await mesh.WorkloadAsync(new WorkloadSpec("productpage", "v1") { Upstreams = ["reviews"], WithApp = false });
+        await mesh.WorkloadAsync(new WorkloadSpec("details", "v1") { Upstreams = ["reviews"], WithApp = false });
         await mesh.WaitForSyncAsync();
         await mesh.ApplyAsync(Telemetry);
 
@@ -71,7 +71,7 @@ public sealed class TelemetryResourceTests
 
         // Sampling: productpage's 0 % is a decision the next hop keeps (the app sees flag 00, and
         // reviews' sidecar records nothing for it); details' default 100 % records both hops.
-        var seen = mesh.Apps["reviews-v1"].Requests.ToList();
+        var seen = mesh["reviews-v1"].App!.Requests.Select(r => r.Headers).ToList();
         Assert.Equal(6, seen.Count);
         Assert.All(seen.Where(h => h["x-request-id"].StartsWith("productpage", StringComparison.Ordinal)), h => Assert.EndsWith("-00", h["traceparent"], StringComparison.Ordinal));
         Assert.All(seen.Where(h => h["x-request-id"].StartsWith("details", StringComparison.Ordinal)), h => Assert.EndsWith("-01", h["traceparent"], StringComparison.Ordinal));
@@ -80,7 +80,7 @@ public sealed class TelemetryResourceTests
             var traceId = ActivityTraceId.CreateFromString(headers["traceparent"].AsSpan(3, 32));
             if (headers["x-request-id"].StartsWith("details", StringComparison.Ordinal))
             {
-                await Poll.UntilAsync(() => TelemetryCapture.SpansOf(traceId).Count == 2, $"both hops of {headers["x-request-id"]} recorded");
+                await Poll.UntilAsync($"both hops of {headers["x-request-id"]} recorded", () => TelemetryCapture.SpansOf(traceId).Count == 2);
             }
             else
             {
@@ -90,9 +90,10 @@ public sealed class TelemetryResourceTests
 
         // Access logs: one per request and reporter where the filter holds (404 and not /ignored),
         // from both sidecars of the hop, nothing for the 200s.
-        var logs = await Poll.UntilAsync(
+        var logs = await Poll.ForAsync(
+            "4 access logs",
             () => Task.FromResult(AccessLogs(mesh) is { Count: >= 4 } l ? l : null),
-            () => $"4 access logs, have: {string.Join(" | ", AccessLogs(mesh).Select(l => l.Message))}");
+            () => string.Join(" | ", AccessLogs(mesh).Select(l => l.Message)));
         Assert.Equal(4, logs.Count);
         Assert.All(logs, l => Assert.Equal("/missing", l.Fields["path"]));
         Assert.All(logs, l => Assert.Equal(404, l.Fields["response_code"]));
@@ -121,5 +122,5 @@ public sealed class TelemetryResourceTests
         Assert.Equal(6, durations.Where(p => p.Label("reporter") == "destination").Sum(p => p.Count));
     }
 
-    private static List<CapturedLogs.Entry> AccessLogs(MeshWorld mesh) => [.. mesh.Logs.Of(AccessLogWriter.Category)];
+    private static List<CapturedLogs.Entry> AccessLogs(TestMesh mesh) => [.. mesh.Logs.Of(AccessLogWriter.Category)];
 }

@@ -14,9 +14,9 @@ public sealed class TraceHeadersAndConnectionsTests
     [Fact]
     public async Task B3_trace_context_is_continued_and_connections_are_counted_by_both_reporters()
     {
-        await using var mesh = await MeshWorld.StartAsync();
-        await mesh.WorkloadAsync(new SidecarSpec("reviews-v1", "reviews", "v1"));
-        var productpage = await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews"] }, withApp: false);
+        await using var mesh = await TelemetryMesh.StartAsync();
+        await mesh.WorkloadAsync(new WorkloadSpec("reviews", "v1"));
+        var productpage = await mesh.WorkloadAsync(new WorkloadSpec("productpage", "v1") { Upstreams = ["reviews"], WithApp = false });
         await mesh.WaitForSyncAsync();
 
         // One client connection of our own to productpage's outbound listener, closed at the end.
@@ -54,9 +54,9 @@ public sealed class TraceHeadersAndConnectionsTests
         // TCP counters: productpage's outbound accepted our one connection and saw it close; reviews'
         // inbound accepted the sidecars' mTLS connection (pooled by productpage's sidecar, so still open).
         var reviews = $"reviews.{mesh.Namespace}.svc.cluster.local";
-        var closed = await Poll.UntilAsync(
-            () => Task.FromResult(TelemetryCapture.Points(ProxyInstruments.TcpConnectionsClosed, mesh.Namespace).Where(p => p.Label("reporter") == "source").ToList() is { Count: > 0 } c ? c : null),
-            "productpage's outbound listener reports the closed connection");
+        var closed = await Poll.ForAsync(
+            "productpage's outbound listener to report the closed connection",
+            () => Task.FromResult(TelemetryCapture.Points(ProxyInstruments.TcpConnectionsClosed, mesh.Namespace).Where(p => p.Label("reporter") == "source").ToList() is { Count: > 0 } c ? c : null));
         var sourceClosed = Assert.Single(closed);
         Assert.Equal(1, sourceClosed.Count);
         Assert.Equal("productpage-v1", sourceClosed.Label("source_workload"));
@@ -72,7 +72,7 @@ public sealed class TraceHeadersAndConnectionsTests
         Assert.All(destinationOpened, p =>
         {
             Assert.Equal("mutual_tls", p.Label("connection_security_policy"));
-            Assert.Equal($"spiffe://cluster.local/ns/{mesh.Namespace}/sa/productpage", p.Label("source_principal"));
+            Assert.Equal($"spiffe://cluster.local/ns/{mesh.Namespace}/sa/bookinfo-productpage", p.Label("source_principal"));
             Assert.Equal(mesh.Namespace, p.Label("source_workload_namespace"));
             Assert.Equal("reviews-v1", p.Label("destination_workload"));
             Assert.Equal(reviews, p.Label("destination_service"));
@@ -82,9 +82,9 @@ public sealed class TraceHeadersAndConnectionsTests
     [Fact]
     public async Task A_request_without_an_id_gets_one_and_a_caller_id_is_kept()
     {
-        await using var mesh = await MeshWorld.StartAsync(captureTelemetry: false);
-        await mesh.WorkloadAsync(new SidecarSpec("reviews-v1", "reviews", "v1"));
-        var productpage = await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews"] }, withApp: false);
+        await using var mesh = await TelemetryMesh.StartAsync(captureTelemetry: false);
+        await mesh.WorkloadAsync(new WorkloadSpec("reviews", "v1"));
+        var productpage = await mesh.WorkloadAsync(new WorkloadSpec("productpage", "v1") { Upstreams = ["reviews"], WithApp = false });
         await mesh.WaitForSyncAsync();
         using var client = new HttpClient();
 
@@ -99,9 +99,9 @@ public sealed class TraceHeadersAndConnectionsTests
         Assert.Equal("caller-chosen-id", LastRequest(mesh)["x-request-id"]);
     }
 
-    private static async Task SendAsync(HttpClient client, TestSidecar from, Action<HttpRequestMessage> configure)
+    private static async Task SendAsync(HttpClient client, TestWorkload from, Action<HttpRequestMessage> configure)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(from.Outbound("reviews"), "/"));
+        using var request = new HttpRequestMessage(HttpMethod.Get, from.Outbound("reviews"));
         configure(request);
         using var response = await client.SendAsync(request);
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
@@ -109,11 +109,12 @@ public sealed class TraceHeadersAndConnectionsTests
 
     private static async Task<(Activity Client, Activity Server)> HopAsync(ActivityTraceId traceId)
     {
-        var spans = await Poll.UntilAsync(
+        var spans = await Poll.ForAsync(
+            $"the two proxy spans of trace {traceId}",
             () => Task.FromResult(TelemetryCapture.SpansOf(traceId) is { Count: 2 } s ? s : null),
-            () => $"the two proxy spans of trace {traceId}, have {TelemetryCapture.SpansOf(traceId).Count}");
+            () => $"{TelemetryCapture.SpansOf(traceId).Count} spans");
         return (spans.Single(s => s.Kind == ActivityKind.Client), spans.Single(s => s.Kind == ActivityKind.Server));
     }
 
-    private static IReadOnlyDictionary<string, string> LastRequest(MeshWorld mesh) => mesh.Apps["reviews-v1"].Requests.Last();
+    private static IReadOnlyDictionary<string, string> LastRequest(TestMesh mesh) => mesh["reviews-v1"].App!.Last.Headers;
 }

@@ -17,13 +17,13 @@ public sealed class TwoSidecarTelemetryTests
     [Fact]
     public async Task A_request_through_two_sidecars_is_one_trace_and_is_counted_by_both_reporters()
     {
-        await using var mesh = await MeshWorld.StartAsync();
-        await mesh.WorkloadAsync(new SidecarSpec("reviews-v2", "reviews", "v2"), async context =>
+        await using var mesh = await TelemetryMesh.StartAsync();
+        await mesh.WorkloadAsync(new WorkloadSpec("reviews", "v2"), async context =>
         {
             await new StreamReader(context.Request.Body).ReadToEndAsync();
             await context.Response.WriteAsync("reviews-v2 says hello");
         });
-        await mesh.WorkloadAsync(new SidecarSpec("productpage-v1", "productpage", "v1") { Upstreams = ["reviews"] }, withApp: false);
+        await mesh.WorkloadAsync(new WorkloadSpec("productpage", "v1") { Upstreams = ["reviews"], WithApp = false });
         await mesh.WaitForSyncAsync();
 
         var traceId = ActivityTraceId.CreateRandom();
@@ -37,14 +37,14 @@ public sealed class TwoSidecarTelemetryTests
         Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
 
         // Spans: the caller's span → productpage's client span → reviews' server span → the app.
-        var spans = await Poll.UntilAsync(
-            () => Task.FromResult(TelemetryCapture.SpansOf(traceId) is { Count: 2 } s ? s : null),
-            "the two proxy spans of the trace");
+        var spans = await Poll.ForAsync(
+            "the two proxy spans of the trace",
+            () => Task.FromResult(TelemetryCapture.SpansOf(traceId) is { Count: 2 } s ? s : null));
         var client = spans.Single(s => s.Kind == ActivityKind.Client);
         var server = spans.Single(s => s.Kind == ActivityKind.Server);
         Assert.Equal(callerSpan, client.ParentSpanId);
         Assert.Equal(client.SpanId, server.ParentSpanId);
-        var appSaw = mesh.Apps["reviews-v2"].Requests.Single();
+        var appSaw = mesh["reviews-v2"].App!.Requests.Single().Headers;
         Assert.Equal($"00-{traceId.ToHexString()}-{server.SpanId.ToHexString()}-01", appSaw["traceparent"]);
         Assert.False(appSaw.ContainsKey("x-mesh-peer-metadata"), "the peer metadata header must not reach the app");
 
@@ -88,8 +88,8 @@ public sealed class TwoSidecarTelemetryTests
 
         // The sidecars talk auto mTLS: the destination knows the caller's certificate identity; the
         // source cannot know how the server authenticated it (Istio reports "unknown" there).
-        var productpagePrincipal = $"spiffe://cluster.local/ns/{mesh.Namespace}/sa/productpage";
-        var reviewsPrincipal = $"spiffe://cluster.local/ns/{mesh.Namespace}/sa/reviews";
+        var productpagePrincipal = $"spiffe://cluster.local/ns/{mesh.Namespace}/sa/bookinfo-productpage";
+        var reviewsPrincipal = $"spiffe://cluster.local/ns/{mesh.Namespace}/sa/bookinfo-reviews";
         Assert.Equal("unknown", source.Label("connection_security_policy"));
         Assert.Equal("mutual_tls", destination.Label("connection_security_policy"));
         Assert.All(new[] { source, destination }, p => Assert.Equal(productpagePrincipal, p.Label("source_principal")));
@@ -105,7 +105,7 @@ public sealed class TwoSidecarTelemetryTests
         Assert.All(received, p => Assert.Equal("reviews-v2 says hello".Length, p.Sum));
 
         // The mesh console's data source: reviews' sidecar serves the edge on its admin /stats.
-        var stats = await mesh.Client.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{mesh.Sidecars["reviews-v2"].AdminPort}/stats");
+        var stats = await mesh.Client.GetFromJsonAsync<JsonElement>($"http://127.0.0.1:{mesh["reviews-v2"].AdminPort}/stats");
         Assert.Equal("reviews-v2", stats.GetProperty("node").GetProperty("workload").GetString());
         Assert.Equal("v2", stats.GetProperty("node").GetProperty("version").GetString());
         var bounds = stats.GetProperty("latency_bounds_ms").GetArrayLength();

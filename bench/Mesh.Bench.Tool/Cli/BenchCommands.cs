@@ -2,6 +2,7 @@ using Mesh.Bench.Tool.ControlPlaneSim;
 using Mesh.Bench.Tool.Grpc;
 using Mesh.Bench.Tool.Load;
 using Mesh.Bench.Tool.Orchestration;
+using Mesh.Bench.Tool.Soak;
 
 namespace Mesh.Bench.Tool.Cli;
 
@@ -16,14 +17,20 @@ public static class BenchCommands
                          --build-dir DIR  --results-dir DIR  --load-cpus L  --sut-cpus S
                          --warmup S  --duration S  --openloop-duration S  --rate R  --connections C
                          --cp-proxies 100,1000,5000  --cp-changes N  --startup-samples N
+                         --cp-sidecar-scope  --cp-churn-ms MS
                          --mesh-env NAME=VALUE,...  (extra environment for every Mesh proxy)
           serve          start configurations as the benchmark does and keep them up for
                          profiling: --only sidecar-1,sidecar-2 (prints targets and pids)
+          soak           the AppHost under steady load with periodic config changes (bench/run soak):
+                         [--duration 1h] [--rate 20] [--connections 8] [--change-every 30s]
+                         [--repo DIR] [--results-dir DIR]
           openloop       open-loop generator: --url U --rate R --duration S [--warmup S]
                          [--connections C] [--expect-bytes B] [--grpc]
           grpc-backend   h2c gRPC echo backend: --port P
           cp-sim         control-plane simulator: --grpc-url U --admin-url U --proxies N
                          [--services S] [--streams-per-connection K] [--changes N]
+                         [--cp-pid PID] [--timeout S] [--sidecar-scope]
+                         [--churn-ms MS [--churn-seconds S]]
         """;
 
     public static async Task<int> RunAsync(string[] args)
@@ -41,6 +48,7 @@ public static class BenchCommands
             {
                 "run" => await BenchRunner.RunAsync(options),
                 "serve" => await ServeCommand.RunAsync(options),
+                "soak" => await SoakCommand.RunAsync(options),
                 "openloop" => await OpenLoopCommand.RunAsync(options),
                 "grpc-backend" => await GrpcBackendCommand.RunAsync(options),
                 "cp-sim" => await SimulatorCommand.RunAsync(options),

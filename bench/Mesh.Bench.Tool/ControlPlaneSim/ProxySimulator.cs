@@ -1,5 +1,7 @@
+using Grpc.Core;
 using System.Diagnostics;
 using Grpc.Net.Client;
+using Mesh.Contracts.Discovery;
 using Mesh.Bench.Tool.Load;
 using Mesh.Bench.Tool.Measurement;
 
@@ -12,11 +14,17 @@ namespace Mesh.Bench.Tool.ControlPlaneSim;
 /// </summary>
 public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
 {
+    private readonly ControlPlaneProbe _probe = new(options.ControlPlanePid);
+
     public async Task<SimulatorResult> RunAsync(CancellationToken cancellationToken)
     {
         var services = options.EffectiveServices;
         using var admin = new AdminClient(options.AdminUrl);
         await admin.ApplyAsync(SimulatedMesh.BaseConfig(), cancellationToken);
+        if (options.SidecarScope)
+        {
+            await admin.ApplyAsync(SimulatedMesh.SidecarScopes(services), cancellationToken);
+        }
 
         var connections = (options.Proxies + options.StreamsPerConnection - 1) / options.StreamsPerConnection;
         var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(options.GrpcUrl, new GrpcChannelOptions
@@ -35,12 +43,27 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         var fast = DiscoveryMethods.StreamSnapshots(fullDecode: false);
         var full = DiscoveryMethods.StreamSnapshots(fullDecode: true);
 
-        var rssBefore = Memory()?.Rss ?? 0;
-        var cpuBefore = Cpu();
+        var rssBefore = _probe.Memory("before connecting")?.Rss ?? 0;
+        var cpuBefore = _probe.Cpu("before connecting");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var startNs = PreciseClock.NowNs();
         List<Task> streams = [.. proxies.Select((p, i) => Task.Run(() => p.RunAsync(channels[i / options.StreamsPerConnection].CreateCallInvoker(), p.FullDecode ? full : fast, stop.Token)))];
 
+        try
+        {
+            return await MeasureAsync(admin, proxies, streams, channels, fast, stop, startNs, rssBefore, cpuBefore, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Whatever failed (the admin API, a measurement, the simulator itself), what was measured so far is reported.
+            return await IncompleteAsync(proxies, streams, channels, stop, rssBefore, cpuBefore, $"the simulation failed: {ex.GetType().Name}: {ex.Message}");
+        }
+    }
+
+    private async Task<SimulatorResult> MeasureAsync(
+        AdminClient admin, List<SimulatedProxy> proxies, List<Task> streams, List<GrpcChannel> channels, Method<ProxyMessage, SnapshotHeader> method,
+        CancellationTokenSource stop, long startNs, long rssBefore, double cpuBefore, CancellationToken cancellationToken)
+    {
         // Phase 1: every proxy has a first snapshot; then the pushes caused by the joins stop.
         // A control plane that cannot get there in time gets a partial result, not a hang.
         try
@@ -65,16 +88,16 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         }
 
         var convergedMs = (proxies.Max(p => p.LastReceivedNs) - startNs) / 1e6;
-        var connectCpu = Cpu() - cpuBefore;
+        var connectCpu = _probe.Cpu("storm settled") - cpuBefore;
         var snapshotsDuringConnect = proxies.Sum(p => (long)p.Snapshots);
-        var rssConnected = Memory()?.Rss ?? 0;
+        var rssConnected = _probe.Memory("storm settled")?.Rss ?? 0;
         log($"settled after {convergedMs:0} ms, {snapshotsDuringConnect} snapshots pushed");
 
         // Phase 2: idle cost of N connected proxies.
-        var idleCpuBefore = Cpu();
+        var idleCpuBefore = _probe.Cpu("idle start");
         var idleWatch = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(3), cancellationToken);
-        var idleCpuPercent = (Cpu() - idleCpuBefore) / idleWatch.Elapsed.TotalSeconds * 100;
+        var idleCpuPercent = (_probe.Cpu("idle end") - idleCpuBefore) / idleWatch.Elapsed.TotalSeconds * 100;
 
         // Phase 3: config changes, one at a time.
         var changes = new List<ChangeResult>();
@@ -85,10 +108,18 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
         }
 
+        // Phase 4 (optional): endpoint churn, a rolling restart as the control plane sees it.
+        ChurnResult? churn = null;
+        if (options.ChurnInterval > TimeSpan.Zero)
+        {
+            churn = await new EndpointChurn(options, _probe).RunAsync(proxies, channels, method, cancellationToken);
+            log($"churn: {churn.Events} endpoint changes, push p50 {churn.PushP50Ms:0.0} ms, p99 {churn.PushP99Ms:0.0} ms, {churn.SnapshotsPerProxy:0.0} snapshots per proxy, control plane {churn.CpuCores:0.00} cores");
+        }
+
         var synced = await admin.CountSyncedAsync(cancellationToken);
         var sizes = proxies.Select(p => p.LastSize).Order().ToArray();
         var sample = proxies[0].LastFull;
-        var memory = Memory();
+        var memory = _probe.Memory("end");
         await stop.CancelAsync();
         await Task.WhenAll(streams);
         foreach (var channel in channels)
@@ -100,8 +131,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         return new SimulatorResult
         {
             Proxies = options.Proxies,
-            Services = services,
-            Connections = connections,
+            Services = options.EffectiveServices,
+            Connections = channels.Count,
             AllConnectedMs = allConnectedMs,
             ConvergedMs = convergedMs,
             SnapshotsDuringConnect = snapshotsDuringConnect,
@@ -117,6 +148,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             ConnectCpuSeconds = connectCpu,
             IdleCpuPercent = idleCpuPercent,
             Changes = changes,
+            SidecarScoped = options.SidecarScope,
+            Churn = churn,
             AckP50Ms = Median(changes.Select(c => c.P50Ms)),
             AckP99Ms = Median(changes.Select(c => c.P99Ms)),
             AckMaxMs = Median(changes.Select(c => c.MaxMs)),
@@ -126,6 +159,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             SimulatorCpuSeconds = ProcReader.CpuSeconds(Environment.ProcessId) ?? 0,
             FailedProxies = failed.Count,
             FirstFailure = failed.FirstOrDefault()?.Failure,
+            MeasurementFailures = _probe.Failures,
         };
     }
 
@@ -133,8 +167,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         List<SimulatedProxy> proxies, List<Task> streams, List<GrpcChannel> channels, CancellationTokenSource stop, long rssBefore, double cpuBefore, string reason)
     {
         log("incomplete: " + reason);
-        var memory = Memory();
-        var cpu = Cpu() - cpuBefore;
+        var memory = _probe.Memory("incomplete");
+        var cpu = _probe.Cpu("incomplete") - cpuBefore;
         await stop.CancelAsync();
         await Task.WhenAll(streams);
         foreach (var channel in channels)
@@ -166,12 +200,13 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             SimulatorCpuSeconds = ProcReader.CpuSeconds(Environment.ProcessId) ?? 0,
             FailedProxies = proxies.Count(p => p.Failure is not null),
             FirstFailure = proxies.FirstOrDefault(p => p.Failure is not null)?.Failure,
+            MeasurementFailures = _probe.Failures,
         };
     }
 
     private async Task<ChangeResult> ChangeAsync(AdminClient admin, List<SimulatedProxy> proxies, int n, CancellationToken cancellationToken)
     {
-        var cpuBefore = Cpu();
+        var cpuBefore = _probe.Cpu($"change {n} start");
         var t0 = PreciseClock.NowNs();
         var generation = await admin.ApplyAsync(SimulatedMesh.Change(n), cancellationToken);
         var applyMs = (PreciseClock.NowNs() - t0) / 1e6;
@@ -181,7 +216,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             await Task.Delay(5, cancellationToken);
         }
 
-        var cpu = Cpu() - cpuBefore;
+        var cpu = _probe.Cpu($"change {n} end") - cpuBefore;
         var latencies = proxies.Select(p => p.AckedAtNs(generation)).OfType<long>().Select(t => (t - t0) / 1e6).Order().ToArray();
         var missing = proxies.Count - latencies.Length;
         return new ChangeResult(
@@ -206,12 +241,13 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < options.Timeout)
         {
-            var cpuBefore = Cpu();
+            var cpuBefore = _probe.Cpu("settling");
             var window = Stopwatch.StartNew();
             await Task.Delay(options.Settle, cancellationToken);
-            var busy = (Cpu() - cpuBefore) / window.Elapsed.TotalSeconds;
+            // Unmeasured CPU (no pid, or /proc unreadable) counts as idle: quiet streams then decide alone.
+            var busy = (_probe.Cpu("settling") - cpuBefore) / window.Elapsed.TotalSeconds;
             var quiet = PreciseClock.NowNs() - proxies.Max(p => p.LastReceivedNs) > options.Settle.TotalMilliseconds * 1e6;
-            if (quiet && busy < 0.10)
+            if (quiet && (double.IsNaN(busy) || busy < 0.10))
             {
                 return;
             }
@@ -234,12 +270,8 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
         }
     }
 
-    private double Cpu() => options.ControlPlanePid > 0 ? ProcReader.CpuSeconds(options.ControlPlanePid) ?? 0 : 0;
-
-    private (long Rss, long PeakRss)? Memory() => options.ControlPlanePid > 0 ? ProcReader.Memory(options.ControlPlanePid) : null;
-
-    private static double Percentile(double[] sorted, double q) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
+    internal static double Percentile(IReadOnlyList<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Count) - 1, 0, sorted.Count - 1)];
 
     private static double Median(IEnumerable<double> values)
     {

@@ -40,6 +40,13 @@ public static class SimulatedMesh
         return node;
     }
 
+    /// <summary>The index of the service a simulated proxy is a replica of (its app label, svc-k).</summary>
+    public static int ServiceIndexOf(Node node) => int.Parse(node.Labels["app"].AsSpan("svc-".Length), CultureInfo.InvariantCulture);
+
+    /// <summary>The services a replica of service <paramref name="service"/> sees: all, or with <see cref="SidecarScopes"/> its own, the next and svc-0.</summary>
+    public static IReadOnlySet<int> VisibleServices(int service, int services, bool scoped) =>
+        scoped ? new HashSet<int> { service, (service + 1) % services, 0 } : Enumerable.Range(0, services).ToHashSet();
+
     public static string ServiceName(int index) => "svc-" + index.ToString(CultureInfo.InvariantCulture);
 
     public static string BaseConfig() => $"""
@@ -58,6 +65,29 @@ public static class SimulatedMesh
             labels:
               version: v2
         """;
+
+    /// <summary>
+    /// One Sidecar per service: its workloads (app label) see only their own service, the one
+    /// they call (the next) and svc-0, whose routes the changes move.
+    /// </summary>
+    public static string SidecarScopes(int services) => string.Join("---\n", Enumerable.Range(0, services).Select(i =>
+    {
+        var hosts = VisibleServices(i, services, scoped: true).Order().Select(s => $"    - ./{ServiceName(s)}.{Namespace}.svc.cluster.local\n");
+        return $"""
+            apiVersion: networking.istio.io/v1
+            kind: Sidecar
+            metadata:
+              name: {ServiceName(i)}
+              namespace: {Namespace}
+            spec:
+              workloadSelector:
+                labels:
+                  app: {ServiceName(i)}
+              egress:
+              - hosts:
+
+            """ + string.Concat(hosts);
+    }));
 
     /// <summary>Change number n: a different v1/v2 split of svc-0 each time.</summary>
     public static string Change(int n)

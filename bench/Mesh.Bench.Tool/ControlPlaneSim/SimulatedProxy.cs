@@ -17,6 +17,7 @@ public sealed class SimulatedProxy
     private long _lastReceivedNs;
     private int _lastSize;
     private int _snapshots;
+    private List<long>? _arrivals;
 
     public SimulatedProxy(Node node, bool fullDecode)
     {
@@ -48,6 +49,26 @@ public sealed class SimulatedProxy
         }
     }
 
+    /// <summary>Starts recording when each snapshot arrives (endpoint churn measures push latency from them).</summary>
+    public void RecordArrivals()
+    {
+        lock (_gate)
+        {
+            _arrivals = [];
+        }
+    }
+
+    /// <summary>The arrival times recorded since <see cref="RecordArrivals"/>, in order; stops recording.</summary>
+    public long[] StopRecordingArrivals()
+    {
+        lock (_gate)
+        {
+            var arrivals = _arrivals?.ToArray() ?? [];
+            _arrivals = null;
+            return arrivals;
+        }
+    }
+
     public async Task RunAsync(CallInvoker invoker, Method<ProxyMessage, SnapshotHeader> method, CancellationToken cancellationToken)
     {
         try
@@ -68,6 +89,7 @@ public sealed class SimulatedProxy
                         _ackedAtNs = acked;
                     }
 
+                    _arrivals?.Add(received);
                     if (header.Full is not null)
                     {
                         LastFull = header.Full;

@@ -21,6 +21,9 @@ public static class SimulatorCommand
             Changes = Math.Max(1, args.Int("changes", 5)),
             ControlPlanePid = args.Int("cp-pid", 0),
             Timeout = TimeSpan.FromSeconds(args.Double("timeout", 120)),
+            SidecarScope = args.Flag("sidecar-scope"),
+            ChurnInterval = TimeSpan.FromMilliseconds(args.Double("churn-ms", 0)),
+            ChurnDuration = TimeSpan.FromSeconds(args.Double("churn-seconds", 60)),
         };
         args.EnsureAllUsed();
 

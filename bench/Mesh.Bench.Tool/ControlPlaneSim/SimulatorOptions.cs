@@ -26,5 +26,17 @@ public sealed record SimulatorOptions
 
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>
+    /// Sidecar egress scoping: one Sidecar per service selecting its workloads, importing only
+    /// itself, the service it calls and svc-0 (the one the changes move), so each proxy sees 3
+    /// services instead of all.
+    /// </summary>
+    public bool SidecarScope { get; init; }
+
+    /// <summary>Endpoint churn after the changes: one replica joins or leaves every interval (zero = no churn phase).</summary>
+    public TimeSpan ChurnInterval { get; init; }
+
+    public TimeSpan ChurnDuration { get; init; } = TimeSpan.FromSeconds(60);
+
     public int EffectiveServices => Services > 0 ? Services : Math.Max(5, Proxies / 20);
 }

@@ -45,6 +45,12 @@ public sealed record SimulatorResult
 
     public IReadOnlyList<ChangeResult> Changes { get; init; } = [];
 
+    /// <summary>True when each proxy was scoped to 3 services by a Sidecar (<c>--sidecar-scope</c>).</summary>
+    public bool SidecarScoped { get; init; }
+
+    /// <summary>The endpoint churn phase (<c>--churn-ms</c>), or null when not run.</summary>
+    public ChurnResult? Churn { get; init; }
+
     public double AckP50Ms { get; init; }
 
     public double AckP99Ms { get; init; }
@@ -63,6 +69,9 @@ public sealed record SimulatorResult
     public int FailedProxies { get; init; }
 
     public string? FirstFailure { get; init; }
+
+    /// <summary>Control-plane readings that failed (phase and reason); their figures are NaN or 0.</summary>
+    public IReadOnlyList<string> MeasurementFailures { get; init; } = [];
 }
 
 /// <summary>One config change: how long until every proxy ACKed it, from just before the apply call.</summary>

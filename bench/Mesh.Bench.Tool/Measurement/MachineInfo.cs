@@ -24,7 +24,7 @@ public sealed record MachineInfo
     {
         CpuModel = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown",
         LogicalCpus = OnlineCpus(),
-        MemoryBytes = long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024,
+        MemoryBytes = (ProcReader.KiloBytes(File.ReadLines("/proc/meminfo").First()) ?? 0) * 1024,
         Os = File.Exists("/etc/os-release")
             ? File.ReadLines("/etc/os-release").FirstOrDefault(l => l.StartsWith("PRETTY_NAME=", StringComparison.Ordinal))?.Split('=', 2)[1].Trim('"') ?? ""
             : "",

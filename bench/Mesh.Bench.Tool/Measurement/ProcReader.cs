@@ -6,7 +6,9 @@ namespace Mesh.Bench.Tool.Measurement;
 /// <summary>
 /// CPU time and memory of processes from /proc: utime+stime of /proc/&lt;pid&gt;/stat (clock
 /// ticks), VmRSS and VmHWM (peak RSS) of /proc/&lt;pid&gt;/status, and the peak reset through
-/// /proc/&lt;pid&gt;/clear_refs ("5") so a phase's own peak can be read.
+/// /proc/&lt;pid&gt;/clear_refs ("5") so a phase's own peak can be read. Every reader answers
+/// null rather than throwing when the process is gone or a file does not read as expected: a
+/// measurement that fails is reported as missing, it never ends the run.
 /// </summary>
 public static partial class ProcReader
 {
@@ -17,51 +19,37 @@ public static partial class ProcReader
     /// <summary>CPU seconds (user + system) the process has used so far; null when it is gone.</summary>
     public static double? CpuSeconds(int pid)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText($"/proc/{pid}/stat");
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-
-        // The command name (field 2) may contain spaces: fields after it start behind the last ')'.
-        var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        var utime = long.Parse(rest[11], CultureInfo.InvariantCulture);
-        var stime = long.Parse(rest[12], CultureInfo.InvariantCulture);
-        return (utime + stime) / (double)TicksPerSecond;
+        var rest = StatFields(pid);
+        return rest is { Length: > 12 }
+            && long.TryParse(rest[11], NumberStyles.None, CultureInfo.InvariantCulture, out var utime)
+            && long.TryParse(rest[12], NumberStyles.None, CultureInfo.InvariantCulture, out var stime)
+            ? (utime + stime) / (double)TicksPerSecond
+            : null;
     }
 
     /// <summary>Parent pid of a process (field 4 of stat); null when it is gone.</summary>
     public static int? ParentPid(int pid)
     {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            return int.Parse(text[(text.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
-        }
-        catch (IOException)
-        {
-            return null;
-        }
+        var rest = StatFields(pid);
+        return rest is { Length: > 1 } && int.TryParse(rest[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent) ? parent : null;
     }
 
-    /// <summary>VmRSS and VmHWM in bytes; null when the process is gone.</summary>
+    /// <summary>When the process started, in clock ticks since boot (field 22 of stat); null when it is gone.</summary>
+    public static long? StartTicks(int pid)
+    {
+        var rest = StatFields(pid);
+        return rest is { Length: > 19 } && long.TryParse(rest[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start) ? start : null;
+    }
+
+    /// <summary>VmRSS and VmHWM in bytes; null when the process is gone or the values do not read.</summary>
     public static (long Rss, long PeakRss)? Memory(int pid)
     {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines($"/proc/{pid}/status");
-        }
-        catch (IOException)
+        if (ReadLines($"/proc/{pid}/status") is not { } lines)
         {
             return null;
         }
 
-        long rss = 0, hwm = 0;
+        long? rss = null, hwm = null;
         foreach (var line in lines)
         {
             if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
@@ -74,7 +62,7 @@ public static partial class ProcReader
             }
         }
 
-        return (rss * 1024, hwm * 1024);
+        return rss is { } r && hwm is { } h ? (r * 1024, h * 1024) : null;
     }
 
     /// <summary>
@@ -84,17 +72,12 @@ public static partial class ProcReader
     /// </summary>
     public static (long Pss, long Uss)? SharedAwareMemory(int pid)
     {
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines($"/proc/{pid}/smaps_rollup");
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        if (ReadLines($"/proc/{pid}/smaps_rollup") is not { } lines)
         {
             return null;
         }
 
-        long pss = 0, privateClean = 0, privateDirty = 0;
+        long? pss = null, privateClean = null, privateDirty = null;
         foreach (var line in lines)
         {
             if (line.StartsWith("Pss:", StringComparison.Ordinal))
@@ -111,7 +94,7 @@ public static partial class ProcReader
             }
         }
 
-        return (pss * 1024, (privateClean + privateDirty) * 1024);
+        return pss is { } p && privateClean is { } clean && privateDirty is { } dirty ? (p * 1024, (clean + dirty) * 1024) : null;
     }
 
     /// <summary>Resets VmHWM to the current RSS (Linux ≥ 4.0, needs ownership of the process).</summary>
@@ -162,10 +145,53 @@ public static partial class ProcReader
         return result;
     }
 
-    private static long KiloBytes(string line)
+    /// <summary>
+    /// The number of a <c>Name: value kB</c> line of /proc/&lt;pid&gt;/status, smaps_rollup or
+    /// /proc/meminfo; null when it does not read as one. The kernel separates the name with a tab
+    /// and pads the value with spaces to 8 characters ("VmRSS:\t  123456 kB"); a value of 8 or
+    /// more digits (RSS of 10 GB and up) leaves no space after the tab ("VmRSS:\t10000000 kB"),
+    /// so the fields are split on any whitespace, not on spaces only.
+    /// </summary>
+    public static long? KiloBytes(string line)
     {
-        var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return long.Parse(parts[1], CultureInfo.InvariantCulture);
+        var colon = line.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0)
+        {
+            return null;
+        }
+
+        var fields = line[(colon + 1)..].Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return fields.Length > 0 && long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : null;
+    }
+
+    /// <summary>The fields of /proc/&lt;pid&gt;/stat after the command name (field 3 onwards); null when unreadable.</summary>
+    private static string[]? StatFields(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        // The command name (field 2) may contain spaces and parentheses: the fields after it start behind the last ')'.
+        var end = text.LastIndexOf(')');
+        return end < 0 || end + 2 > text.Length ? null : text[(end + 2)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    private static string[]? ReadLines(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     [LibraryImport("libc", EntryPoint = "sysconf")]

@@ -44,6 +44,12 @@ public sealed record BenchSettings
 
     public int ControlPlaneChanges { get; init; } = 3;
 
+    /// <summary>cp-sim with Sidecar egress scoping (each proxy sees 3 services).</summary>
+    public bool ControlPlaneSidecarScope { get; init; }
+
+    /// <summary>cp-sim endpoint churn interval in ms (0 = no churn phase); the phase lasts 60 s.</summary>
+    public int ControlPlaneChurnMs { get; init; }
+
     public int StartupSamples { get; init; } = 5;
 
     /// <summary>CPUs of the load generators (taskset list).</summary>
@@ -97,6 +103,8 @@ public sealed record BenchSettings
             SkipControlPlane = skip.Contains("controlplane"),
             ControlPlaneProxies = args.IntList("cp-proxies") ?? (quick ? [100] : [100, 1000, 5000]),
             ControlPlaneChanges = Math.Max(1, args.Int("cp-changes", quick ? 2 : 3)),
+            ControlPlaneSidecarScope = args.Flag("cp-sidecar-scope"),
+            ControlPlaneChurnMs = Math.Max(0, args.Int("cp-churn-ms", 0)),
             StartupSamples = Math.Max(1, args.Int("startup-samples", quick ? 2 : 5)),
             LoadCpus = args.String("load-cpus") ?? defaultLoad,
             SutCpus = args.String("sut-cpus") ?? defaultSut,

@@ -36,7 +36,7 @@ public sealed class ControlPlaneBenchmark(RunContext run)
         {
             await Readiness.WaitForOkAsync(run, new Uri($"http://127.0.0.1:{adminPort}/readyz"), TimeSpan.FromSeconds(30), [process]);
             run.Log($"control plane with {proxies} simulated proxies");
-            var output = await ToolRunner.RunAsync(run.Settings.LoadCpus, SelfCommand.Path,
+            List<string> arguments =
             [
                 "cp-sim",
                 "--grpc-url", $"http://127.0.0.1:{grpcPort}",
@@ -44,7 +44,18 @@ public sealed class ControlPlaneBenchmark(RunContext run)
                 "--proxies", proxies.ToString(CultureInfo.InvariantCulture),
                 "--changes", run.Settings.ControlPlaneChanges.ToString(CultureInfo.InvariantCulture),
                 "--cp-pid", process.Pid.ToString(CultureInfo.InvariantCulture),
-            ], TimeSpan.FromMinutes(20), line =>
+            ];
+            if (run.Settings.ControlPlaneSidecarScope)
+            {
+                arguments.Add("--sidecar-scope");
+            }
+
+            if (run.Settings.ControlPlaneChurnMs > 0)
+            {
+                arguments.AddRange(["--churn-ms", run.Settings.ControlPlaneChurnMs.ToString(CultureInfo.InvariantCulture)]);
+            }
+
+            var output = await ToolRunner.RunAsync(run.Settings.LoadCpus, SelfCommand.Path, arguments, TimeSpan.FromMinutes(20), line =>
             {
                 if (!line.StartsWith(SimulatorCommand.ResultPrefix, StringComparison.Ordinal))
                 {

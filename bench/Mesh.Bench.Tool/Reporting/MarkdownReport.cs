@@ -90,10 +90,22 @@ public static class MarkdownReport
                     continue;
                 }
 
-                Line(md, $"| {x.Proxies} | {x.Services} / {x.Connections} | {x.AllConnectedMs:0} ms | {x.ConvergedMs:0} ms | {x.AckP50Ms:0} ms | {x.AckP99Ms:0} ms | {x.AckMaxMs:0} ms | {x.SnapshotBytesMedian / 1024.0:0.0} KB ({x.SnapshotClusters} / {x.SnapshotEndpoints}) | {x.ControlPlaneRssConnectedBytes / Mb:0} MB ({x.RssPerProxyBytes / 1024:0.0} KB) | {x.CpuMsPerChange:0} ms ({x.CpuUsPerProxyPerChange:0} µs) | {x.IdleCpuPercent:0.0} % | {x.SyncedPerControlPlane}/{x.Proxies}{(x.FailedProxies > 0 ? $", {x.FailedProxies} failed: {Escape(x.FirstFailure)}" : "")} |");
+                Line(md, $"| {x.Proxies}{(x.SidecarScoped ? " (Sidecar: 3 services each)" : "")} | {x.Services} / {x.Connections} | {x.AllConnectedMs:0} ms | {x.ConvergedMs:0} ms | {x.AckP50Ms:0} ms | {x.AckP99Ms:0} ms | {x.AckMaxMs:0} ms | {x.SnapshotBytesMedian / 1024.0:0.0} KB ({x.SnapshotClusters} / {x.SnapshotEndpoints}) | {x.ControlPlaneRssConnectedBytes / Mb:0} MB ({x.RssPerProxyBytes / 1024:0.0} KB) | {x.CpuMsPerChange:0} ms ({x.CpuUsPerProxyPerChange:0} µs) | {x.IdleCpuPercent:0.0} % | {x.SyncedPerControlPlane}/{x.Proxies}{(x.FailedProxies > 0 ? $", {x.FailedProxies} failed: {Escape(x.FirstFailure)}" : "")} |");
             }
 
             Line(md, $"");
+            foreach (var c in run.ControlPlane.Where(c => c.Result?.Churn is not null))
+            {
+                var churn = c.Result!.Churn!;
+                Line(md, $"Endpoint churn at {c.Proxies} proxies: {churn.Events} endpoint changes (one replica joining or leaving every {churn.IntervalMs:0} ms): push p50 {churn.PushP50Ms:0} ms, p99 {churn.PushP99Ms:0} ms, max {churn.PushMaxMs:0} ms; {churn.SnapshotsPerProxy:0.0} snapshots per proxy; control plane {churn.CpuSeconds:0.0} s CPU ({churn.CpuCores:0.00} cores).");
+                Line(md, $"");
+            }
+
+            foreach (var c in run.ControlPlane.Where(c => c.Result is { MeasurementFailures.Count: > 0 }))
+            {
+                Line(md, $"Measurements that failed at {c.Proxies} proxies (their figures are missing above): {Escape(string.Join("; ", c.Result!.MeasurementFailures))}");
+                Line(md, $"");
+            }
         }
 
         if (run.Goals.Count > 0)

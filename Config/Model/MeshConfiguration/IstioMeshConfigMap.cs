@@ -1,0 +1,49 @@
+using Mesh.Config.Model.Common;
+
+namespace Mesh.Config.Model.MeshConfiguration;
+
+/// <summary>
+/// Istio's mesh config as Istio keeps it: the <c>mesh</c> key of the ConfigMap <c>istio</c> in the
+/// root namespace (<c>kubectl edit configmap istio -n istio-system</c>). The object of kind
+/// <c>ConfigMap</c>; its <c>data.mesh</c> text is parsed as <see cref="MeshConfig"/>.
+/// </summary>
+public sealed record IstioMeshConfigMap
+{
+    /// <summary>The ConfigMap Istio reads its mesh config from.</summary>
+    public const string Name = "istio";
+
+    /// <summary>istiod's namespace, where that ConfigMap lives (whatever the mesh's root namespace).</summary>
+    public const string Namespace = "istio-system";
+
+    public MeshConfig Mesh { get; init; } = new();
+
+    /// <summary>The <c>data.mesh</c> text as written (the ConfigMap is written back with it unchanged).</summary>
+    public string MeshText { get; init; } = "";
+}
+
+/// <summary>
+/// Istio's <c>MeshConfig</c> (mesh/v1alpha1/config.proto). Mesh reads <c>extensionProviders</c>;
+/// every other MeshConfig field is refused by name (<see cref="MeshConfigFields"/>).
+/// </summary>
+public sealed record MeshConfig
+{
+    public ValueList<MeshExtensionProvider> ExtensionProviders { get; init; } = [];
+}
+
+/// <summary>
+/// <c>MeshConfig.ExtensionProvider</c>: a name and one provider. Mesh implements the external
+/// authorizers (<c>envoyExtAuthzHttp</c>, <c>envoyExtAuthzGrpc</c>); the tracing, metrics and access
+/// log providers are refused by name (Mesh's telemetry is configured by the Telemetry resource and
+/// OTLP export).
+/// </summary>
+public sealed record MeshExtensionProvider
+{
+    public string? Name { get; init; }
+
+    public ExtAuthzHttpProvider? EnvoyExtAuthzHttp { get; init; }
+
+    public ExtAuthzGrpcProvider? EnvoyExtAuthzGrpc { get; init; }
+
+    /// <summary>The provider kinds that are set (a valid provider has exactly one), including refused ones.</summary>
+    public ValueList<string> Kinds { get; init; } = [];
+}

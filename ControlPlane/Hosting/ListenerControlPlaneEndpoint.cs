@@ -1,0 +1,16 @@
+using System.Net;
+using Mesh.ControlPlane.Gateways;
+
+namespace Mesh.ControlPlane.Hosting;
+
+/// <summary>
+/// Where the control plane's own gateway processes reach discovery: the bound gRPC port, on
+/// loopback when the control plane listens on every address (they run on this machine).
+/// </summary>
+internal sealed class ListenerControlPlaneEndpoint(ControlPlaneListeners listeners) : IControlPlaneEndpoint
+{
+    public Uri Discovery =>
+        listeners.Address is { } address && (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
+            ? new Uri($"http://127.0.0.1:{listeners.GrpcPort}")
+            : listeners.GrpcUri;
+}

@@ -1,0 +1,57 @@
+using Mesh.Config.Model;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// A sidecar's L4 listeners: one per visible (service, TCP/TLS/HTTPS port) with the chains of the
+/// mesh-bound VirtualServices covering the service (exact hosts first, then wildcards; <c>tcp</c>
+/// rules on TCP ports, <c>tls</c> rules on TLS and HTTPS ports), followed by a default chain to the
+/// service's own cluster unless a rule already takes every connection (Istio falls back to the
+/// destination service the same way). The default chain of a TLS port matches the service's names
+/// as SNI, so a TLS connection naming another host is not sent there.
+/// </summary>
+internal static class L4SidecarSnapshotBuilder
+{
+    public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    {
+        var nodeNamespace = contexts.NodeNamespace;
+        var virtualServices = SidecarRoutesSnapshotBuilder.MeshVirtualServices(model, nodeNamespace);
+        foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
+        {
+            foreach (var port in service.Ports)
+            {
+                if (!ServiceIndex.IsL4(port.Protocol) || !scope.Includes(service, port.Number))
+                {
+                    continue;
+                }
+
+                var tls = port.Protocol is Wire.Protocol.Tls or Wire.Protocol.Https;
+                var names = SidecarRoutesSnapshotBuilder.Names(service, nodeNamespace);
+                var listener = new Wire.L4Listener
+                {
+                    Name = $"{service.Hostname}:{port.Number}",
+                    Port = port.Number,
+                    Protocol = tls ? Wire.Protocol.Tls : Wire.Protocol.Tcp,
+                };
+                listener.Hosts.AddRange(names);
+                listener.Addresses.AddRange(service.Addresses);
+
+                var context = contexts.Create(port.Number, gatewayKey: null);
+                foreach (var virtualService in SidecarRoutesSnapshotBuilder.Bound(virtualServices, service.Hostname, contexts.Settings))
+                {
+                    listener.FilterChains.AddRange(tls
+                        ? L4RouteSnapshotBuilder.TlsChains(virtualService, context, gatewayServer: null, serverHosts: null)
+                        : L4RouteSnapshotBuilder.TcpChains(virtualService, context, gatewayServer: null));
+                }
+
+                if (!listener.FilterChains.Any(L4RouteSnapshotBuilder.IsUnconditional))
+                {
+                    listener.FilterChains.Add(L4RouteSnapshotBuilder.Default(service.Hostname, port.Number, context, tls ? names : []));
+                }
+
+                snapshot.L4Listeners.Add(listener);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using Mesh.Config.Model;
+using Wire = Mesh.Contracts.Snapshots;
+
+namespace Mesh.ControlPlane.Snapshots;
+
+/// <summary>
+/// The part of a sidecar's snapshot that comes from the services it sees: its outbound virtual
+/// hosts and L4 listeners, the clusters they route to and every visible service port's clusters (default and one
+/// per DestinationRule subset), and its Sidecar scope's outbound traffic policy. It is by far the
+/// largest part, and it depends on the proxy only through its namespace and which VirtualService
+/// <c>sourceLabels</c>, DestinationRule and Sidecar workload selectors match it
+/// (<see cref="Selectors"/>): <see cref="SnapshotMemo"/> builds it once per namespace and set of
+/// matching selectors, for a node reduced to its namespace and the labels they name, and every
+/// sidecar with the same namespace and matches shares the result.
+/// </summary>
+internal static class SidecarOutboundSnapshotBuilder
+{
+    public static OutboundRoutes Build(MeshModel model, ServiceIndex services, MeshSettings settings, GatewayApiGraph gatewayApi, Wire.Node reducedNode)
+    {
+        var nodeNamespace = reducedNode.Namespace;
+        var scope = SidecarScope.For(model, reducedNode, nodeNamespace, settings);
+        var contexts = new RouteContextFactory(reducedNode, nodeNamespace, services, settings);
+        var rules = new DestinationRuleIndex(model, reducedNode, settings);
+        var routes = new Wire.ProxySnapshot();
+        SidecarRoutesSnapshotBuilder.Build(model, gatewayApi, scope, contexts, routes);
+        L4SidecarSnapshotBuilder.Build(model, scope, contexts, routes);
+
+        // Every visible service port has its default cluster and one per subset its DestinationRule
+        // defines; a TCP port's clusters are the ones its L4 chains name.
+        var wanted = contexts.ReferencedClusters;
+        foreach (var service in services.VisibleFrom(nodeNamespace))
+        {
+            var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
+            foreach (var port in service.Ports.Where(p => p.Protocol != Wire.Protocol.Tcp && scope.Includes(service, p.Number)))
+            {
+                wanted.Add((service.Hostname, port.Number, ""));
+                foreach (var subset in subsets)
+                {
+                    wanted.Add((service.Hostname, port.Number, subset));
+                }
+            }
+        }
+
+        var clusters = wanted
+            .Select(w => new ClusterKey(w.Host, w.Port, w.Subset, services.Find(w.Host) is { } service ? rules.For(service) : null))
+            .ToImmutableArray();
+        return new OutboundRoutes([.. routes.VirtualHosts], [.. routes.L4Listeners], scope.OutboundTrafficPolicy, clusters);
+    }
+
+    /// <summary>
+    /// The label selectors this part evaluates against the node: every VirtualService http, tcp and
+    /// tls match's <c>sourceLabels</c> and every DestinationRule and Sidecar workload selector, each as the
+    /// labels it requires (all present with the same value), without duplicates. Two sidecars of
+    /// one namespace that match the same of these get the same part.
+    /// </summary>
+    public static ImmutableArray<LabelRequirement> Selectors(MeshModel model)
+    {
+        var selectors = new List<LabelRequirement>();
+        foreach (var virtualService in model.VirtualServices)
+        {
+            selectors.AddRange(virtualService.Spec.Http.SelectMany(h => h.Match).Select(m => LabelRequirement.Of(m.SourceLabels)));
+            selectors.AddRange(virtualService.Spec.Tcp.SelectMany(t => t.Match).Select(m => LabelRequirement.Of(m.SourceLabels)));
+            selectors.AddRange(virtualService.Spec.Tls.SelectMany(t => t.Match).Select(m => LabelRequirement.Of(m.SourceLabels)));
+        }
+
+        selectors.AddRange(model.DestinationRules.Select(r => LabelRequirement.Of(r.Spec.WorkloadSelector?.MatchLabels)));
+        selectors.AddRange(model.Sidecars.Select(s => LabelRequirement.Of(s.Spec.WorkloadSelector?.Labels)));
+        return [.. selectors.Where(s => !s.Labels.IsEmpty).DistinctBy(s => s.Key)];
+    }
+}
+
+/// <summary>
+/// A sidecar's outbound part before its clusters are built: the virtual hosts, the outbound
+/// traffic policy and which clusters it needs, in snapshot order. It depends on the configuration
+/// and the services' definitions, never on their endpoints, so endpoint churn reuses it.
+/// </summary>
+internal sealed record OutboundRoutes(ImmutableArray<Wire.VirtualHost> VirtualHosts, ImmutableArray<Wire.L4Listener> L4Listeners, Wire.OutboundTrafficPolicy OutboundTrafficPolicy, ImmutableArray<ClusterKey> Clusters);
+
+/// <summary>A sidecar's outbound part with its clusters (definitions and this registry's endpoints).</summary>
+internal sealed record OutboundSection(ImmutableArray<Wire.VirtualHost> VirtualHosts, ImmutableArray<Wire.L4Listener> L4Listeners, Wire.OutboundTrafficPolicy OutboundTrafficPolicy, ImmutableArray<Wire.Cluster> Clusters);
+
+/// <summary>Labels a selector requires, all present with the same value (Istio's label selectors without expressions).</summary>
+internal sealed record LabelRequirement(ImmutableArray<KeyValuePair<string, string>> Labels, string Key)
+{
+    public static LabelRequirement Of(IEnumerable<KeyValuePair<string, string>>? labels)
+    {
+        var sorted = (labels ?? []).OrderBy(l => l.Key, StringComparer.Ordinal).ToImmutableArray();
+        return new LabelRequirement(sorted, string.Join('\n', sorted.Select(l => $"{l.Key}={l.Value}")));
+    }
+
+    public bool Matches(IReadOnlyDictionary<string, string> labels) =>
+        Labels.All(l => labels.TryGetValue(l.Key, out var value) && value == l.Value);
+}

@@ -1,0 +1,2 @@
+global using Mesh.Testing;
+global using Mesh.Testing.ControlPlane;

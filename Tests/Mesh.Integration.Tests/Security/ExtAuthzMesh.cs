@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net;
+using Mesh.Integration.Tests.Infrastructure;
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Listeners;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Samples.ExtAuthz;
+
+namespace Mesh.Integration.Tests.Security;
+
+/// <summary>
+/// Istio's External Authorization task in one process: the real control plane; Istio's sample
+/// authorizer (SampleApps/ExtAuthz: HTTP check on service port 8000, gRPC on 9000) with a sidecar;
+/// an httpbin-like app (echoes the headers it received) with a sidecar, called on its sidecar's
+/// inbound listener.
+/// </summary>
+internal sealed class ExtAuthzMesh : IAsyncDisposable
+{
+    private readonly List<IAsyncDisposable> _parts = [];
+
+    private ExtAuthzMesh(string root, InProcessControlPlane controlPlane)
+    {
+        Root = root;
+        ControlPlane = controlPlane;
+    }
+
+    public string Root { get; }
+
+    public InProcessControlPlane ControlPlane { get; }
+
+    /// <summary>Calls httpbin through its sidecar's inbound listener (PERMISSIVE: plaintext is accepted).</summary>
+    public HttpClient Httpbin { get; private set; } = null!;
+
+    public WebApplication Authorizer { get; private set; } = null!;
+
+    public static async Task<ExtAuthzMesh> StartAsync(string configYaml)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "config"));
+        await File.WriteAllTextAsync(Path.Combine(root, "config", "ext-authz.yaml"), configYaml);
+        var mesh = new ExtAuthzMesh(root, await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data")));
+        try
+        {
+            await mesh.StartAuthorizerAsync();
+            var httpbin = await StartEchoAsync();
+            mesh._parts.Add(httpbin);
+            var sidecar = await InProcessSidecar.StartAsync(new SidecarSpec("httpbin-v1", "httpbin", "v1") { AppPort = Port(httpbin), ServicePort = 8000 }, mesh.ControlPlane);
+            mesh._parts.Add(sidecar);
+            mesh.Httpbin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{sidecar.Listeners.OfKind(ListenerKind.Inbound).First().BoundPort}"), Timeout = TimeSpan.FromSeconds(30) };
+            await mesh.ControlPlane.Admin.WaitForSyncedAsync(["httpbin-v1", "ext-authz-v1"]);
+            await Poll.UntilAsync("ext-authz endpoints at httpbin's sidecar", async () =>
+                (await sidecar.EndpointWorkloadsAsync("ext-authz.default.svc.cluster.local")).Contains("ext-authz-v1"));
+            return mesh;
+        }
+        catch
+        {
+            await mesh.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>GET <paramref name="path"/> on httpbin with <c>x-ext-authz</c> set to <paramref name="extAuthz"/> (when not null).</summary>
+    public async Task<(HttpStatusCode Status, string Body, HttpResponseMessage Response)> GetAsync(string path, string? extAuthz)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (extAuthz is not null)
+        {
+            request.Headers.Add("x-ext-authz", extAuthz);
+        }
+
+        var response = await Httpbin.SendAsync(request);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(), response);
+    }
+
+    private async Task StartAuthorizerAsync()
+    {
+        Authorizer = ExtAuthzApp.Build([], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ExtAuthz:ListenAddress"] = "127.0.0.1",
+                ["ExtAuthz:HttpPort"] = "0",
+                ["ExtAuthz:GrpcPort"] = "0",
+            });
+            builder.Logging.ClearProviders();
+        });
+        await Authorizer.StartAsync();
+        _parts.Add(Authorizer);
+        var endpoints = Authorizer.Services.GetRequiredService<ExtAuthzEndpoints>();
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mesh:Mode"] = "Sidecar",
+            ["Mesh:ControlPlane:Address"] = ControlPlane.GrpcUri.ToString(),
+            ["Mesh:ControlPlane:Token"] = ControlPlane.MintProxyToken("default", "ext-authz", "ext-authz-v1"),
+            ["Mesh:Node:Id"] = "ext-authz-v1",
+            ["Mesh:Node:ServiceAccount"] = "ext-authz",
+            ["Mesh:Node:Workload"] = "ext-authz-v1",
+            ["Mesh:Node:Labels:app"] = "ext-authz",
+            ["Mesh:Node:Labels:version"] = "v1",
+            ["Mesh:AdminPort"] = "0",
+            ["Mesh:Service"] = "ext-authz",
+            ["Mesh:Inbound:0:Name"] = "http",
+            ["Mesh:Inbound:0:Port"] = "8000",
+            ["Mesh:Inbound:0:TargetPort"] = endpoints.Http.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mesh:Inbound:0:ListenPort"] = "0",
+            ["Mesh:Inbound:1:Name"] = "grpc",
+            ["Mesh:Inbound:1:Port"] = "9000",
+            ["Mesh:Inbound:1:Protocol"] = nameof(ListenerProtocol.GRPC),
+            ["Mesh:Inbound:1:TargetPort"] = endpoints.Grpc.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mesh:Inbound:1:ListenPort"] = "0",
+        };
+        var sidecar = await InProcessSidecar.StartProxyAsync(settings, MeshProxyMode.Sidecar);
+        _parts.Add(sidecar);
+    }
+
+    // httpbin's /headers in spirit: answers with the request's headers, one "name: value" per line.
+    private static async Task<WebApplication> StartEchoAsync()
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        app.Run(context => context.Response.WriteAsync(string.Join('\n', context.Request.Headers.Select(h => $"{h.Key.ToLowerInvariant()}: {h.Value}"))));
+        await app.StartAsync();
+        return app;
+    }
+
+    private static int Port(WebApplication app) =>
+        new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()).Port;
+
+    public async ValueTask DisposeAsync()
+    {
+        Httpbin?.Dispose();
+        for (var i = _parts.Count - 1; i >= 0; i--)
+        {
+            await _parts[i].DisposeAsync();
+        }
+
+        await ControlPlane.DisposeAsync();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

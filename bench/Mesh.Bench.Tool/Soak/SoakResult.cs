@@ -1,0 +1,78 @@
+using System.Globalization;
+using System.Text;
+using Mesh.Bench.Tool.Load;
+
+namespace Mesh.Bench.Tool.Soak;
+
+/// <summary>What a soak found: the load's outcome, the config changes, every process at start and end, GC pauses.</summary>
+public sealed record SoakResult(
+    SoakOptions Options,
+    TimeSpan Elapsed,
+    LatencySummary Load,
+    int ChangesApplied,
+    int ChangesRefused,
+    string? FirstRefusal,
+    IReadOnlyList<ProcessSnapshot> Start,
+    IReadOnlyList<ProcessSnapshot> End,
+    IReadOnlyDictionary<int, (int Count, double P99Ms, double MaxMs)> GcPauses)
+{
+    public string Markdown()
+    {
+        var text = new StringBuilder();
+        text.AppendLine(Invariant($"### Soak: {Options.Duration} at {Options.Rate} pages/s through the ingress gateway, a config change every {Options.ChangeEvery}"));
+        text.AppendLine();
+        text.AppendLine(Invariant($"Requests: {Load.Scheduled} scheduled, {Load.Completed} answered 200, **{Load.Errors} failed**{(Load.FirstError is null ? "" : $" (first: {Load.FirstError})")}; {Load.Reconnects} reconnects; latency p50 {Load.P50Ms:0.0} ms, p99 {Load.P99Ms:0.0} ms, max {Load.MaxMs:0.0} ms (from the scheduled send time)."));
+        text.AppendLine(Invariant($"Config changes: {ChangesApplied} applied, {ChangesRefused} refused{(FirstRefusal is null ? "" : $" (first: {FirstRefusal})")}. Elapsed {Elapsed.TotalMinutes:0.0} min."));
+        text.AppendLine();
+        text.AppendLine("| process | pid | RSS start → end (MB) | open fds start → end | GC pauses | GC pause p99 / max (ms) |");
+        text.AppendLine("|---|---|---|---|---|---|");
+        foreach (var first in Start.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var last = End.FirstOrDefault(p => p.Pid == first.Pid);
+            var gc = GcPauses.TryGetValue(first.Pid, out var pauses) ? Invariant($"{pauses.Count} | {pauses.P99Ms:0.00} / {pauses.MaxMs:0.00}") : "— | —";
+            text.AppendLine(Invariant($"| {first.Name} | {first.Pid} | {Mb(first.RssBytes)} → {(last is null ? "exited" : Mb(last.RssBytes))} | {first.OpenFds} → {(last is null ? "—" : last.OpenFds.ToString(CultureInfo.InvariantCulture))} | {gc} |"));
+        }
+
+        foreach (var added in End.Where(p => Start.All(s => s.Pid != p.Pid)))
+        {
+            text.AppendLine(Invariant($"| {added.Name} (started during the soak) | {added.Pid} | — → {Mb(added.RssBytes)} | — → {added.OpenFds} | — | — |"));
+        }
+
+        var all = GcPauses.Values.Where(p => p.Count > 0).ToList();
+        if (all.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(Invariant($"GC pause p99, worst process: {all.Max(p => p.P99Ms):0.00} ms; longest pause: {all.Max(p => p.MaxMs):0.00} ms."));
+        }
+
+        return text.ToString();
+    }
+
+    public object Json() => new
+    {
+        duration_s = Options.Duration.TotalSeconds,
+        rate = Options.Rate,
+        change_every_s = Options.ChangeEvery.TotalSeconds,
+        elapsed_s = Elapsed.TotalSeconds,
+        load = Load,
+        changes_applied = ChangesApplied,
+        changes_refused = ChangesRefused,
+        first_refusal = FirstRefusal,
+        processes = Start.Select(s => new
+        {
+            s.Pid,
+            s.Name,
+            rss_start = s.RssBytes,
+            rss_end = End.FirstOrDefault(e => e.Pid == s.Pid)?.RssBytes,
+            fds_start = s.OpenFds,
+            fds_end = End.FirstOrDefault(e => e.Pid == s.Pid)?.OpenFds,
+            gc_pauses = GcPauses.TryGetValue(s.Pid, out var p) ? p.Count : (int?)null,
+            gc_pause_p99_ms = GcPauses.TryGetValue(s.Pid, out var q) ? q.P99Ms : (double?)null,
+            gc_pause_max_ms = GcPauses.TryGetValue(s.Pid, out var r) ? r.MaxMs : (double?)null,
+        }),
+    };
+
+    private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
