@@ -11,6 +11,9 @@ internal static class MeshWiring
 {
     private const string Loopback = "127.0.0.1";
 
+    /// <summary>How often a sidecar checks its app: within a second of a replica's exit its endpoint is gone.</summary>
+    internal const string AppHealthIntervalMs = "250";
+
     public static MeshWorkload? FindWorkload(IResource app) =>
         app.Annotations.OfType<MeshWorkloadAnnotation>().FirstOrDefault()?.Workload;
 
@@ -21,7 +24,27 @@ internal static class MeshWiring
     {
         builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
         {
-            foreach (var workload in mesh.Workloads)
+            Prepare(mesh);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Adds every sidecar's endpoints and the replicated apps' listen environment (at BeforeStartEvent).</summary>
+    public static void Prepare(MeshControlPlaneResource mesh)
+    {
+        foreach (var workload in mesh.Workloads)
+        {
+            var replicas = workload.App.GetReplicaCount();
+            if (replicas != workload.Sidecars.Count)
+            {
+                // Sidecars are resources, and Aspire names resources' DCP instances before any
+                // BeforeStartEvent handler of ours runs: they cannot be added this late.
+                throw new DistributedApplicationException(
+                    $"'{workload.App.Name}' has {replicas} replicas but WithSidecar gave it {workload.Sidecars.Count} sidecar(s): " +
+                    "call WithReplicas before WithSidecar, so that each replica gets its own sidecar.");
+            }
+
+            if (!workload.IsReplicated)
             {
                 // The sidecar forwards to the app's own port, so that port must be known before
                 // either starts: a DCP-proxied endpoint's target port is resolvable only by the
@@ -30,23 +53,39 @@ internal static class MeshWiring
                 {
                     endpoint.IsProxied = false;
                 }
+            }
+            else
+            {
+                // Aspire refuses replicas with proxy-less endpoints: the app keeps its proxied
+                // endpoints and each replica also listens on a port its own sidecar owns. Added
+                // last, so that it extends whatever the app's other callbacks set.
+                foreach (var sidecar in workload.Sidecars)
+                {
+                    foreach (var port in ServicePorts(mesh, workload))
+                    {
+                        AddEndpoint(sidecar, MeshSidecarResource.AppEndpointName(port.Name), port.Protocol);
+                    }
+                }
 
+                workload.App.Annotations.Add(new EnvironmentCallbackAnnotation(context => MeshReplicaWiring.SetAppListenEnvironment(context, mesh, workload)));
+            }
+
+            foreach (var sidecar in workload.Sidecars)
+            {
                 foreach (var port in ServicePorts(mesh, workload))
                 {
-                    AddEndpoint(workload.Sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol);
+                    AddEndpoint(sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol);
                 }
 
                 foreach (var service in workload.References)
                 {
                     foreach (var port in ServicePortsOf(mesh, service))
                     {
-                        AddEndpoint(workload.Sidecar, MeshSidecarResource.OutboundEndpointName(service, port.Name), port.Protocol);
+                        AddEndpoint(sidecar, MeshSidecarResource.OutboundEndpointName(service, port.Name), port.Protocol);
                     }
                 }
             }
-
-            return Task.CompletedTask;
-        });
+        }
     }
 
     /// <summary>The ports of the service a workload belongs to, one per app endpoint.</summary>
@@ -79,14 +118,14 @@ internal static class MeshWiring
         return ServicePorts(mesh, member);
     }
 
-    public static void SetSidecarEnvironment(EnvironmentCallbackContext context, MeshControlPlaneResource mesh, MeshWorkload workload)
+    public static void SetSidecarEnvironment(EnvironmentCallbackContext context, MeshControlPlaneResource mesh, MeshWorkload workload, MeshSidecarResource sidecar)
     {
         var env = context.EnvironmentVariables;
-        var sidecar = workload.Sidecar;
+        var nodeId = sidecar.NodeId;
         env["Mesh__Mode"] = "Sidecar";
         env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://{Loopback}:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
-        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, mesh.Namespace, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, workload.App.Name);
-        env["Mesh__Node__Id"] = workload.App.Name;
+        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, mesh.Namespace, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, nodeId);
+        env["Mesh__Node__Id"] = nodeId;
         env["Mesh__Node__Workload"] = workload.App.Name;
         env["Mesh__Node__Namespace"] = mesh.Namespace;
         env["Mesh__Node__ServiceAccount"] = workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel;
@@ -102,6 +141,10 @@ internal static class MeshWiring
         env["Mesh__AppAddress"] = Loopback;
         env["Mesh__AdminPort"] = sidecar.GetEndpoint(MeshSidecarResource.AdminEndpointName).Property(EndpointProperty.Port);
 
+        // The app is a process of its own here (no kubelet): the sidecar checks it and takes the
+        // workload out of its services' endpoints while it is down (a replica crashing or stopped).
+        env["Mesh__AppHealthIntervalMs"] = AppHealthIntervalMs;
+
         var index = 0;
         foreach (var port in ServicePorts(mesh, workload))
         {
@@ -110,7 +153,9 @@ internal static class MeshWiring
             env[prefix + "Port"] = port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             env[prefix + "Protocol"] = port.Protocol;
             env[prefix + "ListenPort"] = sidecar.GetEndpoint(MeshSidecarResource.InboundEndpointName(port.Name)).Property(EndpointProperty.Port);
-            env[prefix + "TargetPort"] = workload.App.GetEndpoint(port.Name).Property(EndpointProperty.Port);
+            env[prefix + "TargetPort"] = workload.IsReplicated
+                ? sidecar.GetEndpoint(MeshSidecarResource.AppEndpointName(port.Name)).Property(EndpointProperty.Port)
+                : workload.App.GetEndpoint(port.Name).Property(EndpointProperty.Port);
         }
 
         index = 0;
@@ -127,16 +172,15 @@ internal static class MeshWiring
         }
     }
 
-    /// <summary>Points the app's service discovery entries for its upstreams at its own sidecar.</summary>
+    /// <summary>Points the app's service discovery entries for its upstreams at its own sidecar (each replica at its own).</summary>
     public static void SetAppUpstreamEnvironment(EnvironmentCallbackContext context, MeshWorkload workload)
     {
         foreach (var service in workload.References)
         {
             foreach (var port in ServicePortsOf(workload.ControlPlane, service))
             {
-                var endpoint = workload.Sidecar.GetEndpoint(MeshSidecarResource.OutboundEndpointName(service, port.Name));
-                context.EnvironmentVariables[$"services__{service}__{port.Name}__0"] =
-                    ReferenceExpression.Create($"http://{Loopback}:{endpoint.Property(EndpointProperty.Port)}");
+                var sidecarPort = MeshReplicaWiring.PortForReplica(workload, context.ExecutionContext, s => s.GetEndpoint(MeshSidecarResource.OutboundEndpointName(service, port.Name)));
+                context.EnvironmentVariables[$"services__{service}__{port.Name}__0"] = ReferenceExpression.Create($"http://{Loopback}:{sidecarPort}");
             }
         }
     }
