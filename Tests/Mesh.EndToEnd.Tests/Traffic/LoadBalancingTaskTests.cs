@@ -15,6 +15,7 @@ namespace Mesh.EndToEnd.Tests.Traffic;
 /// two replicas (<c>WithReplicas(2)</c>), each with its own sidecar (nodes details-0 and details-1).
 /// productpage's <c>/api/v1/products/0</c> makes exactly one call to details; how many each replica
 /// received is read from its own sidecar's <c>/stats</c> (the edges it reported as destination).
+/// The configuration is the task's own files (<c>samples/bookinfo/load-balancing/</c>).
 /// </summary>
 [Trait("Category", "EndToEnd")]
 [Collection(MeshAppCollection.Name)]
@@ -29,7 +30,7 @@ public sealed class LoadBalancingTaskTests(MeshAppFixture mesh, ITestOutputHelpe
     [InlineData("LEAST_REQUEST")]
     public async Task Requests_spread_over_both_replicas(string balancer)
     {
-        await using var rule = await ApplyAndSyncAsync(DestinationRule($"loadBalancer: {{simple: {balancer}}}"));
+        await using var rule = await ApplyAndSyncAsync($"destination-rule-details-{balancer.ToLowerInvariant().Replace('_', '-')}.yaml");
 
         var spread = await SendAsync(mesh.ProductPage, 40);
 
@@ -43,7 +44,7 @@ public sealed class LoadBalancingTaskTests(MeshAppFixture mesh, ITestOutputHelpe
     [Fact]
     public async Task Consistent_hash_on_the_end_user_header_pins_a_user_to_one_replica()
     {
-        await using var rule = await ApplyAndSyncAsync(DestinationRule("loadBalancer: {consistentHash: {httpHeaderName: end-user}}"));
+        await using var rule = await ApplyAndSyncAsync("destination-rule-details-consistent-hash.yaml");
         using var jason = await TrafficTasks.SignedInAsync(mesh.ProductPage, "jason");
 
         var spread = await SendAsync(jason, 20);
@@ -56,24 +57,7 @@ public sealed class LoadBalancingTaskTests(MeshAppFixture mesh, ITestOutputHelpe
     [Fact]
     public async Task A_failing_replica_is_ejected_by_outlier_detection_and_returns_after_its_ejection_time()
     {
-        await using var rules = await ApplyAndSyncAsync(
-            DestinationRule("""
-                loadBalancer: {simple: ROUND_ROBIN}
-                    outlierDetection: {consecutive5xxErrors: 1, interval: 1s, baseEjectionTime: 20s, maxEjectionPercent: 100}
-                """) + "\n" + """
-            ---
-            apiVersion: networking.istio.io/v1
-            kind: VirtualService
-            metadata:
-              name: details
-              namespace: default
-            spec:
-              hosts: [details]
-              http:
-              - route:
-                - destination: {host: details}
-                retries: {attempts: 2, retryOn: 5xx}
-            """);
+        await using var rules = await ApplyAndSyncAsync("details-outlier-detection.yaml");
         using var failing = mesh.CreateHttpClient("details-sidecar-0", "app-http");
         using (var on = await failing.PutAsync("/admin/fail", null))
         {
@@ -150,21 +134,11 @@ public sealed class LoadBalancingTaskTests(MeshAppFixture mesh, ITestOutputHelpe
             budget: TimeSpan.FromMinutes(3));
     }
 
-    private static string DestinationRule(string trafficPolicy) => $"""
-        apiVersion: networking.istio.io/v1
-        kind: DestinationRule
-        metadata:
-          name: details
-          namespace: default
-        spec:
-          host: details
-          trafficPolicy:
-            {trafficPolicy}
-        """;
-
-    private async Task<AppliedConfig> ApplyAndSyncAsync(string yaml)
+    /// <summary>Applies a file of <c>samples/bookinfo/load-balancing/</c> and waits until productpage's sidecar has it.</summary>
+    private async Task<AppliedConfig> ApplyAndSyncAsync(string fileName)
     {
-        var applied = await mesh.ApplyAsync(yaml);
+        var path = Path.Combine(MeshAppFixture.RepositoryRoot, "samples", "bookinfo", "load-balancing", fileName);
+        var applied = await mesh.ApplyAsync(await File.ReadAllTextAsync(path));
         await mesh.Admin.WaitForProxySyncedAsync("productpage", applied.Change!.Generation, SyncTimeout);
         return applied;
     }
