@@ -8,6 +8,7 @@ using Mesh.Config.Model.Security;
 using Mesh.Config.Model.Telemetry;
 using Mesh.Config.Validation.Core;
 using Mesh.Config.Validation.GatewayApi;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

@@ -1,4 +1,5 @@
 using Mesh.Config.Model.Common;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

@@ -1,6 +1,7 @@
 using Mesh.Config.Model;
 using Mesh.Config.Model.MeshConfiguration;
 using Mesh.Config.Model.Security;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

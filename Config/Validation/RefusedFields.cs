@@ -1,6 +1,7 @@
 using System.Collections;
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

@@ -1,3 +1,5 @@
+using Mesh.Config.Validation.Rules;
+
 namespace Mesh.Config.Validation;
 
 /// <summary>

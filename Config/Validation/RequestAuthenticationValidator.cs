@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Mesh.Config.Model.Security;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

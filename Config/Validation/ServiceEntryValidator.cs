@@ -1,5 +1,6 @@
 using Mesh.Config.Model;
 using Mesh.Config.Model.Networking;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

@@ -1,6 +1,7 @@
 using Mesh.Config.Model;
 using Mesh.Config.Model.Common;
 using Mesh.Config.Model.Networking;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation;
 

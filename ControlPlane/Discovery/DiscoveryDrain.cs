@@ -1,3 +1,5 @@
+using Mesh.ControlPlane.Registry;
+
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
@@ -7,7 +9,12 @@ namespace Mesh.ControlPlane.Discovery;
 /// ends every stream (<see cref="StreamsEnding"/>) and waits — briefly, bounded — until the
 /// discovery requests have finished: each proxy sees its stream complete with status OK.
 /// </summary>
-internal sealed class DiscoveryDrain : IHostedLifecycleService
+/// <remarks>
+/// The registry is told first (<see cref="WorkloadRegistry.BeginShutdown"/>): the streams ending
+/// here say nothing about their proxies, which keep running and reconnect to the next control
+/// plane, so their endpoints must not be withdrawn from the proxies still connected.
+/// </remarks>
+internal sealed class DiscoveryDrain(WorkloadRegistry registry) : IHostedLifecycleService
 {
     private static readonly TimeSpan MaxWait = TimeSpan.FromSeconds(5);
     private readonly Lock _gate = new();
@@ -50,6 +57,7 @@ internal sealed class DiscoveryDrain : IHostedLifecycleService
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        registry.BeginShutdown();
         await _ending.CancelAsync();
         Task idle;
         lock (_gate)

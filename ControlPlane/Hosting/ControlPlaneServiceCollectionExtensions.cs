@@ -76,7 +76,6 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.AddHostedService(sp => new RegistryJournal(
             sp.GetRequiredService<WorkloadRegistry>(),
             sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
-            sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>

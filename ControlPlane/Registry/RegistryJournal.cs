@@ -14,8 +14,9 @@ namespace Mesh.ControlPlane.Registry;
 /// </summary>
 /// <remarks>
 /// Writes are coalesced (at most one per <see cref="WriteInterval"/>) and atomic (temporary file
-/// and rename). Once the host begins stopping, the journal is frozen: the streams that close
-/// during shutdown deregister their proxies, and those proxies are exactly the ones to remember.
+/// and rename). The streams that close during shutdown do not deregister their proxies
+/// (<see cref="WorkloadRegistry.BeginShutdown"/>, called before any stream is ended): those
+/// proxies are exactly the ones to remember, so the last write holds them.
 /// </remarks>
 internal sealed partial class RegistryJournal : BackgroundService
 {
@@ -27,17 +28,15 @@ internal sealed partial class RegistryJournal : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<RegistryJournal> _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
-    private volatile bool _frozen;
     private long _writtenVersion = -1;
 
     /// <param name="dataDirectory">Where the journal lives; null turns it off.</param>
-    public RegistryJournal(WorkloadRegistry registry, string? dataDirectory, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<RegistryJournal> logger)
+    public RegistryJournal(WorkloadRegistry registry, string? dataDirectory, TimeProvider time, ILogger<RegistryJournal> logger)
     {
         _time = time;
         _registry = registry;
         _path = dataDirectory is null ? null : Path.Combine(dataDirectory, "registry", FileName);
         _logger = logger;
-        lifetime.ApplicationStopping.Register(() => _frozen = true);
         _registry.Changed += OnChanged;
     }
 
@@ -121,7 +120,7 @@ internal sealed partial class RegistryJournal : BackgroundService
     {
         ArgumentNullException.ThrowIfNull(_path);
         var current = _registry.Current;
-        if (_frozen || current.Version == _writtenVersion)
+        if (current.Version == _writtenVersion)
         {
             return;
         }
@@ -136,13 +135,6 @@ internal sealed partial class RegistryJournal : BackgroundService
                 {
                     workload.Node.WriteDelimitedTo(stream);
                 }
-            }
-
-            // The freeze may have begun while writing: keep the file from before the shutdown.
-            if (_frozen)
-            {
-                File.Delete(temporary);
-                return;
             }
 
             File.Move(temporary, _path, overwrite: true);

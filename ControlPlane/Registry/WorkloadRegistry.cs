@@ -17,6 +17,7 @@ internal sealed class WorkloadRegistry : IDisposable
     private long _version;
     private RegistrySnapshot _snapshot = RegistrySnapshot.Empty;
     private ITimer? _forgetRemembered;
+    private volatile bool _shuttingDown;
 
     public WorkloadRegistry(TimeProvider time) => _time = time;
 
@@ -62,16 +63,29 @@ internal sealed class WorkloadRegistry : IDisposable
         return registration;
     }
 
+    /// <summary>Whether <see cref="BeginShutdown"/> was called: the registry no longer loses workloads.</summary>
+    public bool ShuttingDown => _shuttingDown;
+
+    /// <summary>
+    /// The control plane is stopping: every discovery stream is about to end, and not because its
+    /// proxy went away. From now on removals are ignored, so the streams closing during shutdown
+    /// neither push snapshots without their endpoints to the proxies still connected (whose calls
+    /// would fail until the next control plane sends them back) nor reach the
+    /// <see cref="RegistryJournal"/>, which must remember them for the next start.
+    /// </summary>
+    public void BeginShutdown() => _shuttingDown = true;
+
     /// <summary>
     /// Removes a registration when its stream ends; a no-op when a newer registration for the
-    /// same id has replaced it, so a late-ending old stream cannot evict the reconnected proxy.
+    /// same id has replaced it, so a late-ending old stream cannot evict the reconnected proxy,
+    /// and once the control plane is shutting down.
     /// </summary>
     public bool Remove(WorkloadRegistration registration)
     {
         var id = registration.Instance.Node.Id;
         lock (_gate)
         {
-            if (!_byId.TryGetValue(id, out var current) || !ReferenceEquals(current, registration))
+            if (_shuttingDown || !_byId.TryGetValue(id, out var current) || !ReferenceEquals(current, registration))
             {
                 return false;
             }

@@ -2,6 +2,7 @@ using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Tcp;
 using Microsoft.AspNetCore.Connections;

@@ -3,6 +3,7 @@ using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Model;
 using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Proxy.Telemetry;

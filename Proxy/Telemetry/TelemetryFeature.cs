@@ -2,6 +2,7 @@ using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Telemetry.AccessLog;
 using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
 using Mesh.Proxy.Telemetry.Tcp;

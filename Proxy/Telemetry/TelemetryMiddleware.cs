@@ -1,6 +1,7 @@
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Tracing;
 using Microsoft.AspNetCore.Http;

@@ -6,6 +6,7 @@ using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.AccessLog;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
 using Mesh.Proxy.Telemetry.Tracing;

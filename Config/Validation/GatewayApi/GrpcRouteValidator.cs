@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Mesh.Config.Model.GatewayApi;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation.GatewayApi;
 

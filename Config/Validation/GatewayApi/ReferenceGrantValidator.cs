@@ -1,4 +1,5 @@
 using Mesh.Config.Model.GatewayApi;
+using Mesh.Config.Validation.Rules;
 
 namespace Mesh.Config.Validation.GatewayApi;
 

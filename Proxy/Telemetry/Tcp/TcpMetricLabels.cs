@@ -2,6 +2,7 @@ using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Telemetry.Expressions;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Peers;
 
 namespace Mesh.Proxy.Telemetry.Tcp;

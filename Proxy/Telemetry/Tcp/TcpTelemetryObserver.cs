@@ -7,6 +7,7 @@ using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Telemetry.AccessLog;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Metrics;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
 using Microsoft.Extensions.Hosting;

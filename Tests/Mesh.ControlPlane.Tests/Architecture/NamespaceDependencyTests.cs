@@ -33,37 +33,9 @@ public sealed class NamespaceDependencyTests
     public void Namespaces_form_no_cycle(string projectFolder)
     {
         var graph = ProductProjects.Graph(projectFolder);
-        var known = KnownCycles.GetValueOrDefault(projectFolder);
-        var cycles = graph.Cycles().Zip(graph.DescribeCycles())
-            .Where(cycle => known is null || !cycle.First.Order(StringComparer.Ordinal).SequenceEqual(known))
-            .Select(cycle => cycle.Second)
-            .ToList();
+        var cycles = graph.DescribeCycles().ToList();
 
         Assert.True(cycles.Count == 0, $"namespace cycles in {projectFolder}:{Environment.NewLine}{string.Join(Environment.NewLine, cycles)}");
-    }
-
-    /// <summary>
-    /// Cycles that exist on main and are tolerated exactly as they are (any other cycle, or this one
-    /// growing, fails): the Gateway API validators (Validation.GatewayApi, Validation.Core) use the
-    /// shared rules of Mesh.Config.Validation, whose ConfigValidator dispatches to them. Lifting the
-    /// shared rules into a namespace of their own breaks it; delete the entry then (the test below insists).
-    /// Telemetry: the TCP telemetry (Telemetry.Tcp) reads the compiled TelemetryModel of the root
-    /// namespace, whose feature registers it; moving TelemetryModel/TelemetryTranslator into a
-    /// namespace of their own breaks it.
-    /// </summary>
-    private static readonly Dictionary<string, string[]> KnownCycles = new(StringComparer.Ordinal)
-    {
-        ["Config"] = ["Mesh.Config.Validation", "Mesh.Config.Validation.Core", "Mesh.Config.Validation.GatewayApi"],
-        ["Proxy/Telemetry"] = ["Mesh.Proxy.Telemetry", "Mesh.Proxy.Telemetry.Tcp"],
-    };
-
-    [Fact]
-    public void Known_cycles_still_exist()
-    {
-        foreach (var (folder, cycle) in KnownCycles)
-        {
-            Assert.Contains(ProductProjects.Graph(folder).Cycles(), found => found.Order(StringComparer.Ordinal).SequenceEqual(cycle));
-        }
     }
 
     [Fact]

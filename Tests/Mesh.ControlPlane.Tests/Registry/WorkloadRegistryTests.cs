@@ -56,4 +56,27 @@ public sealed class WorkloadRegistryTests
         Assert.Same(reconnected.Instance, registry.Find("reviews-v1"));
         Assert.Null(registry.Find("reviews-v2"));
     }
+
+    /// <summary>
+    /// Streams that end because the control plane stops say nothing about their proxies: their
+    /// endpoints must stay (no snapshot withdrawing them, and the journal remembers them).
+    /// </summary>
+    [Fact]
+    public void Once_shutting_down_ending_streams_remove_nothing()
+    {
+        using var registry = new WorkloadRegistry(TimeProvider.System);
+        var reviews = registry.Register(TestProxy.NodeFor("reviews-v1"));
+        var gone = registry.Register(TestProxy.NodeFor("reviews-v2"));
+        Assert.True(registry.Remove(gone));
+        var version = registry.Version;
+        var changes = 0;
+        registry.Changed += () => changes++;
+
+        registry.BeginShutdown();
+
+        Assert.False(registry.Remove(reviews));
+        Assert.Same(reviews.Instance, registry.Find("reviews-v1"));
+        Assert.Equal(version, registry.Version);
+        Assert.Equal(0, changes);
+    }
 }

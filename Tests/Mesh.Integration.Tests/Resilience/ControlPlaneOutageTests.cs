@@ -55,14 +55,13 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     }
 
     /// <summary>
-    /// Known defect (reported): in local mode the registry is rebuilt from proxy registrations, so
-    /// a restarted control plane first knows only the proxies that reconnected so far. A client
-    /// proxy that reconnects before the reviews proxies is sent — and applies — a snapshot without
-    /// their endpoints: every call fails with 503 "no healthy upstream" until they reconnect (up to
-    /// the 3 s back-off). It happens when the reconnect order is unlucky (one restart in three
-    /// here), so this test restarts several times. Enable it with the fix.
+    /// In local mode the registry is built from proxy registrations. A restarted control plane
+    /// remembers the proxies of its previous run (registry journal) until they reconnect, and a
+    /// stopping one keeps them registered while its streams end — otherwise the proxies still
+    /// connected are sent snapshots without those endpoints and fail calls with 503 until the
+    /// next control plane sends them back. Several restarts, because the reconnect order decides.
     /// </summary>
-    [Fact(Skip = "Flaky under the suite's parallel load since the Gateway API/L4/locality merges (1 to 1,500 failed calls while the control plane restarts, about 1 run in 3; passes alone): under investigation in issue 22. The fault suite's control-plane kill-and-restart test (Faults) covers the same path and passes.")]
+    [Fact]
     public async Task Calls_do_not_fail_while_a_restarted_control_plane_collects_its_proxies_again()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");

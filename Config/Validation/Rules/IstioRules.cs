@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Mesh.Config.Model.Common;
 using Mesh.Config.Model.Networking;
 
-namespace Mesh.Config.Validation;
+namespace Mesh.Config.Validation.Rules;
 
 /// <summary>
 /// Istio's field-level validation rules (pilot's <c>validation</c> and <c>agent</c> packages),

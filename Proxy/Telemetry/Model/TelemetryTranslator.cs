@@ -11,7 +11,7 @@ using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
 using Microsoft.Extensions.Options;
 
-namespace Mesh.Proxy.Telemetry;
+namespace Mesh.Proxy.Telemetry.Model;
 
 /// <summary>
 /// Pure translation of a snapshot's <see cref="TelemetrySettings"/> (the Telemetry resources that

@@ -1,7 +1,7 @@
 using Mesh.Config.Loading;
 using Mesh.Config.Model;
 
-namespace Mesh.Config.Validation;
+namespace Mesh.Config.Validation.Rules;
 
 /// <summary>Collects the errors of one object, each located by its field path and, when the object has a text, its line.</summary>
 internal sealed class ValidationContext(ConfigObject configObject, List<ConfigError> errors)

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using Mesh.Proxy.Telemetry.Labels;
 using Mesh.Proxy.Telemetry.Peers;
 
-namespace Mesh.Proxy.Telemetry;
+namespace Mesh.Proxy.Telemetry.Model;
 
 /// <summary>What telemetry needs to know about one cluster of a snapshot, resolved once per snapshot.</summary>
 internal sealed class ClusterTelemetry

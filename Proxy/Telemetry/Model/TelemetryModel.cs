@@ -7,7 +7,7 @@ using Mesh.Proxy.Telemetry.Metrics;
 using Mesh.Proxy.Telemetry.Peers;
 using Mesh.Proxy.Telemetry.Stats;
 
-namespace Mesh.Proxy.Telemetry;
+namespace Mesh.Proxy.Telemetry.Model;
 
 /// <summary>
 /// The telemetry side of one applied snapshot: the Telemetry resource's settings (sampling,
