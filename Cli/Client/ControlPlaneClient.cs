@@ -58,6 +58,19 @@ internal sealed class ControlPlaneClient : IDisposable
     public Task<string> ProxyConfigAsync(string id, CancellationToken cancellationToken) =>
         GetTextAsync($"api/v1/proxies/{Escape(id)}/config", cancellationToken);
 
+    /// <summary>What the mesh does with a request (POST /api/v1/explain), as JSON text.</summary>
+    public async Task<string> ExplainAsync(string requestJson, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/explain") { Content = new StringContent(requestJson, Encoding.UTF8, "application/json") };
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    /// <summary>The configuration affecting a workload or service (GET /api/v1/describe/{name}), as JSON text.</summary>
+    public Task<string> DescribeAsync(string name, string? @namespace, CancellationToken cancellationToken) =>
+        GetTextAsync($"api/v1/describe/{Escape(name)}{(string.IsNullOrEmpty(@namespace) ? "" : "?namespace=" + Escape(@namespace))}", cancellationToken);
+
     public void Dispose() => _http.Dispose();
 
     private async Task<ApiConfigChange> ChangeAsync(HttpMethod method, string path, string? yaml, CancellationToken cancellationToken)

@@ -19,6 +19,8 @@ internal static class MeshCtl
             StatusCommand.Create(global, context),
             ProxyStatusCommand.Create(global, context),
             ProxyConfigCommand.Create(global, context),
+            ExplainCommand.Create(global, context),
+            DescribeCommand.Create(global, context),
             VersionCommand.Create(global, context),
         };
     }

@@ -25,6 +25,8 @@ internal static class ControlPlaneApplicationExtensions
         app.MapHealthEndpoints();
         app.MapConfigEndpoints();
         app.MapProxyEndpoints();
+        app.MapExplainEndpoints();
+        app.MapDescribeEndpoints();
         app.MapMeshConsole();
         return app;
     }

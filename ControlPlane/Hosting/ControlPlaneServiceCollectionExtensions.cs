@@ -130,6 +130,7 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.TryAddSingleton<IGatewayAddresses>(NoGatewayAddresses.Instance);
         services.AddSingleton<GatewayApiStatus>();
         services.AddSingleton<AdminToken>();
+        services.AddSingleton<ProxyExplainClient>();
         builder.AddMeshConsole();
         builder.AddMeshControlPlaneMetrics();
         services.AddHostedService<StartupReporter>();

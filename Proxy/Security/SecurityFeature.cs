@@ -1,6 +1,7 @@
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Security.Certificates;
+using Mesh.Proxy.Security.Explain;
 using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Policy;
@@ -39,6 +40,9 @@ public sealed class SecurityFeature : IProxyFeatureModule
             .AddUpstreamClientConfigurator<UpstreamTlsConfigurator>()
             .AddMiddleware<AuthenticationStage>(ProxyStage.Authentication)
             .AddMiddleware<AuthorizationStage>(ProxyStage.Authorization)
-            .AddNetworkFilter<NetworkAuthorizationFilter>(NetworkStage.Authorization);
+            .AddNetworkFilter<NetworkAuthorizationFilter>(NetworkStage.Authorization)
+            .AddExplainer<AuthenticationExplainer>()
+            .AddExplainer<AuthorizationExplainer>()
+            .AddExplainer<UpstreamTlsExplainer>();
     }
 }

@@ -1,6 +1,7 @@
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Traffic.CircuitBreaking;
+using Mesh.Proxy.Traffic.Explain;
 using Mesh.Proxy.Traffic.LoadBalancing;
 using Mesh.Proxy.Traffic.Mirroring;
 using Mesh.Proxy.Traffic.OutlierDetection;
@@ -33,6 +34,7 @@ public sealed class TrafficFeature : IProxyFeatureModule
             .AddMiddleware<ConnectionPoolStage>(ProxyStage.ConnectionPool)
             .AddRequestTransform<TrafficRequestTransform>(ProxyStage.UpstreamRequestHeaders)
             .AddResponseTransform<TrafficResponseTransform>(ProxyStage.UpstreamResponseHeaders)
-            .AddResponseTrailersTransform<TrafficTrailersTransform>(ProxyStage.UpstreamTrailers);
+            .AddResponseTrailersTransform<TrafficTrailersTransform>(ProxyStage.UpstreamTrailers)
+            .AddExplainer<ConsistentHashExplainer>();
     }
 }

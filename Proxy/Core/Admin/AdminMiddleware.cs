@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Mesh.Contracts.Snapshots;
 using Mesh.Proxy.Core.Admin.AppProbes;
 using Mesh.Proxy.Core.Discovery;
+using Mesh.Proxy.Core.Explain;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,8 @@ namespace Mesh.Proxy.Core.Admin;
 
 /// <summary>
 /// The admin listener: /ready (503 until the first snapshot is applied), /healthz,
-/// /config_dump (applied snapshot as JSON, secrets redacted), /listeners (bound ports), and the
+/// /config_dump (applied snapshot as JSON, secrets redacted), /listeners (bound ports), POST /explain
+/// (what this proxy would do with a request: <see cref="ExplainEndpoint"/>), and the
 /// endpoints features add (<see cref="IAdminEndpoint"/>: /stats, /certs), and the app's probes
 /// rewritten to /app-health/… (<see cref="AppProbeEndpoint"/>).
 /// Requests on other listeners pass through untouched.
@@ -28,9 +30,10 @@ internal sealed class AdminMiddleware
     private readonly ListenerStatusState _listenerStatus;
     private readonly FrozenDictionary<string, IAdminEndpoint> _endpoints;
     private readonly AppProbeEndpoint _appProbes;
+    private readonly ExplainEndpoint _explain;
     private readonly string _index;
 
-    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, ListenerStatusState listenerStatus, IEnumerable<IAdminEndpoint> endpoints, AppProbeEndpoint appProbes)
+    public AdminMiddleware(RequestDelegate next, SnapshotState status, RoutingState routing, ListenerSet listeners, ListenerStatusState listenerStatus, IEnumerable<IAdminEndpoint> endpoints, AppProbeEndpoint appProbes, ExplainEndpoint explain)
     {
         _listenerStatus = listenerStatus;
         _next = next;
@@ -38,9 +41,10 @@ internal sealed class AdminMiddleware
         _routing = routing;
         _listeners = listeners;
         _appProbes = appProbes;
+        _explain = explain;
         var byPath = endpoints.ToList();
         _endpoints = byPath.ToFrozenDictionary(e => e.Path, StringComparer.Ordinal);
-        var paths = new[] { "/ready", "/healthz", "/config_dump", "/listeners" }.Concat(byPath.Select(e => e.Path)).Concat(appProbes.Paths);
+        var paths = new[] { "/ready", "/healthz", "/config_dump", "/listeners", "/explain (POST)" }.Concat(byPath.Select(e => e.Path)).Concat(appProbes.Paths);
         _index = $"admin endpoints: {string.Join(' ', paths)}\n";
     }
 
@@ -49,6 +53,11 @@ internal sealed class AdminMiddleware
         if (context.Features.Get<MeshListener>() is not { Kind: ListenerKind.Admin })
         {
             return _next(context);
+        }
+
+        if (context.Request.Path.Value == ExplainEndpoint.Path)
+        {
+            return _explain.WriteAsync(context);
         }
 
         if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method))

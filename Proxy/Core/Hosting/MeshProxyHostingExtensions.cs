@@ -113,6 +113,8 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<NodeIdentityFactory>();
         services.AddSingleton<Network.NetworkStages>();
         services.AddSingleton<PassthroughForwarder>();
+        services.AddSingleton<Explain.RequestExplainerEngine>();
+        services.AddSingleton<Explain.ExplainEndpoint>();
 
         services.AddSingleton<AppProber>();
         services.AddSingleton<AppProbeEndpoint>();

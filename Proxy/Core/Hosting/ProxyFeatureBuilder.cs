@@ -107,6 +107,18 @@ public sealed class ProxyFeatureBuilder
         return this;
     }
 
+    /// <summary>
+    /// The feature's explanation of its stage for <c>POST /explain</c> (<see cref="Explain.IRequestExplainer"/>):
+    /// the same decisions its stage makes, recorded with their reasons. Costs nothing per request.
+    /// </summary>
+    public ProxyFeatureBuilder AddExplainer<T>()
+        where T : class, Explain.IRequestExplainer
+    {
+        Services.TryAddSingleton<T>();
+        Services.AddSingleton<Explain.IRequestExplainer>(sp => sp.GetRequiredService<T>());
+        return this;
+    }
+
     /// <summary>Work that must succeed before a translated snapshot is served (e.g. a workload certificate in hand).</summary>
     public ProxyFeatureBuilder AddSnapshotGate<T>()
         where T : class, ISnapshotGate

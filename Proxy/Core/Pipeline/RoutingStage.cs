@@ -80,55 +80,25 @@ internal sealed partial class RoutingStage
         }
 
         var routes = model.Listeners[listener.Index];
-        if (routes.InboundCluster is { } inbound)
-        {
-            // Inbound: no routes, the local app's cluster (Istio's inbound|port|| route).
-            request.Cluster = inbound;
-            return _next(context);
-        }
-
-        VirtualHostModel? virtualHost;
-        if (routes.Selector is { } selector)
-        {
-            var selection = selector.Select(context, out virtualHost);
-            request.VirtualHost = virtualHost;
-            switch (selection)
-            {
-                case VirtualHostSelection.Answered:
-                    return Task.CompletedTask;
-                case VirtualHostSelection.CloseConnection:
-                    context.Abort();
-                    return Task.CompletedTask;
-                case VirtualHostSelection.NotFound:
-                    return LocalReply.NoRoute(context, request);
-            }
-        }
-        else if (listener.Kind == ListenerKind.Outbound)
-        {
-            virtualHost = routes.BoundVirtualHost;
-            if (virtualHost is null)
-            {
-                return UnknownHostAsync(context, request, model, routes.PassthroughAuthority!);
-            }
-        }
-        else if (listener.Kind == ListenerKind.HttpProxy)
-        {
-            var authority = context.Request.Host.Value;
-            var host = HostHeader.Split(authority, out var port);
-            virtualHost = routes.HostsByPort?.TryGetValue(port < 0 ? 80 : port, out var table) == true ? table.Find(host) : null;
-            if (virtualHost is null)
-            {
-                return string.IsNullOrEmpty(authority)
-                    ? LocalReply.NoRoute(context, request)
-                    : UnknownHostAsync(context, request, model, authority);
-            }
-        }
-        else
-        {
-            return LocalReply.NoRoute(context, request);
-        }
-
+        var resolution = VirtualHostResolver.Resolve(context, routes, listener, out var virtualHost, out var unknownAuthority);
         request.VirtualHost = virtualHost;
+        switch (resolution)
+        {
+            case VirtualHostResolution.Inbound:
+                // Inbound: no routes, the local app's cluster (Istio's inbound|port|| route).
+                request.Cluster = routes.InboundCluster;
+                return _next(context);
+            case VirtualHostResolution.Answered:
+                return Task.CompletedTask;
+            case VirtualHostResolution.CloseConnection:
+                context.Abort();
+                return Task.CompletedTask;
+            case VirtualHostResolution.NotFound:
+                return LocalReply.NoRoute(context, request);
+            case VirtualHostResolution.UnknownHost:
+                return UnknownHostAsync(context, request, model, unknownAuthority!);
+        }
+
         var route = virtualHost!.FindRoute(context.Request);
         if (route is null)
         {

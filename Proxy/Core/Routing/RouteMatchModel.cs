@@ -23,31 +23,39 @@ public sealed class RouteMatchModel
     /// <summary>Service (or gateway) port the request must be addressed to; 0 = any.</summary>
     public int Port { get; init; }
 
-    public bool Matches(HttpRequest request, int servicePort)
+    public bool Matches(HttpRequest request, int servicePort) => FirstMismatch(request, servicePort, out _) == MatchCondition.None;
+
+    /// <summary>
+    /// The condition that fails first (<see cref="MatchCondition.None"/>: the block matches), with the
+    /// index of the failing header or query parameter. This is the matching itself — <see cref="Matches"/>
+    /// is this compared with None — so an explanation reports exactly why routing decided.
+    /// </summary>
+    public MatchCondition FirstMismatch(HttpRequest request, int servicePort, out int index)
     {
+        index = 0;
         if (Port != 0 && Port != servicePort)
         {
-            return false;
+            return MatchCondition.Port;
         }
 
         if (Uri is not null && !Uri.Matches(request.Path.Value))
         {
-            return false;
+            return MatchCondition.Uri;
         }
 
         if (Method is not null && !Method.Matches(request.Method))
         {
-            return false;
+            return MatchCondition.Method;
         }
 
         if (Authority is not null && !Authority.Matches(request.Host.Value))
         {
-            return false;
+            return MatchCondition.Authority;
         }
 
         if (Scheme is not null && !Scheme.Matches(request.Scheme))
         {
-            return false;
+            return MatchCondition.Scheme;
         }
 
         var headers = Headers;
@@ -55,7 +63,8 @@ public sealed class RouteMatchModel
         {
             if (!headers[i].Matches(request))
             {
-                return false;
+                index = i;
+                return MatchCondition.Header;
             }
         }
 
@@ -64,10 +73,24 @@ public sealed class RouteMatchModel
         {
             if (!queryParams[i].Matches(request))
             {
-                return false;
+                index = i;
+                return MatchCondition.QueryParam;
             }
         }
 
-        return true;
+        return MatchCondition.None;
     }
+}
+
+/// <summary>Which condition of a <see cref="RouteMatchModel"/> a request failed.</summary>
+public enum MatchCondition
+{
+    None,
+    Port,
+    Uri,
+    Method,
+    Authority,
+    Scheme,
+    Header,
+    QueryParam,
 }

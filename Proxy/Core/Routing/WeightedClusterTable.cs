@@ -44,6 +44,9 @@ public sealed class WeightedClusterTable
 
     public IReadOnlyList<UpstreamCluster> Clusters => _clusters;
 
+    /// <summary>The weight of the cluster at <paramref name="index"/> of <see cref="Clusters"/>.</summary>
+    public int WeightAt(int index) => _cumulative[index] - (index == 0 ? 0 : _cumulative[index - 1]);
+
     public UpstreamCluster Pick() => _clusters.Length == 1 ? _clusters[0] : Pick(Random.Shared.Next(TotalWeight));
 
     /// <summary>The cluster for a roll in [0, <see cref="TotalWeight"/>).</summary>

@@ -6,16 +6,21 @@ internal sealed class AuthorizationPolicyModel(string name, AuthorizationRuleMod
     /// <summary><c>&lt;name&gt;.&lt;namespace&gt;</c>.</summary>
     public string Name { get; } = name;
 
-    public bool Matches(in AuthorizationInput input)
+    public int RuleCount => rules.Length;
+
+    public bool Matches(in AuthorizationInput input) => MatchingRule(input) >= 0;
+
+    /// <summary>The index of the first rule the request matches, or -1: the policy's decision and, for explanations, the rule that made it.</summary>
+    public int MatchingRule(in AuthorizationInput input)
     {
-        foreach (var rule in rules)
+        for (var i = 0; i < rules.Length; i++)
         {
-            if (rule.Matches(input))
+            if (rules[i].Matches(input))
             {
-                return true;
+                return i;
             }
         }
 
-        return false;
+        return -1;
     }
 }

@@ -34,9 +34,9 @@ internal sealed class AuthorizationPolicySet
     {
         foreach (var policy in Deny)
         {
-            if (policy.Matches(input))
+            if (policy.MatchingRule(input) is var rule and >= 0)
             {
-                return new AuthorizationDecision(false, policy.Name);
+                return new AuthorizationDecision(false, policy.Name, rule);
             }
         }
 
@@ -47,9 +47,9 @@ internal sealed class AuthorizationPolicySet
 
         foreach (var policy in Allow)
         {
-            if (policy.Matches(input))
+            if (policy.MatchingRule(input) is var rule and >= 0)
             {
-                return new AuthorizationDecision(true, policy.Name);
+                return new AuthorizationDecision(true, policy.Name, rule);
             }
         }
 

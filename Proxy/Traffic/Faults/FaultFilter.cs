@@ -1,3 +1,5 @@
+using System.Globalization;
+using Mesh.Proxy.Core.Explain;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic.Common;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +12,7 @@ namespace Mesh.Proxy.Traffic.Faults;
 /// is a trailers-only gRPC error. The delay counts against neither the route timeout nor retries:
 /// it happens before the request reaches the router, as in Envoy.
 /// </summary>
-internal sealed class FaultFilter(FaultModel fault, TimeProvider time) : IRouteFilter
+internal sealed class FaultFilter(FaultModel fault, TimeProvider time) : IRouteFilter, IExplainableRouteFilter
 {
     private const string AbortMessage = "fault filter abort";
     private static readonly ReadOnlyMemory<byte> AbortBody = "fault filter abort"u8.ToArray();
@@ -26,6 +28,35 @@ internal sealed class FaultFilter(FaultModel fault, TimeProvider time) : IRouteF
             ? AbortAsync(context, request)
             : ValueTask.FromResult(true);
     }
+
+    /// <summary>The injected delay and abort with their odds; a 100 % abort ends the request, as the filter would.</summary>
+    public void Explain(ExplainContext context)
+    {
+        var parts = new List<string>();
+        if (fault.HasDelay)
+        {
+            parts.Add($"delay {RouterText(fault.Delay)} for {Percent(fault.DelayPercentage)} of requests (flag DI)");
+            context.Set("fault_delay", $"{RouterText(fault.Delay)} {Percent(fault.DelayPercentage)}");
+        }
+
+        var abortStatus = fault.AbortGrpcStatus >= 0 ? $"grpc-status {fault.AbortGrpcStatus}" : $"HTTP {fault.AbortHttpStatus}";
+        if (fault.HasAbort)
+        {
+            parts.Add($"abort with {abortStatus} for {Percent(fault.AbortPercentage)} of requests (flag FI)");
+            context.Set("fault_abort", $"{abortStatus} {Percent(fault.AbortPercentage)}");
+        }
+
+        var certainAbort = fault.HasAbort && fault.AbortPercentage >= 100;
+        context.Add(new ExplainStep("Fault", certainAbort ? "abort" : parts.Count == 0 ? "none" : "may inject", parts.Count == 0 ? "the route's fault has no effect" : string.Join("; ", parts)));
+        if (certainAbort)
+        {
+            context.End(fault.AbortGrpcStatus >= 0 ? StatusCodes.Status200OK : fault.AbortHttpStatus, "fault filter abort (FI)");
+        }
+    }
+
+    private static string Percent(double value) => value.ToString("0.###", CultureInfo.InvariantCulture) + " %";
+
+    private static string RouterText(TimeSpan value) => value.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture) + "ms";
 
     private async ValueTask<bool> DelayThenAbortAsync(HttpContext context, RoutingResult request)
     {

@@ -34,7 +34,8 @@ internal sealed class ConsistentHashPolicy : ILoadBalancingPolicy
         return table.Pick(hash, availableDestinations);
     }
 
-    private static ulong? ComputeHash(HttpContext context, ConsistentHashModel model)
+    /// <summary>The request's hash key (null: the request lacks it and is placed at random); the explanation uses it too.</summary>
+    internal static ulong? ComputeHash(HttpContext context, ConsistentHashModel model)
     {
         var http = context.Request;
         switch (model.Key)

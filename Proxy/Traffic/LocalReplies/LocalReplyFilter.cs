@@ -1,4 +1,5 @@
 using System.Text;
+using Mesh.Proxy.Core.Explain;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic.Headers;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace Mesh.Proxy.Traffic.LocalReplies;
 /// body) or <c>directResponse</c> (status and body). The route's response header operations apply,
 /// as Envoy applies them to redirects and direct responses.
 /// </summary>
-internal sealed class LocalReplyFilter : IRouteFilter
+internal sealed class LocalReplyFilter : IRouteFilter, IExplainableRouteFilter
 {
     private readonly RedirectModel? _redirect;
     private readonly int _status;
@@ -30,6 +31,23 @@ internal sealed class LocalReplyFilter : IRouteFilter
 
     public static LocalReplyFilter DirectResponse(int status, string? body, HeaderOperationsModel? responseHeaders)
         => new(null, status, body, responseHeaders);
+
+    /// <summary>The route answers itself: the redirect's Location or the direct response's status.</summary>
+    public void Explain(ExplainContext context)
+    {
+        if (_redirect is not null)
+        {
+            var location = _redirect.Location(context.HttpContext.Request, context.Routing.VirtualHost);
+            context.Set("redirect", location);
+            context.Add(new ExplainStep("DirectResponse", "redirect", $"{_status} to {location}"));
+            context.End(_status, "redirect");
+            return;
+        }
+
+        context.Set("direct_response", _status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        context.Add(new ExplainStep("DirectResponse", "direct response", $"the route answers {_status} with a {_body.Length}-byte body"));
+        context.End(_status, "direct response");
+    }
 
     public async ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
     {

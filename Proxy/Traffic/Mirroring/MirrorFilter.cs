@@ -1,3 +1,5 @@
+using System.Globalization;
+using Mesh.Proxy.Core.Explain;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Traffic.Common;
@@ -13,8 +15,16 @@ namespace Mesh.Proxy.Traffic.Mirroring;
 /// larger than what is kept are not mirrored, as Envoy abandons such shadows). The copy's response
 /// is discarded and its failures only logged.
 /// </summary>
-internal sealed class MirrorFilter(MirrorModel[] mirrors, MirrorSender sender) : IRouteFilter
+internal sealed class MirrorFilter(MirrorModel[] mirrors, MirrorSender sender) : IRouteFilter, IExplainableRouteFilter
 {
+    /// <summary>Each mirror cluster with the share of requests copied to it (the response is never waited for).</summary>
+    public void Explain(ExplainContext context)
+    {
+        var items = mirrors.Select(m => new ExplainItem(m.Cluster.Name, "mirror", $"{m.Percentage.ToString("0.###", CultureInfo.InvariantCulture)} % of requests are copied (Host + \"-shadow\"); the copy's response is discarded")).ToList();
+        context.Set("mirror", string.Join(' ', mirrors.Select(m => m.Cluster.Name)));
+        context.Add(new ExplainStep("Mirror", "mirror", $"{mirrors.Length} mirror(s)") { Items = items });
+    }
+
     public ValueTask<bool> OnRequestAsync(HttpContext context, RoutingResult request)
     {
         List<MirrorModel>? chosen = null;
