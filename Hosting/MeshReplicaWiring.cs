@@ -62,7 +62,8 @@ internal static class MeshReplicaWiring
 
         var env = context.EnvironmentVariables;
         var kestrel = env.Keys.Any(k => k.StartsWith("Kestrel__Endpoints__", StringComparison.OrdinalIgnoreCase));
-        foreach (var port in MeshWiring.ServicePorts(mesh, workload))
+        // TCP ports: the app takes its listener from its own settings, not ASP.NET Core's (see docs/replicas.md, Limits).
+        foreach (var port in MeshWiring.ServicePorts(mesh, workload).Where(p => p.Protocol is not ("TCP" or "TLS")))
         {
             var replicaPort = PortForReplica(workload, context.ExecutionContext, s => s.GetEndpoint(MeshSidecarResource.AppEndpointName(port.Name)));
             var url = ReferenceExpression.Create($"http://{Loopback}:{replicaPort}");

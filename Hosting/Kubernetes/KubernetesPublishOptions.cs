@@ -55,6 +55,10 @@ internal sealed record KubernetesPublishOptions
     /// A resource's Deployment replicas: <c>Mesh:Kubernetes:Workloads:&lt;name&gt;:Replicas</c>, else
     /// its <c>WithReplicas(n)</c> (what the AppHost runs locally), else <see cref="Replicas"/>.
     /// </summary>
+    /// <summary>A Deployment's replicas by resource name (gateways: no <c>WithReplicas</c>).</summary>
+    public int ReplicasOf(string resourceName) =>
+        ReplicasByResource.TryGetValue(resourceName, out var replicas) ? replicas : Replicas;
+
     public int ReplicasOf(IResource resource) =>
         ReplicasByResource.TryGetValue(resource.Name, out var replicas) ? replicas
         : resource.TryGetLastAnnotation<ReplicaAnnotation>(out var annotation) ? annotation.Replicas
