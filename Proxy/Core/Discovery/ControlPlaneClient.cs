@@ -23,6 +23,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
     private readonly SnapshotApplier _applier;
     private readonly SnapshotState _status;
     private readonly ListenerStatusState _listenerStatus;
+    private readonly AppHealthState _appHealth;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -37,6 +38,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         SnapshotApplier applier,
         SnapshotState status,
         ListenerStatusState listenerStatus,
+        AppHealthState appHealth,
         IHostApplicationLifetime lifetime,
         TimeProvider time,
         ILogger<ControlPlaneClient> logger)
@@ -46,6 +48,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         _applier = applier;
         _status = status;
         _listenerStatus = listenerStatus;
+        _appHealth = appHealth;
         _lifetime = lifetime;
         _time = time;
         _logger = logger;
@@ -197,6 +200,8 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         await call.RequestStream.WriteAsync(new ProxyMessage { Hello = hello }, cancellationToken);
         var received = false;
         Task? reporting = null;
+        // Right after Hello: an app known to be down must not be an endpoint for long.
+        var health = ReportAppHealthAsync(call.RequestStream, writes, streamEnd.Token);
         try
         {
             await foreach (var message in call.ResponseStream.ReadAllAsync(cancellationToken))
@@ -220,6 +225,8 @@ internal sealed partial class ControlPlaneClient : BackgroundService
             {
                 await reporting;
             }
+
+            await health;
         }
 
         await call.RequestStream.CompleteAsync();
@@ -245,6 +252,26 @@ internal sealed partial class ControlPlaneClient : BackgroundService
                 }
 
                 await WriteAsync(stream, writes, new ProxyMessage { ListenerStatus = status }, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException)
+        {
+            // The stream ended: the next stream reports the current state again.
+        }
+    }
+
+    /// <summary>Sends the app's readiness whenever it changes (and at once on a new stream once it was checked).</summary>
+    private async Task ReportAppHealthAsync(IClientStreamWriter<ProxyMessage> stream, SemaphoreSlim writes, CancellationToken cancellationToken)
+    {
+        long sent = 0;
+        try
+        {
+            while (true)
+            {
+                await _appHealth.WaitForChangeAsync(sent, cancellationToken);
+                sent = _appHealth.Version;
+                var message = new WorkloadHealth { Ready = _appHealth.Ready, Reason = _appHealth.Reason };
+                await WriteAsync(stream, writes, new ProxyMessage { WorkloadHealth = message }, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException)
