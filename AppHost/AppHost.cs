@@ -18,11 +18,13 @@ var mesh = builder.AddMeshControlPlane("controlplane")
     .WithServiceAccountPrefix("bookinfo-");
 
 builder.AddProject<Projects.Bookinfo_Details>("details", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithSidecar(mesh);
 
 var ratings = builder.AddProject<Projects.Bookinfo_Ratings>("ratings", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http")
     .WithHttpEndpoint(name: "grpc")
     .WithKestrelEndpoint("http", kestrelName: "Http", protocols: "Http1")
@@ -33,6 +35,7 @@ var ratings = builder.AddProject<Projects.Bookinfo_Ratings>("ratings", launchPro
 foreach (var version in new[] { "v1", "v2", "v3" })
 {
     var reviews = builder.AddProject<Projects.Bookinfo_Reviews>($"reviews-{version}", launchProfileName: null)
+        .PlaintextBehindSidecar()
         .WithHttpEndpoint(name: "http")
         .WithEnvironment("REVIEWS_VERSION", version)
         .WithHttpHealthCheck("/health")
@@ -46,6 +49,7 @@ foreach (var version in new[] { "v1", "v2", "v3" })
 }
 
 builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(port: 9080, name: "http")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
@@ -59,6 +63,7 @@ builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileNa
 // sidecar (the proxies that call it use mesh mTLS). Unused until the mesh config names it
 // (docs/security.md, "External authorization").
 builder.AddProject<Projects.Samples_ExtAuthz>("ext-authz", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http", env: "ExtAuthz__HttpPort")
     .WithHttpEndpoint(name: "grpc", env: "ExtAuthz__GrpcPort")
     .WithSidecar(mesh)
