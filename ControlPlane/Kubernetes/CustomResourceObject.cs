@@ -10,11 +10,11 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// </summary>
 internal sealed record CustomResourceObject(ConfigKind Kind, string Namespace, string Name, long Generation, string Document, JsonObject? Status)
 {
-    /// <summary>The store's key for it, also its <c>source</c> in listings and errors: <c>kubernetes/&lt;namespace&gt;/&lt;plural&gt;/&lt;name&gt;</c>.</summary>
+    /// <summary>The store's key for it, also its <c>source</c> in listings and errors: <c>kubernetes/&lt;namespace&gt;/&lt;plural&gt;/&lt;name&gt;</c> (the plural qualified by its group outside Istio's and the core group).</summary>
     public string Origin => OriginOf(Kind, Namespace, Name);
 
     public static string OriginOf(ConfigKind kind, string ns, string name) =>
-        $"kubernetes/{ns}/{(kind.IsIstio ? kind.Plural : $"{kind.Plural}.{kind.Group}")}/{name}";
+        $"kubernetes/{ns}/{(kind.IsIstio || kind.Group.Length == 0 ? kind.Plural : $"{kind.Plural}.{kind.Group}")}/{name}";
 
     /// <summary>Reads an object from a list item or watch event; null when it has no name.</summary>
     public static CustomResourceObject? From(ConfigKind kind, JsonObject item)
@@ -49,9 +49,10 @@ internal sealed record CustomResourceObject(ConfigKind Kind, string Namespace, s
             ["kind"] = item["kind"]?.DeepClone() ?? kind.Kind,
             ["metadata"] = cleanMetadata,
         };
-        if (item["spec"] is { } spec)
+        // The spec, or what a kind has in its place (a ConfigMap's data).
+        if (item[kind.SpecField] is { } spec)
         {
-            document["spec"] = spec.DeepClone();
+            document[kind.SpecField] = spec.DeepClone();
         }
 
         return new CustomResourceObject(kind, ns, name, generation, document.ToJsonString(), item["status"]?.DeepClone() as JsonObject);

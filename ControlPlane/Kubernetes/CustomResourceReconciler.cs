@@ -41,9 +41,10 @@ internal sealed class CustomResourceReconciler(
 
             var verdicts = new Dictionary<string, CustomResourceVerdict>(StringComparer.Ordinal);
             var files = new Dictionary<string, string>(StringComparer.Ordinal);
+            var meshConfig = MeshConfigOf(objects);
             foreach (var configObject in objects)
             {
-                var errors = Validate(configObject);
+                var errors = Validate(configObject, meshConfig);
                 if (errors.Count == 0)
                 {
                     files[configObject.Origin] = configObject.Document;
@@ -115,7 +116,11 @@ internal sealed class CustomResourceReconciler(
         return new CustomResourceVerdict(false, errors, null);
     }
 
-    private static IReadOnlyList<ConfigError> Validate(CustomResourceObject configObject)
+    /// <summary>
+    /// Validates one object on its own — with the mesh config beside it, which some objects depend
+    /// on (a CUSTOM policy names one of its extension providers); only the object's own errors count.
+    /// </summary>
+    private static IReadOnlyList<ConfigError> Validate(CustomResourceObject configObject, IReadOnlyList<ConfigObject> meshConfig)
     {
         var parsed = ConfigParser.Parse(configObject.Document, configObject.Origin);
         if (!parsed.Succeeded)
@@ -128,6 +133,16 @@ internal sealed class CustomResourceReconciler(
             return [new ConfigError(new ConfigSource(configObject.Origin, 1), configObject.Kind.Kind, configObject.Name, "", "expected exactly one object")];
         }
 
-        return ConfigValidator.Validate(single);
+        return configObject.Kind == ConfigKinds.MeshConfigMap
+            ? ConfigValidator.Validate(single)
+            : [.. ConfigValidator.Validate([single, .. meshConfig]).Where(e => e.Source.Origin == configObject.Origin)];
     }
+
+    /// <summary>The mesh config ConfigMap as parsed, when it parses; an invalid one is reported on its own.</summary>
+    private static IReadOnlyList<ConfigObject> MeshConfigOf(IReadOnlyList<CustomResourceObject> objects) =>
+        [.. objects
+            .Where(o => o.Kind == ConfigKinds.MeshConfigMap)
+            .Select(o => ConfigParser.Parse(o.Document, o.Origin))
+            .Where(parsed => parsed.Succeeded && ConfigValidator.Validate(parsed.Objects).Count == 0)
+            .SelectMany(parsed => parsed.Objects)];
 }

@@ -3,7 +3,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Autorest;
+using k8s.Models;
 using Mesh.Config.Model;
+using Mesh.Config.Model.MeshConfiguration;
 
 namespace Mesh.ControlPlane.Kubernetes;
 
@@ -12,7 +14,9 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// informer way: list (paged), then watch from the list's resource version, resuming each watch
 /// from the last version seen; a 410 Gone (the version was compacted away) or the periodic resync
 /// lists again from scratch, so nothing missed survives a resync period. Failures back off
-/// exponentially (capped at 30 s) and never end the loop.
+/// exponentially (capped at 30 s) and never end the loop. Istio's mesh config is not a custom
+/// resource: for <see cref="ConfigKinds.MeshConfigMap"/> the watcher lists and watches the one
+/// ConfigMap <c>istio</c> of the control plane's own namespace (istiod reads it from its own).
 /// </summary>
 internal sealed class CustomResourceWatcher(
     IKubernetes client, ConfigKind kind, CustomResourceCache cache, KubernetesOptions options, TimeProvider time, ILogger logger)
@@ -82,8 +86,17 @@ internal sealed class CustomResourceWatcher(
         }
     }
 
+    private bool IsMeshConfigMap => kind == ConfigKinds.MeshConfigMap;
+
+    private static string MeshConfigMapSelector => $"metadata.name={IstioMeshConfigMap.Name}";
+
     private async Task<string> ListAsync(CancellationToken cancellationToken)
     {
+        if (IsMeshConfigMap)
+        {
+            return await ListMeshConfigMapAsync(cancellationToken);
+        }
+
         var objects = new List<CustomResourceObject>();
         string? continueToken = null;
         string resourceVersion;
@@ -109,8 +122,71 @@ internal sealed class CustomResourceWatcher(
         return resourceVersion;
     }
 
+    private async Task<string> ListMeshConfigMapAsync(CancellationToken cancellationToken)
+    {
+        var list = await client.CoreV1.ListNamespacedConfigMapAsync(options.Namespace, fieldSelector: MeshConfigMapSelector, cancellationToken: cancellationToken);
+        var objects = list.Items.Select(MeshConfigMapObject).OfType<CustomResourceObject>().ToList();
+        var resourceVersion = list.Metadata?.ResourceVersion ?? "";
+        cache.ReplaceKind(kind, objects);
+        KubernetesLog.Listed(logger, objects.Count, kind.Kind, resourceVersion);
+        return resourceVersion;
+    }
+
+    private async Task<(string? ResourceVersion, bool Expired)> WatchMeshConfigMapAsync(string resourceVersion, CancellationToken cancellationToken)
+    {
+        var errors = new WatchErrors();
+        var current = resourceVersion;
+        var events = client.CoreV1.WatchListNamespacedConfigMapAsync(
+            options.Namespace,
+            fieldSelector: MeshConfigMapSelector,
+            allowWatchBookmarks: true,
+            resourceVersion: resourceVersion,
+            timeoutSeconds: (int)options.WatchTimeout.TotalSeconds,
+            onError: errors.Record,
+            cancellationToken: cancellationToken);
+
+        await foreach (var (type, configMap) in events.WithCancellation(cancellationToken))
+        {
+            current = configMap.Metadata?.ResourceVersion ?? current;
+            switch (type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified when MeshConfigMapObject(configMap) is { } configObject:
+                    cache.Set(configObject);
+                    break;
+                case WatchEventType.Deleted when MeshConfigMapObject(configMap) is { } deleted:
+                    cache.Remove(kind, deleted.Namespace, deleted.Name);
+                    break;
+            }
+        }
+
+        errors.ThrowIfFailed(kind.Kind);
+        return (current, errors.Expired);
+    }
+
+    /// <summary>
+    /// The mesh config ConfigMap as the config parser reads it. Its namespace is the control plane's
+    /// own, which is istiod's namespace by definition, so it is presented in the namespace Istio's
+    /// mesh config names (<see cref="IstioMeshConfigMap.Namespace"/>) whatever the control plane's
+    /// namespace is called. Any other ConfigMap (a server ignoring the field selector) is skipped.
+    /// </summary>
+    private CustomResourceObject? MeshConfigMapObject(V1ConfigMap configMap)
+    {
+        if (configMap.Metadata?.Name != IstioMeshConfigMap.Name || JsonSerializer.SerializeToNode(configMap) is not JsonObject item)
+        {
+            return null;
+        }
+
+        item["metadata"]!["namespace"] = IstioMeshConfigMap.Namespace;
+        return CustomResourceObject.From(kind, item);
+    }
+
     private async Task<(string? ResourceVersion, bool Expired)> WatchAsync(string resourceVersion, CancellationToken cancellationToken)
     {
+        if (IsMeshConfigMap)
+        {
+            return await WatchMeshConfigMapAsync(resourceVersion, cancellationToken);
+        }
+
         var errors = new WatchErrors();
         var current = resourceVersion;
         var events = client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(

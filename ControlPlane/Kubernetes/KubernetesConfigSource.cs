@@ -8,7 +8,8 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// <summary>
 /// The configuration source of the Kubernetes mode, in place of the watched directory: loads the
 /// persisted API objects, keeps one <see cref="CustomResourceWatcher"/> per mesh kind running —
-/// Istio's and the Gateway API's (whose CRDs users install; a kind without its CRD is retried) —
+/// Istio's and the Gateway API's (whose CRDs users install; a kind without its CRD is retried), and
+/// Istio's mesh config ConfigMap —
 /// and reconciles (debounced) whenever a watch reports a change. The Gateway API objects' status
 /// (<see cref="GatewayApiStatusWriter"/>) is written after every change of the configuration or of
 /// the registry (a Gateway turns Programmed when its proxy connects). The control plane turns ready once
@@ -53,8 +54,8 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
             ex => KubernetesLog.ReconcileFailed(_logger, ex));
     }
 
-    /// <summary>The kinds watched: Istio's and the Gateway API's.</summary>
-    public static IReadOnlyList<ConfigKind> WatchedKinds { get; } = [.. ConfigKinds.Istio, .. ConfigKinds.GatewayApi];
+    /// <summary>The kinds watched: Istio's, the Gateway API's, and Istio's mesh config (ConfigMap <c>istio</c>: extension providers).</summary>
+    public static IReadOnlyList<ConfigKind> WatchedKinds { get; } = [.. ConfigKinds.Istio, .. ConfigKinds.GatewayApi, ConfigKinds.MeshConfigMap];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -1,12 +1,14 @@
 using k8s.Models;
 using Mesh.Config.Model;
+using Mesh.Config.Model.MeshConfiguration;
 
 namespace Mesh.Hosting.Kubernetes;
 
 /// <summary>
 /// The control plane in Kubernetes mode: ServiceAccount, least-privilege RBAC (read and watch the
-/// mesh CRDs and write their status, review service account tokens, and keep its CA in one
-/// Secret of its own namespace), the Deployment and the Service sidecars and gateways dial.
+/// mesh CRDs and write their status, review service account tokens, keep its CA in one Secret of
+/// its own namespace, and read Istio's mesh config ConfigMap there), the Deployment and the
+/// Service sidecars and gateways dial.
 /// </summary>
 internal static class ControlPlaneManifests
 {
@@ -22,6 +24,8 @@ internal static class ControlPlaneManifests
         yield return ("clusterrolebinding.yaml", ClusterRoleBinding(name, ns));
         yield return ("role.yaml", CaRole(name, ns));
         yield return ("rolebinding.yaml", CaRoleBinding(name, ns));
+        yield return ("role-meshconfig.yaml", MeshConfigRole(name, ns));
+        yield return ("rolebinding-meshconfig.yaml", MeshConfigRoleBinding(name, ns));
         if (model.Mesh.Gateways.Count > 0)
         {
             // Gateways' credentialName: TLS Secrets of the gateways' namespace, read as Istio does.
@@ -86,6 +90,26 @@ internal static class ControlPlaneManifests
         Kind = "RoleBinding",
         Metadata = new V1ObjectMeta { Name = $"{name}-ca", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
         RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-ca" },
+        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
+    };
+
+    // Istio's mesh config (extension providers): the ConfigMap "istio" of the control plane's own
+    // namespace, read and watched by name only (list and watch with a metadata.name field selector
+    // are authorized by resourceNames).
+    private static V1Role MeshConfigRole(string name, string ns) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "Role",
+        Metadata = new V1ObjectMeta { Name = $"{name}-meshconfig", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], ResourceNames = [IstioMeshConfigMap.Name], Verbs = ["get", "list", "watch"] }],
+    };
+
+    private static V1RoleBinding MeshConfigRoleBinding(string name, string ns) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "RoleBinding",
+        Metadata = new V1ObjectMeta { Name = $"{name}-meshconfig", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-meshconfig" },
         Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
     };
 
