@@ -4,6 +4,10 @@
 //   Through ingress: http://localhost:8080/productpage
 //   Direct to app:   http://localhost:9080/productpage (like a port-forward to the pod)
 //   Mesh console:    http://localhost:15014
+// And Istio's tcp-echo for the TCP tasks: the ingress gateway's TCP port localhost:31400 carries
+// it once a Gateway names that port (samples/tcp-echo/tcp-echo-all-v1.yaml, or the Gateway API's
+// samples/tcp-echo/gateway-api/tcp-echo-all-v1.yaml); with --TcpAuthorizationTask true also the TCP
+// authorization task's tcp-echo and curl in namespace foo (curl's bindings: localhost:9000-9002).
 using Mesh.AppHost;
 using Mesh.Hosting;
 
@@ -70,6 +74,44 @@ builder.AddProject<Projects.Samples_ExtAuthz>("ext-authz", launchProfileName: nu
     .WithServicePort("http", 8000)
     .WithServicePort("grpc", 9000);
 
+// Istio's tcp-echo (samples/tcp-echo): v1 answers "one", v2 "two". Istio's Service has the
+// ports tcp (9000) and tcp-other (9001); 9002 stays outside the service, as in Istio.
+foreach (var (version, prefix) in new[] { ("v1", "one"), ("v2", "two") })
+{
+    TcpEcho(builder, $"tcp-echo-{version}", prefix)
+        .WithSidecar(mesh, app: "tcp-echo", version: version, serviceAccount: "tcp-echo")
+        .WithServicePort("tcp", 9000)
+        .WithServicePort("tcp-other", 9001);
+}
+
+if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["TcpAuthorizationTask"], out var tcpAuthorizationTask) && tcpAuthorizationTask)
+{
+    // Istio's "Authorization for TCP traffic" setting: tcp-echo (prefix hello) and curl in namespace
+    // foo. Here 9002 is a service port too, so that curl reaches it through the mesh (in Istio it
+    // reaches the pod's IP); the task's policies treat it the same. curl's sidecar binds tcp-echo's
+    // ports to localhost:9000-9002: `echo "port 9000" | nc localhost 9000` is the task's command.
+    TcpEcho(builder, "tcp-echo-foo", "hello")
+        .WithSidecar(mesh, app: "tcp-echo", version: "v1", serviceAccount: "tcp-echo", @namespace: "foo")
+        .WithServicePort("tcp", 9000)
+        .WithServicePort("tcp-other", 9001)
+        .WithServicePort("tcp-9002", 9002);
+    TcpEcho(builder, "curl", "curl")
+        .WithSidecar(mesh, app: "curl", serviceAccount: "curl", @namespace: "foo")
+        .WithMeshReferencePort("tcp-echo", "tcp", 9000)
+        .WithMeshReferencePort("tcp-echo", "tcp-other", 9001)
+        .WithMeshReferencePort("tcp-echo", "tcp-9002", 9002);
+}
+
 builder.AddMeshGateway("ingressgateway", mesh);
 
 builder.Build().Run();
+
+// The C# tcp-echo server with its three ports allocated by Aspire.
+static IResourceBuilder<ProjectResource> TcpEcho(IDistributedApplicationBuilder builder, string name, string prefix) =>
+    builder.AddProject<Projects.Samples_TcpEcho>(name, launchProfileName: null)
+        .WithEndpoint(name: "tcp", scheme: "tcp", env: "TcpEcho__Ports__0")
+        .WithEndpoint(name: "tcp-other", scheme: "tcp", env: "TcpEcho__Ports__1")
+        .WithEndpoint(name: "tcp-9002", scheme: "tcp", env: "TcpEcho__Ports__2")
+        .WithEnvironment("TcpEcho__Prefix", prefix)
+        .WithEnvironment("TcpEcho__ListenAddress", "127.0.0.1")
+        .WithTcpHealthCheck("tcp");

@@ -14,16 +14,22 @@ public static class MeshGatewayBuilderExtensions
     /// ingress gateway Service maps 80→8080 and 443→8443. The HTTPS listener terminates TLS for the
     /// Gateway servers on its ports (SNI picks the server); a SIMPLE server's missing credential is
     /// generated locally as a self-signed localhost certificate, so https://localhost:8443 works at once.
+    /// <paramref name="tcpPort"/> (Istio's ingress gateway port <c>tcp</c>, 31400; null for none) carries
+    /// the TCP and TLS servers of Gateways on that port (VirtualService <c>tcp</c> and <c>tls</c>
+    /// routes), as Istio's <c>samples/tcp-echo</c> Gateway uses it: locally the gateway listens
+    /// there while a Gateway server names the port (as on any other server port); published
+    /// manifests give it a TCP listener and the Service port <c>tcp</c>.
     /// </summary>
     public static IResourceBuilder<MeshGatewayResource> AddMeshGateway(
         this IDistributedApplicationBuilder builder,
         string name,
         IResourceBuilder<MeshControlPlaneResource> controlPlane,
         int httpPort = 8080,
-        int httpsPort = 8443)
+        int httpsPort = 8443,
+        int? tcpPort = 31400)
     {
         var mesh = controlPlane.Resource;
-        var gateway = new MeshGatewayResource(name, mesh, builder.AppHostDirectory);
+        var gateway = new MeshGatewayResource(name, mesh, builder.AppHostDirectory) { TcpPort = tcpPort };
         mesh.Gateways.Add(gateway);
 
         // Local HTTPS: a Gateway server whose credential does not exist yet gets a self-signed
@@ -31,7 +37,7 @@ public static class MeshGatewayBuilderExtensions
         // (<data>/credentials/<name>/). Published manifests do not carry this: there, credentials are Secrets.
         controlPlane.WithEnvironment("ControlPlane__Credentials__GenerateSelfSigned", "true");
 
-        return builder.AddMeshProgram(gateway, MeshProgram.Gateway)
+        var resource = builder.AddMeshProgram(gateway, MeshProgram.Gateway)
             .WithHttpEndpoint(port: httpPort, name: MeshGatewayResource.HttpEndpointName, isProxied: false)
             // The HTTPS listener terminates TLS with the Gateway servers' own credentials, never with
             // the ASP.NET Core developer certificate. Declared "https", Aspire would assume it serves
@@ -71,5 +77,15 @@ public static class MeshGatewayBuilderExtensions
                 env["Mesh__Gateway__Listeners__1__Protocol"] = "HTTPS";
             })
             .WaitFor(controlPlane);
+        // Locally the TCP port is not a configured listener: the gateway opens it live while a
+        // Gateway server names it (docs/tcp.md §4), so a Gateway API Gateway on 31400 — which gets a
+        // gateway process of its own — can have the port when no Istio Gateway uses it. The
+        // endpoint shows it on the dashboard; published manifests configure the listener.
+        if (tcpPort is { } port)
+        {
+            resource.WithEndpoint(port: port, scheme: "tcp", name: MeshGatewayResource.TcpEndpointName, isProxied: false);
+        }
+
+        return resource;
     }
 }

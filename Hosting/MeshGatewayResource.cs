@@ -14,6 +14,10 @@ public sealed class MeshGatewayResource : ExecutableResource
     internal const string HttpEndpointName = "http";
     internal const string HttpsEndpointName = "https";
     internal const string AdminEndpointName = "admin";
+    internal const string TcpEndpointName = "tcp";
+
+    /// <summary>The TCP listener's port (Istio's ingress gateway port <c>tcp</c>, 31400), or null for none.</summary>
+    internal int? TcpPort { get; init; }
 
     /// <summary>The control plane this gateway takes its configuration from.</summary>
     public MeshControlPlaneResource ControlPlane { get; }

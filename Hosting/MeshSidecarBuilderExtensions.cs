@@ -21,12 +21,14 @@ public static class MeshSidecarBuilderExtensions
     /// <param name="serviceAccount">The workload's service account, its identity in the mesh
     /// (<c>spiffe://&lt;trust domain&gt;/ns/&lt;namespace&gt;/sa/&lt;account&gt;</c>); defaults to the
     /// mesh's service account prefix followed by the app label.</param>
+    /// <param name="namespace">The workload's namespace when not the mesh's (local runs; Kubernetes publishing refuses it).</param>
     public static IResourceBuilder<ProjectResource> WithSidecar(
         this IResourceBuilder<ProjectResource> builder,
         IResourceBuilder<MeshControlPlaneResource> controlPlane,
         string? app = null,
         string version = "v1",
-        string? serviceAccount = null)
+        string? serviceAccount = null,
+        string? @namespace = null)
     {
         if (MeshWiring.FindWorkload(builder.Resource) is not null)
         {
@@ -38,6 +40,7 @@ public static class MeshSidecarBuilderExtensions
         var workload = new MeshWorkload(mesh, builder.Resource, sidecar, app ?? DefaultAppLabel(builder.Resource.Name), version)
         {
             ServiceAccount = serviceAccount,
+            Namespace = @namespace == mesh.Namespace ? null : @namespace,
         };
         mesh.Workloads.Add(workload);
         MeshWiring.Register(workload);
@@ -72,6 +75,18 @@ public static class MeshSidecarBuilderExtensions
         return builder.WithEnvironment(context => MeshWiring.SetAppUpstreamEnvironment(context, workload));
     }
 
+    /// <summary>
+    /// Pins the local port of the app's binding to <paramref name="service"/>'s port named
+    /// <paramref name="portName"/> (default: a free port), e.g. for a TCP client run by hand (<c>nc localhost 9000</c>).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithMeshReferencePort(this IResourceBuilder<ProjectResource> builder, string service, string portName, int localPort)
+    {
+        var workload = MeshWiring.FindWorkload(builder.Resource)
+            ?? throw new InvalidOperationException($"Call WithSidecar on '{builder.Resource.Name}' before WithMeshReferencePort.");
+        workload.BindingPorts[$"{service}/{portName}"] = localPort;
+        return builder.WithMeshReference(service);
+    }
+
     /// <summary>Lets the app call the service another meshed project belongs to.</summary>
     public static IResourceBuilder<ProjectResource> WithMeshReference(this IResourceBuilder<ProjectResource> builder, IResourceBuilder<ProjectResource> target)
     {
@@ -80,7 +95,11 @@ public static class MeshSidecarBuilderExtensions
         return builder.WithMeshReference(targetWorkload.AppLabel);
     }
 
-    /// <summary>The service port callers use for one of the app's endpoints (default: the mesh's default for that endpoint name).</summary>
+    /// <summary>
+    /// The service port callers use for one of the app's endpoints (default: the mesh's default for
+    /// that endpoint name). A <c>tcp</c> endpoint is a mesh port only with one: its protocol follows
+    /// Istio's port-name rule (<c>tcp</c>, <c>mongo</c>, <c>tls</c>, … prefixes; anything else TCP).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithServicePort(this IResourceBuilder<ProjectResource> builder, string endpointName, int port)
     {
         var workload = MeshWiring.FindWorkload(builder.Resource)

@@ -33,14 +33,15 @@ internal static class MeshWiring
 
                 foreach (var port in ServicePorts(mesh, workload))
                 {
-                    AddEndpoint(workload.Sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol);
+                    AddEndpoint(workload.Sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol, null);
                 }
 
                 foreach (var service in workload.References)
                 {
-                    foreach (var port in ServicePortsOf(mesh, service))
+                    foreach (var port in ServicePortsOf(mesh, service, NamespaceOf(workload)))
                     {
-                        AddEndpoint(workload.Sidecar, MeshSidecarResource.OutboundEndpointName(service, port.Name), port.Protocol);
+                        AddEndpoint(workload.Sidecar, MeshSidecarResource.OutboundEndpointName(service, port.Name), port.Protocol,
+                            workload.BindingPorts.TryGetValue($"{service}/{port.Name}", out var fixedPort) ? fixedPort : null);
                     }
                 }
             }
@@ -55,6 +56,17 @@ internal static class MeshWiring
         var ports = new List<MeshServicePort>();
         foreach (var endpoint in workload.App.Annotations.OfType<EndpointAnnotation>())
         {
+            if (endpoint.UriScheme == "tcp")
+            {
+                // A TCP endpoint without a service port is not in the service (Istio's tcp-echo 9002).
+                if (workload.ServicePorts.TryGetValue(endpoint.Name, out var tcpPort))
+                {
+                    ports.Add(new MeshServicePort(endpoint.Name, tcpPort, TcpProtocolOf(endpoint.Name)));
+                }
+
+                continue;
+            }
+
             if (endpoint.UriScheme is not ("http" or "https"))
             {
                 continue;
@@ -69,10 +81,13 @@ internal static class MeshWiring
         return ports;
     }
 
-    /// <summary>The ports of a mesh service by name, taken from the workloads that form it.</summary>
-    public static IReadOnlyList<MeshServicePort> ServicePortsOf(MeshControlPlaneResource mesh, string service)
+    /// <summary>The workload's namespace (its own, else the mesh's).</summary>
+    public static string NamespaceOf(MeshWorkload workload) => workload.Namespace ?? workload.ControlPlane.Namespace;
+
+    /// <summary>The ports of a mesh service by name, taken from the workloads that form it (in the caller's namespace first).</summary>
+    public static IReadOnlyList<MeshServicePort> ServicePortsOf(MeshControlPlaneResource mesh, string service, string? callerNamespace = null)
     {
-        var member = mesh.Workloads.FirstOrDefault(w => w.AppLabel == service)
+        var member = mesh.Workloads.Where(w => w.AppLabel == service).OrderBy(w => NamespaceOf(w) == (callerNamespace ?? mesh.Namespace) ? 0 : 1).FirstOrDefault()
             ?? throw new InvalidOperationException(
                 $"No meshed workload forms the service '{service}' (no WithSidecar(app: \"{service}\")). Known services: " +
                 string.Join(", ", mesh.Workloads.Select(w => w.AppLabel).Distinct()));
@@ -85,10 +100,11 @@ internal static class MeshWiring
         var sidecar = workload.Sidecar;
         env["Mesh__Mode"] = "Sidecar";
         env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://{Loopback}:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
-        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, mesh.Namespace, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, workload.App.Name);
+        var ns = NamespaceOf(workload);
+        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, ns, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, workload.App.Name);
         env["Mesh__Node__Id"] = workload.App.Name;
         env["Mesh__Node__Workload"] = workload.App.Name;
-        env["Mesh__Node__Namespace"] = mesh.Namespace;
+        env["Mesh__Node__Namespace"] = ns;
         env["Mesh__Node__ServiceAccount"] = workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel;
         env["Mesh__Node__Address"] = Loopback;
         env["Mesh__Node__Labels__app"] = workload.AppLabel;
@@ -116,7 +132,7 @@ internal static class MeshWiring
         index = 0;
         foreach (var service in workload.References)
         {
-            foreach (var port in ServicePortsOf(mesh, service))
+            foreach (var port in ServicePortsOf(mesh, service, ns))
             {
                 var prefix = $"Mesh__Outbound__{index++}__";
                 env[prefix + "Host"] = service;
@@ -132,28 +148,45 @@ internal static class MeshWiring
     {
         foreach (var service in workload.References)
         {
-            foreach (var port in ServicePortsOf(workload.ControlPlane, service))
+            foreach (var port in ServicePortsOf(workload.ControlPlane, service, NamespaceOf(workload)))
             {
                 var endpoint = workload.Sidecar.GetEndpoint(MeshSidecarResource.OutboundEndpointName(service, port.Name));
+                var scheme = port.Protocol is "TCP" or "TLS" ? "tcp" : "http";
                 context.EnvironmentVariables[$"services__{service}__{port.Name}__0"] =
-                    ReferenceExpression.Create($"http://{Loopback}:{endpoint.Property(EndpointProperty.Port)}");
+                    ReferenceExpression.Create($"{scheme}://{Loopback}:{endpoint.Property(EndpointProperty.Port)}");
             }
         }
     }
 
-    private static void AddEndpoint(MeshSidecarResource sidecar, string name, string protocol)
+    private static void AddEndpoint(MeshSidecarResource sidecar, string name, string protocol, int? port)
     {
         if (sidecar.Annotations.OfType<EndpointAnnotation>().Any(e => e.Name == name))
         {
             return;
         }
 
+        var tcp = protocol is "TCP" or "TLS";
         sidecar.Annotations.Add(new EndpointAnnotation(
             System.Net.Sockets.ProtocolType.Tcp,
-            uriScheme: "http",
-            transport: protocol is "GRPC" or "HTTP2" ? "http2" : "http",
+            uriScheme: tcp ? "tcp" : "http",
+            transport: tcp ? "tcp" : protocol is "GRPC" or "HTTP2" ? "http2" : "http",
             name: name,
+            port: port,
             isProxied: false));
+    }
+
+    /// <summary>Istio's port-name rule for a TCP endpoint: http/http2/grpc prefixes are HTTP, tls/https TLS, anything else TCP.</summary>
+    private static string TcpProtocolOf(string endpointName)
+    {
+        var dash = endpointName.IndexOf('-');
+        return (dash < 0 ? endpointName : endpointName[..dash]).ToLowerInvariant() switch
+        {
+            "http" => "HTTP",
+            "http2" => "HTTP2",
+            "grpc" => "GRPC",
+            "tls" or "https" => "TLS",
+            _ => "TCP",
+        };
     }
 
     private static string ProtocolOf(EndpointAnnotation endpoint) =>

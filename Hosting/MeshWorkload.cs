@@ -21,6 +21,12 @@ internal sealed class MeshWorkload(MeshControlPlaneResource controlPlane, Projec
 
     public string? ServiceAccount { get; set; }
 
+    /// <summary>The workload's namespace when not the mesh's (local runs only; not published to Kubernetes).</summary>
+    public string? Namespace { get; set; }
+
+    /// <summary>Fixed local ports of outbound bindings ("service/portName" → port); others get free ports.</summary>
+    public Dictionary<string, int> BindingPorts { get; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Service port per app endpoint name, overriding the mesh defaults.</summary>
     public Dictionary<string, int> ServicePorts { get; } = new(StringComparer.OrdinalIgnoreCase);
 

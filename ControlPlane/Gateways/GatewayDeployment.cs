@@ -26,7 +26,8 @@ internal sealed record GatewayDeployment(string Namespace, string Name, string C
 internal sealed record GatewayDeploymentPort(int ListenerPort, int LocalPort, string Protocol, string Listeners);
 
 /// <summary>
-/// The deployments a graph asks for: every accepted Gateway with HTTP listeners the mesh serves.
+/// The deployments a graph asks for: every accepted Gateway with listeners the mesh serves (HTTP,
+/// HTTPS, TCP, TLS).
 /// A local port two Gateways would share stays with the first (namespace/name order); the other's
 /// listeners on it get <c>PortUnavailable</c>.
 /// </summary>
@@ -41,7 +42,7 @@ internal static class GatewayDeployments
         {
             var ports = new List<GatewayDeploymentPort>();
             var gatewayProblems = new Dictionary<string, GatewayApiProblem>(StringComparer.Ordinal);
-            foreach (var group in gateway.Listeners.Where(l => l.Programmable && l.IsHttp).GroupBy(l => (int)l.Port).OrderBy(g => g.Key))
+            foreach (var group in gateway.Listeners.Where(l => l.Programmable && l.Protocol is "HTTP" or "HTTPS" or "TCP" or "TLS").GroupBy(l => (int)l.Port).OrderBy(g => g.Key))
             {
                 var local = options.LocalPort(group.Key);
                 if (owners.TryGetValue(local, out var owner))
@@ -55,7 +56,9 @@ internal static class GatewayDeployments
                 }
 
                 owners[local] = gateway.Key;
-                var protocol = group.Any(l => l.Protocol == "HTTPS") ? "HTTPS" : "HTTP";
+                // TCP and TLS listeners (TCPRoute, TLSRoute) are a TCP listener of the proxy: it reads
+                // the SNI, terminates or passes TLS through per listener, as for Istio's TCP/TLS servers.
+                var protocol = group.All(l => !l.IsHttp) ? "TCP" : group.Any(l => l.Protocol == "HTTPS") ? "HTTPS" : "HTTP";
                 ports.Add(new GatewayDeploymentPort(group.Key, local, protocol, string.Join(",", group.Select(l => l.Name))));
             }
 

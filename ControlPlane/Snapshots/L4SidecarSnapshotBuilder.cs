@@ -8,12 +8,13 @@ namespace Mesh.ControlPlane.Snapshots;
 /// mesh-bound VirtualServices covering the service (exact hosts first, then wildcards; <c>tcp</c>
 /// rules on TCP ports, <c>tls</c> rules on TLS and HTTPS ports), followed by a default chain to the
 /// service's own cluster unless a rule already takes every connection (Istio falls back to the
-/// destination service the same way). The default chain of a TLS port matches the service's names
+/// destination service the same way). TCPRoutes whose parent is the Service (GAMMA) take the place
+/// of the VirtualServices on its TCP ports, as HTTPRoutes do on HTTP ports. The default chain of a TLS port matches the service's names
 /// as SNI, so a TLS connection naming another host is not sent there.
 /// </summary>
 internal static class L4SidecarSnapshotBuilder
 {
-    public static void Build(MeshModel model, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    public static void Build(MeshModel model, GatewayApiGraph gatewayApi, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
     {
         var nodeNamespace = contexts.NodeNamespace;
         var virtualServices = SidecarRoutesSnapshotBuilder.MeshVirtualServices(model, nodeNamespace);
@@ -38,7 +39,14 @@ internal static class L4SidecarSnapshotBuilder
                 listener.Addresses.AddRange(service.Addresses);
 
                 var context = contexts.Create(port.Number, gatewayKey: null);
-                foreach (var virtualService in SidecarRoutesSnapshotBuilder.Bound(virtualServices, service.Hostname, contexts.Settings))
+                var meshRoutes = !tls && gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port.Number, nodeNamespace, l4: true).Where(r => r.Kind == "TCPRoute").ToList() : [];
+                if (meshRoutes.Count > 0)
+                {
+                    // GAMMA: TCPRoutes on the Service replace the VirtualServices for its host, as HTTPRoutes do.
+                    listener.FilterChains.AddRange(MeshChains(meshRoutes, context));
+                }
+
+                foreach (var virtualService in meshRoutes.Count > 0 ? [] : SidecarRoutesSnapshotBuilder.Bound(virtualServices, service.Hostname, contexts.Settings))
                 {
                     listener.FilterChains.AddRange(tls
                         ? L4RouteSnapshotBuilder.TlsChains(virtualService, context, gatewayServer: null, serverHosts: null)
@@ -51,6 +59,17 @@ internal static class L4SidecarSnapshotBuilder
                 }
 
                 snapshot.L4Listeners.Add(listener);
+            }
+        }
+    }
+
+    private static IEnumerable<Wire.L4FilterChain> MeshChains(IEnumerable<ResolvedRoute> routes, RouteContext context)
+    {
+        foreach (var route in routes.OrderBy(r => r.OrderKey, StringComparer.Ordinal))
+        {
+            foreach (var rule in route.MeshRoutes!.L4Rules)
+            {
+                yield return KubernetesGatewayL4SnapshotBuilder.Chain(route, rule, context, gatewayServer: null);
             }
         }
     }

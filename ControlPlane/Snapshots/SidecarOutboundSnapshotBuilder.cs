@@ -24,7 +24,7 @@ internal static class SidecarOutboundSnapshotBuilder
         var rules = new DestinationRuleIndex(model, reducedNode, settings);
         var routes = new Wire.ProxySnapshot();
         SidecarRoutesSnapshotBuilder.Build(model, gatewayApi, scope, contexts, routes);
-        L4SidecarSnapshotBuilder.Build(model, scope, contexts, routes);
+        L4SidecarSnapshotBuilder.Build(model, gatewayApi, scope, contexts, routes);
 
         // Every visible service port has its default cluster and one per subset its DestinationRule
         // defines; a TCP port's clusters are the ones its L4 chains name.

@@ -14,7 +14,9 @@ namespace Mesh.Hosting.Kubernetes;
 /// workloads/                          per meshed project a Deployment; per service a Service,
 ///                                     a NetworkPolicy; per identity a ServiceAccount; the
 ///                                     config directory's Services (per-version Services)
-/// gateways/                           per gateway a ServiceAccount, Deployment, LoadBalancer Service
+/// gateways/                           per gateway (the ingress gateway, and each Gateway API
+///                                     Gateway of the config) a ServiceAccount, Deployment,
+///                                     LoadBalancer Service
 /// mesh-config/                        the rest of the config directory as custom resources
 /// </code>
 /// The output is a pure function of the model and options: file names and contents are stable.
@@ -80,6 +82,14 @@ internal static class KubernetesManifestBuilder
                 WorkloadManifests.ServiceAccount(GatewayManifests.ServiceAccountName(gateway), options.Namespace, "gateway"));
             Add($"gateways/deployment-{name}.yaml", GatewayManifests.Deployment(gateway, model));
             Add($"gateways/service-{name}.yaml", GatewayManifests.Service(gateway, options));
+        }
+
+        // Istio's automated deployment: each Gateway API Gateway of the config gets its own proxy.
+        foreach (var shape in GatewayApiGatewayManifests.Shapes(meshConfig))
+        {
+            Add($"gateways/serviceaccount-{shape.ServiceAccount}.yaml", WorkloadManifests.ServiceAccount(shape.ServiceAccount, shape.Namespace, "gateway"));
+            Add($"gateways/deployment-{shape.Name}.yaml", GatewayProxyManifests.Deployment(shape, model));
+            Add($"gateways/service-{shape.Name}.yaml", GatewayProxyManifests.Service(shape));
         }
 
         foreach (var configObject in meshConfig)

@@ -34,6 +34,12 @@ internal sealed class MeshPublishModel
 
     public static MeshPublishModel Create(MeshControlPlaneResource mesh, KubernetesPublishOptions options)
     {
+        if (mesh.Workloads.FirstOrDefault(w => w.Namespace is not null) is { } elsewhere)
+        {
+            throw new InvalidOperationException(
+                $"Workload '{elsewhere.App.Name}' is in namespace '{elsewhere.Namespace}'; Kubernetes publishing puts every workload in {options.Namespace}. Add such workloads in run mode only.");
+        }
+
         var services = new Dictionary<string, PublishedService>(StringComparer.Ordinal);
         foreach (var group in mesh.Workloads.GroupBy(w => w.AppLabel, StringComparer.Ordinal))
         {

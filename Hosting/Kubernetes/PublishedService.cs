@@ -30,6 +30,8 @@ internal sealed record PublishedServicePort(MeshServicePort Port, int InboundLis
         "GRPC" => "grpc",
         "HTTP2" => "http2",
         "HTTPS" => "https",
+        "TCP" => "tcp",
+        "TLS" => "tls",
         _ => "http",
     };
 }

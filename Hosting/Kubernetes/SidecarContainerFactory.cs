@@ -74,6 +74,7 @@ internal static class SidecarContainerFactory
             ImagePullPolicy = model.Options.ImagePullPolicy,
             RestartPolicy = "Always",
             Env = env,
+            Args = LabelArguments(Labels(workload)),
             Ports =
             [
                 .. plan.Inbound.Select((p, i) => new V1ContainerPort { Name = $"mesh-in-{i}", ContainerPort = p.Service.InboundListenPort, Protocol = "TCP" }),
@@ -96,11 +97,27 @@ internal static class SidecarContainerFactory
         yield return Field("Mesh__Node__Namespace", "metadata.namespace");
         yield return Field("Mesh__Node__ServiceAccount", "spec.serviceAccountName");
         yield return Field("Mesh__Node__Address", "status.podIP");
-        foreach (var (key, value) in labels.OrderBy(l => l.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in labels.Where(l => IsEnvironmentName(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal))
         {
             yield return Value($"Mesh__Node__Labels__{key}", value);
         }
     }
+
+    /// <summary>
+    /// Labels whose key no environment variable can carry (a prefix with '/', such as
+    /// <c>gateway.networking.k8s.io/gateway-name</c>: Kubernetes refuses such variable names) as
+    /// command-line configuration of the proxy; null when there are none.
+    /// </summary>
+    public static List<string>? LabelArguments(IReadOnlyDictionary<string, string> labels)
+    {
+        var arguments = labels.Where(l => !IsEnvironmentName(l.Key)).OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => $"--Mesh:Node:Labels:{l.Key}={l.Value}")
+            .ToList();
+        return arguments.Count > 0 ? arguments : null;
+    }
+
+    // Kubernetes' rule for environment variable names: letters, digits, '_', '-', '.'.
+    private static bool IsEnvironmentName(string key) => key.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.');
 
     /// <summary>The projected, audience-bound, rotating token the proxy presents to the control plane.</summary>
     public static V1Volume TokenProjection() => new()

@@ -83,7 +83,8 @@ internal static class WorkloadManifests
     }
 
     // The app's probes before rewriting: the ServiceDefaults health endpoints when the AppHost
-    // gave it an HTTP health check, else a TCP connect to its HTTP port; a probe the AppHost
+    // gave it an HTTP health check, else a TCP connect to its HTTP port (or to the endpoint of its
+    // WithTcpHealthCheck when it has no HTTP endpoint); a probe the AppHost
     // declares (WithHttpProbe) replaces the default of its kind. AppProbeRewriter then routes them
     // through the sidecar.
     private static void AddAppProbes(V1Container app, MeshWorkload workload, WorkloadPortPlan plan)
@@ -101,6 +102,11 @@ internal static class WorkloadManifests
             {
                 app.ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = port }, PeriodSeconds = 5 };
             }
+        }
+        else if (workload.App.Annotations.OfType<TcpHealthCheckAnnotation>().FirstOrDefault() is { } tcpCheck)
+        {
+            // An app without HTTP (WithTcpHealthCheck): ready while its TCP port accepts connections.
+            app.ReadinessProbe = new V1Probe { TcpSocket = new V1TCPSocketAction { Port = plan.AppPorts[tcpCheck.EndpointName] }, PeriodSeconds = 5 };
         }
 
         foreach (var annotation in workload.App.Annotations.OfType<ProbeAnnotation>())

@@ -140,15 +140,43 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
     }
 
     [Fact]
+    public void A_gateway_api_gateway_gets_its_own_proxy_deployment_and_service_as_istio_deploys_it()
+    {
+        // Istio's samples/bookinfo/gateway-api/bookinfo-gateway.yaml: listener http on port 80.
+        var service = Load<V1Service>("gateways/service-bookinfo-gateway-istio.yaml");
+        Assert.Equal("bookinfo", service.Metadata.NamespaceProperty);
+        Assert.Equal("LoadBalancer", service.Spec.Type);
+        Assert.Equal([("http", 80, 80)], service.Spec.Ports.Select(p => (p.Name, p.Port, int.Parse(p.TargetPort.Value, System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal("bookinfo-gateway", service.Spec.Selector["gateway.networking.k8s.io/gateway-name"]);
+
+        var deployment = Load<V1Deployment>("gateways/deployment-bookinfo-gateway-istio.yaml");
+        var pod = deployment.Spec.Template.Spec;
+        Assert.Equal("bookinfo-gateway-istio", pod.ServiceAccountName);
+        // The label by which the control plane hands the proxy this Gateway: a key no environment variable can carry.
+        Assert.Contains("--Mesh:Node:Labels:gateway.networking.k8s.io/gateway-name=bookinfo-gateway", pod.Containers[0].Args);
+        Assert.DoesNotContain(pod.Containers[0].Env, e => e.Name.Contains('/', StringComparison.Ordinal));
+        var gateway = Env(pod.Containers[0]);
+        Assert.Equal(("80", "80", "HTTP"), (gateway["Mesh__Gateway__Listeners__0__Port"], gateway["Mesh__Gateway__Listeners__0__ServicePort"], gateway["Mesh__Gateway__Listeners__0__Protocol"]));
+        Assert.Equal("bookinfo-gateway-istio", gateway["Mesh__Node__Workload"]);
+
+        // Port 80 without privileges, as Istio's gateway pods do.
+        Assert.Equal(("net.ipv4.ip_unprivileged_port_start", "0"), (pod.SecurityContext.Sysctls[0].Name, pod.SecurityContext.Sysctls[0].Value));
+        Assert.True(bookinfo.Files.ContainsKey("gateways/serviceaccount-bookinfo-gateway-istio.yaml"));
+    }
+
+    [Fact]
     public void The_gateway_is_a_LoadBalancer_in_front_of_the_gateway_proxy()
     {
         var service = Load<V1Service>("gateways/service-ingressgateway.yaml");
         Assert.Equal("LoadBalancer", service.Spec.Type);
-        Assert.Equal([(80, 8080), (443, 8443)], service.Spec.Ports.Select(p => (p.Port, int.Parse(p.TargetPort.Value, System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal([(80, 8080), (443, 8443), (31400, 31400)], service.Spec.Ports.Select(p => (p.Port, int.Parse(p.TargetPort.Value, System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal("tcp", service.Spec.Ports[2].Name); // the port name Istio's TCP tasks read
         Assert.Equal("ingressgateway", service.Spec.Selector["istio"]);
         var gateway = Env(Load<V1Deployment>("gateways/deployment-ingressgateway.yaml").Spec.Template.Spec.Containers[0]);
         Assert.Equal("Gateway", gateway["Mesh__Mode"]);
         Assert.Equal("80", gateway["Mesh__Gateway__Listeners__0__ServicePort"]);
+        Assert.Equal("31400", gateway["Mesh__Gateway__Listeners__2__Port"]);
+        Assert.Equal("TCP", gateway["Mesh__Gateway__Listeners__2__Protocol"]);
     }
 
     [Fact]

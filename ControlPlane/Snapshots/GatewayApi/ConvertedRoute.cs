@@ -38,12 +38,15 @@ internal sealed record RoutePrecedence(int PathRank, int PathLength, bool HasMet
 }
 
 /// <summary>
-/// What one Gateway API route (HTTPRoute or GRPCRoute) becomes for one kind of parent (gateway or
+/// What one Gateway API route (HTTPRoute, GRPCRoute, TCPRoute or TLSRoute) becomes for one kind of parent (gateway or
 /// mesh): its snapshot routes, and what its status must say — unresolved references (ResolvedRefs
 /// False), rules dropped for values the mesh cannot honour (PartiallyInvalid, or Accepted False
 /// when every rule is dropped).
 /// </summary>
 internal sealed record RouteConversion(IReadOnlyList<ConvertedRoute> Routes, GatewayApiProblem? UnresolvedRefs, IReadOnlyList<string> DroppedRules, int RuleCount)
 {
+    /// <summary>A TCPRoute's or TLSRoute's rules (its <see cref="Routes"/> are empty).</summary>
+    public IReadOnlyList<L4ConvertedRule> L4Rules { get; init; } = [];
+
     public bool AllRulesDropped => RuleCount > 0 && DroppedRules.Count == RuleCount;
 }

@@ -42,11 +42,12 @@ internal sealed class GatewayApiGraph
     /// The mesh routes (GAMMA) for a service port as a client in <paramref name="clientNamespace"/>
     /// sees them: routes in the client's own namespace (consumer routes) if there are any, else
     /// routes in the service's namespace (producer routes) — as Istio orders them; routes from any
-    /// other namespace do not apply.
+    /// other namespace do not apply. <paramref name="l4"/> picks TCPRoutes (for TCP ports) rather
+    /// than HTTPRoutes and GRPCRoutes.
     /// </summary>
-    public IReadOnlyList<ResolvedRoute> MeshRoutesFor(ServiceModel service, uint port, string clientNamespace)
+    public IReadOnlyList<ResolvedRoute> MeshRoutesFor(ServiceModel service, uint port, string clientNamespace, bool l4 = false)
     {
-        var routes = Routes.Where(r => r.Parents.Any(p => p.Denied is null && p.MeshService == service.Hostname && (p.Reference.Port is null || p.Reference.Port == port))).ToList();
+        var routes = Routes.Where(r => r.IsL4 == l4 && r.Parents.Any(p => p.Denied is null && p.MeshService == service.Hostname && (p.Reference.Port is null || p.Reference.Port == port))).ToList();
         var consumer = routes.Where(r => r.Namespace == clientNamespace).ToList();
         return consumer.Count > 0 ? consumer : [.. routes.Where(r => r.Namespace == service.Namespace)];
     }

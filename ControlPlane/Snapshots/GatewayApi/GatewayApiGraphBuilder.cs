@@ -6,17 +6,14 @@ namespace Mesh.ControlPlane.Snapshots;
 /// <summary>
 /// Builds the <see cref="GatewayApiGraph"/>: which GatewayClasses are the mesh's (Istio's
 /// controller; the class <c>istio</c> always), which of their Gateways' listeners serve, and where
-/// each HTTPRoute and GRPCRoute attached (Istio's rules and reasons: port and sectionName, then
+/// each HTTPRoute, GRPCRoute, TCPRoute and TLSRoute attached (Istio's rules and reasons: port and sectionName, then
 /// hostnames and namespaces, then kinds), with their rules converted.
 /// </summary>
 internal static class GatewayApiGraphBuilder
 {
-    /// <summary>TCP and TLS listeners need the L4 data plane; until the snapshot has TCP routes they are refused by name.</summary>
-    private const bool TcpSupported = false;
-
     public static GatewayApiGraph Build(MeshModel model, ServiceIndex services, MeshSettings settings)
     {
-        if (model.KubernetesGateways.Length == 0 && model.HttpRoutes.Length == 0 && model.GrpcRoutes.Length == 0)
+        if (model.KubernetesGateways.Length == 0 && model.HttpRoutes.Length == 0 && model.GrpcRoutes.Length == 0 && model.TcpRoutes.Length == 0 && model.TlsRoutes.Length == 0)
         {
             return GatewayApiGraph.Empty;
         }
@@ -30,7 +27,7 @@ internal static class GatewayApiGraphBuilder
         var grants = new ReferenceGrants(model.ReferenceGrants);
         var gateways = model.KubernetesGateways
             .Where(g => classes.TryGetValue(g.Spec.GatewayClassName ?? "", out var controller) && controller == GatewayApiNames.ControllerName)
-            .Select(g => GatewayResolver.Resolve(g, g.Spec.GatewayClassName!, grants, TcpSupported))
+            .Select(g => GatewayResolver.Resolve(g, g.Spec.GatewayClassName!, grants))
             .ToList();
 
         var routes = new List<ResolvedRoute>();
@@ -44,6 +41,19 @@ internal static class GatewayApiGraphBuilder
         {
             routes.Add(Resolve(route.Object, route.Spec.ParentRefs, route.Spec.Hostnames, gateways, services, settings,
                 backends => GatewayRouteConverter.Grpc(route, backends), grants));
+        }
+
+        // TCPRoute has no hostnames (it attaches to any listener hostname); TLSRoute's are SNI names.
+        foreach (var route in model.TcpRoutes)
+        {
+            routes.Add(Resolve(route.Object, route.Spec.ParentRefs, [], gateways, services, settings,
+                backends => L4RouteConverter.Convert(route.Object, route.Spec.Rules, backends), grants));
+        }
+
+        foreach (var route in model.TlsRoutes)
+        {
+            routes.Add(Resolve(route.Object, route.Spec.ParentRefs, route.Spec.Hostnames, gateways, services, settings,
+                backends => L4RouteConverter.Convert(route.Object, route.Spec.Rules, backends), grants));
         }
 
         return new GatewayApiGraph(gateways, routes, classes);
@@ -86,7 +96,10 @@ internal static class GatewayApiGraphBuilder
         {
             var hostname = $"{reference.Name}.{ns}.svc.{settings.DomainSuffix}".ToLowerInvariant();
             var exists = services.Find(hostname) is not null;
-            return new RouteParentResult(reference, [], exists ? null : new("NoMatchingParent", $"parent service: \"{reference.Name}\" not found"))
+            // Sidecars route TCPRoutes on a Service (its TCP ports); TLSRoutes only on Gateways.
+            var meshProblem = route.Kind == "TLSRoute" ? new GatewayApiProblem("UnsupportedValue", "a TLSRoute routes on Gateways only; a Service parent (mesh traffic) is not supported")
+                : exists ? null : new GatewayApiProblem("NoMatchingParent", $"parent service: \"{reference.Name}\" not found");
+            return new RouteParentResult(reference, [], meshProblem)
             {
                 MeshService = hostname,
             };

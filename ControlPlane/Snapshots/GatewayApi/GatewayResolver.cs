@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class GatewayResolver
 {
-    public static ResolvedGateway Resolve(ConfigResource<KubernetesGatewayConfig> gateway, string className, ReferenceGrants grants, bool tcpSupported)
+    public static ResolvedGateway Resolve(ConfigResource<KubernetesGatewayConfig> gateway, string className, ReferenceGrants grants)
     {
         var spec = gateway.Spec;
         var accepted = new List<Listener>();
@@ -35,13 +35,13 @@ internal static class GatewayResolver
             }
 
             accepted.Add(listener);
-            listeners.Add(Validate(resolved, gateway, grants, tcpSupported));
+            listeners.Add(Validate(resolved, gateway, grants));
         }
 
         return new ResolvedGateway(gateway, className, listeners) { Refused = Refusal(spec) };
     }
 
-    private static ResolvedListener Validate(ResolvedListener resolved, ConfigResource<KubernetesGatewayConfig> gateway, ReferenceGrants grants, bool tcpSupported)
+    private static ResolvedListener Validate(ResolvedListener resolved, ConfigResource<KubernetesGatewayConfig> gateway, ReferenceGrants grants)
     {
         var listener = resolved.Listener;
         var (kinds, kindsValid) = SupportedKinds(listener);
@@ -70,8 +70,6 @@ internal static class GatewayResolver
                 }
 
                 return Certificate(resolved, gateway, grants);
-            case "TCP" or "TLS" when !tcpSupported:
-                return resolved with { NotAccepted = new("UnsupportedProtocol", $"protocol {listener.Protocol} needs the mesh's TCP data plane, which this control plane does not have yet") };
             case "TCP":
                 return resolved;
             case "TLS":

@@ -71,6 +71,8 @@ internal static class KubernetesGatewaySnapshotBuilder
                 snapshot.VirtualHosts.Add(virtualHost);
             }
         }
+
+        KubernetesGatewayL4SnapshotBuilder.Build(graph, gateway, contexts, snapshot);
     }
 
     /// <summary>The hostnames a route serves on a listener (the spec's intersection and isolation).</summary>

@@ -4,7 +4,7 @@ using Mesh.Config.Model.GatewayApi;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
-/// An HTTPRoute or GRPCRoute with its parents resolved: the listeners (or the Service, for mesh
+/// An HTTPRoute, GRPCRoute, TCPRoute or TLSRoute with its parents resolved: the listeners (or the Service, for mesh
 /// routes) it attached to or why not, and its rules converted for gateways (ReferenceGrants
 /// enforced) and for the mesh.
 /// </summary>
@@ -17,6 +17,9 @@ internal sealed record ResolvedRoute(ConfigObject Object, IReadOnlyList<string> 
     public string Kind => Object.Kind;
 
     public string Namespace => Object.Metadata.Namespace;
+
+    /// <summary>A TCPRoute or TLSRoute: it routes connections, not requests.</summary>
+    public bool IsL4 => Kind is "TCPRoute" or "TLSRoute";
 
     /// <summary>Routes of equal precedence keep this order: namespace/name (Istio: creation time first).</summary>
     public string OrderKey => $"{Object.Metadata.Namespace}/{Object.Metadata.Name}";

@@ -59,7 +59,10 @@ internal static class L4Router
                 : L4Route.Refused(sni is null ? "the TLS connection sent no server name (SNI)" : $"no route of gateway server '{server}' for server name '{sni}'");
         }
 
-        return First(chains, destination, source) is { } chain
+        // Terminated here: chains with server names (a Gateway API TLSRoute on a Terminate listener)
+        // match the handshake's SNI, most specific first; chains without any take every connection
+        // in order, so for those this is the first match.
+        return BySni(chains, sni, destination, source) is { } chain
             ? Through(chain, random, sni, port)
             : L4Route.Refused($"no route of gateway server '{server}' matches the connection");
     }

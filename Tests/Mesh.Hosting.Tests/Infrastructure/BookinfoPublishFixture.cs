@@ -56,6 +56,9 @@ public sealed class BookinfoPublishFixture : IAsyncLifetime
             File.Copy(Path.Combine(RepositoryPaths.BookinfoSamples, sample), Path.Combine(directory, sample));
         }
 
+        // Istio's Gateway API ingress (Gateway and HTTPRoute): the Gateway gets a proxy of its own.
+        File.Copy(Path.Combine(RepositoryPaths.Root, "samples", "bookinfo", "gateway-api", "bookinfo-gateway.yaml"), Path.Combine(directory, "gateway-api-bookinfo-gateway.yaml"));
+
         // Istio's per-version Services, as the repository's mesh-config has them.
         File.Copy(Path.Combine(RepositoryPaths.Root, "samples", "bookinfo", "platform", "kube", "bookinfo-versions.yaml"), Path.Combine(directory, "bookinfo-versions.yaml"));
         Directory.CreateDirectory(Path.Combine(directory, "security"));

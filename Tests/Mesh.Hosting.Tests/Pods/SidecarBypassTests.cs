@@ -58,6 +58,9 @@ public sealed class SidecarBypassTests
             Assert.Equal(200, await StatusAsync(kubelet, liveness));
             await WaitAsync(async () => await StatusAsync(kubelet, new Uri($"http://{clientPod.Address}:{productpage.SidecarSetting("Mesh__AdminPort")}/ready")) == 200, "the client pod's sidecar is ready", processes);
 
+            // STRICT is the mesh config's: before its first snapshot a sidecar answers 503 ("no mesh configuration received yet").
+            await WaitAsync(async () => await StatusAsync(kubelet, new Uri($"http://{detailsPod.Address}:{details.SidecarSetting("Mesh__AdminPort")}/ready")) == 200, "the details pod's sidecar is ready", processes);
+
             // From the other pod: the app's own port is closed to it (the app listens on loopback)...
             var appPort = details.SidecarSetting("Mesh__Inbound__0__TargetPort");
             var direct = await CurlAsync(clientPod, $"http://{detailsPod.Address}:{appPort}/details/0");

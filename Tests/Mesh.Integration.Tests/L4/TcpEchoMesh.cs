@@ -73,6 +73,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
             mesh._owned.Add(mesh.Gateway);
             mesh.ProxyIds = [.. ids, mesh.Client.Id, mesh.Gateway.Id];
             await mesh.ControlPlane.Admin.WaitForSyncedAsync(mesh.ProxyIds, TimeSpan.FromSeconds(30));
+            await mesh.WaitForEchoEndpointsAsync();
             return mesh;
         }
         catch
@@ -80,6 +81,23 @@ public sealed class TcpEchoMesh : IAsyncDisposable
             await mesh.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Waits, without sending traffic, until the client's sidecar holds both tcp-echo workloads as
+    /// endpoints of the service (its /config_dump): SYNCED can arrive before the push that carries
+    /// the last registration, and a connection before then is refused (no endpoint), which tests
+    /// counting connections and bytes exactly cannot absorb with a warm-up call.
+    /// </summary>
+    private async Task WaitForEchoEndpointsAsync()
+    {
+        var service = $"tcp-echo.{Namespace}.svc.cluster.local";
+        IReadOnlySet<string> seen = new HashSet<string>();
+        await Poll.UntilAsync(
+            $"the curl sidecar to hold {string.Join(" and ", EchoSidecars)} as endpoints of {service}",
+            async () => (seen = await Client.EndpointWorkloadsAsync(service)).SetEquals(EchoSidecars),
+            TimeSpan.FromSeconds(30),
+            () => $"endpoints seen: [{string.Join(", ", seen)}]");
     }
 
     /// <summary>
@@ -99,9 +117,10 @@ public sealed class TcpEchoMesh : IAsyncDisposable
     public static async Task<string?> EchoAsync(int port, string line)
     {
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
         try
         {
+            // A proxy that refuses the connection may reset it before the connect completes here.
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
             await socket.SendAsync(Encoding.UTF8.GetBytes(line + "\n"));
             socket.Shutdown(SocketShutdown.Send);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
