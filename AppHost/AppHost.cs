@@ -109,6 +109,7 @@ builder.Build().Run();
 // The C# tcp-echo server with its three ports allocated by Aspire.
 static IResourceBuilder<ProjectResource> TcpEcho(IDistributedApplicationBuilder builder, string name, string prefix) =>
     builder.AddProject<Projects.Samples_TcpEcho>(name, launchProfileName: null)
+        .PlaintextBehindSidecar()
         .WithEndpoint(name: "tcp", scheme: "tcp", env: "TcpEcho__Ports__0")
         .WithEndpoint(name: "tcp-other", scheme: "tcp", env: "TcpEcho__Ports__1")
         .WithEndpoint(name: "tcp-9002", scheme: "tcp", env: "TcpEcho__Ports__2")
