@@ -21,10 +21,14 @@ var mesh = builder.AddMeshControlPlane("controlplane")
     .WithDefaultServicePort(9080)
     .WithServiceAccountPrefix("bookinfo-");
 
+// Two replicas, each with its own sidecar (details-sidecar-0/-1, nodes details-0/-1): the
+// load-balancing task (docs/traffic-management.md) watches the mesh spread, pin and eject them.
+// details has a failure switch for it (SampleApps/README.md). WithReplicas goes before WithSidecar.
 builder.AddProject<Projects.Bookinfo_Details>("details", launchProfileName: null)
     .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
+    .WithReplicas(2)
     .WithSidecar(mesh);
 
 var ratings = builder.AddProject<Projects.Bookinfo_Ratings>("ratings", launchProfileName: null)

@@ -12,6 +12,8 @@ public static class MeshSidecarBuilderExtensions
     /// other sidecars reach) and its outbound traffic to services named with
     /// <see cref="WithMeshReference(IResourceBuilder{ProjectResource}, string)"/>. The app starts
     /// after its sidecar is ready, like a native Kubernetes sidecar.
+    /// With Aspire's <c>WithReplicas(n)</c> (called before <c>WithSidecar</c>) each replica gets its
+    /// own sidecar, "&lt;name&gt;-sidecar-&lt;i&gt;", registered as node "&lt;name&gt;-&lt;i&gt;" (docs/replicas.md).
     /// </summary>
     /// <param name="builder">The project to mesh.</param>
     /// <param name="controlPlane">The mesh it joins.</param>
@@ -36,8 +38,16 @@ public static class MeshSidecarBuilderExtensions
         }
 
         var mesh = controlPlane.Resource;
-        var sidecar = new MeshSidecarResource($"{builder.Resource.Name}-sidecar", builder.Resource, builder.ApplicationBuilder.AppHostDirectory);
-        var workload = new MeshWorkload(mesh, builder.Resource, sidecar, app ?? DefaultAppLabel(builder.Resource.Name), version)
+        var replicas = builder.Resource.GetReplicaCount();
+        var sidecars = Enumerable.Range(0, replicas)
+            .Select(i => new MeshSidecarResource(
+                replicas == 1 ? $"{builder.Resource.Name}-sidecar" : $"{builder.Resource.Name}-sidecar-{i}",
+                builder.Resource,
+                builder.ApplicationBuilder.AppHostDirectory,
+                nodeId: replicas == 1 ? builder.Resource.Name : $"{builder.Resource.Name}-{i}",
+                replicaIndex: i))
+            .ToArray();
+        var workload = new MeshWorkload(mesh, builder.Resource, sidecars, app ?? DefaultAppLabel(builder.Resource.Name), version)
         {
             ServiceAccount = serviceAccount,
             Namespace = @namespace == mesh.Namespace ? null : @namespace,
@@ -45,15 +55,20 @@ public static class MeshSidecarBuilderExtensions
         mesh.Workloads.Add(workload);
         MeshWiring.Register(workload);
 
-        var sidecarBuilder = builder.ApplicationBuilder.AddMeshProgram(sidecar, MeshProgram.Sidecar)
-            .WithParentRelationship(builder.Resource)
-            .WithHttpEndpoint(name: MeshSidecarResource.AdminEndpointName, isProxied: false)
-            .WithUrlForEndpoint(MeshSidecarResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
-            .WithHttpHealthCheck("/ready", endpointName: MeshSidecarResource.AdminEndpointName)
-            .WithEnvironment(context => MeshWiring.SetSidecarEnvironment(context, mesh, workload))
-            .WaitFor(controlPlane);
+        foreach (var sidecar in sidecars)
+        {
+            var sidecarBuilder = builder.ApplicationBuilder.AddMeshProgram(sidecar, MeshProgram.Sidecar)
+                .WithParentRelationship(builder.Resource)
+                .WithHttpEndpoint(name: MeshSidecarResource.AdminEndpointName, isProxied: false)
+                .WithUrlForEndpoint(MeshSidecarResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+                .WithHttpHealthCheck("/ready", endpointName: MeshSidecarResource.AdminEndpointName)
+                .WithEnvironment(context => MeshWiring.SetSidecarEnvironment(context, mesh, workload, sidecar))
+                .WaitFor(controlPlane);
 
-        builder.WaitFor(sidecarBuilder);
+            // Every replica waits for every sidecar: Aspire's WaitFor cannot name one replica.
+            builder.WaitFor(sidecarBuilder);
+        }
+
         return builder;
     }
 

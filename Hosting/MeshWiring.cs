@@ -11,6 +11,9 @@ internal static class MeshWiring
 {
     private const string Loopback = "127.0.0.1";
 
+    /// <summary>How often a sidecar checks its app: within a second of a replica's exit its endpoint is gone.</summary>
+    internal const string AppHealthIntervalMs = "250";
+
     public static MeshWorkload? FindWorkload(IResource app) =>
         app.Annotations.OfType<MeshWorkloadAnnotation>().FirstOrDefault()?.Workload;
 
@@ -21,7 +24,27 @@ internal static class MeshWiring
     {
         builder.Eventing.Subscribe<BeforeStartEvent>((_, _) =>
         {
-            foreach (var workload in mesh.Workloads)
+            Prepare(mesh);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>Adds every sidecar's endpoints and the replicated apps' listen environment (at BeforeStartEvent).</summary>
+    public static void Prepare(MeshControlPlaneResource mesh)
+    {
+        foreach (var workload in mesh.Workloads)
+        {
+            var replicas = workload.App.GetReplicaCount();
+            if (replicas != workload.Sidecars.Count)
+            {
+                // Sidecars are resources, and Aspire names resources' DCP instances before any
+                // BeforeStartEvent handler of ours runs: they cannot be added this late.
+                throw new DistributedApplicationException(
+                    $"'{workload.App.Name}' has {replicas} replicas but WithSidecar gave it {workload.Sidecars.Count} sidecar(s): " +
+                    "call WithReplicas before WithSidecar, so that each replica gets its own sidecar.");
+            }
+
+            if (!workload.IsReplicated)
             {
                 // The sidecar forwards to the app's own port, so that port must be known before
                 // either starts: a DCP-proxied endpoint's target port is resolvable only by the
@@ -30,24 +53,45 @@ internal static class MeshWiring
                 {
                     endpoint.IsProxied = false;
                 }
+            }
+            else
+            {
+                // Aspire refuses replicas with proxy-less endpoints: the app keeps its proxied
+                // endpoints and each replica also listens on a port its own sidecar owns. Added
+                // last, so that it extends whatever the app's other callbacks set.
+                foreach (var sidecar in workload.Sidecars)
+                {
+                    foreach (var port in ServicePorts(mesh, workload))
+                    {
+                        AddEndpoint(sidecar, MeshSidecarResource.AppEndpointName(port.Name), port.Protocol, null);
+                    }
+                }
 
+                workload.App.Annotations.Add(new EnvironmentCallbackAnnotation(context => MeshReplicaWiring.SetAppListenEnvironment(context, mesh, workload)));
+            }
+
+            foreach (var sidecar in workload.Sidecars)
+            {
                 foreach (var port in ServicePorts(mesh, workload))
                 {
-                    AddEndpoint(workload.Sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol, null);
+                    AddEndpoint(sidecar, MeshSidecarResource.InboundEndpointName(port.Name), port.Protocol, null);
                 }
 
                 foreach (var service in workload.References)
                 {
                     foreach (var port in ServicePortsOf(mesh, service, NamespaceOf(workload)))
                     {
-                        AddEndpoint(workload.Sidecar, MeshSidecarResource.OutboundEndpointName(service, port.Name), port.Protocol,
-                            workload.BindingPorts.TryGetValue($"{service}/{port.Name}", out var fixedPort) ? fixedPort : null);
+                        if (workload.BindingPorts.TryGetValue($"{service}/{port.Name}", out var fixedPort) && workload.IsReplicated)
+                        {
+                            throw new DistributedApplicationException(
+                                $"'{workload.App.Name}' has {workload.Sidecars.Count} replicas, each with its own sidecar, so its outbound port for {service}/{port.Name} cannot be the fixed port {fixedPort}: leave it to the AppHost.");
+                        }
+
+                        AddEndpoint(sidecar, MeshSidecarResource.OutboundEndpointName(service, port.Name), port.Protocol, workload.BindingPorts.TryGetValue($"{service}/{port.Name}", out var bound) ? bound : null);
                     }
                 }
             }
-
-            return Task.CompletedTask;
-        });
+        }
     }
 
     /// <summary>The ports of the service a workload belongs to, one per app endpoint.</summary>
@@ -94,15 +138,15 @@ internal static class MeshWiring
         return ServicePorts(mesh, member);
     }
 
-    public static void SetSidecarEnvironment(EnvironmentCallbackContext context, MeshControlPlaneResource mesh, MeshWorkload workload)
+    public static void SetSidecarEnvironment(EnvironmentCallbackContext context, MeshControlPlaneResource mesh, MeshWorkload workload, MeshSidecarResource sidecar)
     {
         var env = context.EnvironmentVariables;
-        var sidecar = workload.Sidecar;
+        var nodeId = sidecar.NodeId;
         env["Mesh__Mode"] = "Sidecar";
         env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://{Loopback}:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
         var ns = NamespaceOf(workload);
-        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, ns, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, workload.App.Name);
-        env["Mesh__Node__Id"] = workload.App.Name;
+        env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, ns, workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel, nodeId);
+        env["Mesh__Node__Id"] = nodeId;
         env["Mesh__Node__Workload"] = workload.App.Name;
         env["Mesh__Node__Namespace"] = ns;
         env["Mesh__Node__ServiceAccount"] = workload.ServiceAccount ?? mesh.ServiceAccountPrefix + workload.AppLabel;
@@ -118,6 +162,10 @@ internal static class MeshWiring
         env["Mesh__AppAddress"] = Loopback;
         env["Mesh__AdminPort"] = sidecar.GetEndpoint(MeshSidecarResource.AdminEndpointName).Property(EndpointProperty.Port);
 
+        // The app is a process of its own here (no kubelet): the sidecar checks it and takes the
+        // workload out of its services' endpoints while it is down (a replica crashing or stopped).
+        env["Mesh__AppHealthIntervalMs"] = AppHealthIntervalMs;
+
         var index = 0;
         foreach (var port in ServicePorts(mesh, workload))
         {
@@ -126,7 +174,9 @@ internal static class MeshWiring
             env[prefix + "Port"] = port.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             env[prefix + "Protocol"] = port.Protocol;
             env[prefix + "ListenPort"] = sidecar.GetEndpoint(MeshSidecarResource.InboundEndpointName(port.Name)).Property(EndpointProperty.Port);
-            env[prefix + "TargetPort"] = workload.App.GetEndpoint(port.Name).Property(EndpointProperty.Port);
+            env[prefix + "TargetPort"] = workload.IsReplicated
+                ? sidecar.GetEndpoint(MeshSidecarResource.AppEndpointName(port.Name)).Property(EndpointProperty.Port)
+                : workload.App.GetEndpoint(port.Name).Property(EndpointProperty.Port);
         }
 
         index = 0;
@@ -143,17 +193,16 @@ internal static class MeshWiring
         }
     }
 
-    /// <summary>Points the app's service discovery entries for its upstreams at its own sidecar.</summary>
+    /// <summary>Points the app's service discovery entries for its upstreams at its own sidecar (each replica at its own).</summary>
     public static void SetAppUpstreamEnvironment(EnvironmentCallbackContext context, MeshWorkload workload)
     {
         foreach (var service in workload.References)
         {
             foreach (var port in ServicePortsOf(workload.ControlPlane, service, NamespaceOf(workload)))
             {
-                var endpoint = workload.Sidecar.GetEndpoint(MeshSidecarResource.OutboundEndpointName(service, port.Name));
+                var sidecarPort = MeshReplicaWiring.PortForReplica(workload, context.ExecutionContext, s => s.GetEndpoint(MeshSidecarResource.OutboundEndpointName(service, port.Name)));
                 var scheme = port.Protocol is "TCP" or "TLS" ? "tcp" : "http";
-                context.EnvironmentVariables[$"services__{service}__{port.Name}__0"] =
-                    ReferenceExpression.Create($"{scheme}://{Loopback}:{endpoint.Property(EndpointProperty.Port)}");
+                context.EnvironmentVariables[$"services__{service}__{port.Name}__0"] = ReferenceExpression.Create($"{scheme}://{Loopback}:{sidecarPort}");
             }
         }
     }

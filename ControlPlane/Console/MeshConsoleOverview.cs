@@ -68,6 +68,15 @@ internal sealed record ProxySyncRow
     public string? BuildError { get; init; }
     public string? StatsError { get; init; }
     public DateTimeOffset? StatsAt { get; init; }
+
+    /// <summary>Requests per second this proxy received for its workload (one replica's share); null without statistics.</summary>
+    public double? InboundRequestsPerSecond { get; init; }
+
+    /// <summary>Share of those requests in the window that did not fail; null without requests.</summary>
+    public double? InboundSuccessRate { get; init; }
+
+    /// <summary>Requests this proxy received since it started.</summary>
+    public long InboundRequests { get; init; }
 }
 
 internal sealed record ConsoleConfig

@@ -17,9 +17,11 @@ internal sealed class MeshConsoleService(ConnectedProxies proxies, ProxyStatsPol
         foreach (var status in statuses)
         {
             var history = poller.HistoryOf(status.Id);
+            (double RequestsPerSecond, double? SuccessRate, long TotalRequests)? inbound = null;
             if (history?.Window(window) is { } pair)
             {
                 readings.Add(pair);
+                inbound = ProxyInboundTraffic.Of(pair);
             }
 
             rows.Add(new ProxySyncRow
@@ -36,6 +38,9 @@ internal sealed class MeshConsoleService(ConnectedProxies proxies, ProxyStatsPol
                 BuildError = status.BuildError,
                 StatsError = history?.Error,
                 StatsAt = history?.LastReadAt,
+                InboundRequestsPerSecond = inbound?.RequestsPerSecond,
+                InboundSuccessRate = inbound?.SuccessRate,
+                InboundRequests = inbound?.TotalRequests ?? 0,
             });
         }
 

@@ -86,7 +86,7 @@ internal sealed partial class MeshDiscoveryService
         {
             var writer = connection.RunWriterAsync(new ObservedSnapshotWriter(responseStream, _observer, ModeLabel(node)), token);
             _scheduler.PushInitial(connection);
-            var reader = ReadResponsesAsync(requestStream, connection, token);
+            var reader = ReadResponsesAsync(requestStream, connection, registration, token);
 
             // Either half ending ends the stream: the proxy closed its side, the connection broke,
             // a newer stream of the same proxy replaced this one, or the control plane is stopping.
@@ -151,7 +151,7 @@ internal sealed partial class MeshDiscoveryService
         return node;
     }
 
-    private async Task ReadResponsesAsync(IAsyncStreamReader<ProxyMessage> requestStream, ProxyConnection connection, CancellationToken token)
+    private async Task ReadResponsesAsync(IAsyncStreamReader<ProxyMessage> requestStream, ProxyConnection connection, WorkloadRegistration registration, CancellationToken token)
     {
         while (await requestStream.MoveNext(token))
         {
@@ -178,9 +178,16 @@ internal sealed partial class MeshDiscoveryService
 
                     connection.OnListenerStatus(failures);
                     break;
+                case ProxyMessage.KindOneofCase.WorkloadHealth:
+                    if (_registry.SetReady(registration, message.WorkloadHealth.Ready))
+                    {
+                        LogWorkloadHealth(_logger, connection.Id, message.WorkloadHealth.Ready ? "ready" : "not ready", message.WorkloadHealth.Reason);
+                    }
+
+                    break;
                 default:
                     throw new RpcException(new Status(StatusCode.InvalidArgument,
-                        $"after Hello a proxy may only send Ack, Nack or ListenerStatus, got {message.KindCase}"));
+                        $"after Hello a proxy may only send Ack, Nack, ListenerStatus or WorkloadHealth, got {message.KindCase}"));
             }
         }
     }
@@ -204,6 +211,9 @@ internal sealed partial class MeshDiscoveryService
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Proxy {ProxyId} cannot listen on {Address} for Gateway servers {Servers}: {Error}")]
     private static partial void LogListenerFailure(ILogger logger, string proxyId, string address, string error, string servers);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} reports its app {State} {Reason}")]
+    private static partial void LogWorkloadHealth(ILogger logger, string proxyId, string state, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Proxy {ProxyId} disconnected")]
     private static partial void LogDisconnected(ILogger logger, string proxyId);

@@ -8,5 +8,5 @@ internal sealed class WorkloadRegistration
 {
     internal WorkloadRegistration(WorkloadInstance instance) => Instance = instance;
 
-    public WorkloadInstance Instance { get; }
+    public WorkloadInstance Instance { get; internal set; }
 }

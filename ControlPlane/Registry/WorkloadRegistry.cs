@@ -98,6 +98,29 @@ internal sealed class WorkloadRegistry : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Records the readiness the registration's sidecar reported for its app; false when it is
+    /// unchanged or the registration was replaced or removed meanwhile.
+    /// </summary>
+    public bool SetReady(WorkloadRegistration registration, bool ready)
+    {
+        lock (_gate)
+        {
+            if (registration.Instance.Ready == ready
+                || !_byId.TryGetValue(registration.Instance.Node.Id, out var current)
+                || !ReferenceEquals(current, registration))
+            {
+                return false;
+            }
+
+            registration.Instance = registration.Instance with { Ready = ready };
+            _version++;
+        }
+
+        Changed?.Invoke();
+        return true;
+    }
+
     public WorkloadInstance? Find(string id) => _byId.TryGetValue(id, out var registration) ? registration.Instance : null;
 
     /// <summary>

@@ -90,9 +90,8 @@ internal sealed class ServiceIndex
     private static IEnumerable<ServiceModel> FromRegistry(MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var members = registry.Workloads
-            .Select(w => w.Node)
-            .OrderBy(n => n.Id, StringComparer.Ordinal)
-            .SelectMany(node => node.Services.Select(membership => (Node: node, Membership: membership)))
+            .OrderBy(w => w.Node.Id, StringComparer.Ordinal)
+            .SelectMany(w => w.Node.Services.Select(membership => (w.Node, w.Ready, Membership: membership)))
             .GroupBy(m => (Name: m.Membership.Name.ToLowerInvariant(), Namespace: NamespaceOf(m.Node, settings)));
 
         foreach (var group in members)
@@ -104,7 +103,10 @@ internal sealed class ServiceIndex
                 .Select(g => g.First())
                 .Select(p => new ServicePortModel(p.Port, p.Name, ProtocolOf(p.Protocol, p.Name)))
                 .ToImmutableArray();
+            // A workload whose app is down stays a member (the service and its ports remain, as a
+            // Kubernetes Service with no ready pod) but is no endpoint.
             var endpoints = group
+                .Where(m => m.Ready)
                 .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(model, m.Node, p, settings)))
                 .ToImmutableArray();
             yield return new ServiceModel
@@ -206,7 +208,7 @@ internal sealed class ServiceIndex
         WorkloadLabelSelector selector, ServicePortModel port, string ns, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var appPort = port.TargetPort != 0 ? port.TargetPort : port.Number;
-        foreach (var node in registry.Workloads.Select(w => w.Node).OrderBy(n => n.Id, StringComparer.Ordinal))
+        foreach (var node in registry.Workloads.Where(w => w.Ready).Select(w => w.Node).OrderBy(n => n.Id, StringComparer.Ordinal))
         {
             if (NamespaceOf(node, settings) != ns || !selector.Matches(node.Labels))
             {

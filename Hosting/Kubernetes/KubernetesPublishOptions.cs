@@ -1,3 +1,4 @@
+using Aspire.Hosting.ApplicationModel;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 
@@ -25,7 +26,10 @@ internal sealed record KubernetesPublishOptions
 
     public string ImagePullPolicy { get; init; } = "IfNotPresent";
 
-    /// <summary>Replicas of every meshed workload and gateway, unless <see cref="ReplicasByResource"/> names it.</summary>
+    /// <summary>
+    /// Replicas of every meshed workload and gateway, unless <see cref="ReplicasByResource"/> names
+    /// it or the resource has Aspire's <c>WithReplicas</c>.
+    /// </summary>
     public int Replicas { get; init; } = 1;
 
     public int ControlPlaneReplicas { get; init; } = 1;
@@ -47,8 +51,18 @@ internal sealed record KubernetesPublishOptions
     /// <summary>Emit NetworkPolicies that admit other pods only to the sidecar's inbound ports.</summary>
     public bool NetworkPolicies { get; init; } = true;
 
+    /// <summary>
+    /// A resource's Deployment replicas: <c>Mesh:Kubernetes:Workloads:&lt;name&gt;:Replicas</c>, else
+    /// its <c>WithReplicas(n)</c> (what the AppHost runs locally), else <see cref="Replicas"/>.
+    /// </summary>
+    /// <summary>A Deployment's replicas by resource name (gateways: no <c>WithReplicas</c>).</summary>
     public int ReplicasOf(string resourceName) =>
         ReplicasByResource.TryGetValue(resourceName, out var replicas) ? replicas : Replicas;
+
+    public int ReplicasOf(IResource resource) =>
+        ReplicasByResource.TryGetValue(resource.Name, out var replicas) ? replicas
+        : resource.TryGetLastAnnotation<ReplicaAnnotation>(out var annotation) ? annotation.Replicas
+        : Replicas;
 
     /// <summary>The full image reference of a repository name.</summary>
     public string Image(string repository) =>

@@ -89,7 +89,7 @@ internal sealed class KubernetesValueResolver(MeshPublishModel model)
             return ("localhost", port, port);
         }
 
-        if (owner == consumer.Sidecar)
+        if (owner is MeshSidecarResource sidecar && consumer.Sidecars.Contains(sidecar))
         {
             var port = model.Plans[consumer].SidecarPort(name)
                 ?? throw new NotSupportedException($"the sidecar endpoint '{name}' of '{owner.Name}' has no Kubernetes port");

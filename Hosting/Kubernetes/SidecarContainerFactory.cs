@@ -64,7 +64,7 @@ internal static class SidecarContainerFactory
         }
 
         var telemetry = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        AppEnvironmentBuilder.AddTelemetry(telemetry, workload.Sidecar.Name, model.Options);
+        AppEnvironmentBuilder.AddTelemetry(telemetry, workload.SidecarName, model.Options);
         env.AddRange(telemetry.Select(e => Value(e.Key, e.Value)));
 
         return new V1Container

@@ -43,7 +43,7 @@ internal static class WorkloadManifests
             Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = options.Namespace, Labels = Merge(labels, KubernetesLabels.PartOfMesh("workload")) },
             Spec = new V1DeploymentSpec
             {
-                Replicas = options.ReplicasOf(workload.App.Name),
+                Replicas = options.ReplicasOf(workload.App),
                 Selector = new V1LabelSelector { MatchLabels = selector },
                 Template = new V1PodTemplateSpec
                 {

@@ -63,7 +63,7 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
         // their parent, so they are only there when every proxy propagated the sampled flag.
         string[] expected =
         [
-            "ingressgateway", "productpage-sidecar", "productpage", "details-sidecar", "details",
+            "ingressgateway", "productpage-sidecar", "productpage", DetailsSidecars, "details",
             $"{reviewsPod}-sidecar", reviewsPod, "ratings-sidecar", "ratings",
         ];
         var trace = await WaitForTraceAsync(mesh.DashboardUrl, requestId, expected, timeout.Token);
@@ -72,7 +72,7 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
         // Proxy hops are client/server span pairs, parent and child: the gateway's upstream call is
         // the parent of productpage's inbound span, reviews' outbound the parent of ratings' inbound.
         AssertHop(trace, "ingressgateway", "productpage-sidecar");
-        AssertHop(trace, "productpage-sidecar", "details-sidecar");
+        AssertHop(trace, "productpage-sidecar", DetailsSidecars);
         AssertHop(trace, "productpage-sidecar", $"{reviewsPod}-sidecar");
         AssertHop(trace, $"{reviewsPod}-sidecar", "ratings-sidecar");
     }
@@ -91,9 +91,16 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
     private const int ServerKind = 2;
     private const int ClientKind = 3;
 
+    // details runs two replicas (docs/replicas.md), each with its own sidecar: the request passes one of them.
+    private const string DetailsSidecars = "details-sidecar-*";
+
+    /// <summary>A span's service against an expected name, or a prefix ending in '*' (one of a workload's replicas).</summary>
+    private static bool Named(string service, string expected) =>
+        expected.EndsWith('*') ? service.StartsWith(expected[..^1], StringComparison.Ordinal) : service == expected;
+
     private static void AssertHop(TraceView trace, string caller, string callee) =>
         Assert.True(
-            trace.Spans.Any(server => server.Service == callee && server.Kind == ServerKind
+            trace.Spans.Any(server => Named(server.Service, callee) && server.Kind == ServerKind
                 && trace.Spans.Any(client => client.Service == caller && client.Kind == ClientKind && client.SpanId == server.ParentSpanId)),
             $"no client span of {caller} is the parent of a server span of {callee}: {Describe(trace)}");
 
@@ -130,7 +137,7 @@ public sealed class BookinfoAppHostTests(MeshAppFixture mesh, ITestOutputHelper 
                 }
 
                 var trace = new TraceView(traceId, [.. spans.Where(s => s.TraceId == traceId)]);
-                if (services.All(trace.Services.Contains) && !trace.Orphans().Any())
+                if (services.All(service => trace.Services.Any(s => Named(s, service))) && !trace.Orphans().Any())
                 {
                     return trace;
                 }

@@ -32,7 +32,8 @@ public sealed class KubernetesValidationTests(BookinfoPublishFixture bookinfo) :
     [Fact]
     public void The_strict_load_rejects_an_unknown_field()
     {
-        var deployment = bookinfo.Files["workloads/deployment-details.yaml"].Replace("  replicas: 1", "  replicas: 1\n  replica: 1", StringComparison.Ordinal);
+        var deployment = bookinfo.Files["workloads/deployment-details.yaml"].Replace("\nspec:\n", "\nspec:\n  replica: 1\n", StringComparison.Ordinal);
+        Assert.Contains("  replica: 1\n", deployment, StringComparison.Ordinal);
         Assert.ThrowsAny<Exception>(() => KubernetesYaml.LoadAllFromString(deployment, null, strict: true));
     }
 

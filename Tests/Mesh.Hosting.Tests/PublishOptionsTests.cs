@@ -34,12 +34,26 @@ public sealed class PublishOptionsTests
         Assert.Contains("  namespace: default\n", files["mesh-config/virtualservice-default-reviews.yaml"], StringComparison.Ordinal);
 
         var deployment = KubernetesYaml.Deserialize<V1Deployment>(files["workloads/deployment-details.yaml"]);
-        Assert.Equal(3, deployment.Spec.Replicas);
+        // details has WithReplicas(2): a resource's own replica count wins over the default for all.
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal(3, KubernetesYaml.Deserialize<V1Deployment>(files["workloads/deployment-ratings.yaml"]).Spec.Replicas);
         var sidecar = deployment.Spec.Template.Spec.InitContainers[0];
         Assert.Equal("500m", sidecar.Resources.Limits["cpu"].ToString());
         Assert.False(sidecar.Resources.Limits.ContainsKey("memory"));
         Assert.Equal("http://controlplane.mesh-system.svc:15012", sidecar.Env.Single(e => e.Name == "Mesh__ControlPlane__Address").Value);
         Assert.Equal("default", deployment.Metadata.NamespaceProperty);
+    }
+
+    [Fact]
+    public async Task A_resource_setting_overrides_the_replica_count_of_WithReplicas()
+    {
+        using var root = new TemporaryDirectory();
+        BookinfoPublishFixture.CreateConfigDirectory(root.Combine("config"));
+        var output = root.Combine("deploy");
+        await Publisher.PublishAsync(BookinfoAppModel.Create(root.Combine("config"), Publisher.Args(output, "--Mesh:Kubernetes:Workloads:details:Replicas=4")));
+
+        var files = BookinfoPublishFixture.ReadTree(output);
+        Assert.Equal(4, KubernetesYaml.Deserialize<V1Deployment>(files["workloads/deployment-details.yaml"]).Spec.Replicas);
     }
 
     [Theory]

@@ -99,6 +99,17 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
     }
 
     [Fact]
+    public void A_resource_with_replicas_is_one_deployment_with_that_many_pods_and_one_sidecar_each()
+    {
+        // details has WithReplicas(2), as in the AppHost: locally two sidecars (details-sidecar-0/-1),
+        // on Kubernetes one Deployment whose every pod has the one sidecar of its own.
+        var deployment = Load<V1Deployment>("workloads/deployment-details.yaml");
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Single(deployment.Spec.Template.Spec.InitContainers);
+        Assert.DoesNotContain(bookinfo.Files.Keys, f => f.Contains("details-sidecar", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_app_has_its_own_service_account_shared_only_by_its_versions()
     {
         var accounts = new[] { "details", "ratings", "reviews-v1", "reviews-v2", "reviews-v3", "productpage" }

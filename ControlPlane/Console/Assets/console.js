@@ -169,7 +169,11 @@ function drawProxies(proxies) {
   body.replaceChildren(...proxies.map(p => {
     const details = [p.nack_error && `NACK: ${p.nack_error}`, p.build_error && `build: ${p.build_error}`, p.stats_error && `stats: ${p.stats_error}`]
       .filter(Boolean).join("\n");
-    const tr = row([p.id, p.kind, badge(p.status, p.status), el("span", { class: "mono" }, p.sent_version || "–"), el("span", { class: "mono" }, p.acked_version || "–"), details]);
+    const rate = p.inbound_requests_per_second;
+    const tr = row([p.id, p.workload, p.kind, badge(p.status, p.status),
+      { attrs: { class: "num", "data-inbound-rps": rate ?? "" }, text: rate === null || rate === undefined ? "–" : fmtRate(rate) },
+      num(fmtPct(p.inbound_success_rate)), num(p.inbound_requests),
+      el("span", { class: "mono" }, p.sent_version || "–"), el("span", { class: "mono" }, p.acked_version || "–"), details]);
     tr.dataset.proxy = p.id;
     tr.dataset.status = p.status;
     return tr;

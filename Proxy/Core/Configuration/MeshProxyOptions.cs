@@ -44,5 +44,12 @@ public sealed class MeshProxyOptions
     /// </summary>
     public string? AppProbers { get; set; }
 
+    /// <summary>
+    /// Sidecar: how often (milliseconds) to check that the app accepts connections on its inbound
+    /// target ports; the result is reported to the control plane, which keeps a workload whose app
+    /// is down out of its services' endpoints. 0 (the default) does not check.
+    /// </summary>
+    public int AppHealthIntervalMs { get; set; }
+
     public GatewayOptions Gateway { get; set; } = new();
 }

@@ -22,6 +22,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
     private readonly SnapshotApplier _applier;
     private readonly SnapshotState _status;
     private readonly ListenerStatusState _listenerStatus;
+    private readonly AppHealthState _appHealth;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -32,6 +33,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         SnapshotApplier applier,
         SnapshotState status,
         ListenerStatusState listenerStatus,
+        AppHealthState appHealth,
         IHostApplicationLifetime lifetime,
         TimeProvider time,
         ILogger<ControlPlaneClient> logger)
@@ -41,6 +43,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         _applier = applier;
         _status = status;
         _listenerStatus = listenerStatus;
+        _appHealth = appHealth;
         _lifetime = lifetime;
         _time = time;
         _logger = logger;
@@ -127,6 +130,8 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = node } }, cancellationToken);
         var received = false;
         Task? reporting = null;
+        // Right after Hello: an app known to be down must not be an endpoint for long.
+        var health = ReportAppHealthAsync(call.RequestStream, writes, streamEnd.Token);
         try
         {
             await foreach (var snapshot in call.ResponseStream.ReadAllAsync(cancellationToken))
@@ -153,6 +158,8 @@ internal sealed partial class ControlPlaneClient : BackgroundService
             {
                 await reporting;
             }
+
+            await health;
         }
 
         await call.RequestStream.CompleteAsync();
@@ -178,6 +185,26 @@ internal sealed partial class ControlPlaneClient : BackgroundService
                 }
 
                 await WriteAsync(stream, writes, new ProxyMessage { ListenerStatus = status }, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException)
+        {
+            // The stream ended: the next stream reports the current state again.
+        }
+    }
+
+    /// <summary>Sends the app's readiness whenever it changes (and at once on a new stream once it was checked).</summary>
+    private async Task ReportAppHealthAsync(IClientStreamWriter<ProxyMessage> stream, SemaphoreSlim writes, CancellationToken cancellationToken)
+    {
+        long sent = 0;
+        try
+        {
+            while (true)
+            {
+                await _appHealth.WaitForChangeAsync(sent, cancellationToken);
+                sent = _appHealth.Version;
+                var message = new WorkloadHealth { Ready = _appHealth.Ready, Reason = _appHealth.Reason };
+                await WriteAsync(stream, writes, new ProxyMessage { WorkloadHealth = message }, cancellationToken);
             }
         }
         catch (Exception ex) when (ex is OperationCanceledException or RpcException or InvalidOperationException)

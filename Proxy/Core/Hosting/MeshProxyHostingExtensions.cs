@@ -121,6 +121,8 @@ public static class MeshProxyHostingExtensions
 
         // Sized for concurrency, not cores: every in-flight request holds one.
         services.AddSingleton<ObjectPool<RoutingResult>>(new DefaultObjectPool<RoutingResult>(new RoutingResultPoolPolicy(), maximumRetained: 1024));
+        services.AddSingleton<AppHealthState>();
+        services.AddHostedService<AppHealthChecker>();
         services.AddHostedService<ControlPlaneClient>();
         return new MeshProxyBuilder(builder);
     }

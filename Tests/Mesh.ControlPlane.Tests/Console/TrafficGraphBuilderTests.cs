@@ -77,6 +77,24 @@ public sealed class TrafficGraphBuilderTests
         Assert.Contains(graph.Nodes, n => n.Id == TrafficGraphBuilder.UnknownNode && n.Kind == "unknown");
     }
 
+    [Fact]
+    public void Each_proxy_shows_the_traffic_it_received_itself()
+    {
+        // Two replicas of details behind one service: the graph sums them, each proxy's row shows its share.
+        var busy = StubFor("details", n => [new StubEdge("destination", "productpage", "details", 30 * n, 3 * n, 5), new StubEdge("source", "details", "ratings", 100 * n, 0, 5)]);
+        var quiet = StubFor("details", n => [new StubEdge("destination", "productpage", "details", 10 * n, 0, 5)]);
+
+        var (busyRate, busySuccess, busyTotal) = ProxyInboundTraffic.Of(Pair(busy, 1, 2));
+        var (quietRate, quietSuccess, _) = ProxyInboundTraffic.Of(Pair(quiet, 1, 2));
+
+        Assert.Equal(15.0, busyRate, 3);               // 30 requests over 2 s; its own calls to ratings do not count
+        Assert.Equal(0.9, busySuccess!.Value, 4);
+        Assert.Equal(60, busyTotal);
+        Assert.Equal(5.0, quietRate, 3);
+        Assert.Equal(1.0, quietSuccess!.Value, 4);
+        Assert.Null(ProxyInboundTraffic.Of(Pair(quiet, 1, 1)).SuccessRate);
+    }
+
     private static StatsStubReadings StubFor(string workload, Func<int, IEnumerable<StubEdge>> edges) => new(workload, edges);
 
     private static ReadingPair Pair(StatsStubReadings stub, int baseline, int latest) => ReadingPair.Of(Read(stub, baseline), Read(stub, latest), Window);

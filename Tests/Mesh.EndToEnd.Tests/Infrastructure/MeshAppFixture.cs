@@ -53,7 +53,7 @@ public sealed class MeshAppFixture : IAsyncLifetime
     /// <summary>The control plane's data directory: a temporary folder deleted after the run.</summary>
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "mesh-e2e", Guid.NewGuid().ToString("N"));
 
-    /// <summary>Node ids of every proxy the AppHost runs (one per meshed workload, plus the gateway).</summary>
+    /// <summary>Node ids of every proxy the AppHost runs (one per meshed workload replica, plus the gateway).</summary>
     public IReadOnlyList<string> ProxyIds { get; private set; } = [];
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
@@ -89,7 +89,7 @@ public sealed class MeshAppFixture : IAsyncLifetime
         MovePorts(builder);
         ProxyIds =
         [
-            .. builder.Resources.OfType<MeshSidecarResource>().Select(s => s.Parent.Name),
+            .. builder.Resources.OfType<MeshSidecarResource>().Select(s => s.NodeId),
             .. builder.Resources.OfType<MeshGatewayResource>().Select(g => g.Name),
         ];
 

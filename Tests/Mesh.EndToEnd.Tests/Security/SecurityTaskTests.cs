@@ -131,7 +131,7 @@ public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper out
         }
 
         // The policies are gone from every sidecar before the next test runs.
-        foreach (var (sidecar, path) in new[] { ("productpage-sidecar", "/"), ("details-sidecar", "/details/0"), ("reviews-v1-sidecar", "/reviews/0"), ("reviews-v2-sidecar", "/reviews/0"), ("reviews-v3-sidecar", "/reviews/0"), ("ratings-sidecar", "/ratings/0") })
+        foreach (var (sidecar, path) in new[] { ("productpage-sidecar", "/"), ("details-sidecar-0", "/details/0"), ("details-sidecar-1", "/details/0"), ("reviews-v1-sidecar", "/reviews/0"), ("reviews-v2-sidecar", "/reviews/0"), ("reviews-v3-sidecar", "/reviews/0"), ("ratings-sidecar", "/ratings/0") })
         {
             await SidecarInbound.WaitUntilPlaintextServedAsync(mesh, sidecar, path, SyncTimeout);
         }

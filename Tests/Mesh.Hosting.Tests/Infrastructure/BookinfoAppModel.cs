@@ -27,6 +27,7 @@ internal static class BookinfoAppModel
         var details = builder.AddProject("details", Project("Details/Bookinfo.Details.csproj"), launchProfileName: null)
             .WithHttpEndpoint(name: "http")
             .WithHttpHealthCheck("/health")
+            .WithReplicas(2)
             .WithSidecar(mesh, app: "details");
 
         var ratings = builder.AddProject("ratings", Project("Ratings/Bookinfo.Ratings.csproj"), launchProfileName: null)
