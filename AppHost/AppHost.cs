@@ -25,12 +25,14 @@ var mesh = builder.AddMeshControlPlane("controlplane")
 // load-balancing task (docs/traffic-management.md) watches the mesh spread, pin and eject them.
 // details has a failure switch for it (SampleApps/README.md). WithReplicas goes before WithSidecar.
 builder.AddProject<Projects.Bookinfo_Details>("details", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http")
     .WithHttpHealthCheck("/health")
     .WithReplicas(2)
     .WithSidecar(mesh);
 
 var ratings = builder.AddProject<Projects.Bookinfo_Ratings>("ratings", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http")
     .WithHttpEndpoint(name: "grpc")
     .WithKestrelEndpoint("http", kestrelName: "Http", protocols: "Http1")
@@ -41,6 +43,7 @@ var ratings = builder.AddProject<Projects.Bookinfo_Ratings>("ratings", launchPro
 foreach (var version in new[] { "v1", "v2", "v3" })
 {
     var reviews = builder.AddProject<Projects.Bookinfo_Reviews>($"reviews-{version}", launchProfileName: null)
+        .PlaintextBehindSidecar()
         .WithHttpEndpoint(name: "http")
         .WithEnvironment("REVIEWS_VERSION", version)
         .WithHttpHealthCheck("/health")
@@ -54,6 +57,7 @@ foreach (var version in new[] { "v1", "v2", "v3" })
 }
 
 builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(port: 9080, name: "http")
     .WithExternalHttpEndpoints()
     .WithHttpHealthCheck("/health")
@@ -67,6 +71,7 @@ builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileNa
 // sidecar (the proxies that call it use mesh mTLS). Unused until the mesh config names it
 // (docs/security.md, "External authorization").
 builder.AddProject<Projects.Samples_ExtAuthz>("ext-authz", launchProfileName: null)
+    .PlaintextBehindSidecar()
     .WithHttpEndpoint(name: "http", env: "ExtAuthz__HttpPort")
     .WithHttpEndpoint(name: "grpc", env: "ExtAuthz__GrpcPort")
     .WithSidecar(mesh)
@@ -108,6 +113,7 @@ builder.Build().Run();
 // The C# tcp-echo server with its three ports allocated by Aspire.
 static IResourceBuilder<ProjectResource> TcpEcho(IDistributedApplicationBuilder builder, string name, string prefix) =>
     builder.AddProject<Projects.Samples_TcpEcho>(name, launchProfileName: null)
+        .PlaintextBehindSidecar()
         .WithEndpoint(name: "tcp", scheme: "tcp", env: "TcpEcho__Ports__0")
         .WithEndpoint(name: "tcp-other", scheme: "tcp", env: "TcpEcho__Ports__1")
         .WithEndpoint(name: "tcp-9002", scheme: "tcp", env: "TcpEcho__Ports__2")

@@ -4,6 +4,21 @@ namespace Mesh.AppHost;
 internal static class BookinfoResourceExtensions
 {
     /// <summary>
+    /// The app serves plain HTTP to its sidecar (the sidecar does mTLS with the mesh's own
+    /// certificates), so it needs no ASP.NET Core developer certificate. Aspire 13 gives every
+    /// project an HTTPS certificate configuration by default and, for it, shows "No trusted
+    /// development certificate" in the dashboard on a machine without a trusted one — a banner
+    /// about a certificate nothing here uses. Without that configuration there is no banner.
+    /// </summary>
+    /// <remarks>WithoutHttpsCertificate is experimental in Aspire 13.6 (ASPIRECERTIFICATES001); suppressed here only.</remarks>
+    public static IResourceBuilder<ProjectResource> PlaintextBehindSidecar(this IResourceBuilder<ProjectResource> builder)
+    {
+#pragma warning disable ASPIRECERTIFICATES001
+        return builder.WithoutHttpsCertificate();
+#pragma warning restore ASPIRECERTIFICATES001
+    }
+
+    /// <summary>
     /// Makes a Kestrel endpoint named <paramref name="kestrelName"/> listen on the target port
     /// of the Aspire endpoint <paramref name="endpointName"/> with the given protocols. Needed for
     /// h2c (gRPC over cleartext needs an Http2-only endpoint); once any Kestrel endpoint is

@@ -39,7 +39,16 @@ public static class MeshGatewayBuilderExtensions
 
         var resource = builder.AddMeshProgram(gateway, MeshProgram.Gateway)
             .WithHttpEndpoint(port: httpPort, name: MeshGatewayResource.HttpEndpointName, isProxied: false)
-            .WithHttpsEndpoint(port: httpsPort, name: MeshGatewayResource.HttpsEndpointName, isProxied: false)
+            // The HTTPS listener terminates TLS with the Gateway servers' own credentials, never with
+            // the ASP.NET Core developer certificate. Declared "https", Aspire would assume it serves
+            // that certificate and show "No trusted development certificate" on every first run; to
+            // Aspire it is a TCP port (nothing else reads its scheme), shown with its https URL.
+            .WithEndpoint(port: httpsPort, scheme: "tcp", name: MeshGatewayResource.HttpsEndpointName, isProxied: false)
+            .WithUrlForEndpoint(MeshGatewayResource.HttpsEndpointName, url =>
+            {
+                url.Url = new UriBuilder(url.Url) { Scheme = Uri.UriSchemeHttps }.Uri.ToString();
+                url.DisplayText = "https (Gateway servers' certificates)";
+            })
             .WithHttpEndpoint(name: MeshGatewayResource.AdminEndpointName, isProxied: false)
             .WithUrlForEndpoint(MeshGatewayResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithHttpHealthCheck("/ready", endpointName: MeshGatewayResource.AdminEndpointName)

@@ -39,7 +39,7 @@ public sealed class IngressGatewayTests(MeshAppFixture mesh, ITestOutputHelper o
             () => $"{certificateFile} does not exist",
             budget: TimeSpan.FromSeconds(10));
         using var generated = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificateFile));
-        using var https = PinnedHttpsClient(mesh.App.GetEndpoint("ingressgateway", "https"), generated);
+        using var https = PinnedHttpsClient(mesh.GatewayHttpsUrl, generated);
         output.WriteLine($"gateway https at {https.BaseAddress}, certificate {generated.Subject} ({generated.Thumbprint})");
 
         Assert.Contains("The Comedy of Errors", await BookinfoPage.FetchAsync(mesh.Gateway), StringComparison.Ordinal);

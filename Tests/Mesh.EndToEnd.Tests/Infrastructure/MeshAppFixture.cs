@@ -109,7 +109,8 @@ public sealed class MeshAppFixture : IAsyncLifetime
         Admin = new MeshAdminClient(adminHttp);
         ProductPage = new HttpClient { BaseAddress = _app.GetEndpoint("productpage", "http"), Timeout = TimeSpan.FromSeconds(30) };
         Gateway = new HttpClient { BaseAddress = _app.GetEndpoint(builder.Resources.OfType<MeshGatewayResource>().Single().Name, "http"), Timeout = TimeSpan.FromSeconds(30) };
-        GatewayHttpsUrl = _app.GetEndpoint(builder.Resources.OfType<MeshGatewayResource>().Single().Name, "https");
+        // A TCP endpoint to Aspire (the gateway's own TLS, not the developer certificate): its URL says tcp://.
+        GatewayHttpsUrl = new UriBuilder(_app.GetEndpoint(builder.Resources.OfType<MeshGatewayResource>().Single().Name, "https")) { Scheme = Uri.UriSchemeHttps }.Uri;
         DashboardUrl = _app.GetEndpoint("aspire-dashboard", "http");
 
         await Admin.WaitForAllSyncedAsync(ProxyIds.Count, TimeSpan.FromSeconds(30), timeout.Token);
