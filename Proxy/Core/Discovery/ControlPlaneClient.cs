@@ -135,14 +135,14 @@ internal sealed partial class ControlPlaneClient : BackgroundService
 
         if (!_fullSnapshotsOnly)
         {
+            // A reconnecting proxy says what it holds: the control plane sends only what differs.
+            var hello = new Hello { Node = node, Version = _assembler.Version, Resources = { _assembler.Resources() } };
+            using var deltas = client.StreamDeltas(headers, cancellationToken: cancellationToken);
             try
             {
-                // A reconnecting proxy says what it holds: the control plane sends only what differs.
-                var hello = new Hello { Node = node, Version = _assembler.Version, Resources = { _assembler.Resources() } };
-                using var deltas = client.StreamDeltas(headers, cancellationToken: cancellationToken);
                 return await RunStreamAsync(deltas, hello, ApplyDeltaAsync, cancellationToken);
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unimplemented)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && IsUnimplemented(ex, deltas))
             {
                 Log.FullSnapshotsOnly(_logger, _options.ControlPlane.Address);
                 _fullSnapshotsOnly = true;
@@ -151,6 +151,28 @@ internal sealed partial class ControlPlaneClient : BackgroundService
 
         using var snapshots = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
         return await RunStreamAsync(snapshots, new Hello { Node = node }, ApplySnapshotAsync, cancellationToken);
+    }
+
+    /// <summary>
+    /// Whether the control plane does not have the incremental stream. It answers Unimplemented at
+    /// once, so the proxy's first write (its Hello) can race the call's end and fail with a
+    /// different exception: the call's own status decides then.
+    /// </summary>
+    private static bool IsUnimplemented(Exception ex, AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta> call)
+    {
+        if (ex is RpcException rpc)
+        {
+            return rpc.StatusCode == StatusCode.Unimplemented;
+        }
+
+        try
+        {
+            return call.GetStatus().StatusCode == StatusCode.Unimplemented;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // the call has not ended: not a refusal of the method
+        }
     }
 
     private async Task<ProxyMessage> ApplySnapshotAsync(ProxySnapshot snapshot, CancellationToken cancellationToken)
