@@ -180,18 +180,20 @@ public sealed class TcpPolicyTests
             client.ShutdownSend();
         });
 
-        // Writes stall once the kernel buffers on both hops and the proxy's bounded input pipe are full.
+        // Writes stall once the kernel buffers on both hops and the proxy's bounded input pipe are
+        // full: the count stops moving over several of Poll's (growing) probe intervals.
         var last = -1L;
+        var unchanged = 0;
         await Poll.UntilAsync(
             "the client's writes stall",
-            async () =>
+            () =>
             {
                 var now = Interlocked.Read(ref sent);
-                var stalled = now == last && now > 0;
+                unchanged = now == last && now > 0 ? unchanged + 1 : 0;
                 last = now;
-                await Task.Delay(500);
-                return stalled || writing.IsCompleted;
+                return unchanged >= 8 || writing.IsCompleted;
             },
+            lastSeen: () => $"{last} bytes sent, unchanged over {unchanged} probes",
             budget: TimeSpan.FromMinutes(2));
         Assert.False(writing.IsCompleted, "the proxy accepted everything the client wrote although nobody read it");
         Assert.InRange(Interlocked.Read(ref sent), 1, 64L * 1024 * 1024);
