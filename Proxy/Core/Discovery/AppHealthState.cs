@@ -1,3 +1,5 @@
+using Mesh.Proxy.Core.Configuration;
+
 namespace Mesh.Proxy.Core.Discovery;
 
 /// <summary>
@@ -7,43 +9,27 @@ namespace Mesh.Proxy.Core.Discovery;
 /// </summary>
 internal sealed class AppHealthState
 {
-    private readonly Lock _gate = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeVersion _version = new();
 
     public bool Ready { get; private set; } = true;
 
     public string Reason { get; private set; } = "";
 
-    public long Version { get; private set; }
+    public long Version => _version.Value;
 
     /// <summary>Records a check's outcome; returns false when readiness did not change (the reason alone is not news).</summary>
-    public bool Set(bool ready, string reason)
+    public bool Set(bool ready, string reason) => _version.Change(() =>
     {
-        TaskCompletionSource changed;
-        lock (_gate)
+        if (Version > 0 && ready == Ready)
         {
-            if (Version > 0 && ready == Ready)
-            {
-                return false;
-            }
-
-            Ready = ready;
-            Reason = reason;
-            Version++;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return false;
         }
 
-        changed.TrySetResult();
+        Ready = ready;
+        Reason = reason;
         return true;
-    }
+    });
 
     /// <summary>Completes once <see cref="Version"/> differs from <paramref name="seen"/>.</summary>
-    public Task WaitForChangeAsync(long seen, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Version != seen ? Task.CompletedTask : _changed.Task.WaitAsync(cancellationToken);
-        }
-    }
+    public Task WaitForChangeAsync(long seen, CancellationToken cancellationToken) => _version.WaitForChangeAsync(seen, cancellationToken);
 }

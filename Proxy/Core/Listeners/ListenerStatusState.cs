@@ -1,3 +1,5 @@
+using Mesh.Proxy.Core.Configuration;
+
 namespace Mesh.Proxy.Core.Listeners;
 
 /// <summary>A listener the proxy was told to open and could not bind.</summary>
@@ -9,40 +11,24 @@ internal sealed record ListenerFailure(int Port, string Address, string Error, I
 /// </summary>
 internal sealed class ListenerStatusState
 {
-    private readonly object _gate = new();
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ChangeVersion _version = new();
 
     public IReadOnlyList<ListenerFailure> Failures { get; private set; } = [];
 
-    public long Version { get; private set; }
+    public long Version => _version.Value;
 
     /// <summary>Replaces the failures; returns false when nothing changed.</summary>
-    public bool Set(IReadOnlyList<ListenerFailure> failures)
+    public bool Set(IReadOnlyList<ListenerFailure> failures) => _version.Change(() =>
     {
-        TaskCompletionSource changed;
-        lock (_gate)
+        if (failures.Count == Failures.Count && failures.Zip(Failures).All(p => p.First.Port == p.Second.Port && p.First.Error == p.Second.Error && p.First.GatewayServers.SequenceEqual(p.Second.GatewayServers)))
         {
-            if (failures.Count == Failures.Count && failures.Zip(Failures).All(p => p.First.Port == p.Second.Port && p.First.Error == p.Second.Error && p.First.GatewayServers.SequenceEqual(p.Second.GatewayServers)))
-            {
-                return false;
-            }
-
-            Failures = failures;
-            Version++;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            return false;
         }
 
-        changed.TrySetResult();
+        Failures = failures;
         return true;
-    }
+    });
 
     /// <summary>Completes once <see cref="Version"/> differs from <paramref name="seen"/>.</summary>
-    public Task WaitForChangeAsync(long seen, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Version != seen ? Task.CompletedTask : _changed.Task.WaitAsync(cancellationToken);
-        }
-    }
+    public Task WaitForChangeAsync(long seen, CancellationToken cancellationToken) => _version.WaitForChangeAsync(seen, cancellationToken);
 }
