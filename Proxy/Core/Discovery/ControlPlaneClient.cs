@@ -147,6 +147,12 @@ internal sealed partial class ControlPlaneClient : BackgroundService
                 Log.FullSnapshotsOnly(_logger, _options.ControlPlane.Address);
                 _fullSnapshotsOnly = true;
             }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested && _assembler.Version.Length == 0)
+            {
+                // The first delta stream failed before anything arrived: try full snapshots at once
+                // rather than back off (a control plane that is down fails this too, then backs off).
+                Log.StreamFailed(_logger, _options.ControlPlane.Address, ex.Message);
+            }
         }
 
         using var snapshots = client.StreamSnapshots(headers, cancellationToken: cancellationToken);
