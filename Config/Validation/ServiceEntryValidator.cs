@@ -106,7 +106,6 @@ internal static class ServiceEntryValidator
                     ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: false, context);
                 }
 
-                ValidateWeights(spec, context);
                 break;
             case ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin:
                 if (spec.Endpoints.Count == 0)
@@ -130,7 +129,6 @@ internal static class ServiceEntryValidator
                     ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: true, context);
                 }
 
-                ValidateWeights(spec, context);
                 break;
             default:
                 context.Error("spec.resolution", $"resolution {Loading.IstioEnum.Name(resolution)} is not supported");
@@ -138,16 +136,6 @@ internal static class ServiceEntryValidator
         }
 
         ExportTo.Validate(spec.ExportTo, "spec.exportTo", context, isServiceEntry: true);
-    }
-
-    // The proxy balances endpoints evenly: different weights would be ignored, so they are refused.
-    private static void ValidateWeights(ServiceEntryConfig spec, ValidationContext context)
-    {
-        var weights = spec.Endpoints.Select(e => e.Weight is null or 0 ? 1 : e.Weight.Value).Distinct().Count();
-        if (weights > 1)
-        {
-            context.Error("spec.endpoints", "endpoints with different weights are not supported: the proxy does not balance endpoints by weight yet");
-        }
     }
 
     private static void ValidateEndpoint(WorkloadEntryConfig endpoint, string path, HashSet<string> portNames, bool allowHostNames, ValidationContext context)

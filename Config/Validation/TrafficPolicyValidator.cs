@@ -147,6 +147,8 @@ internal static class TrafficPolicyValidator
             context.Error(path, "can not simultaneously specify 'distribute' and 'failover'");
         }
 
+        LocalityDistributeValidator.Validate(locality.Distribute, $"{path}.distribute", context);
+
         for (var i = 0; i < locality.Failover.Count; i++)
         {
             var failover = locality.Failover[i];

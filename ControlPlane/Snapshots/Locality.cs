@@ -37,5 +37,17 @@ internal readonly record struct Locality(string Region, string Zone, string Subz
         _ => null,
     };
 
+    /// <summary>
+    /// Istio's <c>LocalityMatch</c>: whether this locality is in <paramref name="pattern"/>
+    /// (<c>region[/zone[/subzone]]</c>, a part <c>*</c> matches any, missing parts match any).
+    /// </summary>
+    public bool Matches(string? pattern)
+    {
+        var rule = Parse(pattern);
+        return (rule.Region == "*" || rule.Region == Region)
+            && (rule.Zone is "*" or "" || rule.Zone == Zone)
+            && (rule.Subzone is "*" or "" || rule.Subzone == Subzone);
+    }
+
     public override string ToString() => IsEmpty ? "" : $"{Region}/{Zone}/{Subzone}".TrimEnd('/');
 }

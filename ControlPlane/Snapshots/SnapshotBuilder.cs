@@ -73,28 +73,46 @@ internal static class SnapshotBuilder
             AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));
         }
 
-        ApplyLocalityPriorities(snapshot, inputs, node);
+        ApplyLocalityLoadBalancing(snapshot, inputs, node);
         snapshot.Version = VersionOf(snapshot);
         return snapshot;
     }
 
-    // Locality failover depends on where the proxy is: the shared clusters whose endpoints get
-    // priorities for this proxy are copied (the others stay shared).
-    private static void ApplyLocalityPriorities(ProxySnapshot snapshot, SnapshotInputs inputs, Node node)
+    // Locality load balancing depends on where the proxy is: the shared clusters whose endpoints get
+    // weights (distribute) or priorities (failover) for this proxy are copied (the others stay shared).
+    private static void ApplyLocalityLoadBalancing(ProxySnapshot snapshot, SnapshotInputs inputs, Node node)
     {
         DestinationRuleIndex? rules = null;
         for (var i = 0; i < snapshot.Clusters.Count; i++)
         {
             var cluster = snapshot.Clusters[i];
-            if (cluster.OutlierDetection is null || cluster.Endpoints.Count == 0 || inputs.Services.Find(cluster.Service) is not { } service)
+            if (cluster.Endpoints.Count == 0 || inputs.Services.Find(cluster.Service) is not { } service)
             {
                 continue;
             }
 
             rules ??= new DestinationRuleIndex(inputs.Model, node, inputs.Settings);
             var policy = TrafficPolicyMerger.Effective(rules.For(service)?.Spec, cluster.Subset.Length == 0 ? null : cluster.Subset, cluster.Port);
+            var setting = policy?.LoadBalancer?.LocalityLbSetting;
+            if (setting is { Enabled: not false, Distribute.Count: > 0 })
+            {
+                // Istio: distribute and failover exclude each other; distribute applies with or without outlier detection.
+                var distributed = cluster.Clone();
+                if (LocalityDistribution.Apply(distributed, Locality.FromLabels(node.Labels), setting.Distribute))
+                {
+                    snapshot.Clusters[i] = distributed;
+                }
+
+                continue;
+            }
+
+            if (cluster.OutlierDetection is null)
+            {
+                continue;
+            }
+
             var copy = cluster.Clone();
-            LocalityPriorities.Apply(copy, node, policy?.LoadBalancer?.LocalityLbSetting);
+            LocalityPriorities.Apply(copy, node, setting);
             if (copy.Endpoints.Any(e => e.Priority > 0))
             {
                 snapshot.Clusters[i] = copy;

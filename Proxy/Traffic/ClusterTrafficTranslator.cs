@@ -58,10 +58,6 @@ internal static class ClusterTrafficTranslator
         {
             translation.SetModel(new ClusterOutlierDetection(outlier, live.Outlier));
             translation.Metadata[OutlierAvailabilityPolicy.MinHealthPercentKey] = outlier.MinHealthPercent.ToString(CultureInfo.InvariantCulture);
-            if (LocalityPriorityTable.Format(cluster) is { } priorities)
-            {
-                translation.Metadata[LocalityPriorityTable.MetadataKey] = priorities;
-            }
             translation.HealthCheck = new HealthCheckConfig
             {
                 Passive = new PassiveHealthCheckConfig { Enabled = true, Policy = OutlierDetector.PolicyName },

@@ -43,6 +43,8 @@ public sealed class IstioParityValidationTests
         { "tracing settings at the proxy's behaviour", Telemetry + "  tracing: [{useRequestIdForTraceSampling: false, enableIstioTags: true, disableContextPropagation: false}]\n" },
         { "outputClaimToHeaders header with _", "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: r}\nspec:\n  jwtRules: [{issuer: i, outputClaimToHeaders: [{header: x_sub, claim: sub}]}]\n" },
         { "a host with a trailing dot", Dr.Replace("host: r", "host: reviews.default.svc.cluster.local.", StringComparison.Ordinal) },
+        { "endpoint weights", Se + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: STATIC\n  endpoints: [{address: 10.0.0.1, weight: 1}, {address: 10.0.0.2, weight: 3}]\n" },
+        { "locality distribute (Istio's task)", Dr + "  trafficPolicy:\n    loadBalancer:\n      localityLbSetting:\n        enabled: true\n        distribute:\n        - from: region1/zone1/*\n          to: {\"region1/zone1/*\": 80, \"region1/zone2/*\": 20}\n        - from: \"region1/zone2/*\"\n          to: {\"region1/zone2/*\": 100}\n" },
         { "a host whose first label is *-something", Vs.Replace("hosts: [r]", "hosts: [\"*-a.example.com\"]", StringComparison.Ordinal) + "  - " + Route.TrimStart() },
     };
 
@@ -73,8 +75,20 @@ public sealed class IstioParityValidationTests
         { "a bad header key", Ap + "  rules: [{when: [{key: \"request.headers[]\", values: [a]}]}]\n", "bad key (request.headers[]): should have format a[b]" },
         { "a malformed path template", Ap + "  rules: [{to: [{operation: {paths: [\"/a/{**}/{*}\"]}}]}]\n", "{**} is not the last operator" },
         { "an all-numeric top-level domain", Dr.Replace("host: r", "host: api.example.123", StringComparison.Ordinal), "top level domain \"123\" cannot be all-numeric" },
+        { "distribute weights not summing to 100", Distribute("- from: region1\n          to: {region1: 70, region2: 20}"), "spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to: total locality weight 90 != 100" },
+        { "a distribute weight of 0", Distribute("- from: region1\n          to: {region1: 100, region2: 0}"), "distribute[0].to.region2: locality weight must be in range [1, 100] (got 0)" },
+        { "a distribute weight above 100", Distribute("- from: region1\n          to: {region1: 101}"), "distribute[0].to.region1: locality weight must be in range [1, 100] (got 101)" },
+        { "a wildcard not at the end", Distribute("- from: \"*/zone1\"\n          to: {region1: 100}"), "distribute[0].from: locality \"*/zone1\" wildcard '*' number can not exceed 1 and must be in the end" },
+        { "an empty locality part", Distribute("- from: region1//a\n          to: {region1: 100}"), "must be region[/zone[/subzone]] without empty parts" },
+        { "overlapping to localities", Distribute("- from: region1\n          to: {region1: 50, \"region1/zone1\": 50}"), "distribute[0].to[\"region1/zone1\"]: locality \"region1/zone1\" overlap with previous specified ones" },
+        { "overlapping from localities", Distribute("- from: region1\n          to: {region1: 100}\n        - from: \"*\"\n          to: {region1: 100}"), "distribute[1].from: locality \"*\" overlap with previous specified ones" },
+        { "distribute without to", Distribute("- from: region1"), "distribute[0].to: locality lb distribute must specify destination localities" },
+        { "distribute with failover", Distribute("- from: region1\n          to: {region1: 100}\n        failover: [{from: region1, to: region2}]"), "spec.trafficPolicy.loadBalancer.localityLbSetting: can not simultaneously specify 'distribute' and 'failover'" },
         { "zoneAware and locality settings together", Dr + "  trafficPolicy: {loadBalancer: {localityLbSetting: {enabled: true}, zoneAwareLbSetting: {enabled: true}}}\n", "only one of localityLbSetting and zoneAwareLbSetting can be set" },
     };
+
+    private static string Distribute(string entries) =>
+        Dr + "  trafficPolicy:\n    loadBalancer:\n      localityLbSetting:\n        distribute:\n        " + entries + "\n";
 
     [Theory]
     [MemberData(nameof(RefusedAsInIstio))]
@@ -93,7 +107,6 @@ public sealed class IstioParityValidationTests
         { "trust domains with a principal suffix", Ap + "  rules: [{from: [{source: {principals: [\"*/sa/x\"], trustDomains: [td]}}]}]\n", "trustDomains with the principal suffix match \"*/sa/x\" is not supported" },
         { "a value starting and ending with *", Ap + "  rules: [{from: [{source: {namespaces: [\"*a*\"]}}]}]\n", "a value starting and ending with '*' is not supported" },
         { "maxRequestsPerConnection 2", Dr + "  trafficPolicy: {connectionPool: {http: {maxRequestsPerConnection: 2}}}\n", "maxRequestsPerConnection 2 is not supported" },
-        { "endpoint weights", Se + "  ports: [{number: 80, name: http, protocol: HTTP}]\n  resolution: STATIC\n  endpoints: [{address: 10.0.0.1, weight: 1}, {address: 10.0.0.2, weight: 3}]\n", "endpoints with different weights are not supported" },
         { "redirect code 304", Vs + "  - redirect: {uri: /a, redirectCode: 304}\n", "redirect code 304 is not supported" },
         { "a minimum ring size above Envoy's maximum", Dr + "  trafficPolicy: {loadBalancer: {consistentHash: {useSourceIp: true, ringHash: {minimumRingSize: 9000000}}}}\n", "is larger than the maximum ring size 8388608" },
         { "splitExternalLocalOriginErrors true", Dr + "  trafficPolicy: {outlierDetection: {splitExternalLocalOriginErrors: true}}\n", "splitExternalLocalOriginErrors true is not supported" },

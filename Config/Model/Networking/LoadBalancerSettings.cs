@@ -9,7 +9,7 @@ public sealed record LoadBalancerSettings
 
     public ConsistentHashLb? ConsistentHash { get; init; }
 
-    [Limited("failover, failoverPriority and enabled (priorities by locality, with outlierDetection, as Istio); distribute is refused")]
+    [Limited("HTTP and gRPC traffic only: TCP clusters balance endpoints by weight without localities")]
     public LocalityLoadBalancerSetting? LocalityLbSetting { get; init; }
 
     [Refused("slow start (warm-up) is not implemented by the proxy's load balancers")]
@@ -90,7 +90,6 @@ public sealed record MagLev
 /// <summary>Istio's <c>LocalityLoadBalancerSetting</c>.</summary>
 public sealed record LocalityLoadBalancerSetting
 {
-    [Refused("weighted distribution across localities needs weighted endpoint picks; the proxy balances endpoints with equal weights (use failover)")]
     public ValueList<LocalityDistribute> Distribute { get; init; } = [];
 
     public ValueList<LocalityFailover> Failover { get; init; } = [];

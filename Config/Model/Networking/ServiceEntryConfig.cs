@@ -51,10 +51,10 @@ public sealed record WorkloadEntryConfig
     [Refused("Mesh is a single network")]
     public string? Network { get; init; }
 
-    /// <summary><c>region/zone/subzone</c>: locality failover (DestinationRule localityLbSetting).</summary>
+    /// <summary><c>region/zone/subzone</c>: locality load balancing (DestinationRule localityLbSetting).</summary>
     public string? Locality { get; init; }
 
-    [Limited("equal weights only: the proxy does not balance endpoints by weight yet")]
+    /// <summary>The endpoint's load balancing weight (Envoy's lb endpoint weight; unset or 0 is 1).</summary>
     public uint? Weight { get; init; }
 
     public string? ServiceAccount { get; init; }

@@ -155,6 +155,7 @@ public static class MeshProxyHostingExtensions
                         pipeline.UseMiddleware<RouterStage>();
                         break;
                     case ProxyStage.LoadBalancing:
+                        pipeline.UseMiddleware<EndpointGroupStage>();
                         pipeline.UseLoadBalancing();
                         break;
                     case ProxyStage.PassiveHealth:

@@ -38,6 +38,16 @@ public sealed class UpstreamCluster
     /// <summary>The limit on retries in flight to this cluster; null when retries are unlimited.</summary>
     public IRetryLimiter? RetryLimiter { get; init; }
 
+    /// <summary>
+    /// Priorities (locality failover with Envoy's overprovisioning), locality weights (distribute) and
+    /// endpoint weights; null when every endpoint is alike. Core narrows the candidates by it before
+    /// its own load balancing policies; a feature's policy (consistent hash) applies it itself.
+    /// </summary>
+    public EndpointGroups? EndpointGroups { get; internal init; }
+
+    /// <summary>The cluster's policy is a feature's, which applies <see cref="EndpointGroups"/> itself.</summary>
+    internal bool PolicyPicksGroups { get; init; }
+
     /// <summary>Load balancer PASSTHROUGH: forward to the address the caller asked for.</summary>
     public bool IsPassthrough { get; init; }
 
@@ -53,6 +63,27 @@ public sealed class UpstreamCluster
     /// so a new snapshot restarts the rotation.
     /// </summary>
     public int NextRoundRobin() => Interlocked.Increment(ref _roundRobinCounter) & int.MaxValue;
+
+    /// <summary>
+    /// An available endpoint for a request the proxy makes on its own (mirrored copies, ext_authz
+    /// checks): round robin within the group <see cref="EndpointGroups"/> picks; null when none is
+    /// available or the cluster is not bound yet.
+    /// </summary>
+    public DestinationState? NextDestination()
+    {
+        if (_state is null)
+        {
+            return null;
+        }
+
+        var destinations = _state.DestinationsState.AvailableDestinations;
+        if (destinations.Count > 0 && EndpointGroups is { } groups)
+        {
+            destinations = groups.Pick(destinations, Random.Shared.NextDouble(), cache: true);
+        }
+
+        return destinations.Count == 0 ? null : destinations[NextRoundRobin() % destinations.Count];
+    }
 
     public override string ToString() => Name;
 }

@@ -59,7 +59,7 @@ internal static class ClusterTranslator
 
         var tls = translation.TlsEndpoints;
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
-        var weights = new HashSet<uint>();
+        var shares = new List<EndpointShare>(cluster.Endpoints.Count);
         for (var i = 0; i < cluster.Endpoints.Count; i++)
         {
             var endpoint = cluster.Endpoints[i];
@@ -75,15 +75,10 @@ internal static class ClusterTranslator
                 continue;
             }
 
-            weights.Add(endpoint.Weight == 0 ? 1 : endpoint.Weight);
             var authority = ClusterConventions.FormatAuthority(endpoint.Address, endpoint.Port);
+            shares.Add(new EndpointShare(authority, endpoint.Priority, endpoint.Locality, endpoint.LocalityWeight, endpoint.Weight));
             var scheme = tls is not null && tls(endpoint) ? "https" : "http";
             destinations.TryAdd(authority, new DestinationConfig { Address = $"{scheme}://{authority}" });
-        }
-
-        if (weights.Count > 1)
-        {
-            errors.Add($"{path}.endpoints", "endpoints with different weights are not supported by this proxy yet");
         }
 
         if (errors.Count != before)
@@ -100,6 +95,8 @@ internal static class ClusterTranslator
             Port = (int)cluster.Port,
             EndpointCount = destinations.Count,
             IsPassthrough = translation.IsPassthrough,
+            EndpointGroups = EndpointGroups.Create(shares),
+            PolicyPicksGroups = !IsCorePolicy(translation.LoadBalancingPolicy),
         };
 
         if (!translation.HasYarpCluster)
@@ -134,6 +131,10 @@ internal static class ClusterTranslator
         };
         return (upstream, config);
     }
+
+    private static bool IsCorePolicy(string policy) =>
+        policy == MeshRoundRobinPolicy.PolicyName || policy == LoadBalancingPolicies.Random
+        || policy == LoadBalancingPolicies.PowerOfTwoChoices || policy == LoadBalancingPolicies.FirstAlphabetical;
 
     public static ForwarderRequestConfig RequestConfigFor(Protocol protocol)
         => protocol is Protocol.Http2 or Protocol.Grpc ? Http2Request : Http1Request;

@@ -17,13 +17,11 @@ internal static class ExtAuthzSender
             return null;
         }
 
-        var destinations = cluster.State.DestinationsState.AvailableDestinations;
-        if (destinations.Count == 0 || cluster.State.Model.HttpClient is not { } client)
+        if (cluster.NextDestination() is not { } destination || cluster.State.Model.HttpClient is not { } client)
         {
             return null;
         }
 
-        var destination = destinations[cluster.NextRoundRobin() % destinations.Count];
         var request = cluster.State.Model.Config.HttpRequest;
         var version = request?.Version ?? fallbackVersion;
         var policy = request?.VersionPolicy ?? (version.Major >= 2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower);

@@ -31,7 +31,23 @@ internal sealed class ConsistentHashPolicy : ILoadBalancingPolicy
 
         var hash = ComputeHash(context, model) ?? (ulong)Random.Shared.NextInt64();
         var table = model.TableFor(upstream.State.DestinationsState.AvailableDestinations);
+        if (upstream.EndpointGroups is { } groups)
+        {
+            // Envoy picks the priority (and locality) from the request's hash too, so a key stays on one group.
+            var current = upstream.State.DestinationsState.AvailableDestinations;
+            availableDestinations = groups.Pick(availableDestinations, GroupRoll(hash), cache: ReferenceEquals(availableDestinations, current));
+        }
+
         return table.Pick(hash, availableDestinations);
+    }
+
+    // A number in [0, 1) from the hash, remixed (splitmix64's finalizer) so that it does not follow the ring position.
+    private static double GroupRoll(ulong hash)
+    {
+        hash = (hash ^ (hash >> 30)) * 0xbf58476d1ce4e5b9UL;
+        hash = (hash ^ (hash >> 27)) * 0x94d049bb133111ebUL;
+        hash ^= hash >> 31;
+        return (hash >> 11) * (1.0 / (1UL << 53));
     }
 
     /// <summary>The request's hash key (null: the request lacks it and is placed at random); the explanation uses it too.</summary>

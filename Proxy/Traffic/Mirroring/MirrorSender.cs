@@ -26,8 +26,7 @@ internal sealed partial class MirrorSender(ILogger<MirrorSender> logger)
     private void Start(MirrorRequest copy, ReadOnlyMemory<byte> body)
     {
         var cluster = copy.Cluster;
-        var destinations = cluster.IsBound ? cluster.State.DestinationsState.AvailableDestinations : [];
-        if (destinations.Count == 0)
+        if (cluster.NextDestination() is not { } destination)
         {
             Log.NoEndpoint(logger, cluster.Name);
             copy.Message.Dispose();
@@ -35,8 +34,6 @@ internal sealed partial class MirrorSender(ILogger<MirrorSender> logger)
         }
 
         var client = cluster.State.Model.HttpClient;
-
-        var destination = destinations[cluster.NextRoundRobin() % destinations.Count];
         var message = copy.Message;
         message.RequestUri = new Uri(destination.Model.Config.Address.TrimEnd('/') + copy.PathAndQuery);
         if (!body.IsEmpty || copy.ContentHeaders.Count > 0)

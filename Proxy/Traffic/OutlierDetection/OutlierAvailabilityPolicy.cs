@@ -8,9 +8,8 @@ namespace Mesh.Proxy.Traffic.OutlierDetection;
 /// <summary>
 /// Which endpoints of an outlier-detected cluster take traffic: those not ejected, unless fewer than
 /// <c>minHealthPercent</c> are left (Envoy's panic threshold: then all). With every endpoint ejected
-/// and no threshold, none: requests get 503 "no healthy upstream", as in Envoy. With locality
-/// failover priorities, only the most preferred level that has an available endpoint takes traffic
-/// (a level fails over when all its endpoints are ejected).
+/// and no threshold, none: requests get 503 "no healthy upstream", as in Envoy. Locality
+/// failover priorities apply to this set afterwards, per request (Core's <c>EndpointGroups</c>).
 /// </summary>
 internal sealed class OutlierAvailabilityPolicy : IAvailableDestinationsPolicy
 {
@@ -43,31 +42,6 @@ internal sealed class OutlierAvailabilityPolicy : IAvailableDestinationsPolicy
             available = minHealthPercent > 0 && healthy.Count * 100 < minHealthPercent * allDestinations.Count ? allDestinations : healthy;
         }
 
-        return LocalityPriorityTable.For(config) is { } priorities ? Preferred(available, priorities) : available;
-    }
-
-    // Locality failover: the available endpoints of the most preferred priority level that has any.
-    private static IReadOnlyList<DestinationState> Preferred(IReadOnlyList<DestinationState> available, Dictionary<string, int> priorities)
-    {
-        var best = int.MaxValue;
-        foreach (var destination in available)
-        {
-            best = Math.Min(best, priorities.GetValueOrDefault(destination.DestinationId));
-        }
-
-        List<DestinationState>? preferred = null;
-        for (var i = 0; i < available.Count; i++)
-        {
-            if (priorities.GetValueOrDefault(available[i].DestinationId) == best)
-            {
-                preferred?.Add(available[i]);
-            }
-            else
-            {
-                preferred ??= [.. available.Take(i)];
-            }
-        }
-
-        return preferred ?? available;
+        return available;
     }
 }

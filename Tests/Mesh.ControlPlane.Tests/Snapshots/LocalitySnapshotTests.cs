@@ -16,7 +16,7 @@ public sealed class LocalitySnapshotTests
 {
     private const string Helloworld = "helloworld.default.svc.cluster.local";
 
-    private static Node Workload(string name, IDictionary<string, string> labels, string address) => new()
+    internal static Node Workload(string name, IDictionary<string, string> labels, string address) => new()
     {
         Id = $"{name}-0",
         Workload = name,
@@ -35,7 +35,7 @@ public sealed class LocalitySnapshotTests
         },
     };
 
-    private static Dictionary<string, string> At(string app, string locality) => new() { ["app"] = app, ["istio-locality"] = locality };
+    internal static Dictionary<string, string> At(string app, string locality) => new() { ["app"] = app, ["istio-locality"] = locality };
 
     // Istio's task: one helloworld per locality, the client (sleep) in region1/zone1.
     private static readonly Node Sleep = Workload("sleep", At("sleep", "region1.zone1"), "10.0.0.1");

@@ -42,7 +42,6 @@ public sealed class SnapshotTranslatorTests
         { "reserved cluster name", s => { s.Clusters.Add(Cluster("inbound|9080||", Protocol.Http, 1)); return s; }, "reserved for the proxy's own clusters" },
         { "endpoint port 0", s => { s.Clusters[0].Endpoints.Add(new Endpoint { Address = "127.0.0.1" }); return s; }, "endpoints[1].port: must be 1-65535" },
         { "endpoint without address", s => { s.Clusters[0].Endpoints.Add(new Endpoint { Port = 80 }); return s; }, "endpoints[1].address: must not be empty" },
-        { "unequal endpoint weights", s => { s.Clusters[0].Endpoints.Add(new Endpoint { Address = "127.0.0.2", Port = 80, Weight = 5 }); return s; }, "different weights" },
         { "tcp cluster routed", s => { s.Clusters[0].Protocol = Protocol.Tcp; return s; }, "speaks Tcp; HTTP routes cannot use it" },
         { "redirect code", s => { s.VirtualHosts[0].Routes[0].Redirect = new Redirect { Uri = "/x", Code = 200 }; return s; }, "routes[0] (default).redirect.code: must be 301, 302, 303, 307 or 308 (got 200)" },
         { "direct response status", s => { s.VirtualHosts[0].Routes[0].DirectResponse = new DirectResponse { Status = 42 }; return s; }, "direct_response.status: must be 100-599" },
