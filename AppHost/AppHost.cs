@@ -8,6 +8,8 @@
 // it once a Gateway names that port (samples/tcp-echo/tcp-echo-all-v1.yaml, or the Gateway API's
 // samples/tcp-echo/gateway-api/tcp-echo-all-v1.yaml); with --TcpAuthorizationTask true also the TCP
 // authorization task's tcp-echo and curl in namespace foo (curl's bindings: localhost:9000-9002).
+// --LocalityTask true: helloworld in four localities and curl (localhost:5000) in namespace sample;
+// --ExtAuthzTask true: httpbin, ext-authz and curl (localhost:8000) in namespace foo.
 using Mesh.AppHost;
 using Mesh.Hosting;
 
@@ -104,6 +106,17 @@ if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["T
         .WithMeshReferencePort("tcp-echo", "tcp", 9000)
         .WithMeshReferencePort("tcp-echo", "tcp-other", 9001)
         .WithMeshReferencePort("tcp-echo", "tcp-9002", 9002);
+}
+
+// Istio tasks with workloads of their own (docs/locality-task.md, docs/ext-authz-task.md).
+if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["LocalityTask"], out var localityTask) && localityTask)
+{
+    IstioTaskResources.AddLocalityTask(builder, mesh);
+}
+
+if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["ExtAuthzTask"], out var extAuthzTask) && extAuthzTask)
+{
+    IstioTaskResources.AddExtAuthzTask(builder, mesh);
 }
 
 builder.AddMeshGateway("ingressgateway", mesh);

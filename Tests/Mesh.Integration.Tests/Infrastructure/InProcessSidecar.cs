@@ -70,6 +70,11 @@ public sealed class InProcessSidecar : IAsyncDisposable
             ["Mesh:Node:Labels:version"] = spec.Version,
             ["Mesh:AdminPort"] = "0",
         };
+        foreach (var (key, value) in spec.Labels)
+        {
+            settings[$"Mesh:Node:Labels:{key}"] = value;
+        }
+
         if (spec.AppPort is { } appPort)
         {
             settings["Mesh:Service"] = spec.App;
@@ -203,6 +208,9 @@ public sealed record SidecarSpec(string Id, string App, string Version)
     public IReadOnlyList<string> Upstreams { get; init; } = [];
 
     public string Namespace { get; init; } = "default";
+
+    /// <summary>More workload labels (e.g. <c>istio-locality</c>).</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
     /// <summary>Service ports of other protocols (TCP...), each with the app port behind it.</summary>
     public IReadOnlyList<PortSpec> Ports { get; init; } = [];

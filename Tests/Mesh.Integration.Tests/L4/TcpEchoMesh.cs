@@ -161,7 +161,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
         }
     }
 
-    private static string RepositoryRoot { get; } = FindRoot();
+    internal static string RepositoryRoot { get; } = FindRoot();
 
     private static string FindRoot()
     {

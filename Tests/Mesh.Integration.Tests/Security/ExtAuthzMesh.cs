@@ -25,10 +25,13 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
 {
     private readonly List<IAsyncDisposable> _parts = [];
 
-    private ExtAuthzMesh(string root, InProcessControlPlane controlPlane)
+    private readonly string _namespace;
+
+    private ExtAuthzMesh(string root, InProcessControlPlane controlPlane, string @namespace)
     {
         Root = root;
         ControlPlane = controlPlane;
+        _namespace = @namespace;
     }
 
     public string Root { get; }
@@ -40,23 +43,24 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
 
     public WebApplication Authorizer { get; private set; } = null!;
 
-    public static async Task<ExtAuthzMesh> StartAsync(string configYaml)
+    /// <param name="namespace">Where httpbin and the authorizer run (Istio's task: <c>foo</c>).</param>
+    public static async Task<ExtAuthzMesh> StartAsync(string configYaml, string @namespace = "default")
     {
         var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
         await File.WriteAllTextAsync(Path.Combine(root, "config", "ext-authz.yaml"), configYaml);
-        var mesh = new ExtAuthzMesh(root, await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data")));
+        var mesh = new ExtAuthzMesh(root, await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data")), @namespace);
         try
         {
             await mesh.StartAuthorizerAsync();
             var httpbin = await StartEchoAsync();
             mesh._parts.Add(httpbin);
-            var sidecar = await InProcessSidecar.StartAsync(new SidecarSpec("httpbin-v1", "httpbin", "v1") { AppPort = Port(httpbin), ServicePort = 8000 }, mesh.ControlPlane);
+            var sidecar = await InProcessSidecar.StartAsync(new SidecarSpec("httpbin-v1", "httpbin", "v1") { AppPort = Port(httpbin), ServicePort = 8000, Namespace = @namespace }, mesh.ControlPlane);
             mesh._parts.Add(sidecar);
             mesh.Httpbin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{sidecar.Listeners.OfKind(ListenerKind.Inbound).First().BoundPort}"), Timeout = TimeSpan.FromSeconds(30) };
             await mesh.ControlPlane.Admin.WaitForSyncedAsync(["httpbin-v1", "ext-authz-v1"]);
             await Poll.UntilAsync("ext-authz endpoints at httpbin's sidecar", async () =>
-                (await sidecar.EndpointWorkloadsAsync("ext-authz.default.svc.cluster.local")).Contains("ext-authz-v1"));
+                (await sidecar.EndpointWorkloadsAsync($"ext-authz.{@namespace}.svc.cluster.local")).Contains("ext-authz-v1"));
             return mesh;
         }
         catch
@@ -98,8 +102,9 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
         {
             ["Mesh:Mode"] = "Sidecar",
             ["Mesh:ControlPlane:Address"] = ControlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = ControlPlane.MintProxyToken("default", "ext-authz", "ext-authz-v1"),
+            ["Mesh:ControlPlane:Token"] = ControlPlane.MintProxyToken(_namespace, "ext-authz", "ext-authz-v1"),
             ["Mesh:Node:Id"] = "ext-authz-v1",
+            ["Mesh:Node:Namespace"] = _namespace,
             ["Mesh:Node:ServiceAccount"] = "ext-authz",
             ["Mesh:Node:Workload"] = "ext-authz-v1",
             ["Mesh:Node:Labels:app"] = "ext-authz",

@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Integration.Tests.L4;
 
 namespace Mesh.Integration.Tests.Security;
 
@@ -93,6 +94,28 @@ public sealed class ExtAuthzTests
         (status, body, _) = await mesh.GetAsync("/denied", "allow");
         Assert.Equal(HttpStatusCode.Forbidden, status);
         Assert.Equal("RBAC: access denied", body);
+    }
+
+    // Istio's task (docs/ext-authz-task.md): its files unchanged — the providers name
+    // ext-authz.foo.svc.cluster.local; the policy, which the task applies with `kubectl apply -n foo`,
+    // gets namespace foo as the page's meshctl step gives it.
+    [Fact]
+    public async Task Istio_task_files_work_unchanged_with_httpbin_and_the_authorizer_in_namespace_foo()
+    {
+        var samples = Path.Combine(TcpEchoMesh.RepositoryRoot, "samples", "extauthz");
+        var providers = await File.ReadAllTextAsync(Path.Combine(samples, "mesh-config-extension-providers.yaml"));
+        var policy = (await File.ReadAllTextAsync(Path.Combine(samples, "authorization-policy-ext-authz.yaml")))
+            .Replace("metadata:\n", "metadata:\n  namespace: foo\n", StringComparison.Ordinal);
+        await using var mesh = await ExtAuthzMesh.StartAsync($"{providers}\n---\n{policy}", "foo");
+
+        var (status, body, _) = await mesh.GetAsync("/headers", "deny");
+        Assert.Equal((HttpStatusCode.Forbidden, Denied), (status, body));
+        (status, body, _) = await mesh.GetAsync("/headers", "allow");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Contains("x-ext-authz-check-result: allowed", body, StringComparison.Ordinal);
+        (status, body, _) = await mesh.GetAsync("/ip", null);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.DoesNotContain("x-ext-authz-check-result", body, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,3 @@
+using Samples.Helloworld;
+
+HelloworldApp.Build(args).Run();

@@ -1,0 +1,3 @@
+using Samples.Httpbin;
+
+HttpbinApp.Build(args).Run();
