@@ -45,7 +45,9 @@ internal static class MeshImages
                 "-t:PublishContainer",
                 $"-p:ContainerBaseImage={DockerEnvironment.BaseImage}",
                 $"-p:ContainerRepository={repository}",
-                $"-p:ContainerImageTag={Tag}");
+                $"-p:ContainerImageTag={Tag}",
+                // Its own publish folder: other test projects publish and pack these projects too.
+                $"-p:PublishDir={Path.Combine(Path.GetTempPath(), "mesh-containers-publish", repository)}/");
             if (exitCode != 0)
             {
                 throw new InvalidOperationException($"dotnet publish -t:PublishContainer {Path.GetFileName(project)} failed ({exitCode}):\n{output}");
