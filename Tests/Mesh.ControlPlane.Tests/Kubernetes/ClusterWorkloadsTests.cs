@@ -63,16 +63,5 @@ public sealed class ClusterWorkloadsTests
         """);
 
     private static V1EndpointSlice Slice(string service, string addressType, params (string Pod, string Conditions)[] endpoints) =>
-        KubernetesYaml.Deserialize<V1EndpointSlice>($$"""
-            apiVersion: discovery.k8s.io/v1
-            kind: EndpointSlice
-            metadata:
-              name: {{service}}-abc12
-              namespace: default
-              labels: {kubernetes.io/service-name: {{service}}}
-            addressType: {{addressType}}
-            ports: [{name: http, port: 9080, protocol: TCP}]
-            endpoints:
-            {{string.Join("\n", endpoints.Select(e => $"- {{addresses: [10.0.0.1], conditions: {{{e.Conditions}}}, zone: zone-a, targetRef: {{kind: Pod, name: {e.Pod}, namespace: default}}}}"))}}
-            """);
+        KubernetesYaml.Deserialize<V1EndpointSlice>(ClusterYaml.EndpointSlice(service, 9080, addressType, [.. endpoints.Select(e => (e.Pod, "10.0.0.1", e.Conditions))]));
 }

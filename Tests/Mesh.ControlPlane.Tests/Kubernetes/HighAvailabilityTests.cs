@@ -209,18 +209,8 @@ public sealed class HighAvailabilityTests
     private static string Slice(string service, params (string Pod, string Address, string Conditions)[] endpoints) =>
         Slice(service, 15006, endpoints);
 
-    private static string Slice(string service, int port, params (string Pod, string Address, string Conditions)[] endpoints) => $$"""
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: {{service}}-abc12
-          namespace: default
-          labels: {kubernetes.io/service-name: {{service}}}
-        addressType: IPv4
-        ports: [{name: http, port: {{port}}, protocol: TCP}]
-        endpoints:
-        {{string.Join("\n", endpoints.Select(e => $"- {{addresses: [{e.Address}], conditions: {{{e.Conditions}}}, zone: zone-a, targetRef: {{kind: Pod, name: {e.Pod}, namespace: default}}}}"))}}
-        """;
+    private static string Slice(string service, int port, params (string Pod, string Address, string Conditions)[] endpoints) =>
+        ClusterYaml.EndpointSlice(service, port, "IPv4", endpoints);
 
     /// <summary>A proxy's discovery stream with its pod's service account token, as on a cluster.</summary>
     private sealed class AuthenticatedProxy(AsyncDuplexStreamingCall<ProxyMessage, ProxySnapshot> call) : IAsyncDisposable
