@@ -18,6 +18,9 @@ public sealed class TcpReferenceConfigTests : IDisposable
         Assert.StartsWith("load_module /m/ngx_stream_module.so;", text.Split('\n').First(l => !l.StartsWith('#')), StringComparison.Ordinal);
         Assert.Contains("listen 127.0.0.1:21000 backlog=4096;", text, StringComparison.Ordinal);
         Assert.Contains("proxy_pass 127.0.0.1:21001;", text, StringComparison.Ordinal);
+
+        // The probe and the short connections half-close and wait for the answer.
+        Assert.Contains("proxy_half_close on;", text, StringComparison.Ordinal);
         Assert.DoesNotContain("ssl", text, StringComparison.Ordinal);
     }
 
