@@ -42,7 +42,7 @@ public static class TcpLoadCommand
         {
             "bulk" => await BulkAsync(target, connections, warmup, duration),
             "connect" => await ConnectAsync(target, connections, warmup, duration),
-            "echo" => await EchoAsync(target, connections, rate, warmup, duration),
+            "echo" => await TcpEchoLoad.RunAsync(target, connections, rate, warmup, duration),
             _ => throw new UsageException($"--mode takes bulk, connect or echo (got '{mode}')"),
         };
         // Errors are part of the result (the report shows them); only a run without one fails.
@@ -52,13 +52,13 @@ public static class TcpLoadCommand
 
     private static async Task<TcpLoadResult> BulkAsync(IPEndPoint target, int connections, TimeSpan warmup, TimeSpan duration)
     {
-        var counter = new ErrorCounter();
+        var counter = new TcpLoadSockets.ErrorCounter();
         long received = 0;
         using var stop = new CancellationTokenSource();
         var sockets = new List<Socket>();
         for (var i = 0; i < connections; i++)
         {
-            sockets.Add(await OpenAsync(target));
+            sockets.Add(await TcpLoadSockets.OpenAsync(target));
         }
 
         var chunk = new byte[BulkWriteBytes];
@@ -109,7 +109,7 @@ public static class TcpLoadCommand
         }).ToList();
 
         await Task.Delay(warmup);
-        var (seconds, bytes) = await MeasureAsync(duration, () => Interlocked.Read(ref received));
+        var (seconds, bytes) = await TcpLoadSockets.MeasureAsync(duration, () => Interlocked.Read(ref received));
         await stop.CancelAsync();
         await Task.WhenAll(loops);
         foreach (var socket in sockets)
@@ -122,7 +122,7 @@ public static class TcpLoadCommand
 
     private static async Task<TcpLoadResult> ConnectAsync(IPEndPoint target, int workers, TimeSpan warmup, TimeSpan duration)
     {
-        var counter = new ErrorCounter();
+        var counter = new TcpLoadSockets.ErrorCounter();
         long completed = 0;
         using var stop = new CancellationTokenSource();
         var loops = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
@@ -132,7 +132,7 @@ public static class TcpLoadCommand
             {
                 try
                 {
-                    using var socket = await OpenAsync(target);
+                    using var socket = await TcpLoadSockets.OpenAsync(target);
                     await socket.SendAsync(one, SocketFlags.None);
                     if (await socket.ReceiveAsync(one, SocketFlags.None) != 1)
                     {
@@ -157,157 +157,10 @@ public static class TcpLoadCommand
 
         await Task.Delay(warmup);
         var errorsBefore = counter.Count;
-        var (seconds, count) = await MeasureAsync(duration, () => Interlocked.Read(ref completed));
+        var (seconds, count) = await TcpLoadSockets.MeasureAsync(duration, () => Interlocked.Read(ref completed));
         var errors = counter.Count - errorsBefore;
         await stop.CancelAsync();
         await Task.WhenAll(loops);
         return new TcpLoadResult { Mode = "connect", Seconds = seconds, Connections = count, Errors = errors, FirstError = counter.First };
-    }
-
-    private static async Task<TcpLoadResult> EchoAsync(IPEndPoint target, int connections, double rate, TimeSpan warmup, TimeSpan duration)
-    {
-        var sockets = new List<Socket>();
-        for (var i = 0; i < connections; i++)
-        {
-            sockets.Add(await OpenAsync(target));
-        }
-
-        try
-        {
-            if (warmup > TimeSpan.Zero)
-            {
-                await EchoRunAsync(sockets, rate, warmup);
-            }
-
-            Console.WriteLine(OpenLoopCommand.StartMarker);
-            var result = await EchoRunAsync(sockets, rate, duration);
-            Console.WriteLine(OpenLoopCommand.EndMarker);
-            return result;
-        }
-        finally
-        {
-            foreach (var socket in sockets)
-            {
-                socket.Dispose();
-            }
-        }
-    }
-
-    /// <summary>
-    /// One open-loop timeline: request i is due at start + i/rate on connection i mod C, sent from
-    /// a dedicated thread on time; receive loops match the echoed bytes to their scheduled times.
-    /// </summary>
-    private static async Task<TcpLoadResult> EchoRunAsync(IReadOnlyList<Socket> sockets, double rate, TimeSpan duration)
-    {
-        var total = (int)Math.Round(rate * duration.TotalSeconds);
-        var recorder = new LatencyRecorder(total);
-        var counter = new ErrorCounter();
-        var inFlight = sockets.Select(_ => new EchoInFlight()).ToArray();
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var stop = new CancellationTokenSource();
-        var receivers = sockets.Select((socket, c) => Task.Run(async () =>
-        {
-            var buffer = new byte[256];
-            try
-            {
-                while (!stop.IsCancellationRequested)
-                {
-                    var read = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
-                    if (read == 0 || !inFlight[c].Received(read, PreciseClock.NowNs(), recorder))
-                    {
-                        counter.Add(new IOException(read == 0 ? "the path closed an echo connection" : "more bytes came back than were sent"));
-                        return;
-                    }
-
-                    if (recorder.Completed >= total)
-                    {
-                        done.TrySetResult();
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                if (!stop.IsCancellationRequested)
-                {
-                    counter.Add(ex);
-                }
-            }
-        })).ToList();
-
-        var one = new byte[] { (byte)'x' };
-        var start = PreciseClock.NowNs() + 1_000_000;
-        var interval = 1e9 / rate;
-        await DispatcherThread.Run("tcp-echo-dispatcher", () =>
-        {
-            for (var i = 0; i < total; i++)
-            {
-                var due = start + (long)(i * interval);
-                PreciseClock.SleepUntil(due);
-                recorder.RecordDispatchLag(PreciseClock.NowNs() - due);
-                var c = i % sockets.Count;
-                inFlight[c].Sent(due);
-                try
-                {
-                    sockets[c].Send(one);
-                }
-                catch (SocketException ex)
-                {
-                    counter.Add(ex);
-                }
-            }
-        });
-
-        // The last echoes get a second to arrive; the ones that do not are errors.
-        await Task.WhenAny(done.Task, Task.Delay(TimeSpan.FromSeconds(1)));
-        var elapsed = (PreciseClock.NowNs() - start) / 1e9;
-        var summary = recorder.Summarize(total, elapsed, counter.First);
-        await stop.CancelAsync();
-        await Task.WhenAll(receivers);
-        return new TcpLoadResult { Mode = "echo", Seconds = elapsed, Errors = summary.Errors + counter.Count, Latency = summary, FirstError = counter.First };
-    }
-
-    /// <summary>Marks the measured window and reads a counter at both ends of it.</summary>
-    private static async Task<(double Seconds, long Delta)> MeasureAsync(TimeSpan duration, Func<long> read)
-    {
-        Console.WriteLine(OpenLoopCommand.StartMarker);
-        var before = read();
-        var started = PreciseClock.NowNs();
-        await Task.Delay(duration);
-        var after = read();
-        var seconds = (PreciseClock.NowNs() - started) / 1e9;
-        Console.WriteLine(OpenLoopCommand.EndMarker);
-        return (seconds, after - before);
-    }
-
-    private static async Task<Socket> OpenAsync(IPEndPoint target)
-    {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        try
-        {
-            await socket.ConnectAsync(target);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Counts failures and keeps the first one's message.</summary>
-    private sealed class ErrorCounter
-    {
-        private long _count;
-        private string? _first;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public string? First => Volatile.Read(ref _first);
-
-        public void Add(Exception ex)
-        {
-            Interlocked.Increment(ref _count);
-            Interlocked.CompareExchange(ref _first, ex.Message, null);
-        }
     }
 }
