@@ -23,6 +23,7 @@ public static class MeshControlPlaneBuilderExtensions
         var resource = new MeshControlPlaneResource(name, builder.AppHostDirectory);
 
         MeshWiring.Subscribe(builder, resource);
+        Dashboard.MeshRoutingProperties.Subscribe(builder, resource);
         Kubernetes.KubernetesPublishingStep.Register(builder);
 
         // Gateway API Gateways of class istio get a gateway proxy each, which the control plane
@@ -53,7 +54,14 @@ public static class MeshControlPlaneBuilderExtensions
             })
             .WithHttpHealthCheck("/healthz", endpointName: MeshControlPlaneResource.AdminEndpointName)
             .WithUrlForEndpoint(MeshControlPlaneResource.AdminEndpointName, url => url.DisplayText = "Mesh console")
-            .WithUrlForEndpoint(MeshControlPlaneResource.GrpcEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly);
+            .WithUrlForEndpoint(MeshControlPlaneResource.GrpcEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
+            .WithMeshTrafficCommands();
+    }
+
+    private static IResourceBuilder<MeshControlPlaneResource> WithMeshTrafficCommands(this IResourceBuilder<MeshControlPlaneResource> builder)
+    {
+        Dashboard.MeshTrafficCommands.AddTo(builder);
+        return builder;
     }
 
     /// <summary>The directory of Istio-format YAML the control plane watches (relative to the AppHost).</summary>

@@ -69,6 +69,7 @@ public static class MeshSidecarBuilderExtensions
             builder.WaitFor(sidecarBuilder);
         }
 
+        Dashboard.MeshTrafficCommands.AddTo(builder, workload);
         return builder;
     }
 

@@ -10,7 +10,8 @@ namespace Mesh.Hosting.Tests.Pods;
 /// network namespace per pod, each with its own veth, address and loopback, so a port bound to
 /// 127.0.0.1 in a pod is reachable only from inside it — exactly a pod's network. Everything is
 /// named <c>mp&lt;pid&gt;-&lt;n&gt;…</c> in a free 10.251.x.0/24 the test picks, and removed on dispose,
-/// also when the test fails; leftovers of a test process that died are removed first.
+/// also when the test fails; leftovers of a test process that died are removed first. An iptables
+/// FORWARD rule lets the bridge forward between pods whatever the host firewall says.
 /// </summary>
 internal sealed class PodNetwork : IDisposable
 {
@@ -46,6 +47,10 @@ internal sealed class PodNetwork : IDisposable
             Ip($"link add {network._bridge} type bridge");
             Ip($"addr add {network.NodeAddress}/24 dev {network._bridge}");
             Ip($"link set {network._bridge} up");
+
+            // Bridged frames pass the host's iptables FORWARD chain once br_netfilter is loaded (a
+            // Docker daemon loads it and sets the policy to DROP): pods talk to each other anyway.
+            Run("iptables", ForwardRule("-I", network._bridge));
         }
         catch
         {
@@ -84,7 +89,10 @@ internal sealed class PodNetwork : IDisposable
         }
 
         TryIp($"link del {_bridge}");
+        Run("iptables", ForwardRule("-D", _bridge));
     }
+
+    private static string ForwardRule(string operation, string bridge) => $"{operation} FORWARD -i {bridge} -o {bridge} -j ACCEPT";
 
     private IPAddress Address(int host) => IPAddress.Parse($"10.251.{Subnet}.{host}");
 
@@ -114,6 +122,7 @@ internal sealed class PodNetwork : IDisposable
         {
             TryIp($"netns del {name}");
             TryIp($"link del {name}");
+            Run("iptables", ForwardRule("-D", name));
             Remove(name);
         }
     }

@@ -1,13 +1,19 @@
+using System.Diagnostics;
+
 namespace Mesh.Integration.Tests.Infrastructure;
 
-/// <summary>Calls reviews back to back until cancelled, counting answers by workload and failures.</summary>
-public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int Failed, string? FirstFailure)
+/// <summary>
+/// Calls reviews back to back until cancelled, counting answers by workload and failures; each
+/// failure is kept with when it happened (since the probe started), for the test's output.
+/// </summary>
+public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int Failed, string? FirstFailure, IReadOnlyList<string> Failures)
 {
     public static async Task<TrafficProbe> RunAsync(MeshTestCluster mesh, CancellationToken stop)
     {
         await Task.Yield();
+        var clock = Stopwatch.StartNew();
         var served = new SortedDictionary<string, int>(StringComparer.Ordinal);
-        var failed = 0;
+        var failures = new List<string>();
         string? firstFailure = null;
         while (!stop.IsCancellationRequested)
         {
@@ -18,14 +24,15 @@ public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int F
             }
             catch (HttpRequestException e)
             {
-                failed++;
                 firstFailure ??= e.Message;
+                failures.Add($"{clock.ElapsedMilliseconds} ms: {e.Message}");
             }
         }
 
-        return new TrafficProbe(served, failed, firstFailure);
+        return new TrafficProbe(served, failures.Count, firstFailure, failures);
     }
 
     public override string ToString() =>
-        $"{MeshTestCluster.Describe(Served)}; failed: {Failed}{(FirstFailure is null ? "" : $" (first: {FirstFailure})")}";
+        $"{MeshTestCluster.Describe(Served)}; failed: {Failed}{(FirstFailure is null ? "" : $" (first: {FirstFailure})")}"
+        + string.Concat(Failures.Take(30).Select(f => $"\n  {f}"));
 }
