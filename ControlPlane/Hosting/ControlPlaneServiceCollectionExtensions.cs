@@ -60,13 +60,15 @@ internal static class ControlPlaneServiceCollectionExtensions
             services.AddHostedService<ConfigDirectoryWatcher>();
         }
 
-        // Registry, snapshots, discovery
+        // Registry, snapshots, discovery. On Kubernetes the API server is the registry's source
+        // (and its memory across restarts: no journal); locally the connected proxies are.
+        var workloadSource = KubernetesServiceCollectionExtensions.IsKubernetesMode(builder.Configuration) ? WorkloadSource.ApiServer : WorkloadSource.Proxies;
         services.AddSingleton(sp =>
         {
             // Remembered before any proxy can connect, so no snapshot is built without them.
-            var registry = new WorkloadRegistry(sp.GetRequiredService<TimeProvider>());
+            var registry = new WorkloadRegistry(sp.GetRequiredService<TimeProvider>(), workloadSource);
             var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
-            if (options.RegistryGracePeriod > TimeSpan.Zero)
+            if (options.RegistryGracePeriod > TimeSpan.Zero && workloadSource == WorkloadSource.Proxies)
             {
                 var logger = sp.GetRequiredService<ILogger<RegistryJournal>>();
                 registry.Remember(RegistryJournal.Read(DataDirectory(sp), logger), options.RegistryGracePeriod);
@@ -76,7 +78,7 @@ internal static class ControlPlaneServiceCollectionExtensions
         });
         services.AddHostedService(sp => new RegistryJournal(
             sp.GetRequiredService<WorkloadRegistry>(),
-            sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero ? DataDirectory(sp) : null,
+            sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value.RegistryGracePeriod > TimeSpan.Zero && workloadSource == WorkloadSource.Proxies ? DataDirectory(sp) : null,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<RegistryJournal>>()));
         services.AddSingleton(sp =>

@@ -13,12 +13,14 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// before anything else starts: when the Secret exists its files are written into the CA's
 /// directory (<c>&lt;data&gt;/&lt;CaDirectory&gt;</c>, mode 0600), so the CA loads the cluster's root
 /// instead of generating one; when it does not, the files the CA generates on first start are
-/// stored as the Secret. Two replicas racing on a fresh cluster: the loser (409 Conflict) stops so
-/// Kubernetes restarts it, and it adopts the winner's root.
+/// stored as the Secret — by the leader only (<see cref="KubernetesLeaderElection"/>): on a fresh
+/// cluster the other replicas wait for the Secret and adopt the leader's root, so they never serve
+/// a root of their own. Should a Secret appear anyway between read and create (409 Conflict), the
+/// replica stops so Kubernetes restarts it, and it adopts that root.
 /// </summary>
 internal sealed partial class CaSecretSynchronizer(
-    IKubernetes client, IOptions<KubernetesOptions> options, IOptions<ControlPlaneOptions> controlPlane,
-    IHostApplicationLifetime lifetime, ILogger<CaSecretSynchronizer> logger) : IHostedService
+    IKubernetes client, KubernetesLeaderElection leadership, IOptions<KubernetesOptions> options, IOptions<ControlPlaneOptions> controlPlane,
+    IHostApplicationLifetime lifetime, TimeProvider time, ILogger<CaSecretSynchronizer> logger) : IHostedService
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(500);
     private readonly CancellationTokenSource _stopping = new();
@@ -30,26 +32,44 @@ internal sealed partial class CaSecretSynchronizer(
     {
         var name = options.Value.CaSecretName;
         var ns = options.Value.Namespace;
-        try
+        leadership.Start();
+        var waiting = false;
+        while (true)
         {
-            var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
-            System.IO.Directory.CreateDirectory(Directory);
-            foreach (var (file, bytes) in secret.Data ?? new Dictionary<string, byte[]>())
+            try
             {
-                var path = Path.Combine(Directory, Path.GetFileName(file));
-                await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-                if (!OperatingSystem.IsWindows())
+                var secret = await client.CoreV1.ReadNamespacedSecretAsync(name, ns, cancellationToken: cancellationToken);
+                System.IO.Directory.CreateDirectory(Directory);
+                foreach (var (file, bytes) in secret.Data ?? new Dictionary<string, byte[]>())
                 {
-                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    var path = Path.Combine(Directory, Path.GetFileName(file));
+                    await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                    }
+                }
+
+                LogAdopted(logger, ns, name, secret.Data?.Count ?? 0);
+                return;
+            }
+            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                if (leadership.IsLeader)
+                {
+                    LogWillCreate(logger, ns, name, Directory);
+                    _publishing = Task.Run(() => PublishWhenGeneratedAsync(_stopping.Token), CancellationToken.None);
+                    return;
+                }
+
+                if (!waiting)
+                {
+                    waiting = true;
+                    LogWaitingForLeader(logger, ns, name);
                 }
             }
 
-            LogAdopted(logger, ns, name, secret.Data?.Count ?? 0);
-        }
-        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            LogWillCreate(logger, ns, name, Directory);
-            _publishing = Task.Run(() => PublishWhenGeneratedAsync(_stopping.Token), CancellationToken.None);
+            await Task.Delay(PollInterval, time, cancellationToken);
         }
     }
 
@@ -128,6 +148,9 @@ internal sealed partial class CaSecretSynchronizer(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "No Secret {Namespace}/{Name} yet: the CA files generated in {Directory} will be stored there")]
     private static partial void LogWillCreate(ILogger logger, string @namespace, string name, string directory);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No Secret {Namespace}/{Name} yet and this replica does not lead: waiting for the leader to store the mesh CA")]
+    private static partial void LogWaitingForLeader(ILogger logger, string @namespace, string name);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored the mesh CA in Secret {Namespace}/{Name}")]
     private static partial void LogCreated(ILogger logger, string @namespace, string name);

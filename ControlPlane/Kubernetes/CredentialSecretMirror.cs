@@ -21,52 +21,19 @@ internal sealed partial class CredentialSecretMirror(
     /// <summary>Marks a credential directory as written by the mirror (and so removable by it).</summary>
     public const string MarkerFile = ".from-kubernetes-secret";
 
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-
     // Keys of a kubernetes.io/tls Secret and of Istio's generic form; nothing else is written.
     private static readonly string[] CredentialKeys = ["tls.crt", "tls.key", "ca.crt", "cert", "key", "cacert"];
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(options.Value.CredentialNamespaces.Distinct(StringComparer.Ordinal).Select(ns => MirrorAsync(ns, stoppingToken)));
 
-    private async Task MirrorAsync(string ns, CancellationToken stopping)
-    {
-        var settings = options.Value;
-        var delay = settings.RetryDelay;
-        string? resourceVersion = null;
-        var nextResync = DateTimeOffset.MinValue;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                if (resourceVersion is null || time.GetUtcNow() >= nextResync)
-                {
-                    resourceVersion = await ListAsync(ns, stopping);
-                    nextResync = time.GetUtcNow() + settings.ResyncPeriod;
-                }
-
-                using var resync = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                resync.CancelAfter(nextResync - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero);
-                resourceVersion = await WatchAsync(ns, resourceVersion, resync.Token);
-                delay = settings.RetryDelay;
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                // The resync deadline ended the watch: the loop lists again.
-            }
-            catch (Exception ex)
-            {
-                LogFailed(logger, ns, delay, ex.Message);
-                resourceVersion = null;
-                await Task.Delay(delay, time, stopping).ContinueWith(_ => { }, TaskScheduler.Default);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            }
-        }
-    }
+    // The informer loop of every watcher here (list, watch, list again on 410 or resync, back off).
+    private Task MirrorAsync(string ns, CancellationToken stopping) =>
+        new ListWatchLoop($"Secret ({ns})", options.Value, time, logger).RunAsync(
+            cancellationToken => ListAsync(ns, cancellationToken),
+            (resourceVersion, cancellationToken) => WatchAsync(ns, resourceVersion, cancellationToken),
+            () => { },
+            stopping);
 
     private async Task<string> ListAsync(string ns, CancellationToken cancellationToken)
     {
@@ -93,7 +60,7 @@ internal sealed partial class CredentialSecretMirror(
         return list.Metadata?.ResourceVersion ?? "";
     }
 
-    private async Task<string?> WatchAsync(string ns, string resourceVersion, CancellationToken cancellationToken)
+    private async Task<(string? ResourceVersion, bool Expired)> WatchAsync(string ns, string resourceVersion, CancellationToken cancellationToken)
     {
         var current = resourceVersion;
         var errors = new WatchErrors();
@@ -121,9 +88,7 @@ internal sealed partial class CredentialSecretMirror(
         }
 
         errors.ThrowIfFailed("Secret");
-
-        // 410 Gone: list again from scratch.
-        return errors.Expired ? null : current;
+        return (current, errors.Expired);
     }
 
     /// <summary>Writes a Secret's TLS files; false when it holds none (or its name cannot be a credential).</summary>
@@ -194,9 +159,6 @@ internal sealed partial class CredentialSecretMirror(
 
         File.Move(temporary, path, overwrite: true);
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Mirroring Secrets of namespace {Namespace} failed; retrying in {Delay}: {Reason}")]
-    private static partial void LogFailed(ILogger logger, string @namespace, TimeSpan delay, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Secret {Name} is not mirrored: {Directory} holds a credential that did not come from Kubernetes")]
     private static partial void LogShadowed(ILogger logger, string name, string directory);

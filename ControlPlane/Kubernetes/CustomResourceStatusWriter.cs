@@ -9,8 +9,9 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// <c>status.observedGeneration</c> and an <c>Accepted</c> condition (True, or False with every
 /// error's field path and message), so <c>kubectl get vs reviews -o yaml</c> tells a user why a
 /// change did not take effect. A status already saying the same is not written again.
+/// Only the leader (<see cref="KubernetesLeaderElection"/>) writes; the others leave it to it.
 /// </summary>
-internal sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvider time, ILogger<CustomResourceStatusWriter> logger)
+internal sealed class CustomResourceStatusWriter(IKubernetes client, KubernetesLeaderElection leadership, TimeProvider time, ILogger<CustomResourceStatusWriter> logger)
 {
     public const string ConditionType = "Accepted";
 
@@ -23,9 +24,11 @@ internal sealed class CustomResourceStatusWriter(IKubernetes client, TimeProvide
 
     public async Task WriteAsync(CustomResourceObject configObject, CustomResourceVerdict verdict, CancellationToken cancellationToken)
     {
-        if (!configObject.Kind.IsIstio)
+        if (!configObject.Kind.IsIstio || !leadership.IsLeader)
         {
-            return; // the Gateway API's status is the spec's (GatewayApiStatusWriter); an invalid one is logged
+            // The Gateway API's status is the spec's (GatewayApiStatusWriter); an invalid one is logged.
+            // A replica that does not lead writes nothing: the leader reconciles the same objects.
+            return;
         }
 
         var message = verdict.Message(configObject.Generation);

@@ -1,8 +1,6 @@
-using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
 using Mesh.Config.Model;
 using Mesh.Config.Model.MeshConfiguration;
@@ -11,80 +9,23 @@ namespace Mesh.ControlPlane.Kubernetes;
 
 /// <summary>
 /// Keeps <see cref="CustomResourceCache"/> in step with one kind across all namespaces, the
-/// informer way: list (paged), then watch from the list's resource version, resuming each watch
-/// from the last version seen; a 410 Gone (the version was compacted away) or the periodic resync
-/// lists again from scratch, so nothing missed survives a resync period. Failures back off
-/// exponentially (capped at 30 s) and never end the loop. Istio's mesh config is not a custom
+/// informer way (<see cref="ListWatchLoop"/>: paged list, watch from its resource version, list
+/// again on 410 Gone or resync, back off on failure). Istio's mesh config is not a custom
 /// resource: for <see cref="ConfigKinds.MeshConfigMap"/> the watcher lists and watches the one
 /// ConfigMap <c>istio</c> of the control plane's own namespace (istiod reads it from its own).
 /// </summary>
 internal sealed class CustomResourceWatcher(
     IKubernetes client, ConfigKind kind, CustomResourceCache cache, KubernetesOptions options, TimeProvider time, ILogger logger)
 {
-    private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(30);
-    private readonly TaskCompletionSource _listed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ListWatchLoop _loop = new(kind.Kind, options, time, logger);
 
     /// <summary>Completes after the first list (successful, or the CRD found missing).</summary>
-    public Task Listed => _listed.Task;
+    public Task Listed => _loop.Listed;
 
     public string Version => kind.Versions[0];
 
-    public async Task RunAsync(CancellationToken stopping)
-    {
-        var delay = options.RetryDelay;
-        string? resourceVersion = null;
-        var nextResync = DateTimeOffset.MinValue;
-        while (!stopping.IsCancellationRequested)
-        {
-            try
-            {
-                if (resourceVersion is null || time.GetUtcNow() >= nextResync)
-                {
-                    resourceVersion = await ListAsync(stopping);
-                    nextResync = time.GetUtcNow() + options.ResyncPeriod;
-                    _listed.TrySetResult();
-                }
-
-                using var resync = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-                resync.CancelAfter(nextResync - time.GetUtcNow() is { Ticks: > 0 } left ? left : TimeSpan.Zero);
-                var (version, expired) = await WatchAsync(resourceVersion, resync.Token);
-                resourceVersion = expired ? null : version;
-                if (expired)
-                {
-                    KubernetesLog.WatchExpired(logger, kind.Kind, version);
-                }
-
-                delay = options.RetryDelay;
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (OperationCanceledException)
-            {
-                // The resync deadline ended the watch: the loop lists again.
-            }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.Gone)
-            {
-                KubernetesLog.WatchExpired(logger, kind.Kind, resourceVersion);
-                resourceVersion = null;
-            }
-            catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                KubernetesLog.KindMissing(logger, kind.Kind, MaxRetryDelay);
-                cache.ReplaceKind(kind, []);
-                _listed.TrySetResult();
-                resourceVersion = null;
-                await Pause(MaxRetryDelay, stopping);
-            }
-            catch (Exception ex)
-            {
-                KubernetesLog.WatchFailed(logger, kind.Kind, delay, ex);
-                await Pause(delay, stopping);
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRetryDelay.Ticks));
-            }
-        }
-    }
+    public Task RunAsync(CancellationToken stopping) =>
+        _loop.RunAsync(ListAsync, WatchAsync, () => cache.ReplaceKind(kind, []), stopping);
 
     private bool IsMeshConfigMap => kind == ConfigKinds.MeshConfigMap;
 
@@ -220,7 +161,4 @@ internal sealed class CustomResourceWatcher(
         errors.ThrowIfFailed(kind.Kind);
         return (current, errors.Expired);
     }
-
-    private Task Pause(TimeSpan delay, CancellationToken cancellationToken) =>
-        Task.Delay(delay, time, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
 }

@@ -13,15 +13,21 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// a Gateway's and a GatewayClass's status whole, a route's <c>status.parents</c> with the entries
 /// of other controllers kept. Conditions carry the object's <c>metadata.generation</c> as
 /// <c>observedGeneration</c>. A status that already says the same (transition times aside) is not
-/// written again.
+/// written again. Only the leader (<see cref="KubernetesLeaderElection"/>) writes.
 /// </summary>
-internal sealed class GatewayApiStatusWriter(IKubernetes client, CustomResourceCache cache, GatewayApiStatus statuses, ILogger<GatewayApiStatusWriter> logger)
+internal sealed class GatewayApiStatusWriter(
+    IKubernetes client, CustomResourceCache cache, GatewayApiStatus statuses, KubernetesLeaderElection leadership, ILogger<GatewayApiStatusWriter> logger)
 {
     // What this writer last wrote per object: its write reaches the cache only with the next watch event.
     private readonly ConcurrentDictionary<string, string> _written = new(StringComparer.Ordinal);
 
     public async Task WriteAsync(CancellationToken cancellationToken)
     {
+        if (!leadership.IsLeader)
+        {
+            return;
+        }
+
         var current = statuses.Current();
         var objects = cache.Snapshot().Where(o => o.Kind.Group == ConfigKinds.GatewayApiGroup).ToList();
         // A deleted object is forgotten, so a re-created one with the same name gets its status.

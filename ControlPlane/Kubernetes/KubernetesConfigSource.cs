@@ -13,8 +13,9 @@ namespace Mesh.ControlPlane.Kubernetes;
 /// and reconciles (debounced) whenever a watch reports a change. The Gateway API objects' status
 /// (<see cref="GatewayApiStatusWriter"/>) is written after every change of the configuration or of
 /// the registry (a Gateway turns Programmed when its proxy connects). The control plane turns ready once
-/// every kind has been listed and reconciled — not before, so proxies never get an empty mesh
-/// from a control plane that has not read its config yet.
+/// every kind (and the registry's EndpointSlices and Pods) has been listed and reconciled — not before, so proxies never get an empty mesh
+/// from a control plane that has not read its config yet. Every replica reconciles; only the leader's
+/// writers write status, and a replica that becomes leader reconciles again to catch up.
 /// </summary>
 internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
 {
@@ -27,14 +28,18 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
     private readonly ChangeDebouncer _debouncer;
     private readonly ChangeDebouncer _gatewayStatus;
     private readonly Registry.WorkloadRegistry _registry;
+    private readonly KubernetesWorkloadSource _workloads;
+    private readonly KubernetesLeaderElection _leadership;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _loops = [];
 
     public KubernetesConfigSource(
         ConfigStore store, CustomResourceCache cache, CustomResourceReconciler reconciler, ControlPlaneReadiness readiness,
         k8s.IKubernetes client, IOptions<KubernetesOptions> options, TimeProvider time, ILoggerFactory loggers,
-        GatewayApiStatusWriter gatewayStatus, Registry.WorkloadRegistry registry)
+        GatewayApiStatusWriter gatewayStatus, Registry.WorkloadRegistry registry, KubernetesWorkloadSource workloads, KubernetesLeaderElection leadership)
     {
+        _leadership = leadership;
+        _workloads = workloads;
         _registry = registry;
         _store = store;
         _cache = cache;
@@ -63,6 +68,7 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
         _cache.Changed += _debouncer.Notify;
         _store.Changed += _gatewayStatus.Notify;
         _registry.Changed += _gatewayStatus.Notify;
+        _leadership.BecameLeader += OnBecameLeader;
         _gatewayStatus.Start();
         foreach (var watcher in _watchers)
         {
@@ -77,6 +83,7 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
         _cache.Changed -= _debouncer.Notify;
         _store.Changed -= _gatewayStatus.Notify;
         _registry.Changed -= _gatewayStatus.Notify;
+        _leadership.BecameLeader -= OnBecameLeader;
         await _stopping.CancelAsync();
         await Task.WhenAll(_loops).WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
         await _debouncer.DisposeAsync();
@@ -90,11 +97,19 @@ internal sealed class KubernetesConfigSource : IHostedService, IAsyncDisposable
         await _gatewayStatus.DisposeAsync();
     }
 
+    // A new leader writes every status its predecessor left unwritten (or never wrote).
+    private void OnBecameLeader()
+    {
+        _debouncer.Notify();
+        _gatewayStatus.Notify();
+    }
+
     private async Task InitialSyncAsync()
     {
         try
         {
-            await Task.WhenAll(_watchers.Select(w => w.Listed)).WaitAsync(_stopping.Token);
+            // Every kind listed, and the registry's EndpointSlices and Pods: no proxy gets a mesh without its endpoints.
+            await Task.WhenAll([.. _watchers.Select(w => w.Listed), _workloads.Listed]).WaitAsync(_stopping.Token);
             await _reconciler.ReconcileAsync(_stopping.Token);
             _debouncer.Start();
             _readiness.MarkConfigLoaded();

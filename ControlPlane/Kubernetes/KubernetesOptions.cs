@@ -45,6 +45,18 @@ internal sealed class KubernetesOptions
     /// <summary>Pause before retrying after the API server failed or was unreachable (doubled up to 30 s).</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>The <c>coordination.k8s.io/v1</c> Lease in <see cref="Namespace"/> whose holder leads (status writes, CA bootstrap).</summary>
+    public string LeaseName { get; set; } = "mesh-controlplane-leader";
+
+    /// <summary>How long a Lease not renewed keeps its holder the leader: the longest a dead leader's duties wait for the next one.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>A leader that could not renew its Lease for this long stops leading (less than <see cref="LeaseDuration"/>).</summary>
+    public TimeSpan LeaseRenewDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How often the Lease is renewed by its holder and tried by the others.</summary>
+    public TimeSpan LeaseRetryPeriod { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Quiet period after watch events before the configuration is recompiled.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(100);
 }

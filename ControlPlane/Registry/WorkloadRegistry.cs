@@ -4,9 +4,15 @@ using Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Registry;
 
 /// <summary>
-/// The mutable set of registered workloads (one per connected proxy). Registration and removal
-/// are O(log n); the immutable <see cref="RegistrySnapshot"/> is materialized lazily, once per
-/// version, so a storm of thousands of connecting proxies does not rebuild it on every join.
+/// The mesh's workloads, the one registry snapshot builders read, from one of two sources
+/// (<see cref="WorkloadSource"/>). Locally each connected proxy registers its own workload
+/// (<see cref="Register"/>). On Kubernetes the API server is the source: the workloads are the
+/// pods behind each Service's EndpointSlices, replaced as a whole by the Kubernetes mode's watch
+/// (<see cref="ReplaceSourced"/>), so every control-plane replica serves the same endpoints
+/// whichever replica a proxy is connected to; a proxy's registration then only tracks its stream.
+/// Registration and removal are O(log n); the immutable <see cref="RegistrySnapshot"/> is
+/// materialized lazily, once per version, so a storm of thousands of connecting proxies does not
+/// rebuild it on every join.
 /// </summary>
 internal sealed class WorkloadRegistry : IDisposable
 {
@@ -18,8 +24,18 @@ internal sealed class WorkloadRegistry : IDisposable
     private RegistrySnapshot _snapshot = RegistrySnapshot.Empty;
     private ITimer? _forgetRemembered;
     private volatile bool _shuttingDown;
+    private ImmutableArray<WorkloadInstance> _sourced = [];
 
-    public WorkloadRegistry(TimeProvider time) => _time = time;
+    public WorkloadRegistry(TimeProvider time, WorkloadSource source = WorkloadSource.Proxies)
+    {
+        _time = time;
+        Source = source;
+    }
+
+    public WorkloadSource Source { get; }
+
+    /// <summary>Whether proxies' own registrations are the workloads (not the API server's view).</summary>
+    private bool ProxiesAreSource => Source == WorkloadSource.Proxies;
 
     /// <summary>Raised after every registration or removal (outside the registry's lock).</summary>
     public event Action? Changed;
@@ -37,7 +53,7 @@ internal sealed class WorkloadRegistry : IDisposable
             {
                 if (_snapshot.Version != _version)
                 {
-                    _snapshot = new RegistrySnapshot(_version, [.. _byId.Values.Select(r => r.Instance)]);
+                    _snapshot = new RegistrySnapshot(_version, ProxiesAreSource ? [.. _byId.Values.Select(r => r.Instance)] : _sourced);
                 }
 
                 return _snapshot;
@@ -56,6 +72,11 @@ internal sealed class WorkloadRegistry : IDisposable
         lock (_gate)
         {
             _byId = _byId.SetItem(node.Id, registration);
+            if (!ProxiesAreSource)
+            {
+                return registration;
+            }
+
             _version++;
         }
 
@@ -91,6 +112,11 @@ internal sealed class WorkloadRegistry : IDisposable
             }
 
             _byId = _byId.Remove(id);
+            if (!ProxiesAreSource)
+            {
+                return true;
+            }
+
             _version++;
         }
 
@@ -114,11 +140,37 @@ internal sealed class WorkloadRegistry : IDisposable
             }
 
             registration.Instance = registration.Instance with { Ready = ready };
+            if (!ProxiesAreSource)
+            {
+                // The pod's readiness (its sidecar's /ready probe) reaches the EndpointSlice instead.
+                return false;
+            }
+
             _version++;
         }
 
         Changed?.Invoke();
         return true;
+    }
+
+    /// <summary>
+    /// The API server's workloads (<see cref="WorkloadSource.ApiServer"/>) as of its watches:
+    /// replaces them all; a no-op for the proxy-registered source.
+    /// </summary>
+    public void ReplaceSourced(ImmutableArray<WorkloadInstance> workloads)
+    {
+        lock (_gate)
+        {
+            if (ProxiesAreSource)
+            {
+                return;
+            }
+
+            _sourced = workloads;
+            _version++;
+        }
+
+        Changed?.Invoke();
     }
 
     public WorkloadInstance? Find(string id) => _byId.TryGetValue(id, out var registration) ? registration.Instance : null;

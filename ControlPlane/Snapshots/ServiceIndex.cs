@@ -122,8 +122,9 @@ internal sealed class ServiceIndex
 
     internal static ServiceEndpoint Endpoint(MeshModel model, Wire.Node node, Wire.ServicePort port, MeshSettings settings)
     {
-        // A sidecar is a mesh mTLS peer (auto mTLS) unless its PeerAuthentication disables mTLS on the port.
-        var mtls = InboundPolicySnapshotBuilder.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
+        // A sidecar is a mesh mTLS peer (auto mTLS) unless its PeerAuthentication disables mTLS on the
+        // port; a pod without a proxy (Kubernetes registry: Mode unspecified) is plaintext.
+        var mtls = node.Mode != Wire.ProxyMode.Unspecified && InboundPolicySnapshotBuilder.ModeFor(model, node, NamespaceOf(node, settings), settings, port.TargetPort, port.Port) != Wire.MtlsMode.Disable;
         var endpoint = new Wire.Endpoint
         {
             Address = node.Address,

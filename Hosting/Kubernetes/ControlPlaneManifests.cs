@@ -6,14 +6,17 @@ namespace Mesh.Hosting.Kubernetes;
 
 /// <summary>
 /// The control plane in Kubernetes mode: ServiceAccount, least-privilege RBAC (read and watch the
-/// mesh CRDs and write their status, review service account tokens, keep its CA in one Secret of
-/// its own namespace, and read Istio's mesh config ConfigMap there), the Deployment and the
-/// Service sidecars and gateways dial.
+/// mesh CRDs and write their status, read and watch EndpointSlices and Pods — the registry —,
+/// review service account tokens, keep its CA in one Secret of its own namespace, read Istio's
+/// mesh config ConfigMap there, and hold the leader-election Lease there), the Deployment and the
+/// Service sidecars and gateways dial. With more than one replica, a PodDisruptionBudget keeps one
+/// serving through voluntary disruptions (node drains) and the replicas prefer different nodes.
 /// </summary>
 internal static class ControlPlaneManifests
 {
     public const string CaSecretName = "mesh-ca";
     public const string DataDirectory = "/var/lib/mesh";
+    public const string LeaseName = "mesh-controlplane-leader";
 
     public static IEnumerable<(string File, object Manifest)> All(MeshPublishModel model)
     {
@@ -23,9 +26,11 @@ internal static class ControlPlaneManifests
         yield return ("clusterrole.yaml", ClusterRole(name));
         yield return ("clusterrolebinding.yaml", ClusterRoleBinding(name, ns));
         yield return ("role.yaml", CaRole(name, ns));
-        yield return ("rolebinding.yaml", CaRoleBinding(name, ns));
+        yield return ("rolebinding.yaml", RoleBinding(name, ns, "ca"));
         yield return ("role-meshconfig.yaml", MeshConfigRole(name, ns));
-        yield return ("rolebinding-meshconfig.yaml", MeshConfigRoleBinding(name, ns));
+        yield return ("rolebinding-meshconfig.yaml", RoleBinding(name, ns, "meshconfig"));
+        yield return ("role-leader-election.yaml", LeaderElectionRole(name, ns));
+        yield return ("rolebinding-leader-election.yaml", RoleBinding(name, ns, "leader-election"));
         if (model.Mesh.Gateways.Count > 0)
         {
             // Gateways' credentialName: TLS Secrets of the gateways' namespace, read as Istio does.
@@ -34,6 +39,11 @@ internal static class ControlPlaneManifests
         }
 
         yield return ("deployment.yaml", Deployment(model));
+        if (model.Options.ControlPlaneReplicas > 1)
+        {
+            yield return ("poddisruptionbudget.yaml", DisruptionBudget(name, ns));
+        }
+
         yield return ("service.yaml", Service(name, ns));
     }
 
@@ -55,6 +65,9 @@ internal static class ControlPlaneManifests
                 new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = gatewayApi, Verbs = ["get", "list", "watch"] },
                 // ReferenceGrant has no status.
                 new V1PolicyRule { ApiGroups = [ConfigKinds.GatewayApiGroup], Resources = [.. gatewayApi.Where(p => p != ConfigKinds.ReferenceGrant.Plural).Select(p => p + "/status")], Verbs = ["get", "patch", "update"] },
+                // The registry (Istio's Kubernetes registry): endpoints of every Service, and the pods behind them.
+                new V1PolicyRule { ApiGroups = ["discovery.k8s.io"], Resources = ["endpointslices"], Verbs = ["get", "list", "watch"] },
+                new V1PolicyRule { ApiGroups = [""], Resources = ["pods"], Verbs = ["get", "list", "watch"] },
                 // The bootstrap credential of proxies: their projected service account tokens.
                 new V1PolicyRule { ApiGroups = ["authentication.k8s.io"], Resources = ["tokenreviews"], Verbs = ["create"] },
             ],
@@ -84,15 +97,6 @@ internal static class ControlPlaneManifests
         ],
     };
 
-    private static V1RoleBinding CaRoleBinding(string name, string ns) => new()
-    {
-        ApiVersion = "rbac.authorization.k8s.io/v1",
-        Kind = "RoleBinding",
-        Metadata = new V1ObjectMeta { Name = $"{name}-ca", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
-        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-ca" },
-        Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
-    };
-
     // Istio's mesh config (extension providers): the ConfigMap "istio" of the control plane's own
     // namespace, read and watched by name only (list and watch with a metadata.name field selector
     // are authorized by resourceNames).
@@ -104,13 +108,39 @@ internal static class ControlPlaneManifests
         Rules = [new V1PolicyRule { ApiGroups = [""], Resources = ["configmaps"], ResourceNames = [IstioMeshConfigMap.Name], Verbs = ["get", "list", "watch"] }],
     };
 
-    private static V1RoleBinding MeshConfigRoleBinding(string name, string ns) => new()
+    // Leader election (status writes, CA bootstrap): create cannot be limited to a name; reading and
+    // renewing are limited to the one Lease.
+    private static V1Role LeaderElectionRole(string name, string ns) => new()
+    {
+        ApiVersion = "rbac.authorization.k8s.io/v1",
+        Kind = "Role",
+        Metadata = new V1ObjectMeta { Name = $"{name}-leader-election", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        Rules =
+        [
+            new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], Verbs = ["create"] },
+            new V1PolicyRule { ApiGroups = ["coordination.k8s.io"], Resources = ["leases"], ResourceNames = [LeaseName], Verbs = ["get", "update"] },
+        ],
+    };
+
+    private static V1RoleBinding RoleBinding(string name, string ns, string role) => new()
     {
         ApiVersion = "rbac.authorization.k8s.io/v1",
         Kind = "RoleBinding",
-        Metadata = new V1ObjectMeta { Name = $"{name}-meshconfig", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
-        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-meshconfig" },
+        Metadata = new V1ObjectMeta { Name = $"{name}-{role}", NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        RoleRef = new V1RoleRef { ApiGroup = "rbac.authorization.k8s.io", Kind = "Role", Name = $"{name}-{role}" },
         Subjects = [new Rbacv1Subject { Kind = "ServiceAccount", Name = name, NamespaceProperty = ns }],
+    };
+
+    private static V1PodDisruptionBudget DisruptionBudget(string name, string ns) => new()
+    {
+        ApiVersion = "policy/v1",
+        Kind = "PodDisruptionBudget",
+        Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns, Labels = KubernetesLabels.PartOfMesh("controlplane") },
+        Spec = new V1PodDisruptionBudgetSpec
+        {
+            MinAvailable = 1,
+            Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string>(StringComparer.Ordinal) { ["app"] = name } },
+        },
     };
 
     private static V1Role CredentialRole(string name, string gatewayNamespace) => new()
@@ -148,6 +178,7 @@ internal static class ControlPlaneManifests
             SidecarContainerFactory.Value("ControlPlane__RootNamespace", options.ControlPlaneNamespace),
             SidecarContainerFactory.Field("ControlPlane__Kubernetes__Namespace", "metadata.namespace"),
             SidecarContainerFactory.Value("ControlPlane__Kubernetes__CaSecretName", CaSecretName),
+            SidecarContainerFactory.Value("ControlPlane__Kubernetes__LeaseName", LeaseName),
             SidecarContainerFactory.Value("ControlPlane__Kubernetes__TokenAudience", SidecarContainerFactory.TokenAudience),
         };
         if (model.Mesh.Gateways.Count > 0)
@@ -195,6 +226,10 @@ internal static class ControlPlaneManifests
                                 SecurityContext = SidecarContainerFactory.RestrictedSecurityContext(),
                             },
                         ],
+                        // Replicas on different nodes where the cluster can (one node's loss leaves one serving).
+                        TopologySpreadConstraints = options.ControlPlaneReplicas > 1
+                            ? [new V1TopologySpreadConstraint { MaxSkew = 1, TopologyKey = "kubernetes.io/hostname", WhenUnsatisfiable = "ScheduleAnyway", LabelSelector = new V1LabelSelector { MatchLabels = selector } }]
+                            : null,
                         // Scratch state only: the CA lives in the mesh-ca Secret, config in the CRDs.
                         Volumes = [new V1Volume { Name = "data", EmptyDir = new V1EmptyDirVolumeSource() }],
                     },

@@ -133,7 +133,24 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
         // The Gateway API's kinds and their status, in their own group.
         Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["gateway.networking.k8s.io"]) && r.Resources.Contains("httproutes") && r.Verbs.Contains("watch"));
         Assert.Contains(role.Rules, r => r.ApiGroups.SequenceEqual(["gateway.networking.k8s.io"]) && r.Resources.Contains("gateways/status") && r.Verbs.Contains("patch"));
-        Assert.DoesNotContain(role.Rules, r => r.Resources.Any(x => x is "secrets" or "pods" or "configmaps"));
+        Assert.DoesNotContain(role.Rules, r => r.Resources.Any(x => x is "secrets" or "configmaps" or "nodes" or "services"));
+        // The registry: EndpointSlices and Pods, read-only (Istio's Kubernetes registry).
+        Assert.Equal(
+            [("discovery.k8s.io", "endpointslices"), ("", "pods")],
+            role.Rules.Where(r => r.Resources.Contains("endpointslices") || r.Resources.Contains("pods"))
+                .Select(r => (r.ApiGroups.Single(), r.Resources.Single())));
+        Assert.All(
+            role.Rules.Where(r => r.Resources.Contains("endpointslices") || r.Resources.Contains("pods")),
+            r => Assert.Equal(["get", "list", "watch"], r.Verbs));
+
+        // Leader election: the one Lease of its own namespace (create cannot name it).
+        var leaseRole = Load<V1Role>("controlplane/role-leader-election.yaml");
+        Assert.Equal("istio-system", leaseRole.Metadata.NamespaceProperty);
+        Assert.Equal(
+            [("create", ""), ("get", "mesh-controlplane-leader"), ("update", "mesh-controlplane-leader")],
+            leaseRole.Rules.SelectMany(r => r.Verbs.Select(v => (v, r.ResourceNames?.Single() ?? ""))).Order());
+        Assert.All(leaseRole.Rules, r => Assert.Equal(("coordination.k8s.io", "leases"), (r.ApiGroups.Single(), r.Resources.Single())));
+        Assert.Equal("mesh-controlplane-leader", Env(Load<V1Deployment>("controlplane/deployment.yaml").Spec.Template.Spec.Containers[0])["ControlPlane__Kubernetes__LeaseName"]);
 
         var caRole = Load<V1Role>("controlplane/role.yaml");
         Assert.Equal("istio-system", caRole.Metadata.NamespaceProperty);
@@ -148,6 +165,23 @@ public sealed class PublishedBookinfoTests(BookinfoPublishFixture bookinfo) : IC
         Assert.Equal("Kubernetes", Env(controlPlane)["ControlPlane__Mode"]);
         Assert.Equal("bookinfo", Env(controlPlane)["ControlPlane__Kubernetes__CredentialNamespaces__0"]);
         Assert.Equal("bookinfo", Env(controlPlane)["ControlPlane__DefaultNamespace"]);
+    }
+
+    [Fact]
+    public void Two_control_plane_replicas_get_a_disruption_budget_and_spread_over_nodes()
+    {
+        // The fixture publishes with ControlPlaneReplicas=2.
+        var deployment = Load<V1Deployment>("controlplane/deployment.yaml");
+        Assert.Equal(2, deployment.Spec.Replicas);
+        var spread = Assert.Single(deployment.Spec.Template.Spec.TopologySpreadConstraints);
+        Assert.Equal(("kubernetes.io/hostname", "ScheduleAnyway"), (spread.TopologyKey, spread.WhenUnsatisfiable));
+        Assert.Equal(deployment.Spec.Selector.MatchLabels, spread.LabelSelector.MatchLabels);
+
+        var budget = Load<V1PodDisruptionBudget>("controlplane/poddisruptionbudget.yaml");
+        Assert.Equal("istio-system", budget.Metadata.NamespaceProperty);
+        Assert.Equal("1", budget.Spec.MinAvailable.Value);
+        Assert.Equal(deployment.Spec.Selector.MatchLabels, budget.Spec.Selector.MatchLabels);
+        Assert.Contains("- controlplane/poddisruptionbudget.yaml", bookinfo.Files["kustomization.yaml"], StringComparison.Ordinal);
     }
 
     [Fact]

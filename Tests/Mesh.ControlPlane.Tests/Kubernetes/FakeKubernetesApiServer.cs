@@ -18,7 +18,8 @@ namespace Mesh.ControlPlane.Tests.Kubernetes;
 /// An in-process HTTP server on 127.0.0.1 that speaks the part of the Kubernetes API the control
 /// plane's Kubernetes mode uses: list and watch (newline-delimited events, history replay from a
 /// resource version, 410 Gone for compacted versions) of the mesh CRD paths across namespaces,
-/// the status subresource (merge patch), TokenReview, Secrets and ConfigMaps. There is no real API server on
+/// the status subresource (merge patch), TokenReview, Secrets and ConfigMaps, Pods and EndpointSlices,
+/// and the Leases of leader election. There is no real API server on
 /// these machines; this is what the Kubernetes mode is tested against.
 /// </summary>
 public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
@@ -59,6 +60,8 @@ public sealed partial class FakeKubernetesApiServer : IAsyncDisposable
         app.MapGet("/api/v1/namespaces/{ns}/secrets", server.ListOrWatchSecretsAsync);
         app.MapPost("/api/v1/namespaces/{ns}/secrets", server.CreateSecretAsync);
         app.MapGet("/api/v1/namespaces/{ns}/configmaps", server.ListOrWatchConfigMapsAsync);
+        server.MapWorkloads(app);
+        server.MapLeases(app);
         await app.StartAsync();
         server.Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return server;

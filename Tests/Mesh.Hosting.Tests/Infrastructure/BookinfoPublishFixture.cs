@@ -13,6 +13,7 @@ public sealed class BookinfoPublishFixture : IAsyncLifetime
         "--Mesh:Kubernetes:Tag=1.0.0",
         "--Mesh:Kubernetes:Namespace=bookinfo",
         "--Mesh:Kubernetes:Workloads:productpage:Replicas=2",
+        "--Mesh:Kubernetes:ControlPlaneReplicas=2",
     ];
 
     public const string MeshWidePeerAuthentication = """
