@@ -24,6 +24,35 @@ public sealed partial class FakeKubernetesApiServer
         }
     }
 
+    /// <summary>The Lease as stored now (null: none).</summary>
+    public JsonObject? Lease(string ns, string name)
+    {
+        lock (_gate)
+        {
+            return _leases.TryGetValue($"{ns}/{name}", out var lease) ? (JsonObject)lease.DeepClone() : null;
+        }
+    }
+
+    /// <summary>A Lease as a replica that has since died left it: held, last renewed at <paramref name="renewed"/>.</summary>
+    public void PutLease(string ns, string name, string holder, DateTime renewed, int durationSeconds)
+    {
+        var time = renewed.ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture);
+        lock (_gate)
+        {
+            StoreLease(ns, name, new JsonObject
+            {
+                ["apiVersion"] = "coordination.k8s.io/v1",
+                ["kind"] = "Lease",
+                ["metadata"] = new JsonObject { ["name"] = name },
+                ["spec"] = new JsonObject
+                {
+                    ["holderIdentity"] = holder, ["leaseDurationSeconds"] = durationSeconds,
+                    ["acquireTime"] = time, ["renewTime"] = time, ["leaseTransitions"] = 0,
+                },
+            });
+        }
+    }
+
     private void MapLeases(WebApplication app)
     {
         app.MapGet(LeasesPath + "/{name}", (string ns, string name) =>

@@ -127,6 +127,31 @@ public sealed class HighAvailabilityTests
         }
     }
 
+    [Fact]
+    public async Task A_leader_that_died_holding_the_Lease_is_replaced_once_the_Lease_runs_out()
+    {
+        await using var api = await FakeKubernetesApiServer.StartAsync();
+        api.Apply(ConfigKinds.VirtualService, VirtualService("reviews-route"));
+        // No mesh-ca Secret yet, and a Lease its dead holder will never renew nor give up.
+        var renewed = DateTime.UtcNow;
+        api.PutLease("istio-system", "mesh-controlplane-leader", "controlplane-dead_0", renewed, durationSeconds: 2);
+
+        await using var controlPlane = await KubernetesControlPlane.StartAsync(
+            api, "--ControlPlane:Kubernetes:LeaseDuration=00:00:02", "--ControlPlane:Kubernetes:LeaseRenewDeadline=00:00:01.500", "--ControlPlane:Kubernetes:LeaseRetryPeriod=00:00:00.200");
+        var leadership = controlPlane.Service<KubernetesLeaderElection>();
+        await Poll.ForAsync("the replica leading", () => Task.FromResult(api.LeaseHolder("istio-system", "mesh-controlplane-leader")), h => h == leadership.Identity);
+
+        // It took over only once the dead holder's Lease had run out, counting one transition.
+        var spec = api.Lease("istio-system", "mesh-controlplane-leader")!["spec"]!;
+        var acquired = DateTime.Parse(spec["acquireTime"]!.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AdjustToUniversal);
+        Assert.True(acquired - renewed >= TimeSpan.FromSeconds(2), $"acquired {acquired:O}, {acquired - renewed} after the last renewal");
+        Assert.Equal(1, spec["leaseTransitions"]!.GetValue<int>());
+
+        // What the dead leader left undone: the CA's Secret and the status.
+        await Poll.ForAsync("the mesh-ca Secret", () => api.Secret("istio-system", "mesh-ca"), s => s is not null);
+        await Poll.ForAsync("the status", () => Task.FromResult(api.AcceptedCondition(ConfigKinds.VirtualService, "default", "reviews-route").Status), s => s == "True");
+    }
+
     private static List<Endpoint> Endpoints(ProxySnapshot snapshot, string service) =>
         [.. snapshot.Clusters.Where(c => c.Service == service && c.Port == 9080 && c.Subset == "").SelectMany(c => c.Endpoints)];
 
@@ -184,18 +209,8 @@ public sealed class HighAvailabilityTests
     private static string Slice(string service, params (string Pod, string Address, string Conditions)[] endpoints) =>
         Slice(service, 15006, endpoints);
 
-    private static string Slice(string service, int port, params (string Pod, string Address, string Conditions)[] endpoints) => $$"""
-        apiVersion: discovery.k8s.io/v1
-        kind: EndpointSlice
-        metadata:
-          name: {{service}}-abc12
-          namespace: default
-          labels: {kubernetes.io/service-name: {{service}}}
-        addressType: IPv4
-        ports: [{name: http, port: {{port}}, protocol: TCP}]
-        endpoints:
-        {{string.Join("\n", endpoints.Select(e => $"- {{addresses: [{e.Address}], conditions: {{{e.Conditions}}}, zone: zone-a, targetRef: {{kind: Pod, name: {e.Pod}, namespace: default}}}}"))}}
-        """;
+    private static string Slice(string service, int port, params (string Pod, string Address, string Conditions)[] endpoints) =>
+        ClusterYaml.EndpointSlice(service, port, "IPv4", endpoints);
 
     /// <summary>A proxy's discovery stream with its pod's service account token, as on a cluster.</summary>
     private sealed class AuthenticatedProxy(AsyncDuplexStreamingCall<ProxyMessage, ProxySnapshot> call) : IAsyncDisposable
