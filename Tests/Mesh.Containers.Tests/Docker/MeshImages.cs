@@ -41,13 +41,19 @@ internal static class MeshImages
         foreach (var project in assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Where(a => a.Key.StartsWith("ImageProject:", StringComparison.Ordinal)).Select(a => a.Value!))
         {
             var repository = RepositoryOf(project);
+            var publishDirectory = Path.Combine(Path.GetTempPath(), "mesh-containers-publish-" + Guid.NewGuid().ToString("N")[..8]);
             var (exitCode, output) = DockerEnvironment.Run("dotnet", "publish", project, "-c", configuration, "--no-build", "-nologo", "-v", "minimal",
                 "-t:PublishContainer",
                 $"-p:ContainerBaseImage={DockerEnvironment.BaseImage}",
                 $"-p:ContainerRepository={repository}",
                 $"-p:ContainerImageTag={Tag}",
                 // Its own publish folder: other test projects publish and pack these projects too.
-                $"-p:PublishDir={Path.Combine(Path.GetTempPath(), "mesh-containers-publish", repository)}/");
+                $"-p:PublishDir={publishDirectory}/");
+            if (Directory.Exists(publishDirectory))
+            {
+                Directory.Delete(publishDirectory, recursive: true);
+            }
+
             if (exitCode != 0)
             {
                 throw new InvalidOperationException($"dotnet publish -t:PublishContainer {Path.GetFileName(project)} failed ({exitCode}):\n{output}");

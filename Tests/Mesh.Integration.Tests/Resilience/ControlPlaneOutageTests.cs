@@ -61,19 +61,24 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     /// connected are sent snapshots without those endpoints and fail calls with 503 until the
     /// next control plane sends them back. Several restarts, because the reconnect order decides.
     /// </summary>
-    [Fact(Skip = "Flaky, issue 22: in about 1 run of 5 under parallel load, 26-27 calls fail with 'connection failure' (connect refused to a reviews endpoint) across the five restarts. A second failure mode, distinct from the registry-journal one fixed by WorkloadRegistry.BeginShutdown (that one failed 1-1,500 calls with 'no healthy upstream'); it occurs with full snapshots as well as with the delta stream. Not yet diagnosed.")]
+    [Fact(Skip = "Flaky, issue 22: 2 of ~60 runs of the Resilience tests on a loaded machine (load 40+): 10-18 calls fail with 'connection failure' in a burst of ~40 ms right after one restart's proxies are SYNCED again (this test prints the restart and failure times). 0 failures in 22 runs while a second task polled the client's config dump. Not yet diagnosed; suspects: a connection pool or TLS identity change on the client or reviews sidecar when its stream moves to the new control plane.")]
     public async Task Calls_do_not_fail_while_a_restarted_control_plane_collects_its_proxies_again()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
         using var stopTraffic = new CancellationTokenSource();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var traffic = TrafficProbe.RunAsync(mesh, stopTraffic.Token);
         for (var restart = 0; restart < 5; restart++)
         {
             await mesh.StopControlPlaneAsync();
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: restart {restart}: stopped");
             await WaitForOutageNoticedAsync(mesh);
             await mesh.StartControlPlaneAgainAsync();
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: started");
             await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: all SYNCED");
             await mesh.WaitForReviewsEndpointsAsync("reviews-v1", "reviews-v2");
+            output.WriteLine($"{clock.ElapsedMilliseconds} ms: client holds both endpoints");
         }
 
         stopTraffic.Cancel();
