@@ -13,12 +13,13 @@ public static class BenchCommands
         usage: mesh-bench <command> [options]
 
           run            the whole benchmark (what bench/run calls); see docs/benchmarks.md
-                         --quick  --repetitions N  --only a,b  --skip dataplane,startup,controlplane
+                         --quick  --repetitions N  --only a,b  --skip dataplane,tcp,startup,controlplane
                          --build-dir DIR  --results-dir DIR  --load-cpus L  --sut-cpus S
                          --warmup S  --duration S  --openloop-duration S  --rate R  --connections C
                          --cp-proxies 100,1000,5000  --cp-changes N  --startup-samples N
                          --cp-sidecar-scope  --cp-churn-ms MS
                          --mesh-env NAME=VALUE,...  (extra environment for every Mesh proxy)
+                         --tcp-bulk-connections N  (TCP bulk rows, default 4)
           serve          start configurations as the benchmark does and keep them up for
                          profiling: --only sidecar-1,sidecar-2 (prints targets and pids)
           soak           the AppHost under steady load with periodic config changes (bench/run soak):
@@ -27,6 +28,9 @@ public static class BenchCommands
           openloop       open-loop generator: --url U --rate R --duration S [--warmup S]
                          [--connections C] [--expect-bytes B] [--grpc]
           grpc-backend   h2c gRPC echo backend: --port P
+          tcp-echo-backend  TCP echo backend of the TCP rows: --port P
+          tcp-load       TCP generator: --mode bulk|connect|echo --port P --duration S
+                         [--warmup S] [--connections C] [--rate R]
           cp-sim         control-plane simulator: --grpc-url U --admin-url U --proxies N
                          [--services S] [--streams-per-connection K] [--changes N]
                          [--cp-pid PID] [--timeout S] [--sidecar-scope]
@@ -51,6 +55,8 @@ public static class BenchCommands
                 "soak" => await SoakCommand.RunAsync(options),
                 "openloop" => await OpenLoopCommand.RunAsync(options),
                 "grpc-backend" => await GrpcBackendCommand.RunAsync(options),
+                "tcp-echo-backend" => await Tcp.TcpEchoBackendCommand.RunAsync(options),
+                "tcp-load" => await Tcp.TcpLoadCommand.RunAsync(options),
                 "cp-sim" => await SimulatorCommand.RunAsync(options),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };

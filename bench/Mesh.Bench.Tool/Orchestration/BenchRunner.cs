@@ -44,9 +44,10 @@ public static class BenchRunner
         var machine = MachineInfo.Collect();
 
         IReadOnlyList<ScenarioResult> dataPath = [];
+        IReadOnlyList<Tcp.TcpScenarioResult> tcp = [];
         var startup = new List<StartupResult>();
         IReadOnlyList<ControlPlaneRun> controlPlane = [];
-        if (!settings.SkipDataPath || !settings.SkipStartup)
+        if (!settings.SkipDataPath || !settings.SkipTcp || !settings.SkipStartup)
         {
             var shared = await SharedServices.StartAsync(run);
             try
@@ -54,6 +55,11 @@ public static class BenchRunner
                 if (!settings.SkipDataPath)
                 {
                     dataPath = await new DataPathBenchmark(run, shared).RunAsync();
+                }
+
+                if (!settings.SkipTcp)
+                {
+                    tcp = await new Tcp.TcpDataPathBenchmark(run, shared).RunAsync();
                 }
 
                 if (!settings.SkipStartup)
@@ -70,6 +76,7 @@ public static class BenchRunner
             {
                 await run.StopAsync(shared.ControlPlane);
                 await run.StopAsync(shared.GrpcBackend);
+                await run.StopAsync(shared.TcpBackend);
                 await run.StopAsync(shared.Backend);
             }
         }
@@ -92,6 +99,7 @@ public static class BenchRunner
             Settings = settings,
             Method = Method(settings),
             DataPath = dataPath,
+            TcpDataPath = tcp,
             Startup = startup,
             ControlPlane = controlPlane,
         };
@@ -105,12 +113,12 @@ public static class BenchRunner
         Console.WriteLine();
         Console.WriteLine(report);
         run.Log($"results: {json} and {markdown}");
-        return dataPath.Any(d => d.Status != "ok") || controlPlane.Any(c => c.Result is null) || startup.Any(s => s.Error is not null) ? 1 : 0;
+        return dataPath.Any(d => d.Status != "ok") || tcp.Any(t => t.Status != "ok") || controlPlane.Any(c => c.Result is null) || startup.Any(s => s.Error is not null) ? 1 : 0;
     }
 
     /// <summary>How the numbers were taken, written next to them.</summary>
     private static string Method(BenchSettings s) => string.Create(CultureInfo.InvariantCulture, $"""
-        Method: everything on 127.0.0.1. Backend: nginx returning a fixed 1,024-byte body (gRPC: a .NET h2c server with a 1 KB reply). Load generators are pinned with taskset to CPU(s) {s.LoadCpus}; backends, proxies and control plane to CPU(s) {s.SutCpus}. Every configuration runs side by side, gets a warm-up of closed-loop load ({s.DotnetWarmupSeconds:0} s for .NET proxies — tiered JIT needs 12–36 s here — and {s.NativeWarmupSeconds:0} s for nginx/HAProxy), then {s.Repetitions} interleaved round(s), each: {s.SaturationSeconds:0} s closed loop at {s.Connections} connections (wrk -t1, gRPC: h2load -m1) for req/s and CPU µs per request, then {s.OpenLoopSeconds:0} s open loop at {s.Rate:0} req/s on {s.OpenLoopConnections} keep-alive connections (mesh-bench openloop after a {s.OpenLoopWarmupSeconds:0} s unrecorded warm-up; each request is timed from its scheduled send time, so stalls are not hidden by coordinated omission) for latency, vCPU per 1,000 req/s (utime+stime of every proxy process from /proc/<pid>/stat over the window) and peak RSS (VmHWM, reset via clear_refs at the start of the window). Medians over the rounds. Sidecar start-up: exec of the Release binary to /ready (first snapshot applied) and to the first proxied 200, polled every 2 ms. Control plane: a fresh control plane per N, simulated proxies holding real gRPC incremental discovery streams (StreamDeltas, {100} per HTTP/2 connection), each ACKing every delta at once by its nonce; a change is a VirtualService weight shift applied through the admin API, timed from just before the apply call until each proxy sent its ACK.{(s.MeshEnvironment.Count == 0 ? "" : " Extra environment of every Mesh proxy in this run: " + string.Join(", ", s.MeshEnvironment.Select(e => $"{e.Key}={e.Value}")) + ".")}
+        Method: everything on 127.0.0.1. Backend: nginx returning a fixed 1,024-byte body (gRPC: a .NET h2c server with a 1 KB reply). Load generators are pinned with taskset to CPU(s) {s.LoadCpus}; backends, proxies and control plane to CPU(s) {s.SutCpus}. Every configuration runs side by side, gets a warm-up of closed-loop load ({s.DotnetWarmupSeconds:0} s for .NET proxies — tiered JIT needs 12–36 s here — and {s.NativeWarmupSeconds:0} s for nginx/HAProxy), then {s.Repetitions} interleaved round(s), each: {s.SaturationSeconds:0} s closed loop at {s.Connections} connections (wrk -t1, gRPC: h2load -m1) for req/s and CPU µs per request, then {s.OpenLoopSeconds:0} s open loop at {s.Rate:0} req/s on {s.OpenLoopConnections} keep-alive connections (mesh-bench openloop after a {s.OpenLoopWarmupSeconds:0} s unrecorded warm-up; each request is timed from its scheduled send time, so stalls are not hidden by coordinated omission) for latency, vCPU per 1,000 req/s (utime+stime of every proxy process from /proc/<pid>/stat over the window) and peak RSS (VmHWM, reset via clear_refs at the start of the window). Medians over the rounds. Sidecar start-up: exec of the Release binary to /ready (first snapshot applied) and to the first proxied 200, polled every 2 ms. Control plane: a fresh control plane per N, simulated proxies holding real gRPC incremental discovery streams (StreamDeltas, {100} per HTTP/2 connection), each ACKing every delta at once by its nonce; a change is a VirtualService weight shift applied through the admin API, timed from just before the apply call until each proxy sent its ACK.{(s.SkipTcp ? "" : " " + Tcp.TcpMethod.Describe(s))}{(s.MeshEnvironment.Count == 0 ? "" : " Extra environment of every Mesh proxy in this run: " + string.Join(", ", s.MeshEnvironment.Select(e => $"{e.Key}={e.Value}")) + ".")}
         """);
 
     /// <summary>

@@ -40,6 +40,12 @@ public sealed record BenchSettings
 
     public bool SkipControlPlane { get; init; }
 
+    /// <summary>Leave out the TCP rows (--skip tcp).</summary>
+    public bool SkipTcp { get; init; }
+
+    /// <summary>Closed-loop bulk connections of the TCP rows (each writes 64 KB chunks).</summary>
+    public int TcpBulkConnections { get; init; } = 4;
+
     public IReadOnlyList<int> ControlPlaneProxies { get; init; } = [100, 1000, 5000];
 
     public int ControlPlaneChanges { get; init; } = 3;
@@ -78,9 +84,9 @@ public sealed record BenchSettings
         var skip = args.List("skip") ?? [];
         foreach (var part in skip)
         {
-            if (part is not ("dataplane" or "startup" or "controlplane"))
+            if (part is not ("dataplane" or "tcp" or "startup" or "controlplane"))
             {
-                throw new UsageException($"--skip takes dataplane, startup and/or controlplane (got '{part}')");
+                throw new UsageException($"--skip takes dataplane, tcp, startup and/or controlplane (got '{part}')");
             }
         }
 
@@ -101,6 +107,8 @@ public sealed record BenchSettings
             SkipDataPath = skip.Contains("dataplane"),
             SkipStartup = skip.Contains("startup"),
             SkipControlPlane = skip.Contains("controlplane"),
+            SkipTcp = skip.Contains("tcp"),
+            TcpBulkConnections = Math.Max(1, args.Int("tcp-bulk-connections", 4)),
             ControlPlaneProxies = args.IntList("cp-proxies") ?? (quick ? [100] : [100, 1000, 5000]),
             ControlPlaneChanges = Math.Max(1, args.Int("cp-changes", quick ? 2 : 3)),
             ControlPlaneSidecarScope = args.Flag("cp-sidecar-scope"),
@@ -114,6 +122,7 @@ public sealed record BenchSettings
             ConfigsDirectory = Path.GetFullPath(args.String("configs-dir") ?? Path.Combine(root, "bench", "configs")),
         };
         args.EnsureAllUsed();
+        Scenarios.ScenarioSelection.Validate(settings.Only);
         return settings;
     }
 

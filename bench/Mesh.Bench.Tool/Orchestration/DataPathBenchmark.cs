@@ -15,36 +15,20 @@ public sealed class DataPathBenchmark(RunContext run, SharedServices shared)
     public async Task<IReadOnlyList<ScenarioResult>> RunAsync()
     {
         var settings = run.Settings;
-        var scenarios = ScenarioCatalog.All().Where(s => settings.Only is null || settings.Only.Contains(s.Name)).ToList();
-        var unknown = settings.Only?.Except(ScenarioCatalog.All().Select(s => s.Name)).ToList() ?? [];
-        if (unknown.Count > 0)
+        var scenarios = ScenarioSelection.Select(ScenarioCatalog.All(), settings.Only);
+        if (scenarios.Count == 0)
         {
-            throw new Cli.UsageException($"--only: unknown configuration(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ScenarioCatalog.All().Select(s => s.Name))}");
+            return [];
         }
 
-        var failures = new Dictionary<Scenario, string>();
-        var processNames = new Dictionary<Scenario, IReadOnlyList<string>>();
         var repetitions = scenarios.ToDictionary(s => s, _ => new List<RepetitionResult>());
         var measurer = new DataPathMeasurer(run);
+        var started = new StartedScenarios();
+        var failures = started.Failures;
+        var processNames = started.ProcessNames;
         try
         {
-            foreach (var scenario in scenarios)
-            {
-                try
-                {
-                    run.Log($"starting {scenario.Name}: {scenario.Title}");
-                    await scenario.StartAsync(run, shared);
-                    processNames[scenario] = [.. scenario.Proxies.Select(p => p.Name)];
-                }
-                catch (Exception ex)
-                {
-                    failures[scenario] = ex.Message;
-                    run.Log($"  {scenario.Name} could not start: {ex.Message}");
-                    await scenario.StopAsync(run);
-                }
-            }
-
-            var live = scenarios.Where(s => !failures.ContainsKey(s)).ToList();
+            var live = await started.StartAllAsync(run, shared, scenarios);
             foreach (var scenario in live)
             {
                 var seconds = scenario.Dotnet ? settings.DotnetWarmupSeconds : settings.NativeWarmupSeconds;

@@ -51,7 +51,7 @@ public static class ProcessSpecs
         if (sidecar.Service is not null)
         {
             env["Mesh__Service"] = sidecar.Service;
-            env["Mesh__Inbound__0__Name"] = sidecar.Protocol == "GRPC" ? "grpc" : "http";
+            env["Mesh__Inbound__0__Name"] = sidecar.Protocol.ToLowerInvariant();
             env["Mesh__Inbound__0__Port"] = Text(ServicePort);
             env["Mesh__Inbound__0__Protocol"] = sidecar.Protocol;
             env["Mesh__Inbound__0__ListenPort"] = Text(sidecar.InboundListenPort);
@@ -74,7 +74,9 @@ public static class ProcessSpecs
         return new ProcessSpec { Name = sidecar.Name, FileName = run.SidecarBinary(sidecar.Aot), Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
     }
 
-    public static ProcessSpec Gateway(RunContext run, string name, int listenPort, int adminPort, int controlPlaneGrpcPort) => new()
+    /// <param name="servicePort">The Gateway server port its one listener serves (80; the TCP row: Istio's tcp port 31400).</param>
+    /// <param name="selectorLabel">Its <c>istio</c> label, which the Gateway resources select it by.</param>
+    public static ProcessSpec Gateway(RunContext run, string name, int listenPort, int adminPort, int controlPlaneGrpcPort, int servicePort = 80, string selectorLabel = "ingressgateway") => new()
     {
         Name = name,
         FileName = run.GatewayPath,
@@ -86,12 +88,12 @@ public static class ProcessSpecs
             ["Mesh__Node__Workload"] = "istio-ingressgateway",
             ["Mesh__Node__Namespace"] = "istio-system",
             ["Mesh__Node__ServiceAccount"] = "istio-ingressgateway-service-account",
-            ["Mesh__Node__Labels__istio"] = "ingressgateway",
+            ["Mesh__Node__Labels__istio"] = selectorLabel,
             ["Mesh__Node__Labels__app"] = "istio-ingressgateway",
             ["Mesh__BindAddress"] = "127.0.0.1",
             ["Mesh__AdminPort"] = Text(adminPort),
             ["Mesh__Gateway__Listeners__0__Port"] = Text(listenPort),
-            ["Mesh__Gateway__Listeners__0__ServicePort"] = "80",
+            ["Mesh__Gateway__Listeners__0__ServicePort"] = Text(servicePort),
             ["Mesh__Gateway__Listeners__0__Protocol"] = "HTTP",
             ["Mesh__ControlPlane__Token"] = run.Credentials.TokenFor("istio-system", "istio-ingressgateway-service-account", name),
         }),
@@ -118,6 +120,15 @@ public static class ProcessSpecs
         Name = name,
         FileName = Tools.SelfCommand.Path,
         Arguments = ["grpc-backend", "--port", Text(port)],
+        Cpus = run.Settings.SutCpus,
+        Environment = DotnetEnvironment(new Dictionary<string, string>()),
+    };
+
+    public static ProcessSpec TcpEchoBackend(RunContext run, string name, int port) => new()
+    {
+        Name = name,
+        FileName = Tools.SelfCommand.Path,
+        Arguments = ["tcp-echo-backend", "--port", Text(port)],
         Cpus = run.Settings.SutCpus,
         Environment = DotnetEnvironment(new Dictionary<string, string>()),
     };

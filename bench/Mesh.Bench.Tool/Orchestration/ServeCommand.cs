@@ -17,7 +17,7 @@ public static class ServeCommand
         using var stop = new StopSignal();
         await using var run = new RunContext(settings);
         var shared = await SharedServices.StartAsync(run);
-        var scenarios = ScenarioCatalog.All().Where(s => wanted.Contains(s.Name)).ToList();
+        var scenarios = ScenarioSelection.Select<Scenario>([.. ScenarioCatalog.All(), .. Tcp.TcpScenarioCatalog.All()], wanted);
         foreach (var scenario in scenarios)
         {
             await scenario.StartAsync(run, shared);

@@ -3,15 +3,18 @@ using Mesh.Bench.Tool.Grpc;
 namespace Mesh.Bench.Tool.Orchestration;
 
 /// <summary>
-/// What every data-path configuration shares: the nginx 1 KB backend, the gRPC backend and the
-/// control plane the Mesh proxies get their snapshots from (all on the CPUs under test).
+/// What every data-path configuration shares: the nginx 1 KB backend, the gRPC backend, the TCP
+/// echo backend and the control plane the Mesh proxies get their snapshots from (all on the CPUs
+/// under test).
 /// </summary>
 public sealed class SharedServices
 {
     public const int BodyBytes = 1024;
 
-    private SharedServices(int backendPort, int grpcBackendPort, int adminPort, int grpcPort, ManagedProcess backend, ManagedProcess grpcBackend, ManagedProcess controlPlane)
+    private SharedServices(int backendPort, int grpcBackendPort, int adminPort, int grpcPort, ManagedProcess backend, ManagedProcess grpcBackend, ManagedProcess controlPlane, int tcpBackendPort, ManagedProcess tcpBackend)
     {
+        TcpBackendPort = tcpBackendPort;
+        TcpBackend = tcpBackend;
         BackendPort = backendPort;
         GrpcBackendPort = grpcBackendPort;
         ControlPlaneAdminPort = adminPort;
@@ -24,6 +27,11 @@ public sealed class SharedServices
     public int BackendPort { get; }
 
     public int GrpcBackendPort { get; }
+
+    /// <summary>The TCP rows' backend: echoes every byte (mesh-bench tcp-echo-backend).</summary>
+    public int TcpBackendPort { get; }
+
+    public ManagedProcess TcpBackend { get; }
 
     public int ControlPlaneAdminPort { get; }
 
@@ -48,13 +56,17 @@ public sealed class SharedServices
         var grpcBackend = run.Start(ProcessSpecs.GrpcBackend(run, "grpc-backend", grpcPort));
         await GrpcCheck.WaitForEchoAsync(new Uri($"http://127.0.0.1:{grpcPort}"), TimeSpan.FromSeconds(20), grpcBackend);
 
+        var tcpPort = run.Ports.Next();
+        var tcpBackend = run.Start(ProcessSpecs.TcpEchoBackend(run, "tcp-echo-backend", tcpPort));
+        await Tcp.TcpPathCheck.WaitForEchoAsync(tcpPort, TimeSpan.FromSeconds(20), [tcpBackend]);
+
         var adminPort = run.Ports.Next();
         var discoveryPort = run.Ports.Next();
         var meshConfig = Path.Combine(run.RunDirectory, "mesh-config");
         CopyDirectory(Path.Combine(run.Settings.ConfigsDirectory, "mesh-config"), meshConfig);
         var controlPlane = run.Start(ProcessSpecs.ControlPlane(run, "controlplane", adminPort, discoveryPort, meshConfig));
         await Readiness.WaitForOkAsync(run, new Uri($"http://127.0.0.1:{adminPort}/readyz"), TimeSpan.FromSeconds(30), [controlPlane]);
-        return new SharedServices(backendPort, grpcPort, adminPort, discoveryPort, backend, grpcBackend, controlPlane);
+        return new SharedServices(backendPort, grpcPort, adminPort, discoveryPort, backend, grpcBackend, controlPlane, tcpPort, tcpBackend);
     }
 
     /// <summary>Writes an nginx config for <paramref name="name"/> into the run directory.</summary>

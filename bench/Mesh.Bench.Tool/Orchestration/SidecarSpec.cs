@@ -25,7 +25,7 @@ public sealed record SidecarSpec
 
     public int OutboundListenPort { get; init; }
 
-    /// <summary>HTTP (HTTP/1.1) or GRPC (h2c) on both the inbound/outbound listeners and to the app.</summary>
+    /// <summary>HTTP (HTTP/1.1), GRPC (h2c) or TCP on both the inbound/outbound listeners and to the app; also the port's name.</summary>
     public string Protocol { get; init; } = "HTTP";
 
     public required int AdminPort { get; init; }

@@ -50,6 +50,8 @@ public static class GoalEvaluator
             goals.Add(new GoalResult("RSS per sidecar at 1,000 req/s" + label, "≤ 40 MB", F($"{rss:0} MB peak RSS (whole run incl. saturation: {sidecars.Max(s => s.Summary.PeakRssOverallBytes) / Mb:0} MB; unique memory USS {sidecars.Max(s => s.Summary.UssAtRateBytes) / Mb:0} MB)"), rss <= 40));
         }
 
+        goals.AddRange(Tcp.TcpGoals.Evaluate(run.TcpDataPath));
+
         var cp1000 = run.ControlPlane.FirstOrDefault(c => c.Proxies == 1000)?.Result;
         goals.Add(cp1000 is null
             ? new GoalResult("1,000 proxies all ACKed after a change", "p99 ≤ 1 s", "not measured", null)

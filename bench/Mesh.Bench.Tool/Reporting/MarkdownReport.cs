@@ -52,6 +52,8 @@ public static class MarkdownReport
             Line(md, $"");
         }
 
+        TcpMarkdownReport.Render(md, run);
+
         if (run.Startup.Count > 0)
         {
             Line(md, $"## Sidecar start-up (median of {s.StartupSamples})");
@@ -129,7 +131,7 @@ public static class MarkdownReport
 
     private static string Added(double? value) => value is { } v ? (v >= 0 ? "+" : "") + v.ToString("0.000", CultureInfo.InvariantCulture) + " ms" : "—";
 
-    private static string Escape(string? text)
+    internal static string Escape(string? text)
     {
         var flat = (text ?? "").Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal).Trim();
         return flat.Length > 300 ? flat[..300] + "…" : flat;

@@ -28,6 +28,9 @@ public sealed record RunResult
 
     public IReadOnlyList<ScenarioResult> DataPath { get; init; } = [];
 
+    /// <summary>The TCP rows (bulk, short connections, 1-byte echo).</summary>
+    public IReadOnlyList<Tcp.TcpScenarioResult> TcpDataPath { get; init; } = [];
+
     /// <summary>The JIT sidecar first, then the Native AOT one when it was built.</summary>
     public IReadOnlyList<StartupResult> Startup { get; init; } = [];
 

@@ -27,41 +27,12 @@ public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls =
 
     public override async Task StartAsync(RunContext run, SharedServices shared)
     {
-        var protocol = grpc ? "GRPC" : "HTTP";
-        var ns = mtls ? MtlsNamespace : "default";
-        var inboundPort = run.Ports.Next();
-        Add(await MeshStarter.StartSidecarAsync(run, shared, new SidecarSpec
-        {
-            Name = $"{Name}-server",
-            Workload = $"{Service}-v1",
-            App = Service,
-            Namespace = ns,
-            Service = Service,
-            InboundListenPort = inboundPort,
-            AppPort = grpc ? shared.GrpcBackendPort : shared.BackendPort,
-            Protocol = protocol,
-            AdminPort = run.Ports.Next(),
-            Aot = aot,
-        }));
-        Target = new Uri($"http://127.0.0.1:{inboundPort}/");
-
-        if (hops >= 2)
-        {
-            var outboundPort = run.Ports.Next();
-            Add(await MeshStarter.StartSidecarAsync(run, shared, new SidecarSpec
-            {
-                Name = $"{Name}-client",
-                Workload = $"client-{Name}",
-                App = $"client-{Name}",
-                Namespace = ns,
-                OutboundService = Service,
-                OutboundListenPort = outboundPort,
-                Protocol = protocol,
-                AdminPort = run.Ports.Next(),
-                Aot = aot,
-            }));
-            Target = new Uri($"http://127.0.0.1:{outboundPort}/");
-        }
+        var port = await MeshStarter.StartSidecarPathAsync(
+            run,
+            shared,
+            new SidecarPath(Name, Service, mtls ? MtlsNamespace : "default", hops, grpc ? shared.GrpcBackendPort : shared.BackendPort, grpc ? "GRPC" : "HTTP", aot),
+            p => Add(p));
+        Target = new Uri($"http://127.0.0.1:{port}/");
 
         // The client's first snapshot may predate the server's registration; the next push brings it.
         await CheckPathAsync(run, TimeSpan.FromSeconds(20));

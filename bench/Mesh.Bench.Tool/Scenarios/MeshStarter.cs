@@ -21,6 +21,48 @@ internal static class MeshStarter
         }
     }
 
+    /// <summary>
+    /// The sidecar path of a configuration: the server's sidecar (inbound → app) and, for two hops,
+    /// a client sidecar whose outbound listener is bound to the service. Each started process goes
+    /// to <paramref name="add"/>; returns the port the load goes to.
+    /// </summary>
+    public static async Task<int> StartSidecarPathAsync(RunContext run, SharedServices shared, SidecarPath path, Action<ManagedProcess> add)
+    {
+        var inboundPort = run.Ports.Next();
+        add(await StartSidecarAsync(run, shared, new SidecarSpec
+        {
+            Name = $"{path.Name}-server",
+            Workload = $"{path.Service}-v1",
+            App = path.Service,
+            Namespace = path.Namespace,
+            Service = path.Service,
+            InboundListenPort = inboundPort,
+            AppPort = path.AppPort,
+            Protocol = path.Protocol,
+            AdminPort = run.Ports.Next(),
+            Aot = path.Aot,
+        }));
+        if (path.Hops < 2)
+        {
+            return inboundPort;
+        }
+
+        var outboundPort = run.Ports.Next();
+        add(await StartSidecarAsync(run, shared, new SidecarSpec
+        {
+            Name = $"{path.Name}-client",
+            Workload = $"client-{path.Name}",
+            App = $"client-{path.Name}",
+            Namespace = path.Namespace,
+            OutboundService = path.Service,
+            OutboundListenPort = outboundPort,
+            Protocol = path.Protocol,
+            AdminPort = run.Ports.Next(),
+            Aot = path.Aot,
+        }));
+        return outboundPort;
+    }
+
     public static async Task WaitReadyAsync(RunContext run, ManagedProcess process, int adminPort)
     {
         try
@@ -50,3 +92,6 @@ internal static class MeshStarter
         }
     }
 }
+
+/// <summary>One configuration's sidecars: its name, the service the server forms, namespace, hops, the app port and protocol.</summary>
+internal sealed record SidecarPath(string Name, string Service, string Namespace, int Hops, int AppPort, string Protocol, bool Aot = false);
