@@ -75,8 +75,13 @@ public sealed class DeltaStreamTests
         applied = assembler.Apply(resumed);
         assembler.Commit(applied);
         await AnswerAsync(stream, new Ack { Version = resumed.Version, Nonce = resumed.Nonce });
-        connection = controlPlane.Service<ConnectedProxies>().Find(ProxyId)!;
-        await Poll.UntilAsync("SYNCED after the reconnect", () => connection.GetStatus() is { Status: ProxySyncStatus.Synced } s && s.AckedVersion == resumed.Version);
+        // The ACK is recorded on the new stream's connection (looked up each time: the old stream
+        // may still be ending). A push the reconnect's registration caused may follow it, so the
+        // proof is the ACKed version, not SYNCED.
+        await Poll.UntilAsync(
+            "the reconnected stream to record the ACK",
+            () => controlPlane.Service<ConnectedProxies>().Find(ProxyId)?.GetStatus() is { } s && s.AckedVersion == resumed.Version,
+            () => controlPlane.Service<ConnectedProxies>().Find(ProxyId)?.GetStatus() is { } s ? $"{s.Status}, acked {s.AckedVersion}, sent {s.SentVersion}" : "not connected");
         stream.Dispose();
     }
 
