@@ -29,11 +29,18 @@ internal sealed class ControlPlaneClient : IDisposable
     public Uri Server { get; }
 
     /// <summary>Apply; a 400 comes back as a change with errors (the caller prints them).</summary>
-    public Task<ApiConfigChange> ApplyAsync(string yaml, CancellationToken cancellationToken) =>
-        ChangeAsync(HttpMethod.Post, "api/v1/config", yaml, cancellationToken);
+    /// <param name="namespace">kubectl's <c>-n</c>: the namespace of objects that name none (null: default).</param>
+    public Task<ApiConfigChange> ApplyAsync(string yaml, string? @namespace, CancellationToken cancellationToken) =>
+        ChangeAsync(HttpMethod.Post, "api/v1/config" + Query(("namespace", @namespace)), yaml, cancellationToken);
 
-    public Task<ApiConfigChange> DeleteAsync(string yaml, bool ignoreNotFound, CancellationToken cancellationToken) =>
-        ChangeAsync(HttpMethod.Post, "api/v1/config:delete" + (ignoreNotFound ? "?ignoreNotFound=true" : ""), yaml, cancellationToken);
+    public Task<ApiConfigChange> DeleteAsync(string yaml, bool ignoreNotFound, string? @namespace, CancellationToken cancellationToken) =>
+        ChangeAsync(HttpMethod.Post, "api/v1/config:delete" + Query(("ignoreNotFound", ignoreNotFound ? "true" : null), ("namespace", @namespace)), yaml, cancellationToken);
+
+    private static string Query(params (string Name, string? Value)[] parameters)
+    {
+        var given = parameters.Where(p => p.Value is not null).Select(p => $"{p.Name}={Uri.EscapeDataString(p.Value!)}").ToList();
+        return given.Count == 0 ? "" : "?" + string.Join('&', given);
+    }
 
     public Task<ApiConfigChange> DeleteAsync(string kind, string @namespace, string name, CancellationToken cancellationToken) =>
         ChangeAsync(HttpMethod.Delete, $"api/v1/config/{Escape(kind)}/{Namespace(@namespace)}/{Escape(name)}", null, cancellationToken);

@@ -10,11 +10,13 @@ internal static class ApplyCommand
     public static Command Create(GlobalOptions global, CliContext context)
     {
         var files = FileOption("Files or directories (recursive) of Istio YAML to apply; '-' reads standard input");
-        var command = new Command("apply", "Create or replace configuration on the control plane") { files };
+        var ns = GetCommand.NamespaceOption();
+        ns.Description = "Namespace of the objects that name none (kubectl's -n; default: default); an object naming another one is an error";
+        var command = new Command("apply", "Create or replace configuration on the control plane") { files, ns };
         CommandAction.Set(command, context, async (result, cancellationToken) =>
         {
             var read = ConfigFiles.Read(result.GetRequiredValue(files), context);
-            var local = ConfigFiles.Validate(read);
+            var local = ConfigFiles.Validate(read, @namespace: result.GetValue(ns));
             if (!local.IsValid)
             {
                 throw ValidationFailed(local.Errors.Select(e => e.ToString()).ToList(), "nothing was applied");
@@ -26,7 +28,7 @@ internal static class ApplyCommand
             }
 
             using var client = CommandAction.Client(result, global, context);
-            var change = await client.ApplyAsync(ConfigFiles.Combine(read), cancellationToken);
+            var change = await client.ApplyAsync(ConfigFiles.Combine(read), result.GetValue(ns), cancellationToken);
             if (change.Errors is { Count: > 0 } errors)
             {
                 throw ValidationFailed(errors.Select(e => e.Formatted).ToList(), "the control plane rejected the change; nothing was applied");

@@ -16,7 +16,7 @@ internal static class DeleteCommand
         var files = ApplyCommand.FileOption("Files or directories (recursive) naming the objects to delete");
         files.Required = false;
         var ns = GetCommand.NamespaceOption();
-        ns.Description = "Namespace (default: default)";
+        ns.Description = "Namespace (default: default); with -f, of the objects that name none";
         var ignoreNotFound = new Option<bool>("--ignore-not-found") { Description = "Treat objects that do not exist as deleted" };
         var command = new Command("delete", "Delete configuration applied through the control plane API") { kind, name, files, ns, ignoreNotFound };
         CommandAction.Set(command, context, async (result, cancellationToken) =>
@@ -33,13 +33,13 @@ internal static class DeleteCommand
             if (paths is { Length: > 0 })
             {
                 var read = ConfigFiles.Read(paths, context);
-                var local = ConfigFiles.Validate(read, semantic: false);
+                var local = ConfigFiles.Validate(read, semantic: false, @namespace: result.GetValue(ns));
                 if (!local.IsValid)
                 {
                     throw ApplyCommand.ValidationFailed(local.Errors.Select(e => e.ToString()).ToList(), "nothing was deleted");
                 }
 
-                change = await client.DeleteAsync(ConfigFiles.Combine(read), result.GetValue(ignoreNotFound), cancellationToken);
+                change = await client.DeleteAsync(ConfigFiles.Combine(read), result.GetValue(ignoreNotFound), result.GetValue(ns), cancellationToken);
             }
             else
             {

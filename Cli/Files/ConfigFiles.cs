@@ -53,13 +53,14 @@ internal static class ConfigFiles
     }
 
     /// <summary>Parses every file and validates all the objects that parsed together (as the control plane would).</summary>
-    public static LocalValidation Validate(IReadOnlyList<ConfigFile> files, bool semantic = true)
+    /// <param name="namespace">kubectl's <c>-n</c>: the namespace of objects that name none.</param>
+    public static LocalValidation Validate(IReadOnlyList<ConfigFile> files, bool semantic = true, string? @namespace = null)
     {
         var objects = new List<ConfigObject>();
         var errors = new List<ConfigError>();
         foreach (var file in files)
         {
-            var result = ConfigParser.Parse(file.Text, file.Path);
+            var result = ConfigParser.Parse(file.Text, file.Path, @namespace);
             objects.AddRange(result.Objects);
             errors.AddRange(result.Errors);
             if (semantic)

@@ -18,7 +18,16 @@ public static class ConfigParser
 
     /// <param name="text">One or more YAML documents separated by <c>---</c>, or a JSON object.</param>
     /// <param name="origin">Where the text came from (a file path or <c>"api request"</c>), used in errors.</param>
-    public static ConfigParseResult Parse(string text, string origin)
+    public static ConfigParseResult Parse(string text, string origin) => Parse(text, origin, null);
+
+    /// <param name="text">One or more YAML documents separated by <c>---</c>, or a JSON object.</param>
+    /// <param name="origin">Where the text came from, used in errors.</param>
+    /// <param name="namespace">
+    /// The namespace the objects are applied to (kubectl's <c>-n</c>): objects without
+    /// <c>metadata.namespace</c> get it, and an object naming another one is an error. Null: objects
+    /// without a namespace are in <see cref="DefaultNamespace"/>.
+    /// </param>
+    public static ConfigParseResult Parse(string text, string origin, string? @namespace)
     {
         text ??= "";
         var objects = new List<ConfigObject>();
@@ -40,13 +49,13 @@ public static class ConfigParser
                 break;
             }
 
-            ParseDocument(chunk, origin, objects, incomplete, errors);
+            ParseDocument(chunk, origin, @namespace, objects, incomplete, errors);
         }
 
         return new ConfigParseResult(objects, errors) { Incomplete = incomplete };
     }
 
-    private static void ParseDocument(YamlDocumentSplitter.Chunk chunk, string origin, List<ConfigObject> objects, List<ConfigObject> incomplete, List<ConfigError> errors)
+    private static void ParseDocument(YamlDocumentSplitter.Chunk chunk, string origin, string? @namespace, List<ConfigObject> objects, List<ConfigObject> incomplete, List<ConfigError> errors)
     {
         var source = new ConfigSource(origin, chunk.Index);
         var scanner = new Scanner(new StringReader(chunk.Text));
@@ -88,7 +97,7 @@ public static class ConfigParser
             var documentSource = source with { Line = (int)root.Start.Line + lineOffset };
             var sourceText = Slice(chunk.Text, root.Start.Index);
             var errorsBefore = errors.Count;
-            DocumentReader.Read(root, new DocumentReader.Target(documentSource, lineOffset, objects, incomplete, errors), sourceText, "");
+            DocumentReader.Read(root, new DocumentReader.Target(documentSource, lineOffset, objects, incomplete, errors) { Namespace = @namespace }, sourceText, "");
             if (errors.Count - errorsBefore > ParserLimits.MaxErrorsPerDocument)
             {
                 var dropped = errors.Count - errorsBefore - ParserLimits.MaxErrorsPerDocument;

@@ -14,7 +14,11 @@ namespace Mesh.Config.Loading;
 internal static class DocumentReader
 {
     /// <summary>Where one document's results go; <paramref name="LineOffset"/> turns node lines into origin lines.</summary>
-    public sealed record Target(ConfigSource Source, int LineOffset, List<ConfigObject> Objects, List<ConfigObject> Incomplete, List<ConfigError> Errors);
+    public sealed record Target(ConfigSource Source, int LineOffset, List<ConfigObject> Objects, List<ConfigObject> Incomplete, List<ConfigError> Errors)
+    {
+        /// <summary>The namespace the objects are applied to (<c>-n</c>), or null for <see cref="ConfigParser.DefaultNamespace"/>.</summary>
+        public string? Namespace { get; init; }
+    }
 
     private static readonly HashSet<string> TopLevelFields = ["apiVersion", "kind", "metadata", "spec", "status"];
 
@@ -97,7 +101,7 @@ internal static class DocumentReader
                 LineOf(mapping, "apiVersion", target));
         }
 
-        var metadata = meshConfigFragment ? new ConfigMetadata(IstioMeshConfigMap.Name, IstioMeshConfigMap.Namespace) : ReadMetadata(metadataNode, binder, pathPrefix, line);
+        var metadata = meshConfigFragment ? new ConfigMetadata(IstioMeshConfigMap.Name, IstioMeshConfigMap.Namespace) : ReadMetadata(metadataNode, binder, pathPrefix, line, target.Namespace);
         object? spec = null;
         if (kind == ConfigKinds.MeshConfigMap && mapping.Children.TryGetValue(specField, out var dataNode))
         {
@@ -166,7 +170,7 @@ internal static class DocumentReader
         }
     }
 
-    private static ConfigMetadata? ReadMetadata(YamlNode? node, SpecBinder binder, string pathPrefix, int line)
+    private static ConfigMetadata? ReadMetadata(YamlNode? node, SpecBinder binder, string pathPrefix, int line, string? requestedNamespace)
     {
         var metadataPath = FieldPath.Field(pathPrefix, "metadata");
         if (node is null || SpecBinder.IsNull(node))
@@ -217,7 +221,15 @@ internal static class DocumentReader
             return null;
         }
 
-        return new ConfigMetadata(name, string.IsNullOrEmpty(ns) ? ConfigParser.DefaultNamespace : ns)
+        if (!string.IsNullOrEmpty(ns) && requestedNamespace is not null && ns != requestedNamespace)
+        {
+            // kubectl's rule: an object that names its namespace is not moved by -n.
+            binder.Fail(FieldPath.Field(metadataPath, "namespace"),
+                $"the namespace '{ns}' does not match the namespace '{requestedNamespace}' the objects are applied to (-n)", mapping, line);
+            return null;
+        }
+
+        return new ConfigMetadata(name, string.IsNullOrEmpty(ns) ? requestedNamespace ?? ConfigParser.DefaultNamespace : ns)
         {
             Labels = labels ?? ValueMap<string>.Empty,
             Annotations = annotations ?? ValueMap<string>.Empty,

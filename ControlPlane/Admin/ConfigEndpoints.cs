@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Admin;
 /// <c>/api/v1/config</c>: apply (create or replace), delete, list, get (JSON, or YAML with
 /// <c>Accept: application/yaml</c> or <c>?format=yaml</c>) and status.
 /// </summary>
-internal static class ConfigEndpoints
+internal static partial class ConfigEndpoints
 {
     private const string YamlContentType = "application/yaml";
 
@@ -28,19 +28,38 @@ internal static class ConfigEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ApplyAsync(HttpRequest request, ConfigStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ApplyAsync(HttpRequest request, ConfigStore store, string? @namespace, CancellationToken cancellationToken)
     {
+        if (InvalidNamespace(@namespace) is { } invalid)
+        {
+            return invalid;
+        }
+
         var body = await ReadBodyAsync(request, cancellationToken);
         if (body is null)
         {
             return Message(StatusCodes.Status400BadRequest, "the request body is empty: send one or more YAML documents");
         }
 
-        return Change(await store.ApplyAsync(body, cancellationToken));
+        return Change(await store.ApplyAsync(body, @namespace, cancellationToken));
     }
 
-    private static async Task<IResult> DeleteManyAsync(HttpRequest request, ConfigStore store, string? ignoreNotFound, CancellationToken cancellationToken)
+    [System.Text.RegularExpressions.GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
+    private static partial System.Text.RegularExpressions.Regex DnsLabel();
+
+    /// <summary><c>?namespace=</c> (kubectl's <c>-n</c>): a DNS label, or absent.</summary>
+    private static IResult? InvalidNamespace(string? @namespace) =>
+        @namespace is null || (@namespace.Length <= 63 && DnsLabel().IsMatch(@namespace))
+            ? null
+            : Message(StatusCodes.Status400BadRequest, $"namespace '{@namespace}' is not a DNS label (lower-case letters, digits and '-', at most 63)");
+
+    private static async Task<IResult> DeleteManyAsync(HttpRequest request, ConfigStore store, string? ignoreNotFound, string? @namespace, CancellationToken cancellationToken)
     {
+        if (InvalidNamespace(@namespace) is { } invalid)
+        {
+            return invalid;
+        }
+
         var ignoreMissing = false;
         if (ignoreNotFound is not null && !bool.TryParse(ignoreNotFound, out ignoreMissing))
         {
@@ -53,7 +72,7 @@ internal static class ConfigEndpoints
             return Message(StatusCodes.Status400BadRequest, "the request body is empty: send the YAML documents of the objects to delete");
         }
 
-        var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest);
+        var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest, @namespace);
         if (!parsed.Succeeded)
         {
             return Change(new ConfigChangeResult(ConfigChangeOutcome.Invalid, store.Current.Generation, [], parsed.Errors,

@@ -144,10 +144,13 @@ internal sealed class ConfigStore
     }
 
     /// <summary>Creates or replaces the objects of a multi-document YAML body.</summary>
-    public async Task<ConfigChangeResult> ApplyAsync(string body, CancellationToken cancellationToken)
+    public Task<ConfigChangeResult> ApplyAsync(string body, CancellationToken cancellationToken) => ApplyAsync(body, null, cancellationToken);
+
+    /// <summary>Creates or replaces the objects of a multi-document YAML body in <paramref name="namespace"/> (kubectl's <c>-n</c>; null: their own or default).</summary>
+    public async Task<ConfigChangeResult> ApplyAsync(string body, string? @namespace, CancellationToken cancellationToken)
     {
         const string Source = "api apply";
-        var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest);
+        var parsed = ConfigParser.Parse(body, ConfigOrigins.ApiRequest, @namespace);
         if (!parsed.Succeeded)
         {
             return Reject(Source, ConfigValidator.ValidateParsed(parsed));
