@@ -112,10 +112,12 @@ public sealed class GatewayApiL4Tests
         // A name the listener admits but no TLSRoute serves is closed, not sent elsewhere.
         Assert.Null(await TryTlsLineAsync(gateway.PortFor(8443), "other.example.com", "hi"));
 
-        // Terminate: the listener's certificate, then plain TCP to tcp-echo through its sidecar.
-        var terminated = await TryTlsLineAsync(gateway.PortFor(9443), "db.example.com", "select");
-        Assert.NotNull(terminated);
-        Assert.Equal("CN=db.example.com", terminated.Value.Subject);
+        // Terminate: the listener's certificate, then plain TCP to tcp-echo through its sidecar. The
+        // credential files reach the gateway through the control plane's credential watcher, which
+        // may publish them after the generation above: wait for the listener to serve, as above.
+        (string Subject, string Line)? terminated = null;
+        await Poll.UntilAsync("the terminate listener serving", async () => (terminated = await TryTlsLineAsync(gateway.PortFor(9443), "db.example.com", "select")) is not null);
+        Assert.Equal("CN=db.example.com", terminated!.Value.Subject);
         Assert.Matches("^(one|two) select$", terminated.Value.Line);
     }
 
