@@ -66,7 +66,7 @@ internal static class MeshRoutingProperties
                 }
             }
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {
             // The control plane is restarting or down: the last published state stays.
         }

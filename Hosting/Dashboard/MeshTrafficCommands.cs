@@ -151,7 +151,7 @@ internal static class MeshTrafficCommands
             await MeshRoutingProperties.RefreshAsync(context.Services, workload.ControlPlane, context.CancellationToken);
             return result;
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException or System.Text.Json.JsonException)
         {
             return CommandResults.Failure($"the control plane did not answer: {e.Message}");
         }
