@@ -25,27 +25,19 @@ internal sealed class TaskPageRunner(MeshAppFixture mesh, Action<string> log)
     private async Task RunStepAsync(TaskPage page, TaskStep step)
     {
         var command = step.Command.Replace("http://localhost:8080", mesh.Gateway.BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal);
-        var clock = Stopwatch.StartNew();
         var attempts = 0;
-        while (true)
-        {
-            attempts++;
-            var (exitCode, output) = await BashAsync(command);
-            if (exitCode == 0 && step.Matches(output))
+        (int ExitCode, string Output) last = (0, "");
+        await Poll.UntilAsync(
+            $"docs/tasks/{page.Name}, line {step.Line}: `{step.Command}` to print what the page shows:\n{string.Join('\n', step.Expected)}\n",
+            async () =>
             {
-                log($"{page.Name}:{step.Line} $ {step.Command} (attempt {attempts})\n{output.TrimEnd()}");
-                return;
-            }
-
-            if (clock.Elapsed > StepDeadline)
-            {
-                throw new Xunit.Sdk.XunitException(
-                    $"docs/tasks/{page.Name}, line {step.Line}: `{step.Command}` exited {exitCode} after {attempts} attempts; the page expects:\n"
-                    + string.Join('\n', step.Expected) + "\nit printed:\n" + output);
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
+                attempts++;
+                last = await BashAsync(command);
+                return last.ExitCode == 0 && step.Matches(last.Output);
+            },
+            () => $"exit {last.ExitCode} after {attempts} attempts, printed:\n{last.Output}",
+            StepDeadline);
+        log($"{page.Name}:{step.Line} $ {step.Command} (attempt {attempts})\n{last.Output.TrimEnd()}");
     }
 
     private async Task<(int ExitCode, string Output)> BashAsync(string command)
