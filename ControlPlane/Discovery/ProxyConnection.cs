@@ -78,6 +78,21 @@ internal sealed class ProxyConnection
         }
     }
 
+    /// <summary>
+    /// True when nothing is under way for this proxy: no snapshot waiting, no write in progress,
+    /// no delta unanswered (the in-process push-cost measurement waits for this).
+    /// </summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending is null && _writeStartedAt is null && !_awaitingAnswer;
+            }
+        }
+    }
+
     /// <summary>The config generation of the snapshot waiting for the writer, if any (diagnostics and tests).</summary>
     public long? PendingConfigGeneration
     {
@@ -90,18 +105,32 @@ internal sealed class ProxyConnection
         }
     }
 
-    /// <summary>The snapshot most recently handed to the stream, or null before the first push.</summary>
+    /// <summary>
+    /// The snapshot most recently handed to the stream, or null before the first push, with the
+    /// version the stream named it by (what the proxy acknowledges): on the incremental stream the
+    /// composite version of its resources, which a builder that versions its snapshots otherwise
+    /// (a test's stand-in) does not set.
+    /// </summary>
     public ProxySnapshot? LastSent
     {
         get
         {
             SnapshotPayload? sent;
+            string? version;
             lock (_gate)
             {
                 sent = _sent;
+                version = _sentVersion;
             }
 
-            return sent?.Snapshot;
+            if (sent?.Snapshot is not { } snapshot || version is null || snapshot.Version == version)
+            {
+                return sent?.Snapshot;
+            }
+
+            var named = ProxySnapshotCopier.ForNode(snapshot, snapshot.Node);
+            named.Version = version;
+            return named;
         }
     }
 
