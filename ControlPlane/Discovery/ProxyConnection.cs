@@ -24,7 +24,8 @@ internal sealed class ProxyConnection
     private string? _offeredVersion;
     private SnapshotInputsOrder _offeredInputs;
     private SnapshotPayload? _pending;
-    private long? _writeStartedAt;
+    private DateTimeOffset? _writeStartedAt;
+    private long _writeBytes;
     private SnapshotPayload? _sent;
     private string? _sentVersion;
     private DeltaStreamState? _delta;
@@ -226,7 +227,8 @@ internal sealed class ProxyConnection
             var (message, version, length) = encode(this, next);
             lock (_gate)
             {
-                _writeStartedAt = _options.Time.GetTimestamp();
+                _writeStartedAt = _options.Time.GetUtcNow();
+                _writeBytes = length;
                 _sent = next;
                 _sentVersion = version;
                 _sentAt = _options.Time.GetUtcNow();
@@ -383,9 +385,17 @@ internal sealed class ProxyConnection
                 NackedAt = _nackedAt,
                 BuildError = _buildError,
                 ListenerFailures = _listenerFailures,
+                BlockedWrite = BlockedWrite(),
             };
         }
     }
+
+    // A write the proxy has not taken for longer than the ACK timeout: it stopped reading its
+    // stream (the write holds one push slot until the slow-proxy timeout closes the stream).
+    private BlockedWriteModel? BlockedWrite() =>
+        _writeStartedAt is { } since && _options.Time.GetUtcNow() - since >= _options.AckTimeout
+            ? new BlockedWriteModel(since, _writeBytes)
+            : null;
 
     private ProxySyncStatus ComputeStatus()
     {

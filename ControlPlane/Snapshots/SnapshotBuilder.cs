@@ -130,11 +130,12 @@ internal static class SnapshotBuilder
             return;
         }
 
-        var present = snapshot.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? present = null; // most proxies have no ext_authz provider: no set of their cluster names then
         foreach (var (host, port) in ExtAuthzSnapshotBuilder.Build(inputs.Model.MeshConfig, snapshot.Inbound, inputs.Services))
         {
             var service = inputs.Services.Find(host);
             var cluster = inputs.Memo.Cluster(new ClusterKey(host, port, "", service is null ? null : rules.For(service)));
+            present ??= snapshot.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             if (present.Add(cluster.Name))
             {
                 snapshot.Clusters.Add(cluster);
