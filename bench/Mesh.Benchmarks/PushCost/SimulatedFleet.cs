@@ -73,10 +73,15 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     {
         public WriteOptions? WriteOptions { get; set; }
 
+        [ThreadStatic]
+        private static ArrayBufferWriter<byte>? t_buffer;
+
         public Task WriteAsync(DeltaPayload message)
         {
-            // What the response marshaller does with a delta: its shared body, then this write's own fields.
-            var buffer = new ArrayBufferWriter<byte>(message.Length);
+            // What the response marshaller does with a delta: its shared body, then this write's own
+            // fields, copied into a buffer (gRPC's are pooled: so is this one, per thread).
+            var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
+            buffer.ResetWrittenCount();
             buffer.Write(message.Plan.Body);
             buffer.Write(message.Own);
             Interlocked.Add(ref fleet._bytes, buffer.WrittenCount);
