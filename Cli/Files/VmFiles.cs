@@ -119,14 +119,93 @@ internal static class VmFiles
             index++;
         }
 
-        // The group's readiness probe: the sidecar checks that the app accepts connections on its
-        // ports every periodSeconds and reports the result (docs/vm.md §2).
+        // The group's readiness probe, run by the sidecar and reported (docs/vm.md §2). Single-quoted
+        // for systemd (and a shell): the JSON writer escapes any ' in it as \u0027.
         if (settings.Group.Spec.Probe is { } probe)
         {
-            lines.Add($"Mesh__AppHealthIntervalMs={(probe.PeriodSeconds is > 0 ? probe.PeriodSeconds.Value : 10) * 1000}");
+            lines.Add($"Mesh__ReadinessProbe='{ProbeJson(probe)}'");
         }
 
         return string.Join("\n", lines) + "\n";
+    }
+
+    /// <summary>The probe with Istio's field names (what the sidecar's Mesh:ReadinessProbe reads).</summary>
+    internal static string ProbeJson(ReadinessProbeConfig probe)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            Number(json, "initialDelaySeconds", probe.InitialDelaySeconds);
+            Number(json, "timeoutSeconds", probe.TimeoutSeconds);
+            Number(json, "periodSeconds", probe.PeriodSeconds);
+            Number(json, "successThreshold", probe.SuccessThreshold);
+            Number(json, "failureThreshold", probe.FailureThreshold);
+            if (probe.HttpGet is { } http)
+            {
+                json.WriteStartObject("httpGet");
+                Text(json, "path", http.Path);
+                Number(json, "port", (int?)http.Port);
+                Text(json, "host", http.Host);
+                Text(json, "scheme", http.Scheme);
+                if (http.HttpHeaders.Count > 0)
+                {
+                    json.WriteStartArray("httpHeaders");
+                    foreach (var header in http.HttpHeaders)
+                    {
+                        json.WriteStartObject();
+                        Text(json, "name", header.Name);
+                        Text(json, "value", header.Value);
+                        json.WriteEndObject();
+                    }
+
+                    json.WriteEndArray();
+                }
+
+                json.WriteEndObject();
+            }
+
+            if (probe.TcpSocket is { } tcp)
+            {
+                json.WriteStartObject("tcpSocket");
+                Number(json, "port", (int?)tcp.Port);
+                Text(json, "host", tcp.Host);
+                json.WriteEndObject();
+            }
+
+            if (probe.Exec is { } exec)
+            {
+                json.WriteStartObject("exec");
+                json.WriteStartArray("command");
+                foreach (var part in exec.Command)
+                {
+                    json.WriteStringValue(part);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void Number(Utf8JsonWriter json, string name, int? value)
+    {
+        if (value is { } number)
+        {
+            json.WriteNumber(name, number);
+        }
+    }
+
+    private static void Text(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
     }
 
     internal static string Unit(VmSettings settings) => $"""

@@ -62,7 +62,7 @@ public sealed class WorkloadEntryConfigureTests
         Assert.Contains("Mesh__Inbound__0__ListenPort=9080", environment);
         Assert.Contains("Mesh__Inbound__0__Protocol=HTTP", environment);
         Assert.Contains("Mesh__Inbound__1__Protocol=TCP", environment);
-        Assert.Contains("Mesh__AppHealthIntervalMs=5000", environment);
+        Assert.Contains("""Mesh__ReadinessProbe='{"periodSeconds":5,"httpGet":{"path":"/health","port":9080}}'""", environment);
         Assert.Contains("MESH_CLUSTER_ID=east", environment);
         var unit = File.ReadAllText(Path.Combine(directory, "mesh-sidecar.service"));
         Assert.Contains("EnvironmentFile=/etc/mesh/mesh-sidecar.env", unit);

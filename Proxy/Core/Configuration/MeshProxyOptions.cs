@@ -51,5 +51,13 @@ public sealed class MeshProxyOptions
     /// </summary>
     public int AppHealthIntervalMs { get; set; }
 
+    /// <summary>
+    /// Sidecar on a VM: its WorkloadGroup's readiness probe as JSON (Istio's <c>ReadinessProbe</c>:
+    /// <c>httpGet</c>, <c>tcpSocket</c> or <c>exec</c>, with the Kubernetes timing fields), run
+    /// against the app and reported to the control plane instead of <see cref="AppHealthIntervalMs"/>'s
+    /// connect check. <c>meshctl workload entry configure</c> writes it (docs/vm.md).
+    /// </summary>
+    public string? ReadinessProbe { get; set; }
+
     public GatewayOptions Gateway { get; set; } = new();
 }

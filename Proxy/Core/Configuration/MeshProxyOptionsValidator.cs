@@ -71,6 +71,10 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
         }
 
         Admin.AppProbes.AppProbeSet.TryParse(options.AppProbers, errors);
+        if (!string.IsNullOrWhiteSpace(options.ReadinessProbe))
+        {
+            Admin.AppProbes.ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
+        }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
         var servicePorts = new HashSet<int>();

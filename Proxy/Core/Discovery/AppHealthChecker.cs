@@ -23,7 +23,9 @@ internal sealed partial class AppHealthChecker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
-        if (settings.Mode != MeshProxyMode.Sidecar || settings.AppHealthIntervalMs <= 0 || settings.Inbound.Count == 0)
+        // A WorkloadGroup's readiness probe, when given, decides instead (ReadinessProbeChecker).
+        if (settings.Mode != MeshProxyMode.Sidecar || settings.AppHealthIntervalMs <= 0 || settings.Inbound.Count == 0
+            || !string.IsNullOrWhiteSpace(settings.ReadinessProbe))
         {
             return;
         }

@@ -123,6 +123,7 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<ObjectPool<RoutingResult>>(new DefaultObjectPool<RoutingResult>(new RoutingResultPoolPolicy(), maximumRetained: 1024));
         services.AddSingleton<AppHealthState>();
         services.AddHostedService<AppHealthChecker>();
+        services.AddHostedService<ReadinessProbeChecker>();
         services.AddHostedService<ControlPlaneClient>();
         return new MeshProxyBuilder(builder);
     }
