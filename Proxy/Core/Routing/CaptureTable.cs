@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
 using System.Net;
 using Mesh.Contracts.Snapshots;
-using Mesh.Proxy.Core.Translation;
 
 namespace Mesh.Proxy.Core.Routing;
 
@@ -14,7 +13,7 @@ internal sealed class CaptureTable
 {
     public static CaptureTable Empty { get; } = new(FrozenDictionary<IPEndPoint, CaptureTarget>.Empty);
 
-    private CaptureTable(FrozenDictionary<IPEndPoint, CaptureTarget> targets)
+    internal CaptureTable(FrozenDictionary<IPEndPoint, CaptureTarget> targets)
     {
         Targets = targets;
     }
@@ -22,40 +21,6 @@ internal sealed class CaptureTable
     public FrozenDictionary<IPEndPoint, CaptureTarget> Targets { get; }
 
     public CaptureTarget? Find(IPEndPoint destination) => Targets.TryGetValue(destination, out var target) ? target : null;
-
-    internal static CaptureTable Build(ProxySnapshot snapshot, TranslationErrors errors)
-    {
-        var targets = new Dictionary<IPEndPoint, CaptureTarget>();
-        for (var i = 0; i < snapshot.ServiceAddresses.Count; i++)
-        {
-            var service = snapshot.ServiceAddresses[i];
-            foreach (var text in service.Addresses)
-            {
-                if (!IPAddress.TryParse(text, out var address))
-                {
-                    errors.Add($"service_addresses[{i}] ({service.Name}).addresses", $"'{text}' is not an IP address");
-                    continue;
-                }
-
-                foreach (var port in service.Ports)
-                {
-                    if (port.Number is 0 or > 65535)
-                    {
-                        errors.Add($"service_addresses[{i}] ({service.Name}).ports", $"{port.Number} is not a port");
-                        continue;
-                    }
-
-                    var key = new IPEndPoint(address, (int)port.Number);
-                    if (!targets.TryAdd(key, new CaptureTarget(service.Name, port.Protocol)))
-                    {
-                        errors.Add($"service_addresses[{i}] ({service.Name}).addresses", $"{key} is also '{targets[key].Host}'");
-                    }
-                }
-            }
-        }
-
-        return targets.Count == 0 ? Empty : new CaptureTable(targets.ToFrozenDictionary());
-    }
 }
 
 /// <summary>The service a captured address:port is, and the port's protocol.</summary>

@@ -1,8 +1,9 @@
+using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Routing;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 
-namespace Mesh.Proxy.Core.Listeners;
+namespace Mesh.Proxy.Core.Hosting;
 
 /// <summary>
 /// The first connection stage of the capture listeners (docs/capture.md): reads the original
