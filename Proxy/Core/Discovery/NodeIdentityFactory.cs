@@ -36,6 +36,7 @@ internal sealed class NodeIdentityFactory
             Address = _options.Node.Address,
             AdminPort = (uint)_listeners.Admin.BoundPort,
             TransparentCapture = _options.Capture.Enabled,
+            WorkloadGroup = _options.Node.WorkloadGroup ?? string.Empty,
         };
         node.Labels.Add(_options.Node.Labels);
         if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))
