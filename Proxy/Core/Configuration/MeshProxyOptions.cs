@@ -60,4 +60,7 @@ public sealed class MeshProxyOptions
     public string? ReadinessProbe { get; set; }
 
     public GatewayOptions Gateway { get; set; } = new();
+
+    /// <summary>Sidecar: transparent capture listeners (docs/capture.md).</summary>
+    public CaptureOptions Capture { get; set; } = new();
 }
