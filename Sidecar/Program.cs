@@ -1,12 +1,18 @@
 // The sidecar: the mesh proxy core in sidecar mode (inbound listeners to the local app,
 // outbound listeners and an optional HTTP_PROXY catch-all for its upstreams) with the features a
-// sidecar serves.
+// sidecar serves. "capture install|remove|show" installs transparent capture instead (docs/capture.md).
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.L4;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Traffic;
+using Mesh.Sidecar.Capture;
+
+if (args.Length > 0 && args[0] == CaptureCommand.Verb)
+{
+    return CaptureCommand.Run(args[1..], Console.Out, Console.Error);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddMeshProxy(MeshProxyMode.Sidecar)
@@ -18,3 +24,4 @@ builder.AddMeshProxy(MeshProxyMode.Sidecar)
 var app = builder.Build();
 app.MapMeshProxy();
 app.Run();
+return 0;

@@ -127,6 +127,17 @@ internal sealed partial class LiveListenerBinder : IDisposable
         ? $"http://[{listener.BindAddress}]:{listener.ConfiguredPort}"
         : $"http://{listener.BindAddress}:{listener.ConfiguredPort}";
 
+    /// <summary>
+    /// Whether Kestrel lists <paramref name="listener"/> among its bound addresses. By address and
+    /// port only: Kestrel names a listener whose connection stages include TLS (a gateway with TLS
+    /// servers detects TLS on every listener) <c>https://</c>, whatever URL configured it.
+    /// </summary>
+    internal static bool IsListed(IEnumerable<string> boundAddresses, MeshListener listener) =>
+        boundAddresses.Any(a => Uri.TryCreate(a, UriKind.Absolute, out var uri)
+            && uri.Port == listener.ConfiguredPort
+            && IPAddress.TryParse(uri.Host.Trim('[', ']'), out var address)
+            && address.Equals(listener.BindAddress));
+
     /// <summary>Whether the port can be bound now (Kestrel reports a failed reload bind only in its log).</summary>
     private static string? Probe(MeshListener listener)
     {
@@ -181,7 +192,7 @@ internal sealed partial class LiveListenerBinder : IDisposable
                 bound = [];
             }
 
-            pending.RemoveAll(p => bound.Contains(p.Url, StringComparer.OrdinalIgnoreCase));
+            pending.RemoveAll(p => IsListed(bound, p.Listener));
             if (pending.Count > 0)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(50), clock);

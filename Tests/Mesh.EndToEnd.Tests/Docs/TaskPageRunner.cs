@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using Mesh.EndToEnd.Tests.Infrastructure;
 
 namespace Mesh.EndToEnd.Tests.Docs;
@@ -6,11 +8,13 @@ namespace Mesh.EndToEnd.Tests.Docs;
 /// <summary>
 /// Runs a task page's steps with bash from the repository root, as a reader would: <c>meshctl</c>
 /// is the built CLI pointed at the AppHost's control plane, and the AppHost's fixed addresses in a
-/// command (the gateway's http://localhost:8080) are the test AppHost's. The mesh applies changes
+/// command are the test AppHost's: the gateway's http://localhost:8080 and its HTTPS port 8443
+/// (<c>:8443</c> after any host name, as in <c>curl --resolve</c>), and the control plane's data
+/// directory <c>.mesh-data/</c> (where local credentials live). The mesh applies changes
 /// asynchronously, so a step whose output does not match yet is run again until it does or a
 /// deadline passes (the reader's "wait a few seconds and try again").
 /// </summary>
-internal sealed class TaskPageRunner(MeshAppFixture mesh, Action<string> log)
+internal sealed partial class TaskPageRunner(MeshAppFixture mesh, Action<string> log)
 {
     private static readonly TimeSpan StepDeadline = TimeSpan.FromSeconds(45);
 
@@ -24,7 +28,7 @@ internal sealed class TaskPageRunner(MeshAppFixture mesh, Action<string> log)
 
     private async Task RunStepAsync(TaskPage page, TaskStep step)
     {
-        var command = step.Command.Replace("http://localhost:8080", mesh.Gateway.BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal);
+        var command = ForTestAppHost(step.Command);
         var attempts = 0;
         (int ExitCode, string Output) last = (0, "");
         await Poll.UntilAsync(
@@ -39,6 +43,16 @@ internal sealed class TaskPageRunner(MeshAppFixture mesh, Action<string> log)
             StepDeadline);
         log($"{page.Name}:{step.Line} $ {step.Command} (attempt {attempts})\n{last.Output.TrimEnd()}");
     }
+
+    private string ForTestAppHost(string command)
+    {
+        command = command.Replace("http://localhost:8080", mesh.Gateway.BaseAddress!.ToString().TrimEnd('/'), StringComparison.Ordinal);
+        command = HttpsPort().Replace(command, $":{mesh.GatewayHttpsUrl.Port.ToString(CultureInfo.InvariantCulture)}");
+        return command.Replace(".mesh-data/", mesh.DataDirectory + "/", StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex(@"(?<=[A-Za-z0-9.\]]):8443\b")]
+    private static partial Regex HttpsPort();
 
     private async Task<(int ExitCode, string Output)> BashAsync(string command)
     {

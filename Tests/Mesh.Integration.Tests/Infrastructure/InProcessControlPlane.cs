@@ -74,6 +74,7 @@ public sealed class InProcessControlPlane : IAsyncDisposable
                 ["ControlPlane:Security:GenerateBootstrapKey"] = "true",
             });
             builder.Logging.ClearProviders();
+            builder.Logging.AddProvider(new RecentLog("control-plane"));
             if (Environment.GetEnvironmentVariable("MESH_TEST_LOG") == "1")
             {
                 builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);

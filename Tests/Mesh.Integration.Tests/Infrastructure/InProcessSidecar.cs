@@ -124,6 +124,7 @@ public sealed class InProcessSidecar : IAsyncDisposable
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();
+        builder.Logging.AddProvider(new RecentLog(settings.GetValueOrDefault("Mesh:Node:Id") ?? mode.ToString()));
         if (Environment.GetEnvironmentVariable("MESH_TEST_LOG") == "1")
         {
             builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug);

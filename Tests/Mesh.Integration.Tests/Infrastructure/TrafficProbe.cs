@@ -6,7 +6,7 @@ namespace Mesh.Integration.Tests.Infrastructure;
 /// Calls reviews back to back until cancelled, counting answers by workload and failures; each
 /// failure is kept with when it happened (since the probe started), for the test's output.
 /// </summary>
-public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int Failed, string? FirstFailure, IReadOnlyList<string> Failures)
+public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int Failed, string? FirstFailure, IReadOnlyList<string> Failures, IReadOnlyList<string> LogAroundFailures)
 {
     public static async Task<TrafficProbe> RunAsync(MeshTestCluster mesh, CancellationToken stop)
     {
@@ -15,6 +15,7 @@ public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int F
         var served = new SortedDictionary<string, int>(StringComparer.Ordinal);
         var failures = new List<string>();
         string? firstFailure = null;
+        long firstFailureAt = 0, lastFailureAt = 0;
         while (!stop.IsCancellationRequested)
         {
             try
@@ -24,15 +25,20 @@ public sealed record TrafficProbe(IReadOnlyDictionary<string, int> Served, int F
             }
             catch (HttpRequestException e)
             {
+                lastFailureAt = Stopwatch.GetTimestamp();
+                firstFailureAt = firstFailure is null ? lastFailureAt : firstFailureAt;
                 firstFailure ??= e.Message;
                 failures.Add($"{clock.ElapsedMilliseconds} ms: {e.Message}");
             }
         }
 
-        return new TrafficProbe(served, failures.Count, firstFailure, failures);
+        // What the proxies and the control plane logged from a second before the first failure.
+        var log = firstFailure is null ? [] : RecentLog.Between(firstFailureAt - Stopwatch.Frequency, lastFailureAt + (Stopwatch.Frequency / 5));
+        return new TrafficProbe(served, failures.Count, firstFailure, failures, log);
     }
 
     public override string ToString() =>
         $"{MeshTestCluster.Describe(Served)}; failed: {Failed}{(FirstFailure is null ? "" : $" (first: {FirstFailure})")}"
-        + string.Concat(Failures.Take(30).Select(f => $"\n  {f}"));
+        + string.Concat(Failures.Take(30).Select(f => $"\n  {f}"))
+        + (LogAroundFailures.Count == 0 ? "" : "\nlog around the failures:" + string.Concat(LogAroundFailures.TakeLast(200).Select(l => $"\n  {l}")));
 }
