@@ -22,6 +22,7 @@ public sealed class TlsHandshakeRelay : IAsyncDisposable
     private int _connections;
     private int _full;
     private int _resumed;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<char> _sequence = new();
 
     private TlsHandshakeRelay(int targetPort)
     {
@@ -41,7 +42,10 @@ public sealed class TlsHandshakeRelay : IAsyncDisposable
     /// <summary>Handshakes whose ServerHello accepted a pre-shared key (a resumed session).</summary>
     public int ResumedHandshakes => Volatile.Read(ref _resumed);
 
-    public override string ToString() => $"{Connections} connections, {FullHandshakes} full and {ResumedHandshakes} resumed handshakes";
+    /// <summary>The handshakes in the order their ServerHello passed: F full, R resumed.</summary>
+    public string Sequence => string.Concat(_sequence);
+
+    public override string ToString() => $"{Connections} connections, {FullHandshakes} full and {ResumedHandshakes} resumed handshakes ({Sequence})";
 
     public static TlsHandshakeRelay Start(int targetPort) => new(targetPort);
 
@@ -96,6 +100,7 @@ public sealed class TlsHandshakeRelay : IAsyncDisposable
                     if (ServerHelloResumed(head.GetBuffer().AsSpan(0, (int)head.Length)) is { } resumed)
                     {
                         Interlocked.Increment(ref resumed ? ref _resumed : ref _full);
+                        _sequence.Enqueue(resumed ? 'R' : 'F');
                         head = null;
                     }
                 }
