@@ -57,4 +57,7 @@ internal sealed record ApiProxyStatus
     public string? NackedVersion { get; init; }
     public string? NackError { get; init; }
     public string? BuildError { get; init; }
+    public ApiBlockedWrite? BlockedWrite { get; init; }
 }
+
+internal sealed record ApiBlockedWrite(DateTimeOffset Since, long Bytes);

@@ -27,6 +27,8 @@ public static class ConfigKinds
     public static ConfigKind Gateway { get; } = new("Gateway", NetworkingGroup, NetworkingVersions, "gateways", ["gw"], typeof(GatewayConfig));
     public static ConfigKind ServiceEntry { get; } = new("ServiceEntry", NetworkingGroup, NetworkingVersions, "serviceentries", ["se"], typeof(ServiceEntryConfig));
     public static ConfigKind Sidecar { get; } = new("Sidecar", NetworkingGroup, NetworkingVersions, "sidecars", [], typeof(SidecarConfig));
+    public static ConfigKind WorkloadEntry { get; } = new("WorkloadEntry", NetworkingGroup, NetworkingVersions, "workloadentries", ["we"], typeof(WorkloadEntryConfig));
+    public static ConfigKind WorkloadGroup { get; } = new("WorkloadGroup", NetworkingGroup, NetworkingVersions, "workloadgroups", ["wg"], typeof(WorkloadGroupConfig));
     public static ConfigKind PeerAuthentication { get; } = new("PeerAuthentication", SecurityGroup, SecurityVersions, "peerauthentications", ["pa"], typeof(PeerAuthenticationConfig));
     public static ConfigKind AuthorizationPolicy { get; } = new("AuthorizationPolicy", SecurityGroup, SecurityVersions, "authorizationpolicies", ["ap"], typeof(AuthorizationPolicyConfig));
     public static ConfigKind RequestAuthentication { get; } = new("RequestAuthentication", SecurityGroup, SecurityVersions, "requestauthentications", ["ra"], typeof(RequestAuthenticationConfig));
@@ -55,7 +57,7 @@ public static class ConfigKinds
     /// <summary>Every supported kind: Istio's, networking first (the order <c>meshctl get all</c> lists them), then the Gateway API's, then Service.</summary>
     public static IReadOnlyList<ConfigKind> All { get; } =
     [
-        VirtualService, DestinationRule, Gateway, ServiceEntry, Sidecar,
+        VirtualService, DestinationRule, Gateway, ServiceEntry, Sidecar, WorkloadEntry, WorkloadGroup,
         PeerAuthentication, AuthorizationPolicy, RequestAuthentication, Telemetry,
         GatewayClass, KubernetesGateway, HttpRoute, GrpcRoute, ReferenceGrant, TcpRoute, TlsRoute,
         Service, MeshConfigMap,
@@ -69,7 +71,7 @@ public static class ConfigKinds
 
     /// <summary>
     /// Resolves a kind written by a user: the kind itself, its plural, singular lower-case or a
-    /// short name (<c>vs</c>, <c>dr</c>, <c>gw</c>, <c>se</c>, <c>pa</c>, <c>ap</c>, <c>ra</c>,
+    /// short name (<c>vs</c>, <c>dr</c>, <c>gw</c>, <c>se</c>, <c>we</c>, <c>wg</c>, <c>pa</c>, <c>ap</c>, <c>ra</c>,
     /// <c>gtw</c>, <c>svc</c>), case-insensitively, optionally qualified by group
     /// (<c>virtualservices.networking.istio.io</c>, <c>gateways.gateway.networking.k8s.io</c>).
     /// Where two groups share a name (<c>Gateway</c>) the unqualified name means Istio's, as for

@@ -23,6 +23,8 @@ public sealed class MeshModel
     private readonly Lazy<ImmutableArray<ConfigResource<GatewayConfig>>> _gateways;
     private readonly Lazy<ImmutableArray<ConfigResource<ServiceEntryConfig>>> _serviceEntries;
     private readonly Lazy<ImmutableArray<ConfigResource<SidecarConfig>>> _sidecars;
+    private readonly Lazy<ImmutableArray<ConfigResource<WorkloadEntryConfig>>> _workloadEntries;
+    private readonly Lazy<ImmutableArray<ConfigResource<WorkloadGroupConfig>>> _workloadGroups;
     private readonly Lazy<ImmutableArray<ConfigResource<PeerAuthenticationConfig>>> _peerAuthentications;
     private readonly Lazy<ImmutableArray<ConfigResource<AuthorizationPolicyConfig>>> _authorizationPolicies;
     private readonly Lazy<ImmutableArray<ConfigResource<RequestAuthenticationConfig>>> _requestAuthentications;
@@ -46,6 +48,8 @@ public sealed class MeshModel
         _gateways = new(OfKind<GatewayConfig>);
         _serviceEntries = new(OfKind<ServiceEntryConfig>);
         _sidecars = new(OfKind<SidecarConfig>);
+        _workloadEntries = new(OfKind<WorkloadEntryConfig>);
+        _workloadGroups = new(OfKind<WorkloadGroupConfig>);
         _peerAuthentications = new(OfKind<PeerAuthenticationConfig>);
         _authorizationPolicies = new(OfKind<AuthorizationPolicyConfig>);
         _requestAuthentications = new(OfKind<RequestAuthenticationConfig>);
@@ -74,6 +78,11 @@ public sealed class MeshModel
     public ImmutableArray<ConfigResource<ServiceEntryConfig>> ServiceEntries => _serviceEntries.Value;
 
     public ImmutableArray<ConfigResource<SidecarConfig>> Sidecars => _sidecars.Value;
+
+    /// <summary>WorkloadEntry objects (workloads outside the mesh's hosts: VMs), written or auto-registered.</summary>
+    public ImmutableArray<ConfigResource<WorkloadEntryConfig>> WorkloadEntries => _workloadEntries.Value;
+
+    public ImmutableArray<ConfigResource<WorkloadGroupConfig>> WorkloadGroups => _workloadGroups.Value;
 
     public ImmutableArray<ConfigResource<PeerAuthenticationConfig>> PeerAuthentications => _peerAuthentications.Value;
 

@@ -106,6 +106,12 @@ public static class ConfigValidator
             case SidecarConfig spec:
                 SidecarValidator.Validate(spec, context);
                 break;
+            case WorkloadEntryConfig spec:
+                WorkloadEntryValidator.Validate(spec, context);
+                break;
+            case WorkloadGroupConfig spec:
+                WorkloadGroupValidator.Validate(spec, context);
+                break;
             case PeerAuthenticationConfig spec:
                 PeerAuthenticationValidator.Validate(spec, context);
                 break;

@@ -103,7 +103,7 @@ internal static class ServiceEntryValidator
             case ServiceEntryResolution.Static:
                 for (var i = 0; i < spec.Endpoints.Count; i++)
                 {
-                    ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: false, context);
+                    WorkloadEntryValidator.ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: false, context);
                 }
 
                 break;
@@ -126,7 +126,7 @@ internal static class ServiceEntryValidator
 
                 for (var i = 0; i < spec.Endpoints.Count; i++)
                 {
-                    ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: true, context);
+                    WorkloadEntryValidator.ValidateEndpoint(spec.Endpoints[i], $"spec.endpoints[{i}]", names, allowHostNames: true, context);
                 }
 
                 break;
@@ -136,49 +136,5 @@ internal static class ServiceEntryValidator
         }
 
         ExportTo.Validate(spec.ExportTo, "spec.exportTo", context, isServiceEntry: true);
-    }
-
-    private static void ValidateEndpoint(WorkloadEntryConfig endpoint, string path, HashSet<string> portNames, bool allowHostNames, ValidationContext context)
-    {
-        var address = endpoint.Address ?? "";
-        if (address.Length == 0)
-        {
-            context.Error($"{path}.address", "address is required");
-        }
-        else if (address.StartsWith("unix://", StringComparison.Ordinal))
-        {
-            context.Error($"{path}.address", "unix domain socket endpoints are not supported");
-        }
-        else if (!IstioRules.IsIpAddress(address))
-        {
-            if (!allowHostNames)
-            {
-                context.Error($"{path}.address", $"endpoint address \"{address}\" is not a valid IP address");
-            }
-            else if (IstioRules.Fqdn(address) is not null)
-            {
-                context.Error($"{path}.address", $"endpoint address \"{address}\" is not a valid FQDN or an IP address");
-            }
-        }
-
-        foreach (var (name, port) in endpoint.Ports)
-        {
-            if (!portNames.Contains(name))
-            {
-                context.Error(FieldPath.Key($"{path}.ports", name), $"endpoint port {port} is not defined by the service entry");
-            }
-
-            if (IstioRules.Port(port) is { } error)
-            {
-                context.Error(FieldPath.Key($"{path}.ports", name), error);
-            }
-        }
-
-        IstioRules.Labels(endpoint.Labels, $"{path}.labels", context);
-
-        if (endpoint.ServiceAccount is { } account && !IstioRules.IsDns1123Label(account) && IstioRules.Fqdn(account) is not null)
-        {
-            context.Error($"{path}.serviceAccount", $"invalid service account \"{account}\"");
-        }
     }
 }

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Options;
 namespace Mesh.ControlPlane.Admin;
 
 /// <summary>
-/// <c>POST /api/v1/explain</c> (<c>meshctl explain</c>, the console): what the mesh does with a
+/// <c>POST /api/v1/explain</c> (<c>meshctl explain</c>; the console's <c>POST /console/api/explain</c>): what the mesh does with a
 /// request, hop by hop, answered by the proxies themselves. The source workload's proxy explains the
 /// outbound half on its snapshot (routing, weighted pick, policies, upstream TLS, endpoints); then the
 /// proxy of each destination workload it may reach explains the inbound half (its mTLS mode against
@@ -21,8 +21,13 @@ internal static class ExplainEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ExplainAsync(HttpRequest request, ConnectedProxies connected, ProxyExplainClient client, IOptions<ControlPlaneOptions> options, CancellationToken cancellationToken)
+    internal static async Task<IResult> ExplainAsync(HttpRequest request, ConnectedProxies connected, ProxyExplainClient client, IOptions<ControlPlaneOptions> options, CancellationToken cancellationToken)
     {
+        if (!request.HasJsonContentType())
+        {
+            return ConfigEndpoints.Message(StatusCodes.Status415UnsupportedMediaType, "send the request to explain as application/json");
+        }
+
         JsonObject? body;
         try
         {

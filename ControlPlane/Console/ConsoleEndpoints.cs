@@ -1,14 +1,19 @@
 using Mesh.ControlPlane.Admin;
+using Mesh.ControlPlane.Common;
+using Mesh.ControlPlane.Discovery;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Console;
 
 /// <summary>
 /// The mesh console on the admin listener: the page at <c>/</c>, its files under
-/// <c>/console/</c> and its data at <c>GET /console/api/overview</c>. Read-only (GET/HEAD).
+/// <c>/console/</c>, its data at <c>GET /console/api/overview</c> and request explanations at
+/// <c>POST /console/api/explain</c> (the admin API's explain: it computes, never changes anything).
 /// </summary>
 internal static class ConsoleEndpoints
 {
     public const string OverviewPath = "/console/api/overview";
+    public const string ExplainPath = "/console/api/explain";
 
     // The page may load only its own files and talk only to its own origin.
     private const string ContentSecurityPolicy =
@@ -28,6 +33,18 @@ internal static class ConsoleEndpoints
             context.Response.Headers.CacheControl = "no-store";
             var overview = await console.GetOverviewAsync(context.RequestAborted);
             return Results.Json(overview, ConsoleJsonContext.Default.MeshConsoleOverview);
+        });
+        endpoints.MapPost(ExplainPath, (HttpContext context, AdminToken token, ConnectedProxies connected, ProxyExplainClient client, IOptions<ControlPlaneOptions> options) =>
+        {
+            if (!ConsoleAccess.IsAllowed(context, token))
+            {
+                return Task.FromResult(Denied(context));
+            }
+
+            // Explain takes JSON only, which a cross-site form cannot send without a CORS preflight
+            // that this origin never grants.
+            context.Response.Headers.CacheControl = "no-store";
+            return ExplainEndpoints.ExplainAsync(context.Request, connected, client, options, context.RequestAborted);
         });
         return endpoints;
     }

@@ -8,7 +8,7 @@ namespace Mesh.ControlPlane.Snapshots;
 /// <summary>
 /// Registry services from Kubernetes <c>Service</c> objects in the configuration (Istio's
 /// per-version Services such as <c>reviews-v1</c>): the endpoints are the registered workloads of
-/// the Service's namespace whose labels match its selector. A Service port reaches the workload
+/// the Service's namespace whose labels match its selector, and the WorkloadEntries it selects. A Service port reaches the workload
 /// port its <c>targetPort</c> names — a number (the workload's service port, its sidecar inbound
 /// port or its app port) or a port name — defaulting to the Service port, as Kubernetes does.
 /// </summary>
@@ -22,10 +22,10 @@ internal static class KubernetesServiceModels
         }
 
         var nodes = registry.Workloads.Select(w => w.Node).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
-        return model.Services.Select(service => Build(service, nodes, model, settings));
+        return model.Services.Select(service => Build(service, nodes, model, registry, settings));
     }
 
-    private static ServiceModel Build(ConfigResource<KubernetesServiceConfig> service, IReadOnlyList<Wire.Node> nodes, MeshModel model, MeshSettings settings)
+    private static ServiceModel Build(ConfigResource<KubernetesServiceConfig> service, IReadOnlyList<Wire.Node> nodes, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var spec = service.Spec;
         var ports = spec.Ports
@@ -43,6 +43,24 @@ internal static class KubernetesServiceModels
                     if (TargetOf(port, node) is { } target)
                     {
                         endpoints.Add(ServiceIndex.Endpoint(model, node, target, settings) with { ServicePort = (uint)port.Port!.Value });
+                    }
+                }
+            }
+
+            foreach (var entry in WorkloadEntryEndpoints.Selected(model, registry, service.Namespace, spec.Selector))
+            {
+                foreach (var port in spec.Ports.Where(p => p.Port is > 0))
+                {
+                    // A named targetPort is the entry's port of that name; a number (or none: the
+                    // Service port) is where the entry listens unless its ports map the port's name.
+                    var target = string.IsNullOrEmpty(port.TargetPort) ? port.Port!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : port.TargetPort;
+                    if (uint.TryParse(target, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                    {
+                        endpoints.Add(WorkloadEntryEndpoints.For(entry, (uint)port.Port!.Value, port.Name ?? "", number, settings));
+                    }
+                    else if (entry.Spec.Ports.ContainsKey(target))
+                    {
+                        endpoints.Add(WorkloadEntryEndpoints.For(entry, (uint)port.Port!.Value, target, 0, settings));
                     }
                 }
             }

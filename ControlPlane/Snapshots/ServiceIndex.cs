@@ -108,6 +108,8 @@ internal sealed class ServiceIndex
             var endpoints = group
                 .Where(m => m.Ready)
                 .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(model, m.Node, p, settings)))
+                .Concat(WorkloadEntryEndpoints.Selected(model, registry, group.Key.Namespace, new Dictionary<string, string> { ["app"] = group.Key.Name })
+                    .SelectMany(entry => ports.Select(p => WorkloadEntryEndpoints.For(entry, p.Number, p.Name, p.Number, settings))))
                 .ToImmutableArray();
             yield return new ServiceModel
             {
@@ -201,8 +203,8 @@ internal sealed class ServiceIndex
         }
     }
 
-    // Istio's ServiceEntry workloadSelector: the workloads of the entry's namespace whose labels
-    // match become its endpoints. A workload serves the entry's port where its app listens on
+    // Istio's ServiceEntry workloadSelector: the workloads and WorkloadEntries of the entry's
+    // namespace whose labels match become its endpoints. A workload serves the entry's port where its app listens on
     // the port's targetPort (or number); it is reached through its sidecar's inbound listener for
     // that app port, with mTLS as for any sidecar.
     private static IEnumerable<ServiceEndpoint> SelectedEndpoints(
@@ -221,6 +223,11 @@ internal sealed class ServiceIndex
             {
                 yield return Endpoint(model, node, served, settings) with { ServicePort = port.Number };
             }
+        }
+
+        foreach (var entry in WorkloadEntryEndpoints.Selected(model, registry, ns, selector.Labels))
+        {
+            yield return WorkloadEntryEndpoints.For(entry, port.Number, port.Name, appPort, settings);
         }
     }
 

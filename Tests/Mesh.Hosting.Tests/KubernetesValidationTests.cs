@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Mesh.Config.Model;
 using Mesh.Hosting.Kubernetes;
 using Mesh.Hosting.Tests.Infrastructure;
 
@@ -86,6 +87,6 @@ public sealed class KubernetesValidationTests(BookinfoPublishFixture bookinfo) :
         // The CRDs have a kustomization of their own, applied (and established) first.
         (exitCode, output) = await Processes.RunAsync("kubectl", ["kustomize", Path.Combine(bookinfo.Output, KubernetesManifestBuilder.CrdFolder)], bookinfo.Output);
         Assert.True(exitCode == 0, output);
-        Assert.Equal(9, YamlJson.Documents(output).Count);
+        Assert.Equal(ConfigKinds.Istio.Count, YamlJson.Documents(output).Count);
     }
 }

@@ -38,7 +38,7 @@ public sealed record ServicePortConfig
     public uint? TargetPort { get; init; }
 }
 
-/// <summary>Istio's <c>WorkloadEntry</c> as used inline in <c>ServiceEntry.endpoints</c>.</summary>
+/// <summary>Spec of Istio's <c>WorkloadEntry</c> (a workload outside the mesh's hosts, such as a VM), also used inline in <c>ServiceEntry.endpoints</c> and as a WorkloadGroup's template.</summary>
 public sealed record WorkloadEntryConfig
 {
     [Limited("IP addresses and (for DNS resolution) host names; unix:// sockets are refused")]
@@ -48,7 +48,7 @@ public sealed record WorkloadEntryConfig
 
     public ValueMap<string> Labels { get; init; } = ValueMap<string>.Empty;
 
-    [Refused("Mesh is a single network")]
+    [Refused("networks (and east-west gateways) are not implemented yet: every endpoint is on the one network")]
     public string? Network { get; init; }
 
     /// <summary><c>region/zone/subzone</c>: locality load balancing (DestinationRule localityLbSetting).</summary>

@@ -211,6 +211,7 @@ async function refresh() {
     drawGraph(overview.graph);
     drawEdgesTable(overview.graph);
     drawProxies(overview.proxies);
+    drawSources(overview.proxies);
     drawConfig(overview.config);
     status.textContent = `updated ${new Date(overview.generated_at).toLocaleTimeString()}`;
     status.className = "muted";
@@ -223,4 +224,109 @@ async function refresh() {
   }
 }
 
+// Explain a request: the form posts to /console/api/explain (the admin API's explain) and draws the
+// summary and each hop's steps as meshctl explain prints them.
+const text = (v, fallback = "") => v === null || v === undefined || v === "" ? fallback : typeof v === "object" ? JSON.stringify(v) : String(v);
+
+function ended(explanation) {
+  const outcome = explanation && explanation.outcome;
+  if (!outcome || outcome.forwarded !== false) return null;
+  return outcome.status ? `${outcome.status} ${text(outcome.reason)}` : text(outcome.reason);
+}
+
+function outcomeOf(answer) {
+  const atSource = ended(answer.outbound);
+  if (atSource) return `${atSource} (at the source's proxy)`;
+  const hops = answer.inbound || [];
+  if (hops.length === 0) return "forwarded";
+  return hops.map(h => `${text(h.workload)}: ${(h.explanation && ended(h.explanation)) || (h.error ? `unknown (${h.error})` : "forwarded to the app")}`).join("; ");
+}
+
+function hopTable(title, explanation) {
+  const hop = el("div", { class: "hop" });
+  hop.appendChild(el("h3", {}, title));
+  const table = el("table", { class: "steps" });
+  table.appendChild(el("thead")).appendChild(row(["Stage", "Verdict", "Detail"]));
+  const body = table.appendChild(el("tbody"));
+  for (const step of explanation.steps || []) {
+    const tr = row([step.stage, el("span", { class: `verdict ${text(step.verdict)}` }, text(step.verdict)), text(step.detail)]);
+    tr.dataset.stage = step.stage;
+    body.appendChild(tr);
+    for (const item of step.items || []) {
+      const sub = row([{ attrs: { class: "item" }, text: "" }, el("span", { class: `verdict ${text(item.verdict)}` }, text(item.verdict)), `${text(item.name)}: ${text(item.detail)}`]);
+      sub.className = "item";
+      body.appendChild(sub);
+    }
+  }
+  hop.appendChild(table);
+  return hop;
+}
+
+function drawExplanation(answer) {
+  const result = (answer.outbound && answer.outbound.result) || {};
+  const summary = document.getElementById("explain-summary");
+  const pairs = [
+    ["Request", `${text(answer.request.method)} ${text(answer.request.url)} from ${text(answer.from.workload)} (proxy ${text(answer.from.proxy)}, ${text(answer.from.principal)})`],
+    ["VirtualService", text(result.virtual_service, "-")],
+    ["Route", `${text(result.route, "-")} (virtual host ${text(result.virtual_host, "-")})`],
+    result.cluster
+      ? ["Destination", `subset ${text(result.subset, "-")} · cluster ${text(result.cluster)}`]
+      : ["Destination", result.clusters ? `weighted, random per request: ${text(result.clusters)}` : "-"],
+    ["Outcome", outcomeOf(answer)],
+  ];
+  summary.replaceChildren(...pairs.flatMap(([k, v]) => { const dd = el("dd", {}, v); dd.dataset.field = k.toLowerCase(); return [el("dt", {}, k), dd]; }));
+  const hops = [hopTable(`Outbound at ${text(answer.from.proxy)} (listener ${text(result.listener)}, snapshot ${text(result.snapshot_version, "-")})`, answer.outbound || {})];
+  for (const h of answer.inbound || []) {
+    const title = `Inbound at ${text(h.proxy, "?")} (workload ${text(h.workload)}, endpoint ${text(h.endpoint)}, hop ${text(h.mtls)})`;
+    if (h.explanation) hops.push(hopTable(title, h.explanation));
+    else { const div = el("div", { class: "hop" }); div.appendChild(el("h3", {}, title)); div.appendChild(el("p", { class: "error" }, text(h.error))); hops.push(div); }
+  }
+  document.getElementById("explain-hops").replaceChildren(...hops);
+  document.getElementById("explain-result").hidden = false;
+}
+
+function parseHeaders(lines) {
+  const headers = [];
+  for (const line of lines.split("\n").map(l => l.trim()).filter(Boolean)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new Error(`header '${line}': write it as 'name: value'`);
+    headers.push({ name: line.slice(0, colon).trim(), value: line.slice(colon + 1).trim() });
+  }
+  return headers;
+}
+
+async function explain(event) {
+  event.preventDefault();
+  const error = document.getElementById("explain-error");
+  error.hidden = true;
+  document.body.dataset.explained = "";
+  try {
+    let url = document.getElementById("explain-url").value.trim();
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) url = `http://${url}`;
+    const request = {
+      from: document.getElementById("explain-from").value.trim(),
+      method: document.getElementById("explain-method").value,
+      url,
+      headers: parseHeaders(document.getElementById("explain-headers").value),
+    };
+    const response = await fetch("/console/api/explain", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(request), cache: "no-store" });
+    const answer = await response.json().catch(() => ({ message: `${response.status} ${response.statusText}` }));
+    if (!response.ok) throw new Error(answer.message || `${response.status} ${response.statusText}`);
+    drawExplanation(answer);
+    document.body.dataset.explained = "ok";
+  } catch (err) {
+    document.getElementById("explain-result").hidden = true;
+    error.textContent = err.message;
+    error.hidden = false;
+    document.body.dataset.explained = "error";
+  }
+}
+
+// The source field suggests every proxy (explain also takes a workload or an app label).
+function drawSources(proxies) {
+  const names = [...new Set(proxies.map(p => p.id))].sort();
+  document.getElementById("explain-sources").replaceChildren(...names.map(n => el("option", { value: n })));
+}
+
+document.getElementById("explain-form").addEventListener("submit", explain);
 refresh();

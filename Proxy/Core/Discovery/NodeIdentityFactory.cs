@@ -35,6 +35,7 @@ internal sealed class NodeIdentityFactory
             ProxyVersion = ProxyVersion,
             Address = _options.Node.Address,
             AdminPort = (uint)_listeners.Admin.BoundPort,
+            WorkloadGroup = _options.Node.WorkloadGroup ?? string.Empty,
         };
         node.Labels.Add(_options.Node.Labels);
         if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))

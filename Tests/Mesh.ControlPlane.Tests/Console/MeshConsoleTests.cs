@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Mesh.ControlPlane.Console;
@@ -140,8 +141,14 @@ public sealed class MeshConsoleTests
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/console/console.css")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await browser.GetAsync("/console/secrets.json")).StatusCode);
 
-        // Read-only: nothing but GET. Mutations stay on the admin API, which keeps requiring the token.
+        // Read-only: nothing but GET, and the explain question (which changes nothing). Mutations stay
+        // on the admin API, which keeps requiring the token.
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await browser.PostAsync(ConsoleEndpoints.OverviewPath, new StringContent("{}"))).StatusCode);
+        var unknownSource = await browser.PostAsync(ConsoleEndpoints.ExplainPath, JsonContent.Create(new { from = "nobody", url = "http://reviews:9080/" }));
+        Assert.Equal(HttpStatusCode.NotFound, unknownSource.StatusCode);
+        Assert.Contains("nobody", await unknownSource.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        // A cross-site form can only send text/plain or form bodies without a preflight: refused.
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await browser.PostAsync(ConsoleEndpoints.ExplainPath, new StringContent("{\"from\":\"nobody\"}"))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.PostAsync("/api/v1/config", new StringContent(Yaml.VirtualService("reviews")))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/proxies")).StatusCode);
 
@@ -149,6 +156,9 @@ public sealed class MeshConsoleTests
         using var rebound = new HttpRequestMessage(HttpMethod.Get, ConsoleEndpoints.OverviewPath);
         rebound.Headers.Host = "console.attacker.invalid";
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(rebound)).StatusCode);
+        using var reboundExplain = new HttpRequestMessage(HttpMethod.Post, ConsoleEndpoints.ExplainPath) { Content = JsonContent.Create(new { from = "nobody", url = "http://reviews:9080/" }) };
+        reboundExplain.Headers.Host = "console.attacker.invalid";
+        Assert.Equal(HttpStatusCode.Unauthorized, (await browser.SendAsync(reboundExplain)).StatusCode);
         using var withToken = new HttpRequestMessage(HttpMethod.Get, ConsoleEndpoints.OverviewPath);
         withToken.Headers.Host = "console.attacker.invalid";
         withToken.Headers.Authorization = new AuthenticationHeaderValue("Bearer", TestControlPlaneOptions.DefaultAdminToken);

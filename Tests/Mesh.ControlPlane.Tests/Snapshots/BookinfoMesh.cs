@@ -60,6 +60,14 @@ internal static class BookinfoMesh
         return objects;
     }
 
+    /// <summary>The snapshot <paramref name="node"/> receives for <paramref name="yaml"/>, which must be valid.</summary>
+    public static ProxySnapshot BuildValid(string yaml, Node node)
+    {
+        var objects = Parse(yaml);
+        Assert.Empty(Mesh.Config.Validation.ConfigValidator.Validate(objects).Select(e => e.ToString()));
+        return SnapshotBuilder.Build(Inputs(objects), node);
+    }
+
     public static IReadOnlyList<ConfigObject> Parse(string yaml)
     {
         var result = ConfigParser.Parse(yaml, "test");

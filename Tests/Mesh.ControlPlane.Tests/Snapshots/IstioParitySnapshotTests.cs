@@ -1,4 +1,3 @@
-using Mesh.Config.Validation;
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Snapshots;
 
@@ -12,12 +11,7 @@ public sealed class IstioParitySnapshotTests
 {
     private const string Reviews = "reviews.default.svc.cluster.local";
 
-    private static ProxySnapshot Build(string yaml, Node node)
-    {
-        var objects = BookinfoMesh.Parse(yaml);
-        Assert.Empty(ConfigValidator.Validate(objects).Select(e => e.ToString()));
-        return SnapshotBuilder.Build(BookinfoMesh.Inputs(objects), node);
-    }
+    private static ProxySnapshot Build(string yaml, Node node) => BookinfoMesh.BuildValid(yaml, node);
 
     [Fact]
     public void Trust_domains_bare_service_accounts_and_source_identity_conditions_become_principal_matches()

@@ -14,14 +14,6 @@ namespace Mesh.EndToEnd.Tests.Telemetry;
 [Collection(MeshAppCollection.Name)]
 public sealed class MeshConsoleTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
-
-    private static readonly string[] ChromiumFlags =
-    [
-        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
-
     // Every call of the product page, as edges of the graph: productpage -> details, productpage ->
     // reviews (three versions), reviews v2/v3 -> ratings. All must carry traffic in the rate window.
     private const string GraphIsLive = """
@@ -37,19 +29,13 @@ public sealed class MeshConsoleTests(MeshAppFixture mesh, ITestOutputHelper outp
     [Fact]
     public async Task Console_renders_the_live_Bookinfo_graph_with_rates_in_headless_Chromium()
     {
-        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing (.ci/install-deps installs chromium)");
         using var traffic = new CancellationTokenSource();
         var load = SendTrafficAsync(traffic.Token);
 
         try
         {
             using var playwright = await Playwright.CreateAsync();
-            await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumPath,
-                Headless = true,
-                Args = ChromiumFlags,
-            });
+            await using var browser = await HeadlessChromium.LaunchAsync(playwright);
             var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 1100 } });
             var console = new Uri($"http://localhost:{mesh.AdminUrl.Port}/"); // loopback: read-only console, no token
             var response = await page.GotoAsync(console.ToString());
@@ -77,8 +63,7 @@ public sealed class MeshConsoleTests(MeshAppFixture mesh, ITestOutputHelper outp
             Assert.NotEmpty(validation);
             Assert.All(validation, v => Assert.Equal("valid", v));
 
-            var screenshot = ArtifactPath("mesh-console.png");
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+            var screenshot = await HeadlessChromium.ScreenshotAsync(page, "mesh-console.png");
             output.WriteLine($"screenshot: {screenshot}");
             Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds the rendered page");
         }
@@ -109,15 +94,5 @@ public sealed class MeshConsoleTests(MeshAppFixture mesh, ITestOutputHelper outp
                 // A failed request is traffic too; the console shows it in the success rate.
             }
         }
-    }
-
-    /// <summary>Under the test results directory CI collects (<c>artifacts/test-results</c>), or MESH_TEST_ARTIFACTS.</summary>
-    private static string ArtifactPath(string fileName)
-    {
-        var directory = Environment.GetEnvironmentVariable("MESH_TEST_ARTIFACTS") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(MeshAppFixture.RepositoryRoot, "artifacts", "test-results");
-        Directory.CreateDirectory(directory);
-        return Path.Combine(directory, fileName);
     }
 }
