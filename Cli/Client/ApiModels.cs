@@ -61,3 +61,14 @@ internal sealed record ApiProxyStatus
 }
 
 internal sealed record ApiBlockedWrite(DateTimeOffset Since, long Bytes);
+
+/// <summary><c>POST /api/v1/workloadgroups/{namespace}/{name}/token</c>: a VM's bootstrap token and what the VM needs besides.</summary>
+internal sealed record ApiWorkloadGroupToken(
+    string Token,
+    DateTimeOffset ExpiresAt,
+    string Namespace,
+    string WorkloadGroup,
+    string ServiceAccount,
+    string TrustDomain,
+    string RootCertificates,
+    string DiscoveryAddress);

@@ -8,6 +8,7 @@ using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Security;
 using Mesh.ControlPlane.Snapshots;
 using Microsoft.Extensions.Options;
 
@@ -70,7 +71,7 @@ internal sealed partial class WorkloadEntryAutoRegistration(
             throw Refuse(node, StatusCode.FailedPrecondition, $"WorkloadGroup {node.Namespace}/{node.WorkloadGroup} does not exist");
         }
 
-        var account = string.IsNullOrEmpty(template.ServiceAccount) ? "default" : template.ServiceAccount;
+        var account = WorkloadGroupEntitlement.ServiceAccountOf(template);
         if (node.ServiceAccount != account)
         {
             throw Refuse(node, StatusCode.PermissionDenied,
