@@ -13,6 +13,7 @@ namespace Mesh.ControlPlane.Snapshots;
 internal sealed class ServiceIndex
 {
     private readonly Dictionary<string, ServiceModel> _byHostname;
+    private IReadOnlyDictionary<string, string>? _autoAddresses;
 
     private ServiceIndex(ImmutableArray<ServiceModel> services)
     {
@@ -25,6 +26,9 @@ internal sealed class ServiceIndex
     }
 
     public ImmutableArray<ServiceModel> Services { get; }
+
+    /// <summary>The virtual IP of each service that has no address of its own, by hostname (<see cref="ServiceAddressAllocator"/>).</summary>
+    public IReadOnlyDictionary<string, string> AutoAddresses => _autoAddresses ??= ServiceAddressAllocator.Allocate(Services);
 
     public ServiceModel? Find(string hostname) => _byHostname.GetValueOrDefault(hostname);
 

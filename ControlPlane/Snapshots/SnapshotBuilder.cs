@@ -68,6 +68,11 @@ internal static class SnapshotBuilder
             snapshot.OutboundTrafficPolicy = outbound.OutboundTrafficPolicy;
             snapshot.VirtualHosts.Add(outbound.VirtualHosts);
             snapshot.L4Listeners.Add(outbound.L4Listeners);
+            if (node.TransparentCapture)
+            {
+                snapshot.ServiceAddresses.Add(outbound.ServiceAddresses);
+            }
+
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
             snapshot.Clusters.Add(outbound.Clusters);
             AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));

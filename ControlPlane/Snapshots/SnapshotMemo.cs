@@ -57,7 +57,10 @@ internal sealed class SnapshotMemo
         return _sections.GetOrAdd(key, static (key, state) => new Lazy<OutboundSection>(() =>
         {
             var routes = state.Memo._epoch.Routes(key, state.Memo._epoch.Reduce(state.Node, state.Namespace));
-            return new OutboundSection(routes.VirtualHosts, routes.L4Listeners, routes.OutboundTrafficPolicy, [.. routes.Clusters.Select(state.Memo.Cluster)]);
+            return new OutboundSection(routes.VirtualHosts, routes.L4Listeners, routes.OutboundTrafficPolicy, [.. routes.Clusters.Select(state.Memo.Cluster)])
+            {
+                ServiceAddresses = routes.ServiceAddresses,
+            };
         }), (Memo: this, Node: node, Namespace: nodeNamespace)).Value;
     }
 
