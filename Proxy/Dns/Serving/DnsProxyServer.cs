@@ -12,13 +12,15 @@ namespace Mesh.Proxy.Dns.Serving;
 internal sealed partial class DnsProxyServer : IAsyncDisposable
 {
     private readonly DnsServer _server;
+    private readonly IServerTransport[] _transports;
     private readonly ILogger _logger;
 
     private DnsProxyServer(Socket udp, TcpListener tcp, Func<DnsMessage, CancellationToken, Task<DnsMessage>> answer, ILogger logger)
     {
         _logger = logger;
         EndPoint = (IPEndPoint)udp.LocalEndPoint!;
-        _server = new DnsServer(new BoundUdpTransport(udp), new BoundTcpTransport(tcp));
+        _transports = [new BoundUdpTransport(udp), new BoundTcpTransport(tcp)];
+        _server = new DnsServer(_transports);
         _server.QueryReceived += async (_, e) =>
         {
             if (e.Query is DnsMessage query)
@@ -71,7 +73,23 @@ internal sealed partial class DnsProxyServer : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        _server.Stop();
+        try
+        {
+            _server.Stop();
+        }
+        catch (AggregateException ex) when (ex.InnerExceptions.All(e => e is OperationCanceledException))
+        {
+            // ARSoft starts its accept loops with the stop token: stopped before a loop ran, the
+            // wait throws and the transports are left open; they are closed below either way.
+        }
+        finally
+        {
+            foreach (var transport in _transports)
+            {
+                transport.Dispose();
+            }
+        }
+
         return ValueTask.CompletedTask;
     }
 
