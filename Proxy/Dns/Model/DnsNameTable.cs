@@ -27,6 +27,13 @@ internal sealed class DnsNameTable
     /// <summary>The mesh's DNS domain (<c>cluster.local.</c>): a name in it that is no host does not exist (NXDOMAIN, not forwarded).</summary>
     public string MeshDomain { get; }
 
+    /// <summary>A name in lower case with the final dot.</summary>
+    public static string Absolute(string name)
+    {
+        var lower = name.ToLowerInvariant();
+        return lower.EndsWith('.') ? lower : lower + ".";
+    }
+
     /// <summary>What a query for <paramref name="name"/> (lower case, with the final dot) is.</summary>
     public DnsLookup Lookup(string name)
     {

@@ -1,7 +1,6 @@
 using ARSoft.Tools.Net;
 using ARSoft.Tools.Net.Dns;
 using Mesh.Proxy.Dns.Model;
-using Mesh.Proxy.Dns.Translation;
 
 namespace Mesh.Proxy.Dns.Serving;
 
@@ -35,7 +34,7 @@ internal sealed class DnsAnswerer(Func<DnsNameTable?> table, DnsForwarder upstre
             return response;
         }
 
-        var lookup = names.Lookup(DnsNameTableTranslator.Absolute(question.Name.ToString()));
+        var lookup = names.Lookup(DnsNameTable.Absolute(question.Name.ToString()));
         switch (lookup.Kind)
         {
             case DnsLookupKind.Host:

@@ -36,7 +36,7 @@ internal static class DnsNameTableTranslator
                 (address.AddressFamily == AddressFamily.InterNetworkV6 ? v6 : v4).Add(address);
             }
 
-            var fqdn = Absolute(service.Name);
+            var fqdn = DnsNameTable.Absolute(service.Name);
             var host = new DnsHost(fqdn, v4, v6);
             hosts.TryAdd(fqdn, host);
             if (service.MeshService && AliasesOf(service, clusterDomain) is { } names)
@@ -50,20 +50,13 @@ internal static class DnsNameTableTranslator
             hosts.TryAdd(name, host);
         }
 
-        var domain = Absolute(clusterDomain);
+        var domain = DnsNameTable.Absolute(clusterDomain);
         string[] kubernetes = [$"{proxyNamespace}.svc.{clusterDomain}", $"svc.{clusterDomain}", clusterDomain];
         var suffixes = kubernetes.Concat(searchDomains)
-            .Select(d => "." + Absolute(d))
+            .Select(d => "." + DnsNameTable.Absolute(d))
             .Distinct(StringComparer.Ordinal)
             .ToList();
         return new DnsNameTable(hosts.ToFrozenDictionary(StringComparer.Ordinal), suffixes, domain);
-    }
-
-    /// <summary>A name in lower case with the final dot.</summary>
-    public static string Absolute(string name)
-    {
-        var lower = name.ToLowerInvariant();
-        return lower.EndsWith('.') ? lower : lower + ".";
     }
 
     // reviews.default.svc.cluster.local: reviews.default.svc., reviews.default., reviews.

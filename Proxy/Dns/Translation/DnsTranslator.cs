@@ -1,6 +1,6 @@
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Translation;
-using Mesh.Proxy.Dns.Serving;
+using Mesh.Proxy.Dns.Model;
 using Microsoft.Extensions.Options;
 using ProxySnapshot = Mesh.Contracts.Snapshots.ProxySnapshot;
 

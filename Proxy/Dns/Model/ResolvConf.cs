@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Mesh.Proxy.Dns.Serving;
+namespace Mesh.Proxy.Dns.Model;
 
 /// <summary>
 /// The host's resolver configuration (<c>/etc/resolv.conf</c>, resolv.conf(5)): its
