@@ -57,4 +57,18 @@ internal sealed record ApiProxyStatus
     public string? NackedVersion { get; init; }
     public string? NackError { get; init; }
     public string? BuildError { get; init; }
+    public ApiBlockedWrite? BlockedWrite { get; init; }
 }
+
+internal sealed record ApiBlockedWrite(DateTimeOffset Since, long Bytes);
+
+/// <summary><c>POST /api/v1/workloadgroups/{namespace}/{name}/token</c>: a VM's bootstrap token and what the VM needs besides.</summary>
+internal sealed record ApiWorkloadGroupToken(
+    string Token,
+    DateTimeOffset ExpiresAt,
+    string Namespace,
+    string WorkloadGroup,
+    string ServiceAccount,
+    string TrustDomain,
+    string RootCertificates,
+    string DiscoveryAddress);

@@ -78,6 +78,15 @@ internal sealed class ControlPlaneClient : IDisposable
     public Task<string> DescribeAsync(string name, string? @namespace, CancellationToken cancellationToken) =>
         GetTextAsync($"api/v1/describe/{Escape(name)}{(string.IsNullOrEmpty(@namespace) ? "" : "?namespace=" + Escape(@namespace))}", cancellationToken);
 
+    /// <summary>A bootstrap token for a VM of a WorkloadGroup (<c>meshctl workload entry configure</c>).</summary>
+    public async Task<ApiWorkloadGroupToken> IssueWorkloadGroupTokenAsync(string @namespace, string group, int expirationSeconds, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"api/v1/workloadgroups/{Escape(@namespace)}/{Escape(group)}/token?expirationSeconds={expirationSeconds}");
+        using var response = await SendAsync(request, cancellationToken);
+        await EnsureSuccessAsync(response, cancellationToken);
+        return await ReadAsync<ApiWorkloadGroupToken>(response, cancellationToken);
+    }
+
     public void Dispose() => _http.Dispose();
 
     private async Task<ApiConfigChange> ChangeAsync(HttpMethod method, string path, string? yaml, CancellationToken cancellationToken)

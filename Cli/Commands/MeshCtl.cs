@@ -21,6 +21,7 @@ internal static class MeshCtl
             ProxyConfigCommand.Create(global, context),
             ExplainCommand.Create(global, context),
             DescribeCommand.Create(global, context),
+            WorkloadCommand.Create(global, context),
             VersionCommand.Create(global, context),
         };
     }

@@ -36,7 +36,7 @@ internal static class ProxyStatusCommand
             var table = new TableWriter("NAME", "KIND", "WORKLOAD", "STATUS", "SENT", "ACKED", "ERROR");
             foreach (var p in proxies)
             {
-                table.Add(p.Id, p.Kind, $"{p.Workload}.{p.Namespace}", p.Status, Version(p.SentVersion, p.SentAt, now), Version(p.AckedVersion, p.AckedAt, now), ErrorOf(p));
+                table.Add(p.Id, p.Kind, $"{p.Workload}.{p.Namespace}", p.Status, Version(p.SentVersion, p.SentAt, now), Version(p.AckedVersion, p.AckedAt, now), ErrorOf(p, now));
             }
 
             table.WriteTo(context.Out);
@@ -48,8 +48,9 @@ internal static class ProxyStatusCommand
     private static string Version(string? version, DateTimeOffset? at, DateTimeOffset now) =>
         version is null ? "-" : $"{(version.Length > 12 ? version[..12] : version)} ({Age.Since(at, now)})";
 
-    private static string ErrorOf(ApiProxyStatus proxy) =>
+    private static string ErrorOf(ApiProxyStatus proxy, DateTimeOffset now) =>
         proxy.BuildError is { } build ? $"build failed: {build}"
         : proxy.Status == "NACKED" ? proxy.NackError ?? ""
+        : proxy.BlockedWrite is { } blocked ? $"not reading: a {blocked.Bytes}-byte write waits ({Age.Since(blocked.Since, now)})"
         : "";
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections;
 using System.Security.Cryptography;
@@ -28,6 +29,9 @@ public static class SnapshotResources
 
     private static readonly int[] HeaderFields = [ProxySnapshot.VersionFieldNumber, ProxySnapshot.NodeFieldNumber, ProxySnapshot.ConfigGenerationFieldNumber];
     private static readonly Dictionary<string, SnapshotResourceType> ByName;
+
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? CompositeBuffer;
 
     static SnapshotResources()
     {
@@ -167,22 +171,36 @@ public static class SnapshotResources
     public static string CompositeVersion(IEnumerable<(SnapshotResourceKey Key, string Version)> resources)
     {
         ArgumentNullException.ThrowIfNull(resources);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        Span<byte> length = stackalloc byte[4];
+
+        // One buffer hashed at once (reused per thread): a snapshot has thousands of resources, and
+        // feeding an incremental hash three short strings at a time cost more than the hashing.
+        var buffer = CompositeBuffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        buffer.ResetWrittenCount();
         foreach (var (key, version) in resources)
         {
-            foreach (var text in (ReadOnlySpan<string>)[key.Type, key.Name, version])
-            {
-                var bytes = Encoding.UTF8.GetBytes(text);
-                BinaryPrimitives.WriteInt32LittleEndian(length, bytes.Length);
-                hash.AppendData(length);
-                hash.AppendData(bytes);
-            }
+            Append(buffer, key.Type);
+            Append(buffer, key.Name);
+            Append(buffer, version);
         }
 
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        hash.GetHashAndReset(digest);
+        SHA256.HashData(buffer.WrittenSpan, digest);
+        if (buffer.Capacity > 4 * 1024 * 1024)
+        {
+            CompositeBuffer = null; // an unusually large snapshot's buffer is not kept for the thread's lifetime
+        }
+
         return Convert.ToHexStringLower(digest[..8]);
+    }
+
+    // Each text as its UTF-8 length (32-bit little-endian) and bytes.
+    private static void Append(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var length = Encoding.UTF8.GetByteCount(text);
+        var span = buffer.GetSpan(4 + length);
+        BinaryPrimitives.WriteInt32LittleEndian(span, length);
+        Encoding.UTF8.GetBytes(text, span[4..]);
+        buffer.Advance(4 + length);
     }
 
     /// <summary>Sets the header fields a delta carries on an assembled snapshot.</summary>

@@ -13,4 +13,5 @@ namespace Mesh.ControlPlane.Admin;
 [JsonSerializable(typeof(ProxyStatusResponse))]
 [JsonSerializable(typeof(List<ProxyStatusResponse>))]
 [JsonSerializable(typeof(JsonNode))]
+[JsonSerializable(typeof(WorkloadGroupTokenResponse))]
 internal sealed partial class AdminJsonContext : JsonSerializerContext;

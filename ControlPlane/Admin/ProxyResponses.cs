@@ -29,6 +29,9 @@ internal sealed record ProxyStatusResponse
     /// <summary>Listeners the proxy could not bind (a Gateway server on a port another process holds).</summary>
     public IReadOnlyList<ListenerFailureModel> ListenerFailures { get; init; } = [];
 
+    /// <summary>A write the proxy has not taken for longer than the ACK timeout (it stopped reading): since when, how many bytes.</summary>
+    public BlockedWriteModel? BlockedWrite { get; init; }
+
     /// <summary>The full node (services, outbound bindings...) in protobuf JSON; only for a single proxy.</summary>
     public JsonNode? Node { get; init; }
 
@@ -52,6 +55,7 @@ internal sealed record ProxyStatusResponse
         NackedAt = status.NackedAt,
         BuildError = status.BuildError,
         ListenerFailures = status.ListenerFailures,
+        BlockedWrite = status.BlockedWrite,
         Node = includeNode ? JsonNode.Parse(JsonFormatter.Default.Format(status.Node)) : null,
     };
 }

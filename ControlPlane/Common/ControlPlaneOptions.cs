@@ -89,6 +89,13 @@ internal sealed class ControlPlaneOptions
     /// </summary>
     public TimeSpan RegistryGracePeriod { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long an auto-registered WorkloadEntry (a VM's proxy registered from a WorkloadGroup)
+    /// outlives its proxy's disconnect before the control plane removes it (Istio's
+    /// PILOT_WORKLOAD_ENTRY_GRACE_PERIOD, 10 s): a VM that reconnects within it keeps its entry.
+    /// </summary>
+    public TimeSpan WorkloadEntryGracePeriod { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>A sent snapshot not acknowledged within this time makes the proxy STALE.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -26,6 +26,7 @@ internal sealed partial class MeshDiscoveryService
     private readonly ProxyConnectionOptions _connectionOptions;
     private readonly IDiscoveryObserver _observer;
     private readonly SnapshotDeltaPlans _plans;
+    private readonly WorkloadEntryAutoRegistration _autoRegistration;
     private readonly ILogger<MeshDiscoveryService> _logger;
 
     public MeshDiscoveryService(
@@ -40,6 +41,7 @@ internal sealed partial class MeshDiscoveryService
         IOptions<ControlPlaneOptions> options,
         TimeProvider time,
         IDiscoveryObserver observer,
+        WorkloadEntryAutoRegistration autoRegistration,
         ILogger<MeshDiscoveryService> logger)
     {
         _registry = registry;
@@ -52,6 +54,7 @@ internal sealed partial class MeshDiscoveryService
         _connectionOptions = new ProxyConnectionOptions(_options.AckTimeout, time, throttle);
         _observer = observer;
         _plans = plans;
+        _autoRegistration = autoRegistration;
         _logger = logger;
     }
 
@@ -100,6 +103,14 @@ internal sealed partial class MeshDiscoveryService
             throw new RpcException(new Status(authentication.FailureCode, authentication.FailureReason ?? "not authenticated"));
         }
 
+        if (!string.IsNullOrEmpty(node.WorkloadGroup) && string.IsNullOrEmpty(node.Address))
+        {
+            // A VM's proxy that does not say where it is reached: where its stream comes from (Istio
+            // registers the proxy's IP).
+            node.Address = PeerAddress(context.Peer);
+        }
+
+        var entry = await _autoRegistration.RegisterAsync(node, token);
         var http = context.GetHttpContext();
         var connection = new ProxyConnection(node, _connectionOptions, reason =>
         {
@@ -131,6 +142,11 @@ internal sealed partial class MeshDiscoveryService
             connection.MarkClosed();
             _proxies.Remove(connection);
             _registry.Remove(registration);
+            if (entry is not null)
+            {
+                _autoRegistration.Disconnected(entry);
+            }
+
             LogDisconnected(_logger, node.Id);
         }
     }
@@ -218,6 +234,19 @@ internal sealed partial class MeshDiscoveryService
                         $"after Hello a proxy may only send Ack, Nack, ListenerStatus or WorkloadHealth, got {message.KindCase}"));
             }
         }
+    }
+
+    /// <summary>The IP of a gRPC peer (<c>ipv4:10.0.0.7:51234</c>, <c>ipv6:[fd00::7]:51234</c>); empty when it is not an IP.</summary>
+    internal static string PeerAddress(string? peer)
+    {
+        var colon = peer?.IndexOf(':') ?? -1;
+        if (peer is null || colon < 0 || !peer.StartsWith("ip", StringComparison.Ordinal))
+        {
+            return "";
+        }
+
+        var endpoint = Uri.UnescapeDataString(peer[(colon + 1)..]);
+        return System.Net.IPEndPoint.TryParse(endpoint, out var parsed) ? parsed.Address.ToString() : "";
     }
 
     private static string ModeLabel(Node node) => node.Mode == ProxyMode.Gateway ? "gateway" : "sidecar";

@@ -24,7 +24,8 @@ internal sealed class ProxyConnection
     private string? _offeredVersion;
     private SnapshotInputsOrder _offeredInputs;
     private SnapshotPayload? _pending;
-    private long? _writeStartedAt;
+    private DateTimeOffset? _writeStartedAt;
+    private long _writeBytes;
     private SnapshotPayload? _sent;
     private string? _sentVersion;
     private DeltaStreamState? _delta;
@@ -78,6 +79,21 @@ internal sealed class ProxyConnection
         }
     }
 
+    /// <summary>
+    /// True when nothing is under way for this proxy: no snapshot waiting, no write in progress,
+    /// no delta unanswered (the in-process push-cost measurement waits for this).
+    /// </summary>
+    public bool IsIdle
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending is null && _writeStartedAt is null && !_awaitingAnswer;
+            }
+        }
+    }
+
     /// <summary>The config generation of the snapshot waiting for the writer, if any (diagnostics and tests).</summary>
     public long? PendingConfigGeneration
     {
@@ -90,18 +106,32 @@ internal sealed class ProxyConnection
         }
     }
 
-    /// <summary>The snapshot most recently handed to the stream, or null before the first push.</summary>
+    /// <summary>
+    /// The snapshot most recently handed to the stream, or null before the first push, with the
+    /// version the stream named it by (what the proxy acknowledges): on the incremental stream the
+    /// composite version of its resources, which a builder that versions its snapshots otherwise
+    /// (a test's stand-in) does not set.
+    /// </summary>
     public ProxySnapshot? LastSent
     {
         get
         {
             SnapshotPayload? sent;
+            string? version;
             lock (_gate)
             {
                 sent = _sent;
+                version = _sentVersion;
             }
 
-            return sent?.Snapshot;
+            if (sent?.Snapshot is not { } snapshot || version is null || snapshot.Version == version)
+            {
+                return sent?.Snapshot;
+            }
+
+            var named = ProxySnapshotCopier.ForNode(snapshot, snapshot.Node);
+            named.Version = version;
+            return named;
         }
     }
 
@@ -197,7 +227,8 @@ internal sealed class ProxyConnection
             var (message, version, length) = encode(this, next);
             lock (_gate)
             {
-                _writeStartedAt = _options.Time.GetTimestamp();
+                _writeStartedAt = _options.Time.GetUtcNow();
+                _writeBytes = length;
                 _sent = next;
                 _sentVersion = version;
                 _sentAt = _options.Time.GetUtcNow();
@@ -354,9 +385,17 @@ internal sealed class ProxyConnection
                 NackedAt = _nackedAt,
                 BuildError = _buildError,
                 ListenerFailures = _listenerFailures,
+                BlockedWrite = BlockedWrite(),
             };
         }
     }
+
+    // A write the proxy has not taken for longer than the ACK timeout: it stopped reading its
+    // stream (the write holds one push slot until the slow-proxy timeout closes the stream).
+    private BlockedWriteModel? BlockedWrite() =>
+        _writeStartedAt is { } since && _options.Time.GetUtcNow() - since >= _options.AckTimeout
+            ? new BlockedWriteModel(since, _writeBytes)
+            : null;
 
     private ProxySyncStatus ComputeStatus()
     {

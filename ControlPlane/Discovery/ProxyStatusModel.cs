@@ -27,7 +27,13 @@ internal sealed record ProxyStatusModel
 
     /// <summary>Listeners the proxy (a gateway) could not bind, as it last reported.</summary>
     public IReadOnlyList<ListenerFailureModel> ListenerFailures { get; init; } = [];
+
+    /// <summary>Set when a write to the proxy has waited longer than the ACK timeout: the proxy is not reading its stream.</summary>
+    public BlockedWriteModel? BlockedWrite { get; init; }
 }
+
+/// <summary>A write to a proxy that does not read: when it began and how many bytes wait in its stream.</summary>
+internal sealed record BlockedWriteModel(DateTimeOffset Since, long Bytes);
 
 /// <summary>A listener a gateway could not open: its Gateway server port, where, why, and the servers it would serve.</summary>
 public sealed record ListenerFailureModel(uint Port, string Address, string Error, IReadOnlyList<string> GatewayServers);

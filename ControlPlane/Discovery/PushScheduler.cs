@@ -24,6 +24,7 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
     private readonly ILogger<PushScheduler> _logger;
     private readonly ChangeDebouncer _debouncer;
     private readonly MemoryReclaimer _reclaimer;
+    private readonly Action<ProxyConnection, Exception> _buildFailed;
     private RegistrySnapshot? _pushedRegistry;
     private long _rounds;
 
@@ -45,6 +46,7 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         _cache = cache;
         _settings = settings;
         _logger = logger;
+        _buildFailed = (connection, ex) => LogBuildFailed(_logger, connection.Id, ex);
         _debouncer = new ChangeDebouncer(
             new ChangeDebouncerOptions(options.Value.PushDebounce, options.Value.PushMaxDelay) { TimeProvider = time },
             _ => PushAllAsync(),
@@ -90,7 +92,7 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         }
 
         var registry = Volatile.Read(ref _pushedRegistry) ?? _registry.Current;
-        Offer(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current)), connection);
+        PushRound.OfferOne(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current)), connection, _buildFailed);
     }
 
     private Task PushAllAsync()
@@ -106,52 +108,12 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
         }
 
         var builds = _cache.For(new SnapshotInputs(current.Model, registry, _settings.Current));
-        var connections = _proxies.All.ToList();
-
-        // Builds are pure and independent: build every shape in parallel first (a mesh with many
-        // workloads has many shapes), then hand each proxy its shape's build.
-        var shapes = connections.DistinctBy(c => c.ShapeKey).ToList();
-        if (shapes.Count > 1)
-        {
-            Parallel.ForEach(shapes, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, connection =>
-            {
-                try
-                {
-                    builds.Get(connection.ShapeKey, connection.Shape);
-                }
-                catch (Exception)
-                {
-                    // Reported per proxy by Offer below (the failed build is cached for these inputs).
-                }
-            });
-        }
-
-        foreach (var connection in connections)
-        {
-            Offer(builds, connection);
-        }
+        PushRound.Offer(builds, [.. _proxies.All], _buildFailed);
 
         Interlocked.Increment(ref _rounds);
         _reclaimer.Pushed(current.SourceBytes);
         LogPushRound(_logger, builds.Inputs.Model.Generation, registry.Version, _proxies.Count);
         return Task.CompletedTask;
-    }
-
-    private void Offer(SnapshotBuildSet builds, ProxyConnection connection)
-    {
-        SharedSnapshot snapshot;
-        try
-        {
-            snapshot = builds.Get(connection.ShapeKey, connection.Shape);
-        }
-        catch (Exception ex)
-        {
-            LogBuildFailed(_logger, connection.Id, ex);
-            connection.OnBuildFailed(ex.Message);
-            return;
-        }
-
-        connection.Offer(snapshot, new SnapshotInputsOrder(builds.Inputs.Model.Generation, builds.Inputs.Registry.Version));
     }
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Push round: model generation {Generation}, registry version {RegistryVersion}, {Proxies} proxies")]

@@ -40,6 +40,36 @@ internal sealed class SnapshotDeltaPlan
     public static SnapshotDeltaPlan Compute(ResourceView held, EncodedSnapshot target, long configGeneration)
     {
         var header = new SnapshotDelta { Version = target.Version, BaseVersion = held.Version, ConfigGeneration = configGeneration };
+        return SameKeys(held, target)
+            ? Encode(header, held, target, [.. target.Resources.Where((r, i) => !string.Equals(held.Resources[i].Version, r.Version, StringComparison.Ordinal))])
+            : ComputeByKeys(header, held, target);
+    }
+
+    // The common move — a config change or an endpoint change to services the proxy already sees —
+    // keeps every resource key in its place: then nothing is removed, no order changes, and the
+    // changed resources are found position by position (no key hashing: a push computes one plan
+    // per shape, each over thousands of resources).
+    private static bool SameKeys(ResourceView held, EncodedSnapshot target)
+    {
+        if (held.Resources.Count != target.Resources.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < target.Resources.Length; i++)
+        {
+            var (a, b) = (held.Resources[i].Key, target.Resources[i].Key);
+            if (!string.Equals(a.Name, b.Name, StringComparison.Ordinal) || !string.Equals(a.Type, b.Type, StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static SnapshotDeltaPlan ComputeByKeys(SnapshotDelta header, ResourceView held, EncodedSnapshot target)
+    {
         var targetKeys = new HashSet<SnapshotResourceKey>(target.Resources.Select(r => r.Key));
         var heldVersions = held.Versions;
         var changed = target.Resources.Where(r => !heldVersions.TryGetValue(r.Key, out var version) || version != r.Version).ToList();
@@ -60,6 +90,11 @@ internal sealed class SnapshotDeltaPlan
             }
         }
 
+        return Encode(header, held, target, changed);
+    }
+
+    private static SnapshotDeltaPlan Encode(SnapshotDelta header, ResourceView held, EncodedSnapshot target, List<EncodedResource> changed)
+    {
         var body = new ArrayBufferWriter<byte>(header.CalculateSize() + changed.Sum(r => r.DeltaEntry.Length));
         header.WriteTo(body);
         foreach (var resource in changed)

@@ -27,6 +27,7 @@ internal static class ControlPlaneApplicationExtensions
         app.MapProxyEndpoints();
         app.MapExplainEndpoints();
         app.MapDescribeEndpoints();
+        app.MapWorkloadGroupEndpoints();
         app.MapMeshConsole();
         return app;
     }

@@ -109,6 +109,8 @@ internal static class ControlPlaneServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<ControlPlaneOptions>>().Value;
             return new PushThrottle(options.MaxConcurrentPushes, options.SlowProxyTimeout, sp.GetRequiredService<TimeProvider>());
         });
+        services.AddSingleton<WorkloadEntryAutoRegistration>();
+        services.AddHostedService(sp => sp.GetRequiredService<WorkloadEntryAutoRegistration>());
         services.AddSingleton<DiscoveryDrain>();
         services.AddHostedService(sp => sp.GetRequiredService<DiscoveryDrain>());
         services.AddSingleton<PushScheduler>();

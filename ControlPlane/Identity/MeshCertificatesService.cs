@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Grpc.Core;
 using Mesh.Contracts.Identity;
+using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Security;
 using Mesh.ControlPlane.Telemetry;
 using X509 = System.Security.Cryptography.X509Certificates;
@@ -11,10 +12,11 @@ namespace Mesh.ControlPlane.Identity;
 /// The CSR API (<c>MeshCertificates.CreateCertificate</c>): a proxy sends a CSR for its own key with
 /// its credential; the CA signs only the SPIFFE identity the credential entitles it to.
 /// Unauthenticated without a valid credential, PermissionDenied for any other identity,
-/// InvalidArgument for a malformed request.
+/// InvalidArgument for a malformed request. A credential bound to a WorkloadGroup (a VM's token) entitles
+/// only while its group exists and names its service account (<see cref="WorkloadGroupEntitlement"/>).
 /// </summary>
 internal sealed partial class MeshCertificatesService(
-    MeshCertificateAuthority ca, IWorkloadCredentialValidator credentials, ControlPlaneMetrics metrics, ILogger<MeshCertificatesService> logger) : MeshCertificates.MeshCertificatesBase
+    MeshCertificateAuthority ca, IWorkloadCredentialValidator credentials, ConfigStore store, ControlPlaneMetrics metrics, ILogger<MeshCertificatesService> logger) : MeshCertificates.MeshCertificatesBase
 {
     private const int MaxCsrLength = 64 * 1024;
 
@@ -25,6 +27,12 @@ internal sealed partial class MeshCertificatesService(
         {
             LogRefused(logger, context.Peer, check.FailureReason ?? "no credential");
             throw new RpcException(new Status(StatusCode.Unauthenticated, check.FailureReason ?? "not authenticated"));
+        }
+
+        if (WorkloadGroupEntitlement.Refusal(store.Current.Model, credential) is { } refusal)
+        {
+            LogRefused(logger, context.Peer, refusal);
+            throw new RpcException(new Status(StatusCode.PermissionDenied, refusal));
         }
 
         var entitled = new SpiffeId(ca.TrustDomain, credential.Namespace, credential.ServiceAccount);

@@ -9,7 +9,9 @@ namespace Mesh.ControlPlane.Security;
 /// A workload's bootstrap credential outside Kubernetes: a JWT signed with HMAC-SHA256 under the
 /// control plane's bootstrap key, naming one workload —
 /// <c>{"iss":"mesh-bootstrap","aud":"mesh-controlplane","sub":"system:serviceaccount:&lt;ns&gt;:&lt;sa&gt;","mesh_node":"&lt;node id&gt;","iat":…}</c>
-/// (<c>mesh_node</c> and <c>exp</c> optional). The subject has the shape of a Kubernetes service
+/// (<c>mesh_node</c>, <c>mesh_workload_group</c> and <c>exp</c> optional). A token bound to a
+/// WorkloadGroup (what <c>meshctl workload entry configure</c> gets for a VM) entitles only a proxy
+/// that registers from that group. The subject has the shape of a Kubernetes service
 /// account user, so both credentials mean the same thing. Whoever holds the key can mint a token for
 /// any workload; a token only ever entitles its holder to the identity inside it.
 /// </summary>
@@ -18,10 +20,11 @@ internal static class BootstrapToken
     public const string Issuer = "mesh-bootstrap";
     public const string Audience = "mesh-controlplane";
     public const string NodeClaim = "mesh_node";
+    public const string WorkloadGroupClaim = "mesh_workload_group";
     private const string SubjectPrefix = "system:serviceaccount:";
     private const string Header = """{"alg":"HS256","typ":"JWT"}""";
 
-    public static string Mint(ReadOnlySpan<byte> key, string @namespace, string serviceAccount, string? nodeId, DateTimeOffset issuedAt, DateTimeOffset? expires = null)
+    public static string Mint(ReadOnlySpan<byte> key, string @namespace, string serviceAccount, string? nodeId, DateTimeOffset issuedAt, DateTimeOffset? expires = null, string? workloadGroup = null)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -33,6 +36,11 @@ internal static class BootstrapToken
             if (!string.IsNullOrEmpty(nodeId))
             {
                 json.WriteString(NodeClaim, nodeId);
+            }
+
+            if (!string.IsNullOrEmpty(workloadGroup))
+            {
+                json.WriteString(WorkloadGroupClaim, workloadGroup);
             }
 
             json.WriteNumber("iat", issuedAt.ToUnixTimeSeconds());
@@ -103,7 +111,7 @@ internal static class BootstrapToken
                 return WorkloadCredentialResult.Fail("the bootstrap token's subject must be system:serviceaccount:<namespace>:<name>");
             }
 
-            return WorkloadCredentialResult.Success(new WorkloadCredential(ns, account, String(root, NodeClaim)));
+            return WorkloadCredentialResult.Success(new WorkloadCredential(ns, account, String(root, NodeClaim), String(root, WorkloadGroupClaim)));
         }
         catch (JsonException)
         {

@@ -29,6 +29,13 @@ internal sealed class CredentialProxyAuthenticator(IWorkloadCredentialValidator 
             return ProxyAuthenticationResult.NotEntitled($"the credential is bound to node {bound}, but the node id is {node.Id}");
         }
 
+        if (credential.WorkloadGroup is { } group && node.WorkloadGroup != group)
+        {
+            return ProxyAuthenticationResult.NotEntitled(string.IsNullOrEmpty(node.WorkloadGroup)
+                ? $"the credential is bound to WorkloadGroup {credential.Namespace}/{group}, but the node registers from none"
+                : $"the credential is bound to WorkloadGroup {credential.Namespace}/{group}, but the node registers from {node.Namespace}/{node.WorkloadGroup}");
+        }
+
         return ProxyAuthenticationResult.Success;
     }
 }

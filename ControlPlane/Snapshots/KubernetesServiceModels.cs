@@ -22,10 +22,10 @@ internal static class KubernetesServiceModels
         }
 
         var nodes = registry.Workloads.Select(w => w.Node).OrderBy(n => n.Id, StringComparer.Ordinal).ToList();
-        return model.Services.Select(service => Build(service, nodes, model, settings));
+        return model.Services.Select(service => Build(service, nodes, model, registry, settings));
     }
 
-    private static ServiceModel Build(ConfigResource<KubernetesServiceConfig> service, IReadOnlyList<Wire.Node> nodes, MeshModel model, MeshSettings settings)
+    private static ServiceModel Build(ConfigResource<KubernetesServiceConfig> service, IReadOnlyList<Wire.Node> nodes, MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {
         var spec = service.Spec;
         var ports = spec.Ports
@@ -47,7 +47,7 @@ internal static class KubernetesServiceModels
                 }
             }
 
-            foreach (var entry in WorkloadEntryEndpoints.Selected(model, service.Namespace, spec.Selector))
+            foreach (var entry in WorkloadEntryEndpoints.Selected(model, registry, service.Namespace, spec.Selector))
             {
                 foreach (var port in spec.Ports.Where(p => p.Port is > 0))
                 {

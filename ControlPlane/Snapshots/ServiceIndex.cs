@@ -13,6 +13,7 @@ namespace Mesh.ControlPlane.Snapshots;
 internal sealed class ServiceIndex
 {
     private readonly Dictionary<string, ServiceModel> _byHostname;
+    private IReadOnlyDictionary<string, string>? _autoAddresses;
 
     private ServiceIndex(ImmutableArray<ServiceModel> services)
     {
@@ -25,6 +26,9 @@ internal sealed class ServiceIndex
     }
 
     public ImmutableArray<ServiceModel> Services { get; }
+
+    /// <summary>The virtual IP of each service that has no address of its own, by hostname (<see cref="ServiceAddressAllocator"/>).</summary>
+    public IReadOnlyDictionary<string, string> AutoAddresses => _autoAddresses ??= ServiceAddressAllocator.Allocate(Services);
 
     public ServiceModel? Find(string hostname) => _byHostname.GetValueOrDefault(hostname);
 
@@ -108,7 +112,7 @@ internal sealed class ServiceIndex
             var endpoints = group
                 .Where(m => m.Ready)
                 .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(model, m.Node, p, settings)))
-                .Concat(WorkloadEntryEndpoints.Selected(model, group.Key.Namespace, new Dictionary<string, string> { ["app"] = group.Key.Name })
+                .Concat(WorkloadEntryEndpoints.Selected(model, registry, group.Key.Namespace, new Dictionary<string, string> { ["app"] = group.Key.Name })
                     .SelectMany(entry => ports.Select(p => WorkloadEntryEndpoints.For(entry, p.Number, p.Name, p.Number, settings))))
                 .ToImmutableArray();
             yield return new ServiceModel
@@ -225,7 +229,7 @@ internal sealed class ServiceIndex
             }
         }
 
-        foreach (var entry in WorkloadEntryEndpoints.Selected(model, ns, selector.Labels))
+        foreach (var entry in WorkloadEntryEndpoints.Selected(model, registry, ns, selector.Labels))
         {
             yield return WorkloadEntryEndpoints.For(entry, port.Number, port.Name, appPort, settings);
         }

@@ -45,7 +45,10 @@ internal static class SidecarOutboundSnapshotBuilder
         var clusters = wanted
             .Select(w => new ClusterKey(w.Host, w.Port, w.Subset, services.Find(w.Host) is { } service ? rules.For(service) : null))
             .ToImmutableArray();
-        return new OutboundRoutes([.. routes.VirtualHosts], [.. routes.L4Listeners], scope.OutboundTrafficPolicy, clusters);
+        return new OutboundRoutes([.. routes.VirtualHosts], [.. routes.L4Listeners], scope.OutboundTrafficPolicy, clusters)
+        {
+            ServiceAddresses = ServiceAddressSnapshotBuilder.Build(services, scope, nodeNamespace),
+        };
     }
 
     /// <summary>
@@ -75,10 +78,18 @@ internal static class SidecarOutboundSnapshotBuilder
 /// traffic policy and which clusters it needs, in snapshot order. It depends on the configuration
 /// and the services' definitions, never on their endpoints, so endpoint churn reuses it.
 /// </summary>
-internal sealed record OutboundRoutes(ImmutableArray<Wire.VirtualHost> VirtualHosts, ImmutableArray<Wire.L4Listener> L4Listeners, Wire.OutboundTrafficPolicy OutboundTrafficPolicy, ImmutableArray<ClusterKey> Clusters);
+internal sealed record OutboundRoutes(ImmutableArray<Wire.VirtualHost> VirtualHosts, ImmutableArray<Wire.L4Listener> L4Listeners, Wire.OutboundTrafficPolicy OutboundTrafficPolicy, ImmutableArray<ClusterKey> Clusters)
+{
+    /// <summary>The visible services' addresses, for sidecars with transparent capture (docs/capture.md).</summary>
+    public ImmutableArray<Wire.ServiceAddress> ServiceAddresses { get; init; } = [];
+}
 
 /// <summary>A sidecar's outbound part with its clusters (definitions and this registry's endpoints).</summary>
-internal sealed record OutboundSection(ImmutableArray<Wire.VirtualHost> VirtualHosts, ImmutableArray<Wire.L4Listener> L4Listeners, Wire.OutboundTrafficPolicy OutboundTrafficPolicy, ImmutableArray<Wire.Cluster> Clusters);
+internal sealed record OutboundSection(ImmutableArray<Wire.VirtualHost> VirtualHosts, ImmutableArray<Wire.L4Listener> L4Listeners, Wire.OutboundTrafficPolicy OutboundTrafficPolicy, ImmutableArray<Wire.Cluster> Clusters)
+{
+    /// <inheritdoc cref="OutboundRoutes.ServiceAddresses"/>
+    public ImmutableArray<Wire.ServiceAddress> ServiceAddresses { get; init; } = [];
+}
 
 /// <summary>Labels a selector requires, all present with the same value (Istio's label selectors without expressions).</summary>
 internal sealed record LabelRequirement(ImmutableArray<KeyValuePair<string, string>> Labels, string Key)

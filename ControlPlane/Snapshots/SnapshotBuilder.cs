@@ -68,6 +68,11 @@ internal static class SnapshotBuilder
             snapshot.OutboundTrafficPolicy = outbound.OutboundTrafficPolicy;
             snapshot.VirtualHosts.Add(outbound.VirtualHosts);
             snapshot.L4Listeners.Add(outbound.L4Listeners);
+            if (node.TransparentCapture)
+            {
+                snapshot.ServiceAddresses.Add(outbound.ServiceAddresses);
+            }
+
             snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
             snapshot.Clusters.Add(outbound.Clusters);
             AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));
@@ -80,20 +85,21 @@ internal static class SnapshotBuilder
 
     // Locality load balancing depends on where the proxy is: the shared clusters whose endpoints get
     // weights (distribute) or priorities (failover) for this proxy are copied (the others stay shared).
+    // Which locality setting a cluster has is the memo's, worked out once per cluster and push from
+    // the DestinationRule it was built with (the one this node's DestinationRuleIndex picks), not
+    // looked up again for every cluster of every shape.
     private static void ApplyLocalityLoadBalancing(ProxySnapshot snapshot, SnapshotInputs inputs, Node node)
     {
-        DestinationRuleIndex? rules = null;
         for (var i = 0; i < snapshot.Clusters.Count; i++)
         {
             var cluster = snapshot.Clusters[i];
-            if (cluster.Endpoints.Count == 0 || inputs.Services.Find(cluster.Service) is not { } service)
+            if (cluster.Endpoints.Count == 0 || inputs.Memo.LocalityOf(cluster) is not { OfService: true } locality)
             {
                 continue;
             }
 
-            rules ??= new DestinationRuleIndex(inputs.Model, node, inputs.Settings);
-            var policy = TrafficPolicyMerger.Effective(rules.For(service)?.Spec, cluster.Subset.Length == 0 ? null : cluster.Subset, cluster.Port);
-            var setting = policy?.LoadBalancer?.LocalityLbSetting;
+            var setting = locality.Setting;
+
             if (setting is { Enabled: not false, Distribute.Count: > 0 })
             {
                 // Istio: distribute and failover exclude each other; distribute applies with or without outlier detection.
@@ -129,11 +135,12 @@ internal static class SnapshotBuilder
             return;
         }
 
-        var present = snapshot.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        HashSet<string>? present = null; // most proxies have no ext_authz provider: no set of their cluster names then
         foreach (var (host, port) in ExtAuthzSnapshotBuilder.Build(inputs.Model.MeshConfig, snapshot.Inbound, inputs.Services))
         {
             var service = inputs.Services.Find(host);
             var cluster = inputs.Memo.Cluster(new ClusterKey(host, port, "", service is null ? null : rules.For(service)));
+            present ??= snapshot.Clusters.Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             if (present.Add(cluster.Name))
             {
                 snapshot.Clusters.Add(cluster);
@@ -142,9 +149,11 @@ internal static class SnapshotBuilder
     }
 
     /// <summary>
-    /// First 16 hex characters of the SHA-256 of the snapshot's content (serialized without its
-    /// node, version and config generation, <see cref="SnapshotEncoding"/>): a config change that
-    /// does not alter what a proxy receives must not push it again.
+    /// The composite version of the snapshot's resources (<see cref="EncodedSnapshot"/>, its header
+    /// fields aside): a config change that does not alter what a proxy receives must not push it
+    /// again. The same version names the snapshot on both streams, and it costs one small hash
+    /// over resource versions per shape — the resources every shape shares (clusters, virtual
+    /// hosts) are hashed once per push, not once per shape as a hash of the whole content was.
     /// </summary>
-    public static string VersionOf(ProxySnapshot snapshot) => SnapshotEncoding.VersionOf(SnapshotEncoding.Content(snapshot));
+    public static string VersionOf(ProxySnapshot snapshot) => EncodedSnapshot.Of(snapshot).Version;
 }

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Google.Protobuf;
 using Google.Protobuf.Reflection;
 using Wire = Mesh.Contracts.Snapshots;
@@ -9,7 +8,7 @@ namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
 /// A snapshot's content on the wire — every field but <c>version</c>, <c>node</c> and
-/// <c>config_generation</c> — and the version that names it, serialized from parts encoded once.
+/// <c>config_generation</c> — serialized from parts encoded once (the full stream's message).
 /// </summary>
 /// <remarks>
 /// Protobuf writes a message's fields in field-number order and a repeated message field as one
@@ -58,9 +57,6 @@ internal static class SnapshotEncoding
 
         return content;
     }
-
-    /// <summary>First 16 hex digits of the SHA-256 of the content: equal content, equal version.</summary>
-    public static string VersionOf(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(SHA256.HashData(content))[..16];
 
     /// <summary>The snapshot's header fields (version, config generation) followed by its content: the message without its node.</summary>
     public static byte[] WithHeader(string version, long configGeneration, byte[] content)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
 using Wire = Mesh.Contracts.Snapshots;
 
 namespace Mesh.ControlPlane.Snapshots;
@@ -24,6 +25,7 @@ internal sealed class SnapshotMemo
     private readonly RouteEpoch _epoch;
     private readonly ConcurrentDictionary<ClusterKey, Lazy<Wire.Cluster>> _clusters = new();
     private readonly ConcurrentDictionary<string, Lazy<OutboundSection>> _sections = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Wire.Cluster, ClusterLocality> _localities = new(ReferenceEqualityComparer.Instance);
 
     private SnapshotMemo(SnapshotInputs inputs, RouteEpoch epoch)
     {
@@ -55,7 +57,10 @@ internal sealed class SnapshotMemo
         return _sections.GetOrAdd(key, static (key, state) => new Lazy<OutboundSection>(() =>
         {
             var routes = state.Memo._epoch.Routes(key, state.Memo._epoch.Reduce(state.Node, state.Namespace));
-            return new OutboundSection(routes.VirtualHosts, routes.L4Listeners, routes.OutboundTrafficPolicy, [.. routes.Clusters.Select(state.Memo.Cluster)]);
+            return new OutboundSection(routes.VirtualHosts, routes.L4Listeners, routes.OutboundTrafficPolicy, [.. routes.Clusters.Select(state.Memo.Cluster)])
+            {
+                ServiceAddresses = routes.ServiceAddresses,
+            };
         }), (Memo: this, Node: node, Namespace: nodeNamespace)).Value;
     }
 
@@ -66,8 +71,16 @@ internal sealed class SnapshotMemo
             var definition = memo._epoch.Definition(key);
             var cluster = definition.Clone(); // a definition is small: it has no endpoints
             cluster.Endpoints.Add(new ClusterSnapshotBuilder(memo._inputs.Services, memo._inputs.Settings).Endpoints(key));
+            memo._localities[cluster] = ClusterLocality.Of(key, memo._inputs.Services);
             return cluster;
         }), this).Value;
+
+    /// <summary>
+    /// The locality load-balancing setting of a cluster this memo built, from the DestinationRule
+    /// its key names (the rule the receiving node's <see cref="DestinationRuleIndex"/> picked for
+    /// it); null for a cluster this memo did not build.
+    /// </summary>
+    public ClusterLocality? LocalityOf(Wire.Cluster cluster) => _localities.GetValueOrDefault(cluster);
 
     /// <summary>
     /// What stays valid while the configuration, the settings and the services' definitions stay:
@@ -131,4 +144,15 @@ internal sealed class SnapshotMemo
             _definitions.GetOrAdd(key, static (key, epoch) => new Lazy<Wire.Cluster>(
                 () => new ClusterSnapshotBuilder(epoch._services, epoch._settings).Definition(key)), this).Value;
     }
+}
+
+/// <summary>Whether a cluster is a known service's, and the locality setting its effective traffic policy has.</summary>
+internal sealed record ClusterLocality(bool OfService, LocalityLoadBalancerSetting? Setting)
+{
+    private static readonly ClusterLocality NotAService = new(false, null);
+
+    public static ClusterLocality Of(ClusterKey key, ServiceIndex services) =>
+        services.Find(key.Host) is null
+            ? NotAService
+            : new ClusterLocality(true, TrafficPolicyMerger.Effective(key.Rule?.Spec, key.Subset.Length == 0 ? null : key.Subset, key.Port)?.LoadBalancer?.LocalityLbSetting);
 }

@@ -7,6 +7,7 @@ using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
+using Mesh.Proxy.Telemetry.Model;
 using Mesh.Proxy.Telemetry.Stats;
 using Mesh.Proxy.Traffic;
 using Mesh.Proxy.Traffic.Mirroring;

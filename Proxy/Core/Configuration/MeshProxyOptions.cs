@@ -52,4 +52,7 @@ public sealed class MeshProxyOptions
     public int AppHealthIntervalMs { get; set; }
 
     public GatewayOptions Gateway { get; set; } = new();
+
+    /// <summary>Sidecar: transparent capture listeners (docs/capture.md).</summary>
+    public CaptureOptions Capture { get; set; } = new();
 }

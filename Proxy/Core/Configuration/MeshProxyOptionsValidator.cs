@@ -39,6 +39,16 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             CheckListenPort(errors, $"{root}:HttpProxyPort", proxyPort);
         }
 
+        if (options.Capture.Enabled)
+        {
+            CheckServicePort(errors, $"{root}:Capture:OutboundPort", options.Capture.OutboundPort);
+            CheckServicePort(errors, $"{root}:Capture:InboundPort", options.Capture.InboundPort);
+            if (options.Mode != MeshProxyMode.Sidecar)
+            {
+                errors.Add($"{root}:Capture:Enabled is a sidecar setting; it is not valid with {root}:Mode=Gateway.");
+            }
+        }
+
         if (options.Mode == MeshProxyMode.Sidecar)
         {
             ValidateSidecar(options, errors);
@@ -198,6 +208,12 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
         for (var i = 0; i < options.Inbound.Count; i++)
         {
             Add($"{MeshProxyOptions.SectionName}:Inbound:{i}:ListenPort", options.Inbound[i].ListenPort);
+        }
+
+        if (options.Capture.Enabled)
+        {
+            Add($"{MeshProxyOptions.SectionName}:Capture:OutboundPort", options.Capture.OutboundPort);
+            Add($"{MeshProxyOptions.SectionName}:Capture:InboundPort", options.Capture.InboundPort);
         }
 
         for (var i = 0; i < options.Outbound.Count; i++)

@@ -15,5 +15,12 @@ public sealed class NodeOptions
     /// <summary>Host other proxies use to reach this workload's inbound listeners.</summary>
     public string Address { get; set; } = "127.0.0.1";
 
+    /// <summary>
+    /// Sidecar on a VM: the WorkloadGroup (in <see cref="Namespace"/>) this workload registers from;
+    /// the control plane creates its WorkloadEntry from the group's template with <see cref="Address"/>
+    /// (Istio's auto-registration, docs/vm.md). Unset: no registration.
+    /// </summary>
+    public string? WorkloadGroup { get; set; }
+
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
 }

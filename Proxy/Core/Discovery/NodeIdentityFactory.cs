@@ -35,6 +35,8 @@ internal sealed class NodeIdentityFactory
             ProxyVersion = ProxyVersion,
             Address = _options.Node.Address,
             AdminPort = (uint)_listeners.Admin.BoundPort,
+            TransparentCapture = _options.Capture.Enabled,
+            WorkloadGroup = _options.Node.WorkloadGroup ?? string.Empty,
         };
         node.Labels.Add(_options.Node.Labels);
         if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))
@@ -54,7 +56,8 @@ internal sealed class NodeIdentityFactory
                     Name = listener.ServicePortName ?? string.Empty,
                     Port = (uint)listener.ServicePort,
                     Protocol = SnapshotTranslator.ProtocolOf(listener.Protocol),
-                    InboundPort = (uint)listener.BoundPort,
+                    // With inbound capture, callers dial the app's own port (captured to the inbound capture listener).
+                    InboundPort = (uint)(_listeners.InboundCapture is null ? listener.BoundPort : listener.TargetPort),
                     TargetPort = (uint)listener.TargetPort,
                 });
             }

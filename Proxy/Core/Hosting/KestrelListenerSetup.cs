@@ -26,7 +26,7 @@ internal static class KestrelListenerSetup
         ];
     }
 
-    public static void Configure(KestrelServerOptions kestrel, ListenerSet listeners, IReadOnlyList<IListenerConfigurator> configurators)
+    public static void Configure(KestrelServerOptions kestrel, ListenerSet listeners, IReadOnlyList<IListenerConfigurator> configurators, CaptureDispatch capture)
     {
         // A proxy must not impose app-level limits on what it forwards (Envoy has none by default).
         kestrel.Limits.MaxRequestBodySize = null;
@@ -37,12 +37,12 @@ internal static class KestrelListenerSetup
 
         foreach (var listener in listeners.All)
         {
-            kestrel.Listen(listener.BindAddress, listener.ConfiguredPort, options => ConfigureListener(listener, options, configurators));
+            kestrel.Listen(listener.BindAddress, listener.ConfiguredPort, options => ConfigureListener(listener, options, configurators, capture));
         }
     }
 
     /// <summary>The connection stages of one listener (also of gateway listeners opened live).</summary>
-    public static void ConfigureListener(MeshListener listener, ListenOptions options, IReadOnlyList<IListenerConfigurator> configurators)
+    public static void ConfigureListener(MeshListener listener, ListenOptions options, IReadOnlyList<IListenerConfigurator> configurators, CaptureDispatch? capture = null)
     {
         // Without TLS (no ALPN) Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port, so
         // each listener speaks its declared protocol; HTTP2/GRPC mean h2c prior knowledge.
@@ -55,6 +55,12 @@ internal static class KestrelListenerSetup
             connection.Features.Set(listener);
             return next(connection);
         });
+        if (capture is not null && listener.Kind is ListenerKind.OutboundCapture or ListenerKind.InboundCapture)
+        {
+            // Before every other stage: a captured connection may belong to another listener.
+            options.Use(capture.For(listener));
+        }
+
         foreach (var configurator in configurators)
         {
             configurator.Configure(listener, options);

@@ -80,11 +80,12 @@ public static class MeshProxyHostingExtensions
 
         services.TryAddSingleton<ListenerStatusState>();
         services.TryAddSingleton<LiveListenerBinder>();
+        services.TryAddSingleton<CaptureDispatch>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             var provider = kestrel.ApplicationServices;
             var configurators = KestrelListenerSetup.OrderedConfigurators(provider);
-            KestrelListenerSetup.Configure(kestrel, provider.GetRequiredService<ListenerSet>(), configurators);
+            KestrelListenerSetup.Configure(kestrel, provider.GetRequiredService<ListenerSet>(), configurators, provider.GetRequiredService<CaptureDispatch>());
             if (provider.GetRequiredService<IOptions<MeshProxyOptions>>().Value.Mode == MeshProxyMode.Gateway)
             {
                 // Gateway server ports no configured listener serves are opened live through Kestrel's endpoint reload.

@@ -16,4 +16,10 @@ public enum ListenerKind
 
     /// <summary>Readiness, health and diagnostics.</summary>
     Admin,
+
+    /// <summary>Sidecar with capture: connections the capture rules redirected from the app, routed by their original destination (docs/capture.md).</summary>
+    OutboundCapture,
+
+    /// <summary>Sidecar with capture: connections the capture rules redirected to the workload, handed to the inbound listener of their port.</summary>
+    InboundCapture,
 }

@@ -20,6 +20,10 @@ public sealed class ListenerSet
         _bindAddress = bindAddress;
         Unserved = unserved;
         Admin = all.Single(l => l.Kind == ListenerKind.Admin);
+        InboundCapture = all.SingleOrDefault(l => l.Kind == ListenerKind.InboundCapture);
+        OutboundCapture = all.SingleOrDefault(l => l.Kind == ListenerKind.OutboundCapture && !l.CaptureSibling);
+        OutboundCaptureHttp2 = all.SingleOrDefault(l => l.Kind == ListenerKind.OutboundCapture && l.CaptureSibling && l.Protocol == ListenerProtocol.HTTP2);
+        OutboundCaptureTcp = all.SingleOrDefault(l => l.Kind == ListenerKind.OutboundCapture && l.CaptureSibling && l.Protocol == ListenerProtocol.TCP);
     }
 
     /// <summary>A configured listener the proxy cannot serve yet, and why.</summary>
@@ -31,6 +35,18 @@ public sealed class ListenerSet
     public IReadOnlyList<UnservedListener> Unserved { get; }
 
     public MeshListener Admin { get; }
+
+    /// <summary>Capture (docs/capture.md): the inbound capture listener, null without capture.</summary>
+    internal MeshListener? InboundCapture { get; }
+
+    /// <summary>Capture: the outbound capture listener (HTTP/1.1 service ports are served on it).</summary>
+    internal MeshListener? OutboundCapture { get; }
+
+    /// <summary>Capture: where captured connections to HTTP2/gRPC service ports are served (loopback, any port).</summary>
+    internal MeshListener? OutboundCaptureHttp2 { get; }
+
+    /// <summary>Capture: where every other captured connection is served at L4 (loopback, any port).</summary>
+    internal MeshListener? OutboundCaptureTcp { get; }
 
     public IEnumerable<MeshListener> OfKind(ListenerKind kind) => All.Where(l => l.Kind == kind);
 
@@ -65,6 +81,16 @@ public sealed class ListenerSet
         if (options.HttpProxyPort is { } proxyPort)
         {
             list.Add(new MeshListener(list.Count, ListenerKind.HttpProxy, "http_proxy", loopback, proxyPort, ListenerProtocol.HTTP));
+        }
+
+        if (options.Capture.Enabled)
+        {
+            // The outbound rules redirect to 127.0.0.1; the inbound rules to the address the
+            // connection arrived on, whichever it is.
+            list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture", loopback, options.Capture.OutboundPort, ListenerProtocol.HTTP));
+            list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture|h2c", loopback, 0, ListenerProtocol.HTTP2) { CaptureSibling = true });
+            list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture|tcp", loopback, 0, ListenerProtocol.TCP) { CaptureSibling = true });
+            list.Add(new MeshListener(list.Count, ListenerKind.InboundCapture, "inbound_capture", IPAddress.Any, options.Capture.InboundPort, ListenerProtocol.TCP));
         }
 
         var unserved = new List<UnservedListener>();

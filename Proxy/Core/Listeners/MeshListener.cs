@@ -1,5 +1,6 @@
 using System.Net;
 using Mesh.Proxy.Core.Configuration;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Mesh.Proxy.Core.Listeners;
@@ -11,6 +12,7 @@ namespace Mesh.Proxy.Core.Listeners;
 public sealed class MeshListener
 {
     private ListenOptions? _listenOptions;
+    private ConnectionDelegate? _pipeline;
 
     internal MeshListener(int index, ListenerKind kind, string name, IPAddress bindAddress, int configuredPort, ListenerProtocol protocol)
     {
@@ -63,7 +65,20 @@ public sealed class MeshListener
     /// <summary>Gateway: the Gateway server port numbers served here, in precedence order.</summary>
     public IReadOnlyList<int> GatewayPorts { get; init; } = [];
 
+    /// <summary>
+    /// Capture: a listener that serves connections the outbound capture listener hands over (by
+    /// their original destination's protocol), never connections of its own.
+    /// </summary>
+    internal bool CaptureSibling { get; init; }
+
     internal void Attach(ListenOptions listenOptions) => _listenOptions = listenOptions;
+
+    /// <summary>
+    /// This listener's connection stages, for a connection accepted by a capture listener (see
+    /// CaptureDispatch). Built on first use, after Kestrel bound the listener (and added its HTTP server).
+    /// </summary>
+    internal ConnectionDelegate Pipeline =>
+        _pipeline ?? Interlocked.CompareExchange(ref _pipeline, (_listenOptions ?? throw new InvalidOperationException($"{Name} is not bound")).Build(), null) ?? _pipeline!;
 
     public override string ToString() => $"{Name} ({BindAddress}:{BoundPort})";
 }

@@ -47,7 +47,7 @@ internal readonly record struct UpstreamTimeouts(TimeSpan Route, TimeSpan PerTry
         return new UpstreamTimeouts(route, perTry);
     }
 
-    public static bool IsTrusted(MeshListener listener) => listener.Kind is ListenerKind.Outbound or ListenerKind.HttpProxy;
+    public static bool IsTrusted(MeshListener listener) => listener.Kind is ListenerKind.Outbound or ListenerKind.HttpProxy or ListenerKind.OutboundCapture;
 
     private static TimeSpan? Parse(Microsoft.Extensions.Primitives.StringValues value)
         => value.Count > 0 && long.TryParse(value[0], NumberStyles.None, CultureInfo.InvariantCulture, out var ms)

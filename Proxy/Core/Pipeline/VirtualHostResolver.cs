@@ -37,6 +37,11 @@ internal static class VirtualHostResolver
             return virtualHost is null ? VirtualHostResolution.UnknownHost : VirtualHostResolution.Found;
         }
 
+        if (listener.Kind == ListenerKind.OutboundCapture)
+        {
+            return ResolveCaptured(context, routes, out virtualHost, out unknownAuthority);
+        }
+
         if (listener.Kind == ListenerKind.HttpProxy)
         {
             var authority = context.Request.Host.Value;
@@ -57,6 +62,38 @@ internal static class VirtualHostResolver
         }
 
         return VirtualHostResolution.NotFound;
+    }
+
+    // A captured HTTP connection (docs/capture.md): the original destination's port selects the
+    // table and the Host header the virtual host, as Envoy's 0.0.0.0:<port> route table does; a
+    // Host that names no service there (an IP, say) is the service the destination address is.
+    // Unknown to the mesh: the original destination, never the Host, is where it passes through to.
+    private static VirtualHostResolution ResolveCaptured(HttpContext context, ListenerRoutes routes, out VirtualHostModel? virtualHost, out string? unknownAuthority)
+    {
+        virtualHost = null;
+        unknownAuthority = null;
+        if (context.Features.Get<OriginalDestination>() is not { } destination)
+        {
+            return VirtualHostResolution.NotFound;
+        }
+
+        var port = destination.EndPoint.Port;
+        if (routes.HostsByPort?.TryGetValue(port, out var table) == true)
+        {
+            virtualHost = table.Find(HostHeader.Split(context.Request.Host.Value, out _));
+            if (virtualHost is null && routes.Capture?.Find(destination.EndPoint)?.Host is { } host)
+            {
+                virtualHost = table.Find(host);
+            }
+        }
+
+        if (virtualHost is not null)
+        {
+            return VirtualHostResolution.Found;
+        }
+
+        unknownAuthority = destination.EndPoint.ToString();
+        return VirtualHostResolution.UnknownHost;
     }
 }
 

@@ -31,6 +31,9 @@ public sealed class ListenerRoutes
     /// </summary>
     public IVirtualHostSelector? Selector { get; init; }
 
-    /// <summary>HTTP_PROXY catch-all: virtual hosts by service port, then by Host.</summary>
+    /// <summary>Outbound capture: the services of the snapshot's service addresses (a request whose Host names none).</summary>
+    internal CaptureTable? Capture { get; init; }
+
+    /// <summary>HTTP_PROXY catch-all and outbound capture: virtual hosts by service port, then by Host.</summary>
     public FrozenDictionary<int, DomainTable>? HostsByPort { get; init; }
 }

@@ -41,4 +41,7 @@ public sealed class RoutingModel
 
     /// <summary>Gateway: the listeners opened live for this snapshot's Gateway server ports (bound once the model is published).</summary>
     public IReadOnlyList<Listeners.MeshListener> LiveListeners { get; init; } = [];
+
+    /// <summary>Sidecar with capture: the service each service address:port is (docs/capture.md).</summary>
+    internal CaptureTable Capture { get; init; } = CaptureTable.Empty;
 }

@@ -13,7 +13,7 @@ namespace Mesh.Proxy.Core.Translation;
 internal static class ListenerRoutesBuilder
 {
     /// <summary>Sets the routes of the sidecar's listeners (inbound, outbound bindings, HTTP_PROXY).</summary>
-    public static void Build(ListenerTranslation translation, IReadOnlyDictionary<string, UpstreamCluster> clusters)
+    public static void Build(ListenerTranslation translation, IReadOnlyDictionary<string, UpstreamCluster> clusters, CaptureTable capture)
     {
         var virtualHosts = translation.VirtualHosts;
         var errors = translation.Errors;
@@ -49,6 +49,7 @@ internal static class ListenerRoutesBuilder
                     PassthroughAuthority = listener.UpstreamPort == 0 ? listener.UpstreamHost : $"{listener.UpstreamHost}:{listener.UpstreamPort}",
                 },
                 ListenerKind.HttpProxy => new ListenerRoutes(listener) { HostsByPort = tables },
+                ListenerKind.OutboundCapture when !listener.IsNetwork => new ListenerRoutes(listener) { HostsByPort = tables, Capture = capture },
                 _ => null,
             };
             if (routes is not null)

@@ -112,9 +112,10 @@ internal sealed class SnapshotTranslator
         // Gateway server ports no configured listener serves get listeners of their own (opened once the model is published).
         var live = _options.Mode == MeshProxyMode.Gateway ? LiveGatewayListeners.Plan(snapshot, _listeners) : [];
         var listeners = new ListenerTranslation(_listeners, _options.Mode, virtualHosts, errors);
+        var capture = CaptureTableTranslator.Translate(snapshot, errors);
         if (_options.Mode == MeshProxyMode.Sidecar)
         {
-            ListenerRoutesBuilder.Build(listeners, clusters);
+            ListenerRoutesBuilder.Build(listeners, clusters, capture);
         }
 
         foreach (var feature in features)
@@ -139,6 +140,7 @@ internal sealed class SnapshotTranslator
             RegistryOnly = snapshot.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicy.Types.Mode.RegistryOnly,
             FeatureModels = translated.BuildModels(),
             LiveListeners = live,
+            Capture = capture,
         };
         return TranslationResult.Success(routingModel, yarpClusters);
     }

@@ -15,7 +15,7 @@ namespace Mesh.Proxy.Core.Translation;
 internal sealed class UnsupportedFeatureCheck
 {
     /// <summary>What Core itself translates (routing) or ignores on purpose (diagnostics).</summary>
-    private static readonly string[] CoreFields = ["version", "node", "virtual_hosts", "clusters", "outbound_traffic_policy", "config_generation"];
+    private static readonly string[] CoreFields = ["version", "node", "virtual_hosts", "clusters", "outbound_traffic_policy", "config_generation", "service_addresses"];
 
     private readonly FieldDescriptor[] _unserved;
 

@@ -90,7 +90,8 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
                 return;
             }
 
-            if (!await ReadPreludeAsync(connection, listener, session, downstream, stopping))
+            var routing = SidecarRouting(l4, listener, connection);
+            if (!await ReadPreludeAsync(connection, listener, routing, session, downstream, stopping))
             {
                 return;
             }
@@ -104,7 +105,7 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
                 }
             }
 
-            var route = Route(l4, listener, session, connection);
+            var route = Route(l4, listener, routing, session, connection);
             if (route.Failure is { } failure)
             {
                 Refuse(session, failure, ResponseFlags.NoRouteFound);
@@ -162,12 +163,13 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
     }
 
     /// <summary>What must be read before routing: the caller's peer metadata frame, a TLS binding's ClientHello. False: the connection was refused.</summary>
-    private async Task<bool> ReadPreludeAsync(ConnectionContext connection, MeshListener listener, TcpProxySession session, DownstreamConnection downstream, CancellationToken stopping)
+    private async Task<bool> ReadPreludeAsync(ConnectionContext connection, MeshListener listener, L4ListenerRouting? routing, TcpProxySession session, DownstreamConnection downstream, CancellationToken stopping)
     {
         var exchange = listener.Kind == ListenerKind.Inbound
             && connection.Features.Get<ITlsApplicationProtocolFeature>()?.ApplicationProtocol is { Length: > 0 } alpn
             && alpn.Span.SequenceEqual("istio-peer-exchange"u8);
-        var tlsBinding = listener.Kind == ListenerKind.Outbound && listener.Protocol == ListenerProtocol.TLS;
+        var tlsBinding = (listener.Kind == ListenerKind.Outbound && listener.Protocol == ListenerProtocol.TLS)
+            || (listener.Kind == ListenerKind.OutboundCapture && routing?.MatchBySni == true);
         if (!exchange && !tlsBinding)
         {
             return true;
@@ -200,7 +202,13 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
         }
     }
 
-    private static L4Route Route(L4Model l4, MeshListener listener, TcpProxySession session, ConnectionContext connection)
+    // A sidecar listener's L4 routing; a captured connection's is its original destination's (docs/capture.md).
+    private static L4ListenerRouting? SidecarRouting(L4Model l4, MeshListener listener, ConnectionContext connection) =>
+        l4.For(listener.Index) is { } routing && listener.Kind == ListenerKind.OutboundCapture
+            ? connection.Features.Get<OriginalDestination>() is { } destination ? routing.ForDestination(destination.EndPoint) : null
+            : l4.For(listener.Index);
+
+    private static L4Route Route(L4Model l4, MeshListener listener, L4ListenerRouting? routing, TcpProxySession session, ConnectionContext connection)
     {
         var source = (connection.RemoteEndPoint as IPEndPoint)?.Address;
         if (listener.Kind == ListenerKind.Gateway)
@@ -211,7 +219,7 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
                 : L4Router.RouteGateway(l4, server.Server, server.Passthrough, session.RequestedServerName, (connection.LocalEndPoint as IPEndPoint)?.Address, source, listener.GatewayPorts.FirstOrDefault(), Random.Shared);
         }
 
-        return l4.For(listener.Index) is { } routing
+        return routing is not null
             ? L4Router.RouteSidecar(routing, session.RequestedServerName, source, Random.Shared)
             : L4Route.Refused("the listener has no L4 routes in the applied snapshot");
     }

@@ -26,7 +26,7 @@ internal static class L4Router
         var chain = routing.MatchBySni ? BySni(routing.Chains, sni, routing.Destination, source) : First(routing.Chains, routing.Destination, source);
         if (chain is not null)
         {
-            return Through(chain, random, sni ?? routing.Listener.UpstreamHost, routing.Listener.UpstreamPort);
+            return Through(chain, random, sni ?? routing.RequestedHost ?? routing.Listener.UpstreamHost, routing.RequestedPort != 0 ? routing.RequestedPort : routing.Listener.UpstreamPort);
         }
 
         if (routing.Passthrough is { } passthrough)

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Net;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Listeners;
@@ -45,7 +46,8 @@ internal static class L4ListenerRoutingBuilder
                     Listener = listener,
                     App = L4ClusterTranslator.App(listener.InboundClusterName!, options.AppAddress, listener.TargetPort, states),
                 },
-                ListenerKind.Outbound => Outbound(listener, l4Listeners, registryOnly),
+                ListenerKind.Outbound => Outbound(listener, listener.UpstreamHost!, listener.UpstreamPort, listener.Protocol == ListenerProtocol.TLS, l4Listeners, registryOnly),
+                ListenerKind.OutboundCapture => Captured(listener, snapshot, l4Listeners, registryOnly),
                 _ => null,
             };
         }
@@ -53,12 +55,38 @@ internal static class L4ListenerRoutingBuilder
         return result;
     }
 
-    private static L4ListenerRouting Outbound(MeshListener listener, IReadOnlyList<(L4Listener Source, L4FilterChain[] Chains)> l4Listeners, bool registryOnly)
+    // Transparent capture (docs/capture.md): each TCP/TLS port of a service address is routed as a
+    // binding to that service would be; any other destination as a binding to its IP (a ServiceEntry
+    // whose addresses hold it, else passthrough under ALLOW_ANY or refusal under REGISTRY_ONLY).
+    private static L4ListenerRouting Captured(MeshListener listener, ProxySnapshot snapshot, IReadOnlyList<(L4Listener Source, L4FilterChain[] Chains)> l4Listeners, bool registryOnly)
     {
-        var host = listener.UpstreamHost!;
-        var port = listener.UpstreamPort;
+        var services = new Dictionary<IPEndPoint, L4ListenerRouting>();
+        foreach (var service in snapshot.ServiceAddresses)
+        {
+            foreach (var port in service.Ports.Where(p => p.Protocol is Protocol.Tcp or Protocol.Tls or Protocol.Https))
+            {
+                foreach (var text in service.Addresses)
+                {
+                    if (IPAddress.TryParse(text, out var address))
+                    {
+                        var routing = Outbound(listener, service.Name, (int)port.Number, port.Protocol != Protocol.Tcp, l4Listeners, registryOnly);
+                        services.TryAdd(new IPEndPoint(address, (int)port.Number), routing.With(address, text));
+                    }
+                }
+            }
+        }
+
+        return new L4ListenerRouting
+        {
+            Listener = listener,
+            Captured = services.ToFrozenDictionary(),
+            CapturedElsewhere = destination => Outbound(listener, destination.Address.ToString(), destination.Port, tls: false, l4Listeners, registryOnly),
+        };
+    }
+
+    private static L4ListenerRouting Outbound(MeshListener listener, string host, int port, bool tls, IReadOnlyList<(L4Listener Source, L4FilterChain[] Chains)> l4Listeners, bool registryOnly)
+    {
         IPAddress.TryParse(host, out var address);
-        var tls = listener.Protocol == ListenerProtocol.TLS;
         var onPort = l4Listeners.Where(l => l.Source.Port == port).ToList();
         var named = onPort.FirstOrDefault(l => Names(l.Source, host, address));
         var chains = tls
@@ -68,6 +96,8 @@ internal static class L4ListenerRoutingBuilder
         return new L4ListenerRouting
         {
             Listener = listener,
+            RequestedHost = host,
+            RequestedPort = port,
             Chains = chains,
             MatchBySni = tls,
             Destination = address,

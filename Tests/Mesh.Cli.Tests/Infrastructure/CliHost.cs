@@ -31,7 +31,8 @@ public sealed class CliHost : IAsyncDisposable
     public Uri GrpcUri => ControlPlane.GrpcUri;
 
     /// <param name="configFiles">Files (relative path → YAML) the config directory holds when the control plane starts.</param>
-    public static async Task<CliHost> StartAsync(IReadOnlyDictionary<string, string>? configFiles = null)
+    /// <param name="bootstrapKey">The control plane's bootstrap key (it then issues VMs' tokens); none by default.</param>
+    public static async Task<CliHost> StartAsync(IReadOnlyDictionary<string, string>? configFiles = null, string? bootstrapKey = null)
     {
         var options = new TestControlPlaneOptions();
         Directory.CreateDirectory(Path.Combine(options.Root, "work", "nested"));
@@ -39,6 +40,7 @@ public sealed class CliHost : IAsyncDisposable
         {
             DataDirectory = Path.Combine(options.Root, "work", ".mesh-data"),
             GenerateAdminToken = true,
+            BootstrapKey = bootstrapKey,
             ConfigFiles = configFiles ?? new Dictionary<string, string>(),
             ConfigureServices = services => services.Replace(ServiceDescriptor.Singleton<IProxySnapshotBuilder, SampleSnapshotBuilder>()),
         }));

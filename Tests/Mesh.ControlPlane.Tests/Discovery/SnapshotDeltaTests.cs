@@ -93,6 +93,31 @@ public sealed class SnapshotDeltaTests
     }
 
     [Fact]
+    public void The_composite_version_is_the_hash_of_every_resource_s_type_name_and_version_in_order()
+    {
+        // The proxy checks what it assembled against this version, so its definition must not
+        // move: SHA-256 over (UTF-8 length, UTF-8 bytes) of type, name and version per resource.
+        var resources = Enumerable.Range(0, 3000)
+            .Select(i => (new SnapshotResourceKey(i % 3 == 0 ? "clusters" : "virtual_hosts", $"outbound|9080||svc-{i}.default.svc.cluster.local é"), $"{i:x16}"))
+            .ToList();
+
+        using var reference = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (key, version) in resources)
+        {
+            foreach (var text in new[] { key.Type, key.Name, version })
+            {
+                var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+                reference.AppendData(BitConverter.GetBytes(bytes.Length));
+                reference.AppendData(bytes);
+            }
+        }
+
+        Assert.Equal(Convert.ToHexStringLower(reference.GetHashAndReset()[..8]), SnapshotResources.CompositeVersion(resources));
+        Assert.NotEqual(SnapshotResources.CompositeVersion(resources), SnapshotResources.CompositeVersion(resources.Take(2999)));
+        Assert.Equal(SnapshotResources.CompositeVersion([]), SnapshotResources.CompositeVersion([]));
+    }
+
+    [Fact]
     public void A_delta_that_does_not_fit_what_the_proxy_holds_is_refused_and_changes_nothing()
     {
         var first = EncodedSnapshot.Of(Snapshot(clusters: [("a", 2)], hosts: ["a"], trustDomain: "cluster.local"));

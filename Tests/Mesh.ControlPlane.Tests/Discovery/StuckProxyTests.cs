@@ -1,7 +1,9 @@
 using Mesh.Contracts.Snapshots;
+using Mesh.ControlPlane.Common;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Snapshots;
 using Mesh.ControlPlane.Tests.Infrastructure;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.ControlPlane.Tests.Discovery;
 
@@ -39,6 +41,14 @@ public sealed class StuckProxyTests
 
         await Poll.UntilAsync("the stuck proxy's write blocks on its full flow-control window", () => stuckConnection.IsWriting);
         Assert.Same(stuckConnection, controlPlane.Service<ConnectedProxies>().Find("stuck"));
+
+        // proxy-status says more than STALE: the proxy is not reading, and how much waits for it.
+        Assert.Null(stuckConnection.GetStatus().BlockedWrite); // not before the ACK timeout
+        time.Advance(controlPlane.Service<IOptions<ControlPlaneOptions>>().Value.AckTimeout);
+        var status = await controlPlane.Admin.GetJsonAsync("/api/v1/proxies/stuck");
+        Assert.Equal("STALE", status["status"]!.GetValue<string>());
+        Assert.InRange(status["blockedWrite"]!["bytes"]!.GetValue<long>(), 100_000, 1_000_000);
+        Assert.Null((await controlPlane.Admin.GetJsonAsync("/api/v1/proxies/healthy"))["blockedWrite"]);
 
         // Bounded: of the 30 snapshots built since (about 280 KB each), only a constant few are
         // still reachable (the blocked write, the one pending slot, the cache's recent sets and the

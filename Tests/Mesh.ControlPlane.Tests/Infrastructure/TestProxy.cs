@@ -36,10 +36,10 @@ public sealed class TestProxy : IAsyncDisposable
         return node;
     }
 
-    /// <summary>Opens the stream and sends Hello.</summary>
-    public async Task<TestProxy> ConnectAsync()
+    /// <summary>Opens the stream (with <paramref name="token"/> as its bearer credential, when given) and sends Hello.</summary>
+    public async Task<TestProxy> ConnectAsync(string? token = null)
     {
-        _call = _client.StreamSnapshots();
+        _call = _client.StreamSnapshots(token is null ? null : new Metadata { { "authorization", $"Bearer {token}" } });
         await _call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = Node } });
         return this;
     }

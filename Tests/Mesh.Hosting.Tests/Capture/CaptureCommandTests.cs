@@ -53,10 +53,10 @@ public sealed class CaptureCommandTests
     {
         using var network = PodNetwork.Create();
         var vm = network.AddPod("vm", new Dictionary<string, IPAddress>());
-        using var outbound = new Server(NamespaceSockets.Listen(vm.Namespace, new IPEndPoint(IPAddress.Any, 15001)), "outbound capture");
-        using var inbound = new Server(NamespaceSockets.Listen(vm.Namespace, new IPEndPoint(IPAddress.Any, 15006)), "inbound capture");
-        using var proxysOwn = new Server(new TcpListener(network.NodeAddress, 0), "direct");
-        using var excluded = new Server(new TcpListener(network.NodeAddress, 0), "direct");
+        using var outbound = new NamedHttpServer(NamespaceSockets.Listen(vm.Namespace, new IPEndPoint(IPAddress.Any, 15001)), "outbound capture");
+        using var inbound = new NamedHttpServer(NamespaceSockets.Listen(vm.Namespace, new IPEndPoint(IPAddress.Any, 15006)), "inbound capture");
+        using var proxysOwn = new NamedHttpServer(new TcpListener(network.NodeAddress, 0), "direct");
+        using var excluded = new NamedHttpServer(new TcpListener(network.NodeAddress, 0), "direct");
         var nowhere = $"http://10.251.{network.Subnet}.200:8080/";
 
         // Nothing captured yet: the address nobody has does not answer.
@@ -96,10 +96,10 @@ public sealed class CaptureCommandTests
         Assert.DoesNotContain("-A MESH_OUTPUT -j MESH_REDIRECT", output, StringComparison.Ordinal);
     }
 
-    private static string SidecarProgram =>
+    internal static string SidecarProgram =>
         typeof(CaptureCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PodProgram:Mesh.Sidecar").Value!;
 
-    private static async Task<string> CaptureAsync(PodNetwork.Pod vm, string[] arguments)
+    internal static async Task<string> CaptureAsync(PodNetwork.Pod vm, string[] arguments)
     {
         var (code, output) = await RunAsync("ip", ["netns", "exec", vm.Namespace, "dotnet", "exec", SidecarProgram, "capture", .. arguments]);
         Assert.True(code == 0, $"capture {string.Join(' ', arguments)} exited {code}: {output}");
@@ -114,7 +114,7 @@ public sealed class CaptureCommandTests
     }
 
     /// <summary>curl in the VM, as root or with the proxy's group (gid 1337, as the sidecar runs): exit code and body.</summary>
-    private static async Task<(int ExitCode, string Body)> CurlAsync(PodNetwork.Pod vm, string url, bool proxyGroup)
+    internal static async Task<(int ExitCode, string Body)> CurlAsync(PodNetwork.Pod vm, string url, bool proxyGroup)
     {
         string[] curl = ["curl", "-sS", "--max-time", "10", url];
         var (code, output) = await RunAsync("ip", proxyGroup
@@ -123,7 +123,7 @@ public sealed class CaptureCommandTests
         return (code, output.Trim());
     }
 
-    private static async Task<(int Code, string Output)> RunAsync(string file, string[] arguments)
+    internal static async Task<(int Code, string Output)> RunAsync(string file, string[] arguments)
     {
         var start = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
@@ -136,69 +136,5 @@ public sealed class CaptureCommandTests
         var error = await process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, await output + error);
-    }
-
-    /// <summary>Answers every HTTP request on its listener with its name as the body.</summary>
-    private sealed class Server : IDisposable
-    {
-        private readonly TcpListener _listener;
-        private readonly CancellationTokenSource _stop = new();
-
-        public Server(TcpListener listener, string name)
-        {
-            _listener = listener;
-            _listener.Start();
-            _ = ServeAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {name.Length}\r\nConnection: close\r\n\r\n{name}"));
-        }
-
-        public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
-
-        public string Url => $"http://{((IPEndPoint)_listener.LocalEndpoint).Address}:{Port}/";
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _listener.Stop();
-        }
-
-        private async Task ServeAsync(byte[] response)
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                Socket socket;
-                try
-                {
-                    socket = await _listener.AcceptSocketAsync(_stop.Token);
-                }
-                catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                _ = AnswerAsync(socket, response);
-            }
-        }
-
-        private static async Task AnswerAsync(Socket socket, byte[] response)
-        {
-            using (socket)
-            {
-                var buffer = new byte[4096];
-                var received = new StringBuilder();
-                while (!received.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    var read = await socket.ReceiveAsync(buffer);
-                    if (read == 0)
-                    {
-                        return;
-                    }
-
-                    received.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-
-                await socket.SendAsync(response);
-                socket.Shutdown(SocketShutdown.Both);
-            }
-        }
     }
 }

@@ -13,9 +13,21 @@ internal static class NamespaceSockets
 {
     private const int CloneNewNet = 0x40000000;
 
-    public static TcpListener Listen(string networkNamespace, IPEndPoint endpoint)
+    public static TcpListener Listen(string networkNamespace, IPEndPoint endpoint) => In(networkNamespace, () =>
     {
-        TcpListener? listener = null;
+        var listener = new TcpListener(endpoint);
+        listener.Start();
+        return listener;
+    });
+
+    /// <summary>A TCP socket in the namespace (connect it from any thread).</summary>
+    public static Socket Socket(string networkNamespace) =>
+        In(networkNamespace, () => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+
+    private static T In<T>(string networkNamespace, Func<T> create)
+        where T : class
+    {
+        T? created = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -27,8 +39,7 @@ internal static class NamespaceSockets
                     throw new InvalidOperationException($"setns({networkNamespace}) failed: errno {Marshal.GetLastPInvokeError()}");
                 }
 
-                listener = new TcpListener(endpoint);
-                listener.Start();
+                created = create();
             }
             catch (Exception ex)
             {
@@ -37,7 +48,7 @@ internal static class NamespaceSockets
         });
         thread.Start();
         thread.Join();
-        return listener ?? throw new InvalidOperationException($"no listener in {networkNamespace}", failure);
+        return created ?? throw new InvalidOperationException($"nothing created in {networkNamespace}", failure);
     }
 
     // DllImport, not LibraryImport: ints only, and the test project does not allow unsafe code.

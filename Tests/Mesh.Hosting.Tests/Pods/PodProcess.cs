@@ -36,7 +36,8 @@ internal sealed class PodProcess : IDisposable
 
     /// <param name="podNamespace">The pod's network namespace, or null for the node.</param>
     /// <param name="token">A token file to project into <paramref name="tokenDirectory"/> (its file name is kept).</param>
-    public static PodProcess Start(string name, string? podNamespace, string assembly, IReadOnlyDictionary<string, string> environment, string? token = null, string? tokenDirectory = null)
+    /// <param name="runAs">In a pod: a command the program runs under (e.g. setpriv with another group), or null.</param>
+    public static PodProcess Start(string name, string? podNamespace, string assembly, IReadOnlyDictionary<string, string> environment, string? token = null, string? tokenDirectory = null, IReadOnlyList<string>? runAs = null)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         if (podNamespace is null)
@@ -46,7 +47,7 @@ internal sealed class PodProcess : IDisposable
         else
         {
             start.FileName = "ip";
-            foreach (var argument in new[] { "netns", "exec", podNamespace, "unshare", "--mount", "sh", "-c", Entrypoint, "pod", token ?? "", tokenDirectory ?? "", "dotnet" })
+            foreach (var argument in (string[])["netns", "exec", podNamespace, "unshare", "--mount", "sh", "-c", Entrypoint, "pod", token ?? "", tokenDirectory ?? "", .. runAs ?? [], "dotnet"])
             {
                 start.ArgumentList.Add(argument);
             }
