@@ -31,11 +31,6 @@ internal static class ConnectionPoolValidator
                 context.Error($"{httpPath}.idleTimeout", error);
             }
 
-            if (http.H2UpgradePolicy is H2UpgradePolicy.Upgrade)
-            {
-                context.Error($"{httpPath}.h2UpgradePolicy", "h2UpgradePolicy UPGRADE is not supported (the upstream protocol follows the service port)");
-            }
-
             if (http.H2UpgradePolicy is H2UpgradePolicy.Upgrade && http.UseClientProtocol == true)
             {
                 context.Error($"{httpPath}.useClientProtocol", "use client protocol must not be true when H2UpgradePolicy is UPGRADE");

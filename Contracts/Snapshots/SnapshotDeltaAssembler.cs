@@ -129,7 +129,7 @@ internal sealed class HeldResources(
 
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Orders { get; } = orders;
 
-    /// <summary>Every resource in canonical order (<see cref="SnapshotResources.Split"/>'s).</summary>
+    /// <summary>Every resource in canonical order (<see cref="SnapshotResources.Split(ProxySnapshot)"/>'s).</summary>
     public IEnumerable<(SnapshotResourceKey Key, string Version)> Canonical()
     {
         foreach (var type in SnapshotResources.Types)

@@ -4,7 +4,7 @@ using Google.Protobuf;
 namespace Mesh.Contracts.Snapshots;
 
 /// <summary>
-/// One part of a snapshot as <see cref="SnapshotResources.Split"/> cuts it: a list element (a
+/// One part of a snapshot as <see cref="SnapshotResources.Split(ProxySnapshot)"/> cuts it: a list element (a
 /// cluster without its endpoints, a virtual host ...), a cluster's endpoints, or the value of a
 /// single-valued field. Its <see cref="Body"/> is what travels as <c>Resource.body</c>: a
 /// <see cref="ProxySnapshot"/> holding only this part.

@@ -10,7 +10,7 @@ namespace Mesh.Contracts.Snapshots;
 
 /// <summary>
 /// How a <see cref="ProxySnapshot"/> travels on the incremental discovery stream, the same code on
-/// both sides: <see cref="Split"/> cuts it into resources (control plane), <see cref="Assemble"/>
+/// both sides: <see cref="Split(ProxySnapshot)"/> cuts it into resources (control plane), <see cref="Assemble"/>
 /// puts them back together (proxy), and <see cref="CompositeVersion"/> gives the whole snapshot's
 /// version from its resources' versions, so the proxy can check that what it holds after a delta
 /// is exactly what the control plane meant.
@@ -69,25 +69,44 @@ public static class SnapshotResources
         var parts = new List<SnapshotPart>();
         foreach (var type in Types)
         {
-            if (!SnapshotPart.IsSet(type, snapshot))
-            {
-                continue;
-            }
+            parts.AddRange(Split(snapshot, type));
+        }
 
-            var value = type.Field.Accessor.GetValue(snapshot);
-            if (!type.IsList)
-            {
-                parts.Add(new SnapshotPart(type, "", value));
-                continue;
-            }
+        return parts;
+    }
 
-            var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (IMessage element in (IList)value)
-            {
-                var name = (string)type.ElementName!.Accessor.GetValue(element);
-                var occurrence = seen[name] = seen.GetValueOrDefault(name) + 1;
-                parts.Add(new SnapshotPart(type, occurrence == 1 ? name : $"{name}\0{occurrence}", element));
-            }
+    /// <summary>The elements of a list type's field (the snapshot's own list: do not change it); null for other types.</summary>
+    public static IList? Elements(ProxySnapshot snapshot, SnapshotResourceType type)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(type);
+        return type.IsList ? (IList)type.Field.Accessor.GetValue(snapshot) : null;
+    }
+
+    /// <summary>The parts of one type of a snapshot, in their order (none when the field is not set).</summary>
+    public static IReadOnlyList<SnapshotPart> Split(ProxySnapshot snapshot, SnapshotResourceType type)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        ArgumentNullException.ThrowIfNull(type);
+        if (!SnapshotPart.IsSet(type, snapshot))
+        {
+            return [];
+        }
+
+        var value = type.Field.Accessor.GetValue(snapshot);
+        if (!type.IsList)
+        {
+            return [new SnapshotPart(type, "", value)];
+        }
+
+        var elements = (IList)value;
+        var parts = new List<SnapshotPart>(elements.Count);
+        var seen = new Dictionary<string, int>(elements.Count, StringComparer.Ordinal);
+        foreach (IMessage element in elements)
+        {
+            var name = (string)type.ElementName!.Accessor.GetValue(element);
+            var occurrence = seen[name] = seen.GetValueOrDefault(name) + 1;
+            parts.Add(new SnapshotPart(type, occurrence == 1 ? name : $"{name}\0{occurrence}", element));
         }
 
         return parts;
@@ -166,7 +185,7 @@ public static class SnapshotResources
 
     /// <summary>
     /// The whole snapshot's version: a hash over every resource's type, name and version in
-    /// canonical order (<see cref="Split"/>'s). Identical content gives an identical version.
+    /// canonical order (<see cref="Split(ProxySnapshot)"/>'s). Identical content gives an identical version.
     /// </summary>
     public static string CompositeVersion(IEnumerable<(SnapshotResourceKey Key, string Version)> resources)
     {
@@ -178,23 +197,40 @@ public static class SnapshotResources
         buffer.ResetWrittenCount();
         foreach (var (key, version) in resources)
         {
-            Append(buffer, key.Type);
-            Append(buffer, key.Name);
-            Append(buffer, version);
+            AppendCompositeEntry(buffer, key, version);
         }
 
-        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(buffer.WrittenSpan, digest);
+        var composite = CompositeVersionOf(buffer.WrittenSpan);
         if (buffer.Capacity > 4 * 1024 * 1024)
         {
             CompositeBuffer = null; // an unusually large snapshot's buffer is not kept for the thread's lifetime
         }
 
+        return composite;
+    }
+
+    /// <summary>
+    /// One resource's share of <see cref="CompositeVersion"/>'s input: its type, name and version,
+    /// each as its UTF-8 length (32-bit little-endian) and bytes. A sender that keeps these per
+    /// resource hashes a snapshot's version from them without encoding any text again.
+    /// </summary>
+    public static void AppendCompositeEntry(IBufferWriter<byte> buffer, SnapshotResourceKey key, string version)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        Append(buffer, key.Type);
+        Append(buffer, key.Name);
+        Append(buffer, version);
+    }
+
+    /// <summary>The composite version of resources given as their entries (<see cref="AppendCompositeEntry"/>), concatenated in canonical order.</summary>
+    public static string CompositeVersionOf(ReadOnlySpan<byte> entries)
+    {
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(entries, digest);
         return Convert.ToHexStringLower(digest[..8]);
     }
 
-    // Each text as its UTF-8 length (32-bit little-endian) and bytes.
-    private static void Append(ArrayBufferWriter<byte> buffer, string text)
+    private static void Append(IBufferWriter<byte> buffer, string text)
     {
         var length = Encoding.UTF8.GetByteCount(text);
         var span = buffer.GetSpan(4 + length);

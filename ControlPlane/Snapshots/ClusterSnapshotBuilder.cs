@@ -161,6 +161,12 @@ internal sealed class ClusterSnapshotBuilder(ServiceIndex services, MeshSettings
             Http2MaxRequests = (uint)Math.Max(0, settings.Http?.Http2MaxRequests ?? 0),
             MaxRequestsPerConnection = (uint)Math.Max(0, settings.Http?.MaxRequestsPerConnection ?? 0),
             MaxRetries = (uint)Math.Max(0, settings.Http?.MaxRetries ?? 0),
+            H2UpgradePolicy = settings.Http?.H2UpgradePolicy switch
+            {
+                H2UpgradePolicy.Upgrade => Wire.H2UpgradePolicy.Upgrade,
+                H2UpgradePolicy.DoNotUpgrade => Wire.H2UpgradePolicy.DoNotUpgrade,
+                _ => Wire.H2UpgradePolicy.H2UpgradeDefault,
+            },
         };
         if (settings.Tcp?.ConnectTimeout is { } connect)
         {

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Google.Protobuf;
 using Mesh.Contracts.Discovery;
 using Mesh.Contracts.Snapshots;
@@ -16,6 +17,9 @@ internal sealed class EncodedResource
         Key = key;
         Version = version;
         DeltaEntry = deltaEntry;
+        var composite = new ArrayBufferWriter<byte>();
+        SnapshotResources.AppendCompositeEntry(composite, key, version);
+        CompositeEntry = composite.WrittenSpan.ToArray();
     }
 
     public SnapshotResourceKey Key { get; }
@@ -24,6 +28,9 @@ internal sealed class EncodedResource
 
     /// <summary>The <c>resources</c> field entry of a <see cref="SnapshotDelta"/> carrying this resource.</summary>
     public byte[] DeltaEntry { get; }
+
+    /// <summary>This resource's share of the snapshot's composite version (<see cref="SnapshotResources.AppendCompositeEntry"/>).</summary>
+    public byte[] CompositeEntry { get; }
 
     public static EncodedResource Encode(SnapshotPart part)
     {

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Collections;
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Mesh.Contracts.Snapshots;
@@ -5,20 +7,29 @@ using Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
-/// A snapshot cut into its resources (<see cref="SnapshotResources.Split"/>, canonical order) with
+/// A snapshot cut into its resources (<see cref="SnapshotResources.Split(ProxySnapshot)"/>, canonical order) with
 /// the composite version that names the whole. Parts are encoded once per object, not per
 /// snapshot: the clusters and virtual hosts that thousands of proxies' snapshots share (they are
-/// the same objects, see <see cref="SnapshotMemo"/>) are serialized and hashed once.
+/// the same objects, see <see cref="SnapshotMemo"/>) are serialized and hashed once. A whole list
+/// that many snapshots share (a sidecar's outbound clusters and virtual hosts, the same objects in
+/// the same order in every shape's snapshot) is cut once too: each further snapshot holding it
+/// takes its resources and composite-version input as they are (<see cref="ListRun"/>), so the
+/// per-shape cost of a push is a reference comparison per element and one hash, not a split,
+/// a lookup and a text encoding per resource.
 /// </summary>
 internal sealed class EncodedSnapshot
 {
     private static readonly ConditionalWeakTable<ProxySnapshot, EncodedSnapshot> BySnapshot = new();
     private static readonly ConditionalWeakTable<object, PartEncodings> ByPart = new();
+    private static readonly ConditionalWeakTable<object, ListRuns> ByFirstElement = new();
 
-    private EncodedSnapshot(ImmutableArray<EncodedResource> resources)
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? CompositeBuffer;
+
+    private EncodedSnapshot(ImmutableArray<EncodedResource> resources, string version)
     {
         Resources = resources;
-        Version = SnapshotResources.CompositeVersion(resources.Select(r => (r.Key, r.Version)));
+        Version = version;
     }
 
     public string Version { get; }
@@ -31,15 +42,39 @@ internal sealed class EncodedSnapshot
 
     private static EncodedSnapshot Encode(ProxySnapshot snapshot)
     {
-        var parts = SnapshotResources.Split(snapshot);
-        var resources = ImmutableArray.CreateBuilder<EncodedResource>(parts.Count);
-        foreach (var part in parts)
+        var resources = ImmutableArray.CreateBuilder<EncodedResource>();
+        var composite = CompositeBuffer ??= new ArrayBufferWriter<byte>(64 * 1024);
+        composite.ResetWrittenCount();
+        foreach (var type in SnapshotResources.Types)
         {
-            resources.Add(ByPart.GetValue(part.Value, static _ => new PartEncodings()).Get(part));
+            if (SnapshotResources.Elements(snapshot, type) is { Count: > 0 } elements)
+            {
+                var run = ByFirstElement.GetValue(elements[0]!, static _ => new ListRuns()).Get(type, elements, snapshot);
+                resources.AddRange(run.Resources);
+                composite.Write(run.CompositeEntries);
+                continue;
+            }
+
+            foreach (var part in SnapshotResources.Split(snapshot, type))
+            {
+                var encoded = EncodingOf(part);
+                resources.Add(encoded);
+                composite.Write(encoded.CompositeEntry);
+            }
         }
 
-        return new EncodedSnapshot(resources.MoveToImmutable());
+        // Same value as SnapshotResources.CompositeVersion over (key, version) in this order.
+        var version = SnapshotResources.CompositeVersionOf(composite.WrittenSpan);
+        if (composite.Capacity > 4 * 1024 * 1024)
+        {
+            CompositeBuffer = null; // an unusually large snapshot's buffer is not kept for the thread's lifetime
+        }
+
+        return new EncodedSnapshot(resources.ToImmutable(), version);
     }
+
+    private static EncodedResource EncodingOf(SnapshotPart part) =>
+        ByPart.GetValue(part.Value, static _ => new PartEncodings()).Get(part);
 
     /// <summary>The encodings of one object, per resource type and name (a cluster is two resources: itself and its endpoints).</summary>
     private sealed class PartEncodings
@@ -65,6 +100,96 @@ internal sealed class EncodedSnapshot
             }
 
             return encoded;
+        }
+    }
+
+    /// <summary>
+    /// The runs cut from lists that start with one object: usually one per resource type (the list
+    /// every shape shares); a few variants (a shape whose list differs after its first element,
+    /// e.g. by a locality-weighted copy of a cluster) are kept too, and beyond that a list is cut
+    /// afresh each time.
+    /// </summary>
+    private sealed class ListRuns
+    {
+        private const int MaxRuns = 8;
+        private readonly Lock _gate = new();
+        private ListRun[] _runs = [];
+
+        public ListRun Get(SnapshotResourceType type, IList elements, ProxySnapshot snapshot)
+        {
+            foreach (var run in Volatile.Read(ref _runs))
+            {
+                if (run.Matches(type, elements))
+                {
+                    return run;
+                }
+            }
+
+            var created = ListRun.Cut(type, elements, snapshot);
+            lock (_gate)
+            {
+                if (_runs.Length < MaxRuns)
+                {
+                    _runs = [.. _runs, created];
+                }
+            }
+
+            return created;
+        }
+    }
+
+    /// <summary>
+    /// One list field's elements (these objects, in this order) as resources of one type, with
+    /// their composite-version entries concatenated. It holds the list's elements, which the
+    /// snapshots sharing the list hold anyway.
+    /// </summary>
+    private sealed class ListRun
+    {
+        private readonly SnapshotResourceType _type;
+        private readonly object[] _elements;
+
+        private ListRun(SnapshotResourceType type, object[] elements, ImmutableArray<EncodedResource> resources, byte[] compositeEntries)
+        {
+            _type = type;
+            _elements = elements;
+            Resources = resources;
+            CompositeEntries = compositeEntries;
+        }
+
+        public ImmutableArray<EncodedResource> Resources { get; }
+
+        public byte[] CompositeEntries { get; }
+
+        public static ListRun Cut(SnapshotResourceType type, IList elements, ProxySnapshot snapshot)
+        {
+            var resources = SnapshotResources.Split(snapshot, type).Select(EncodingOf).ToImmutableArray();
+            var entries = new ArrayBufferWriter<byte>(resources.Sum(r => r.CompositeEntry.Length));
+            foreach (var resource in resources)
+            {
+                entries.Write(resource.CompositeEntry);
+            }
+
+            var copy = new object[elements.Count];
+            elements.CopyTo(copy, 0);
+            return new ListRun(type, copy, resources, entries.WrittenSpan.ToArray());
+        }
+
+        public bool Matches(SnapshotResourceType type, IList elements)
+        {
+            if (!ReferenceEquals(type, _type) || elements.Count != _elements.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < _elements.Length; i++)
+            {
+                if (!ReferenceEquals(elements[i], _elements[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
     }
 }

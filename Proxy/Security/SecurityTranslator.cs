@@ -38,7 +38,7 @@ internal sealed class SecurityTranslator(ListenerSet listeners) : IFeatureTransl
 
             cluster.TlsEndpoints = plan.UsesTlsFor;
             plan.AddMetadata(cluster.Metadata);
-            cluster.RequestConfig = plan.RequestConfig(cluster.Protocol, cluster.RequestConfig);
+            cluster.RequestConfig = plan.RequestConfig(cluster.Protocol, cluster.RequestConfig, cluster.Source.ConnectionPool?.H2UpgradePolicy ?? H2UpgradePolicy.H2UpgradeDefault);
         }
 
         public override void OnTranslated(SnapshotTranslation translated) => translated.SetModel(inbound.Bind(translated.Clusters));

@@ -50,7 +50,7 @@ public sealed record HttpSettings
 
     public TimeSpan? IdleTimeout { get; init; }
 
-    [Limited("DEFAULT and DO_NOT_UPGRADE; UPGRADE is refused: the upstream protocol follows the service port")]
+    /// <summary>DEFAULT: HTTP/2 by ALPN to mesh mTLS peers, the port's protocol otherwise (docs/security.md, connection reuse).</summary>
     public H2UpgradePolicy? H2UpgradePolicy { get; init; }
 
     [Refused("the upstream protocol follows the service port")]

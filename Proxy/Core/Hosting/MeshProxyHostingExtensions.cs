@@ -10,6 +10,7 @@ using Mesh.Proxy.Core.Translation;
 using Mesh.Proxy.Core.Yarp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,6 +21,7 @@ using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
+using Yarp.ReverseProxy.Model;
 
 namespace Mesh.Proxy.Core.Hosting;
 
@@ -142,7 +144,16 @@ public static class MeshProxyHostingExtensions
         }
 
         var middleware = StageOrder.Of(app.Services.GetServices<ProxyStageRegistration>(), ProxyStageKind.Middleware);
+
+        // The proxy authorizes in its own stages (Security's rbac), never by ASP.NET Core endpoint
+        // metadata. YARP registers the authorization services (for route policies the mesh never
+        // sets), and WebApplication then adds UseAuthorization in front of every request — a
+        // middleware that costs each request an Items dictionary and an async frame, to decide
+        // nothing. Marking it as added (the key UseAuthorization sets) keeps it out.
+        ((IApplicationBuilder)app).Properties[AuthorizationMiddlewareSetKey] = true;
         app.UseMiddleware<AdminMiddleware>();
+        app.UseMiddleware<ProxyEndpointStage>();
+        app.UseRouting();
         app.MapReverseProxy(pipeline =>
         {
             foreach (var stage in Enum.GetValues<ProxyStage>())
@@ -160,7 +171,9 @@ public static class MeshProxyHostingExtensions
                         pipeline.UseLoadBalancing();
                         break;
                     case ProxyStage.PassiveHealth:
-                        pipeline.UsePassiveHealthChecks();
+                        // Only clusters with outlier detection have passive health checks: the others
+                        // skip YARP's middleware (an async frame per request) instead of entering it.
+                        pipeline.UseWhen(UsesPassiveHealth, branch => new ReverseProxyBranch(branch).UsePassiveHealthChecks());
                         break;
                     default:
                         foreach (var registration in middleware.Where(r => r.Stage == stage))
@@ -174,4 +187,9 @@ public static class MeshProxyHostingExtensions
         });
         return app;
     }
+
+    private const string AuthorizationMiddlewareSetKey = "__AuthorizationMiddlewareSet";
+
+    private static bool UsesPassiveHealth(HttpContext context)
+        => context.GetReverseProxyFeature().Cluster?.Config.HealthCheck?.Passive?.Enabled == true;
 }

@@ -40,7 +40,7 @@ internal static class ClusterTranslator
         var translation = new ClusterTranslation(snapshot, cluster, path, errors, protocol, isPassthrough: simple == LoadBalancer.Types.Simple.Passthrough)
         {
             LoadBalancingPolicy = LoadBalancingPolicyFor(simple),
-            RequestConfig = RequestConfigFor(protocol),
+            RequestConfig = RequestConfigFor(protocol, cluster.ConnectionPool?.H2UpgradePolicy ?? H2UpgradePolicy.H2UpgradeDefault),
         };
         if (cluster.ConnectionPool?.ConnectTimeout is { } connectTimeout && connectTimeout.ToTimeSpan() > TimeSpan.Zero)
         {
@@ -136,8 +136,13 @@ internal static class ClusterTranslator
         policy == MeshRoundRobinPolicy.PolicyName || policy == LoadBalancingPolicies.Random
         || policy == LoadBalancingPolicies.PowerOfTwoChoices || policy == LoadBalancingPolicies.FirstAlphabetical;
 
-    public static ForwarderRequestConfig RequestConfigFor(Protocol protocol)
-        => protocol is Protocol.Http2 or Protocol.Grpc ? Http2Request : Http1Request;
+    /// <summary>
+    /// HTTP/2 for HTTP2/gRPC ports and for clusters with h2UpgradePolicy UPGRADE (prior knowledge on
+    /// plaintext, as Envoy: the upstream must speak h2c); HTTP/1.1 otherwise. Mesh mTLS replaces it
+    /// (Security's UpstreamTlsPlan: HTTP/2 by ALPN unless DO_NOT_UPGRADE).
+    /// </summary>
+    public static ForwarderRequestConfig RequestConfigFor(Protocol protocol, H2UpgradePolicy upgrade = H2UpgradePolicy.H2UpgradeDefault)
+        => protocol is Protocol.Http2 or Protocol.Grpc || upgrade == H2UpgradePolicy.Upgrade ? Http2Request : Http1Request;
 
     /// <summary>
     /// Envoy LEAST_REQUEST (Istio's default) with equal weights is "power of two choices" — YARP's

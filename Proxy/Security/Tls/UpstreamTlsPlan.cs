@@ -18,8 +18,9 @@ namespace Mesh.Proxy.Security.Tls;
 /// </summary>
 internal sealed class UpstreamTlsPlan
 {
-    // Mesh mTLS between sidecars: HTTP/2 negotiated by ALPN (HTTP/1.1 still possible), as the
-    // benchmarks showed HTTP/1.1 over TLS between two YARP proxies with a bad tail.
+    // Mesh mTLS between sidecars: HTTP/2 negotiated by ALPN, so one multiplexed connection (one
+    // handshake) per peer carries every request; HTTP/1.1 stays allowed for what has no HTTP/2 form
+    // (SPDY upgrades; YARP sends WebSockets as HTTP/2 extended CONNECT) and for servers without h2.
     private static readonly ForwarderRequestConfig Http2OverTls = new()
     {
         Version = HttpVersion.Version20,
@@ -56,9 +57,12 @@ internal sealed class UpstreamTlsPlan
         }
     }
 
-    /// <summary>The request settings for the cluster: HTTP/2 by ALPN for mesh mTLS, else the cluster protocol's own.</summary>
-    public ForwarderRequestConfig RequestConfig(Protocol protocol, ForwarderRequestConfig plaintext) =>
-        _mode == UpstreamTlsMetadata.IstioMutual && protocol is Protocol.Http or Protocol.Unspecified ? Http2OverTls : plaintext;
+    /// <summary>
+    /// The request settings for the cluster: HTTP/2 by ALPN for mesh mTLS (Istio's h2UpgradePolicy
+    /// DEFAULT and UPGRADE), HTTP/1.1 with DO_NOT_UPGRADE; else the cluster protocol's own.
+    /// </summary>
+    public ForwarderRequestConfig RequestConfig(Protocol protocol, ForwarderRequestConfig plaintext, H2UpgradePolicy upgrade) =>
+        _mode == UpstreamTlsMetadata.IstioMutual && protocol is Protocol.Http or Protocol.Unspecified && upgrade != H2UpgradePolicy.DoNotUpgrade ? Http2OverTls : plaintext;
 
     public static UpstreamTlsPlan For(Cluster cluster, bool meshHasCa, string path, TranslationErrors errors)
     {

@@ -118,6 +118,46 @@ public sealed class SnapshotDeltaTests
     }
 
     [Fact]
+    public void Snapshots_sharing_a_list_or_only_its_first_elements_are_each_encoded_as_their_own_content()
+    {
+        // Shapes share their outbound lists (the same objects): the encoding of a shared list is
+        // reused, and a list that shares only its first element (a locality-weighted copy further
+        // on, a duplicate name) is still cut from its own elements.
+        var template = Snapshot(clusters: [("a", 2), ("b", 1), ("c", 1)], hosts: ["a", "b"], trustDomain: "cluster.local");
+        ProxySnapshot Sharing(Action<ProxySnapshot> change)
+        {
+            var snapshot = new ProxySnapshot { TrustDomain = "cluster.local" };
+            snapshot.Clusters.Add(template.Clusters);
+            snapshot.VirtualHosts.Add(template.VirtualHosts);
+            change(snapshot);
+            return snapshot;
+        }
+
+        var copy = template.Clusters[1].Clone();
+        copy.Endpoints[0].Weight = 7;
+        var snapshots = new[]
+        {
+            template,
+            Sharing(_ => { }),
+            Sharing(s => s.Clusters[1] = copy),
+            Sharing(s => s.Clusters.RemoveAt(2)),
+            Sharing(s => s.VirtualHosts.Add(template.VirtualHosts[0])),
+            Sharing(s => s.TrustDomain = "example.org"),
+        };
+        foreach (var snapshot in snapshots)
+        {
+            var encoded = EncodedSnapshot.Of(snapshot);
+            var parts = SnapshotResources.Split(snapshot);
+            Assert.Equal(parts.Select(p => p.Key), encoded.Resources.Select(r => r.Key));
+            Assert.Equal(parts.Select(p => SnapshotResources.VersionOf(p.Body().ToByteArray())), encoded.Resources.Select(r => r.Version));
+            Assert.Equal(SnapshotResources.CompositeVersion(encoded.Resources.Select(r => (r.Key, r.Version))), encoded.Version);
+        }
+
+        Assert.Equal(EncodedSnapshot.Of(snapshots[0]).Version, EncodedSnapshot.Of(snapshots[1]).Version);
+        Assert.Equal(snapshots.Length - 1, snapshots.Select(s => EncodedSnapshot.Of(s).Version).Distinct().Count());
+    }
+
+    [Fact]
     public void A_delta_that_does_not_fit_what_the_proxy_holds_is_refused_and_changes_nothing()
     {
         var first = EncodedSnapshot.Of(Snapshot(clusters: [("a", 2)], hosts: ["a"], trustDomain: "cluster.local"));

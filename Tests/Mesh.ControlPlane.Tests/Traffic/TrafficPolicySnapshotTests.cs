@@ -66,6 +66,27 @@ public sealed class TrafficPolicySnapshotTests
     }
 
     [Theory]
+    [InlineData("DEFAULT", Mesh.Contracts.Snapshots.H2UpgradePolicy.H2UpgradeDefault)]
+    [InlineData("DO_NOT_UPGRADE", Mesh.Contracts.Snapshots.H2UpgradePolicy.DoNotUpgrade)]
+    [InlineData("UPGRADE", Mesh.Contracts.Snapshots.H2UpgradePolicy.Upgrade)]
+    public void H2_upgrade_policy_reaches_the_cluster(string policy, Mesh.Contracts.Snapshots.H2UpgradePolicy expected)
+    {
+        var objects = BookinfoMesh.Parse($$"""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: ratings}
+            spec:
+              host: ratings
+              trafficPolicy: {connectionPool: {http: {h2UpgradePolicy: {{policy}} } } }
+            """);
+
+        var cluster = SnapshotBuilder.Build(BookinfoMesh.Inputs(objects), BookinfoMesh.ProductPage)
+            .Clusters.Single(c => c.Name == "outbound|9080||ratings.default.svc.cluster.local");
+
+        Assert.Equal(expected, cluster.ConnectionPool.H2UpgradePolicy);
+    }
+
+    [Theory]
     [InlineData("consecutiveErrors: 3", 0u, 3u)]
     [InlineData("consecutive5xxErrors: 2", 2u, 0u)]
     [InlineData("consecutiveGatewayErrors: 4", 5u, 4u)]

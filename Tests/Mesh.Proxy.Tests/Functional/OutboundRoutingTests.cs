@@ -35,6 +35,25 @@ public sealed class OutboundRoutingTests
         Assert.Equal(1, completed.Attempts);
     }
 
+    [Theory]
+    [InlineData(H2UpgradePolicy.H2UpgradeDefault, "HTTP/1.1")]
+    [InlineData(H2UpgradePolicy.DoNotUpgrade, "HTTP/1.1")]
+    [InlineData(H2UpgradePolicy.Upgrade, "HTTP/2")]
+    public async Task H2_upgrade_policy_decides_the_protocol_to_a_plaintext_HTTP_service(H2UpgradePolicy policy, string expected)
+    {
+        await using var bed = await MeshTestBed.StartAsync();
+        var v1 = await bed.BackendAsync("reviews-v1", protocols: expected == "HTTP/2" ? Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2 : Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1);
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080));
+        var cluster = Cluster(ReviewsV1, v1);
+        cluster.ConnectionPool = new ConnectionPool { H2UpgradePolicy = policy };
+        await bed.ApplyAsync(Snapshot("1", [ServiceHost("reviews", 9080, To(ReviewsV1))], [cluster]));
+
+        var response = await bed.Client.GetAsync(TestHttp.Local(proxy.OutboundPort("reviews"), "/reviews/0"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(expected, Assert.Single(v1.Requests).Protocol);
+    }
+
     [Fact]
     public async Task Header_match_sends_jason_to_v2_and_everyone_else_to_v1()
     {

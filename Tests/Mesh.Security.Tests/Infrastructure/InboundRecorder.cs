@@ -8,10 +8,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Mesh.Security.Tests.Infrastructure;
 
-/// <summary>Records how requests reached a sidecar's inbound listener: HTTP version and the mTLS peer, if any.</summary>
+/// <summary>Records how requests reached a sidecar's inbound listener: HTTP version, the mTLS peer (if any) and the connection.</summary>
 public sealed class InboundRecorder : IMeshRequestObserver
 {
-    public sealed record Seen(string Protocol, string? Peer, int Status);
+    public sealed record Seen(string Protocol, string? Peer, int Status, string Connection);
 
     public ConcurrentQueue<Seen> Requests { get; } = new();
 
@@ -19,7 +19,7 @@ public sealed class InboundRecorder : IMeshRequestObserver
     {
         if (request.Listener.Kind == ListenerKind.Inbound)
         {
-            Requests.Enqueue(new Seen(context.Request.Protocol, context.Features.Get<MeshPeerIdentityFeature>()?.Identity.Uri, context.Response.StatusCode));
+            Requests.Enqueue(new Seen(context.Request.Protocol, context.Features.Get<MeshPeerIdentityFeature>()?.Identity.Uri, context.Response.StatusCode, context.Connection.Id));
         }
     }
 }

@@ -22,7 +22,11 @@ public sealed class UpstreamTlsPlanTests
         withCa.AddMetadata(metadata);
         Assert.Equal(UpstreamTlsMetadata.IstioMutual, metadata[UpstreamTlsMetadata.Mode]);
         Assert.Equal("spiffe://cluster.local/ns/default/sa/reviews", metadata[UpstreamTlsMetadata.SubjectAltNames]);
-        Assert.Equal(System.Net.HttpVersion.Version20, withCa.RequestConfig(Protocol.Http, ClusterTranslator.RequestConfigFor(Protocol.Http)).Version);
+        var http1 = ClusterTranslator.RequestConfigFor(Protocol.Http);
+        Assert.Equal(System.Net.HttpVersion.Version20, withCa.RequestConfig(Protocol.Http, http1, H2UpgradePolicy.H2UpgradeDefault).Version);
+        Assert.Equal(System.Net.HttpVersion.Version20, withCa.RequestConfig(Protocol.Http, http1, H2UpgradePolicy.Upgrade).Version);
+        Assert.Same(http1, withCa.RequestConfig(Protocol.Http, http1, H2UpgradePolicy.DoNotUpgrade));
+        Assert.Equal(System.Net.HttpVersion.Version20, ClusterTranslator.RequestConfigFor(Protocol.Http, H2UpgradePolicy.Upgrade).Version);
         Assert.Equal(0, errors.Count);
     }
 

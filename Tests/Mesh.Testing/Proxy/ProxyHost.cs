@@ -60,7 +60,8 @@ public sealed class ProxyHost : IAsyncDisposable
     /// <param name="configureServices">Runs last: replace or add services (an observer, a handler).</param>
     /// <param name="logs">Receives the proxy's logs (information and up).</param>
     /// <param name="clock">The proxy's clock; a <see cref="Clock.TestClock"/> puts its timeouts, delays, back-off and rotation on a fake clock.</param>
-    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Action<IServiceCollection>? configureServices = null, ILoggerProvider? logs = null, TimeProvider? clock = null)
+    /// <param name="recordRequests">False leaves <see cref="Observer"/> out of the proxy (it allocates per request; allocation measurements turn it off).</param>
+    public static async Task<ProxyHost> StartAsync(ProxySettings settings, Action<IServiceCollection>? configureServices = null, ILoggerProvider? logs = null, TimeProvider? clock = null, bool recordRequests = true)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Testing", ContentRootPath = AppContext.BaseDirectory });
         builder.Configuration.AddInMemoryCollection(settings.Values);
@@ -96,7 +97,11 @@ public sealed class ProxyHost : IAsyncDisposable
 
         configureServices?.Invoke(builder.Services);
         var observer = new RecordingObserver();
-        builder.Services.AddSingleton<IMeshRequestObserver>(observer);
+        if (recordRequests)
+        {
+            builder.Services.AddSingleton<IMeshRequestObserver>(observer);
+        }
+
         var app = builder.Build();
         app.MapMeshProxy();
         var host = new ProxyHost(app, settings, observer);
