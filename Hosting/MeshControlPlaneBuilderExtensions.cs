@@ -52,7 +52,7 @@ public static class MeshControlPlaneBuilderExtensions
                     context.EnvironmentVariables["ControlPlane__Gateways__Program"] = gatewayProgram;
                 }
             })
-            .WithHttpHealthCheck("/healthz", endpointName: MeshControlPlaneResource.AdminEndpointName)
+            .WithMeshReadinessCheck("/healthz", MeshControlPlaneResource.AdminEndpointName)
             .WithUrlForEndpoint(MeshControlPlaneResource.AdminEndpointName, url => url.DisplayText = "Mesh console")
             .WithUrlForEndpoint(MeshControlPlaneResource.GrpcEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
             .WithMeshTrafficCommands();

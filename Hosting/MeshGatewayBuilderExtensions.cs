@@ -51,7 +51,7 @@ public static class MeshGatewayBuilderExtensions
             })
             .WithHttpEndpoint(name: MeshGatewayResource.AdminEndpointName, isProxied: false)
             .WithUrlForEndpoint(MeshGatewayResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
-            .WithHttpHealthCheck("/ready", endpointName: MeshGatewayResource.AdminEndpointName)
+            .WithMeshReadinessCheck("/ready", MeshGatewayResource.AdminEndpointName)
             .WithEnvironment(context =>
             {
                 var env = context.EnvironmentVariables;

@@ -61,7 +61,7 @@ public static class MeshSidecarBuilderExtensions
                 .WithParentRelationship(builder.Resource)
                 .WithHttpEndpoint(name: MeshSidecarResource.AdminEndpointName, isProxied: false)
                 .WithUrlForEndpoint(MeshSidecarResource.AdminEndpointName, url => url.DisplayLocation = UrlDisplayLocation.DetailsOnly)
-                .WithHttpHealthCheck("/ready", endpointName: MeshSidecarResource.AdminEndpointName)
+                .WithMeshReadinessCheck("/ready", MeshSidecarResource.AdminEndpointName)
                 .WithEnvironment(context => MeshWiring.SetSidecarEnvironment(context, mesh, workload, sidecar))
                 .WaitFor(controlPlane);
 

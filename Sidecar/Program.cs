@@ -1,8 +1,9 @@
 // The sidecar: the mesh proxy core in sidecar mode (inbound listeners to the local app,
 // outbound listeners and an optional HTTP_PROXY catch-all for its upstreams) with the features a
-// sidecar serves. "capture install|remove|show" installs transparent capture instead (docs/capture.md).
+// sidecar serves (with the DNS proxy). "capture install|remove|show" installs transparent capture instead (docs/capture.md).
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
+using Mesh.Proxy.Dns;
 using Mesh.Proxy.L4;
 using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
@@ -19,7 +20,8 @@ builder.AddMeshProxy(MeshProxyMode.Sidecar)
     .AddFeature<SecurityFeature>()
     .AddFeature<TrafficFeature>()
     .AddFeature<TelemetryFeature>()
-    .AddFeature<L4Feature>();
+    .AddFeature<L4Feature>()
+    .AddFeature<DnsFeature>();
 
 var app = builder.Build();
 app.MapMeshProxy();

@@ -63,4 +63,7 @@ public sealed class MeshProxyOptions
 
     /// <summary>Sidecar: transparent capture listeners (docs/capture.md).</summary>
     public CaptureOptions Capture { get; set; } = new();
+
+    /// <summary>Sidecar: the DNS proxy (docs/capture.md §4).</summary>
+    public DnsProxyOptions Dns { get; set; } = new();
 }

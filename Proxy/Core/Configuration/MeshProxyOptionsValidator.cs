@@ -49,6 +49,11 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             }
         }
 
+        if (options.Dns.Enabled)
+        {
+            ValidateDns(options, errors);
+        }
+
         if (options.Mode == MeshProxyMode.Sidecar)
         {
             ValidateSidecar(options, errors);
@@ -220,6 +225,11 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             Add($"{MeshProxyOptions.SectionName}:Capture:InboundPort", options.Capture.InboundPort);
         }
 
+        if (options.Dns.Enabled)
+        {
+            Add($"{MeshProxyOptions.SectionName}:Dns:Port", options.Dns.Port);
+        }
+
         for (var i = 0; i < options.Outbound.Count; i++)
         {
             Add($"{MeshProxyOptions.SectionName}:Outbound:{i}:ListenPort", options.Outbound[i].ListenPort);
@@ -228,6 +238,44 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
         for (var i = 0; i < options.Gateway.Listeners.Count; i++)
         {
             Add($"{MeshProxyOptions.SectionName}:Gateway:Listeners:{i}:Port", options.Gateway.Listeners[i].Port);
+        }
+    }
+
+    private static void ValidateDns(MeshProxyOptions options, List<string> errors)
+    {
+        const string root = MeshProxyOptions.SectionName;
+        var dns = options.Dns;
+        if (options.Mode != MeshProxyMode.Sidecar)
+        {
+            errors.Add($"{root}:Dns:Enabled is a sidecar setting; it is not valid with {root}:Mode=Gateway.");
+        }
+
+        CheckListenPort(errors, $"{root}:Dns:Port", dns.Port);
+        if (!System.Net.IPAddress.TryParse(dns.BindAddress, out _))
+        {
+            errors.Add($"{root}:Dns:BindAddress must be an IP address (got '{dns.BindAddress}').");
+        }
+
+        for (var i = 0; i < dns.Upstream.Count; i++)
+        {
+            try
+            {
+                DnsProxyOptions.ParseUpstream(dns.Upstream[i]);
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"{root}:Dns:Upstream:{i} must be an IP address or address:port: {ex.Message}.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(dns.ClusterDomain) || dns.ClusterDomain.Trim('.').Length == 0)
+        {
+            errors.Add($"{root}:Dns:ClusterDomain must be a domain such as cluster.local (got '{dns.ClusterDomain}').");
+        }
+
+        if (dns.UpstreamTimeoutMs < 1)
+        {
+            errors.Add($"{root}:Dns:UpstreamTimeoutMs must be at least 1 (got {dns.UpstreamTimeoutMs}).");
         }
     }
 

@@ -35,7 +35,7 @@ internal sealed class NodeIdentityFactory
             ProxyVersion = ProxyVersion,
             Address = _options.Node.Address,
             AdminPort = (uint)_listeners.Admin.BoundPort,
-            TransparentCapture = _options.Capture.Enabled,
+            TransparentCapture = _options.Capture.Enabled || _options.Dns.Enabled,
             WorkloadGroup = _options.Node.WorkloadGroup ?? string.Empty,
         };
         node.Labels.Add(_options.Node.Labels);

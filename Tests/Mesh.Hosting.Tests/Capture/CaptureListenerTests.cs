@@ -18,7 +18,8 @@ namespace Mesh.Hosting.Tests.Capture;
 /// <c>details</c> workload with its sidecar run on the node's bridge address. From the VM, curl to
 /// the service's VIP reaches details through the mesh with the VM's identity, a TCP service port
 /// goes through its L4 chain, anything else passes through (ALLOW_ANY) or is refused
-/// (REGISTRY_ONLY); the node reaches the VM's app on its own port through the inbound capture.
+/// (REGISTRY_ONLY); the node reaches the VM's app on its own port through the inbound capture. With
+/// <c>--redirect-dns</c> the sidecar's DNS proxy answers curl's queries for the service's names.
 /// </summary>
 public sealed class CaptureListenerTests
 {
@@ -71,8 +72,10 @@ public sealed class CaptureListenerTests
             ["Mesh__Inbound__0__Port"] = "8080",
             ["Mesh__Inbound__0__TargetPort"] = "8080",
             ["Mesh__Capture__Enabled"] = "true",
+            ["Mesh__Dns__Enabled"] = "true",
+            ["Mesh__Dns__Upstream__0"] = node, // nothing answers there: the test asks only mesh names
         }, runAs: ["setpriv", "--regid", "1337", "--clear-groups"]);
-        await CaptureCommandTests.CaptureAsync(vm, ["install", "-u", "1337", "-g", "1337", "-d", "15000"]);
+        await CaptureCommandTests.CaptureAsync(vm, ["install", "-u", "1337", "-g", "1337", "-d", "15000", "--redirect-dns"]);
 
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { Timeout = TimeSpan.FromSeconds(10) };
         var admin = new Uri($"http://{vm.Address}:15000/");
@@ -89,6 +92,10 @@ public sealed class CaptureListenerTests
         await Poll.UntilAsync("curl on the VM reaches details by its VIP", async () => (await CaptureCommandTests.CurlAsync(vm, $"http://{vip}:9080/", proxyGroup: false)).Body == "details", () => sidecar.Output, Patience);
         Assert.Contains("spiffe://cluster.local/ns/default/sa/vm", details.Last.Headers.GetValueOrDefault("x-forwarded-client-cert"), StringComparison.Ordinal);
         Assert.Equal((0, "details"), await CaptureCommandTests.CurlAsync(vm, $"http://{vip}:9080/", proxyGroup: false));
+
+        // By name: curl's resolver asks the host's nameserver, --redirect-dns sends it to the sidecar's DNS proxy, which answers the VIP.
+        Assert.Equal((0, "details"), await CaptureCommandTests.CurlAsync(vm, "http://details.default:9080/", proxyGroup: false));
+        Assert.Equal((0, "details"), await CaptureCommandTests.CurlAsync(vm, "http://details.default.svc.cluster.local:9080/", proxyGroup: false));
 
         // TCP to the VIP's TCP port: the service's L4 chain to the echo app.
         Assert.Equal("hello over tcp", await EchoThroughAsync(vm, new IPEndPoint(IPAddress.Parse(vip), 9000), "hello over tcp"));

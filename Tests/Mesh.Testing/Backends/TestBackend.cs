@@ -42,11 +42,12 @@ public sealed class TestBackend : IAsyncDisposable
     public Uri Url(string pathAndQuery = "/") => new($"http://127.0.0.1:{Port}{pathAndQuery}");
 
     /// <param name="handler">Answers instead of the default; the body is then the handler's to read.</param>
-    public static async Task<TestBackend> StartAsync(string name = "backend", Func<HttpContext, Task>? handler = null, HttpProtocols protocols = HttpProtocols.Http1)
+    /// <param name="port">0 for any free port; else that port (a workload coming back where it was).</param>
+    public static async Task<TestBackend> StartAsync(string name = "backend", Func<HttpContext, Task>? handler = null, HttpProtocols protocols = HttpProtocols.Http1, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, o => o.Protocols = protocols));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, o => o.Protocols = protocols));
         var app = builder.Build();
         var backend = new TestBackend(app, name);
         app.Run(async context =>
