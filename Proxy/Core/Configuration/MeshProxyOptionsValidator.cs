@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Core.Configuration;
 
@@ -87,10 +88,10 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:AppAddress must not be empty.");
         }
 
-        Admin.AppProbes.AppProbeSet.TryParse(options.AppProbers, errors);
+        Probes.AppProbeSet.TryParse(options.AppProbers, errors);
         if (!string.IsNullOrWhiteSpace(options.ReadinessProbe))
         {
-            Admin.AppProbes.ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
+            Probes.ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
