@@ -110,7 +110,18 @@ public sealed class SnapshotPart
             string text => text.Length > 0,
             ByteString bytes => bytes.Length > 0,
             bool flag => flag,
-            _ => !Equals(value, Activator.CreateInstance(value.GetType())),
+            _ => !IsZero(value),
         };
     }
+
+    /// <summary>
+    /// A proto3 scalar at its default: numbers and enums at zero (what a new instance of the value's
+    /// type holds, found without reflection so the trimmed, ahead-of-time build needs no metadata).
+    /// </summary>
+    private static bool IsZero(object value) => value switch
+    {
+        bool flag => !flag,
+        IConvertible number => number.ToDouble(System.Globalization.CultureInfo.InvariantCulture) == 0,
+        _ => false,
+    };
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Mesh.Proxy.Core.Admin;
 using Mesh.Proxy.Core.Discovery;
 using Mesh.Proxy.Core.Listeners;
@@ -37,7 +38,7 @@ public sealed class ProxyFeatureBuilder
     public ILoggingBuilder Logging { get; }
 
     /// <summary>The feature's snapshot translator (a singleton), called for every snapshot.</summary>
-    public ProxyFeatureBuilder AddTranslator<T>()
+    public ProxyFeatureBuilder AddTranslator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, IFeatureTranslator
     {
         Services.TryAddSingleton<T>();
@@ -46,24 +47,24 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>A middleware class (<c>InvokeAsync(HttpContext)</c>, created once) at a middleware stage.</summary>
-    public ProxyFeatureBuilder AddMiddleware<T>(ProxyStage stage)
+    public ProxyFeatureBuilder AddMiddleware<[DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)] T>(ProxyStage stage)
         where T : class
         => AddStage(stage, ProxyStageKind.Middleware, typeof(T), register: false);
 
-    public ProxyFeatureBuilder AddRequestTransform<T>(ProxyStage stage)
+    public ProxyFeatureBuilder AddRequestTransform<[DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)] T>(ProxyStage stage)
         where T : RequestTransform
         => AddStage(stage, ProxyStageKind.RequestTransform, typeof(T), register: true);
 
-    public ProxyFeatureBuilder AddResponseTransform<T>(ProxyStage stage)
+    public ProxyFeatureBuilder AddResponseTransform<[DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)] T>(ProxyStage stage)
         where T : ResponseTransform
         => AddStage(stage, ProxyStageKind.ResponseTransform, typeof(T), register: true);
 
-    public ProxyFeatureBuilder AddResponseTrailersTransform<T>(ProxyStage stage)
+    public ProxyFeatureBuilder AddResponseTrailersTransform<[DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)] T>(ProxyStage stage)
         where T : ResponseTrailersTransform
         => AddStage(stage, ProxyStageKind.ResponseTrailersTransform, typeof(T), register: true);
 
     /// <summary>An observer of completed requests (<see cref="ProxyStage.Completed"/>).</summary>
-    public ProxyFeatureBuilder AddObserver<T>()
+    public ProxyFeatureBuilder AddObserver<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, IMeshRequestObserver
     {
         Services.TryAddSingleton<T>();
@@ -72,7 +73,7 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>A connection stage of every listener, at its place in <see cref="ListenerStage"/>.</summary>
-    public ProxyFeatureBuilder AddListenerStage<T>(ListenerStage stage)
+    public ProxyFeatureBuilder AddListenerStage<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(ListenerStage stage)
         where T : class, IListenerConfigurator
     {
         Services.TryAddSingleton<T>();
@@ -81,7 +82,7 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>A network filter of the L4 proxy (e.g. authorization), at its place in <see cref="NetworkStage"/>.</summary>
-    public ProxyFeatureBuilder AddNetworkFilter<T>(NetworkStage stage)
+    public ProxyFeatureBuilder AddNetworkFilter<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>(NetworkStage stage)
         where T : class, Network.INetworkFilter
     {
         Services.TryAddSingleton<T>();
@@ -90,7 +91,7 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>An observer of the connections the L4 proxy serves (<see cref="NetworkStage.Observers"/>).</summary>
-    public ProxyFeatureBuilder AddTcpSessionObserver<T>()
+    public ProxyFeatureBuilder AddTcpSessionObserver<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, Network.ITcpSessionObserver
     {
         Services.TryAddSingleton<T>();
@@ -99,7 +100,7 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>An endpoint of the admin listener (<c>/stats</c>, <c>/certs</c>, ...).</summary>
-    public ProxyFeatureBuilder AddAdminEndpoint<T>()
+    public ProxyFeatureBuilder AddAdminEndpoint<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, IAdminEndpoint
     {
         Services.TryAddSingleton<T>();
@@ -111,7 +112,7 @@ public sealed class ProxyFeatureBuilder
     /// The feature's explanation of its stage for <c>POST /explain</c> (<see cref="Explain.IRequestExplainer"/>):
     /// the same decisions its stage makes, recorded with their reasons. Costs nothing per request.
     /// </summary>
-    public ProxyFeatureBuilder AddExplainer<T>()
+    public ProxyFeatureBuilder AddExplainer<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, Explain.IRequestExplainer
     {
         Services.TryAddSingleton<T>();
@@ -120,7 +121,7 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>Work that must succeed before a translated snapshot is served (e.g. a workload certificate in hand).</summary>
-    public ProxyFeatureBuilder AddSnapshotGate<T>()
+    public ProxyFeatureBuilder AddSnapshotGate<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, ISnapshotGate
     {
         Services.TryAddSingleton<T>();
@@ -129,7 +130,7 @@ public sealed class ProxyFeatureBuilder
     }
 
     /// <summary>Shapes every upstream HTTP client (cluster clients and the passthrough client).</summary>
-    public ProxyFeatureBuilder AddUpstreamClientConfigurator<T>()
+    public ProxyFeatureBuilder AddUpstreamClientConfigurator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] T>()
         where T : class, IUpstreamClientConfigurator
     {
         Services.TryAddSingleton<T>();
@@ -137,7 +138,7 @@ public sealed class ProxyFeatureBuilder
         return this;
     }
 
-    private ProxyFeatureBuilder AddStage(ProxyStage stage, ProxyStageKind kind, Type implementation, bool register)
+    private ProxyFeatureBuilder AddStage(ProxyStage stage, ProxyStageKind kind, [DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)] Type implementation, bool register)
     {
         ProxyPipeline.EnsureKind(stage, kind);
         if (register)

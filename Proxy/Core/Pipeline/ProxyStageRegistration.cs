@@ -1,7 +1,16 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Mesh.Proxy.Core.Pipeline;
 
 /// <summary>One contribution to a <see cref="ProxyStage"/> (registered in DI by a feature module).</summary>
-internal sealed record ProxyStageRegistration(ProxyStage Stage, Type Implementation, string Feature);
+internal sealed record ProxyStageRegistration(
+    ProxyStage Stage,
+    [property: DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)][DynamicallyAccessedMembers(ProxyStageRegistration.MiddlewareMembers)] Type Implementation,
+    string Feature)
+{
+    /// <summary>What a stage's class needs kept by the trimmer: ASP.NET Core's UseMiddleware and DI construct it and find its InvokeAsync by reflection.</summary>
+    internal const DynamicallyAccessedMemberTypes MiddlewareMembers = DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicMethods;
+}
 
 /// <summary>One contribution to a <see cref="ListenerStage"/>.</summary>
 internal sealed record ListenerStageRegistration(ListenerStage Stage, Type Configurator, string Feature);

@@ -47,6 +47,17 @@ internal sealed class UnsupportedFeatureCheck
         string text => text.Length > 0,
         IMessage => true,
         null => false,
-        var value => !value.Equals(Activator.CreateInstance(value.GetType())),
+        var value => !IsZero(value),
+    };
+
+    /// <summary>
+    /// A proto3 scalar at its default: numbers and enums at zero (what a new instance of the value's
+    /// type holds, found without reflection so the trimmed, ahead-of-time build needs no metadata).
+    /// </summary>
+    private static bool IsZero(object value) => value switch
+    {
+        bool flag => !flag,
+        IConvertible number => number.ToDouble(System.Globalization.CultureInfo.InvariantCulture) == 0,
+        _ => false,
     };
 }
