@@ -65,6 +65,18 @@ internal sealed class NodeIdentityFactory
             node.Services.Add(membership);
         }
 
+        // A gateway says where it serves each Gateway port, so the control plane can find a
+        // network's east-west gateway (port 15443) among the registered gateways.
+        foreach (var listener in _listeners.OfKind(ListenerKind.Gateway).Where(l => l.GatewayPorts.Count > 0))
+        {
+            node.GatewayListeners.Add(new ServicePort
+            {
+                Port = (uint)listener.GatewayPorts[0],
+                InboundPort = (uint)listener.BoundPort,
+                Protocol = SnapshotTranslator.ProtocolOf(listener.Protocol),
+            });
+        }
+
         foreach (var listener in _listeners.OfKind(ListenerKind.Outbound))
         {
             node.Outbound.Add(new OutboundBinding
