@@ -39,6 +39,10 @@ internal sealed class NodeIdentityFactory
             WorkloadGroup = _options.Node.WorkloadGroup ?? string.Empty,
         };
         node.Labels.Add(_options.Node.Labels);
+        if (!string.IsNullOrWhiteSpace(_options.Node.Network))
+        {
+            node.Labels["topology.istio.io/network"] = _options.Node.Network;
+        }
         if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))
         {
             // What Istio's Gateway selectors (istio: ingressgateway) match by default.
