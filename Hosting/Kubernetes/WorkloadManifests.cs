@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using k8s.Models;
+using Mesh.Hosting.ApplicationModel;
 
 // ProbeAnnotation (WithHttpProbe) is experimental in Aspire 13.x.
 #pragma warning disable ASPIREPROBES001
