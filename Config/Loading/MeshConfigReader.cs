@@ -9,8 +9,9 @@ namespace Mesh.Config.Loading;
 /// <summary>
 /// Reads the <c>data</c> of Istio's mesh config ConfigMap: <c>data.mesh</c> is YAML inside a string,
 /// parsed here with the same limits as a document and bound with field paths under
-/// <c>data.mesh</c> and the lines of the enclosing file. Only <c>extensionProviders</c> is read;
-/// <c>data.meshNetworks</c> (Istio's MeshNetworks, also YAML in a string) is read whole;
+/// <c>data.mesh</c> and the lines of the enclosing file. <c>extensionProviders</c> and
+/// <c>outboundTrafficPolicy</c> are read; <c>data.meshNetworks</c> (Istio's MeshNetworks, also YAML
+/// in a string) is read whole;
 /// every other MeshConfig field and provider kind is refused by name (<see cref="MeshConfigFields"/>).
 /// </summary>
 internal static class MeshConfigReader
@@ -133,6 +134,7 @@ internal static class MeshConfigReader
 
         var binder = outer.Nested(nestedOffset);
         var providers = new List<MeshExtensionProvider>();
+        MeshOutboundTrafficPolicy? outboundTrafficPolicy = null;
         foreach (var (keyNode, value) in mapping.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value;
@@ -151,6 +153,10 @@ internal static class MeshConfigReader
                     binder.Fail(path, $"expected a list, got {SpecBinder.Describe(value)}", value);
                 }
             }
+            else if (key == "outboundTrafficPolicy")
+            {
+                outboundTrafficPolicy = binder.Bind(typeof(MeshOutboundTrafficPolicy), value, path) as MeshOutboundTrafficPolicy;
+            }
             else if (key is not null && MeshConfigFields.Unsupported.TryGetValue(key, out var reason))
             {
                 binder.Fail(path, $"{key} is not supported: {reason}", keyNode);
@@ -162,7 +168,7 @@ internal static class MeshConfigReader
         }
 
         outer.Adopt(binder);
-        return new MeshConfig { ExtensionProviders = new ValueList<MeshExtensionProvider>(providers) };
+        return new MeshConfig { ExtensionProviders = new ValueList<MeshExtensionProvider>(providers), OutboundTrafficPolicy = outboundTrafficPolicy };
     }
 
     private static MeshExtensionProvider BindProvider(YamlNode node, SpecBinder binder, string path)
