@@ -90,6 +90,7 @@ internal static class ControlPlaneServiceCollectionExtensions
                 DefaultNamespace = options.DefaultNamespace,
                 RootNamespace = options.RootNamespace,
                 Network = options.Network,
+                ControlPlaneDiscovery = sp.GetService<IControlPlaneEndpoint>() is { } endpoint ? () => endpoint.Discovery : null,
                 TrustBundlePem = sp.GetRequiredService<MeshCertificateAuthority>().TrustBundle,
                 PemFileReader = PemFiles.Reader(options.ConfigDirectory, options.DataDirectory),
             };

@@ -88,6 +88,11 @@ internal sealed class ServiceIndex
             }
         }
 
+        if (ControlPlaneService.Build(settings) is { } controlPlane && known.Add(controlPlane.Hostname))
+        {
+            services.Add(controlPlane);
+        }
+
         return new ServiceIndex([.. services.OrderBy(s => s.Hostname, StringComparer.Ordinal)]);
     }
 

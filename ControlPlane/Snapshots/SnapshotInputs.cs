@@ -71,6 +71,12 @@ internal sealed record MeshSettings
     /// <summary>The network of workloads that name none (Istio's <c>values.global.network</c>); empty: the one unnamed network.</summary>
     public string Network { get; init; } = "";
 
+    /// <summary>
+    /// Where the control plane's discovery listener is, once bound (locally; null on Kubernetes): the
+    /// endpoint of the <c>istiod</c> service gateways can route to (<see cref="ControlPlaneService"/>).
+    /// </summary>
+    public Func<Uri?>? ControlPlaneDiscovery { get; init; }
+
     /// <summary>PEM roots of the mesh CA, pushed to every proxy as its trust bundle.</summary>
     public IReadOnlyList<string> TrustBundlePem { get; init; } = [];
 

@@ -35,6 +35,28 @@ public sealed class EastWestGatewayTests : IAsyncLifetime
             hosts: ["*.local"]
         """;
 
+    // Istio's samples/multicluster/expose-istiod.yaml, with a TCP server: Mesh's discovery port is h2c.
+    private const string ExposeControlPlane = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: istiod-gateway, namespace: istio-system}
+        spec:
+          selector: {istio: eastwestgateway}
+          servers:
+          - port: {number: 15012, name: tcp-istiod, protocol: TCP}
+            hosts: ["*"]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: istiod-vs, namespace: istio-system}
+        spec:
+          hosts: ["*"]
+          gateways: [istiod-gateway]
+          tcp:
+          - match: [{port: 15012}]
+            route: [{destination: {host: istiod.istio-system.svc.cluster.local, port: {number: 15012}}}]
+        """;
+
     private readonly InboundRecorder _vmInbound = new();
     private readonly SniRecorder _gatewaySessions = new();
     private TestControlPlane _controlPlane = null!;
@@ -53,7 +75,8 @@ public sealed class EastWestGatewayTests : IAsyncLifetime
         var gateway = ProxySettings.Gateway(_controlPlane.GrpcUri.ToString(), "istio-eastwestgateway", "istio-eastwestgateway")
             .Identity("istio-system", "istio-eastwestgateway-service-account", ("istio", "eastwestgateway"), ("topology.istio.io/network", "net-b"))
             .Token(_controlPlane.TokenFor("istio-eastwestgateway-service-account", "istio-eastwestgateway", "istio-system"))
-            .GatewayListener(15443);
+            .GatewayListener(15443)
+            .GatewayListener(15012);
         _gateway = await ProxyHost.StartAsync(gateway, _gatewaySessions.AddTo);
         _productpage = await TestWorkload.StartAsync(_controlPlane, new WorkloadSpec("productpage") { Upstreams = [Details] });
     }
@@ -131,6 +154,35 @@ public sealed class EastWestGatewayTests : IAsyncLifetime
         var response = await client.GetAsync(_productpage.Outbound(Details, "/details/0"));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.DoesNotContain(_gatewaySessions.Sessions, s => s.Cluster?.Contains("details", StringComparison.Ordinal) == true);
+    }
+
+    [Fact]
+    public async Task A_proxy_bootstraps_through_the_gateway_that_exposes_the_control_plane()
+    {
+        // The control plane is on net-a: net-a's east-west gateway exposes it.
+        var sessions = new SniRecorder();
+        var settings = ProxySettings.Gateway(_controlPlane.GrpcUri.ToString(), "istio-eastwestgateway-a", "istio-eastwestgateway")
+            .Identity("istio-system", "istio-eastwestgateway-service-account", ("istio", "eastwestgateway"), ("topology.istio.io/network", "net-a"))
+            .Token(_controlPlane.TokenFor("istio-eastwestgateway-service-account", "istio-eastwestgateway-a", "istio-system"))
+            .GatewayListener(15012);
+        await using var gateway = await ProxyHost.StartAsync(settings, sessions.AddTo);
+        await _controlPlane.ApplyAsync(ExposeControlPlane);
+        await gateway.WaitForSnapshotAsync("the istiod route", s => s.Clusters.Any(c => c.Name == "outbound|15012||istiod.istio-system.svc.cluster.local" && c.Endpoints.Count == 1));
+        var exposed = gateway.Port(ListenerKind.Gateway);
+
+        // The "VM" knows only the gateway: its certificate (CA) and its snapshots (discovery) come through it.
+        var vmSettings = ProxySettings.Sidecar($"http://127.0.0.1:{exposed}", "details-vm2", "details-vm2")
+            .Identity("default", "details-vm", ("app", "details"), ("version", "vm2"))
+            .Token(_controlPlane.TokenFor("details-vm", "details-vm2"));
+        await using var vm = await ProxyHost.StartAsync(vmSettings);
+        await vm.WaitReadyAsync();
+
+        Assert.Equal("spiffe://cluster.local/ns/default/sa/details-vm", vm.Identity.Certificate?.Identity.Uri);
+        Assert.Contains(sessions.Sessions, s => s.Cluster == "outbound|15012||istiod.istio-system.svc.cluster.local");
+        // net-b's gateway cannot reach the control plane on net-a, and sidecars get no cluster for it
+        // (it is exported to its own namespace only).
+        await _gateway.WaitForSnapshotAsync("the istiod route without endpoints", s => s.Clusters.Any(c => c.Name == "outbound|15012||istiod.istio-system.svc.cluster.local" && c.Endpoints.Count == 0));
+        Assert.DoesNotContain(_productpage.Snapshot!.Clusters, c => c.Service.StartsWith("istiod.", StringComparison.Ordinal));
     }
 
     private static async Task<bool> HandshakeFailsAsync(int port, string sni)
