@@ -21,11 +21,13 @@ internal static class BuildOutputLaunch
     /// <summary>
     /// Applies to every project resource declared so far (call it just before <c>Build</c>). Left to
     /// Aspire's own launch: an IDE debug session (the IDE starts and attaches to the projects),
-    /// <c>dotnet watch</c> (it needs its own verb) and a project whose recorded assembly is missing.
+    /// <c>dotnet watch</c> (it needs its own verb), a project whose recorded assembly is missing, and
+    /// every project with <c>--AppsWithDotnetRun true</c> (to compare, or should this ever misbehave).
     /// </summary>
     public static void RunProjectsFromBuildOutput(this IDistributedApplicationBuilder builder)
     {
         if (!builder.ExecutionContext.IsRunMode
+            || bool.TryParse(builder.Configuration["AppsWithDotnetRun"], out var dotnetRun) && dotnetRun
             || !string.IsNullOrEmpty(builder.Configuration["DEBUG_SESSION_PORT"])
             || string.Equals(builder.Configuration["DOTNET_WATCH"], "1", StringComparison.Ordinal)
             || bool.TryParse(builder.Configuration["DOTNET_WATCH"], out var watch) && watch)
