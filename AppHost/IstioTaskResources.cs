@@ -1,4 +1,5 @@
 using Mesh.Hosting;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.AppHost;
 

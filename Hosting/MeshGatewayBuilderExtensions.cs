@@ -1,6 +1,7 @@
 using System.Globalization;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting;
 

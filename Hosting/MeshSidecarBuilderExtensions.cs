@@ -1,5 +1,6 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting;
 

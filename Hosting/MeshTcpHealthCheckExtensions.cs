@@ -3,6 +3,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting;
 
@@ -48,6 +49,3 @@ public static class MeshTcpHealthCheckExtensions
         }
     }
 }
-
-/// <summary>Marks the app endpoint a TCP health check connects to (published as a tcpSocket probe).</summary>
-internal sealed record TcpHealthCheckAnnotation(string EndpointName) : IResourceAnnotation;

@@ -9,7 +9,8 @@ namespace Mesh.Config.Loading;
 /// <summary>
 /// Reads the <c>data</c> of Istio's mesh config ConfigMap: <c>data.mesh</c> is YAML inside a string,
 /// parsed here with the same limits as a document and bound with field paths under
-/// <c>data.mesh</c> and the lines of the enclosing file. Only <c>extensionProviders</c> is read;
+/// <c>data.mesh</c> and the lines of the enclosing file. <c>extensionProviders</c> and
+/// <c>outboundTrafficPolicy</c> are read;
 /// every other MeshConfig field and provider kind is refused by name (<see cref="MeshConfigFields"/>).
 /// </summary>
 internal static class MeshConfigReader
@@ -107,6 +108,7 @@ internal static class MeshConfigReader
 
         var binder = outer.Nested(nestedOffset);
         var providers = new List<MeshExtensionProvider>();
+        MeshOutboundTrafficPolicy? outboundTrafficPolicy = null;
         foreach (var (keyNode, value) in mapping.Children)
         {
             var key = (keyNode as YamlScalarNode)?.Value;
@@ -125,6 +127,10 @@ internal static class MeshConfigReader
                     binder.Fail(path, $"expected a list, got {SpecBinder.Describe(value)}", value);
                 }
             }
+            else if (key == "outboundTrafficPolicy")
+            {
+                outboundTrafficPolicy = binder.Bind(typeof(MeshOutboundTrafficPolicy), value, path) as MeshOutboundTrafficPolicy;
+            }
             else if (key is not null && MeshConfigFields.Unsupported.TryGetValue(key, out var reason))
             {
                 binder.Fail(path, $"{key} is not supported: {reason}", keyNode);
@@ -136,7 +142,7 @@ internal static class MeshConfigReader
         }
 
         outer.Adopt(binder);
-        return new MeshConfig { ExtensionProviders = new ValueList<MeshExtensionProvider>(providers) };
+        return new MeshConfig { ExtensionProviders = new ValueList<MeshExtensionProvider>(providers), OutboundTrafficPolicy = outboundTrafficPolicy };
     }
 
     private static MeshExtensionProvider BindProvider(YamlNode node, SpecBinder binder, string path)

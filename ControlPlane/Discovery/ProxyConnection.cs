@@ -7,8 +7,9 @@ using Mesh.ControlPlane.Snapshots;
 namespace Mesh.ControlPlane.Discovery;
 
 /// <summary>
-/// One proxy's discovery stream: its identity, the push slot (at most one pending snapshot,
-/// latest wins) drained by a single writer, and the ACK/NACK bookkeeping behind proxy-status.
+/// One proxy's discovery stream: its identity and the push slot (at most one pending snapshot,
+/// latest wins) drained by a single writer; what was sent and answered, behind proxy-status, is
+/// its <see cref="ProxySyncRecord"/>, guarded by the same lock.
 /// On the incremental stream (<see cref="EnableDeltas"/>) the writer sends the change from what
 /// the proxy holds to the pending snapshot, and waits for the answer to one delta before
 /// computing the next (changes arriving meanwhile merge into it).
@@ -23,25 +24,11 @@ internal sealed class ProxyConnection
 
     private string? _offeredVersion;
     private SnapshotInputsOrder _offeredInputs;
+    private readonly ProxySyncRecord _sync;
+    private readonly byte[] _nodeField;
     private SnapshotPayload? _pending;
-    private DateTimeOffset? _writeStartedAt;
-    private long _writeBytes;
-    private SnapshotPayload? _sent;
-    private string? _sentVersion;
     private DeltaStreamState? _delta;
     private bool _awaitingAnswer;
-    private readonly byte[] _nodeField;
-    private DateTimeOffset? _sentAt;
-    private DateTimeOffset? _offeredAt;
-    private DateTimeOffset? _firstSentAt;
-    private string? _ackedVersion;
-    private DateTimeOffset? _ackedAt;
-    private string? _nackedVersion;
-    private string? _nackError;
-    private DateTimeOffset? _nackedAt;
-    private bool _latestRejected;
-    private string? _buildError;
-    private IReadOnlyList<ListenerFailureModel> _listenerFailures = [];
     private bool _closed;
 
     /// <param name="close">Ends the stream (e.g. aborts the HTTP/2 stream) with a reason for the log.</param>
@@ -53,6 +40,7 @@ internal sealed class ProxyConnection
         _nodeField = SnapshotPayload.EncodeNodeField(node);
         _options = options;
         _close = close;
+        _sync = new ProxySyncRecord(options);
         ConnectedSince = options.Time.GetUtcNow();
     }
 
@@ -74,7 +62,7 @@ internal sealed class ProxyConnection
         {
             lock (_gate)
             {
-                return _writeStartedAt is not null;
+                return _sync.IsWriting;
             }
         }
     }
@@ -89,7 +77,7 @@ internal sealed class ProxyConnection
         {
             lock (_gate)
             {
-                return _pending is null && _writeStartedAt is null && !_awaitingAnswer;
+                return _pending is null && !_sync.IsWriting && !_awaitingAnswer;
             }
         }
     }
@@ -120,8 +108,8 @@ internal sealed class ProxyConnection
             string? version;
             lock (_gate)
             {
-                sent = _sent;
-                version = _sentVersion;
+                sent = _sync.Sent;
+                version = _sync.SentVersion;
             }
 
             if (sent?.Snapshot is not { } snapshot || version is null || snapshot.Version == version)
@@ -157,9 +145,8 @@ internal sealed class ProxyConnection
             }
 
             _offeredVersion = shared.Version;
-            _offeredAt = _options.Time.GetUtcNow();
             _pending = new SnapshotPayload(shared, Node, _nodeField);
-            _buildError = null;
+            _sync.Offered();
         }
 
         _wakeWriter.Writer.TryWrite(true);
@@ -170,7 +157,7 @@ internal sealed class ProxyConnection
     {
         lock (_gate)
         {
-            _buildError = error;
+            _sync.BuildFailed(error);
         }
     }
 
@@ -227,13 +214,7 @@ internal sealed class ProxyConnection
             var (message, version, length) = encode(this, next);
             lock (_gate)
             {
-                _writeStartedAt = _options.Time.GetUtcNow();
-                _writeBytes = length;
-                _sent = next;
-                _sentVersion = version;
-                _sentAt = _options.Time.GetUtcNow();
-                _firstSentAt ??= _sentAt;
-                _latestRejected = false;
+                _sync.WriteStarted(next, version, length);
             }
 
             slot.Start(length, Close);
@@ -241,7 +222,7 @@ internal sealed class ProxyConnection
 
             lock (_gate)
             {
-                _writeStartedAt = null;
+                _sync.WriteCompleted();
             }
         }
     }
@@ -295,12 +276,7 @@ internal sealed class ProxyConnection
                 _awaitingAnswer = false;
             }
 
-            _ackedVersion = version;
-            _ackedAt = _options.Time.GetUtcNow();
-            if (version == _sentVersion)
-            {
-                _latestRejected = false;
-            }
+            _sync.Acked(version);
         }
 
         _wakeWriter.Writer.TryWrite(true);
@@ -327,17 +303,11 @@ internal sealed class ProxyConnection
                 if (resync)
                 {
                     delta.Held = ResourceView.Empty;
-                    _pending ??= _sent;
+                    _pending ??= _sync.Sent;
                 }
             }
 
-            _nackedVersion = version;
-            _nackError = error;
-            _nackedAt = _options.Time.GetUtcNow();
-            if (version == _sentVersion && !resync)
-            {
-                _latestRejected = true;
-            }
+            _sync.Nacked(version, error, resync);
         }
 
         _wakeWriter.Writer.TryWrite(true);
@@ -348,7 +318,7 @@ internal sealed class ProxyConnection
     {
         lock (_gate)
         {
-            _listenerFailures = failures;
+            _sync.ListenerStatus(failures);
         }
     }
 
@@ -367,61 +337,8 @@ internal sealed class ProxyConnection
     {
         lock (_gate)
         {
-            return new ProxyStatusModel
-            {
-                Id = Id,
-                Node = Node,
-                Kind = Node.Mode == ProxyMode.Gateway ? "gateway" : "sidecar",
-                ConnectedSince = ConnectedSince,
-                Status = ComputeStatus(),
-                SentVersion = _sentVersion,
-                SentAt = _sentAt,
-                FirstSentAt = _firstSentAt,
-                SentConfigGeneration = _sent?.Shared.Snapshot.ConfigGeneration,
-                AckedVersion = _ackedVersion,
-                AckedAt = _ackedAt,
-                NackedVersion = _nackedVersion,
-                NackError = _nackError,
-                NackedAt = _nackedAt,
-                BuildError = _buildError,
-                ListenerFailures = _listenerFailures,
-                BlockedWrite = BlockedWrite(),
-            };
+            return _sync.Status(this, pending: _pending is not null);
         }
-    }
-
-    // A write the proxy has not taken for longer than the ACK timeout: it stopped reading its
-    // stream (the write holds one push slot until the slow-proxy timeout closes the stream).
-    private BlockedWriteModel? BlockedWrite() =>
-        _writeStartedAt is { } since && _options.Time.GetUtcNow() - since >= _options.AckTimeout
-            ? new BlockedWriteModel(since, _writeBytes)
-            : null;
-
-    private ProxySyncStatus ComputeStatus()
-    {
-        // A newer snapshot waiting for the writer or a push slot: whatever the proxy acknowledged
-        // before is not what it should serve now.
-        if (_pending is not null && _offeredAt is { } offeredAt)
-        {
-            return _options.Time.GetUtcNow() - offeredAt < _options.AckTimeout ? ProxySyncStatus.Pending : ProxySyncStatus.Stale;
-        }
-
-        if (_sent is null || _sentAt is null)
-        {
-            return ProxySyncStatus.Stale;
-        }
-
-        if (_latestRejected)
-        {
-            return ProxySyncStatus.Nacked;
-        }
-
-        if (_ackedVersion == _sentVersion)
-        {
-            return ProxySyncStatus.Synced;
-        }
-
-        return _options.Time.GetUtcNow() - _sentAt.Value < _options.AckTimeout ? ProxySyncStatus.Pending : ProxySyncStatus.Stale;
     }
 }
 

@@ -16,21 +16,34 @@ namespace Mesh.ControlPlane.Snapshots;
 internal sealed class SidecarScope
 {
     private readonly IReadOnlyList<IstioEgressListener> _egress;
+    private readonly OutboundTrafficPolicyMode? _meshOutboundMode;
 
-    private SidecarScope(ConfigResource<SidecarConfig>? sidecar)
+    private SidecarScope(ConfigResource<SidecarConfig>? sidecar, OutboundTrafficPolicyMode? meshOutboundMode)
     {
         Sidecar = sidecar;
         _egress = sidecar?.Spec.Egress ?? [];
+        _meshOutboundMode = meshOutboundMode;
     }
 
     public ConfigResource<SidecarConfig>? Sidecar { get; }
 
-    public Wire.OutboundTrafficPolicy OutboundTrafficPolicy => new()
+    /// <summary>
+    /// Istio's rule: the Sidecar resource's <c>outboundTrafficPolicy</c> when it sets one (its
+    /// <c>mode</c> unset is the proto's zero value, REGISTRY_ONLY), else the mesh config's
+    /// (<c>data.mesh.outboundTrafficPolicy</c>), else ALLOW_ANY.
+    /// </summary>
+    public Wire.OutboundTrafficPolicy OutboundTrafficPolicy
     {
-        Mode = Sidecar?.Spec.OutboundTrafficPolicy?.Mode == OutboundTrafficPolicyMode.RegistryOnly
-            ? Wire.OutboundTrafficPolicy.Types.Mode.RegistryOnly
-            : Wire.OutboundTrafficPolicy.Types.Mode.AllowAny,
-    };
+        get
+        {
+            var mode = Sidecar?.Spec.OutboundTrafficPolicy is { } own ? own.Mode ?? OutboundTrafficPolicyMode.RegistryOnly
+                : _meshOutboundMode ?? OutboundTrafficPolicyMode.AllowAny;
+            return new()
+            {
+                Mode = mode == OutboundTrafficPolicyMode.RegistryOnly ? Wire.OutboundTrafficPolicy.Types.Mode.RegistryOnly : Wire.OutboundTrafficPolicy.Types.Mode.AllowAny,
+            };
+        }
+    }
 
     public static SidecarScope For(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
     {
@@ -38,7 +51,7 @@ internal sealed class SidecarScope
         var selected = local.FirstOrDefault(s => s.Spec.WorkloadSelector is { } selector && selector.Labels.Count > 0 && selector.Matches(node.Labels))
             ?? local.FirstOrDefault(s => s.Spec.WorkloadSelector is null || s.Spec.WorkloadSelector.Labels.Count == 0)
             ?? model.Sidecars.FirstOrDefault(s => s.Namespace == settings.RootNamespace && (s.Spec.WorkloadSelector is null || s.Spec.WorkloadSelector.Labels.Count == 0));
-        return new SidecarScope(selected);
+        return new SidecarScope(selected, model.MeshConfig.OutboundTrafficPolicy?.Mode);
     }
 
     /// <summary>True when the service port is visible (always, without a Sidecar resource or egress listeners).</summary>

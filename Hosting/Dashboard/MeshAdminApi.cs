@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Dashboard;
 

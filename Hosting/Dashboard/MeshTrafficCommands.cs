@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Dashboard;
 

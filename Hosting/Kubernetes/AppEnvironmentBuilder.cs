@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using k8s.Models;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Kubernetes;
 

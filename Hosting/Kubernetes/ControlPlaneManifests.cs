@@ -1,6 +1,7 @@
 using k8s.Models;
 using Mesh.Config.Model;
 using Mesh.Config.Model.MeshConfiguration;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Kubernetes;
 

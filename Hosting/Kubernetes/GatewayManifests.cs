@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Kubernetes;
 

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using k8s;
 using k8s.Models;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Kubernetes;
 

@@ -4,6 +4,7 @@ using Aspire.Hosting.Pipelines;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mesh.Hosting.ApplicationModel;
 
 // The pipeline API is Aspire's way to add a publish step; it is marked experimental in 13.x.
 #pragma warning disable ASPIREPIPELINES001, ASPIREPIPELINES004

@@ -1,3 +1,4 @@
+using Mesh.Hosting.ApplicationModel;
 namespace Mesh.Hosting.Kubernetes;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using k8s.Models;
+using Mesh.Hosting.ApplicationModel;
 
 // ProbeAnnotation (WithHttpProbe) is experimental in Aspire 13.x.
 #pragma warning disable ASPIREPROBES001
@@ -51,7 +52,10 @@ internal static class WorkloadManifests
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = model.ServiceAccountOf(workload),
-                        InitContainers = [SidecarContainerFactory.Create(workload, model, appProbers)],
+                        // With capture, the rules are in place before the sidecar (and so the app) starts, as istio-init's.
+                        InitContainers = options.TransparentCapture
+                            ? [CaptureInitContainerFactory.Create(workload, model), SidecarContainerFactory.Create(workload, model, appProbers)]
+                            : [SidecarContainerFactory.Create(workload, model, appProbers)],
                         Containers = [app],
                         Volumes = [SidecarContainerFactory.TokenProjection()],
                     },

@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Kubernetes;
 

@@ -87,9 +87,22 @@ public sealed class MeshConfigTests
     [InlineData("data:\n  mesh: |-\n    extensionProviders:\n    - name: a\n      envoyExtAuthzGrpc: {port: 9000}\n", "data.mesh.extensionProviders[0].envoyExtAuthzGrpc.service: service is required")]
     [InlineData("data:\n  mesh: |-\n    extensionProviders: [{name: a, envoyExtAuthzGrpc: {service: a, port: 9000}}, {name: a, envoyExtAuthzGrpc: {service: a, port: 9000}}]\n", "data.mesh.extensionProviders[1].name: duplicate extension provider name \"a\"")]
     [InlineData("data:\n  mesh: |-\n    nosuchField: 1\n", "data.mesh.nosuchField: unknown field \"nosuchField\"")]
+    [InlineData("data:\n  mesh: |-\n    outboundTrafficPolicy: {mode: DENY_ALL}\n", "(document 1, line 3) ConfigMap/istio: data.mesh.outboundTrafficPolicy.mode:")]
+    [InlineData("data:\n  mesh: |-\n    outboundTrafficPolicy:\n      mode: ALLOW_ANY\n      egressProxy: {host: egress}\n", "(document 1, line 5) ConfigMap/istio: data.mesh.outboundTrafficPolicy.egressProxy: unknown field \"egressProxy\"")]
     [InlineData("data:\n  meshNetworks: \"{}\"\n", "data.meshNetworks: meshNetworks is not supported")]
     public void Invalid_mesh_configs_are_refused(string yaml, string expected) =>
         Assert.Contains(Errors(yaml), e => e.Contains(expected, StringComparison.Ordinal));
+
+    [Fact]
+    public void The_mesh_wide_outbound_traffic_policy_is_read()
+    {
+        const string yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio, namespace: istio-system}\ndata:\n  mesh: |-\n    outboundTrafficPolicy:\n      mode: REGISTRY_ONLY\n";
+
+        var parsed = ConfigParser.Parse(yaml, "f.yaml");
+
+        Assert.Empty(Errors(yaml));
+        Assert.Equal(Model.Networking.OutboundTrafficPolicyMode.RegistryOnly, ((IstioMeshConfigMap)parsed.Objects[0].Spec).Mesh.OutboundTrafficPolicy!.Mode);
+    }
 
     [Fact]
     public void The_mesh_config_is_written_back_as_it_was_read()

@@ -6,6 +6,7 @@ using Mesh.Hosting.Tests.Infrastructure;
 using Mesh.Hosting.Tests.Pods;
 using DotNet.Testcontainers.Builders;
 using DotNet.Testcontainers.Configurations;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Containers.Tests;
 

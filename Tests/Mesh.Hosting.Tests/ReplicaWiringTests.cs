@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Mesh.Hosting.Tests.Infrastructure;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Tests;
 

@@ -22,12 +22,24 @@ public sealed record IstioMeshConfigMap
 }
 
 /// <summary>
-/// Istio's <c>MeshConfig</c> (mesh/v1alpha1/config.proto). Mesh reads <c>extensionProviders</c>;
-/// every other MeshConfig field is refused by name (<see cref="MeshConfigFields"/>).
+/// Istio's <c>MeshConfig</c> (mesh/v1alpha1/config.proto). Mesh reads <c>extensionProviders</c> and
+/// <c>outboundTrafficPolicy</c>; every other MeshConfig field is refused by name (<see cref="MeshConfigFields"/>).
 /// </summary>
 public sealed record MeshConfig
 {
     public ValueList<MeshExtensionProvider> ExtensionProviders { get; init; } = [];
+
+    /// <summary>The mesh-wide default of the sidecars' outbound traffic policy; a Sidecar resource's own policy overrides it.</summary>
+    public MeshOutboundTrafficPolicy? OutboundTrafficPolicy { get; init; }
+}
+
+/// <summary>
+/// <c>MeshConfig.OutboundTrafficPolicy</c>: only <c>mode</c> (the Sidecar resource's policy also has
+/// <c>egressProxy</c>; the mesh's does not). Unset, the mode is Istio's default, <c>ALLOW_ANY</c>.
+/// </summary>
+public sealed record MeshOutboundTrafficPolicy
+{
+    public Networking.OutboundTrafficPolicyMode? Mode { get; init; }
 }
 
 /// <summary>

@@ -1,9 +1,9 @@
 namespace Mesh.Config.Model.MeshConfiguration;
 
 /// <summary>
-/// Istio's MeshConfig fields (mesh/v1alpha1/config.proto) other than <c>extensionProviders</c>, each
-/// refused by name with what Mesh does instead, and the provider kinds Mesh does not implement: a
-/// real Istio field is never reported as unknown.
+/// Istio's MeshConfig fields (mesh/v1alpha1/config.proto) other than <c>extensionProviders</c> and
+/// <c>outboundTrafficPolicy</c>, each refused by name with what Mesh does instead, and the provider
+/// kinds Mesh does not implement: a real Istio field is never reported as unknown.
 /// </summary>
 public static class MeshConfigFields
 {
@@ -32,7 +32,6 @@ public static class MeshConfigFields
         ["enableEnvoyAccessLogService"] = Telemetry,
         ["disableEnvoyListenerLog"] = Telemetry,
         ["defaultConfig"] = Proxy,
-        ["outboundTrafficPolicy"] = "use the Sidecar resource's outboundTrafficPolicy",
         ["inboundTrafficPolicy"] = Proxy,
         ["configSources"] = "the control plane reads its config directory, the admin API or the Kubernetes CRDs",
         ["enableAutoMtls"] = "auto mTLS is always on; use DestinationRule tls to override it per destination",

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Core.Configuration;
 
@@ -75,9 +76,11 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:Gateway:Listeners is only valid with {root}:Mode=Gateway.");
         }
 
-        if (options.Inbound.Count > 0 && string.IsNullOrWhiteSpace(options.Service))
+        // A proxy registering from a WorkloadGroup (a VM) is an endpoint through its WorkloadEntry,
+        // which the services' selectors choose (Istio's VMs declare no service); others declare theirs.
+        if (options.Inbound.Count > 0 && string.IsNullOrWhiteSpace(options.Service) && string.IsNullOrWhiteSpace(options.Node.WorkloadGroup))
         {
-            errors.Add($"{root}:Service is required when {root}:Inbound ports are configured.");
+            errors.Add($"{root}:Service is required when {root}:Inbound ports are configured (unless {root}:Node:WorkloadGroup is set).");
         }
 
         if (options.Inbound.Count > 0 && string.IsNullOrWhiteSpace(options.AppAddress))
@@ -85,10 +88,10 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:AppAddress must not be empty.");
         }
 
-        Admin.AppProbes.AppProbeSet.TryParse(options.AppProbers, errors);
+        Probes.AppProbeSet.TryParse(options.AppProbers, errors);
         if (!string.IsNullOrWhiteSpace(options.ReadinessProbe))
         {
-            Admin.AppProbes.ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
+            Probes.ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);

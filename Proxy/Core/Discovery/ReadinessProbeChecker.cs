@@ -4,6 +4,7 @@ using Mesh.Proxy.Core.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Core.Discovery;
 

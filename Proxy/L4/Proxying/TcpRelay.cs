@@ -144,6 +144,14 @@ internal sealed class TcpRelay
                 }
 
                 var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
+                {
+                    // Activity is counted when bytes arrive, before they are passed on: once the peer
+                    // can see them, the idle clock has already restarted (a timer firing between the
+                    // write and a later touch would otherwise read a stale last activity).
+                    Touch();
+                }
+
                 try
                 {
                     await WriteUpstreamAsync(buffer, token);
@@ -162,7 +170,6 @@ internal sealed class TcpRelay
                 if (!buffer.IsEmpty)
                 {
                     _session.AddReceived(buffer.Length);
-                    Touch();
                 }
 
                 input.AdvanceTo(buffer.End);
@@ -247,6 +254,7 @@ internal sealed class TcpRelay
                         return RelayEnd.Finished;
                     }
 
+                    Touch();
                     await _downstream.WriteAsync(buffer.AsMemory(0, read), token);
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -259,7 +267,6 @@ internal sealed class TcpRelay
                 }
 
                 _session.AddSent(read);
-                Touch();
             }
         }
         finally

@@ -35,6 +35,19 @@ public sealed class NamespaceGraphTests : IDisposable
         Assert.Empty(NamespaceGraph.Read(_project.Path, "Demo").Cycles());
     }
 
+    [Fact]
+    public void A_name_qualified_relative_to_an_enclosing_namespace_is_a_use_and_a_member_access_is_not()
+    {
+        Write("Admin/Probes/ProbeSet.cs", "using Demo.Configuration;\nnamespace Demo.Admin.Probes;\npublic sealed class ProbeSet { public Options? Options; }");
+        Write("Configuration/Options.cs", "namespace Demo.Configuration;\npublic sealed class Options { public bool Valid => Admin.Probes.ProbeSet.TryParse(); }");
+        Write("Reports/Report.cs", "namespace Demo.Reports;\npublic sealed class Report { public int Count => Admin.Count + Configuration.Length; }");
+
+        var graph = NamespaceGraph.Read(_project.Path, "Demo");
+
+        Assert.Equal(["Demo.Admin.Probes", "Demo.Configuration"], Assert.Single(graph.Cycles()));
+        Assert.Empty(graph.UsesOf("Demo.Reports"));
+    }
+
     private void Write(string path, string code)
     {
         var file = _project.Combine(path);

@@ -39,9 +39,15 @@ public sealed class PushThrottleTests
             connection.Offer(Snapshot("v1"), new SnapshotInputsOrder(1, 1));
         }
 
-        await Poll.UntilAsync("two writes started and four streams wait for a slot", () => throttle.Writing == 2 && throttle.Waiting == 4);
-        var first = proxies.Where(p => p.Writer.Started.Count == 1).ToList();
-        Assert.Equal(2, first.Count);
+        // Wait for the writes themselves, not the throttle's counters: a slot counts as writing (and
+        // its bytes as in flight, one after the other) just before the write reaches the stream, so
+        // under load the counters can already say 2 while a writer has not started, or only one
+        // write's bytes are counted.
+        await Poll.UntilAsync("two writes started and four streams wait for a slot",
+            () => proxies.Count(p => StartedCount(p.Writer) == 1) == 2 && throttle.Waiting == 4,
+            () => $"{proxies.Count(p => StartedCount(p.Writer) == 1)} started, {throttle.Waiting} waiting");
+        var first = proxies.Where(p => StartedCount(p.Writer) == 1).ToList();
+        Assert.Equal(2, throttle.Writing);
         var v1Length = throttle.BytesInFlight / 2;
 
         // A change while they wait: the waiting proxies are PENDING (not SYNCED to anything older)
@@ -57,8 +63,8 @@ public sealed class PushThrottleTests
             writer.Release();
         }
 
-        await Poll.UntilAsync("two more proxies write", () => proxies.Count(p => p.Writer.Started.Count == 1 && !first.Contains(p)) == 2);
-        var second = proxies.Where(p => p.Writer.Started.Count == 1 && !first.Contains(p)).ToList();
+        await Poll.UntilAsync("two more proxies write", () => proxies.Count(p => StartedCount(p.Writer) == 1 && !first.Contains(p)) == 2);
+        var second = proxies.Where(p => StartedCount(p.Writer) == 1 && !first.Contains(p)).ToList();
         Assert.All(second, p => Assert.Equal(["v2"], p.Writer.Started));
 
         // The second pair never reads: after the hold timeout their streams are closed and their
@@ -66,7 +72,7 @@ public sealed class PushThrottleTests
         Assert.Empty(closed);
         clock.Advance(HoldTimeout);
         await Poll.UntilAsync("the stuck pair is closed and the last pair writes", () =>
-            proxies.Except(first).Except(second).All(p => p.Writer.Started.Count == 1) && closed.Count == 2);
+            proxies.Except(first).Except(second).All(p => StartedCount(p.Writer) == 1) && ClosedCount() == 2);
         Assert.Equal(second.Select(p => p.Connection.Id).Order(), closed.Order());
         var last = proxies.Except(first).Except(second).ToList();
         Assert.All(last, p => Assert.Equal(["v2"], p.Writer.Started));
@@ -78,7 +84,7 @@ public sealed class PushThrottleTests
             writer.Release();
         }
 
-        await Poll.UntilAsync("the first pair gets v2", () => first.All(p => p.Writer.Started.Count == 2));
+        await Poll.UntilAsync("the first pair gets v2", () => first.All(p => StartedCount(p.Writer) == 2));
         Assert.All(first, p => Assert.Equal(["v1", "v2"], p.Writer.Started));
 
         // Never more than two writes, nor more than two snapshots' bytes, in flight at once.
@@ -91,5 +97,22 @@ public sealed class PushThrottleTests
         }
 
         await Task.WhenAll(writers.Select(w => w.ContinueWith(_ => { }, TaskScheduler.Default)));
+
+        int ClosedCount()
+        {
+            lock (closed)
+            {
+                return closed.Count;
+            }
+        }
+    }
+
+    // The writer threads add to Started under its lock.
+    private static int StartedCount(BlockingWriter writer)
+    {
+        lock (writer.Started)
+        {
+            return writer.Started.Count;
+        }
     }
 }

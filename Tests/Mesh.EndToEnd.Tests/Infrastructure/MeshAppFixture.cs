@@ -6,6 +6,7 @@ using Mesh.Cli.Commands;
 using Mesh.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.EndToEnd.Tests.Infrastructure;
 

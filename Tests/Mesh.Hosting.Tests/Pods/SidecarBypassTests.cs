@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Mesh.Hosting.Tests.Infrastructure;
 using Poll = Mesh.Testing.Poll;
+using Mesh.Hosting.ApplicationModel;
 
 namespace Mesh.Hosting.Tests.Pods;
 

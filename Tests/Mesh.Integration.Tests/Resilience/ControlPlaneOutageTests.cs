@@ -61,7 +61,7 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     /// connected are sent snapshots without those endpoints and fail calls with 503 until the
     /// next control plane sends them back. Several restarts, because the reconnect order decides.
     /// </summary>
-    [Fact(Skip = "Flaky, issue 22: 2 of ~60 runs of the Resilience tests on a loaded machine (load 40+): 10-18 calls fail with 'connection failure' in a burst of ~40 ms right after one restart's proxies are SYNCED again (this test prints the restart and failure times). 0 failures in 22 runs while a second task polled the client's config dump. Not yet diagnosed; suspects: a connection pool or TLS identity change on the client or reviews sidecar when its stream moves to the new control plane.")]
+    [Fact]
     public async Task Calls_do_not_fail_while_a_restarted_control_plane_collects_its_proxies_again()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");

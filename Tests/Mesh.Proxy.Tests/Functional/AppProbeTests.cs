@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Tests.Functional;
 
@@ -206,7 +207,7 @@ public sealed class AppProbeTests
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
         var options = Options.Create(new Core.Configuration.MeshProxyOptions());
         using var prober = new Core.Admin.AppProbes.AppProber(options, time);
-        var probe = new Core.Admin.AppProbes.AppProbe("/app-health/slow/livez", Core.Admin.AppProbes.AppProbeAction.HttpGet, app.Port, TimeSpan.FromSeconds(3));
+        var probe = new Core.Configuration.Probes.AppProbe("/app-health/slow/livez", Core.Configuration.Probes.AppProbeAction.HttpGet, app.Port, TimeSpan.FromSeconds(3));
 
         var running = prober.RunAsync(probe, new DefaultHttpContext().Request, CancellationToken.None);
         await requested.Task;

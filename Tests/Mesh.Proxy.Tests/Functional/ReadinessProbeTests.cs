@@ -4,6 +4,7 @@ using Mesh.Proxy.Core.Discovery;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Tests.Functional;
 

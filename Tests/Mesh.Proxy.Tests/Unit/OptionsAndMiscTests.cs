@@ -13,6 +13,7 @@ public sealed class OptionsAndMiscTests
         { "missing workload", o => o.Node.Workload = null, "Mesh:Node:Workload is required" },
         { "bad control plane", o => o.ControlPlane.Address = "127.0.0.1:15012", "Mesh:ControlPlane:Address must be an absolute" },
         { "inbound without service", o => o.Service = null, "Mesh:Service is required" },
+        { "inbound without service on a VM (its WorkloadEntry is the endpoint)", o => { o.Service = null; o.Node.WorkloadGroup = "reviews-vm"; }, null },
         { "inbound target port", o => o.Inbound[0].TargetPort = 0, "Mesh:Inbound:0:TargetPort must be 1-65535" },
         { "inbound duplicate port", o => o.Inbound.Add(new InboundPortOptions { Name = "other", Port = 9080, TargetPort = 1 }), "Mesh:Inbound:1:Port 9080 is used by another inbound port" },
         { "outbound without host", o => o.Outbound[0].Host = " ", "Mesh:Outbound:0:Host is required" },

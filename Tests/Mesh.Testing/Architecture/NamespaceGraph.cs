@@ -67,6 +67,17 @@ public sealed partial class NamespaceGraph
                 }
             }
 
+            // A name qualified relative to the file's namespace or an enclosing one (`Admin.Probes.ProbeSet`
+            // inside Demo.Core.Configuration): the namespace counts when what follows it is one of its types,
+            // so `Gateways.FirstOrDefault()` on a property named like a namespace is no use of it.
+            foreach (Match qualified in RelativeQualifiedName().Matches(body))
+            {
+                if (RelativeNamespace(qualified.Value.Split('.'), ns!, graph.Namespaces, typesByNamespace) is { } target)
+                {
+                    used.Add(target);
+                }
+            }
+
             // Types of an enclosing namespace are in scope without a using; a type of the file's own namespace wins.
             var words = Word().Matches(body).Select(m => m.Value).ToHashSet(StringComparer.Ordinal);
             words.ExceptWith(typesByNamespace[ns!]);
@@ -147,6 +158,23 @@ public sealed partial class NamespaceGraph
         return cycles;
     }
 
+    private static string? RelativeNamespace(string[] segments, string fileNamespace, SortedSet<string> namespaces, Dictionary<string, HashSet<string>> typesByNamespace)
+    {
+        for (var scope = fileNamespace; scope is not null; scope = Outer(scope))
+        {
+            for (var length = segments.Length - 1; length > 0; length--)
+            {
+                var candidate = scope + "." + string.Join('.', segments[..length]);
+                if (namespaces.Contains(candidate) && typesByNamespace.TryGetValue(candidate, out var types) && types.Contains(segments[length]))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
+    }
+
     private static string? Outer(string ns) => ns.LastIndexOf('.') is var dot and > 0 ? ns[..dot] : null;
 
     private static bool IsBuildOutput(string relativePath) =>
@@ -166,6 +194,9 @@ public sealed partial class NamespaceGraph
 
     [GeneratedRegex(@"\b[A-Z]\w*")]
     private static partial Regex Word();
+
+    [GeneratedRegex(@"(?<![\w.])[A-Z]\w*(?:\.[A-Z]\w*)+")]
+    private static partial Regex RelativeQualifiedName();
 
     /// <summary>Comments and string literals: they mention names without using them.</summary>
     [GeneratedRegex(@"//[^\n]*|/\*[\s\S]*?\*/|""""""[\s\S]*?""""""|@""(?:[^""]|"""")*""|""(?:\\.|[^""\\\n])*""|'(?:\\.|[^'\\\n])'")]

@@ -34,7 +34,7 @@ public static class BenchCommands
           cp-sim         control-plane simulator: --grpc-url U --admin-url U --proxies N
                          [--services S] [--streams-per-connection K] [--changes N]
                          [--cp-pid PID] [--timeout S] [--sidecar-scope]
-                         [--churn-ms MS [--churn-seconds S]]
+                         [--churn-ms MS [--churn-seconds S]] [--stream-window-kb KB]
         """;
 
     public static async Task<int> RunAsync(string[] args)

@@ -36,6 +36,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
                 KeepAlivePingDelay = TimeSpan.FromSeconds(15),
                 KeepAlivePingTimeout = TimeSpan.FromSeconds(5),
                 KeepAlivePingPolicy = HttpKeepAlivePingPolicy.Always,
+                InitialHttp2StreamWindowSize = options.StreamWindowBytes,
             },
             MaxReceiveMessageSize = null,
         })).ToList();

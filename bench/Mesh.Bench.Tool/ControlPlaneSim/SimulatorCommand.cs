@@ -24,6 +24,7 @@ public static class SimulatorCommand
             SidecarScope = args.Flag("sidecar-scope"),
             ChurnInterval = TimeSpan.FromMilliseconds(args.Double("churn-ms", 0)),
             ChurnDuration = TimeSpan.FromSeconds(args.Double("churn-seconds", 60)),
+            StreamWindowBytes = args.Int("stream-window-kb", DiscoveryStreamWindow.Bytes / 1024) * 1024,
         };
         args.EnsureAllUsed();
 

@@ -38,5 +38,11 @@ public sealed record SimulatorOptions
 
     public TimeSpan ChurnDuration { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Each discovery stream's HTTP/2 receive window at the start (SocketsHttpHandler's
+    /// InitialHttp2StreamWindowSize), as the proxy's discovery client sets it.
+    /// </summary>
+    public int StreamWindowBytes { get; init; } = DiscoveryStreamWindow.Bytes;
+
     public int EffectiveServices => Services > 0 ? Services : Math.Max(5, Proxies / 20);
 }

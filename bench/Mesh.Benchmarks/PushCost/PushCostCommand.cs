@@ -23,6 +23,9 @@ namespace Mesh.Benchmarks.PushCost;
 /// </summary>
 internal static class PushCostCommand
 {
+    // A push in which no proxy took a delta for this long is broken, not slow: report it and stop.
+    private static readonly TimeSpan StalledAfter = TimeSpan.FromSeconds(30);
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args)
     {
         var sizes = new List<int> { 1000, 5000 };
@@ -52,7 +55,15 @@ internal static class PushCostCommand
         Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
         foreach (var proxies in sizes)
         {
-            await MeasureAsync(proxies, changes, scoped);
+            try
+            {
+                await MeasureAsync(proxies, changes, scoped);
+            }
+            catch (Exception ex) when (ex is TimeoutException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"push-cost: the measurement at {proxies:N0} proxies failed: {ex.Message}");
+                return 1;
+            }
         }
 
         return 0;
@@ -121,7 +132,7 @@ internal static class PushCostCommand
         process.Refresh();
         var buildCpu = process.TotalProcessorTime - cpu;
         PushRound.Offer(set, fleet.Connections, (connection, ex) => Console.Error.WriteLine($"build failed for {connection.Id}: {ex.Message}"));
-        await fleet.SettledAsync();
+        await fleet.SettledAsync(StalledAfter);
 
         wall.Stop();
         process.Refresh();

@@ -39,11 +39,34 @@ internal sealed class SimulatedFleet : IAsyncDisposable
     /// <summary>Deltas written so far.</summary>
     public long Writes => Interlocked.Read(ref _writes);
 
-    /// <summary>Waits until no proxy has anything pending, being written or unanswered.</summary>
-    public async Task SettledAsync()
+    /// <summary>
+    /// Waits until no proxy has anything pending, being written or unanswered. Fails (does not
+    /// hang) when a writer died — its exception is the report — or when no delta was written for
+    /// <paramref name="stalledAfter"/> while some proxy is still busy.
+    /// </summary>
+    public async Task SettledAsync(TimeSpan stalledAfter)
     {
+        var writes = Writes;
+        var progressAt = DateTime.UtcNow;
         while (!Connections.TrueForAll(c => c.IsIdle))
         {
+            if (_writers.FirstOrDefault(w => w.IsFaulted) is { } failed)
+            {
+                throw new InvalidOperationException($"a simulated proxy's writer failed: {failed.Exception!.InnerException!.Message}", failed.Exception.InnerException);
+            }
+
+            if (Writes != writes)
+            {
+                (writes, progressAt) = (Writes, DateTime.UtcNow);
+            }
+            else if (DateTime.UtcNow - progressAt > stalledAfter)
+            {
+                var busy = Connections.Where(c => !c.IsIdle).ToList();
+                throw new TimeoutException(
+                    $"no delta written for {stalledAfter.TotalSeconds:0} s while {busy.Count} of {Connections.Count} proxies are busy " +
+                    $"({busy.Count(c => c.IsWriting)} writing, {busy.Count(c => c.PendingConfigGeneration is not null)} with a snapshot waiting); first: {busy[0].Id}");
+            }
+
             await Task.Delay(2);
         }
     }
@@ -62,8 +85,9 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             {
                 await writer;
             }
-            catch (OperationCanceledException)
+            catch (Exception)
             {
+                // Cancelled at the end, or already reported by SettledAsync.
             }
         }));
         _stop.Dispose();
@@ -75,6 +99,10 @@ internal sealed class SimulatedFleet : IAsyncDisposable
 
         [ThreadStatic]
         private static ArrayBufferWriter<byte>? t_buffer;
+
+        // The writer passes its stream's token: the interface's default overload would refuse a
+        // cancellable token (gRPC's NotSupportedException) and kill the writer before its first write.
+        public Task WriteAsync(DeltaPayload message, CancellationToken cancellationToken) => WriteAsync(message);
 
         public Task WriteAsync(DeltaPayload message)
         {

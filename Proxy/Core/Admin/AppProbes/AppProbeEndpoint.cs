@@ -3,6 +3,7 @@ using Mesh.Proxy.Core.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Core.Admin.AppProbes;
 

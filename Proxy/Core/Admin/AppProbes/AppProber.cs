@@ -6,6 +6,7 @@ using Grpc.Net.Client;
 using Mesh.Proxy.Core.Configuration;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
+using Mesh.Proxy.Core.Configuration.Probes;
 
 namespace Mesh.Proxy.Core.Admin.AppProbes;
 

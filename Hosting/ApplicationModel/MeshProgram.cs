@@ -1,7 +1,7 @@
 using System.Reflection;
 using Aspire.Hosting;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>
 /// One of the mesh's own programs (control plane, sidecar, gateway): a framework-dependent .NET

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>
 /// Outside Kubernetes there are no service account tokens, so the hosting gives each proxy a

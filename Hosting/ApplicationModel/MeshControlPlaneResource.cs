@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>
 /// The mesh control plane (istiod's role) as an Aspire resource. It also carries the mesh's

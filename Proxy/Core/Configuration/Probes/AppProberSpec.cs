@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Mesh.Proxy.Core.Admin.AppProbes;
+namespace Mesh.Proxy.Core.Configuration.Probes;
 
 /// <summary>
 /// One of the app's original Kubernetes probes as the publish step hands it to the sidecar

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Mesh.Proxy.Core.Admin.AppProbes;
+namespace Mesh.Proxy.Core.Configuration.Probes;
 
 /// <summary>
 /// The app probes of <c>Mesh:AppProbers</c>, keyed by the admin path the kubelet calls

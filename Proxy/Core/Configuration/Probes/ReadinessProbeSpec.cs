@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Mesh.Proxy.Core.Admin.AppProbes;
+namespace Mesh.Proxy.Core.Configuration.Probes;
 
 /// <summary>
 /// A WorkloadGroup's readiness probe as the VM's sidecar receives it (<c>Mesh__ReadinessProbe</c>,

@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>
 /// Derives every sidecar's listeners and environment from the mesh model, once all resources

@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>The ingress gateway: the proxy core in gateway mode, at fixed local ports.</summary>
 public sealed class MeshGatewayResource : ExecutableResource

@@ -1,6 +1,6 @@
 using Aspire.Hosting.ApplicationModel;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>Marks an app resource as meshed and links it to its workload description.</summary>
 internal sealed class MeshWorkloadAnnotation(MeshWorkload workload) : IResourceAnnotation

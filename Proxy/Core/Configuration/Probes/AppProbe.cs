@@ -1,4 +1,4 @@
-namespace Mesh.Proxy.Core.Admin.AppProbes;
+namespace Mesh.Proxy.Core.Configuration.Probes;
 
 internal enum AppProbeAction
 {

@@ -1,7 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 
-namespace Mesh.Hosting;
+namespace Mesh.Hosting.ApplicationModel;
 
 /// <summary>
 /// Pairs the replicas of a meshed app (Aspire's <c>WithReplicas</c>) with their sidecars. DCP
