@@ -19,6 +19,7 @@
 #   MESH_VM_SUBNET   the VM network's /24 prefix (default 10.252.14): the bridge is .1, the VM .2
 #   MESH_VM_STATE    where the VM's files and logs go (default /run/meshvm)
 #   MESH_SERVER, MESH_TOKEN   the control plane's admin API for meshctl (its defaults otherwise)
+#   MESH_VM_NETWORK  the VM's network in its WorkloadGroup (default vm-network; empty: the mesh's own)
 #   MESH_VM_ONCE=1   join: check, then leave at once (what the test does)
 set -euo pipefail
 
@@ -133,6 +134,7 @@ join() {
   fi
 
   # 1. The WorkloadGroup (Istio's "Create files to transfer to the virtual machine").
+  local network=${MESH_VM_NETWORK-vm-network}
   cat > "$state/details-vm-group.yaml" <<YAML
 apiVersion: networking.istio.io/v1
 kind: WorkloadGroup
@@ -142,7 +144,7 @@ spec:
     labels: {app: details, version: v2}
   template:
     serviceAccount: bookinfo-details
-    network: vm-network
+    ${network:+network: $network}
     ports: {http: 9080}
   probe:
     periodSeconds: 2

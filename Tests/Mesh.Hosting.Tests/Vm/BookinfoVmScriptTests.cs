@@ -1,6 +1,9 @@
 using Mesh.Hosting.Tests.Capture;
 using Mesh.Hosting.Tests.Infrastructure;
 using Mesh.Hosting.Tests.Pods;
+using Mesh.Testing.Backends;
+using Mesh.Testing.ControlPlane;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Hosting.Tests.Vm;
 
@@ -66,6 +69,59 @@ public sealed class BookinfoVmScriptTests
         }
     }
 
+    /// <summary>
+    /// <c>join</c> on the VM's network: the control plane and productpage's sidecar listen on the
+    /// bridge's address, where the east-west gateway will (the gateway exposing the control plane is
+    /// not on main yet, so the VM reaches them on the bridge directly and its group names no network
+    /// of its own). The VM registers its entry from the group with the token configure wrote, is
+    /// SYNCED, an unmodified curl on it reaches productpage by name through capture and the DNS
+    /// proxy, and leaving removes its rules, files, group and — after the grace period — its entry.
+    /// </summary>
+    [PodNetworkFact]
+    public async Task Join_brings_the_vm_into_the_mesh_with_the_documented_commands_and_leaving_leaves_no_trace()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "meshvm-test-join");
+        try
+        {
+            var (code, output) = await RunAsync("network-up");
+            Assert.True(code == 0, output);
+            var bridge = $"{Subnet}.1";
+            await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions
+            {
+                BootstrapKey = TestControlPlaneOptions.DefaultBootstrapKey,
+                GrpcPort = 15012, // where --ingressIP sends the VM
+                Settings = new Dictionary<string, string?> { ["ControlPlane:BindAddress"] = bridge, ["ControlPlane:WorkloadEntryGracePeriod"] = "00:00:00.500" },
+            });
+            await using var productpage = await TestBackend.StartAsync("productpage");
+            await using var productpageSidecar = await ProxyHost.StartAsync(ProxySettings.Sidecar(controlPlane.GrpcUri.ToString(), "productpage-1", "productpage-v1")
+                .Identity("default", "bookinfo-productpage", ("app", "productpage"))
+                .Token(controlPlane.MintToken("bookinfo-productpage", "productpage-1"))
+                .Inbound("productpage", "http", 9080, productpage.Port)
+                .With("Mesh:BindAddress", bridge)
+                .With("Mesh:Node:Address", bridge));
+
+            (code, output) = await RunAsync("join", state,
+                $"MESH_SERVER={controlPlane.AdminUri}", $"MESH_TOKEN={controlPlane.Token}", "MESH_VM_ONCE=1", "MESH_VM_NETWORK=");
+
+            Assert.True(code == 0, output);
+            Assert.Matches(@"details-vm-\d+\s+sidecar\s+details-vm\.default\s+SYNCED", output);
+            Assert.Contains("on the VM: curl http://productpage:9080/productpage -> 200", output, StringComparison.Ordinal);
+            Assert.Contains(productpage.Requests, r => r.Path == "/productpage");
+            Assert.Contains("spiffe://cluster.local/ns/default/sa/bookinfo-details", productpage.Requests.Last(r => r.Path == "/productpage").Headers.GetValueOrDefault("x-forwarded-client-cert"), StringComparison.Ordinal);
+
+            // Left: no capture rules in the VM, no files, no group, and the entry gone after the grace period.
+            Assert.DoesNotContain("MESH_", (await InVmAsync("iptables-save", "-t", "nat")).Output, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(state));
+            Assert.Equal(System.Net.HttpStatusCode.NotFound, (await controlPlane.Admin.GetAsync("/api/v1/config/workloadgroup/default/details-vm")).StatusCode);
+            await Mesh.Testing.Poll.UntilAsync("the VM's entry removed after the grace period", async () =>
+                (await controlPlane.Admin.GetAsync($"/api/v1/config/workloadentry/default/details-vm-{Subnet}.2")).StatusCode == System.Net.HttpStatusCode.NotFound);
+        }
+        finally
+        {
+            await RunAsync("down");
+        }
+    }
+
     private static async Task AssertGoneAsync()
     {
         Assert.DoesNotContain("meshvm", (await CaptureCommandTests.RunAsync("ip", ["-o", "link", "show"])).Output, StringComparison.Ordinal);
@@ -76,8 +132,8 @@ public sealed class BookinfoVmScriptTests
     private static Task<(int Code, string Output)> InVmAsync(params string[] command) =>
         CaptureCommandTests.RunAsync("ip", ["netns", "exec", "meshvm-details", .. command]);
 
-    private static Task<(int Code, string Output)> RunAsync(string verb) =>
-        CaptureCommandTests.RunAsync("env", [$"MESH_VM_SUBNET={Subnet}", $"MESH_VM_STATE={Path.Combine(Path.GetTempPath(), "meshvm-test")}", "bash", Script, verb]);
+    private static Task<(int Code, string Output)> RunAsync(string verb, string? state = null, params string[] settings) =>
+        CaptureCommandTests.RunAsync("env", [$"MESH_VM_SUBNET={Subnet}", $"MESH_VM_STATE={state ?? Path.Combine(Path.GetTempPath(), "meshvm-test")}", .. settings, "bash", Script, verb]);
 }
 
 /// <summary>The script's names (meshvm-*) are fixed: its tests never run in parallel.</summary>
