@@ -17,6 +17,18 @@ public sealed class BookinfoVmScriptTests
 {
     private static string Script => Path.Combine(RepositoryPaths.Root, "samples", "vm", "bookinfo-vm.sh");
 
+    private const string CrossNetworkGateway = """
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: cross-network-gateway, namespace: istio-system}
+        spec:
+          selector: {istio: eastwestgateway}
+          servers:
+          - port: {number: 15443, name: tls, protocol: TLS}
+            tls: {mode: AUTO_PASSTHROUGH}
+            hosts: ["*.local"]
+        """;
+
     // A /24 of its own, so that a developer's own run of the script (default 10.252.14) is not disturbed.
     private const string Subnet = "10.252.114";
 
@@ -70,12 +82,13 @@ public sealed class BookinfoVmScriptTests
     }
 
     /// <summary>
-    /// <c>join</c> on the VM's network: the control plane and productpage's sidecar listen on the
-    /// bridge's address, where the east-west gateway will (the gateway exposing the control plane is
-    /// not on main yet, so the VM reaches them on the bridge directly and its group names no network
-    /// of its own). The VM registers its entry from the group with the token configure wrote, is
-    /// SYNCED, an unmodified curl on it reaches productpage by name through capture and the DNS
-    /// proxy, and leaving removes its rules, files, group and — after the grace period — its entry.
+    /// <c>join</c> on the VM's network (<c>vm-network</c>): the mesh's network <c>mesh-network</c>
+    /// has productpage's sidecar on this machine's loopback and its east-west gateway (15443,
+    /// AUTO_PASSTHROUGH) on the bridge's address. The VM registers its entry from the group with the
+    /// token configure wrote, is SYNCED, and an unmodified curl on it reaches productpage by name
+    /// (DNS proxy, capture) through the east-west gateway with mTLS end to end; leaving removes its
+    /// rules, files, group and — after the grace period — its entry. The control plane listens on
+    /// the bridge's address directly: exposing it through the gateway is not built yet.
     /// </summary>
     [PodNetworkFact]
     public async Task Join_brings_the_vm_into_the_mesh_with_the_documented_commands_and_leaving_leaves_no_trace()
@@ -90,24 +103,36 @@ public sealed class BookinfoVmScriptTests
             {
                 BootstrapKey = TestControlPlaneOptions.DefaultBootstrapKey,
                 GrpcPort = 15012, // where --ingressIP sends the VM
-                Settings = new Dictionary<string, string?> { ["ControlPlane:BindAddress"] = bridge, ["ControlPlane:WorkloadEntryGracePeriod"] = "00:00:00.500" },
+                Settings = new Dictionary<string, string?>
+                {
+                    ["ControlPlane:BindAddress"] = bridge,
+                    ["ControlPlane:Network"] = "mesh-network",
+                    ["ControlPlane:WorkloadEntryGracePeriod"] = "00:00:00.500",
+                },
             });
+            await controlPlane.ApplyAsync(CrossNetworkGateway);
+            await using var eastWest = await ProxyHost.StartAsync(ProxySettings.Gateway(controlPlane.GrpcUri.ToString(), "istio-eastwestgateway", "istio-eastwestgateway")
+                .Identity("istio-system", "istio-eastwestgateway", ("istio", "eastwestgateway"), ("topology.istio.io/network", "mesh-network"))
+                .Token(controlPlane.MintToken("istio-eastwestgateway", "istio-eastwestgateway", "istio-system"))
+                .GatewayListener(15443, 15443)
+                .With("Mesh:BindAddress", bridge)
+                .With("Mesh:Node:Address", bridge));
             await using var productpage = await TestBackend.StartAsync("productpage");
             await using var productpageSidecar = await ProxyHost.StartAsync(ProxySettings.Sidecar(controlPlane.GrpcUri.ToString(), "productpage-1", "productpage-v1")
                 .Identity("default", "bookinfo-productpage", ("app", "productpage"))
                 .Token(controlPlane.MintToken("bookinfo-productpage", "productpage-1"))
                 .Inbound("productpage", "http", 9080, productpage.Port)
-                .With("Mesh:BindAddress", bridge)
-                .With("Mesh:Node:Address", bridge));
+                .With("Mesh:Node:Address", "127.0.0.1"));
 
             (code, output) = await RunAsync("join", state,
-                $"MESH_SERVER={controlPlane.AdminUri}", $"MESH_TOKEN={controlPlane.Token}", "MESH_VM_ONCE=1", "MESH_VM_NETWORK=");
+                $"MESH_SERVER={controlPlane.AdminUri}", $"MESH_TOKEN={controlPlane.Token}", "MESH_VM_ONCE=1");
 
             Assert.True(code == 0, output);
             Assert.Matches(@"details-vm-\d+\s+sidecar\s+details-vm\.default\s+SYNCED", output);
             Assert.Contains("on the VM: curl http://productpage:9080/productpage -> 200", output, StringComparison.Ordinal);
             Assert.Contains(productpage.Requests, r => r.Path == "/productpage");
             Assert.Contains("spiffe://cluster.local/ns/default/sa/bookinfo-details", productpage.Requests.Last(r => r.Path == "/productpage").Headers.GetValueOrDefault("x-forwarded-client-cert"), StringComparison.Ordinal);
+            // productpage's endpoint is 127.0.0.1 of this machine, which the VM cannot reach: the east-west gateway on the bridge was its only way.
 
             // Left: no capture rules in the VM, no files, no group, and the entry gone after the grace period.
             Assert.DoesNotContain("MESH_", (await InVmAsync("iptables-save", "-t", "nat")).Output, StringComparison.Ordinal);
