@@ -89,6 +89,8 @@ internal static class ControlPlaneServiceCollectionExtensions
                 TrustDomain = options.TrustDomain,
                 DefaultNamespace = options.DefaultNamespace,
                 RootNamespace = options.RootNamespace,
+                Network = options.Network,
+                ControlPlaneDiscovery = sp.GetService<IControlPlaneEndpoint>() is { } endpoint ? () => endpoint.Discovery : null,
                 TrustBundlePem = sp.GetRequiredService<MeshCertificateAuthority>().TrustBundle,
                 PemFileReader = PemFiles.Reader(options.ConfigDirectory, options.DataDirectory),
             };
