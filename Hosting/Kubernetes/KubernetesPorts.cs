@@ -10,6 +10,13 @@ internal static class KubernetesPorts
     /// <summary>Sidecar and gateway admin listener: /ready, /healthz (Istio's status port).</summary>
     public const int ProxyAdmin = 15021;
 
+    /// <summary>With transparent capture: the sidecar's outbound and inbound capture listeners and its DNS proxy (Istio's 15001, 15006, 15053).</summary>
+    public const int CaptureOutbound = 15001;
+
+    public const int CaptureInbound = 15006;
+
+    public const int DnsProxy = 15053;
+
     /// <summary>First sidecar inbound listener; one per service port, in the service's port order.</summary>
     public const int FirstInbound = 15100;
 

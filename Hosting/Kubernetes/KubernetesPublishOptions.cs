@@ -52,6 +52,16 @@ internal sealed record KubernetesPublishOptions
     public bool NetworkPolicies { get; init; } = true;
 
     /// <summary>
+    /// <c>none</c> (default) or <c>iptables</c>: every meshed pod gets Istio's <c>istio-init</c> — an
+    /// init container installing the sidecar's capture rules — and its sidecar runs the capture
+    /// listeners and DNS proxy under the excluded user (docs/kubernetes.md, docs/capture.md).
+    /// </summary>
+    public string Capture { get; init; } = "none";
+
+    /// <summary>Whether pods get transparent capture (<see cref="Capture"/> is <c>iptables</c>).</summary>
+    public bool TransparentCapture => Capture == "iptables";
+
+    /// <summary>
     /// A resource's Deployment replicas: <c>Mesh:Kubernetes:Workloads:&lt;name&gt;:Replicas</c>, else
     /// its <c>WithReplicas(n)</c> (what the AppHost runs locally), else <see cref="Replicas"/>.
     /// </summary>
@@ -98,6 +108,7 @@ internal sealed record KubernetesPublishOptions
             GatewayResources = defaults.GatewayResources.Override(resources.GetSection("Gateway")),
             OtlpEndpoint = section["OtlpEndpoint"]?.Trim() ?? defaults.OtlpEndpoint,
             NetworkPolicies = section["NetworkPolicies"] is { } flag ? Flag(flag, $"{SectionName}:NetworkPolicies") : defaults.NetworkPolicies,
+            Capture = Text(section, "Capture") is { } capture ? CaptureMode(capture) : defaults.Capture,
         };
     }
 
@@ -111,6 +122,12 @@ internal sealed record KubernetesPublishOptions
 
     private static bool Flag(string text, string key) =>
         bool.TryParse(text, out var value) ? value : throw new InvalidOperationException($"{key} must be true or false (got '{text}')");
+
+    private static string CaptureMode(string text) => text switch
+    {
+        "none" or "iptables" => text,
+        _ => throw new InvalidOperationException($"{SectionName}:Capture must be none or iptables (got '{text}')"),
+    };
 
     private static string PullPolicy(string text) => text switch
     {

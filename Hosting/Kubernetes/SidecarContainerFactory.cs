@@ -64,6 +64,11 @@ internal static class SidecarContainerFactory
             env.Add(Value(prefix + "ListenPort", Text(outbound.ListenPort)));
         }
 
+        if (model.Options.TransparentCapture)
+        {
+            env.AddRange(CaptureInitContainerFactory.SidecarSettings());
+        }
+
         var telemetry = new SortedDictionary<string, string>(StringComparer.Ordinal);
         AppEnvironmentBuilder.AddTelemetry(telemetry, workload.SidecarName, model.Options);
         env.AddRange(telemetry.Select(e => Value(e.Key, e.Value)));
@@ -86,7 +91,7 @@ internal static class SidecarContainerFactory
             ReadinessProbe = ProxyProbe("/ready", failureThreshold: 3, periodSeconds: 5),
             LivenessProbe = ProxyProbe("/healthz", failureThreshold: 3, periodSeconds: 10),
             VolumeMounts = [new V1VolumeMount { Name = TokenVolume, MountPath = TokenDirectory, ReadOnlyProperty = true }],
-            SecurityContext = RestrictedSecurityContext(),
+            SecurityContext = model.Options.TransparentCapture ? CaptureInitContainerFactory.SidecarSecurityContext() : RestrictedSecurityContext(),
         };
     }
 

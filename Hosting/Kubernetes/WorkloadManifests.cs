@@ -52,7 +52,10 @@ internal static class WorkloadManifests
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = model.ServiceAccountOf(workload),
-                        InitContainers = [SidecarContainerFactory.Create(workload, model, appProbers)],
+                        // With capture, the rules are in place before the sidecar (and so the app) starts, as istio-init's.
+                        InitContainers = options.TransparentCapture
+                            ? [CaptureInitContainerFactory.Create(workload, model), SidecarContainerFactory.Create(workload, model, appProbers)]
+                            : [SidecarContainerFactory.Create(workload, model, appProbers)],
                         Containers = [app],
                         Volumes = [SidecarContainerFactory.TokenProjection()],
                     },

@@ -58,6 +58,7 @@ public sealed class PublishOptionsTests
 
     [Theory]
     [InlineData("--Mesh:Kubernetes:Replicas=-1", "Mesh:Kubernetes:Replicas must be a whole number >= 0 (got '-1')")]
+    [InlineData("--Mesh:Kubernetes:Capture=nftables", "Mesh:Kubernetes:Capture must be none or iptables (got 'nftables')")]
     [InlineData("--Mesh:Kubernetes:ImagePullPolicy=Sometimes", "Mesh:Kubernetes:ImagePullPolicy must be Always, IfNotPresent or Never (got 'Sometimes')")]
     [InlineData("--Mesh:Kubernetes:Resources:App:Requests:Memory=lots", "Mesh:Kubernetes:Resources:App:Requests:Memory is not a Kubernetes quantity (got 'lots')")]
     public async Task Bad_settings_fail_the_publish_with_a_clear_error(string setting, string message)

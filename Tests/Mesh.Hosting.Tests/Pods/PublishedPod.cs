@@ -23,7 +23,7 @@ internal sealed class PublishedPod
 
     public V1Container App => _spec.Containers.Single();
 
-    public V1Container Sidecar => _spec.InitContainers.Single();
+    public V1Container Sidecar => _spec.InitContainers.Single(c => c.Name == "mesh-sidecar");
 
     public string Namespace => Deployment.Metadata.NamespaceProperty;
 

@@ -53,8 +53,8 @@ internal sealed class FaultMesh : IAsyncDisposable
             await Poll.UntilAsync(
                 "every reviews endpoint served the gateway's load",
                 () => Task.FromResult(load.Served(0).Count == 3),
-                TimeSpan.FromSeconds(60),
-                load.Summary);
+                load.Summary,
+                budget: TimeSpan.FromSeconds(60));
             return mesh;
         }
         catch

@@ -143,7 +143,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         await mesh.WaitForSyncedAsync();
         Assert.Equal(HttpStatusCode.OK, (await admin.GetAsync("/ready")).StatusCode);
         var after = mesh.Load.Mark();
-        await Poll.UntilAsync("the new endpoint serves the gateway's load", () => Task.FromResult(mesh.Load.Served(after).ContainsKey("reviews-v4")), TimeSpan.FromSeconds(60), mesh.Load.Summary);
+        await Poll.UntilAsync("the new endpoint serves the gateway's load", () => Task.FromResult(mesh.Load.Served(after).ContainsKey("reviews-v4")), mesh.Load.Summary, TimeSpan.FromSeconds(60));
 
         await AssertNoFailuresAsync(mesh);
     }

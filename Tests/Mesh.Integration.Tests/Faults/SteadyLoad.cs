@@ -45,8 +45,8 @@ internal sealed class SteadyLoad : IAsyncDisposable
         Poll.UntilAsync(
             $"{count} requests served after request {mark} ({because})",
             () => Task.FromResult(Served(mark).Values.Sum() >= count),
-            TimeSpan.FromSeconds(60),
-            () => $"{Describe(Served(mark))}; failures {Failures.Count}");
+            () => $"{Describe(Served(mark))}; failures {Failures.Count}",
+            budget: TimeSpan.FromSeconds(60));
 
     /// <summary>Requests sent at or after <paramref name="mark"/> that succeeded, by workload.</summary>
     public IReadOnlyDictionary<string, int> Served(long mark) =>

@@ -67,7 +67,7 @@ public sealed class LocalGatewayProcessTests
         // Deleting the Gateway stops its proxy: the port stops answering.
         var (deleted, _, deleteError) = await mesh.MeshCtlAsync("delete", "gtw", "reviews-gateway");
         Assert.True(deleted == 0, deleteError);
-        await Poll.UntilAsync("the gateway's port to close and its pid file to go", () => Task.FromResult(!Listening(local) && PidOf(mesh) is null), Startup);
+        await Poll.UntilAsync("the gateway's port to close and its pid file to go", () => Task.FromResult(!Listening(local) && PidOf(mesh) is null), budget: Startup);
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class LocalGatewayProcessTests
             await process.WaitForExitAsync();
         }
 
-        await Poll.UntilAsync("a new gateway process", () => Task.FromResult(PidOf(mesh) is { } current && current != pid), Startup);
+        await Poll.UntilAsync("a new gateway process", () => Task.FromResult(PidOf(mesh) is { } current && current != pid), budget: Startup);
         await WaitUntilServedAsync(client);
 
         // A listener port that changes moves the proxy: the old port closes, the new one serves.
@@ -95,7 +95,7 @@ public sealed class LocalGatewayProcessTests
         await mesh.Admin.ApplyAsync(Gateway(second));
         using var moved = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{second}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntilServedAsync(moved);
-        await Poll.UntilAsync($"the old port {first} closed (its process stopped)", () => Task.FromResult(!Listening(first)), Startup);
+        await Poll.UntilAsync($"the old port {first} closed (its process stopped)", () => Task.FromResult(!Listening(first)), budget: Startup);
     }
 
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(90);
@@ -119,7 +119,7 @@ public sealed class LocalGatewayProcessTests
             using var response = await client.GetAsync("/reviews/0");
             last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             return response.StatusCode == HttpStatusCode.OK && last.EndsWith("reviews-v1", StringComparison.Ordinal);
-        }, Startup, () => last);
+        }, () => last, Startup);
     }
 
     private static string PidFile(MeshTestCluster mesh) => Path.Combine(mesh.DataDirectory, "gateways", "default_reviews-gateway.pid");

@@ -48,8 +48,8 @@ public sealed class AdminApi(HttpClient http)
         await Poll.UntilAsync(
             $"{id} SYNCED at generation {generation}",
             async () => (last = await ProxyAsync(id)) is { Status: "SYNCED", ConfigGeneration: { } g } && g >= generation,
-            timeout,
-            () => last is null ? "not connected" : $"{last.Status} at generation {last.ConfigGeneration} {last.NackError}");
+            () => last is null ? "not connected" : $"{last.Status} at generation {last.ConfigGeneration} {last.NackError}",
+            budget: timeout);
         return last!;
     }
 
@@ -64,8 +64,8 @@ public sealed class AdminApi(HttpClient http)
                 last = await ProxiesAsync();
                 return last.Select(p => p.Id).Order().SequenceEqual(ids.Order()) && last.All(p => p.Status == "SYNCED");
             },
-            timeout,
-            () => string.Join(", ", last.Select(p => $"{p.Id}={p.Status}")));
+            () => string.Join(", ", last.Select(p => $"{p.Id}={p.Status}")),
+            budget: timeout);
     }
 }
 

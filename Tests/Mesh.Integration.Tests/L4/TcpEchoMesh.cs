@@ -96,8 +96,8 @@ public sealed class TcpEchoMesh : IAsyncDisposable
         await Poll.UntilAsync(
             $"the curl sidecar to hold {string.Join(" and ", EchoSidecars)} as endpoints of {service}",
             async () => (seen = await Client.EndpointWorkloadsAsync(service)).SetEquals(EchoSidecars),
-            TimeSpan.FromSeconds(30),
-            () => $"endpoints seen: [{string.Join(", ", seen)}]");
+            () => $"endpoints seen: [{string.Join(", ", seen)}]",
+            budget: TimeSpan.FromSeconds(30));
     }
 
     /// <summary>

@@ -89,7 +89,7 @@ public sealed class TcpTelemetryTests
             await Poll.UntilAsync(
                 $"{metric} reported by the {reporter}",
                 () => Task.FromResult((found = Of(metric, reporter).Select(m => m.Tags).FirstOrDefault()) is not null),
-                TimeSpan.FromSeconds(20));
+                budget: TimeSpan.FromSeconds(20));
             return found!;
         }
 

@@ -124,7 +124,7 @@ public sealed class LocalityTaskTests
                 last = await CallAsync();
                 inARow = last == workload ? inARow + 1 : 0;
                 return inARow >= streak;
-            }, TimeSpan.FromSeconds(30), lastSeen: () => last);
+            }, lastSeen: () => last, budget: TimeSpan.FromSeconds(30));
         }
 
         public ValueTask StopAppAsync(string workload) => _apps[workload].DisposeAsync();

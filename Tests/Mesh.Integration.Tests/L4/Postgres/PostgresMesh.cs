@@ -67,8 +67,8 @@ public sealed class PostgresMesh : IAsyncLifetime
         await Poll.UntilAsync(
             $"the app's sidecar to hold the postgres workload as the endpoint of {service}",
             async () => (seen = await App.EndpointWorkloadsAsync(service)).Contains(ServerSidecar.Id),
-            TimeSpan.FromSeconds(30),
-            () => $"endpoints seen: [{string.Join(", ", seen)}]");
+            () => $"endpoints seen: [{string.Join(", ", seen)}]",
+            budget: TimeSpan.FromSeconds(30));
     }
 
     /// <summary>A connection string to <paramref name="port"/> as user mesh with the server's password.</summary>
