@@ -57,7 +57,7 @@ internal static class ProxyConfigCommand
             clusters.Add(Text(cluster?["name"]), Text(cluster?["protocol"], "HTTP"), members.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), balancer, Text(cluster?["tls"]?["mode"], "-"));
             foreach (var endpoint in members)
             {
-                endpoints.Add(Text(cluster?["name"]), $"{Text(endpoint?["address"])}:{Text(endpoint?["port"], "0")}", Text(endpoint?["workload"]), endpoint?["mtls"]?.GetValue<bool>() == true ? "yes" : "no");
+                endpoints.Add(Text(cluster?["name"]), $"{Text(endpoint?["address"])}:{Text(endpoint?["port"], "0")}", endpoint?["networkGateway"]?.GetValue<bool>() == true ? $"east-west gateway of {Text(endpoint?["network"])}" : Text(endpoint?["workload"]), endpoint?["mtls"]?.GetValue<bool>() == true ? "yes" : "no");
             }
         }
 

@@ -57,6 +57,12 @@ public static partial class ConfigSerializer
             emitter.Emit(new MappingStart());
             Key(emitter, "mesh");
             emitter.Emit(new Scalar(null, null, meshConfig.MeshText, meshConfig.MeshText.Contains('\n') ? ScalarStyle.Literal : ScalarStyle.DoubleQuoted, true, true));
+            if (meshConfig.MeshNetworksText is { } networks)
+            {
+                Key(emitter, "meshNetworks");
+                emitter.Emit(new Scalar(null, null, networks, networks.Contains('\n') ? ScalarStyle.Literal : ScalarStyle.DoubleQuoted, true, true));
+            }
+
             emitter.Emit(new MappingEnd());
         }
         else

@@ -10,13 +10,15 @@ namespace Mesh.Config.Loading;
 /// Reads the <c>data</c> of Istio's mesh config ConfigMap: <c>data.mesh</c> is YAML inside a string,
 /// parsed here with the same limits as a document and bound with field paths under
 /// <c>data.mesh</c> and the lines of the enclosing file. <c>extensionProviders</c> and
-/// <c>outboundTrafficPolicy</c> are read;
+/// <c>outboundTrafficPolicy</c> are read; <c>data.meshNetworks</c> (Istio's MeshNetworks, also YAML
+/// in a string) is read whole;
 /// every other MeshConfig field and provider kind is refused by name (<see cref="MeshConfigFields"/>).
 /// </summary>
 internal static class MeshConfigReader
 {
     private const string DataPath = "data";
     private const string MeshPath = "data.mesh";
+    private const string NetworksPath = "data.meshNetworks";
 
     /// <param name="lineOffset">Added to <paramref name="data"/>'s node lines to give origin lines.</param>
     public static IstioMeshConfigMap Read(YamlNode data, SpecBinder binder, int lineOffset)
@@ -28,6 +30,7 @@ internal static class MeshConfigReader
         }
 
         var result = new IstioMeshConfigMap();
+        (MeshNetworks? Networks, string? Text) networks = (null, null);
         foreach (var (keyNode, value) in mapping.Children)
         {
             switch ((keyNode as YamlScalarNode)?.Value)
@@ -36,7 +39,7 @@ internal static class MeshConfigReader
                     result = ReadMesh(value, binder, lineOffset);
                     break;
                 case "meshNetworks":
-                    binder.Fail(FieldPath.Field(DataPath, "meshNetworks"), "meshNetworks is not supported: Mesh runs one network (multi-network gateways are not implemented)", keyNode);
+                    networks = ReadNetworks(value, binder, lineOffset);
                     break;
                 default:
                     binder.Unknown(DataPath, keyNode, value);
@@ -44,7 +47,30 @@ internal static class MeshConfigReader
             }
         }
 
-        return result;
+        return networks.Text is null ? result : result with { MeshNetworks = networks.Networks, MeshNetworksText = networks.Text };
+    }
+
+    // data.meshNetworks: Istio's MeshNetworks as YAML in a string, like data.mesh.
+    private static (MeshNetworks? Networks, string? Text) ReadNetworks(YamlNode value, SpecBinder binder, int lineOffset)
+    {
+        if (value is not YamlScalarNode { Value: { } text } scalar)
+        {
+            binder.Fail(NetworksPath, $"expected the mesh networks as a string (meshNetworks: |-), got {SpecBinder.Describe(value)}", value);
+            return (null, null);
+        }
+
+        var firstLine = scalar.Style is ScalarStyle.Literal or ScalarStyle.Folded ? (int)scalar.Start.Line + 1 : (int)scalar.Start.Line;
+        var nestedOffset = lineOffset + firstLine - 1;
+        var root = Parse(text, binder, nestedOffset, scalar, NetworksPath);
+        if (root is null)
+        {
+            return (new MeshNetworks(), text);
+        }
+
+        var nested = binder.Nested(nestedOffset);
+        var networks = nested.Bind(typeof(MeshNetworks), root, NetworksPath) as MeshNetworks ?? new MeshNetworks();
+        binder.Adopt(nested);
+        return (networks, text);
     }
 
     private static IstioMeshConfigMap ReadMesh(YamlNode value, SpecBinder binder, int lineOffset)
@@ -59,12 +85,12 @@ internal static class MeshConfigReader
         // scalar's on its own line.
         var firstLine = scalar.Style is ScalarStyle.Literal or ScalarStyle.Folded ? (int)scalar.Start.Line + 1 : (int)scalar.Start.Line;
         var nestedOffset = lineOffset + firstLine - 1;
-        var root = Parse(text, binder, nestedOffset, scalar);
+        var root = Parse(text, binder, nestedOffset, scalar, MeshPath);
         var mesh = root is null ? new MeshConfig() : BindMesh(root, binder, nestedOffset);
         return new IstioMeshConfigMap { Mesh = mesh, MeshText = text };
     }
 
-    private static YamlNode? Parse(string text, SpecBinder binder, int nestedOffset, YamlNode at)
+    private static YamlNode? Parse(string text, SpecBinder binder, int nestedOffset, YamlNode at, string path)
     {
         var scanner = new Scanner(new StringReader(text));
         var stream = new YamlStream();
@@ -74,24 +100,24 @@ internal static class MeshConfigReader
         }
         catch (YamlException ex)
         {
-            binder.Fail(MeshPath, $"YAML syntax error at line {ex.Start.Line + nestedOffset}: {ex.InnerException?.Message ?? ex.Message}", null, (int)ex.Start.Line + nestedOffset);
+            binder.Fail(path, $"YAML syntax error at line {ex.Start.Line + nestedOffset}: {ex.InnerException?.Message ?? ex.Message}", null, (int)ex.Start.Line + nestedOffset);
             return null;
         }
         catch (ParserLimitException ex)
         {
-            binder.Fail(MeshPath, ex.Message, null, (int)ex.Start.Line + nestedOffset);
+            binder.Fail(path, ex.Message, null, (int)ex.Start.Line + nestedOffset);
             return null;
         }
         catch (Exception)
         {
             // As ConfigParser: YamlDotNet's scanner throws other exceptions on some malformed input.
-            binder.Fail(MeshPath, "the mesh config's YAML cannot be parsed here (look for an unclosed '[' or '{')", null, (int)scanner.CurrentPosition.Line + nestedOffset);
+            binder.Fail(path, "the mesh config's YAML cannot be parsed here (look for an unclosed '[' or '{')", null, (int)scanner.CurrentPosition.Line + nestedOffset);
             return null;
         }
 
         if (stream.Documents.Count > 1)
         {
-            binder.Fail(MeshPath, "the mesh config must be one YAML document", at);
+            binder.Fail(path, "the mesh config must be one YAML document", at);
             return null;
         }
 

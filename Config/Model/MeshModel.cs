@@ -37,6 +37,7 @@ public sealed class MeshModel
     private readonly Lazy<ImmutableArray<ConfigResource<TcpRouteConfig>>> _tcpRoutes;
     private readonly Lazy<ImmutableArray<ConfigResource<TlsRouteConfig>>> _tlsRoutes;
     private readonly Lazy<ImmutableArray<ConfigResource<KubernetesServiceConfig>>> _services;
+    private static readonly MeshNetworks NoNetworks = new();
     private readonly Lazy<MeshConfig> _meshConfig;
 
     public MeshModel(long generation, ImmutableArray<ConfigObject> objects)
@@ -112,6 +113,9 @@ public sealed class MeshModel
 
     /// <summary>Istio's mesh config (ConfigMap istio in istio-system); empty when there is none.</summary>
     public MeshConfig MeshConfig => _meshConfig.Value;
+
+    /// <summary>Istio's meshNetworks (the same ConfigMap's <c>meshNetworks</c>); empty when there is none.</summary>
+    public MeshNetworks MeshNetworks => Objects.Select(o => o.Spec).OfType<IstioMeshConfigMap>().FirstOrDefault()?.MeshNetworks ?? NoNetworks;
 
     private ImmutableArray<ConfigResource<TSpec>> OfKind<TSpec>() where TSpec : class =>
         [

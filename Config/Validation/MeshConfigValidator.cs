@@ -80,6 +80,61 @@ internal static class MeshConfigValidator
                 Common(grpc.Timeout, grpc.StatusOnError, at, context);
             }
         }
+
+        if (spec.MeshNetworks is { } networks)
+        {
+            Networks(networks, context);
+        }
+    }
+
+    // Istio's ValidateMeshNetworks: each endpoint set is one of fromCidr (a CIDR) or fromRegistry; each
+    // gateway one of address (IP or host name) or registryServiceName (an FQDN), with a port.
+    private static void Networks(MeshNetworks networks, ValidationContext context)
+    {
+        foreach (var (name, network) in networks.Networks)
+        {
+            var at = FieldPath.Key("data.meshNetworks.networks", name);
+            for (var i = 0; i < network.Endpoints.Count; i++)
+            {
+                var endpoint = network.Endpoints[i];
+                var path = $"{at}.endpoints[{i}]";
+                if ((endpoint.FromCidr is null) == (endpoint.FromRegistry is null))
+                {
+                    context.Error(path, "exactly one of fromCidr or fromRegistry must be set");
+                }
+                else if (endpoint.FromCidr is { } cidr && (!cidr.Contains('/') || IstioRules.IpOrCidr(cidr) is not null))
+                {
+                    context.Error($"{path}.fromCidr", $"{cidr} is not a valid CIDR block");
+                }
+                else if (endpoint.FromRegistry is { Length: 0 })
+                {
+                    context.Error($"{path}.fromRegistry", "fromRegistry must name a registry (cluster)");
+                }
+            }
+
+            for (var i = 0; i < network.Gateways.Count; i++)
+            {
+                var gateway = network.Gateways[i];
+                var path = $"{at}.gateways[{i}]";
+                if ((gateway.Address is null) == (gateway.RegistryServiceName is null))
+                {
+                    context.Error(path, "exactly one of address or registryServiceName must be set");
+                }
+                else if (gateway.Address is { } address && !System.Net.IPAddress.TryParse(address, out _) && IstioRules.Fqdn(address) is { } problem)
+                {
+                    context.Error($"{path}.address", $"{address} is not a valid IP address or host name: {problem}");
+                }
+                else if (gateway.RegistryServiceName is { } service && IstioRules.Fqdn(service) is { } invalid)
+                {
+                    context.Error($"{path}.registryServiceName", invalid);
+                }
+
+                if (gateway.Port is not (> 0 and <= 65535))
+                {
+                    context.Error($"{path}.port", $"port must be between 1 and 65535, got {gateway.Port?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+                }
+            }
+        }
     }
 
     /// <summary>Every CUSTOM policy names a provider of the mesh config; the mesh config is the ConfigMap istio in istio-system.</summary>

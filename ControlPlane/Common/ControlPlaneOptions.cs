@@ -36,6 +36,13 @@ internal sealed class ControlPlaneOptions
     public string RootNamespace { get; set; } = "istio-system";
 
     /// <summary>
+    /// The network of this control plane's workloads (Istio's <c>values.global.network</c>): a
+    /// workload or WorkloadEntry that names no network of its own is on it. Empty: the mesh's one
+    /// unnamed network (docs/vm.md §5).
+    /// </summary>
+    public string Network { get; set; } = "";
+
+    /// <summary>
     /// Largest object, in bytes of YAML as written: 1.5 MiB, the largest object the Kubernetes
     /// API server stores (etcd's default request limit), so nothing Istio on Kubernetes accepts is refused.
     /// </summary>

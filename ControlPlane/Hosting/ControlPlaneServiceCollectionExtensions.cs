@@ -89,6 +89,7 @@ internal static class ControlPlaneServiceCollectionExtensions
                 TrustDomain = options.TrustDomain,
                 DefaultNamespace = options.DefaultNamespace,
                 RootNamespace = options.RootNamespace,
+                Network = options.Network,
                 TrustBundlePem = sp.GetRequiredService<MeshCertificateAuthority>().TrustBundle,
                 PemFileReader = PemFiles.Reader(options.ConfigDirectory, options.DataDirectory),
             };

@@ -56,11 +56,11 @@ internal static class KubernetesServiceModels
                     var target = string.IsNullOrEmpty(port.TargetPort) ? port.Port!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture) : port.TargetPort;
                     if (uint.TryParse(target, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
                     {
-                        endpoints.Add(WorkloadEntryEndpoints.For(entry, (uint)port.Port!.Value, port.Name ?? "", number, settings));
+                        endpoints.Add(WorkloadEntryEndpoints.For(entry, (uint)port.Port!.Value, port.Name ?? "", number, model, settings));
                     }
                     else if (entry.Spec.Ports.ContainsKey(target))
                     {
-                        endpoints.Add(WorkloadEntryEndpoints.For(entry, (uint)port.Port!.Value, target, 0, settings));
+                        endpoints.Add(WorkloadEntryEndpoints.For(entry, (uint)port.Port!.Value, target, 0, model, settings));
                     }
                 }
             }

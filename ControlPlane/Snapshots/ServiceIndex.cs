@@ -113,7 +113,7 @@ internal sealed class ServiceIndex
                 .Where(m => m.Ready)
                 .SelectMany(m => m.Membership.Ports.Select(p => Endpoint(model, m.Node, p, settings)))
                 .Concat(WorkloadEntryEndpoints.Selected(model, registry, group.Key.Namespace, new Dictionary<string, string> { ["app"] = group.Key.Name })
-                    .SelectMany(entry => ports.Select(p => WorkloadEntryEndpoints.For(entry, p.Number, p.Name, p.Number, settings))))
+                    .SelectMany(entry => ports.Select(p => WorkloadEntryEndpoints.For(entry, p.Number, p.Name, p.Number, model, settings))))
                 .ToImmutableArray();
             yield return new ServiceModel
             {
@@ -148,6 +148,7 @@ internal sealed class ServiceIndex
         }
 
         endpoint.Locality = Locality.FromLabels(node.Labels).ToString();
+        endpoint.Network = NetworkTable.For(model, settings).Of(node.Labels, node.Address);
         return new ServiceEndpoint(port.Port, endpoint);
     }
 
@@ -179,14 +180,14 @@ internal sealed class ServiceIndex
                 if (spec.Endpoints.Count == 0 && resolution is ServiceEntryResolution.Dns or ServiceEntryResolution.DnsRoundRobin)
                 {
                     // DNS without endpoints: the host itself is resolved when connecting.
-                    endpoints.Add(SeEndpoint(host, port.TargetPort != 0 ? port.TargetPort : port.Number, null, port.Number, entry, location, settings));
+                    endpoints.Add(SeEndpoint(host, port.TargetPort != 0 ? port.TargetPort : port.Number, null, port.Number, entry, location, model, settings));
                     continue;
                 }
 
                 foreach (var workload in spec.Endpoints)
                 {
                     var number = workload.Ports.TryGetValue(port.Name, out var mapped) ? mapped : port.TargetPort != 0 ? port.TargetPort : port.Number;
-                    endpoints.Add(SeEndpoint(workload.Address ?? "", number, workload, port.Number, entry, location, settings));
+                    endpoints.Add(SeEndpoint(workload.Address ?? "", number, workload, port.Number, entry, location, model, settings));
                 }
             }
 
@@ -231,11 +232,11 @@ internal sealed class ServiceIndex
 
         foreach (var entry in WorkloadEntryEndpoints.Selected(model, registry, ns, selector.Labels))
         {
-            yield return WorkloadEntryEndpoints.For(entry, port.Number, port.Name, appPort, settings);
+            yield return WorkloadEntryEndpoints.For(entry, port.Number, port.Name, appPort, model, settings);
         }
     }
 
-    private static ServiceEndpoint SeEndpoint(string address, uint port, WorkloadEntryConfig? workload, uint servicePort, ConfigResource<ServiceEntryConfig> entry, ServiceEntryLocation location, MeshSettings settings)
+    private static ServiceEndpoint SeEndpoint(string address, uint port, WorkloadEntryConfig? workload, uint servicePort, ConfigResource<ServiceEntryConfig> entry, ServiceEntryLocation location, MeshModel model, MeshSettings settings)
     {
         var endpoint = new Wire.Endpoint
         {
@@ -252,6 +253,12 @@ internal sealed class ServiceIndex
             }
 
             endpoint.Locality = string.IsNullOrEmpty(workload.Locality) ? Locality.FromLabels(workload.Labels).ToString() : Locality.Parse(workload.Locality).ToString();
+
+            // A mesh-internal endpoint is on a network (an external one is reached directly, wherever it is).
+            if (location == ServiceEntryLocation.MeshInternal)
+            {
+                endpoint.Network = NetworkTable.For(model, settings).Of(workload.Labels, workload.Address, workload.Network);
+            }
 
             // A mesh-internal endpoint with a service account is a meshed workload: originate mTLS to it.
             if (location == ServiceEntryLocation.MeshInternal && !string.IsNullOrEmpty(workload.ServiceAccount))

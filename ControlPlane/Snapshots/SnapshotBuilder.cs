@@ -79,6 +79,7 @@ internal static class SnapshotBuilder
         }
 
         ApplyLocalityLoadBalancing(snapshot, inputs, node);
+        ApplyNetworks(snapshot, inputs, node);
         snapshot.Version = VersionOf(snapshot);
         return snapshot;
     }
@@ -122,6 +123,33 @@ internal static class SnapshotBuilder
             if (copy.Endpoints.Any(e => e.Priority > 0))
             {
                 snapshot.Clusters[i] = copy;
+            }
+        }
+    }
+
+    // Multi-network meshes (docs/vm.md §5): a proxy on a named network reaches the endpoints on
+    // other networks through their networks' east-west gateways. An east-west gateway (a gateway
+    // with an AUTO_PASSTHROUGH server) forwards only into its own network, never to another gateway.
+    private static void ApplyNetworks(ProxySnapshot snapshot, SnapshotInputs inputs, Node node)
+    {
+        var gateways = inputs.Gateways;
+        if (gateways.EndpointNetworks.IsEmpty)
+        {
+            return;
+        }
+
+        var network = NetworkTable.For(inputs.Model, inputs.Settings).Of(node.Labels, node.Address);
+        if (network.Length == 0 || (gateways.EndpointNetworks.Count == 1 && gateways.EndpointNetworks.Contains(network)))
+        {
+            return;
+        }
+
+        var localOnly = node.Mode == ProxyMode.Gateway && snapshot.L4Listeners.Any(l => l.FilterChains.Any(c => c.AutoPassthrough));
+        for (var i = 0; i < snapshot.Clusters.Count; i++)
+        {
+            if (NetworkEndpointFilter.HasRemote(snapshot.Clusters[i], network))
+            {
+                snapshot.Clusters[i] = inputs.Memo.NetworkView(snapshot.Clusters[i], network, localOnly);
             }
         }
     }

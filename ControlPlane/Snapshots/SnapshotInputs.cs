@@ -12,6 +12,7 @@ internal sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry
     private ServiceIndex? _services;
     private GatewayApiGraph? _gatewayApi;
     private SnapshotMemo? _memo;
+    private NetworkGateways? _gateways;
 
     /// <summary>
     /// The services of the mesh, derived from these inputs alone and shared by every node's build
@@ -22,6 +23,9 @@ internal sealed record SnapshotInputs(MeshModel Model, RegistrySnapshot Registry
 
     /// <summary>The Gateway API objects resolved (gateways, listeners, route attachment), shared by every node's build and by status.</summary>
     internal GatewayApiGraph GatewayApi => Once(ref _gatewayApi, () => GatewayApiGraphBuilder.Build(Model, Services, Settings));
+
+    /// <summary>Every network's east-west gateways (meshNetworks and the registry's gateways labelled with a network).</summary>
+    internal NetworkGateways Gateways => Once(ref _gateways, () => NetworkGateways.Build(Model, Registry, Services, Settings));
 
     /// <summary>What the snapshots of these inputs share (<see cref="SnapshotMemo"/>); created on first use without a predecessor.</summary>
     internal SnapshotMemo Memo => Once(ref _memo, () => SnapshotMemo.Create(this, previous: null));
@@ -63,6 +67,9 @@ internal sealed record MeshSettings
     public string RootNamespace { get; init; } = "istio-system";
 
     public string DefaultNamespace { get; init; } = "default";
+
+    /// <summary>The network of workloads that name none (Istio's <c>values.global.network</c>); empty: the one unnamed network.</summary>
+    public string Network { get; init; } = "";
 
     /// <summary>PEM roots of the mesh CA, pushed to every proxy as its trust bundle.</summary>
     public IReadOnlyList<string> TrustBundlePem { get; init; } = [];

@@ -26,6 +26,7 @@ internal sealed class SnapshotMemo
     private readonly ConcurrentDictionary<ClusterKey, Lazy<Wire.Cluster>> _clusters = new();
     private readonly ConcurrentDictionary<string, Lazy<OutboundSection>> _sections = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Wire.Cluster, ClusterLocality> _localities = new(ReferenceEqualityComparer.Instance);
+    private readonly ConcurrentDictionary<Wire.Cluster, ConcurrentDictionary<(string Network, bool LocalOnly), Wire.Cluster>> _networkViews = new(ReferenceEqualityComparer.Instance);
 
     private SnapshotMemo(SnapshotInputs inputs, RouteEpoch epoch)
     {
@@ -81,6 +82,22 @@ internal sealed class SnapshotMemo
     /// it); null for a cluster this memo did not build.
     /// </summary>
     public ClusterLocality? LocalityOf(Wire.Cluster cluster) => _localities.GetValueOrDefault(cluster);
+
+    /// <summary>
+    /// A cluster as proxies on <paramref name="network"/> see it (<see cref="NetworkEndpointFilter"/>):
+    /// built once per network for the clusters this memo built and shared by those proxies; a
+    /// cluster copied for one proxy (locality) is filtered for it alone.
+    /// </summary>
+    public Wire.Cluster NetworkView(Wire.Cluster cluster, string network, bool localOnly)
+    {
+        if (!_localities.ContainsKey(cluster))
+        {
+            return NetworkEndpointFilter.Apply(cluster, network, _inputs.Gateways, localOnly);
+        }
+
+        var views = _networkViews.GetOrAdd(cluster, static _ => new());
+        return views.GetOrAdd((network, localOnly), static (key, state) => NetworkEndpointFilter.Apply(state.Cluster, key.Network, state.Gateways, key.LocalOnly), (Cluster: cluster, Gateways: _inputs.Gateways));
+    }
 
     /// <summary>
     /// What stays valid while the configuration, the settings and the services' definitions stay:

@@ -55,7 +55,7 @@ internal static class WorkloadEntryEndpoints
     /// service port's name (or, for a Kubernetes Service, its named targetPort) to the entry's port;
     /// unmapped, the entry is reached on <paramref name="defaultPort"/>.
     /// </summary>
-    public static ServiceEndpoint For(ConfigResource<WorkloadEntryConfig> entry, uint servicePort, string portName, uint defaultPort, MeshSettings settings)
+    public static ServiceEndpoint For(ConfigResource<WorkloadEntryConfig> entry, uint servicePort, string portName, uint defaultPort, MeshModel model, MeshSettings settings)
     {
         var spec = entry.Spec;
         var endpoint = new Wire.Endpoint
@@ -66,6 +66,7 @@ internal static class WorkloadEntryEndpoints
             Namespace = entry.Namespace,
             Weight = spec.Weight is > 0 ? spec.Weight.Value : 1,
             Locality = string.IsNullOrEmpty(spec.Locality) ? Locality.FromLabels(spec.Labels).ToString() : Locality.Parse(spec.Locality).ToString(),
+            Network = NetworkTable.For(model, settings).Of(spec.Labels, spec.Address, spec.Network),
         };
         foreach (var label in spec.Labels.OrderBy(l => l.Key, StringComparer.Ordinal))
         {

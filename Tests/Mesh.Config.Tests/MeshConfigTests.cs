@@ -89,7 +89,10 @@ public sealed class MeshConfigTests
     [InlineData("data:\n  mesh: |-\n    nosuchField: 1\n", "data.mesh.nosuchField: unknown field \"nosuchField\"")]
     [InlineData("data:\n  mesh: |-\n    outboundTrafficPolicy: {mode: DENY_ALL}\n", "(document 1, line 3) ConfigMap/istio: data.mesh.outboundTrafficPolicy.mode:")]
     [InlineData("data:\n  mesh: |-\n    outboundTrafficPolicy:\n      mode: ALLOW_ANY\n      egressProxy: {host: egress}\n", "(document 1, line 5) ConfigMap/istio: data.mesh.outboundTrafficPolicy.egressProxy: unknown field \"egressProxy\"")]
-    [InlineData("data:\n  meshNetworks: \"{}\"\n", "data.meshNetworks: meshNetworks is not supported")]
+    [InlineData("data:\n  meshNetworks: |-\n    networks:\n      net-b:\n        endpoints: [{fromCidr: 10.1.0.0/99}]\n        gateways: [{address: 1.2.3.4}]\n", "data.meshNetworks.networks.net-b.endpoints[0].fromCidr: 10.1.0.0/99 is not a valid CIDR block")]
+    [InlineData("data:\n  meshNetworks: |-\n    networks:\n      net-b:\n        gateways: [{address: 1.2.3.4}]\n", "data.meshNetworks.networks.net-b.gateways[0].port: port must be between 1 and 65535, got none")]
+    [InlineData("data:\n  meshNetworks: |-\n    networks:\n      net-b:\n        gateways: [{address: 1.2.3.4, registryServiceName: a.b.svc.cluster.local, port: 15443}]\n", "data.meshNetworks.networks.net-b.gateways[0]: exactly one of address or registryServiceName must be set")]
+    [InlineData("data:\n  meshNetworks: |-\n    networks:\n      net-b:\n        gateways: [{adress: 1.2.3.4, port: 15443}]\n", "data.meshNetworks.networks.net-b.gateways[0].adress: unknown field \"adress\"")]
     public void Invalid_mesh_configs_are_refused(string yaml, string expected) =>
         Assert.Contains(Errors(yaml), e => e.Contains(expected, StringComparison.Ordinal));
 

@@ -48,9 +48,7 @@ public sealed class WorkloadConfigTests
         var parsed = ConfigParser.Parse(yaml, "vm.yaml");
 
         Assert.Empty(parsed.Errors.Select(e => e.ToString()));
-        var errors = ConfigValidator.Validate(parsed.Objects).Select(e => e.ToString()).ToList();
-        // Networks are refused until they are implemented; everything else is accepted.
-        Assert.All(errors, e => Assert.Contains("network is not supported", e, StringComparison.Ordinal));
+        Assert.Empty(ConfigValidator.Validate(parsed.Objects).Select(e => e.ToString()));
         var entry = Assert.IsType<WorkloadEntryConfig>(parsed.Objects.Single(o => o.Kind == "WorkloadEntry").Spec);
         Assert.Equal(19080u, entry.Ports["http"]);
         var group = Assert.IsType<WorkloadGroupConfig>(parsed.Objects.Single(o => o.Kind == "WorkloadGroup").Spec);

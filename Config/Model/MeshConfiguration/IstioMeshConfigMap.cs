@@ -19,6 +19,12 @@ public sealed record IstioMeshConfigMap
 
     /// <summary>The <c>data.mesh</c> text as written (the ConfigMap is written back with it unchanged).</summary>
     public string MeshText { get; init; } = "";
+
+    /// <summary>The <c>data.meshNetworks</c> key: the mesh's networks and their east-west gateways (docs/vm.md §5).</summary>
+    public MeshNetworks? MeshNetworks { get; init; }
+
+    /// <summary>The <c>data.meshNetworks</c> text as written; null when the key is absent.</summary>
+    public string? MeshNetworksText { get; init; }
 }
 
 /// <summary>

@@ -48,7 +48,7 @@ public sealed record WorkloadEntryConfig
 
     public ValueMap<string> Labels { get; init; } = ValueMap<string>.Empty;
 
-    [Refused("networks (and east-west gateways) are not implemented yet: every endpoint is on the one network")]
+    /// <summary>The network the endpoint is on (Istio's <c>topology.istio.io/network</c>); other networks reach it through its network's east-west gateway (docs/vm.md §5).</summary>
     public string? Network { get; init; }
 
     /// <summary><c>region/zone/subzone</c>: locality load balancing (DestinationRule localityLbSetting).</summary>

@@ -22,5 +22,12 @@ public sealed class NodeOptions
     /// </summary>
     public string? WorkloadGroup { get; set; }
 
+    /// <summary>
+    /// The network this workload is on (Istio's <c>ISTIO_META_NETWORK</c>): sent as its
+    /// <c>topology.istio.io/network</c> label, which wins over the label set directly. Empty: the
+    /// control plane's network (docs/vm.md §5).
+    /// </summary>
+    public string? Network { get; set; }
+
     public Dictionary<string, string> Labels { get; set; } = new(StringComparer.Ordinal);
 }

@@ -39,6 +39,10 @@ internal sealed class NodeIdentityFactory
             WorkloadGroup = _options.Node.WorkloadGroup ?? string.Empty,
         };
         node.Labels.Add(_options.Node.Labels);
+        if (!string.IsNullOrWhiteSpace(_options.Node.Network))
+        {
+            node.Labels["topology.istio.io/network"] = _options.Node.Network;
+        }
         if (_options.Mode == MeshProxyMode.Gateway && !node.Labels.ContainsKey("istio"))
         {
             // What Istio's Gateway selectors (istio: ingressgateway) match by default.
@@ -63,6 +67,18 @@ internal sealed class NodeIdentityFactory
             }
 
             node.Services.Add(membership);
+        }
+
+        // A gateway says where it serves each Gateway port, so the control plane can find a
+        // network's east-west gateway (port 15443) among the registered gateways.
+        foreach (var listener in _listeners.OfKind(ListenerKind.Gateway).Where(l => l.GatewayPorts.Count > 0))
+        {
+            node.GatewayListeners.Add(new ServicePort
+            {
+                Port = (uint)listener.GatewayPorts[0],
+                InboundPort = (uint)listener.BoundPort,
+                Protocol = SnapshotTranslator.ProtocolOf(listener.Protocol),
+            });
         }
 
         foreach (var listener in _listeners.OfKind(ListenerKind.Outbound))

@@ -85,6 +85,10 @@ public static class MeshProxyHostingExtensions
         services.TryAddSingleton<CaptureDispatch>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            // A caller on another network reaches this sidecar through an east-west gateway with
+            // HTTP/2 over the mTLS its connect callback set up: its handler sees an http:// upstream
+            // and sends :scheme http on a TLS connection, which Envoy accepts and Kestrel only with this.
+            kestrel.AllowAlternateSchemes = true;
             var provider = kestrel.ApplicationServices;
             var configurators = KestrelListenerSetup.OrderedConfigurators(provider);
             KestrelListenerSetup.Configure(kestrel, provider.GetRequiredService<ListenerSet>(), configurators, provider.GetRequiredService<CaptureDispatch>());

@@ -261,7 +261,7 @@ internal sealed partial class TcpProxyStage : IListenerConfigurator
 
         try
         {
-            var upstream = await _connector.ConnectAsync(host, port, cluster, endpoint, stopping);
+            var upstream = await _connector.ConnectAsync(host, port, cluster, endpoint, stopping, originateTls: route.Chain?.AutoPassthrough != true);
             session.UpstreamAddress = upstream.Address;
             session.UpstreamMtls = upstream.Tls is not null && cluster?.Tls.Mode == L4TlsMode.IstioMutual;
             if (cluster is not null && endpoint is not null)

@@ -36,7 +36,11 @@ internal sealed class UpstreamConnector
     }
 
     /// <summary>Connects to <paramref name="host"/>:<paramref name="port"/> for <paramref name="cluster"/> (null: passthrough without a cluster).</summary>
-    public async Task<UpstreamConnection> ConnectAsync(string host, int port, L4Cluster? cluster, L4Endpoint? endpoint, CancellationToken cancellationToken)
+    /// <param name="originateTls">
+    /// False for AUTO_PASSTHROUGH (an east-west gateway): the caller's mTLS, routed by its SNI, goes to
+    /// the endpoint as it is — Istio's SNI-DNAT clusters have no TLS of their own.
+    /// </param>
+    public async Task<UpstreamConnection> ConnectAsync(string host, int port, L4Cluster? cluster, L4Endpoint? endpoint, CancellationToken cancellationToken, bool originateTls = true)
     {
         var pool = cluster?.Pool ?? L4PoolSettings.Default;
         using var timeout = new CancellationTokenSource(pool.ConnectTimeout, _time);
@@ -53,7 +57,7 @@ internal sealed class UpstreamConnector
 
             var address = socket.RemoteEndPoint?.ToString() ?? $"{host}:{port}";
             var stream = new NetworkStream(socket, ownsSocket: false);
-            var tls = cluster?.Tls ?? L4UpstreamTls.None;
+            var tls = (originateTls ? cluster?.Tls : null) ?? L4UpstreamTls.None;
             if (endpoint is null || !tls.UsesTlsFor(endpoint))
             {
                 return new UpstreamConnection(socket, stream, null, address);
@@ -152,7 +156,9 @@ internal sealed class UpstreamConnector
         if (tls.Mode == L4TlsMode.IstioMutual)
         {
             var certificate = _identity.Certificate ?? throw new UpstreamConnectException("mesh mTLS needs the workload certificate, which the proxy does not have yet");
+            // An east-west gateway stands for the remote endpoints: any of their identities may answer.
             IReadOnlyList<string> expected = tls.SubjectAltNames.Count > 0 ? tls.SubjectAltNames
+                : endpoint.Source?.Identities is { Count: > 0 } identities ? identities
                 : endpoint.Source?.Identity is { Length: > 0 } identity ? [identity]
                 : [];
             return new SslClientAuthenticationOptions

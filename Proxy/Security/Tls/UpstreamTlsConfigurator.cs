@@ -35,6 +35,12 @@ internal sealed class UpstreamTlsConfigurator(WorkloadIdentityState identity) : 
         {
             ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => identity.Certificate?.Leaf!;
             ssl.RemoteCertificateValidationCallback = (_, certificate, chain, _) => ServerCertificateVerifier.AcceptMeshServer(certificate, chain, identity, expected);
+            if (metadata.TryGetValue(UpstreamTlsMetadata.Gateways, out var gateways) && metadata.TryGetValue(UpstreamTlsMetadata.GatewaySni, out var sni))
+            {
+                var connector = new GatewayTlsConnector(gateways.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.OrdinalIgnoreCase), sni, expected, identity);
+                handler.ConnectCallback = connector.ConnectAsync;
+            }
+
             return;
         }
 

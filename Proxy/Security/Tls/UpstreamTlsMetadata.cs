@@ -21,6 +21,16 @@ internal static class UpstreamTlsMetadata
 
     public const string InsecureSkipVerify = "mesh.tls.insecure";
 
+    /// <summary>
+    /// Mesh mTLS through east-west gateways: the gateways' authorities (<c>host:port</c>,
+    /// newline-separated), dialled as http:// destinations whose TLS the connect callback originates
+    /// with the SNI in <see cref="GatewaySni"/>.
+    /// </summary>
+    public const string Gateways = "mesh.tls.gateways";
+
+    /// <summary>Istio's <c>outbound_.&lt;port&gt;_.&lt;subset&gt;_.&lt;service&gt;</c> SNI, by which an AUTO_PASSTHROUGH gateway picks the cluster.</summary>
+    public const string GatewaySni = "mesh.tls.gateway-sni";
+
     public const string IstioMutual = "ISTIO_MUTUAL";
     public const string Simple = "SIMPLE";
     public const string Mutual = "MUTUAL";

@@ -29,6 +29,14 @@ internal sealed class UpstreamTlsPlan
         AllowResponseBuffering = false,
     };
 
+    private static readonly ForwarderRequestConfig Http2ThroughGateway = new()
+    {
+        Version = HttpVersion.Version20,
+        VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        ActivityTimeout = ClusterDefaults.StreamIdleTimeout,
+        AllowResponseBuffering = false,
+    };
+
     /// <summary>Plaintext to every endpoint.</summary>
     public static readonly UpstreamTlsPlan None = new(null, allEndpoints: false, new Dictionary<string, string>());
 
@@ -45,7 +53,13 @@ internal sealed class UpstreamTlsPlan
 
     public bool UsesTls => _mode is not null;
 
-    public bool UsesTlsFor(Endpoint endpoint) => _mode is not null && (_allEndpoints || endpoint.Mtls);
+    /// <summary>
+    /// Whether the endpoint's destination is https://. An east-west gateway of another network is
+    /// not: its mesh mTLS is originated by the connect callback (<see cref="UpstreamTlsConfigurator"/>),
+    /// because the handler would send the request's host as the SNI, and the gateway routes by
+    /// Istio's <c>outbound_</c> name.
+    /// </summary>
+    public bool UsesTlsFor(Endpoint endpoint) => _mode is not null && (_allEndpoints || endpoint.Mtls) && !(endpoint.NetworkGateway && _mode == UpstreamTlsMetadata.IstioMutual);
 
     public string SchemeFor(Endpoint endpoint) => UsesTlsFor(endpoint) ? "https" : "http";
 
@@ -61,8 +75,16 @@ internal sealed class UpstreamTlsPlan
     /// The request settings for the cluster: HTTP/2 by ALPN for mesh mTLS (Istio's h2UpgradePolicy
     /// DEFAULT and UPGRADE), HTTP/1.1 with DO_NOT_UPGRADE; else the cluster protocol's own.
     /// </summary>
+    /// <remarks>
+    /// Through an east-west gateway the handler sees an http:// destination, so HTTP/2 must be
+    /// asked for with prior knowledge (the callback's ALPN then offers h2 alone): a cluster with
+    /// gateway endpoints upgrades every request to HTTP/2 (unless DO_NOT_UPGRADE), as Envoy's
+    /// mesh clusters do.
+    /// </remarks>
     public ForwarderRequestConfig RequestConfig(Protocol protocol, ForwarderRequestConfig plaintext, H2UpgradePolicy upgrade) =>
-        _mode == UpstreamTlsMetadata.IstioMutual && protocol is Protocol.Http or Protocol.Unspecified && upgrade != H2UpgradePolicy.DoNotUpgrade ? Http2OverTls : plaintext;
+        _mode == UpstreamTlsMetadata.IstioMutual && protocol is Protocol.Http or Protocol.Unspecified && upgrade != H2UpgradePolicy.DoNotUpgrade
+            ? (_metadata.ContainsKey(UpstreamTlsMetadata.Gateways) ? Http2ThroughGateway : Http2OverTls)
+            : plaintext;
 
     public static UpstreamTlsPlan For(Cluster cluster, bool meshHasCa, string path, TranslationErrors errors)
     {
@@ -102,10 +124,16 @@ internal sealed class UpstreamTlsPlan
         var names = subjectAltNames.Where(n => n.Length > 0).ToList();
         if (names.Count == 0)
         {
-            names = [.. cluster.Endpoints.Where(e => (allEndpoints || e.Mtls) && e.Identity.Length > 0).Select(e => e.Identity).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+            names = [.. cluster.Endpoints.Where(e => allEndpoints || e.Mtls).SelectMany(e => e.Identities.Append(e.Identity)).Where(i => i.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
         }
 
         var metadata = new Dictionary<string, string> { [UpstreamTlsMetadata.Mode] = UpstreamTlsMetadata.IstioMutual };
+        var gateways = cluster.Endpoints.Where(e => e.NetworkGateway).Select(e => ClusterConventions.FormatAuthority(e.Address, e.Port)).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal).ToList();
+        if (gateways.Count > 0)
+        {
+            metadata[UpstreamTlsMetadata.Gateways] = string.Join('\n', gateways);
+            metadata[UpstreamTlsMetadata.GatewaySni] = $"outbound_.{cluster.Port}_.{cluster.Subset}_.{cluster.Service}";
+        }
         if (names.Count > 0)
         {
             metadata[UpstreamTlsMetadata.SubjectAltNames] = string.Join('\n', names);
