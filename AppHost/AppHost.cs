@@ -121,6 +121,9 @@ if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["E
 
 builder.AddMeshGateway("ingressgateway", mesh);
 
+// `dotnet exec` of each app's build output rather than `dotnet run --no-build` (BuildOutputLaunch.cs).
+builder.RunProjectsFromBuildOutput();
+
 builder.Build().Run();
 
 // The C# tcp-echo server with its three ports allocated by Aspire.
