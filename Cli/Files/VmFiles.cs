@@ -106,6 +106,13 @@ internal static class VmFiles
             $"MESH_CLUSTER_ID={settings.ClusterId}",
         };
 
+        // The VM's network (Istio's ISTIO_META_NETWORK in cluster.env): the sidecar must know it to
+        // reach the mesh's other networks through their east-west gateways (docs/vm.md §5).
+        if (!string.IsNullOrEmpty(template.Network))
+        {
+            lines.Add($"Mesh__Node__Network={template.Network}");
+        }
+
         // One inbound listener per port of the template: other proxies reach the VM on that port
         // (the entry's port) and the sidecar forwards to the app on the same port on loopback.
         var index = 0;

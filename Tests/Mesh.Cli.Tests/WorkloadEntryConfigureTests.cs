@@ -20,6 +20,7 @@ public sealed class WorkloadEntryConfigureTests
             labels: {app: details, version: v2}
           template:
             serviceAccount: bookinfo-details
+            network: vm-network
             ports: {http: 9080, tcp-metrics: 9102}
           probe:
             periodSeconds: 5
@@ -57,6 +58,7 @@ public sealed class WorkloadEntryConfigureTests
         Assert.Contains("Mesh__ControlPlane__Address=http://192.168.50.1:15012", environment);
         Assert.Contains("Mesh__ControlPlane__TokenFile=/etc/mesh/mesh-token", environment);
         Assert.Contains("Mesh__Node__WorkloadGroup=details-vm", environment);
+        Assert.Contains("Mesh__Node__Network=vm-network", environment); // the VM reaches other networks through their gateways
         Assert.Contains("Mesh__Node__Namespace=bookinfo", environment);
         Assert.Contains("Mesh__Node__ServiceAccount=bookinfo-details", environment);
         Assert.Contains("Mesh__Inbound__0__ListenPort=9080", environment);
