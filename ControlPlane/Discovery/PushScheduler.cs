@@ -80,9 +80,15 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
 
     /// <summary>
     /// The first snapshot of a new stream, sent at once (no debounce). It is built from the
-    /// registry of the last push round rather than the live one: during a connection storm every
-    /// joining proxy of a shape then shares one build, and the round that follows the join
-    /// (at most the max delay later) brings the newest endpoints.
+    /// registry of the last push round rather than the live one: joining proxies of a shape then
+    /// share one build, and the round that follows the join (at most the max delay later) brings
+    /// the newest endpoints. Not when the registry has moved on since that round by more than
+    /// this proxy's own registration — a connection storm, where workloads register by
+    /// connecting: the last round's registry then lacks most of what the control plane already
+    /// knows (at the start of a storm, everything: a ~1 KB snapshot without any other service),
+    /// and the round those registrations scheduled sends the current state anyway. Pushing the
+    /// stale one would cost a write and its ACK, and make the proxy drop what it holds (a
+    /// reconnecting proxy) or serve an empty mesh until then.
     /// </summary>
     public void PushInitial(ProxyConnection connection)
     {
@@ -91,7 +97,13 @@ internal sealed partial class PushScheduler : IHostedService, IAsyncDisposable
             return;
         }
 
-        var registry = Volatile.Read(ref _pushedRegistry) ?? _registry.Current;
+        var pushed = Volatile.Read(ref _pushedRegistry);
+        if (pushed is not null && _registry.Version - pushed.Version > 1)
+        {
+            return;
+        }
+
+        var registry = pushed ?? _registry.Current;
         PushRound.OfferOne(_cache.For(new SnapshotInputs(_store.Current.Model, registry, _settings.Current)), connection, _buildFailed);
     }
 

@@ -97,6 +97,42 @@ public sealed class DiscoveryStreamTests
     }
 
     [Fact]
+    public async Task A_proxy_joining_a_storm_gets_the_current_registry_first_not_the_last_rounds()
+    {
+        var clock = new TestClock();
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options() with { ProductionTimings = true, Clock = clock });
+        var debounce = controlPlane.Service<IOptions<ControlPlaneOptions>>().Value.PushDebounce;
+        var scheduler = controlPlane.Service<Mesh.ControlPlane.Discovery.PushScheduler>();
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews"));
+        await clock.WaitForTimerAsync("the push debounce", debounce);
+        clock.Advance(debounce);
+        await Poll.UntilAsync("the round of the change, with no workload registered", () => scheduler.LastRoundRegistryVersion == 0);
+
+        // Alone since that round, a joining proxy gets its first snapshot at once (the clock stands
+        // still): the last round's registry lacks only itself.
+        await using var first = await controlPlane.Proxy("productpage").ConnectAsync();
+        Assert.Empty((await first.NextAsync()).Clusters.Single().Endpoints);
+
+        // The second one joins a registry two registrations past that round: it waits for the round
+        // those registrations scheduled, and its first snapshot holds both workloads — not the empty
+        // mesh of the last round.
+        await using var second = await controlPlane.Proxy("reviews-v1").ConnectAsync();
+        var registry = controlPlane.Service<WorkloadRegistry>();
+        await Poll.UntilAsync("the second proxy registered (before the clock moves: no round in between)", () => registry.Version == 2);
+        var firstOfSecond = second.NextAsync();
+        await Poll.UntilAsync("the next round reaches the second proxy", () =>
+        {
+            if (!firstOfSecond.IsCompleted)
+            {
+                clock.Advance(debounce);
+            }
+
+            return firstOfSecond.IsCompleted;
+        });
+        Assert.Equal(["productpage", "reviews-v1"], (await firstOfSecond).Clusters.Single().Endpoints.Select(e => e.NodeId).Order());
+    }
+
+    [Fact]
     public async Task A_change_that_does_not_alter_a_proxys_snapshot_is_not_pushed()
     {
         await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
