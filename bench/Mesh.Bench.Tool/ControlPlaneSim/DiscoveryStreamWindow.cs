@@ -6,5 +6,5 @@ namespace Mesh.Bench.Tool.ControlPlaneSim;
 /// </summary>
 internal static class DiscoveryStreamWindow
 {
-    public const int Bytes = 4 * 1024 * 1024;
+    public const int Bytes = 1024 * 1024;
 }
