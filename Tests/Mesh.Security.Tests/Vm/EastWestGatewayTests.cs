@@ -23,17 +23,8 @@ public sealed class EastWestGatewayTests : IAsyncLifetime
 {
     private const string Details = "details.default.svc.cluster.local";
 
-    private const string CrossNetworkGateway = """
-        apiVersion: networking.istio.io/v1
-        kind: Gateway
-        metadata: {name: cross-network-gateway, namespace: istio-system}
-        spec:
-          selector: {istio: eastwestgateway}
-          servers:
-          - port: {number: 15443, name: tls, protocol: TLS}
-            tls: {mode: AUTO_PASSTHROUGH}
-            hosts: ["*.local"]
-        """;
+    /// <summary>Istio's cross-network Gateway, as the repository ships it (docs/vm.md, section 5).</summary>
+    private static readonly string CrossNetworkGateway = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "samples", "multicluster", "expose-services.yaml"));
 
     // Istio's samples/multicluster/expose-istiod.yaml, with a TCP server: Mesh's discovery port is h2c.
     private const string ExposeControlPlane = """
