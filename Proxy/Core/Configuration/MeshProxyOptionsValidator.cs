@@ -88,10 +88,10 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:AppAddress must not be empty.");
         }
 
-        Probes.AppProbeSet.TryParse(options.AppProbers, errors);
+        AppProbeSet.TryParse(options.AppProbers, errors);
         if (!string.IsNullOrWhiteSpace(options.ReadinessProbe))
         {
-            Probes.ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
+            ReadinessProbeSpec.Parse(options.ReadinessProbe, errors);
         }
 
         var names = new HashSet<string>(StringComparer.Ordinal);
