@@ -122,6 +122,7 @@ public static class MeshProxyHostingExtensions
         services.AddSingleton<PassthroughForwarder>();
         services.AddSingleton<Explain.RequestExplainerEngine>();
         services.AddSingleton<Explain.ExplainEndpoint>();
+        services.AddSingleton<IAdminEndpoint, ServerInfoEndpoint>();
 
         services.AddSingleton<AppProber>();
         services.AddSingleton<AppProbeEndpoint>();

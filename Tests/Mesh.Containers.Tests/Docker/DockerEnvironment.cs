@@ -4,15 +4,22 @@ using DotNet.Testcontainers.Configurations;
 namespace Mesh.Containers.Tests.Docker;
 
 /// <summary>
-/// Whether these tests can run here: a Docker daemon that answers, and the base image the mesh's
+/// Whether these tests can run here: a Docker daemon that answers, and the base images the mesh's
 /// images are published on (<c>containers/build-base-images</c> serves it from a local registry
 /// when no public registry is reachable). <see cref="Unavailable"/> says why not, for the skip.
 /// </summary>
 internal static class DockerEnvironment
 {
-    /// <summary>The base image of every image the tests publish (<c>MESH_CONTAINER_BASE_IMAGE</c> overrides it).</summary>
+    /// <summary>The base image of the framework-dependent images: control plane and apps (<c>MESH_CONTAINER_BASE_IMAGE</c> overrides it).</summary>
     public static readonly string BaseImage =
         Environment.GetEnvironmentVariable("MESH_CONTAINER_BASE_IMAGE") is { Length: > 0 } image ? image : "localhost:5000/dotnet/aspnet:10.0";
+
+    /// <summary>
+    /// The base image of the Native AOT images, sidecar and gateway: runtime-deps, no .NET runtime
+    /// (<c>MESH_CONTAINER_AOT_BASE_IMAGE</c> overrides it).
+    /// </summary>
+    public static readonly string AotBaseImage =
+        Environment.GetEnvironmentVariable("MESH_CONTAINER_AOT_BASE_IMAGE") is { Length: > 0 } image ? image : "localhost:5000/dotnet/runtime-deps:10.0";
 
     static DockerEnvironment()
     {
@@ -49,13 +56,19 @@ internal static class DockerEnvironment
         return BaseImageMissing();
     }
 
-    // The base image must be in a registry (the SDK's container publishing pulls it from there).
+    // The base images must be in a registry (the SDK's container publishing pulls them from there).
     private static string? BaseImageMissing()
     {
-        var (exitCode, output) = Run("docker", "manifest", "inspect", "--insecure", BaseImage);
-        return exitCode == 0
-            ? null
-            : $"the base image {BaseImage} is not in its registry ({output.Trim()}); run containers/build-base-images (docs/containers.md)";
+        foreach (var image in new[] { BaseImage, AotBaseImage })
+        {
+            var (exitCode, output) = Run("docker", "manifest", "inspect", "--insecure", image);
+            if (exitCode != 0)
+            {
+                return $"the base image {image} is not in its registry ({output.Trim()}); run containers/build-base-images (docs/containers.md)";
+            }
+        }
+
+        return null;
     }
 
     public static (int ExitCode, string Output) Run(string program, params string[] arguments)

@@ -1,12 +1,14 @@
 using System.Reflection;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Containers.Tests.Docker;
 
 /// <summary>
 /// The images of the control plane, sidecar, gateway and Bookinfo apps, built once per test run
 /// the documented way — `dotnet publish -t:PublishContainer` on the base image, no Dockerfile —
-/// from the build the tests were compiled with (no-build publish: the build already happened),
-/// into the local Docker daemon. Repository names follow docs/kubernetes.md (project name, lower
+/// into the local Docker daemon: the control plane and the apps from the build the tests were
+/// compiled with (no-build publish: the build already happened) on aspnet, the sidecar and the
+/// gateway as they ship, Native AOT on runtime-deps. Repository names follow docs/kubernetes.md (project name, lower
 /// case, dots as dashes), which is how the manifests name them.
 /// </summary>
 internal static class MeshImages
@@ -41,19 +43,10 @@ internal static class MeshImages
         foreach (var project in assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Where(a => a.Key.StartsWith("ImageProject:", StringComparison.Ordinal)).Select(a => a.Value!))
         {
             var repository = RepositoryOf(project);
-            var publishDirectory = Path.Combine(Path.GetTempPath(), "mesh-containers-publish-" + Guid.NewGuid().ToString("N")[..8]);
-            var (exitCode, output) = DockerEnvironment.Run("dotnet", "publish", project, "-c", configuration, "--no-build", "-nologo", "-v", "minimal",
-                "-t:PublishContainer",
-                $"-p:ContainerBaseImage={DockerEnvironment.BaseImage}",
-                $"-p:ContainerRepository={repository}",
-                $"-p:ContainerImageTag={Tag}",
-                // Its own publish folder: other test projects publish and pack these projects too.
-                $"-p:PublishDir={publishDirectory}/");
-            if (Directory.Exists(publishDirectory))
-            {
-                Directory.Delete(publishDirectory, recursive: true);
-            }
-
+            var program = Path.GetFileNameWithoutExtension(project);
+            var (exitCode, output) = ShippedAsNativeAot.Contains(program)
+                ? PublishNativeAot(project, program, repository)
+                : PublishFrameworkDependent(project, configuration, repository);
             if (exitCode != 0)
             {
                 throw new InvalidOperationException($"dotnet publish -t:PublishContainer {Path.GetFileName(project)} failed ({exitCode}):\n{output}");
@@ -63,5 +56,53 @@ internal static class MeshImages
         }
 
         return images;
+    }
+
+    /// <summary>The programs whose shipped image is a Native AOT build on runtime-deps (docs/containers.md).</summary>
+    private static readonly HashSet<string> ShippedAsNativeAot = ["Mesh.Sidecar", "Mesh.Gateway"];
+
+    private static (int ExitCode, string Output) PublishFrameworkDependent(string project, string configuration, string repository)
+    {
+        var publishDirectory = Path.Combine(Path.GetTempPath(), "mesh-containers-publish-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            return DockerEnvironment.Run("dotnet", "publish", project, "-c", configuration, "--no-build", "-nologo", "-v", "minimal",
+                "-t:PublishContainer",
+                $"-p:ContainerBaseImage={DockerEnvironment.BaseImage}",
+                $"-p:ContainerRepository={repository}",
+                $"-p:ContainerImageTag={Tag}",
+                // Its own publish folder: other test projects publish and pack these projects too.
+                $"-p:PublishDir={publishDirectory}/");
+        }
+        finally
+        {
+            if (Directory.Exists(publishDirectory))
+            {
+                Directory.Delete(publishDirectory, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The documented AOT image command. With <c>MESH_TEST_SIDECAR</c> / <c>MESH_TEST_GATEWAY</c>
+    /// naming a Native AOT publish folder (tools/test-aot), the image is made of that folder (the
+    /// container target alone, no second native compile); otherwise the program is published with
+    /// Native AOT here, with an artifacts path of its own under the test output (kept, so a second
+    /// run compiles only what changed, and apart from everyone's Debug builds).
+    /// </summary>
+    private static (int ExitCode, string Output) PublishNativeAot(string project, string program, string repository)
+    {
+        string[] container = ["-p:RuntimeIdentifier=linux-x64", "-p:PublishAot=true", $"-p:ContainerBaseImage={DockerEnvironment.AotBaseImage}",
+            $"-p:ContainerRepository={repository}", $"-p:ContainerImageTag={Tag}", "-nologo", "-v", "minimal"];
+        if (ProxyProgram.IsSelected(program))
+        {
+            var published = Path.GetDirectoryName(ProxyProgram.Path(program, program + ".dll"))!;
+            return DockerEnvironment.Run("dotnet", ["msbuild", project, "-t:PublishContainer", "-p:Configuration=Release", $"-p:PublishDir={published}/", .. container]);
+        }
+
+        var artifacts = Path.Combine(AppContext.BaseDirectory, "aot-artifacts");
+        string[] compiler = File.Exists("/usr/bin/clang") || !File.Exists("/usr/bin/clang-14") ? [] : ["-p:CppCompilerAndLinker=clang-14"];
+        return DockerEnvironment.Run("dotnet", ["publish", project, "-c", "Release", "-t:PublishContainer", "--artifacts-path", artifacts,
+            "-p:TreatWarningsAsErrors=false", .. compiler, .. container]);
     }
 }

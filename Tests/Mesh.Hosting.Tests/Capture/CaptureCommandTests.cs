@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
 using Mesh.Hosting.Tests.Pods;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Hosting.Tests.Capture;
 
@@ -80,14 +81,14 @@ public sealed class CaptureCommandTests
     [Fact]
     public async Task Bad_flags_are_refused_by_name_and_dry_run_prints_the_rules()
     {
-        var (code, output) = await RunAsync("dotnet", ["exec", SidecarProgram, "capture", "install", "-p", "x", "-x", "10.1.2.3/33", "--istio-service-cidr=fd00::/8", "--nope"]);
+        var (code, output) = await RunAsync(SidecarProgram[0], [.. SidecarProgram.Skip(1), "capture", "install", "-p", "x", "-x", "10.1.2.3/33", "--istio-service-cidr=fd00::/8", "--nope"]);
         Assert.Equal(2, code);
         Assert.Contains("--envoy-port: 'x' is not a port", output, StringComparison.Ordinal);
         Assert.Contains("--istio-service-exclude-cidr: '10.1.2.3/33' is not an address or CIDR", output, StringComparison.Ordinal);
         Assert.Contains("--istio-service-cidr: 'fd00::/8' is IPv6", output, StringComparison.Ordinal);
         Assert.Contains("unknown flag '--nope'", output, StringComparison.Ordinal);
 
-        (code, output) = await RunAsync("dotnet", ["exec", SidecarProgram, "capture", "install", "--dry-run", "-p", "16001", "-b", "9080,9090", "-i", "240.240.0.0/16"]);
+        (code, output) = await RunAsync(SidecarProgram[0], [.. SidecarProgram.Skip(1), "capture", "install", "--dry-run", "-p", "16001", "-b", "9080,9090", "-i", "240.240.0.0/16"]);
         Assert.Equal(0, code);
         Assert.Contains("-A MESH_REDIRECT -p tcp -j REDIRECT --to-ports 16001", output, StringComparison.Ordinal);
         Assert.Contains("-A MESH_INBOUND -p tcp --dport 9080 -j MESH_IN_REDIRECT", output, StringComparison.Ordinal);
@@ -96,12 +97,13 @@ public sealed class CaptureCommandTests
         Assert.DoesNotContain("-A MESH_OUTPUT -j MESH_REDIRECT", output, StringComparison.Ordinal);
     }
 
-    internal static string SidecarProgram =>
-        typeof(CaptureCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PodProgram:Mesh.Sidecar").Value!;
+    /// <summary>The sidecar program's command line: its build output, or the build MESH_TEST_SIDECAR selects.</summary>
+    internal static IReadOnlyList<string> SidecarProgram => ProxyProgram.Command("Mesh.Sidecar",
+        typeof(CaptureCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PodProgram:Mesh.Sidecar").Value!);
 
     internal static async Task<string> CaptureAsync(PodNetwork.Pod vm, string[] arguments)
     {
-        var (code, output) = await RunAsync("ip", ["netns", "exec", vm.Namespace, "dotnet", "exec", SidecarProgram, "capture", .. arguments]);
+        var (code, output) = await RunAsync("ip", ["netns", "exec", vm.Namespace, .. SidecarProgram, "capture", .. arguments]);
         Assert.True(code == 0, $"capture {string.Join(' ', arguments)} exited {code}: {output}");
         return output;
     }

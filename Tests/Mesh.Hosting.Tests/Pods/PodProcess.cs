@@ -1,11 +1,13 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Hosting.Tests.Pods;
 
 /// <summary>
-/// A .NET program run as a container of a pod: in the pod's network namespace, with exactly the
-/// environment given (plus PATH/HOME/DOTNET_ROOT to find dotnet), and — for a sidecar — its
+/// A program run as a container of a pod (<c>dotnet exec</c> of an assembly, or an executable such
+/// as the Native AOT sidecar, <see cref="ProxyProgram"/>): in the pod's network namespace, with exactly
+/// the environment given (plus PATH/HOME/DOTNET_ROOT to find dotnet), and — for a sidecar — its
 /// projected service account token at the path the manifest mounts it, in a private mount
 /// namespace (tmpfs over /run, i.e. /var/run), as the kubelet projects it. Output is kept for failure messages.
 /// </summary>
@@ -36,25 +38,20 @@ internal sealed class PodProcess : IDisposable
 
     /// <param name="podNamespace">The pod's network namespace, or null for the node.</param>
     /// <param name="token">A token file to project into <paramref name="tokenDirectory"/> (its file name is kept).</param>
+    /// <param name="command">The program and its first arguments (<c>dotnet exec X.dll</c>, or an executable).</param>
     /// <param name="runAs">In a pod: a command the program runs under (e.g. setpriv with another group), or null.</param>
-    public static PodProcess Start(string name, string? podNamespace, string assembly, IReadOnlyDictionary<string, string> environment, string? token = null, string? tokenDirectory = null, IReadOnlyList<string>? runAs = null)
+    public static PodProcess Start(string name, string? podNamespace, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> environment, string? token = null, string? tokenDirectory = null, IReadOnlyList<string>? runAs = null)
     {
         var start = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (podNamespace is null)
+        IReadOnlyList<string> arguments = podNamespace is null
+            ? command
+            : ["ip", "netns", "exec", podNamespace, "unshare", "--mount", "sh", "-c", Entrypoint, "pod", token ?? "", tokenDirectory ?? "", .. runAs ?? [], .. command];
+        start.FileName = arguments[0];
+        foreach (var argument in arguments.Skip(1))
         {
-            start.FileName = "dotnet";
-        }
-        else
-        {
-            start.FileName = "ip";
-            foreach (var argument in (string[])["netns", "exec", podNamespace, "unshare", "--mount", "sh", "-c", Entrypoint, "pod", token ?? "", tokenDirectory ?? "", .. runAs ?? [], "dotnet"])
-            {
-                start.ArgumentList.Add(argument);
-            }
+            start.ArgumentList.Add(argument);
         }
 
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(assembly);
         start.Environment.Clear();
         foreach (var inherited in new[] { "PATH", "HOME", "DOTNET_ROOT", "DOTNET_CLI_HOME" })
         {

@@ -7,6 +7,7 @@ using Aspire.Hosting.ApplicationModel;
 using Mesh.Hosting.Tests.Infrastructure;
 using Poll = Mesh.Testing.Poll;
 using Mesh.Hosting.ApplicationModel;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Hosting.Tests.Pods;
 
@@ -35,7 +36,7 @@ public sealed class SidecarBypassTests
         var processes = new List<PodProcess>();
         try
         {
-            processes.Add(PodProcess.Start("controlplane", null, Program("Mesh.ControlPlane"), new Dictionary<string, string>
+            processes.Add(PodProcess.Start("controlplane", null, DotnetExec("Mesh.ControlPlane"), new Dictionary<string, string>
             {
                 ["ControlPlane__BindAddress"] = network.NodeAddress.ToString(),
                 ["ControlPlane__GrpcPort"] = controlPlaneAddress.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -47,7 +48,7 @@ public sealed class SidecarBypassTests
             }));
             await WaitAsync(() => ConnectsAsync(network.NodeAddress, controlPlaneAddress.Port), "the control plane listens on the bridge", processes);
 
-            var app = PodProcess.Start("details", detailsPod.Namespace, Program("Bookinfo.Details"), details.Environment(details.App, detailsPod.Address));
+            var app = PodProcess.Start("details", detailsPod.Namespace, DotnetExec("Bookinfo.Details"), details.Environment(details.App, detailsPod.Address));
             processes.Add(app);
             processes.Add(StartSidecar(mesh, details, detailsPod, root));
             processes.Add(StartSidecar(mesh, productpage, clientPod, root));
@@ -106,7 +107,7 @@ public sealed class SidecarBypassTests
         var token = root.Combine(network.Name + "-token", Path.GetFileName(tokenPath));
         Directory.CreateDirectory(Path.GetDirectoryName(token)!);
         File.WriteAllText(token, MeshBootstrapCredentials.TokenFor(mesh, pod.Namespace, pod.ServiceAccount, pod.PodName));
-        return PodProcess.Start(network.Name + "-sidecar", network.Namespace, Program("Mesh.Sidecar"), pod.Environment(pod.Sidecar, network.Address), token, Path.GetDirectoryName(tokenPath));
+        return PodProcess.Start(network.Name + "-sidecar", network.Namespace, ProxyProgram.Command("Mesh.Sidecar", Program("Mesh.Sidecar")), pod.Environment(pod.Sidecar, network.Address), token, Path.GetDirectoryName(tokenPath));
     }
 
     /// <summary>Details and a client (productpage) declared as an AppHost declares them, published by the real step.</summary>
@@ -154,6 +155,8 @@ public sealed class SidecarBypassTests
             }
         }
     }
+
+    private static string[] DotnetExec(string name) => ["dotnet", "exec", Program(name)];
 
     private static string Program(string name) =>
         typeof(SidecarBypassTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PodProgram:" + name).Value!;

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Reflection;
 using System.Text.Json;
 using Mesh.Integration.Tests.Infrastructure;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.GatewayApi;
 
@@ -107,9 +108,10 @@ public sealed class LocalGatewayProcessTests
         ["ControlPlane:Gateways:RestartDelay"] = "00:00:00.100",
     };
 
-    // Recorded at build time by the test project (as the AppHost records it).
-    private static string GatewayProgram =>
-        typeof(LocalGatewayProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Mesh.GatewayPath").Value!;
+    // Recorded at build time by the test project (as the AppHost records it), or the build
+    // MESH_TEST_GATEWAY selects (the Native AOT executable: the control plane runs it directly).
+    private static string GatewayProgram => ProxyProgram.Path("Mesh.Gateway",
+        typeof(LocalGatewayProcessTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "Mesh.GatewayPath").Value!);
 
     private static async Task WaitUntilServedAsync(HttpClient client)
     {

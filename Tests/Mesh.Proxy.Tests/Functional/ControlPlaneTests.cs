@@ -155,6 +155,24 @@ public sealed class ControlPlaneTests
         Assert.Equal("[redacted]", clusters[0].GetProperty("tls").GetProperty("private_key_pem").GetString());
     }
 
+    [Fact]
+    public async Task Server_info_names_the_build_and_the_gc_settings_the_process_runs_with()
+    {
+        await using var bed = await MeshTestBed.StartAsync();
+        var proxy = await bed.ProxyAsync(ProxySettings.Sidecar(bed.ControlPlane.Address).Outbound("reviews", 9080));
+
+        using var client = TestHttp.CreateClient();
+        using var info = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync(TestHttp.Local(proxy.AdminPort, "/server_info")));
+
+        // In process the proxy runs on the test host's JIT runtime and GC; the AOT build says "Native AOT" (tools/test-aot).
+        Assert.Equal("JIT", info.RootElement.GetProperty("build").GetString());
+        var gc = info.RootElement.GetProperty("gc");
+        Assert.Equal(System.Runtime.GCSettings.IsServerGC, gc.GetProperty("server").GetBoolean());
+        var configuration = gc.GetProperty("configuration").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.ToString());
+        Assert.Equal(GC.GetConfigurationVariables().Keys.Order(StringComparer.Ordinal), configuration.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(System.Runtime.GCSettings.IsServerGC.ToString().ToLowerInvariant(), configuration["ServerGC"]);
+    }
+
     private static ProxySnapshot BadSnapshot(string kind, Cluster[] clusters)
     {
         switch (kind)

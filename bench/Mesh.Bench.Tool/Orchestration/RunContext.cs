@@ -47,18 +47,24 @@ public sealed class RunContext : IAsyncDisposable
     /// <summary>For readiness and correctness checks (not for load).</summary>
     public HttpClient Http { get; }
 
-    public string SidecarPath => Binary("sidecar", "Mesh.Sidecar");
+    /// <summary>The JIT build of the sidecar (framework-dependent Release publish): the <c>*-jit</c> rows.</summary>
+    public string SidecarJitPath => Binary("sidecar", "Mesh.Sidecar");
 
-    /// <summary>The sidecar published with Native AOT (bench/run builds it unless --no-aot); null when absent.</summary>
-    public string? SidecarAotPath => File.Exists(Path.Combine(Settings.BuildDirectory, "sidecar-aot", "Mesh.Sidecar"))
-        ? Path.Combine(Settings.BuildDirectory, "sidecar-aot", "Mesh.Sidecar")
-        : null;
+    /// <summary>The sidecar published with Native AOT, the shipped build (bench/run builds it unless --no-aot); null when absent.</summary>
+    public string? SidecarAotPath => AotBinary("sidecar-aot", "Mesh.Sidecar");
 
-    public string SidecarBinary(bool aot) => aot
-        ? SidecarAotPath ?? throw new FileNotFoundException("the Native AOT sidecar is not built (bench/run builds it into bench/.build/sidecar-aot unless --no-aot)")
-        : SidecarPath;
+    /// <summary>
+    /// The sidecar the default rows run: the shipped build (Native AOT, docs/containers.md), or
+    /// <paramref name="jit"/> the JIT build. Without the AOT build (--no-aot) the JIT build stands
+    /// in, and the results' method says so (<see cref="ShippedBuildsAreAot"/>).
+    /// </summary>
+    public string SidecarBinary(bool jit) => jit ? SidecarJitPath : SidecarAotPath ?? SidecarJitPath;
 
-    public string GatewayPath => Binary("gateway", "Mesh.Gateway");
+    /// <summary>The gateway the gateway rows run: the shipped Native AOT build, else the JIT build.</summary>
+    public string GatewayPath => AotBinary("gateway-aot", "Mesh.Gateway") ?? Binary("gateway", "Mesh.Gateway");
+
+    /// <summary>Whether the default rows measure the shipped Native AOT builds (false: --no-aot, JIT in their place).</summary>
+    public bool ShippedBuildsAreAot => SidecarAotPath is not null && AotBinary("gateway-aot", "Mesh.Gateway") is not null;
 
     public string ControlPlanePath => Binary("controlplane", "Mesh.ControlPlane");
 
@@ -106,6 +112,9 @@ public sealed class RunContext : IAsyncDisposable
         await Task.WhenAll(left.Select(p => p.DisposeAsync().AsTask()));
         Http.Dispose();
     }
+
+    private string? AotBinary(string folder, string name) =>
+        File.Exists(Path.Combine(Settings.BuildDirectory, folder, name)) ? Path.Combine(Settings.BuildDirectory, folder, name) : null;
 
     private string Binary(string folder, string name)
     {

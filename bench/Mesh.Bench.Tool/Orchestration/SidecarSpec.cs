@@ -30,8 +30,8 @@ public sealed record SidecarSpec
 
     public required int AdminPort { get; init; }
 
-    /// <summary>Run the Native AOT build of the sidecar instead of the JIT one.</summary>
-    public bool Aot { get; init; }
+    /// <summary>Run the JIT build of the sidecar instead of the shipped Native AOT one.</summary>
+    public bool Jit { get; init; }
 
     public string Namespace { get; init; } = "default";
 

@@ -35,7 +35,7 @@ public static class GoalEvaluator
         foreach (var (label, names) in new[]
         {
             ("", new[] { "sidecar-1", "sidecar-2", "sidecar-2-mtls" }),
-            (" (Native AOT build)", new[] { "sidecar-1-aot", "sidecar-2-aot" }),
+            (" (JIT build)", new[] { "sidecar-1-jit", "sidecar-2-jit" }),
         })
         {
             var sidecars = names.Where(byName.ContainsKey).Select(n => (Name: n, Summary: byName[n])).ToList();
@@ -61,9 +61,12 @@ public static class GoalEvaluator
 
         var jit = run.Startup.FirstOrDefault(s => s.Samples.Count > 0 && s.Binary.StartsWith("JIT", StringComparison.Ordinal));
         var aot = run.Startup.FirstOrDefault(s => s.Samples.Count > 0 && s.Binary.StartsWith("Native", StringComparison.Ordinal));
-        goals.Add(jit is not null
-            ? new GoalResult("sidecar ready after exec", "≤ 1 s", F($"{jit.MedianReadyMs:0} ms (median of {jit.Samples.Count}){(aot is null ? "" : $"; Native AOT build: {aot.MedianReadyMs:0} ms")}"), jit.MedianReadyMs <= 1000)
-            : new GoalResult("sidecar ready after exec", "≤ 1 s", "not measured", null));
+        // Issue 16: ≤ 0.3 s in the shipped build (Native AOT); the JIT build is quoted beside it.
+        goals.Add(aot is not null
+            ? new GoalResult("sidecar ready after exec (shipped Native AOT build)", "≤ 0.3 s", F($"{aot.MedianReadyMs:0} ms (median of {aot.Samples.Count}){(jit is null ? "" : $"; JIT build: {jit.MedianReadyMs:0} ms")}"), aot.MedianReadyMs <= 300)
+            : jit is not null
+                ? new GoalResult("sidecar ready after exec (shipped Native AOT build)", "≤ 0.3 s", F($"AOT not built; JIT build: {jit.MedianReadyMs:0} ms (median of {jit.Samples.Count})"), null)
+                : new GoalResult("sidecar ready after exec (shipped Native AOT build)", "≤ 0.3 s", "not measured", null));
         return goals;
     }
 

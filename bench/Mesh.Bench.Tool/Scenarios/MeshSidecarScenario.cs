@@ -6,17 +6,18 @@ namespace Mesh.Bench.Tool.Scenarios;
 /// Mesh sidecars in front of the backend. One hop: the server's sidecar (load → inbound listener
 /// → backend; Istio's "server sidecar only"). Two hops: the real mesh path, load → client sidecar
 /// outbound listener → server sidecar inbound listener → backend, with the client routing by the
-/// snapshot the control plane pushed (Istio's "both sidecars"). Optionally gRPC (h2c) or mTLS.
+/// snapshot the control plane pushed (Istio's "both sidecars"). Optionally gRPC (h2c) or mTLS. The
+/// sidecars are the shipped build (Native AOT); <c>*-jit</c> rows run the JIT build for comparison.
 /// </summary>
-public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false, bool aot = false) : Scenario
+public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false, bool jit = false) : Scenario
 {
     public const string MtlsNamespace = "bench-mtls";
 
-    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "") + (aot ? "-aot" : "");
+    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "") + (jit ? "-jit" : "");
 
     public override string Title => (grpc ? "gRPC unary through " : "") + (hops == 1
         ? "one Mesh sidecar (server side: inbound → backend)"
-        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "") + (aot ? ", Native AOT build" : "");
+        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "") + (jit ? ", JIT build" : "");
 
     public override bool Grpc => grpc;
 
@@ -30,7 +31,7 @@ public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls =
         var port = await MeshStarter.StartSidecarPathAsync(
             run,
             shared,
-            new SidecarPath(Name, Service, mtls ? MtlsNamespace : "default", hops, grpc ? shared.GrpcBackendPort : shared.BackendPort, grpc ? "GRPC" : "HTTP", aot),
+            new SidecarPath(Name, Service, mtls ? MtlsNamespace : "default", hops, grpc ? shared.GrpcBackendPort : shared.BackendPort, grpc ? "GRPC" : "HTTP", jit),
             p => Add(p));
         Target = new Uri($"http://127.0.0.1:{port}/");
 
