@@ -110,7 +110,7 @@ public sealed class CapturePublishTests(CapturePublishFixture published) : IClas
     {
         var init = KubernetesYaml.Deserialize<V1Deployment>(published.Files["workloads/deployment-reviews-v1.yaml"]).Spec.Template.Spec.InitContainers[0];
 
-        var (code, script) = await CaptureCommandTests.RunAsync("dotnet", ["exec", CaptureCommandTests.SidecarProgram, .. init.Args, "--dry-run"]);
+        var (code, script) = await CaptureCommandTests.RunSidecarAsync([.. init.Args, "--dry-run"]);
 
         Assert.True(code == 0, script);
         Assert.Contains("-A MESH_REDIRECT -p tcp -j REDIRECT --to-ports 15001", script, StringComparison.Ordinal);

@@ -81,14 +81,14 @@ public sealed class CaptureCommandTests
     [Fact]
     public async Task Bad_flags_are_refused_by_name_and_dry_run_prints_the_rules()
     {
-        var (code, output) = await RunAsync(SidecarProgram[0], [.. SidecarProgram.Skip(1), "capture", "install", "-p", "x", "-x", "10.1.2.3/33", "--istio-service-cidr=fd00::/8", "--nope"]);
+        var (code, output) = await RunSidecarAsync(["capture", "install", "-p", "x", "-x", "10.1.2.3/33", "--istio-service-cidr=fd00::/8", "--nope"]);
         Assert.Equal(2, code);
         Assert.Contains("--envoy-port: 'x' is not a port", output, StringComparison.Ordinal);
         Assert.Contains("--istio-service-exclude-cidr: '10.1.2.3/33' is not an address or CIDR", output, StringComparison.Ordinal);
         Assert.Contains("--istio-service-cidr: 'fd00::/8' is IPv6", output, StringComparison.Ordinal);
         Assert.Contains("unknown flag '--nope'", output, StringComparison.Ordinal);
 
-        (code, output) = await RunAsync(SidecarProgram[0], [.. SidecarProgram.Skip(1), "capture", "install", "--dry-run", "-p", "16001", "-b", "9080,9090", "-i", "240.240.0.0/16"]);
+        (code, output) = await RunSidecarAsync(["capture", "install", "--dry-run", "-p", "16001", "-b", "9080,9090", "-i", "240.240.0.0/16"]);
         Assert.Equal(0, code);
         Assert.Contains("-A MESH_REDIRECT -p tcp -j REDIRECT --to-ports 16001", output, StringComparison.Ordinal);
         Assert.Contains("-A MESH_INBOUND -p tcp --dport 9080 -j MESH_IN_REDIRECT", output, StringComparison.Ordinal);
@@ -100,6 +100,10 @@ public sealed class CaptureCommandTests
     /// <summary>The sidecar program's command line: its build output, or the build MESH_TEST_SIDECAR selects.</summary>
     internal static IReadOnlyList<string> SidecarProgram => ProxyProgram.Command("Mesh.Sidecar",
         typeof(CaptureCommandTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "PodProgram:Mesh.Sidecar").Value!);
+
+    /// <summary>Runs the sidecar program on the node with <paramref name="arguments"/>.</summary>
+    internal static Task<(int Code, string Output)> RunSidecarAsync(string[] arguments) =>
+        RunAsync(SidecarProgram[0], [.. SidecarProgram.Skip(1), .. arguments]);
 
     internal static async Task<string> CaptureAsync(PodNetwork.Pod vm, string[] arguments)
     {

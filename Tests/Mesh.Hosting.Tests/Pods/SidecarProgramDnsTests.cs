@@ -13,9 +13,9 @@ namespace Mesh.Hosting.Tests.Pods;
 /// <summary>
 /// The sidecar program's DNS proxy (docs/capture.md §4) as a process of its own — the build the
 /// test project was built with, or the shipped Native AOT build with <c>MESH_TEST_SIDECAR</c>
-/// (<c>tools/test-aot</c>), where the DNS library's message types must survive trimming: a mesh
-/// service name is answered with its service address, another name in the mesh's domain is
-/// NXDOMAIN, and any other name is the upstream resolver's answer, over UDP and TCP, asked by a
+/// (<c>tools/test-aot</c>), where the DNS library's message types must survive trimming: a
+/// ServiceEntry host is answered with its allocated address, a name in the mesh's domain that is
+/// no service is NXDOMAIN, and any other name is the upstream resolver's answer, over UDP and TCP, asked by a
 /// DNS client of another implementation (DnsClient.NET).
 /// </summary>
 public sealed partial class SidecarProgramDnsTests
@@ -29,6 +29,15 @@ public sealed partial class SidecarProgramDnsTests
     public async Task The_sidecar_program_answers_mesh_names_and_forwards_the_rest_over_udp_and_tcp()
     {
         await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { BootstrapKey = TestControlPlaneOptions.DefaultBootstrapKey });
+        await controlPlane.ApplyAsync("""
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata: {name: httpbin, namespace: default}
+            spec:
+              hosts: [httpbin.example.com]
+              ports: [{number: 80, name: http, protocol: HTTP}]
+              resolution: DNS
+            """);
         using var upstream = new UpstreamResolver();
         using var sidecar = PodProcess.Start("sidecar", null, ProxyProgram.Command("Mesh.Sidecar", BuiltSidecar), new Dictionary<string, string>
         {
@@ -40,9 +49,6 @@ public sealed partial class SidecarProgramDnsTests
             ["Mesh__Node__Labels__app"] = "ratings",
             ["Mesh__Node__Address"] = "127.0.0.1",
             ["Mesh__AdminPort"] = "0",
-            ["Mesh__Service"] = "ratings",
-            ["Mesh__Inbound__0__Port"] = "0",
-            ["Mesh__Inbound__0__TargetPort"] = "9080",
             ["Mesh__Dns__Enabled"] = "true",
             ["Mesh__Dns__Port"] = "0",
             ["Mesh__Dns__Upstream__0"] = upstream.EndPoint.ToString(),
@@ -55,11 +61,11 @@ public sealed partial class SidecarProgramDnsTests
         foreach (var tcp in new[] { false, true })
         {
             var client = new LookupClient(new LookupClientOptions(endPoint) { UseCache = false, UseTcpOnly = tcp, Retries = 0, Timeout = TimeSpan.FromSeconds(10) });
-            var mesh = await Poll.ForAsync($"ratings resolved through the mesh (tcp: {tcp})", async () =>
+            var mesh = await Poll.ForAsync($"the ServiceEntry host resolved through the mesh (tcp: {tcp})", async () =>
             {
                 try
                 {
-                    var response = await client.QueryAsync("ratings.default.svc.cluster.local", QueryType.A);
+                    var response = await client.QueryAsync("httpbin.example.com", QueryType.A);
                     return response.Header.ResponseCode == DnsHeaderResponseCode.NoError ? response.Answers.ARecords().SingleOrDefault() : null;
                 }
                 catch (DnsResponseException)
@@ -67,7 +73,7 @@ public sealed partial class SidecarProgramDnsTests
                     return null; // SERVFAIL until the first snapshot, as resolvers retry
                 }
             }, () => sidecar.Output, Patience);
-            Assert.StartsWith("240.241.", mesh.Address.ToString(), StringComparison.Ordinal);
+            Assert.StartsWith("240.240.", mesh.Address.ToString(), StringComparison.Ordinal); // ServiceEntry auto-allocation
 
             var missing = await client.QueryAsync("nope.default.svc.cluster.local", QueryType.A);
             Assert.Equal(DnsHeaderResponseCode.NotExistentDomain, missing.Header.ResponseCode);
@@ -78,7 +84,7 @@ public sealed partial class SidecarProgramDnsTests
         }
 
         Assert.Contains("example.com", upstream.Asked);
-        Assert.DoesNotContain(upstream.Asked, n => n.EndsWith("cluster.local", StringComparison.Ordinal));
+        Assert.DoesNotContain(upstream.Asked, n => n.EndsWith("cluster.local", StringComparison.Ordinal) || n.StartsWith("httpbin", StringComparison.Ordinal));
     }
 
     private static string BuiltSidecar =>
