@@ -10,6 +10,9 @@
 // authorization task's tcp-echo and curl in namespace foo (curl's bindings: localhost:9000-9002).
 // --LocalityTask true: helloworld in four localities and curl (localhost:5000) in namespace sample;
 // --ExtAuthzTask true: httpbin, ext-authz and curl (localhost:8000) in namespace foo.
+// --EastWestGateway true: the mesh on network mesh-network with its east-west gateway (15443 and the
+// control plane's 15012) for VMs on other networks (docs/vm.md); on 127.0.0.1 unless
+// --EastWestGatewayBindAddress <ip> names the address the VMs' network reaches (e.g. the VM script's bridge).
 using Mesh.AppHost;
 using Mesh.Hosting;
 
@@ -125,6 +128,15 @@ if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["E
 }
 
 builder.AddMeshGateway("ingressgateway", mesh);
+
+if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["EastWestGateway"], out var eastWestGateway) && eastWestGateway)
+{
+    var gateway = builder.AddMeshEastWestGateway("istio-eastwestgateway", mesh, network: "mesh-network");
+    if (builder.Configuration["EastWestGatewayBindAddress"] is { Length: > 0 } bindAddress)
+    {
+        gateway.WithBindAddress(bindAddress);
+    }
+}
 
 // `dotnet exec` of each app's build output rather than `dotnet run --no-build` (BuildOutputLaunch.cs).
 builder.RunProjectsFromBuildOutput();

@@ -48,6 +48,11 @@ public static class MeshControlPlaneBuilderExtensions
                 context.EnvironmentVariables["ControlPlane__Security__BootstrapKeyFile"] = MeshBootstrapCredentials.EnsureKeyFile(resource);
                 context.EnvironmentVariables["ControlPlane__TrustDomain"] = resource.TrustDomain;
                 context.EnvironmentVariables["ControlPlane__DefaultNamespace"] = resource.Namespace;
+                if (resource.Network is { } network)
+                {
+                    context.EnvironmentVariables["ControlPlane__Network"] = network;
+                }
+
                 if (gatewayProgram is not null)
                 {
                     context.EnvironmentVariables["ControlPlane__Gateways__Program"] = gatewayProgram;

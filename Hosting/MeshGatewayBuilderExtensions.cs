@@ -56,19 +56,7 @@ public static class MeshGatewayBuilderExtensions
             .WithEnvironment(context =>
             {
                 var env = context.EnvironmentVariables;
-                env["Mesh__Mode"] = "Gateway";
-                env["Mesh__ControlPlane__Address"] = ReferenceExpression.Create($"http://127.0.0.1:{mesh.GrpcEndpoint.Property(EndpointProperty.Port)}");
-                env["Mesh__ControlPlane__Token"] = MeshBootstrapCredentials.TokenFor(mesh, gateway.Namespace, $"{gateway.Name}-service-account", gateway.Name);
-                env["Mesh__Node__Id"] = gateway.Name;
-                env["Mesh__Node__Workload"] = gateway.Name;
-                env["Mesh__Node__Namespace"] = gateway.Namespace;
-                env["Mesh__Node__ServiceAccount"] = $"{gateway.Name}-service-account";
-                env["Mesh__Node__Address"] = "127.0.0.1";
-                foreach (var (key, value) in gateway.Labels)
-                {
-                    env[$"Mesh__Node__Labels__{key}"] = value;
-                }
-
+                MeshGatewayEnvironment.SetNode(env, mesh, gateway.Name, gateway.Namespace, "127.0.0.1", gateway.Labels);
                 env["Mesh__AdminPort"] = gateway.GetEndpoint(MeshGatewayResource.AdminEndpointName).Property(EndpointProperty.Port);
                 env["Mesh__Gateway__Listeners__0__Port"] = httpPort.ToString(CultureInfo.InvariantCulture);
                 env["Mesh__Gateway__Listeners__0__ServicePort"] = "80";

@@ -47,6 +47,12 @@ public sealed class MeshControlPlaneResource : ExecutableResource
 
     internal List<MeshGatewayResource> Gateways { get; } = [];
 
+    /// <summary>
+    /// The network of the mesh's local workloads (<c>ControlPlane__Network</c>), set by its east-west
+    /// gateway; null: the unnamed network, the same network as every other.
+    /// </summary>
+    internal string? Network { get; set; }
+
     /// <summary>The admin API and mesh console (meshctl's <c>--server</c>).</summary>
     public EndpointReference AdminEndpoint => new(this, AdminEndpointName);
 

@@ -22,19 +22,19 @@ public sealed class ConfigDirectoryTests(ITestOutputHelper output)
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10, endUser: "jason"));
 
         // A broken save (a typo in a field name) is rejected whole; the last good config serves on.
-        var generation = await mesh.Admin.GenerationAsync();
+        var generation = await mesh.ControlPlane.GenerationAsync();
         await File.WriteAllTextAsync(file, RoutingYaml.AllTo("v2").Replace("subset:", "subst:", StringComparison.Ordinal));
         JsonElement lastError = default;
         await Poll.UntilAsync("the broken file to be reported", async () =>
         {
-            using var status = await mesh.Admin.StatusAsync();
+            using var status = await mesh.ControlPlane.StatusAsync();
             lastError = status.RootElement.TryGetProperty("lastError", out var error) ? error.Clone() : default;
             return !status.RootElement.GetProperty("filesInSync").GetBoolean() && lastError.ValueKind == JsonValueKind.Object;
         });
         output.WriteLine(lastError.ToString());
         Assert.Contains("reviews-virtual-service.yaml", lastError.ToString(), StringComparison.Ordinal);
         Assert.Contains("spec.http[0].route[0].destination.subst", lastError.ToString(), StringComparison.Ordinal);
-        Assert.Equal(generation, await mesh.Admin.GenerationAsync());
+        Assert.Equal(generation, await mesh.ControlPlane.GenerationAsync());
         Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 10 }, await mesh.CountAsync(10));
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10, endUser: "jason"));
 

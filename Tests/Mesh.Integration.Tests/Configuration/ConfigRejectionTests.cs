@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Mesh.Integration.Tests.Infrastructure;
+using Mesh.Testing.ControlPlane;
 using Xunit.Abstractions;
 
 namespace Mesh.Integration.Tests.Configuration;
@@ -44,13 +45,13 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
     public async Task A_snapshot_the_proxies_nack_leaves_the_old_routing_serving_and_proxy_status_shows_nacked()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v2")));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v2")));
         await mesh.WaitUntilServedByAsync("reviews-v2");
 
-        await mesh.Admin.ApplyAsync(UnsupportedPoolAndAllToV1);
+        await mesh.ControlPlane.ApplyAsync(UnsupportedPoolAndAllToV1);
 
         ProxyStatus? client = null;
-        await Poll.UntilAsync("the client's sidecar to NACK", async () => (client = await mesh.Admin.ProxyAsync(MeshTestCluster.ClientId))?.Status == "NACKED");
+        await Poll.UntilAsync("the client's sidecar to NACK", async () => (client = await mesh.ControlPlane.ProxyAsync(MeshTestCluster.ClientId))?.Status == "NACKED");
         output.WriteLine($"NACK error: {client!.NackError}");
         Assert.Contains("max_requests_per_connection", client.NackError, StringComparison.Ordinal);
         Assert.Equal(client.SentVersion, client.NackedVersion);
@@ -69,18 +70,18 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         Assert.Contains("NACKED", status.Output, StringComparison.Ordinal);
 
         // A change the proxies can honour afterwards is applied and acknowledged again.
-        await mesh.Admin.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1")
+        await mesh.ControlPlane.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1")
             + "\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: h2-api}\nspec:\n  host: h2.example.com\n  trafficPolicy: {connectionPool: {tcp: {maxConnections: 10}}}\n");
         await mesh.WaitUntilServedByAsync("reviews-v1");
-        await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+        await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
     }
 
     [Fact]
     public async Task Invalid_yaml_through_the_api_is_a_400_listing_every_error_and_changes_nothing()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
-        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v2"));
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v2"));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
 
         // Document 1 alone would be a valid change (all to v1); document 2 has two errors.
         // Documents are numbered from 1, as in the formatted messages.
@@ -97,7 +98,7 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
               subsetz:
               - name: v1
             """;
-        using var response = await mesh.Admin.PostYamlAsync("/api/v1/config", yaml);
+        using var response = await mesh.ControlPlane.PostYamlAsync("/api/v1/config", yaml);
         var body = await response.Content.ReadAsStringAsync();
         output.WriteLine(body);
 
@@ -118,8 +119,8 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         Assert.Contains("spec.subsetz", paths);
 
         // Nothing changed: same generation, same objects, same routing.
-        Assert.Equal(generation, await mesh.Admin.GenerationAsync());
-        Assert.Equal(HttpStatusCode.NotFound, (await mesh.Admin.Http.GetAsync("/api/v1/config/destinationrule/default/ratings")).StatusCode);
+        Assert.Equal(generation, await mesh.ControlPlane.GenerationAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await mesh.ControlPlane.Admin.GetAsync("/api/v1/config/destinationrule/default/ratings")).StatusCode);
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20));
     }
 
@@ -129,7 +130,7 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
 
         // Istio's egress staple: an external API on 443 (TLS end to end, no HTTP routes).
-        var generation = await mesh.Admin.ApplyAsync("""
+        var generation = await mesh.ControlPlane.ApplyAsync("""
             apiVersion: networking.istio.io/v1
             kind: ServiceEntry
             metadata:
@@ -144,13 +145,13 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
                 protocol: HTTPS
               resolution: DNS
             """);
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
 
         // Later routing changes are still taken by every proxy.
-        generation = await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v2"));
+        generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v2"));
         foreach (var id in mesh.ProxyIds)
         {
-            await mesh.Admin.WaitForSyncedAtAsync(id, generation);
+            await mesh.ControlPlane.WaitForSyncedAtAsync(id, generation);
         }
 
         await mesh.WaitUntilServedByAsync("reviews-v2");

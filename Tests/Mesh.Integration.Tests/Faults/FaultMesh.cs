@@ -1,4 +1,5 @@
 using Mesh.Integration.Tests.Infrastructure;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.Faults;
 
@@ -22,7 +23,7 @@ internal sealed class FaultMesh : IAsyncDisposable
             hosts: ["*"]
         """;
 
-    private FaultMesh(MeshTestCluster cluster, InProcessGateway gateway, SteadyLoad load)
+    private FaultMesh(MeshTestCluster cluster, ProxyHost gateway, SteadyLoad load)
     {
         Cluster = cluster;
         Gateway = gateway;
@@ -31,24 +32,24 @@ internal sealed class FaultMesh : IAsyncDisposable
 
     public MeshTestCluster Cluster { get; }
 
-    public InProcessGateway Gateway { get; }
+    public ProxyHost Gateway { get; }
 
     public SteadyLoad Load { get; }
 
     /// <summary>Every proxy the control plane must list SYNCED: the reviews sidecars, the client's and the gateway.</summary>
-    public IReadOnlyCollection<string> ProxyIds => [.. Cluster.ProxyIds, InProcessGateway.IngressId];
+    public IReadOnlyCollection<string> ProxyIds => [.. Cluster.ProxyIds, MeshProxies.IngressId];
 
     /// <summary>Starts the mesh, routes the gateway to reviews, and starts the load once every endpoint served it.</summary>
     public static async Task<FaultMesh> StartAsync()
     {
         var cluster = await MeshTestCluster.StartAsync("v1", "v2", "v3");
-        InProcessGateway? gateway = null;
+        ProxyHost? gateway = null;
         try
         {
-            gateway = await InProcessGateway.StartIngressAsync(cluster.ControlPlane, 80);
-            var generation = await cluster.Admin.ApplyAsync(IngressYaml + "\n---\n" + Route());
-            await cluster.Admin.WaitForSyncedAtAsync(InProcessGateway.IngressId, generation);
-            var load = SteadyLoad.Start(new Uri($"http://127.0.0.1:{gateway.PortFor(80)}"));
+            gateway = await MeshProxies.StartIngressAsync(cluster.ControlPlane, 80);
+            var generation = await cluster.ControlPlane.ApplyAsync(IngressYaml + "\n---\n" + Route());
+            await cluster.ControlPlane.WaitForSyncedAtAsync(MeshProxies.IngressId, generation);
+            var load = SteadyLoad.Start(new Uri($"http://127.0.0.1:{gateway.GatewayPort(80)}"));
             var mesh = new FaultMesh(cluster, gateway, load);
             await Poll.UntilAsync(
                 "every reviews endpoint served the gateway's load",
@@ -89,7 +90,7 @@ internal sealed class FaultMesh : IAsyncDisposable
             : string.Concat(split.Select(s => $"    - destination: {{host: reviews, port: {{number: 9080}}, subset: {s.Subset}}}\n      weight: {s.Weight}\n")));
 
     /// <summary>Waits until the control plane lists every proxy SYNCED again.</summary>
-    public Task WaitForSyncedAsync() => Cluster.Admin.WaitForSyncedAsync(ProxyIds, TimeSpan.FromSeconds(60));
+    public Task WaitForSyncedAsync() => Cluster.ControlPlane.WaitForSyncedAsync(ProxyIds, budget: TimeSpan.FromSeconds(60));
 
     public async ValueTask DisposeAsync()
     {

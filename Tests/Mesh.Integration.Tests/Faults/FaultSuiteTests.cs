@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Integration.Tests.Infrastructure;
 using Mesh.Proxy.Core.Listeners;
+using Mesh.Testing.Proxy;
 using Xunit.Abstractions;
 
 namespace Mesh.Integration.Tests.Faults;
@@ -76,11 +77,11 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         long generation = 0;
         for (var change = 0; change < 6; change++)
         {
-            generation = await mesh.Cluster.Admin.ApplyAsync(FaultMesh.Route(splits[change % 2]));
+            generation = await mesh.Cluster.ControlPlane.ApplyAsync(FaultMesh.Route(splits[change % 2]));
             await everySecond.WaitForNextTickAsync();
         }
 
-        await mesh.Cluster.Admin.WaitForSyncedAtAsync(InProcessGateway.IngressId, generation, TimeSpan.FromSeconds(60));
+        await mesh.Cluster.ControlPlane.WaitForSyncedAtAsync(MeshProxies.IngressId, generation, budget: TimeSpan.FromSeconds(60));
         var after = mesh.Load.Mark();
         await mesh.Load.WaitForServedAsync(after, Served, "after the last change");
 
@@ -110,7 +111,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
     public async Task An_invalid_file_present_at_control_plane_start()
     {
         await using var mesh = await FaultMesh.StartAsync();
-        var generation = await mesh.Cluster.Admin.GenerationAsync();
+        var generation = await mesh.Cluster.ControlPlane.GenerationAsync();
 
         await mesh.Cluster.KillControlPlaneAsync();
         await File.WriteAllTextAsync(Path.Combine(mesh.Cluster.ConfigDirectory, "broken.yaml"), FaultMesh.Route().Replace("destination:", "destinaton:", StringComparison.Ordinal));
@@ -121,7 +122,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
 
         await AssertNoFailuresAsync(mesh);
         Assert.Equal(3, mesh.Load.Served(after).Count);
-        using var status = await mesh.Cluster.Admin.StatusAsync();
+        using var status = await mesh.Cluster.ControlPlane.StatusAsync();
         Assert.Equal(generation, status.RootElement.GetProperty("generation").GetInt64());
         Assert.Equal("broken.yaml", status.RootElement.GetProperty("rejected").EnumerateArray().Single().GetProperty("source").GetString());
     }
@@ -179,10 +180,10 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
     /// <summary>Applies a policy for the reviews endpoints' inbound side; waits until each of their sidecars ACKed it (others get no push).</summary>
     private static async Task ApplyToReviewsAsync(FaultMesh mesh, string yaml)
     {
-        var generation = await mesh.Cluster.Admin.ApplyAsync(yaml);
+        var generation = await mesh.Cluster.ControlPlane.ApplyAsync(yaml);
         foreach (var id in mesh.ProxyIds.Where(id => id.StartsWith("reviews-", StringComparison.Ordinal)))
         {
-            await mesh.Cluster.Admin.WaitForSyncedAtAsync(id, generation, TimeSpan.FromSeconds(60));
+            await mesh.Cluster.ControlPlane.WaitForSyncedAtAsync(id, generation, budget: TimeSpan.FromSeconds(60));
         }
     }
 
@@ -203,7 +204,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         }
     }
 
-    private static Task WaitForOutageNoticedAsync(InProcessSidecar sidecar) =>
+    private static Task WaitForOutageNoticedAsync(ProxyHost sidecar) =>
         Poll.UntilAsync("a sidecar to notice the outage", async () =>
         {
             using var dump = await sidecar.ConfigDumpAsync();

@@ -41,10 +41,10 @@ public sealed class GatewayApiIngressTests
     public async Task An_HTTPRoute_routes_the_gateways_traffic_to_the_workloads()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1");
-        await using var gateway = await InProcessGateway.StartAsync("reviews-gateway", "default", mesh.ControlPlane, 80);
-        var generation = await mesh.Admin.ApplyAsync(GatewayAndRoute);
-        await mesh.Admin.WaitForSyncedAtAsync("reviews-gateway-istio-0", generation);
-        using var client = gateway.Client(80);
+        await using var gateway = await MeshProxies.StartGatewayAsync("reviews-gateway", "default", mesh.ControlPlane, 80);
+        var generation = await mesh.ControlPlane.ApplyAsync(GatewayAndRoute);
+        await mesh.ControlPlane.WaitForSyncedAtAsync("reviews-gateway-istio-0", generation);
+        using var client = gateway.GatewayClient(80);
 
         using var routed = await client.GetAsync("/reviews/0");
         Assert.Equal(HttpStatusCode.OK, routed.StatusCode);
@@ -58,23 +58,23 @@ public sealed class GatewayApiIngressTests
         using var noRedirect = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = client.BaseAddress };
         using var redirect = await noRedirect.GetAsync("/old");
         Assert.Equal(HttpStatusCode.Found, redirect.StatusCode);
-        Assert.Equal($"http://127.0.0.1:{gateway.PortFor(80)}/reviews/0", redirect.Headers.Location!.ToString());
+        Assert.Equal($"http://127.0.0.1:{gateway.GatewayPort(80)}/reviews/0", redirect.Headers.Location!.ToString());
     }
 
     [Fact]
     public async Task The_admin_api_shows_the_gateway_programmed_and_the_routes_problems()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1");
-        await using var gateway = await InProcessGateway.StartAsync("reviews-gateway", "default", mesh.ControlPlane, 80);
-        var generation = await mesh.Admin.ApplyAsync(GatewayAndRoute);
-        await mesh.Admin.WaitForSyncedAtAsync("reviews-gateway-istio-0", generation);
+        await using var gateway = await MeshProxies.StartGatewayAsync("reviews-gateway", "default", mesh.ControlPlane, 80);
+        var generation = await mesh.ControlPlane.ApplyAsync(GatewayAndRoute);
+        await mesh.ControlPlane.WaitForSyncedAtAsync("reviews-gateway-istio-0", generation);
 
-        using var gatewayStatus = JsonDocument.Parse(await mesh.Admin.Http.GetStringAsync("/api/v1/config/gtw/default/reviews-gateway"));
+        using var gatewayStatus = JsonDocument.Parse(await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/gtw/default/reviews-gateway"));
         var conditions = gatewayStatus.RootElement.GetProperty("status").GetProperty("conditions").EnumerateArray().ToDictionary(c => c.GetProperty("type").GetString()!);
         Assert.Equal("True", conditions["Programmed"].GetProperty("status").GetString());
         Assert.Contains("reviews-gateway-istio-0", conditions["Programmed"].GetProperty("message").GetString(), StringComparison.Ordinal);
 
-        var yaml = await mesh.Admin.Http.GetStringAsync("/api/v1/config/httproute/default/reviews?format=yaml");
+        var yaml = await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/httproute/default/reviews?format=yaml");
         Assert.Contains("controllerName: istio.io/gateway-controller", yaml, StringComparison.Ordinal);
         Assert.Contains("reason: BackendNotFound", yaml, StringComparison.Ordinal);
         Assert.Contains("backend(no-such-service.default.svc.cluster.local) not found", yaml, StringComparison.Ordinal);

@@ -24,8 +24,8 @@ public sealed class GatewayApiL4Tests
     public async Task Istio_gateway_api_tcp_echo_files_route_all_to_v1_then_80_20()
     {
         await using var mesh = await TcpEchoMesh.StartAsync();
-        await using var gateway = await InProcessGateway.StartAsync("tcp-echo-gateway", "default", mesh.ControlPlane, 31400);
-        var port = gateway.PortFor(31400);
+        await using var gateway = await MeshProxies.StartGatewayAsync("tcp-echo-gateway", "default", mesh.ControlPlane, 31400);
+        var port = gateway.GatewayPort(31400);
 
         await mesh.ApplySampleAsync("tcp-echo/gateway-api/tcp-echo-all-v1.yaml", gateway.Id);
         await Poll.UntilAsync("the TCPRoute serving", async () => await TcpEchoMesh.EchoAsync(port, "ready") is not null);
@@ -45,14 +45,14 @@ public sealed class GatewayApiL4Tests
         Assert.Equal(200, counts.GetValueOrDefault("one") + counts.GetValueOrDefault("two"));
         Assert.InRange(counts.GetValueOrDefault("two"), 20, 65);
 
-        using var route = JsonDocument.Parse(await mesh.ControlPlane.Admin.Http.GetStringAsync("/api/v1/config/tcproute/default/tcp-echo"));
+        using var route = JsonDocument.Parse(await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/tcproute/default/tcp-echo"));
         var parent = Assert.Single(route.RootElement.GetProperty("status").GetProperty("parents").EnumerateArray());
         Assert.Equal("tcp-31400", parent.GetProperty("parentRef").GetProperty("sectionName").GetString());
         var conditions = Conditions(parent);
         Assert.Equal(("True", "Accepted"), conditions["Accepted"]);
         Assert.Equal(("True", "ResolvedRefs"), conditions["ResolvedRefs"]);
 
-        using var gatewayStatus = JsonDocument.Parse(await mesh.ControlPlane.Admin.Http.GetStringAsync("/api/v1/config/gtw/default/tcp-echo-gateway"));
+        using var gatewayStatus = JsonDocument.Parse(await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/gtw/default/tcp-echo-gateway"));
         var listener = Assert.Single(gatewayStatus.RootElement.GetProperty("status").GetProperty("listeners").EnumerateArray());
         Assert.Equal(1, listener.GetProperty("attachedRoutes").GetInt32());
         Assert.Equal(("True", "Programmed"), Conditions(listener)["Programmed"]);
@@ -65,7 +65,7 @@ public sealed class GatewayApiL4Tests
         await using var mesh = await TcpEchoMesh.StartAsync();
         using var secureCertificate = Certificate("secure.example.com");
         await using var secure = TlsLineEcho.Start("secure", secureCertificate);
-        await using var secureSidecar = await InProcessSidecar.StartAsync(
+        await using var secureSidecar = await MeshProxies.StartSidecarAsync(
             new SidecarSpec("secure-v1", "secure", "v1") { Ports = [new("tls", 8443, secure.Port, "TLS")] }, mesh.ControlPlane);
 
         // The Terminate listener's certificate: a Kubernetes TLS Secret's files in the credentials directory.
@@ -75,8 +75,8 @@ public sealed class GatewayApiL4Tests
         await File.WriteAllTextAsync(Path.Combine(credential, "tls.crt"), dbCertificate.ExportCertificatePem());
         await File.WriteAllTextAsync(Path.Combine(credential, "tls.key"), dbCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
 
-        await using var gateway = await InProcessGateway.StartAsync("tls-gateway", "default", mesh.ControlPlane, 8443, 9443);
-        var generation = await mesh.ControlPlane.Admin.ApplyAsync("""
+        await using var gateway = await MeshProxies.StartGatewayAsync("tls-gateway", "default", mesh.ControlPlane, 8443, 9443);
+        var generation = await mesh.ControlPlane.ApplyAsync("""
             apiVersion: gateway.networking.k8s.io/v1
             kind: Gateway
             metadata: {name: tls-gateway}
@@ -101,22 +101,22 @@ public sealed class GatewayApiL4Tests
               parentRefs: [{name: tls-gateway, sectionName: terminate}]
               rules: [{backendRefs: [{name: tcp-echo, port: 9000}]}]
             """);
-        await mesh.ControlPlane.Admin.WaitForSyncedAtAsync(gateway.Id, generation);
+        await mesh.ControlPlane.WaitForSyncedAtAsync(gateway.Id, generation);
 
         // Passthrough: the workload's own certificate reaches the client; the gateway only read the SNI.
         string? subject = null;
-        await Poll.UntilAsync("the passthrough listener serving", async () => (subject = (await TryTlsLineAsync(gateway.PortFor(8443), "secure.example.com", "hi"))?.Subject) is not null);
-        var passthrough = await TryTlsLineAsync(gateway.PortFor(8443), "secure.example.com", "hi");
+        await Poll.UntilAsync("the passthrough listener serving", async () => (subject = (await TryTlsLineAsync(gateway.GatewayPort(8443), "secure.example.com", "hi"))?.Subject) is not null);
+        var passthrough = await TryTlsLineAsync(gateway.GatewayPort(8443), "secure.example.com", "hi");
         Assert.Equal(("CN=secure.example.com", "secure hi"), passthrough);
 
         // A name the listener admits but no TLSRoute serves is closed, not sent elsewhere.
-        Assert.Null(await TryTlsLineAsync(gateway.PortFor(8443), "other.example.com", "hi"));
+        Assert.Null(await TryTlsLineAsync(gateway.GatewayPort(8443), "other.example.com", "hi"));
 
         // Terminate: the listener's certificate, then plain TCP to tcp-echo through its sidecar. The
         // credential files reach the gateway through the control plane's credential watcher, which
         // may publish them after the generation above: wait for the listener to serve, as above.
         (string Subject, string Line)? terminated = null;
-        await Poll.UntilAsync("the terminate listener serving", async () => (terminated = await TryTlsLineAsync(gateway.PortFor(9443), "db.example.com", "select")) is not null);
+        await Poll.UntilAsync("the terminate listener serving", async () => (terminated = await TryTlsLineAsync(gateway.GatewayPort(9443), "db.example.com", "select")) is not null);
         Assert.Equal("CN=db.example.com", terminated!.Value.Subject);
         Assert.Matches("^(one|two) select$", terminated.Value.Line);
     }
@@ -125,10 +125,10 @@ public sealed class GatewayApiL4Tests
     public async Task A_tcproute_on_a_service_routes_the_sidecars_connections_and_a_cross_namespace_backend_needs_a_reference_grant()
     {
         await using var mesh = await TcpEchoMesh.StartAsync();
-        await using var gateway = await InProcessGateway.StartAsync("tcp-echo-gateway", "default", mesh.ControlPlane, 31400);
+        await using var gateway = await MeshProxies.StartGatewayAsync("tcp-echo-gateway", "default", mesh.ControlPlane, 31400);
 
         // GAMMA: the version Services (as Istio's gateway-api file declares them), and a TCPRoute whose parent is the tcp-echo Service.
-        var generation = await mesh.ControlPlane.Admin.ApplyAsync("""
+        var generation = await mesh.ControlPlane.ApplyAsync("""
             apiVersion: v1
             kind: Service
             metadata: {name: tcp-echo-v1}
@@ -150,7 +150,7 @@ public sealed class GatewayApiL4Tests
               parentRefs: [{group: "", kind: Service, name: tcp-echo, port: 9000}]
               rules: [{backendRefs: [{name: tcp-echo-v2, port: 9000}]}]
             """);
-        await mesh.ControlPlane.Admin.WaitForSyncedAtAsync(mesh.Client.Id, generation);
+        await mesh.ControlPlane.WaitForSyncedAtAsync(mesh.Client.Id, generation);
         for (var i = 0; i < 10; i++)
         {
             Assert.Equal("two port 9000", await mesh.FromCurlAsync(9000));
@@ -176,17 +176,17 @@ public sealed class GatewayApiL4Tests
               parentRefs: [{name: tcp-echo-gateway, namespace: default}]
               rules: [{backendRefs: [{name: tcp-echo-v1, namespace: default, port: 9000}]}]
             """;
-        generation = await mesh.ControlPlane.Admin.ApplyAsync(OtherNamespaceRoute);
-        await mesh.ControlPlane.Admin.WaitForSyncedAtAsync(gateway.Id, generation);
-        using (var route = JsonDocument.Parse(await mesh.ControlPlane.Admin.Http.GetStringAsync("/api/v1/config/tcproute/other/tcp-echo")))
+        generation = await mesh.ControlPlane.ApplyAsync(OtherNamespaceRoute);
+        await mesh.ControlPlane.WaitForSyncedAtAsync(gateway.Id, generation);
+        using (var route = JsonDocument.Parse(await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/tcproute/other/tcp-echo")))
         {
             var parent = Assert.Single(route.RootElement.GetProperty("status").GetProperty("parents").EnumerateArray());
             Assert.Equal(("False", "RefNotPermitted"), Conditions(parent)["ResolvedRefs"]);
         }
 
-        Assert.Null(await TcpEchoMesh.EchoAsync(gateway.PortFor(31400), "hello"));
+        Assert.Null(await TcpEchoMesh.EchoAsync(gateway.GatewayPort(31400), "hello"));
 
-        generation = await mesh.ControlPlane.Admin.ApplyAsync("""
+        generation = await mesh.ControlPlane.ApplyAsync("""
             apiVersion: gateway.networking.k8s.io/v1beta1
             kind: ReferenceGrant
             metadata: {name: tcp-from-other}
@@ -194,8 +194,8 @@ public sealed class GatewayApiL4Tests
               from: [{group: gateway.networking.k8s.io, kind: TCPRoute, namespace: other}]
               to: [{group: "", kind: Service}]
             """);
-        await mesh.ControlPlane.Admin.WaitForSyncedAtAsync(gateway.Id, generation);
-        Assert.Equal("one hello", await TcpEchoMesh.EchoAsync(gateway.PortFor(31400), "hello"));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(gateway.Id, generation);
+        Assert.Equal("one hello", await TcpEchoMesh.EchoAsync(gateway.GatewayPort(31400), "hello"));
     }
 
     /// <summary>A self-signed server certificate for <paramref name="dnsName"/> (ECDSA P-256) with its key.</summary>

@@ -43,12 +43,12 @@ public sealed class LocalGatewayProcessTests
         var local = FreePort();
         await using var mesh = await MeshTestCluster.StartAsync(Settings(privilegedPortOffset: local - 80), "v1");
 
-        await mesh.Admin.ApplyAsync(Gateway(80));
+        await mesh.ControlPlane.ApplyAsync(Gateway(80));
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{local}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntilServedAsync(client);
 
         // The status says where port 80 is served; meshctl get shows it (and Programmed).
-        using var status = JsonDocument.Parse(await mesh.Admin.Http.GetStringAsync("/api/v1/config/gtw/default/reviews-gateway"));
+        using var status = JsonDocument.Parse(await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/gtw/default/reviews-gateway"));
         var addresses = status.RootElement.GetProperty("status").GetProperty("addresses").EnumerateArray()
             .Select(a => (a.GetProperty("type").GetString(), a.GetProperty("value").GetString())).ToList();
         Assert.Contains(("IPAddress", "127.0.0.1"), addresses);
@@ -75,7 +75,7 @@ public sealed class LocalGatewayProcessTests
     {
         await using var mesh = await MeshTestCluster.StartAsync(Settings(privilegedPortOffset: 10000), "v1");
         var first = FreePort();
-        await mesh.Admin.ApplyAsync(Gateway(first));
+        await mesh.ControlPlane.ApplyAsync(Gateway(first));
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{first}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntilServedAsync(client);
 
@@ -92,7 +92,7 @@ public sealed class LocalGatewayProcessTests
 
         // A listener port that changes moves the proxy: the old port closes, the new one serves.
         var second = FreePort();
-        await mesh.Admin.ApplyAsync(Gateway(second));
+        await mesh.ControlPlane.ApplyAsync(Gateway(second));
         using var moved = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{second}"), Timeout = TimeSpan.FromSeconds(10) };
         await WaitUntilServedAsync(moved);
         await Poll.UntilAsync($"the old port {first} closed (its process stopped)", () => Task.FromResult(!Listening(first)), budget: Startup);

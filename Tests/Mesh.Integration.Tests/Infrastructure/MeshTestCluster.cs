@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Mesh.Cli;
 using Mesh.Cli.Commands;
+using Mesh.Testing.ControlPlane;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.Infrastructure;
 
@@ -15,11 +17,10 @@ public sealed class MeshTestCluster : IAsyncDisposable
     public const string ReviewsFqdn = "reviews.default.svc.cluster.local";
     public const string ClientId = "productpage-v1";
 
-    private readonly Dictionary<string, (WorkloadApp App, InProcessSidecar Sidecar)> _reviews = [];
+    private readonly Dictionary<string, (WorkloadApp App, ProxyHost Sidecar)> _reviews = [];
     private readonly List<WorkloadApp> _orphans = [];
-    private IReadOnlyDictionary<string, string?>? _controlPlaneSettings;
 
-    private MeshTestCluster(string root, InProcessControlPlane controlPlane)
+    private MeshTestCluster(string root, TestControlPlane controlPlane)
     {
         Root = root;
         ControlPlane = controlPlane;
@@ -31,12 +32,10 @@ public sealed class MeshTestCluster : IAsyncDisposable
 
     public string DataDirectory => Path.Combine(Root, "data");
 
-    public InProcessControlPlane ControlPlane { get; private set; }
-
-    public AdminApi Admin => ControlPlane.Admin;
+    public TestControlPlane ControlPlane { get; private set; }
 
     /// <summary>The client workload's sidecar (productpage-v1).</summary>
-    public InProcessSidecar Client { get; private set; } = null!;
+    public ProxyHost Client { get; private set; } = null!;
 
     /// <summary>What the client app uses for reviews: its sidecar's outbound listener.</summary>
     public HttpClient Reviews { get; private set; } = null!;
@@ -52,8 +51,8 @@ public sealed class MeshTestCluster : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
         await File.WriteAllTextAsync(Path.Combine(root, "config", "reviews-destination-rule.yaml"), RoutingYaml.ReviewsSubsets(versions));
-        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data"), settings: controlPlaneSettings);
-        var cluster = new MeshTestCluster(root, controlPlane) { _controlPlaneSettings = controlPlaneSettings };
+        var controlPlane = await MeshProxies.StartControlPlaneAsync(root, controlPlaneSettings);
+        var cluster = new MeshTestCluster(root, controlPlane);
         try
         {
             foreach (var version in versions)
@@ -61,10 +60,10 @@ public sealed class MeshTestCluster : IAsyncDisposable
                 await cluster.StartReviewsAsync(version);
             }
 
-            cluster.Client = await InProcessSidecar.StartAsync(
+            cluster.Client = await MeshProxies.StartSidecarAsync(
                 new SidecarSpec(ClientId, "productpage", "v1") { Upstreams = ["reviews"] }, controlPlane);
-            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.OutboundUri("reviews"), Timeout = TimeSpan.FromSeconds(10) };
-            await cluster.Admin.WaitForSyncedAsync(cluster.ProxyIds);
+            cluster.Reviews = new HttpClient { BaseAddress = cluster.Client.Outbound("reviews"), Timeout = TimeSpan.FromSeconds(10) };
+            await cluster.ControlPlane.WaitForSyncedAsync(cluster.ProxyIds);
             await cluster.WaitForReviewsEndpointsAsync(versions.Select(v => $"reviews-{v}").ToArray());
             return cluster;
         }
@@ -148,11 +147,11 @@ public sealed class MeshTestCluster : IAsyncDisposable
         IReadOnlySet<string> last = new HashSet<string>();
         await Poll.UntilAsync(
             $"reviews endpoints {string.Join(", ", workloads)} at the client",
-            async () => (last = await Client.EndpointWorkloadsAsync(ReviewsFqdn)).SetEquals(workloads),
+            () => (last = Client.EndpointWorkloads(ReviewsFqdn)).SetEquals(workloads),
             lastSeen: () => string.Join(", ", last));
     }
 
-    public InProcessSidecar SidecarOf(string version) => _reviews[$"reviews-{version}"].Sidecar;
+    public ProxyHost SidecarOf(string version) => _reviews[$"reviews-{version}"].Sidecar;
 
     /// <summary>Stops a reviews workload: its sidecar disconnects, then its app.</summary>
     public async Task StopReviewsAsync(string version)
@@ -182,7 +181,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
 
     /// <summary>A reviews workload's bootstrap token, minted while the control plane runs, for a start during an outage.</summary>
     public string ReviewsToken(string version) =>
-        ControlPlane.MintProxyToken("default", new SidecarSpec($"reviews-{version}", "reviews", version).ServiceAccount, $"reviews-{version}");
+        ControlPlane.MintToken(new SidecarSpec($"reviews-{version}", "reviews", version).ServiceAccount, $"reviews-{version}");
 
     /// <summary>Stops the control plane; proxies keep their last snapshot and retry.</summary>
     public Task StopControlPlaneAsync() => ControlPlane.StopAsync();
@@ -193,7 +192,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
     /// <summary>Starts the control plane again on the same directories and discovery port.</summary>
     public async Task StartControlPlaneAgainAsync()
     {
-        ControlPlane = await InProcessControlPlane.StartAsync(ConfigDirectory, DataDirectory, ControlPlane.GrpcUri.Port, _controlPlaneSettings);
+        ControlPlane = await ControlPlane.RestartAsync();
     }
 
     /// <summary>Runs meshctl in-process against the control plane, from the cluster's root directory.</summary>
@@ -204,7 +203,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
         var environment = new Dictionary<string, string>
         {
             ["MESH_SERVER"] = ControlPlane.AdminUri.ToString(),
-            ["MESH_TOKEN"] = ControlPlane.Token,
+            ["MESH_TOKEN"] = ControlPlane.Token!,
         };
         var exitCode = await MeshCtl.RunAsync(args, new CliContext(output, error, name => environment.GetValueOrDefault(name), Root));
         return (exitCode, output.ToString(), error.ToString());
@@ -243,10 +242,10 @@ public sealed class MeshTestCluster : IAsyncDisposable
 
     /// <summary>Starts another reviews version (app and sidecar), as a scale-up or new deployment does.</summary>
     /// <param name="token">Its bootstrap token when the control plane is down (<see cref="ReviewsToken"/>).</param>
-    public async Task<InProcessSidecar> StartReviewsAsync(string version, string? token = null)
+    public async Task<ProxyHost> StartReviewsAsync(string version, string? token = null)
     {
         var app = await WorkloadApp.StartAsync($"reviews-{version}");
-        var sidecar = await InProcessSidecar.StartAsync(
+        var sidecar = await MeshProxies.StartSidecarAsync(
             new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane, token);
         _reviews[$"reviews-{version}"] = (app, sidecar);
         return sidecar;

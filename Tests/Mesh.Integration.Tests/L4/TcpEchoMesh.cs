@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mesh.Integration.Tests.Infrastructure;
+using Mesh.Testing.ControlPlane;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.L4;
 
@@ -18,7 +20,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
 
     private readonly List<IAsyncDisposable> _owned = [];
 
-    private TcpEchoMesh(string root, InProcessControlPlane controlPlane, string @namespace)
+    private TcpEchoMesh(string root, TestControlPlane controlPlane, string @namespace)
     {
         Root = root;
         ControlPlane = controlPlane;
@@ -29,13 +31,13 @@ public sealed class TcpEchoMesh : IAsyncDisposable
 
     public string ConfigDirectory => Path.Combine(Root, "config");
 
-    public InProcessControlPlane ControlPlane { get; }
+    public TestControlPlane ControlPlane { get; }
 
     public string Namespace { get; }
 
-    public InProcessSidecar Client { get; private set; } = null!;
+    public ProxyHost Client { get; private set; } = null!;
 
-    public InProcessGateway Gateway { get; private set; } = null!;
+    public ProxyHost Gateway { get; private set; } = null!;
 
     public IReadOnlyList<string> ProxyIds { get; private set; } = [];
 
@@ -46,7 +48,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
     {
         var root = Path.Combine(Path.GetTempPath(), "mesh-l4-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
-        var mesh = new TcpEchoMesh(root, await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data")), @namespace);
+        var mesh = new TcpEchoMesh(root, await MeshProxies.StartControlPlaneAsync(root), @namespace);
         try
         {
             var ids = new List<string>();
@@ -54,7 +56,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
             {
                 var app = await TcpEchoWorkload.StartAsync(prefix);
                 mesh._owned.Add(app);
-                var sidecar = await InProcessSidecar.StartAsync(
+                var sidecar = await MeshProxies.StartSidecarAsync(
                     new SidecarSpec($"tcp-echo-{version}", "tcp-echo", version)
                     {
                         Namespace = @namespace,
@@ -65,14 +67,14 @@ public sealed class TcpEchoMesh : IAsyncDisposable
                 ids.Add(sidecar.Id);
             }
 
-            mesh.Client = await InProcessSidecar.StartAsync(
+            mesh.Client = await MeshProxies.StartSidecarAsync(
                 new SidecarSpec("curl", "curl", "v1") { Namespace = @namespace, Bindings = [.. EchoPorts.Select(p => new BindingSpec("tcp-echo", p))] },
                 mesh.ControlPlane);
             mesh._owned.Add(mesh.Client);
-            mesh.Gateway = await InProcessGateway.StartIngressAsync(mesh.ControlPlane, 31400);
+            mesh.Gateway = await MeshProxies.StartIngressAsync(mesh.ControlPlane, 31400);
             mesh._owned.Add(mesh.Gateway);
             mesh.ProxyIds = [.. ids, mesh.Client.Id, mesh.Gateway.Id];
-            await mesh.ControlPlane.Admin.WaitForSyncedAsync(mesh.ProxyIds, TimeSpan.FromSeconds(30));
+            await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds, budget: TimeSpan.FromSeconds(30));
             await mesh.WaitForEchoEndpointsAsync();
             return mesh;
         }
@@ -95,7 +97,7 @@ public sealed class TcpEchoMesh : IAsyncDisposable
         IReadOnlySet<string> seen = new HashSet<string>();
         await Poll.UntilAsync(
             $"the curl sidecar to hold {string.Join(" and ", EchoSidecars)} as endpoints of {service}",
-            async () => (seen = await Client.EndpointWorkloadsAsync(service)).SetEquals(EchoSidecars),
+            () => (seen = Client.EndpointWorkloads(service)).SetEquals(EchoSidecars),
             () => $"endpoints seen: [{string.Join(", ", seen)}]",
             budget: TimeSpan.FromSeconds(30));
     }
@@ -106,10 +108,10 @@ public sealed class TcpEchoMesh : IAsyncDisposable
     /// </summary>
     public async Task ApplySampleAsync(string relativePath, params string[] affected)
     {
-        var generation = await ControlPlane.Admin.ApplyAsync(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot, "samples", relativePath)));
+        var generation = await ControlPlane.ApplyAsync(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot, "samples", relativePath)));
         foreach (var id in affected)
         {
-            await ControlPlane.Admin.WaitForSyncedAtAsync(id, generation, TimeSpan.FromSeconds(30));
+            await ControlPlane.WaitForSyncedAtAsync(id, generation, budget: TimeSpan.FromSeconds(30));
         }
     }
 

@@ -14,7 +14,7 @@ public sealed class TcpEchoTaskTests
     public async Task Traffic_shifting_task_sends_everything_to_v1_then_80_20_through_the_gateway()
     {
         await using var mesh = await TcpEchoMesh.StartAsync();
-        var gateway = mesh.Gateway.PortFor(31400);
+        var gateway = mesh.Gateway.GatewayPort(31400);
 
         await mesh.ApplySampleAsync("tcp-echo/tcp-echo-all-v1.yaml", mesh.Gateway.Id);
         for (var i = 0; i < 20; i++)

@@ -11,7 +11,7 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     public async Task With_the_control_plane_stopped_traffic_keeps_flowing_by_the_last_config()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1")));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.ControlPlane.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1")));
 
         await mesh.StopControlPlaneAsync();
 
@@ -26,8 +26,8 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
     public async Task A_control_plane_restarted_on_its_data_directory_keeps_applied_config_and_proxies_resync()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
-        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v2"));
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v2"));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
         var token = mesh.ControlPlane.Token;
 
         await mesh.StopControlPlaneAsync();
@@ -38,19 +38,19 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
         await mesh.StartControlPlaneAgainAsync();
 
         // Every proxy reconnects on its own (back-off capped at 3 s) and is SYNCED again.
-        await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+        await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
         output.WriteLine($"all {mesh.ProxyIds.Count} proxies SYNCED {clock.ElapsedMilliseconds} ms after the restart");
         await mesh.WaitForReviewsEndpointsAsync("reviews-v1", "reviews-v2");
         output.WriteLine($"the client holds every reviews endpoint again {clock.ElapsedMilliseconds} ms after the restart");
 
         // The API-applied object came back from the data directory, with the same admin token.
         Assert.Equal(token, mesh.ControlPlane.Token);
-        var stored = await mesh.Admin.Http.GetStringAsync("/api/v1/config/virtualservice/default/reviews?format=yaml");
+        var stored = await mesh.ControlPlane.Admin.GetStringAsync("/api/v1/config/virtualservice/default/reviews?format=yaml");
         Assert.Contains("subset: v2", stored, StringComparison.Ordinal);
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20));
 
         // And the new streams are live: a change after the restart reaches traffic.
-        await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v1"));
+        await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v1"));
         await mesh.WaitUntilServedByAsync("reviews-v1");
     }
 
@@ -75,7 +75,7 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
             await WaitForOutageNoticedAsync(mesh);
             await mesh.StartControlPlaneAgainAsync();
             output.WriteLine($"{clock.ElapsedMilliseconds} ms: started");
-            await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+            await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
             output.WriteLine($"{clock.ElapsedMilliseconds} ms: all SYNCED");
             await mesh.WaitForReviewsEndpointsAsync("reviews-v1", "reviews-v2");
             output.WriteLine($"{clock.ElapsedMilliseconds} ms: client holds both endpoints");

@@ -27,11 +27,11 @@ public sealed class InvalidConfigRestartTests(ITestOutputHelper output)
         long generation = 0;
         await Poll.UntilAsync("the file's VirtualService in the store", async () =>
         {
-            using var response = await mesh.Admin.Http.GetAsync("/api/v1/config/virtualservice/default/reviews");
-            generation = await mesh.Admin.GenerationAsync();
+            using var response = await mesh.ControlPlane.Admin.GetAsync("/api/v1/config/virtualservice/default/reviews");
+            generation = await mesh.ControlPlane.GenerationAsync();
             return response.IsSuccessStatusCode;
         });
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
         await mesh.WaitUntilServedByAsync("reviews-v2");
         using var stopTraffic = new CancellationTokenSource();
         var traffic = TrafficProbe.RunAsync(mesh, stopTraffic.Token);
@@ -41,7 +41,7 @@ public sealed class InvalidConfigRestartTests(ITestOutputHelper output)
         await mesh.StartControlPlaneAgainAsync();
 
         // Every proxy reconnects and ACKs what the restarted control plane sends it.
-        await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+        await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
         await mesh.WaitForReviewsEndpointsAsync("reviews-v1", "reviews-v2");
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20));
         stopTraffic.Cancel();
@@ -50,20 +50,20 @@ public sealed class InvalidConfigRestartTests(ITestOutputHelper output)
         Assert.Equal(0, probe.Failed);
         Assert.Equal(["reviews-v2"], probe.Served.Keys);
 
-        using var status = await mesh.Admin.StatusAsync();
+        using var status = await mesh.ControlPlane.StatusAsync();
         output.WriteLine(status.RootElement.ToString());
         Assert.True(status.RootElement.GetProperty("accepted").GetBoolean());
         Assert.Equal(generation, status.RootElement.GetProperty("generation").GetInt64());
         var rejected = status.RootElement.GetProperty("rejected").EnumerateArray().Single();
         Assert.Equal("broken.yaml", rejected.GetProperty("source").GetString());
         Assert.Contains("subst", rejected.GetProperty("errors").ToString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await mesh.Admin.Http.GetAsync("/readyz")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await mesh.ControlPlane.Admin.GetAsync("/readyz")).StatusCode);
 
         // Fixing the file takes effect and clears the report.
         await File.WriteAllTextAsync(Path.Combine(mesh.ConfigDirectory, "broken.yaml"), "# fixed: nothing here\n");
         await Poll.UntilAsync("the report to clear", async () =>
         {
-            using var fixedStatus = await mesh.Admin.StatusAsync();
+            using var fixedStatus = await mesh.ControlPlane.StatusAsync();
             return fixedStatus.RootElement.GetProperty("rejected").GetArrayLength() == 0
                 && fixedStatus.RootElement.GetProperty("filesInSync").GetBoolean()
                 && !fixedStatus.RootElement.TryGetProperty("lastError", out _);

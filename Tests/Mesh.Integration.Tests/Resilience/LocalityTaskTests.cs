@@ -1,6 +1,7 @@
 using System.Net;
 using Mesh.Integration.Tests.Infrastructure;
 using Mesh.Integration.Tests.L4;
+using Mesh.Testing.ControlPlane;
 
 namespace Mesh.Integration.Tests.Resilience;
 
@@ -58,12 +59,12 @@ public sealed class LocalityTaskTests
     private sealed class LocalityTask : IAsyncDisposable
     {
         private readonly string _root;
-        private readonly InProcessControlPlane _controlPlane;
+        private readonly TestControlPlane _controlPlane;
         private readonly List<IAsyncDisposable> _parts = [];
         private readonly Dictionary<string, WorkloadApp> _apps = [];
         private HttpClient _client = null!;
 
-        private LocalityTask(string root, InProcessControlPlane controlPlane)
+        private LocalityTask(string root, TestControlPlane controlPlane)
         {
             _root = root;
             _controlPlane = controlPlane;
@@ -74,7 +75,7 @@ public sealed class LocalityTaskTests
             var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(Path.Combine(root, "config"));
             File.Copy(Path.Combine(TcpEchoMesh.RepositoryRoot, "samples", "helloworld", destinationRule), Path.Combine(root, "config", destinationRule));
-            var task = new LocalityTask(root, await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data")));
+            var task = new LocalityTask(root, await MeshProxies.StartControlPlaneAsync(root));
             try
             {
                 var ids = new List<string> { "curl" };
@@ -84,18 +85,18 @@ public sealed class LocalityTaskTests
                     var app = await WorkloadApp.StartAsync(name);
                     task._apps[name] = app;
                     task._parts.Add(app);
-                    task._parts.Add(await InProcessSidecar.StartAsync(
+                    task._parts.Add(await MeshProxies.StartSidecarAsync(
                         new SidecarSpec(name, "helloworld", $"{region}.{zone}") { AppPort = app.Port, ServicePort = 5000, Namespace = "sample", Labels = At(region, zone) },
                         task._controlPlane));
                     ids.Add(name);
                 }
 
-                var curl = await InProcessSidecar.StartAsync(
+                var curl = await MeshProxies.StartSidecarAsync(
                     new SidecarSpec("curl", "curl", "v1") { Upstreams = ["helloworld"], ServicePort = 5000, Namespace = "sample", Labels = At("region1", "zone1") },
                     task._controlPlane);
                 task._parts.Add(curl);
-                task._client = new HttpClient { BaseAddress = curl.OutboundUri("helloworld"), Timeout = TimeSpan.FromSeconds(10) };
-                await task._controlPlane.Admin.WaitForSyncedAsync(ids);
+                task._client = new HttpClient { BaseAddress = curl.Outbound("helloworld"), Timeout = TimeSpan.FromSeconds(10) };
+                await task._controlPlane.WaitForSyncedAsync(ids);
                 return task;
             }
             catch

@@ -13,7 +13,7 @@ public sealed class WorkloadLifecycleTests
         await mesh.StopReviewsAsync("v2");
 
         await mesh.WaitForReviewsEndpointsAsync("reviews-v1");
-        Assert.DoesNotContain(await mesh.Admin.ProxiesAsync(), p => p.Id == "reviews-v2");
+        Assert.DoesNotContain(await mesh.ControlPlane.ProxiesAsync(), p => p.Id == "reviews-v2");
         Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 30 }, await mesh.CountAsync(30));
     }
 

@@ -40,8 +40,8 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
 
-        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
 
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20, endUser: "jason"));
         Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 20 }, await mesh.CountAsync(20, endUser: "alice"));
@@ -53,8 +53,8 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
 
-        var generation = await mesh.Admin.ApplyAsync(RoutingYaml.Split("v1", 75, "v2", 25));
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.Split("v1", 75, "v2", 25));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
 
         const int Calls = 400;
         var counts = await mesh.CountAsync(Calls);
@@ -79,7 +79,7 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
         var firstSeen = await mesh.WaitUntilServedByAsync("reviews-v2", streak: 30);
         output.WriteLine($"all traffic on reviews-v2 {firstSeen.TotalMilliseconds:0} ms after meshctl apply returned");
 
-        await mesh.Admin.WaitForSyncedAsync(mesh.ProxyIds);
+        await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
         var status = await mesh.MeshCtlAsync("proxy-status");
         output.WriteLine(status.Output);
         Assert.Equal(0, status.ExitCode);
@@ -93,14 +93,14 @@ public sealed class LiveRoutingTests(ITestOutputHelper output)
     public async Task Every_change_of_a_flipping_route_reaches_traffic()
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
-        await mesh.Admin.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.Admin.ApplyAsync(RoutingYaml.AllTo("v1")));
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v1")));
         await mesh.WaitUntilServedByAsync("reviews-v1");
 
         // Flip the route back and forth (the control plane's production debounce in between).
         for (var i = 0; i < 6; i++)
         {
             var target = i % 2 == 0 ? "v2" : "v1";
-            await mesh.Admin.ApplyAsync(RoutingYaml.AllTo(target));
+            await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo(target));
             await mesh.WaitUntilServedByAsync($"reviews-{target}", streak: 5);
         }
     }

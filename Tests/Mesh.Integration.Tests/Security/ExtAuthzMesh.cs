@@ -1,8 +1,9 @@
-using System.Globalization;
 using System.Net;
 using Mesh.Integration.Tests.Infrastructure;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Listeners;
+using Mesh.Testing.ControlPlane;
+using Mesh.Testing.Proxy;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -27,7 +28,7 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
 
     private readonly string _namespace;
 
-    private ExtAuthzMesh(string root, InProcessControlPlane controlPlane, string @namespace)
+    private ExtAuthzMesh(string root, TestControlPlane controlPlane, string @namespace)
     {
         Root = root;
         ControlPlane = controlPlane;
@@ -36,7 +37,7 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
 
     public string Root { get; }
 
-    public InProcessControlPlane ControlPlane { get; }
+    public TestControlPlane ControlPlane { get; }
 
     /// <summary>Calls httpbin through its sidecar's inbound listener (PERMISSIVE: plaintext is accepted).</summary>
     public HttpClient Httpbin { get; private set; } = null!;
@@ -49,18 +50,18 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
         var root = Path.Combine(Path.GetTempPath(), "mesh-integration-tests", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(Path.Combine(root, "config"));
         await File.WriteAllTextAsync(Path.Combine(root, "config", "ext-authz.yaml"), configYaml);
-        var mesh = new ExtAuthzMesh(root, await InProcessControlPlane.StartAsync(Path.Combine(root, "config"), Path.Combine(root, "data")), @namespace);
+        var mesh = new ExtAuthzMesh(root, await MeshProxies.StartControlPlaneAsync(root), @namespace);
         try
         {
             await mesh.StartAuthorizerAsync();
             var httpbin = await StartEchoAsync();
             mesh._parts.Add(httpbin);
-            var sidecar = await InProcessSidecar.StartAsync(new SidecarSpec("httpbin-v1", "httpbin", "v1") { AppPort = Port(httpbin), ServicePort = 8000, Namespace = @namespace }, mesh.ControlPlane);
+            var sidecar = await MeshProxies.StartSidecarAsync(new SidecarSpec("httpbin-v1", "httpbin", "v1") { AppPort = Port(httpbin), ServicePort = 8000, Namespace = @namespace }, mesh.ControlPlane);
             mesh._parts.Add(sidecar);
             mesh.Httpbin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{sidecar.Listeners.OfKind(ListenerKind.Inbound).First().BoundPort}"), Timeout = TimeSpan.FromSeconds(30) };
-            await mesh.ControlPlane.Admin.WaitForSyncedAsync(["httpbin-v1", "ext-authz-v1"]);
-            await Poll.UntilAsync("ext-authz endpoints at httpbin's sidecar", async () =>
-                (await sidecar.EndpointWorkloadsAsync($"ext-authz.{@namespace}.svc.cluster.local")).Contains("ext-authz-v1"));
+            await mesh.ControlPlane.WaitForSyncedAsync(["httpbin-v1", "ext-authz-v1"]);
+            await Poll.UntilAsync("ext-authz endpoints at httpbin's sidecar", () =>
+                sidecar.EndpointWorkloads($"ext-authz.{@namespace}.svc.cluster.local").Contains("ext-authz-v1"));
             return mesh;
         }
         catch
@@ -98,30 +99,12 @@ internal sealed class ExtAuthzMesh : IAsyncDisposable
         await Authorizer.StartAsync();
         _parts.Add(Authorizer);
         var endpoints = Authorizer.Services.GetRequiredService<ExtAuthzEndpoints>();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Mesh:Mode"] = "Sidecar",
-            ["Mesh:ControlPlane:Address"] = ControlPlane.GrpcUri.ToString(),
-            ["Mesh:ControlPlane:Token"] = ControlPlane.MintProxyToken(_namespace, "ext-authz", "ext-authz-v1"),
-            ["Mesh:Node:Id"] = "ext-authz-v1",
-            ["Mesh:Node:Namespace"] = _namespace,
-            ["Mesh:Node:ServiceAccount"] = "ext-authz",
-            ["Mesh:Node:Workload"] = "ext-authz-v1",
-            ["Mesh:Node:Labels:app"] = "ext-authz",
-            ["Mesh:Node:Labels:version"] = "v1",
-            ["Mesh:AdminPort"] = "0",
-            ["Mesh:Service"] = "ext-authz",
-            ["Mesh:Inbound:0:Name"] = "http",
-            ["Mesh:Inbound:0:Port"] = "8000",
-            ["Mesh:Inbound:0:TargetPort"] = endpoints.Http.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mesh:Inbound:0:ListenPort"] = "0",
-            ["Mesh:Inbound:1:Name"] = "grpc",
-            ["Mesh:Inbound:1:Port"] = "9000",
-            ["Mesh:Inbound:1:Protocol"] = nameof(ListenerProtocol.GRPC),
-            ["Mesh:Inbound:1:TargetPort"] = endpoints.Grpc.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mesh:Inbound:1:ListenPort"] = "0",
-        };
-        var sidecar = await InProcessSidecar.StartProxyAsync(settings, MeshProxyMode.Sidecar);
+        var settings = ProxySettings.Sidecar(ControlPlane.GrpcUri.ToString(), "ext-authz-v1", "ext-authz-v1")
+            .Identity(_namespace, "ext-authz", ("app", "ext-authz"), ("version", "v1"))
+            .Token(ControlPlane.MintToken("ext-authz", "ext-authz-v1", _namespace))
+            .Inbound("ext-authz", "http", 8000, endpoints.Http.Port)
+            .Inbound("ext-authz", "grpc", 9000, endpoints.Grpc.Port, nameof(ListenerProtocol.GRPC));
+        var sidecar = await MeshProxies.StartAsync(settings);
         _parts.Add(sidecar);
     }
 

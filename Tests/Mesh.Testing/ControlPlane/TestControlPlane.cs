@@ -146,10 +146,14 @@ public sealed class TestControlPlane : IAsyncDisposable
         return path;
     }
 
+    /// <summary>Posts YAML to an admin API path (apply, delete, dry run) and returns the answer as it is.</summary>
+    public Task<HttpResponseMessage> PostYamlAsync(string path, string yaml) =>
+        Admin.PostAsync(path, new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+
     /// <summary>Applies Istio YAML through the admin API (what meshctl apply does); returns the new config generation.</summary>
     public async Task<long> ApplyAsync(string yaml)
     {
-        using var response = await Admin.PostAsync("/api/v1/config", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
+        using var response = await PostYamlAsync("/api/v1/config", yaml);
         var body = await response.Content.ReadAsStringAsync();
         if (!response.IsSuccessStatusCode)
         {
@@ -185,18 +189,20 @@ public sealed class TestControlPlane : IAsyncDisposable
     public async Task<ProxyStatus?> ProxyAsync(string id) => (await ProxiesAsync()).FirstOrDefault(p => p.Id == id);
 
     /// <summary>Waits until proxy <paramref name="id"/> ACKed a snapshot built from config generation <paramref name="generation"/> or later.</summary>
-    public async Task<ProxyStatus> WaitForSyncedAtAsync(string id, long generation)
+    /// <param name="budget">Longer than <see cref="Poll.DefaultBudget"/> where a test waits out a fault (a control plane restarted under load).</param>
+    public async Task<ProxyStatus> WaitForSyncedAtAsync(string id, long generation, TimeSpan? budget = null)
     {
         ProxyStatus? last = null;
         await Poll.UntilAsync(
             $"{id} SYNCED at generation {generation}",
             async () => (last = await ProxyAsync(id)) is { Status: "SYNCED", ConfigGeneration: { } g } && g >= generation,
-            () => last?.ToString() ?? "not connected");
+            () => last?.ToString() ?? "not connected",
+            budget);
         return last!;
     }
 
     /// <summary>Waits until exactly the proxies <paramref name="ids"/> are connected, every one SYNCED (at <paramref name="generation"/> or later).</summary>
-    public async Task WaitForSyncedAsync(IReadOnlyCollection<string> ids, long generation = 0)
+    public async Task WaitForSyncedAsync(IReadOnlyCollection<string> ids, long generation = 0, TimeSpan? budget = null)
     {
         IReadOnlyList<ProxyStatus> last = [];
         await Poll.UntilAsync(
@@ -207,10 +213,17 @@ public sealed class TestControlPlane : IAsyncDisposable
                 return last.Select(p => p.Id).Order(StringComparer.Ordinal).SequenceEqual(ids.Order(StringComparer.Ordinal))
                     && last.All(p => p.Status == "SYNCED" && (generation == 0 || p.ConfigGeneration >= generation));
             },
-            () => string.Join(", ", last));
+            () => string.Join(", ", last),
+            budget);
     }
 
-    public async Task StopAsync()
+    /// <summary>Stops it (its discovery streams end; proxies keep serving and reconnect).</summary>
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: streams and connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -220,7 +233,7 @@ public sealed class TestControlPlane : IAsyncDisposable
         _stopped = true;
         Admin.Dispose();
         _channel?.Dispose();
-        await App.StopAsync();
+        await App.StopAsync(graceful);
         await App.DisposeAsync();
     }
 

@@ -113,6 +113,14 @@ public sealed class ProxyHost : IAsyncDisposable
 
     public int OutboundPort(string host) => Listeners.OfKind(ListenerKind.Outbound).First(l => l.UpstreamHost == host).BoundPort;
 
+    /// <summary>The local port of the app's binding to <paramref name="host"/>:<paramref name="port"/>.</summary>
+    public int OutboundPort(string host, int port) =>
+        Listeners.OfKind(ListenerKind.Outbound).First(l => l.UpstreamHost == host && l.UpstreamPort == port).BoundPort;
+
+    /// <summary>The inbound listener of service port <paramref name="servicePort"/> (where other proxies connect).</summary>
+    public int InboundPort(int servicePort) =>
+        Listeners.OfKind(ListenerKind.Inbound).First(l => l.ServicePort == servicePort).BoundPort;
+
     /// <summary>Where the workload's app calls <paramref name="service"/>: its outbound listener.</summary>
     public Uri Outbound(string service, string pathAndQuery = "/") => TestHttp.Local(OutboundPort(service), pathAndQuery);
 
@@ -155,7 +163,12 @@ public sealed class ProxyHost : IAsyncDisposable
         (Snapshot?.Clusters ?? []).Where(c => c.Service == serviceFqdn)
             .SelectMany(c => c.Endpoints).Select(e => e.Workload).ToHashSet(StringComparer.Ordinal);
 
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: open connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -163,7 +176,7 @@ public sealed class ProxyHost : IAsyncDisposable
         }
 
         _stopped = true;
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 

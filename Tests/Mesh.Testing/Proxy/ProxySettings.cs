@@ -83,11 +83,17 @@ public sealed class ProxySettings
         return this;
     }
 
-    public ProxySettings GatewayListener(int servicePort, int port = 0)
+    /// <param name="protocol">The listener's protocol (HTTP, TCP...); null leaves it to the snapshot's Gateway servers.</param>
+    public ProxySettings GatewayListener(int servicePort, int port = 0, string? protocol = null)
     {
         var i = _gateway++;
         _values[$"Mesh:Gateway:Listeners:{i}:Port"] = port.ToString(CultureInfo.InvariantCulture);
         _values[$"Mesh:Gateway:Listeners:{i}:ServicePort"] = servicePort.ToString(CultureInfo.InvariantCulture);
+        if (protocol is not null)
+        {
+            _values[$"Mesh:Gateway:Listeners:{i}:Protocol"] = protocol;
+        }
+
         return this;
     }
 }

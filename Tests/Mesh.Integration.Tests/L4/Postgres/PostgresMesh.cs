@@ -1,4 +1,6 @@
 using Mesh.Integration.Tests.Infrastructure;
+using Mesh.Testing.ControlPlane;
+using Mesh.Testing.Proxy;
 using Npgsql;
 
 namespace Mesh.Integration.Tests.L4.Postgres;
@@ -20,9 +22,9 @@ public sealed class PostgresMesh : IAsyncLifetime
 
     internal PostgresServer Server { get; private set; } = null!;
 
-    internal InProcessSidecar ServerSidecar { get; private set; } = null!;
+    internal ProxyHost ServerSidecar { get; private set; } = null!;
 
-    internal InProcessSidecar App { get; private set; } = null!;
+    internal ProxyHost App { get; private set; } = null!;
 
     /// <summary>Where the app connects: its sidecar's binding of postgres:5432.</summary>
     public int AppPort => App.OutboundPort("postgres", ServicePort);
@@ -37,19 +39,19 @@ public sealed class PostgresMesh : IAsyncLifetime
         Server = await PostgresServer.StartAsync();
         _owned.Add(Server);
         _root = Path.Combine(Path.GetTempPath(), "mesh-pg-mesh-" + Guid.NewGuid().ToString("N"));
-        var controlPlane = await InProcessControlPlane.StartAsync(Path.Combine(_root, "config"), Path.Combine(_root, "data"));
+        var controlPlane = await MeshProxies.StartControlPlaneAsync(_root);
         _owned.Add(controlPlane);
-        ServerSidecar = await InProcessSidecar.StartAsync(
+        ServerSidecar = await MeshProxies.StartSidecarAsync(
             new SidecarSpec("postgres", "postgres", "v1") { Namespace = Namespace, Ports = [new("tcp-postgres", ServicePort, Server.Port)] },
             controlPlane);
         _owned.Add(ServerSidecar);
-        App = await InProcessSidecar.StartAsync(
+        App = await MeshProxies.StartSidecarAsync(
             new SidecarSpec("app", "app", "v1") { Namespace = Namespace, Bindings = [new BindingSpec("postgres", ServicePort)] },
             controlPlane);
         _owned.Add(App);
-        await controlPlane.Admin.WaitForSyncedAsync([ServerSidecar.Id, App.Id], TimeSpan.FromSeconds(30));
+        await controlPlane.WaitForSyncedAsync([ServerSidecar.Id, App.Id], budget: TimeSpan.FromSeconds(30));
 
-        var generation = await controlPlane.Admin.ApplyAsync($"""
+        var generation = await controlPlane.ApplyAsync($"""
             apiVersion: security.istio.io/v1
             kind: PeerAuthentication
             metadata:
@@ -59,14 +61,14 @@ public sealed class PostgresMesh : IAsyncLifetime
               mtls:
                 mode: STRICT
             """);
-        await controlPlane.Admin.WaitForSyncedAtAsync(ServerSidecar.Id, generation, TimeSpan.FromSeconds(30));
-        await controlPlane.Admin.WaitForSyncedAtAsync(App.Id, generation, TimeSpan.FromSeconds(30));
+        await controlPlane.WaitForSyncedAtAsync(ServerSidecar.Id, generation, budget: TimeSpan.FromSeconds(30));
+        await controlPlane.WaitForSyncedAtAsync(App.Id, generation, budget: TimeSpan.FromSeconds(30));
 
         var service = $"postgres.{Namespace}.svc.cluster.local";
         IReadOnlySet<string> seen = new HashSet<string>();
         await Poll.UntilAsync(
             $"the app's sidecar to hold the postgres workload as the endpoint of {service}",
-            async () => (seen = await App.EndpointWorkloadsAsync(service)).Contains(ServerSidecar.Id),
+            () => (seen = App.EndpointWorkloads(service)).Contains(ServerSidecar.Id),
             () => $"endpoints seen: [{string.Join(", ", seen)}]",
             budget: TimeSpan.FromSeconds(30));
     }
