@@ -47,11 +47,12 @@ public sealed class AppHostLaunchTests
     public async Task The_mesh_programs_run_from_their_ReadyToRun_publish()
     {
         await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>();
-        var recorded = builder.AppHostAssembly!.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value);
+        var metadata = builder.AppHostAssembly!.GetCustomAttributes<AssemblyMetadataAttribute>().ToList();
+        string Recorded(string key) => Assert.Single(metadata, a => a.Key == key).Value!;
 
         foreach (var key in new[] { "Mesh.ControlPlanePath", "Mesh.SidecarPath", "Mesh.GatewayPath" })
         {
-            var assembly = recorded[key]!;
+            var assembly = Recorded(key);
             Assert.Equal("publish", Path.GetFileName(Path.GetDirectoryName(assembly)));
             using var pe = new PEReader(File.OpenRead(assembly));
             // A ReadyToRun image carries its native code behind the CLI header's ManagedNativeHeader.
@@ -61,6 +62,6 @@ public sealed class AppHostLaunchTests
         // Each sidecar runs from the sidecar's publish folder (`dotnet exec <assembly>` from its folder).
         var sidecars = builder.Resources.OfType<ExecutableResource>().Where(r => r.Name.Contains("-sidecar", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(sidecars);
-        Assert.All(sidecars, s => Assert.Equal(Path.GetDirectoryName(recorded["Mesh.SidecarPath"]), s.WorkingDirectory));
+        Assert.All(sidecars, s => Assert.Equal(Path.GetDirectoryName(Recorded("Mesh.SidecarPath")), s.WorkingDirectory));
     }
 }
