@@ -32,6 +32,7 @@ public sealed class SnapshotDeltaAssembler
     public AssembledDelta Apply(SnapshotDelta delta)
     {
         ArgumentNullException.ThrowIfNull(delta);
+        delta = SnapshotDeltaCompression.Expand(delta);
         if (delta.BaseVersion != _held.Version && delta.BaseVersion.Length > 0)
         {
             throw new InvalidDataException($"the delta applies to version '{delta.BaseVersion}' but the proxy holds '{_held.Version}'");

@@ -5,11 +5,14 @@ namespace Mesh.ControlPlane.Discovery;
 /// lock): what the proxy holds as far as the control plane knows (its Hello, then each
 /// acknowledged delta), the one delta in flight, and the nonce counter.
 /// </summary>
-internal sealed class DeltaStreamState(ResourceView held, SnapshotDeltaPlans plans)
+internal sealed class DeltaStreamState(ResourceView held, SnapshotDeltaPlans plans, bool acceptsZlib)
 {
     public ResourceView Held { get; set; } = held;
 
     public SnapshotDeltaPlans Plans { get; } = plans;
+
+    /// <summary>Whether the proxy's Hello accepted compressed deltas (<c>accept_encodings</c> has "zlib").</summary>
+    public bool AcceptsZlib { get; } = acceptsZlib;
 
     /// <summary>The delta written and not yet answered: the next one waits for its answer and starts from what it leaves.</summary>
     public (string Nonce, SnapshotDeltaPlan Plan)? InFlight { get; set; }

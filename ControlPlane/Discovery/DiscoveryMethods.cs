@@ -31,7 +31,7 @@ internal sealed class DiscoveryMethods : IServiceMethodProvider<MeshDiscoverySer
             {
                 context.SetPayloadLength(payload.Length);
                 var writer = context.GetBufferWriter();
-                writer.Write(payload.Plan.Body);
+                writer.Write(payload.Body);
                 writer.Write(payload.Own);
                 context.Complete();
             },

@@ -76,7 +76,7 @@ internal sealed partial class MeshDiscoveryService
         ServerCallContext context) =>
         RunStreamAsync(requestStream, context, (connection, hello, token) =>
         {
-            connection.EnableDeltas(ResourceView.FromHello(hello), _plans);
+            connection.EnableDeltas(ResourceView.FromHello(hello), _plans, hello.AcceptEncodings.Contains(SnapshotDeltaCompression.Zlib));
             return connection.RunDeltaWriterAsync(new ObservedWriter<DeltaPayload>(responseStream, _observer, ModeLabel(connection.Node)), token);
         });
 
@@ -192,7 +192,7 @@ internal sealed partial class MeshDiscoveryService
             node.Workload = node.Id;
         }
 
-        return new Hello { Node = node, Version = message.Hello.Version, Resources = { message.Hello.Resources } };
+        return new Hello { Node = node, Version = message.Hello.Version, Resources = { message.Hello.Resources }, AcceptEncodings = { message.Hello.AcceptEncodings } };
     }
 
     private async Task ReadResponsesAsync(IAsyncStreamReader<ProxyMessage> requestStream, ProxyConnection connection, WorkloadRegistration registration, CancellationToken token)

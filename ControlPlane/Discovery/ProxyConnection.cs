@@ -162,11 +162,23 @@ internal sealed class ProxyConnection
     }
 
     /// <summary>Makes this an incremental stream: deltas start from what the proxy said it holds.</summary>
-    public void EnableDeltas(ResourceView held, SnapshotDeltaPlans plans)
+    /// <summary>Whether this proxy's incremental stream takes large deltas compressed (its Hello accepted zlib).</summary>
+    public bool AcceptsCompressedDeltas
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _delta?.AcceptsZlib == true;
+            }
+        }
+    }
+
+    public void EnableDeltas(ResourceView held, SnapshotDeltaPlans plans, bool acceptsZlib = false)
     {
         lock (_gate)
         {
-            _delta = new DeltaStreamState(held, plans);
+            _delta = new DeltaStreamState(held, plans, acceptsZlib);
         }
     }
 
@@ -244,7 +256,7 @@ internal sealed class ProxyConnection
             _awaitingAnswer = true;
         }
 
-        var payload = new DeltaPayload(plan, nonce, node);
+        var payload = new DeltaPayload(plan, nonce, node, delta.AcceptsZlib);
         return (payload, plan.Version, payload.Length);
     }
 

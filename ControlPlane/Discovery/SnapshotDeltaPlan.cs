@@ -15,13 +15,31 @@ namespace Mesh.ControlPlane.Discovery;
 /// </summary>
 internal sealed class SnapshotDeltaPlan
 {
-    private SnapshotDeltaPlan(string baseVersion, EncodedSnapshot target, byte[] body, int changed, int removed)
+    /// <summary>
+    /// Below this a delta goes uncompressed to every proxy: a config or endpoint change is a few KB
+    /// at most, where compressing saves less than it costs. Above it (a first snapshot, a big
+    /// config change) the bytes moved dominate a push storm (<see cref="SnapshotDeltaCompression"/>).
+    /// </summary>
+    internal const int CompressAbove = 16 * 1024;
+
+    private readonly Lazy<byte[]> _compressedBody;
+
+    private SnapshotDeltaPlan(string baseVersion, EncodedSnapshot target, long configGeneration, byte[] body, int changed, int removed)
     {
         BaseVersion = baseVersion;
         Target = target;
         Body = body;
         Changed = changed;
         Removed = removed;
+
+        // Compressed once, by the first writer of this plan to a proxy that accepts it; the others wait for it.
+        _compressedBody = new Lazy<byte[]>(() => new SnapshotDelta
+        {
+            Version = target.Version,
+            BaseVersion = baseVersion,
+            ConfigGeneration = configGeneration,
+            Compressed = ByteString.CopyFrom(SnapshotDeltaCompression.Compress(body)),
+        }.ToByteArray());
     }
 
     public string BaseVersion { get; }
@@ -32,6 +50,12 @@ internal sealed class SnapshotDeltaPlan
 
     /// <summary>The encoded delta without nonce and node.</summary>
     public byte[] Body { get; }
+
+    /// <summary>
+    /// What goes to a proxy: <see cref="Body"/>, or for one that accepts zlib and a delta larger than
+    /// <see cref="CompressAbove"/>, the same delta as its <c>compressed</c> field.
+    /// </summary>
+    public byte[] BodyFor(bool acceptsZlib) => acceptsZlib && Body.Length > CompressAbove ? _compressedBody.Value : Body;
 
     public int Changed { get; }
 
@@ -102,7 +126,7 @@ internal sealed class SnapshotDeltaPlan
             body.Write(resource.DeltaEntry);
         }
 
-        return new SnapshotDeltaPlan(held.Version, target, body.WrittenSpan.ToArray(), changed.Count, header.Removed.Count);
+        return new SnapshotDeltaPlan(held.Version, target, header.ConfigGeneration, body.WrittenSpan.ToArray(), changed.Count, header.Removed.Count);
     }
 
     private static Dictionary<string, List<string>> OrdersOf(IEnumerable<SnapshotResourceKey> keys)

@@ -146,7 +146,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         if (!_fullSnapshotsOnly)
         {
             // A reconnecting proxy says what it holds: the control plane sends only what differs.
-            var hello = new Hello { Node = node, Version = _assembler.Version, Resources = { _assembler.Resources() } };
+            var hello = new Hello { Node = node, Version = _assembler.Version, Resources = { _assembler.Resources() }, AcceptEncodings = { SnapshotDeltaCompression.Zlib } };
             using var deltas = client.StreamDeltas(headers, cancellationToken: cancellationToken);
             try
             {

@@ -139,10 +139,80 @@ public sealed class DeltaStreamTests
         }
     }
 
-    private static async Task<AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta>> ConnectAsync(TestControlPlane controlPlane, SnapshotDeltaAssembler assembler)
+    /// <summary>
+    /// A large delta goes compressed, once, to a proxy whose Hello accepts zlib, and as plain
+    /// resources to one that does not; both assemble to what the control plane sent them, and a
+    /// small change after it goes uncompressed.
+    /// </summary>
+    [Fact]
+    public async Task A_large_delta_is_compressed_only_for_a_proxy_that_accepts_zlib_and_assembles_to_the_same_snapshot()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
+        await controlPlane.ApplyAsync(ManyServiceEntries(120));
+
+        var plainAssembler = new SnapshotDeltaAssembler();
+        var plain = await ConnectAsync(controlPlane, plainAssembler, "plain-1", acceptZlib: false);
+        var plainFirst = await NextAsync(plain);
+        Assert.True(plainFirst.Compressed.IsEmpty);
+        Assert.True(plainFirst.CalculateSize() > SnapshotDeltaPlan.CompressAbove, $"the mesh makes a first delta above the threshold ({plainFirst.CalculateSize()} bytes)");
+        var plainSnapshot = plainAssembler.Apply(plainFirst).Snapshot;
+
+        var zlibAssembler = new SnapshotDeltaAssembler();
+        var zlib = await ConnectAsync(controlPlane, zlibAssembler, ProxyId, acceptZlib: true);
+        var zlibFirst = await NextAsync(zlib);
+        Assert.False(zlibFirst.Compressed.IsEmpty);
+        Assert.Empty(zlibFirst.Resources);
+        Assert.Equal(ProxyId, zlibFirst.Node.Id); // nonce and node stay outside, readable without expanding
+        Assert.False(string.IsNullOrEmpty(zlibFirst.Nonce));
+        Assert.True(zlibFirst.CalculateSize() * 4 < plainFirst.CalculateSize(), $"compressed {zlibFirst.CalculateSize()} bytes vs {plainFirst.CalculateSize()}");
+        var applied = zlibAssembler.Apply(zlibFirst);
+        zlibAssembler.Commit(applied);
+        AssertIsWhatWasSent(controlPlane, applied.Snapshot);
+        Assert.Equal(ExternalClusters(plainSnapshot), ExternalClusters(applied.Snapshot)); // the same mesh, only encoded differently
+        await AnswerAsync(zlib, new Ack { Version = zlibFirst.Version, Nonce = zlibFirst.Nonce });
+
+        await controlPlane.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
+        var change = await NextAsync(zlib);
+        Assert.True(change.Compressed.IsEmpty, "a small change is not compressed");
+        Assert.NotEmpty(change.Resources);
+        applied = zlibAssembler.Apply(change);
+        zlibAssembler.Commit(applied);
+        AssertIsWhatWasSent(controlPlane, applied.Snapshot);
+        plain.Dispose();
+        zlib.Dispose();
+    }
+
+    private static List<Cluster> ExternalClusters(ProxySnapshot snapshot) =>
+        [.. snapshot.Clusters.Where(c => c.Service.EndsWith(".example.com", StringComparison.Ordinal))];
+
+    private static string ManyServiceEntries(int count) => string.Join("---\n", Enumerable.Range(0, count).Select(i => $$"""
+        apiVersion: networking.istio.io/v1
+        kind: ServiceEntry
+        metadata:
+          name: external-{{i}}
+          namespace: default
+        spec:
+          hosts: [external-{{i}}.example.com]
+          location: MESH_EXTERNAL
+          resolution: STATIC
+          ports:
+          - {number: 443, name: tls, protocol: TLS}
+          endpoints:
+          - address: 192.0.2.{{i % 250 + 1}}
+          - address: 198.51.100.{{i % 250 + 1}}
+
+        """));
+
+    private static async Task<AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta>> ConnectAsync(
+        TestControlPlane controlPlane, SnapshotDeltaAssembler assembler, string proxyId = ProxyId, bool acceptZlib = false)
     {
         var stream = controlPlane.Discovery.StreamDeltas();
-        var hello = new Hello { Node = TestProxy.NodeFor(ProxyId), Version = assembler.Version, Resources = { assembler.Resources() } };
+        var hello = new Hello { Node = TestProxy.NodeFor(proxyId), Version = assembler.Version, Resources = { assembler.Resources() } };
+        if (acceptZlib)
+        {
+            hello.AcceptEncodings.Add(SnapshotDeltaCompression.Zlib);
+        }
+
         await stream.RequestStream.WriteAsync(new ProxyMessage { Hello = hello });
         return stream;
     }

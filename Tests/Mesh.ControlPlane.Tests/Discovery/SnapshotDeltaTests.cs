@@ -175,11 +175,47 @@ public sealed class SnapshotDeltaTests
         Assert.Equal(first.Version, assembler.Version);
     }
 
-    /// <summary>The delta exactly as a proxy receives it: the plan's shared bytes and this write's own fields, parsed.</summary>
-    private static SnapshotDelta Wire(SnapshotDeltaPlan plan, string nonce, Node? node)
+    [Fact]
+    public void A_compressed_delta_expands_to_the_plain_one_and_bad_bytes_are_refused_as_not_fitting()
     {
-        var payload = new DeltaPayload(plan, nonce, node);
-        var delta = SnapshotDelta.Parser.ParseFrom([.. payload.Plan.Body, .. payload.Own]);
+        var clusters = Enumerable.Range(0, 200).Select(i => ($"svc-{i}", 4)).ToArray();
+        var target = EncodedSnapshot.Of(Snapshot(clusters, hosts: ["svc-0"], trustDomain: "cluster.local"));
+        var plan = SnapshotDeltaPlan.Compute(ResourceView.Empty, target, 7);
+        Assert.True(plan.Body.Length > SnapshotDeltaPlan.CompressAbove);
+
+        var plain = Wire(plan, "1", ProxyNode);
+        var compressed = Wire(plan, "1", ProxyNode, acceptsZlib: true);
+        Assert.Empty(compressed.Resources);
+        Assert.Equal((plain.Version, plain.BaseVersion, plain.ConfigGeneration), (compressed.Version, compressed.BaseVersion, compressed.ConfigGeneration));
+        Assert.Equal(plain, SnapshotDeltaCompression.Expand(compressed));
+        Assert.Same(plain, SnapshotDeltaCompression.Expand(plain));
+        Assert.Equal(new SnapshotDeltaAssembler().Apply(plain).Snapshot, new SnapshotDeltaAssembler().Apply(compressed).Snapshot);
+
+        var small = SnapshotDeltaPlan.Compute(ResourceView.Empty, EncodedSnapshot.Of(Snapshot(clusters: [("a", 2)], hosts: ["a"], trustDomain: "cluster.local")), 1);
+        Assert.True(Wire(small, "2", null, acceptsZlib: true).Compressed.IsEmpty, "a small delta goes as it is");
+
+        var assembler = new SnapshotDeltaAssembler();
+        var notZlib = compressed.Clone();
+        notZlib.Compressed = ByteString.CopyFromUtf8("not zlib at all");
+        Assert.Throws<InvalidDataException>(() => assembler.Apply(notZlib));
+
+        var notADelta = compressed.Clone();
+        notADelta.Compressed = ByteString.CopyFrom(SnapshotDeltaCompression.Compress([0xff, 0xff, 0xff, 0xff]));
+        Assert.Throws<InvalidDataException>(() => assembler.Apply(notADelta));
+
+        // A zlib bomb stops at the limit instead of filling the proxy's memory.
+        var bomb = compressed.Clone();
+        var huge = new SnapshotDelta { Compressed = ByteString.CopyFrom(new byte[SnapshotDeltaCompression.MaxExpandedBytes + 1]) }; // a valid message, all zeros
+        bomb.Compressed = ByteString.CopyFrom(SnapshotDeltaCompression.Compress(huge.ToByteArray()));
+        Assert.Contains("expands past", Assert.Throws<InvalidDataException>(() => assembler.Apply(bomb)).Message);
+        Assert.Equal("", assembler.Version);
+    }
+
+    /// <summary>The delta exactly as a proxy receives it: the plan's shared bytes and this write's own fields, parsed.</summary>
+    private static SnapshotDelta Wire(SnapshotDeltaPlan plan, string nonce, Node? node, bool acceptsZlib = false)
+    {
+        var payload = new DeltaPayload(plan, nonce, node, acceptsZlib);
+        var delta = SnapshotDelta.Parser.ParseFrom([.. payload.Body, .. payload.Own]);
         Assert.Equal(payload.Length, delta.CalculateSize());
         return delta;
     }

@@ -17,7 +17,7 @@ public static class BenchCommands
                          --build-dir DIR  --results-dir DIR  --load-cpus L  --sut-cpus S
                          --warmup S  --duration S  --openloop-duration S  --rate R  --connections C
                          --cp-proxies 100,1000,5000  --cp-changes N  --startup-samples N
-                         --cp-sidecar-scope  --cp-churn-ms MS
+                         --cp-sidecar-scope  --cp-churn-ms MS  --cp-uncompressed
                          --mesh-env NAME=VALUE,...  (extra environment for every Mesh proxy)
                          --tcp-bulk-connections N  (TCP bulk rows, default 4)
           serve          start configurations as the benchmark does and keep them up for
@@ -33,7 +33,7 @@ public static class BenchCommands
                          [--warmup S] [--connections C] [--rate R]
           cp-sim         control-plane simulator: --grpc-url U --admin-url U --proxies N
                          [--services S] [--streams-per-connection K] [--changes N]
-                         [--cp-pid PID] [--timeout S] [--sidecar-scope]
+                         [--cp-pid PID] [--timeout S] [--sidecar-scope] [--uncompressed]
                          [--churn-ms MS [--churn-seconds S]] [--stream-window-kb KB]
         """;
 

@@ -35,7 +35,7 @@ public sealed class EndpointChurn(SimulatorOptions options, ControlPlaneProbe pr
                 {
                     var index = options.Proxies + joined++;
                     events.Add((PreciseClock.NowNs(), index % services));
-                    var replica = new SimulatedProxy(SimulatedMesh.NodeFor(index, services), fullDecode: false);
+                    var replica = new SimulatedProxy(SimulatedMesh.NodeFor(index, services), fullDecode: false, acceptZlib: !options.Uncompressed);
                     var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                     var invoker = channels[joined % channels.Count].CreateCallInvoker();
                     churners.Add((replica, stop, Task.Run(() => replica.RunAsync(invoker, method, stop.Token), CancellationToken.None)));

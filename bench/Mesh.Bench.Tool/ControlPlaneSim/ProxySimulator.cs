@@ -40,7 +40,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             },
             MaxReceiveMessageSize = null,
         })).ToList();
-        var proxies = Enumerable.Range(0, options.Proxies).Select(i => new SimulatedProxy(SimulatedMesh.NodeFor(i, services), fullDecode: i == 0)).ToList();
+        var proxies = Enumerable.Range(0, options.Proxies).Select(i => new SimulatedProxy(SimulatedMesh.NodeFor(i, services), fullDecode: i == 0, acceptZlib: !options.Uncompressed)).ToList();
         var fast = DiscoveryMethods.StreamDeltas(fullDecode: false);
         var full = DiscoveryMethods.StreamDeltas(fullDecode: true);
 

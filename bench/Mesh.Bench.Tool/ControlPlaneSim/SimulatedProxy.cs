@@ -23,16 +23,20 @@ public sealed class SimulatedProxy
     private List<long>? _arrivals;
     private readonly SnapshotDeltaAssembler? _assembler;
 
-    public SimulatedProxy(Node node, bool fullDecode)
+    public SimulatedProxy(Node node, bool fullDecode, bool acceptZlib)
     {
         Node = node;
         FullDecode = fullDecode;
+        AcceptZlib = acceptZlib;
         _assembler = fullDecode ? new SnapshotDeltaAssembler() : null;
     }
 
     public Node Node { get; }
 
     public bool FullDecode { get; }
+
+    /// <summary>Whether its Hello accepts compressed deltas, as real proxies' does.</summary>
+    public bool AcceptZlib { get; }
 
     public int Snapshots => Volatile.Read(ref _snapshots);
 
@@ -83,7 +87,7 @@ public sealed class SimulatedProxy
         try
         {
             using var call = invoker.AsyncDuplexStreamingCall(method, null, new CallOptions(cancellationToken: cancellationToken));
-            await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = Node } }, cancellationToken);
+            await call.RequestStream.WriteAsync(new ProxyMessage { Hello = new Hello { Node = Node, AcceptEncodings = { AcceptZlib ? new[] { SnapshotDeltaCompression.Zlib } : [] } } }, cancellationToken);
             while (await call.ResponseStream.MoveNext(cancellationToken))
             {
                 var received = PreciseClock.NowNs();

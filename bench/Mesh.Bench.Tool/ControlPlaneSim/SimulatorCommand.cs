@@ -22,6 +22,7 @@ public static class SimulatorCommand
             ControlPlanePid = args.Int("cp-pid", 0),
             Timeout = TimeSpan.FromSeconds(args.Double("timeout", 120)),
             SidecarScope = args.Flag("sidecar-scope"),
+            Uncompressed = args.Flag("uncompressed"),
             ChurnInterval = TimeSpan.FromMilliseconds(args.Double("churn-ms", 0)),
             ChurnDuration = TimeSpan.FromSeconds(args.Double("churn-seconds", 60)),
             StreamWindowBytes = args.Int("stream-window-kb", DiscoveryStreamWindow.Bytes / 1024) * 1024,

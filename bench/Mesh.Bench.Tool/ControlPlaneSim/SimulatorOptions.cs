@@ -33,6 +33,12 @@ public sealed record SimulatorOptions
     /// </summary>
     public bool SidecarScope { get; init; }
 
+    /// <summary>
+    /// Proxies that do not accept compressed deltas (an empty <c>Hello.accept_encodings</c>), to
+    /// compare with what real proxies do: accept zlib.
+    /// </summary>
+    public bool Uncompressed { get; init; }
+
     /// <summary>Endpoint churn after the changes: one replica joins or leaves every interval (zero = no churn phase).</summary>
     public TimeSpan ChurnInterval { get; init; }
 

@@ -53,6 +53,9 @@ public sealed record BenchSettings
     /// <summary>cp-sim with Sidecar egress scoping (each proxy sees 3 services).</summary>
     public bool ControlPlaneSidecarScope { get; init; }
 
+    /// <summary>Simulated proxies that do not accept compressed deltas (the A/B of <c>--cp-uncompressed</c>).</summary>
+    public bool ControlPlaneUncompressed { get; init; }
+
     /// <summary>cp-sim endpoint churn interval in ms (0 = no churn phase); the phase lasts 60 s.</summary>
     public int ControlPlaneChurnMs { get; init; }
 
@@ -112,6 +115,7 @@ public sealed record BenchSettings
             ControlPlaneProxies = args.IntList("cp-proxies") ?? (quick ? [100] : [100, 1000, 5000]),
             ControlPlaneChanges = Math.Max(1, args.Int("cp-changes", quick ? 2 : 3)),
             ControlPlaneSidecarScope = args.Flag("cp-sidecar-scope"),
+            ControlPlaneUncompressed = args.Flag("cp-uncompressed"),
             ControlPlaneChurnMs = Math.Max(0, args.Int("cp-churn-ms", 0)),
             StartupSamples = Math.Max(1, args.Int("startup-samples", quick ? 2 : 5)),
             LoadCpus = args.String("load-cpus") ?? defaultLoad,

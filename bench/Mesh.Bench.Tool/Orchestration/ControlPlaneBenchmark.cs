@@ -50,6 +50,11 @@ public sealed class ControlPlaneBenchmark(RunContext run)
                 arguments.Add("--sidecar-scope");
             }
 
+            if (run.Settings.ControlPlaneUncompressed)
+            {
+                arguments.Add("--uncompressed");
+            }
+
             if (run.Settings.ControlPlaneChurnMs > 0)
             {
                 arguments.AddRange(["--churn-ms", run.Settings.ControlPlaneChurnMs.ToString(CultureInfo.InvariantCulture)]);

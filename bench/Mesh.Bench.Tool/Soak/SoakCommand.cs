@@ -10,7 +10,7 @@ namespace Mesh.Bench.Tool.Soak;
 /// <c>mesh-bench soak</c> (bench/run soak): the repository's AppHost (Bookinfo in the mesh, as
 /// <c>dotnet run --project AppHost</c> runs it) under steady open-loop load through the ingress
 /// gateway with a config change every 30 s, for an hour by default. Reports failed requests
-/// (must be 0), RSS and open file descriptors of every process at start and end, and each .NET
+/// (must be 0), RSS and open file descriptors of every process at start, halfway and end, and each .NET
 /// process's GC pause p99; exits 1 when a request failed.
 /// </summary>
 public static class SoakCommand
@@ -41,6 +41,9 @@ public static class SoakCommand
         Console.WriteLine($"soak: {start.Count} processes, {recorders.Count} of them .NET (GC pauses recorded); load starts");
 
         var clock = Stopwatch.StartNew();
+        // Halfway through as well: growth that stops in the first half is warm-up (JIT tiers, GC
+        // budgets, connection pools); growth that goes on in the second half is what to explain.
+        var halfway = Task.Delay(options.Duration / 2).ContinueWith(_ => SoakProcesses.Sample(start.Select(p => p.Pid)), TaskScheduler.Default);
         using var stopChanges = new CancellationTokenSource();
         var changes = changer.RunAsync(options.ChangeEvery, stopChanges.Token);
         var load = await new OpenLoopHttpRun(new OpenLoopOptions
@@ -63,7 +66,7 @@ public static class SoakCommand
             await recorder.DisposeAsync();
         }
 
-        var result = new SoakResult(options, clock.Elapsed, load, changer.Applied, changer.Refused, changer.FirstRefusal, start, end, pauses);
+        var result = new SoakResult(options, clock.Elapsed, load, changer.Applied, changer.Refused, changer.FirstRefusal, start, await halfway, end, pauses);
         var markdown = result.Markdown();
         Console.WriteLine(markdown);
         Directory.CreateDirectory(options.ResultsDirectory);

@@ -4,7 +4,7 @@ using Mesh.Bench.Tool.Load;
 
 namespace Mesh.Bench.Tool.Soak;
 
-/// <summary>What a soak found: the load's outcome, the config changes, every process at start and end, GC pauses.</summary>
+/// <summary>What a soak found: the load's outcome, the config changes, every process at start, halfway and end, GC pauses.</summary>
 public sealed record SoakResult(
     SoakOptions Options,
     TimeSpan Elapsed,
@@ -13,6 +13,7 @@ public sealed record SoakResult(
     int ChangesRefused,
     string? FirstRefusal,
     IReadOnlyList<ProcessSnapshot> Start,
+    IReadOnlyList<ProcessSnapshot> Halfway,
     IReadOnlyList<ProcessSnapshot> End,
     IReadOnlyDictionary<int, (int Count, double P99Ms, double MaxMs)> GcPauses)
 {
@@ -24,18 +25,27 @@ public sealed record SoakResult(
         text.AppendLine(Invariant($"Requests: {Load.Scheduled} scheduled, {Load.Completed} answered 200, **{Load.Errors} failed**{(Load.FirstError is null ? "" : $" (first: {Load.FirstError})")}; {Load.Reconnects} reconnects; latency p50 {Load.P50Ms:0.0} ms, p99 {Load.P99Ms:0.0} ms, max {Load.MaxMs:0.0} ms (from the scheduled send time)."));
         text.AppendLine(Invariant($"Config changes: {ChangesApplied} applied, {ChangesRefused} refused{(FirstRefusal is null ? "" : $" (first: {FirstRefusal})")}. Elapsed {Elapsed.TotalMinutes:0.0} min."));
         text.AppendLine();
-        text.AppendLine("| process | pid | RSS start → end (MB) | open fds start → end | GC pauses | GC pause p99 / max (ms) |");
+        text.AppendLine("| process | pid | RSS start → halfway → end (MB) | open fds start → end | GC pauses | GC pause p99 / max (ms) |");
         text.AppendLine("|---|---|---|---|---|---|");
         foreach (var first in Start.OrderBy(p => p.Name, StringComparer.Ordinal))
         {
+            var half = Halfway.FirstOrDefault(p => p.Pid == first.Pid);
             var last = End.FirstOrDefault(p => p.Pid == first.Pid);
             var gc = GcPauses.TryGetValue(first.Pid, out var pauses) ? Invariant($"{pauses.Count} | {pauses.P99Ms:0.00} / {pauses.MaxMs:0.00}") : "— | —";
-            text.AppendLine(Invariant($"| {first.Name} | {first.Pid} | {Mb(first.RssBytes)} → {(last is null ? "exited" : Mb(last.RssBytes))} | {first.OpenFds} → {(last is null ? "—" : last.OpenFds.ToString(CultureInfo.InvariantCulture))} | {gc} |"));
+            text.AppendLine(Invariant($"| {first.Name} | {first.Pid} | {Mb(first.RssBytes)} → {(half is null ? "exited" : Mb(half.RssBytes))} → {(last is null ? "exited" : Mb(last.RssBytes))} | {first.OpenFds} → {(last is null ? "—" : last.OpenFds.ToString(CultureInfo.InvariantCulture))} | {gc} |"));
         }
 
         foreach (var added in End.Where(p => Start.All(s => s.Pid != p.Pid)))
         {
             text.AppendLine(Invariant($"| {added.Name} (started during the soak) | {added.Pid} | — → {Mb(added.RssBytes)} | — → {added.OpenFds} | — | — |"));
+        }
+
+        var growth = SecondHalfGrowth().ToList();
+        if (growth.Count > 0)
+        {
+            var largest = growth.MaxBy(g => g.Bytes);
+            text.AppendLine();
+            text.AppendLine(Invariant($"RSS growth in the second half, all processes together: {Mb(growth.Sum(g => g.Bytes))} MB; largest: {largest.Name} {Mb(largest.Bytes)} MB (first half: {Mb(FirstHalfGrowth())} MB together)."));
         }
 
         var all = GcPauses.Values.Where(p => p.Count > 0).ToList();
@@ -63,6 +73,7 @@ public sealed record SoakResult(
             s.Pid,
             s.Name,
             rss_start = s.RssBytes,
+            rss_half = Halfway.FirstOrDefault(e => e.Pid == s.Pid)?.RssBytes,
             rss_end = End.FirstOrDefault(e => e.Pid == s.Pid)?.RssBytes,
             fds_start = s.OpenFds,
             fds_end = End.FirstOrDefault(e => e.Pid == s.Pid)?.OpenFds,
@@ -71,6 +82,15 @@ public sealed record SoakResult(
             gc_pause_max_ms = GcPauses.TryGetValue(s.Pid, out var r) ? r.MaxMs : (double?)null,
         }),
     };
+
+    /// <summary>RSS end minus halfway of every process alive at both.</summary>
+    public IEnumerable<(string Name, long Bytes)> SecondHalfGrowth() =>
+        from half in Halfway
+        join last in End on half.Pid equals last.Pid
+        select (half.Name, last.RssBytes - half.RssBytes);
+
+    private long FirstHalfGrowth() =>
+        (from first in Start join half in Halfway on first.Pid equals half.Pid select half.RssBytes - first.RssBytes).Sum();
 
     private static string Mb(long bytes) => (bytes / 1048576.0).ToString("0", CultureInfo.InvariantCulture);
 

@@ -25,7 +25,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
         foreach (var node in nodes)
         {
             var connection = new ProxyConnection(node, options, reason => throw new InvalidOperationException($"{node.Id} closed: {reason}"));
-            connection.EnableDeltas(ResourceView.Empty, plans);
+            connection.EnableDeltas(ResourceView.Empty, plans, acceptsZlib: true);
             Connections.Add(connection);
             _writers.Add(Task.Run(() => connection.RunDeltaWriterAsync(new AckingWriter(this, connection), _stop.Token)));
         }
@@ -110,7 +110,7 @@ internal sealed class SimulatedFleet : IAsyncDisposable
             // fields, copied into a buffer (gRPC's are pooled: so is this one, per thread).
             var buffer = t_buffer ??= new ArrayBufferWriter<byte>();
             buffer.ResetWrittenCount();
-            buffer.Write(message.Plan.Body);
+            buffer.Write(message.Body);
             buffer.Write(message.Own);
             Interlocked.Add(ref fleet._bytes, buffer.WrittenCount);
             Interlocked.Increment(ref fleet._writes);
