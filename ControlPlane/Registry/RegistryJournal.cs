@@ -16,7 +16,10 @@ namespace Mesh.ControlPlane.Registry;
 /// Writes are coalesced (at most one per <see cref="WriteInterval"/>) and atomic (temporary file
 /// and rename). The streams that close during shutdown do not deregister their proxies
 /// (<see cref="WorkloadRegistry.BeginShutdown"/>, called before any stream is ended): those
-/// proxies are exactly the ones to remember, so the last write holds them.
+/// proxies are exactly the ones to remember, so stopping writes the registry once more whatever
+/// the interval — a control plane stopped within <see cref="WriteInterval"/> of a registration
+/// (restarted quickly, twice in a row) otherwise left a journal without the proxies that had
+/// connected since its last write, and the next start pushed snapshots without their services.
 /// </remarks>
 internal sealed partial class RegistryJournal : BackgroundService
 {
@@ -28,6 +31,9 @@ internal sealed partial class RegistryJournal : BackgroundService
     private readonly TimeProvider _time;
     private readonly ILogger<RegistryJournal> _logger;
     private readonly SemaphoreSlim _changed = new(0, 1);
+
+    // The loop and StopAsync's last write: a stop with a cancelled token does not wait for the loop.
+    private readonly Lock _writing = new();
     private long _writtenVersion = -1;
 
     /// <param name="dataDirectory">Where the journal lives; null turns it off.</param>
@@ -96,6 +102,16 @@ internal sealed partial class RegistryJournal : BackgroundService
         }
     }
 
+    /// <summary>Stops the write loop, then writes what is registered now (the registry is frozen by then).</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_path is not null)
+        {
+            Write();
+        }
+    }
+
     /// <summary>Whether a registry change waits to be written (tests: the journal has not seen it yet).</summary>
     internal bool HasPendingWrite => _changed.CurrentCount > 0;
 
@@ -117,6 +133,14 @@ internal sealed partial class RegistryJournal : BackgroundService
     }
 
     private void Write()
+    {
+        lock (_writing)
+        {
+            WriteCurrent();
+        }
+    }
+
+    private void WriteCurrent()
     {
         ArgumentNullException.ThrowIfNull(_path);
         var current = _registry.Current;

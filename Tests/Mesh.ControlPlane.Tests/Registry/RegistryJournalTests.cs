@@ -37,6 +37,30 @@ public sealed class RegistryJournalTests : IDisposable
         Assert.Equal(TestProxy.NodeFor("reviews-v1"), remembered.Single(n => n.Id == "reviews-v1"));
     }
 
+    /// <summary>
+    /// A control plane stopped within the write interval of a registration (restarted twice in
+    /// quick succession) must still remember that proxy: its next start would otherwise push the
+    /// proxies that reconnect first snapshots without its services (issue 22's five-restart test).
+    /// </summary>
+    [Fact]
+    public async Task A_registration_within_the_write_interval_is_written_at_shutdown()
+    {
+        var clock = new TestClock();
+        using var registry = new WorkloadRegistry(clock);
+        using var journal = new RegistryJournal(registry, _dataDirectory, clock, NullLogger<RegistryJournal>.Instance);
+        await journal.StartAsync(CancellationToken.None);
+        await clock.WaitForTimerAsync("the journal's write interval after its first write", WriteInterval);
+
+        registry.Register(TestProxy.NodeFor("reviews-v1"));
+        Assert.Empty(Read());
+
+        // The interval has not passed (the clock has not moved): only stopping writes it.
+        registry.BeginShutdown();
+        await journal.StopAsync(CancellationToken.None);
+
+        Assert.Equal(["reviews-v1"], Read().Select(n => n.Id));
+    }
+
     /// <summary>The journal writes at most once per interval: let the pending interval pass, so the next change is written.</summary>
     private static async Task NextWriteIntervalAsync(TestClock clock)
     {
