@@ -61,7 +61,7 @@ foreach (var version in new[] { "v1", "v2", "v3" })
     }
 }
 
-builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileName: null)
+var productpage = builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileName: null)
     .PlaintextBehindSidecar()
     .WithHttpEndpoint(port: 9080, name: "http")
     .WithExternalHttpEndpoints()
@@ -70,6 +70,9 @@ builder.AddProject<Projects.Bookinfo_ProductPage>("productpage", launchProfileNa
     .WithMeshReference("details")
     .WithMeshReference("reviews")
     .WithMeshReference("ratings");
+
+// The workloads below serve Istio's other tasks: they start once productpage is healthy
+// (StartsAfter), so that on a small machine Bookinfo is up first.
 
 // Istio's sample external authorizer (External Authorization task, AuthorizationPolicy CUSTOM):
 // service ext-authz.default.svc.cluster.local, HTTP check on port 8000, gRPC on 9000, behind a
@@ -81,7 +84,8 @@ builder.AddProject<Projects.Samples_ExtAuthz>("ext-authz", launchProfileName: nu
     .WithHttpEndpoint(name: "grpc", env: "ExtAuthz__GrpcPort")
     .WithSidecar(mesh)
     .WithServicePort("http", 8000)
-    .WithServicePort("grpc", 9000);
+    .WithServicePort("grpc", 9000)
+    .StartsAfter(productpage);
 
 // Istio's tcp-echo (samples/tcp-echo): v1 answers "one", v2 "two". Istio's Service has the
 // ports tcp (9000) and tcp-other (9001); 9002 stays outside the service, as in Istio.
@@ -90,7 +94,8 @@ foreach (var (version, prefix) in new[] { ("v1", "one"), ("v2", "two") })
     TcpEcho(builder, $"tcp-echo-{version}", prefix)
         .WithSidecar(mesh, app: "tcp-echo", version: version, serviceAccount: "tcp-echo")
         .WithServicePort("tcp", 9000)
-        .WithServicePort("tcp-other", 9001);
+        .WithServicePort("tcp-other", 9001)
+        .StartsAfter(productpage);
 }
 
 if (builder.ExecutionContext.IsRunMode && bool.TryParse(builder.Configuration["TcpAuthorizationTask"], out var tcpAuthorizationTask) && tcpAuthorizationTask)

@@ -1,3 +1,5 @@
+using Mesh.Hosting.ApplicationModel;
+
 namespace Mesh.AppHost;
 
 /// <summary>Wiring that Aspire's WithReference cannot express in one call.</summary>
@@ -34,5 +36,21 @@ internal static class BookinfoResourceExtensions
             .WithEnvironment($"Kestrel__Endpoints__{kestrelName}__Protocols", protocols)
             // Kestrel would ignore it (with a warning at every start): the endpoints above win.
             .WithEnvironment(context => context.EnvironmentVariables.Remove("ASPNETCORE_URLS"));
+    }
+
+    /// <summary>
+    /// Starts the workload's sidecars, and so the app that waits for them, once <paramref name="first"/>
+    /// is healthy: on a machine with few cores the processes that start at once share them, and
+    /// Bookinfo's path (what a developer edits and opens) comes up first when the workloads of
+    /// Istio's other tasks start after it. Everything still starts; only the order changes.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> StartsAfter(this IResourceBuilder<ProjectResource> builder, IResourceBuilder<IResource> first)
+    {
+        foreach (var sidecar in builder.ApplicationBuilder.Resources.OfType<MeshSidecarResource>().Where(s => s.Parent == builder.Resource).ToList())
+        {
+            builder.ApplicationBuilder.CreateResourceBuilder(sidecar).WaitFor(first);
+        }
+
+        return builder.WaitFor(first);
     }
 }

@@ -43,6 +43,10 @@ public static class MeshEastWestGatewayBuilderExtensions
         }
 
         mesh.Network = network;
+        // Istio's 15012 is TLS: the control plane also serves discovery and the CA over TLS with a certificate
+        // from its CA (a free port; the local sidecars keep the plaintext loopback listener), and the gateway's
+        // 15012 forwards to that listener, so a VM's token never crosses the network in clear (docs/vm.md §5).
+        controlPlane.WithEnvironment("ControlPlane__DiscoveryTls__Port", "0");
         var gateway = new MeshEastWestGatewayResource(name, mesh, network, builder.AppHostDirectory)
         {
             Port = port,

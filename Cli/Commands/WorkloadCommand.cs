@@ -21,7 +21,7 @@ internal static class WorkloadCommand
         var file = new Option<string>("--file", "-f") { Description = "The WorkloadGroup's YAML (it must also be applied on the control plane)", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Directory to write the VM's files into (created owner-only, 0700)", Required = true };
         var clusterId = new Option<string>("--clusterID") { Description = "The cluster (control plane) the VM joins, written to its mesh settings", DefaultValueFactory = _ => "Kubernetes" };
-        var ingressIp = new Option<string?>("--ingressIP") { Description = "Address of the east-west gateway that exposes the control plane (its discovery port 15012) to the VM's network" };
+        var ingressIp = new Option<string?>("--ingressIP") { Description = "Address of the east-west gateway that exposes the control plane (its TLS discovery port 15012) to the VM's network: https://<ip>:15012" };
         var address = new Option<string?>("--control-plane-address") { Description = "The control plane's discovery address as the VM reaches it (http(s)://host:port); wins over --ingressIP" };
         var duration = new Option<string>("--token-duration") { Description = "Lifetime of the bootstrap token: seconds, or a number with s, m, h or d (600 s to 30 d)", DefaultValueFactory = _ => "3600" };
         var vmAddress = new Option<string?>("--address") { Description = "The VM's own address, where other proxies reach its sidecar (default: the address its discovery stream comes from)" };
@@ -128,8 +128,9 @@ internal static class WorkloadCommand
                 throw new CliException($"--ingressIP '{ingressIp}' is not an IP address");
             }
 
-            // Istio's east-west gateway exposes istiod's discovery port 15012 (docs/vm.md §3).
-            return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"http://[{ip}]:15012" : $"http://{ip}:15012";
+            // Istio's east-west gateway exposes istiod's discovery port 15012, which is TLS: the VM verifies the
+            // control plane with root-cert.pem before its token leaves (docs/vm.md §3, §5).
+            return ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"https://[{ip}]:15012" : $"https://{ip}:15012";
         }
 
         return null;

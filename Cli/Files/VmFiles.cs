@@ -95,6 +95,8 @@ internal static class VmFiles
             "# The VM's sidecar, registered from its WorkloadGroup (meshctl workload entry configure).",
             $"Mesh__ControlPlane__Address={settings.ControlPlaneAddress}",
             $"Mesh__ControlPlane__TokenFile={InstallPath(settings, TokenFile)}",
+            "# With an https address the control plane's certificate must chain to the mesh's root (Istio's istiod on 15012).",
+            $"Mesh__ControlPlane__RootCertFile={InstallPath(settings, RootCertificateFile)}",
             $"Mesh__Node__Namespace={issued.Namespace}",
             $"Mesh__Node__Workload={issued.WorkloadGroup}",
             $"Mesh__Node__ServiceAccount={issued.ServiceAccount}",

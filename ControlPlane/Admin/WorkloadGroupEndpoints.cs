@@ -69,10 +69,13 @@ internal static class WorkloadGroupEndpoints
             AdminJson.Context.WorkloadGroupTokenResponse);
     }
 
-    // Locally, the bound gRPC listener; in Kubernetes mode the VM reaches the control plane through its
-    // Service or the east-west gateway, which only the operator knows (meshctl's --control-plane-address).
+    // Locally, the bound gRPC listener (the TLS one when there is one: a VM's token must not cross a
+    // network in clear); in Kubernetes mode the VM reaches the control plane through its Service or the
+    // east-west gateway, which only the operator knows (meshctl's --control-plane-address).
     private static string DiscoveryAddress(HttpRequest request) =>
-        request.HttpContext.RequestServices.GetService<IControlPlaneEndpoint>()?.Discovery.ToString() ?? "";
+        request.HttpContext.RequestServices.GetService<IControlPlaneEndpoint>() is { } endpoint
+            ? (endpoint.SecureDiscovery ?? endpoint.Discovery).ToString()
+            : "";
 }
 
 /// <summary>The answer of <c>POST /api/v1/workloadgroups/{namespace}/{name}/token</c>.</summary>

@@ -14,6 +14,13 @@ internal sealed class ControlPlaneOptions
     /// <summary>Discovery and CA gRPC (h2c, HTTP/2 only): Istio's xDS port.</summary>
     public int GrpcPort { get; set; } = 15012;
 
+    /// <summary>
+    /// Istio's TLS discovery port (15012 in Istio, where the plaintext one is 15010): discovery and the
+    /// CA over TLS with a serving certificate from the mesh CA (<see cref="DiscoveryTlsOptions"/>).
+    /// Without its port (default) only the plaintext <see cref="GrpcPort"/> serves them.
+    /// </summary>
+    public DiscoveryTlsOptions DiscoveryTls { get; set; } = new();
+
     /// <summary>Both listeners bind here; loopback by default so nothing is exposed by accident.</summary>
     public string BindAddress { get; set; } = "127.0.0.1";
 
@@ -105,4 +112,17 @@ internal sealed class ControlPlaneOptions
 
     /// <summary>A sent snapshot not acknowledged within this time makes the proxy STALE.</summary>
     public TimeSpan AckTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary><c>ControlPlane:DiscoveryTls</c>: the discovery/CA listener over TLS (docs/vm.md §5).</summary>
+internal sealed class DiscoveryTlsOptions
+{
+    /// <summary>Its port; null: no TLS listener; 0: a free port.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>
+    /// Names and addresses the serving certificate carries beyond istiod's (<c>istiod.istio-system.svc</c>
+    /// and its longer forms, <c>localhost</c>, 127.0.0.1 and the bind address): DNS names or IP addresses.
+    /// </summary>
+    public List<string> Names { get; set; } = [];
 }

@@ -28,5 +28,9 @@ internal sealed class GatewayProxyOptions
 /// <summary>Where proxies reach the control plane's discovery service (the composition root knows the bound port).</summary>
 internal interface IControlPlaneEndpoint
 {
+    /// <summary>The plaintext (h2c) listener: the local gateway processes use it.</summary>
     Uri Discovery { get; }
+
+    /// <summary>The TLS listener (<c>ControlPlane:DiscoveryTls:Port</c>), or null: what other networks (VMs) are given.</summary>
+    Uri? SecureDiscovery { get; }
 }

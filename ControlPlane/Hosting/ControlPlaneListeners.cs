@@ -3,11 +3,14 @@ using Mesh.ControlPlane.Common;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Mesh.ControlPlane.Identity;
 
 namespace Mesh.ControlPlane.Hosting;
 
 /// <summary>
-/// The two listeners: admin (HTTP/1.1) and gRPC (h2c, HTTP/2 only). Each connection is tagged
+/// The listeners: admin (HTTP/1.1), gRPC (h2c, HTTP/2 only) and, with <c>ControlPlane:DiscoveryTls:Port</c>,
+/// gRPC over TLS with the control plane's serving certificate (Istio's 15012). Each connection is tagged
 /// with its listener so requests can be kept to their own listener; the bound ports are known
 /// once the server started (port 0 binds a free port).
 /// </summary>
@@ -16,10 +19,14 @@ internal sealed class ControlPlaneListeners
     private const string ListenerItem = "mesh.listener";
     private ListenOptions? _admin;
     private ListenOptions? _grpc;
+    private ListenOptions? _secureGrpc;
 
     public int AdminPort => PortOf(_admin, "admin");
 
     public int GrpcPort => PortOf(_grpc, "gRPC");
+
+    /// <summary>The TLS discovery port, or null when there is none.</summary>
+    public int? SecureGrpcPort => _secureGrpc is null ? null : PortOf(_secureGrpc, "TLS gRPC");
 
     public IPAddress? Address { get; private set; }
 
@@ -27,9 +34,12 @@ internal sealed class ControlPlaneListeners
 
     public Uri GrpcUri => new($"http://{Host}:{GrpcPort}");
 
+    /// <summary>The TLS discovery listener, or null when there is none.</summary>
+    public Uri? SecureGrpcUri => SecureGrpcPort is { } port ? new($"https://{Host}:{port}") : null;
+
     private string Host => Address is { AddressFamily: System.Net.Sockets.AddressFamily.InterNetworkV6 } v6 ? $"[{v6}]" : Address?.ToString() ?? "127.0.0.1";
 
-    internal void Configure(KestrelServerOptions kestrel, ControlPlaneOptions options)
+    internal void Configure(KestrelServerOptions kestrel, ControlPlaneOptions options, DiscoveryServingCertificate serving)
     {
         Address = ParseAddress(options.BindAddress);
 
@@ -49,6 +59,24 @@ internal sealed class ControlPlaneListeners
             Tag(listen, ListenerKind.Grpc);
             _grpc = listen;
         });
+        if (options.DiscoveryTls.Port is { } securePort)
+        {
+            kestrel.Listen(Address, securePort, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                // Each handshake reads the current certificate: a renewed one reaches new connections at once.
+                listen.UseHttps(new TlsHandshakeCallbackOptions
+                {
+                    OnConnection = _ => ValueTask.FromResult(new System.Net.Security.SslServerAuthenticationOptions
+                    {
+                        ServerCertificateContext = serving.Current,
+                        ApplicationProtocols = [System.Net.Security.SslApplicationProtocol.Http2],
+                    }),
+                });
+                Tag(listen, ListenerKind.Grpc);
+                _secureGrpc = listen;
+            });
+        }
     }
 
     /// <summary>Which listener accepted the request's connection.</summary>

@@ -28,6 +28,8 @@ internal static class ControlPlaneServiceCollectionExtensions
             .Bind(builder.Configuration.GetSection(ControlPlaneOptions.SectionName))
             .Validate(o => o.AdminPort is >= 0 and <= 65535 && o.GrpcPort is >= 0 and <= 65535, "ControlPlane ports must be 0..65535")
             .Validate(o => o.AdminPort == 0 || o.AdminPort != o.GrpcPort, "ControlPlane:AdminPort and ControlPlane:GrpcPort must differ")
+            .Validate(o => o.DiscoveryTls.Port is null or 0 || (o.DiscoveryTls.Port is > 0 and <= 65535 && o.DiscoveryTls.Port != o.GrpcPort && o.DiscoveryTls.Port != o.AdminPort), "ControlPlane:DiscoveryTls:Port must be 0..65535 and differ from ControlPlane:GrpcPort and ControlPlane:AdminPort")
+            .Validate(o => o.DiscoveryTls.Names.All(n => System.Net.IPAddress.TryParse(n, out _) || Uri.CheckHostName(n.Trim()) == UriHostNameType.Dns), "ControlPlane:DiscoveryTls:Names must be DNS names or IP addresses")
             .Validate(o => o.MaxObjectBytes > 0 && o.MaxTotalConfigBytes >= o.MaxObjectBytes, "ControlPlane:MaxObjectBytes must be positive and at most ControlPlane:MaxTotalConfigBytes")
             .Validate(o => o.MaxConcurrentPushes >= 1 && o.SlowProxyTimeout > TimeSpan.Zero, "ControlPlane:MaxConcurrentPushes must be at least 1 and ControlPlane:SlowProxyTimeout positive")
             .ValidateOnStart();
@@ -36,7 +38,7 @@ internal static class ControlPlaneServiceCollectionExtensions
         services.AddSingleton<ControlPlaneListeners>();
         services.AddSingleton<ControlPlaneReadiness>();
         services.AddOptions<KestrelServerOptions>()
-            .Configure<ControlPlaneListeners, IOptions<ControlPlaneOptions>>((kestrel, listeners, options) => listeners.Configure(kestrel, options.Value));
+            .Configure<ControlPlaneListeners, IOptions<ControlPlaneOptions>, DiscoveryServingCertificate>((kestrel, listeners, options, serving) => listeners.Configure(kestrel, options.Value, serving));
 
         // Configuration
         services.AddSingleton(sp => new AppliedConfigRepository(DataDirectory(sp)));
@@ -90,7 +92,7 @@ internal static class ControlPlaneServiceCollectionExtensions
                 DefaultNamespace = options.DefaultNamespace,
                 RootNamespace = options.RootNamespace,
                 Network = options.Network,
-                ControlPlaneDiscovery = sp.GetService<IControlPlaneEndpoint>() is { } endpoint ? () => endpoint.Discovery : null,
+                ControlPlaneDiscovery = sp.GetService<IControlPlaneEndpoint>() is { } endpoint ? () => endpoint.SecureDiscovery ?? endpoint.Discovery : null,
                 TrustBundlePem = sp.GetRequiredService<MeshCertificateAuthority>().TrustBundle,
                 PemFileReader = PemFiles.Reader(options.ConfigDirectory, options.DataDirectory),
             };

@@ -19,6 +19,7 @@ internal static class IdentityServiceCollectionExtensions
             .Validate(o => o.DefaultCertificateTtl >= TimeSpan.FromSeconds(1) && o.MaxCertificateTtl >= o.DefaultCertificateTtl, "ControlPlane:Ca:DefaultCertificateTtl must be at least 1 s and not above MaxCertificateTtl")
             .ValidateOnStart();
         builder.Services.AddSingleton<MeshCertificateAuthority>();
+        builder.Services.AddSingleton<DiscoveryServingCertificate>();
         builder.Services.AddHostedService<CertificateAuthorityStartup>();
         return builder;
     }

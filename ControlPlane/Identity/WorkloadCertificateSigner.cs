@@ -14,9 +14,15 @@ internal static class WorkloadCertificateSigner
 
     public static X509Certificate2 Sign(CaKeyMaterial ca, PublicKey publicKey, SpiffeId identity, TimeSpan lifetime, DateTimeOffset now)
     {
-        var request = new CertificateRequest(new X500DistinguishedName(""), publicKey, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
         names.AddUri(new Uri(identity.ToString()));
+        return Sign(ca, publicKey, names, lifetime, now);
+    }
+
+    /// <summary>A leaf for exactly <paramref name="names"/> (the control plane's own serving certificate uses DNS and IP names).</summary>
+    public static X509Certificate2 Sign(CaKeyMaterial ca, PublicKey publicKey, SubjectAlternativeNameBuilder names, TimeSpan lifetime, DateTimeOffset now)
+    {
+        var request = new CertificateRequest(new X500DistinguishedName(""), publicKey, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(ServerAndClientAuth, false));

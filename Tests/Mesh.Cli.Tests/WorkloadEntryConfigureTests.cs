@@ -55,8 +55,9 @@ public sealed class WorkloadEntryConfigureTests
         Assert.NotNull(BootstrapToken.Validate(Encoding.UTF8.GetBytes(TestControlPlaneOptions.DefaultBootstrapKey), token, DateTimeOffset.UtcNow.AddHours(2)).FailureReason);
 
         var environment = File.ReadAllLines(Path.Combine(directory, "mesh-sidecar.env"));
-        Assert.Contains("Mesh__ControlPlane__Address=http://192.168.50.1:15012", environment);
+        Assert.Contains("Mesh__ControlPlane__Address=https://192.168.50.1:15012", environment);
         Assert.Contains("Mesh__ControlPlane__TokenFile=/etc/mesh/mesh-token", environment);
+        Assert.Contains("Mesh__ControlPlane__RootCertFile=/etc/mesh/root-cert.pem", environment); // verifies the control plane before the token leaves
         Assert.Contains("Mesh__Node__WorkloadGroup=details-vm", environment);
         Assert.Contains("Mesh__Node__Network=vm-network", environment); // the VM reaches other networks through their gateways
         Assert.Contains("Mesh__Node__Namespace=bookinfo", environment);
@@ -71,7 +72,7 @@ public sealed class WorkloadEntryConfigureTests
         Assert.Contains("ExecStart=/usr/bin/dotnet /opt/mesh/sidecar/Mesh.Sidecar.dll", unit);
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", File.ReadAllText(Path.Combine(directory, "root-cert.pem")), StringComparison.Ordinal);
         var settings = File.ReadAllText(Path.Combine(directory, "mesh.yaml"));
-        Assert.Contains("controlPlaneAddress: \"http://192.168.50.1:15012\"", settings);
+        Assert.Contains("controlPlaneAddress: \"https://192.168.50.1:15012\"", settings);
         Assert.Contains("trustDomain: \"cluster.local\"", settings);
         Assert.Contains("clusterID: \"east\"", settings);
     }

@@ -1,3 +1,5 @@
+using System.Reflection;
+using System.Reflection.PortableExecutable;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 
@@ -8,6 +10,8 @@ namespace Mesh.EndToEnd.Tests;
 /// project's built assembly, from the project's folder, unless <c>--AppsWithDotnetRun true</c>.
 /// The model only, nothing is started: that the apps do start that way (the assembly path in the
 /// launch arguments is right) is BookinfoAppHostTests' subject, whose AppHost launches them so.
+/// And the mesh's own programs (AppHost/Mesh.AppHost.csproj, MeshProgramsReadyToRun): their
+/// ReadyToRun publish, not their Debug build.
 /// </summary>
 [Trait("Category", "EndToEnd")]
 public sealed class AppHostLaunchTests
@@ -37,5 +41,27 @@ public sealed class AppHostLaunchTests
         {
             Assert.Empty(project.Annotations.OfType<ExecutableAnnotation>());
         }
+    }
+
+    [Fact]
+    public async Task The_mesh_programs_run_from_their_ReadyToRun_publish()
+    {
+        await using var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.Mesh_AppHost>();
+        var metadata = builder.AppHostAssembly!.GetCustomAttributes<AssemblyMetadataAttribute>().ToList();
+        string Recorded(string key) => Assert.Single(metadata, a => a.Key == key).Value!;
+
+        foreach (var key in new[] { "Mesh.ControlPlanePath", "Mesh.SidecarPath", "Mesh.GatewayPath" })
+        {
+            var assembly = Recorded(key);
+            Assert.Equal("publish", Path.GetFileName(Path.GetDirectoryName(assembly)));
+            using var pe = new PEReader(File.OpenRead(assembly));
+            // A ReadyToRun image carries its native code behind the CLI header's ManagedNativeHeader.
+            Assert.True(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0, $"{assembly} has no ReadyToRun code");
+        }
+
+        // Each sidecar runs from the sidecar's publish folder (`dotnet exec <assembly>` from its folder).
+        var sidecars = builder.Resources.OfType<ExecutableResource>().Where(r => r.Name.Contains("-sidecar", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(sidecars);
+        Assert.All(sidecars, s => Assert.Equal(Path.GetDirectoryName(Recorded("Mesh.SidecarPath")), s.WorkingDirectory));
     }
 }

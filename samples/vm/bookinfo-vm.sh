@@ -6,7 +6,8 @@
 # a second version of Bookinfo's details on it.
 #
 #   sudo samples/vm/bookinfo-vm.sh network-up   # the bridge and the VM's namespace
-#   (start the AppHost with its east-west gateway bound on the bridge address, docs/vm.md §6)
+#   dotnet run --project AppHost -- --EastWestGateway true --EastWestGatewayBindAddress 10.252.14.1
+#                                               # the mesh, its east-west gateway on the bridge (docs/vm.md §6)
 #   sudo samples/vm/bookinfo-vm.sh join         # the VM joins; Ctrl-C (or --once) leaves
 #   sudo samples/vm/bookinfo-vm.sh down         # removes everything network-up created
 #
@@ -151,6 +152,7 @@ spec:
     httpGet: {path: /health, port: 9080}
 YAML
   meshctl apply -f "$state/details-vm-group.yaml"
+  # --ingressIP: the east-west gateway on the bridge, https://<it>:15012 (the control plane's TLS, verified with root-cert.pem).
   meshctl workload entry configure -f "$state/details-vm-group.yaml" -o "$state/files" \
     --ingressIP "$host_address" --address "$vm_address" --install-dir "$state/files" --token-duration 1h
 

@@ -19,6 +19,16 @@ internal sealed class MeshProxyOptionsValidator : IValidateOptions<MeshProxyOpti
             errors.Add($"{root}:ControlPlane:Address must be an absolute http:// or https:// URI (got '{options.ControlPlane.Address}').");
         }
 
+        if (options.ControlPlane.RootCertFile is { Length: > 0 } rootCerts && !File.Exists(rootCerts))
+        {
+            errors.Add($"{root}:ControlPlane:RootCertFile '{rootCerts}' does not exist.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ControlPlane.ServerName))
+        {
+            errors.Add($"{root}:ControlPlane:ServerName must not be empty (the name the control plane's certificate must carry).");
+        }
+
         if (string.IsNullOrWhiteSpace(options.Node.Workload))
         {
             errors.Add($"{root}:Node:Workload is required.");

@@ -68,7 +68,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
         var node = _nodeFactory.Create();
         using var channel = GrpcChannel.ForAddress(_options.ControlPlane.Address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler
+            HttpHandler = ControlPlaneTls.Configure(new SocketsHttpHandler
             {
                 ConnectTimeout = TimeSpan.FromSeconds(5),
                 KeepAlivePingDelay = TimeSpan.FromSeconds(15),
@@ -82,7 +82,7 @@ internal sealed partial class ControlPlaneClient : BackgroundService
                 // 4 MB was tried: with 100 simulated proxies per connection (bench/run controlplane) the
                 // 10,000-proxy storm then starved HTTP/2 keep-alive pings and 400 streams failed.
                 InitialHttp2StreamWindowSize = DiscoveryStreamWindowBytes,
-            },
+            }, _options.ControlPlane),
             DisposeHttpClient = true,
             // A large mesh's snapshot (every endpoint of every visible service) can exceed gRPC's
             // 4 MB default; the control plane is trusted, so allow what it sends.

@@ -3,6 +3,7 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using Mesh.Contracts.Identity;
 using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Discovery;
 using Mesh.Proxy.Core.Identity;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -91,7 +92,7 @@ internal sealed partial class WorkloadCertificateManager : BackgroundService
 
         using var channel = GrpcChannel.ForAddress(_options.ControlPlane.Address, new GrpcChannelOptions
         {
-            HttpHandler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), EnableMultipleHttp2Connections = true },
+            HttpHandler = ControlPlaneTls.Configure(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), EnableMultipleHttp2Connections = true }, _options.ControlPlane),
             DisposeHttpClient = true,
         });
         var client = new MeshCertificates.MeshCertificatesClient(channel);

@@ -20,6 +20,9 @@ public sealed class BookinfoVmScriptTests
     /// <summary>Istio's cross-network Gateway, as the repository ships it (docs/vm.md, section 5).</summary>
     private static readonly string CrossNetworkGateway = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "samples", "multicluster", "expose-services.yaml"));
 
+    /// <summary>Istio's expose-istiod: the east-west gateway's 15012 to the control plane's TLS listener.</summary>
+    private static readonly string ExposeControlPlane = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "samples", "multicluster", "expose-istiod.yaml"));
+
     // A /24 of its own, so that a developer's own run of the script (default 10.252.14) is not disturbed.
     private const string Subnet = "10.252.114";
 
@@ -78,8 +81,9 @@ public sealed class BookinfoVmScriptTests
     /// AUTO_PASSTHROUGH) on the bridge's address. The VM registers its entry from the group with the
     /// token configure wrote, is SYNCED, and an unmodified curl on it reaches productpage by name
     /// (DNS proxy, capture) through the east-west gateway with mTLS end to end; leaving removes its
-    /// rules, files, group and — after the grace period — its entry. The control plane listens on
-    /// the bridge's address directly: exposing it through the gateway is not built yet.
+    /// rules, files, group and — after the grace period — its entry. The control plane listens on this
+    /// machine's loopback only: the VM reaches its discovery and CA through the gateway's 15012 on the
+    /// bridge, over the control plane's TLS, which the VM verifies with the root configure wrote.
     /// </summary>
     [PodNetworkFact]
     public async Task Join_brings_the_vm_into_the_mesh_with_the_documented_commands_and_leaving_leaves_no_trace()
@@ -93,19 +97,19 @@ public sealed class BookinfoVmScriptTests
             await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions
             {
                 BootstrapKey = TestControlPlaneOptions.DefaultBootstrapKey,
-                GrpcPort = 15012, // where --ingressIP sends the VM
                 Settings = new Dictionary<string, string?>
                 {
-                    ["ControlPlane:BindAddress"] = bridge,
+                    ["ControlPlane:DiscoveryTls:Port"] = "0",
                     ["ControlPlane:Network"] = "mesh-network",
                     ["ControlPlane:WorkloadEntryGracePeriod"] = "00:00:00.500",
                 },
             });
-            await controlPlane.ApplyAsync(CrossNetworkGateway);
+            await controlPlane.ApplyAsync(CrossNetworkGateway + "\n---\n" + ExposeControlPlane);
             await using var eastWest = await ProxyHost.StartAsync(ProxySettings.Gateway(controlPlane.GrpcUri.ToString(), "istio-eastwestgateway", "istio-eastwestgateway")
                 .Identity("istio-system", "istio-eastwestgateway", ("istio", "eastwestgateway"), ("topology.istio.io/network", "mesh-network"))
                 .Token(controlPlane.MintToken("istio-eastwestgateway", "istio-eastwestgateway", "istio-system"))
                 .GatewayListener(15443, 15443)
+                .GatewayListener(15012, 15012) // where --ingressIP sends the VM
                 .With("Mesh:BindAddress", bridge)
                 .With("Mesh:Node:Address", bridge));
             await using var productpage = await TestBackend.StartAsync("productpage");

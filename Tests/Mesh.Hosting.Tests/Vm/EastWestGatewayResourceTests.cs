@@ -14,7 +14,7 @@ namespace Mesh.Hosting.Tests.Vm;
 /// <summary>
 /// <c>AddMeshEastWestGateway</c> (docs/vm.md §5): the gateway program as Istio's east-west gateway of
 /// the control plane's network, its environment and the configuration it applies; and, on real
-/// sockets, a proxy on another network that bootstraps through the resource's gateway (15012) and
+/// sockets, a proxy on another network that bootstraps over TLS through the resource's gateway (15012) and
 /// calls a workload of the mesh's network through it (15443) with mTLS end to end.
 /// </summary>
 public sealed class EastWestGatewayResourceTests : IDisposable
@@ -31,7 +31,8 @@ public sealed class EastWestGatewayResourceTests : IDisposable
         var gateway = builder.AddMeshEastWestGateway("istio-eastwestgateway", mesh, "net-a");
         Allocate(builder);
 
-        Assert.Equal("net-a", (await EnvironmentOf(mesh.Resource))["ControlPlane__Network"]);
+        var controlPlane = await EnvironmentOf(mesh.Resource);
+        Assert.Equal(("net-a", "0"), (controlPlane["ControlPlane__Network"], controlPlane["ControlPlane__DiscoveryTls__Port"]));
         var env = await EnvironmentOf(gateway.Resource);
         Assert.Equal("Gateway", env["Mesh__Mode"]);
         Assert.Equal(("istio-eastwestgateway", "istio-system", "istio-eastwestgateway-service-account"), (env["Mesh__Node__Id"], env["Mesh__Node__Namespace"], env["Mesh__Node__ServiceAccount"]));
@@ -92,7 +93,11 @@ public sealed class EastWestGatewayResourceTests : IDisposable
             Root = _root.Combine("controlplane"),
             DataDirectory = mesh.Resource.DataDirectory,
             BootstrapKey = (await File.ReadAllTextAsync(controlPlaneEnv["ControlPlane__Security__BootstrapKeyFile"])).Trim(),
-            Settings = new Dictionary<string, string?> { ["ControlPlane:Network"] = controlPlaneEnv["ControlPlane__Network"] },
+            Settings = new Dictionary<string, string?>
+            {
+                ["ControlPlane:Network"] = controlPlaneEnv["ControlPlane__Network"],
+                ["ControlPlane:DiscoveryTls:Port"] = controlPlaneEnv["ControlPlane__DiscoveryTls__Port"],
+            },
         });
         Allocate(mesh.Resource, "admin", controlPlane.AdminUri.Port);
         Allocate(mesh.Resource, "grpc", controlPlane.GrpcUri.Port);
@@ -118,7 +123,10 @@ public sealed class EastWestGatewayResourceTests : IDisposable
         await using var productpage = await TestWorkload.StartAsync(controlPlane, new WorkloadSpec("productpage"));
 
         // The "VM" on net-b knows only the gateway: certificate, snapshots and the call to productpage go through it.
-        var vm = ProxySettings.Sidecar($"http://127.0.0.1:{eastWest.GatewayPort(15012)}", "details-vm", "details-vm")
+        // The mesh root, as configure writes it into the VM's root-cert.pem: the control plane's TLS is verified against it.
+        var root = Path.Combine(mesh.Resource.DataDirectory, "ca", "root-cert.pem");
+        var vm = ProxySettings.Sidecar($"https://127.0.0.1:{eastWest.GatewayPort(15012)}", "details-vm", "details-vm")
+            .With("Mesh:ControlPlane:RootCertFile", root)
             .Identity("default", "details-vm", ("app", "details"), ("version", "vm"))
             .With("Mesh:Node:Network", "net-b")
             .Token(controlPlane.MintToken("details-vm", "details-vm"))
