@@ -95,14 +95,22 @@ public sealed class FleetSyncTests
     };
 
     /// <summary>The proxy's snapshot once it has the generation and every replica's endpoint.</summary>
+    /// <remarks>
+    /// Replicas are counted once each: w0's subset clusters repeat its endpoints, so a sum over
+    /// clusters reached 24 while the last three proxies were still registering, and those three
+    /// then ACKed a snapshot older than the one sent next (seen in CI as three STALE proxies).
+    /// </remarks>
     private static async Task<ProxySnapshot> LatestAsync(TestProxy proxy, long generation)
     {
         var snapshot = await proxy.NextAsync();
-        while (snapshot.ConfigGeneration < generation || snapshot.Clusters.Sum(c => c.Endpoints.Count) < Workloads * Replicas)
+        while (snapshot.ConfigGeneration < generation || ReplicasSeen(snapshot) < Workloads * Replicas)
         {
             snapshot = await proxy.NextAsync();
         }
 
         return snapshot;
     }
+
+    private static int ReplicasSeen(ProxySnapshot snapshot) =>
+        snapshot.Clusters.SelectMany(c => c.Endpoints).Select(e => e.NodeId).Distinct(StringComparer.Ordinal).Count();
 }
