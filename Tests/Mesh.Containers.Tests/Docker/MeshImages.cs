@@ -72,7 +72,11 @@ internal static class MeshImages
                 $"-p:ContainerRepository={repository}",
                 $"-p:ContainerImageTag={Tag}",
                 // Its own publish folder: other test projects publish and pack these projects too.
-                $"-p:PublishDir={publishDirectory}/");
+                $"-p:PublishDir={publishDirectory}/",
+                // The portable build the solution built (--no-build): the control plane lists its
+                // runtime in RuntimeIdentifiers for the AppHost's ReadyToRun publish, which would
+                // make the container publish look for a linux-x64 build that was never made.
+                "-p:RuntimeIdentifiers=");
         }
         finally
         {
