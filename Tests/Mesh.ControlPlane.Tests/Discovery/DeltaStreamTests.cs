@@ -3,6 +3,7 @@ using Mesh.Contracts.Discovery;
 using Mesh.Contracts.Snapshots;
 using Mesh.ControlPlane.Discovery;
 using Mesh.ControlPlane.Tests.Infrastructure;
+using Mesh.Testing.Config;
 
 namespace Mesh.ControlPlane.Tests.Discovery;
 
@@ -148,7 +149,7 @@ public sealed class DeltaStreamTests
     public async Task A_large_delta_is_compressed_only_for_a_proxy_that_accepts_zlib_and_assembles_to_the_same_snapshot()
     {
         await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
-        await controlPlane.ApplyAsync(ManyServiceEntries(120));
+        await controlPlane.ApplyAsync(ServiceEntryYaml.Many(120));
 
         var plainAssembler = new SnapshotDeltaAssembler();
         var plain = await ConnectAsync(controlPlane, plainAssembler, "plain-1", acceptZlib: false);
@@ -184,24 +185,6 @@ public sealed class DeltaStreamTests
 
     private static List<Cluster> ExternalClusters(ProxySnapshot snapshot) =>
         [.. snapshot.Clusters.Where(c => c.Service.EndsWith(".example.com", StringComparison.Ordinal))];
-
-    private static string ManyServiceEntries(int count) => string.Join("---\n", Enumerable.Range(0, count).Select(i => $$"""
-        apiVersion: networking.istio.io/v1
-        kind: ServiceEntry
-        metadata:
-          name: external-{{i}}
-          namespace: default
-        spec:
-          hosts: [external-{{i}}.example.com]
-          location: MESH_EXTERNAL
-          resolution: STATIC
-          ports:
-          - {number: 443, name: tls, protocol: TLS}
-          endpoints:
-          - address: 192.0.2.{{i % 250 + 1}}
-          - address: 198.51.100.{{i % 250 + 1}}
-
-        """));
 
     private static async Task<AsyncDuplexStreamingCall<ProxyMessage, SnapshotDelta>> ConnectAsync(
         TestControlPlane controlPlane, SnapshotDeltaAssembler assembler, string proxyId = ProxyId, bool acceptZlib = false)

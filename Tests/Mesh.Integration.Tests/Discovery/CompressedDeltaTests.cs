@@ -1,4 +1,5 @@
 using Mesh.ControlPlane.Discovery;
+using Mesh.Testing.Config;
 using Mesh.Testing.Workloads;
 
 namespace Mesh.Integration.Tests.Discovery;
@@ -20,22 +21,7 @@ public sealed class CompressedDeltaTests
         Assert.True(connection.AcceptsCompressedDeltas);
 
         // 150 ServiceEntries: well above SnapshotDeltaPlan.CompressAbove in one delta.
-        await mesh.ApplyAsync(string.Join("---\n", Enumerable.Range(0, 150).Select(i => $$"""
-            apiVersion: networking.istio.io/v1
-            kind: ServiceEntry
-            metadata:
-              name: external-{{i}}
-              namespace: {ns}
-            spec:
-              hosts: [external-{{i}}.example.com]
-              location: MESH_EXTERNAL
-              resolution: STATIC
-              ports:
-              - {number: 443, name: tls, protocol: TLS}
-              endpoints:
-              - address: 192.0.2.{{i % 250 + 1}}
-
-            """)));
+        await mesh.ApplyAsync(ServiceEntryYaml.Many(150, "{ns}"));
 
         var snapshot = productpage.Snapshot!;
         Assert.Equal(150, snapshot.Clusters.Count(c => c.Service.EndsWith(".example.com", StringComparison.Ordinal)));
