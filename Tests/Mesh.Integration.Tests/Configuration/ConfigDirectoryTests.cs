@@ -14,10 +14,12 @@ public sealed class ConfigDirectoryTests(ITestOutputHelper output)
         var file = Path.Combine(mesh.ConfigDirectory, "reviews-virtual-service.yaml");
 
         await File.WriteAllTextAsync(file, RoutingYaml.AllTo("v2"));
+        await mesh.WaitForReviewsVirtualServiceAsync(json => json is not null);
         var firstSeen = await mesh.WaitUntilServedByAsync("reviews-v2");
-        output.WriteLine($"new file -> traffic follows in {firstSeen.TotalMilliseconds:0} ms (file debounce 100 ms, push debounce 100 ms)");
+        output.WriteLine($"client synced -> served by v2 in {firstSeen.TotalMilliseconds:0} ms");
 
         await File.WriteAllTextAsync(file, RoutingYaml.UserTo("jason", "v2", otherwise: "v1"));
+        await mesh.WaitForReviewsVirtualServiceAsync(json => json?.Contains("jason", StringComparison.Ordinal) == true);
         await mesh.WaitUntilServedByAsync("reviews-v1");
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10, endUser: "jason"));
 
@@ -40,6 +42,7 @@ public sealed class ConfigDirectoryTests(ITestOutputHelper output)
 
         // Deleting the file removes the VirtualService: back to every version.
         File.Delete(file);
+        await mesh.WaitForReviewsVirtualServiceAsync(json => json is null);
         await Poll.UntilAsync("both versions to serve again", async () => (await mesh.CountAsync(20)).Count == 2);
     }
 }

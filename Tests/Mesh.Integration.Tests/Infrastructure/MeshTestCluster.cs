@@ -141,6 +141,27 @@ public sealed class MeshTestCluster : IAsyncDisposable
         return streakStart!.Value;
     }
 
+    /// <summary>
+    /// Waits until the control plane's store holds VirtualService default/reviews as
+    /// <paramref name="holds"/> accepts it (its JSON, or null when there is none), then until the
+    /// client's sidecar ACKed that generation. Proof that a file save reached the client — unlike a
+    /// run of answers from one version, which the client's random pick between versions can give
+    /// by chance before the change arrived (issue 22: a run of ten v2 seen 16 ms after the save).
+    /// </summary>
+    public async Task WaitForReviewsVirtualServiceAsync(Func<string?, bool> holds)
+    {
+        long generation = 0;
+        string? last = null;
+        await Poll.UntilAsync("VirtualService default/reviews in the store", async () =>
+        {
+            generation = await ControlPlane.GenerationAsync();
+            using var response = await ControlPlane.Admin.GetAsync("/api/v1/config/virtualservice/default/reviews");
+            last = response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : null;
+            return holds(last) && generation == await ControlPlane.GenerationAsync();
+        }, lastSeen: () => last ?? "(none)");
+        await ControlPlane.WaitForSyncedAtAsync(ClientId, generation);
+    }
+
     /// <summary>Waits until the client's sidecar holds reviews endpoints of exactly these workloads.</summary>
     public async Task WaitForReviewsEndpointsAsync(params string[] workloads)
     {

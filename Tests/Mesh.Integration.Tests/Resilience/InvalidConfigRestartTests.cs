@@ -21,17 +21,8 @@ public sealed class InvalidConfigRestartTests(ITestOutputHelper output)
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
         await File.WriteAllTextAsync(Path.Combine(mesh.ConfigDirectory, "reviews-virtual-service.yaml"), RoutingYaml.AllTo("v2"));
 
-        // Wait for proof that the client holds the file's VirtualService, not for a run of v2
-        // answers: without the VirtualService the client picks v1 or v2 at random, so ten v2 in a
-        // row happen by chance on a slow machine, and the traffic below then met v1 (issue 22).
-        long generation = 0;
-        await Poll.UntilAsync("the file's VirtualService in the store", async () =>
-        {
-            using var response = await mesh.ControlPlane.Admin.GetAsync("/api/v1/config/virtualservice/default/reviews");
-            generation = await mesh.ControlPlane.GenerationAsync();
-            return response.IsSuccessStatusCode;
-        });
-        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        await mesh.WaitForReviewsVirtualServiceAsync(json => json is not null);
+        var generation = await mesh.ControlPlane.GenerationAsync();
         await mesh.WaitUntilServedByAsync("reviews-v2");
         using var stopTraffic = new CancellationTokenSource();
         var traffic = TrafficProbe.RunAsync(mesh, stopTraffic.Token);
