@@ -1,4 +1,5 @@
 using Mesh.Config.Model;
+using Mesh.Config.Model.Networking;
 using Wire = Mesh.Contracts.Snapshots;
 
 namespace Mesh.ControlPlane.Snapshots;
@@ -14,53 +15,46 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class L4SidecarSnapshotBuilder
 {
-    public static void Build(MeshModel model, GatewayApiGraph gatewayApi, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    /// <summary>
+    /// The listener of one visible (service, TCP/TLS/HTTPS port) for a sidecar of the factory's node;
+    /// the clusters its chains send to are added to the factory's <see cref="RouteContextFactory.ReferencedClusters"/>.
+    /// </summary>
+    /// <param name="virtualServices">The node's namespace's <see cref="SidecarRoutesSnapshotBuilder.MeshVirtualServices"/>.</param>
+    public static Wire.L4Listener Listener(List<ConfigResource<VirtualServiceConfig>> virtualServices, GatewayApiGraph gatewayApi, ServiceModel service, ServicePortModel port, RouteContextFactory contexts)
     {
         var nodeNamespace = contexts.NodeNamespace;
-        var virtualServices = SidecarRoutesSnapshotBuilder.MeshVirtualServices(model, nodeNamespace);
-        foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
+        var tls = port.Protocol is Wire.Protocol.Tls or Wire.Protocol.Https;
+        var names = SidecarRoutesSnapshotBuilder.Names(service, nodeNamespace);
+        var listener = new Wire.L4Listener
         {
-            foreach (var port in service.Ports)
-            {
-                if (!ServiceIndex.IsL4(port.Protocol) || !scope.Includes(service, port.Number))
-                {
-                    continue;
-                }
+            Name = $"{service.Hostname}:{port.Number}",
+            Port = port.Number,
+            Protocol = tls ? Wire.Protocol.Tls : Wire.Protocol.Tcp,
+        };
+        listener.Hosts.AddRange(names);
+        listener.Addresses.AddRange(service.Addresses);
 
-                var tls = port.Protocol is Wire.Protocol.Tls or Wire.Protocol.Https;
-                var names = SidecarRoutesSnapshotBuilder.Names(service, nodeNamespace);
-                var listener = new Wire.L4Listener
-                {
-                    Name = $"{service.Hostname}:{port.Number}",
-                    Port = port.Number,
-                    Protocol = tls ? Wire.Protocol.Tls : Wire.Protocol.Tcp,
-                };
-                listener.Hosts.AddRange(names);
-                listener.Addresses.AddRange(service.Addresses);
-
-                var context = contexts.Create(port.Number, gatewayKey: null);
-                var meshRoutes = !tls && gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port.Number, nodeNamespace, l4: true).Where(r => r.Kind == "TCPRoute").ToList() : [];
-                if (meshRoutes.Count > 0)
-                {
-                    // GAMMA: TCPRoutes on the Service replace the VirtualServices for its host, as HTTPRoutes do.
-                    listener.FilterChains.AddRange(MeshChains(meshRoutes, context));
-                }
-
-                foreach (var virtualService in meshRoutes.Count > 0 ? [] : SidecarRoutesSnapshotBuilder.Bound(virtualServices, service.Hostname, contexts.Settings))
-                {
-                    listener.FilterChains.AddRange(tls
-                        ? L4RouteSnapshotBuilder.TlsChains(virtualService, context, gatewayServer: null, serverHosts: null)
-                        : L4RouteSnapshotBuilder.TcpChains(virtualService, context, gatewayServer: null));
-                }
-
-                if (!listener.FilterChains.Any(L4RouteSnapshotBuilder.IsUnconditional))
-                {
-                    listener.FilterChains.Add(L4RouteSnapshotBuilder.Default(service.Hostname, port.Number, context, tls ? names : []));
-                }
-
-                snapshot.L4Listeners.Add(listener);
-            }
+        var context = contexts.Create(port.Number, gatewayKey: null);
+        var meshRoutes = !tls && gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port.Number, nodeNamespace, l4: true).Where(r => r.Kind == "TCPRoute").ToList() : [];
+        if (meshRoutes.Count > 0)
+        {
+            // GAMMA: TCPRoutes on the Service replace the VirtualServices for its host, as HTTPRoutes do.
+            listener.FilterChains.AddRange(MeshChains(meshRoutes, context));
         }
+
+        foreach (var virtualService in meshRoutes.Count > 0 ? [] : SidecarRoutesSnapshotBuilder.Bound(virtualServices, service.Hostname, contexts.Settings))
+        {
+            listener.FilterChains.AddRange(tls
+                ? L4RouteSnapshotBuilder.TlsChains(virtualService, context, gatewayServer: null, serverHosts: null)
+                : L4RouteSnapshotBuilder.TcpChains(virtualService, context, gatewayServer: null));
+        }
+
+        if (!listener.FilterChains.Any(L4RouteSnapshotBuilder.IsUnconditional))
+        {
+            listener.FilterChains.Add(L4RouteSnapshotBuilder.Default(service.Hostname, port.Number, context, tls ? names : []));
+        }
+
+        return listener;
     }
 
     private static IEnumerable<Wire.L4FilterChain> MeshChains(IEnumerable<ResolvedRoute> routes, RouteContext context)

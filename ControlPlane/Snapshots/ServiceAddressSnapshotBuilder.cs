@@ -12,10 +12,11 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class ServiceAddressSnapshotBuilder
 {
-    public static ImmutableArray<Wire.ServiceAddress> Build(ServiceIndex services, SidecarScope scope, string nodeNamespace)
+    /// <param name="candidates">The services the scope may import (<see cref="SidecarScope.Candidates"/>), in index order.</param>
+    public static ImmutableArray<Wire.ServiceAddress> Build(ServiceIndex services, SidecarScope scope, IEnumerable<ServiceModel> candidates)
     {
         var result = ImmutableArray.CreateBuilder<Wire.ServiceAddress>();
-        foreach (var service in services.VisibleFrom(nodeNamespace))
+        foreach (var service in candidates)
         {
             var addresses = AddressesOf(service, services.AutoAddresses);
             var ports = service.Ports.Where(p => scope.Includes(service, p.Number)).ToList();

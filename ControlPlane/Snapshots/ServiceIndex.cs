@@ -13,15 +13,30 @@ namespace Mesh.ControlPlane.Snapshots;
 internal sealed class ServiceIndex
 {
     private readonly Dictionary<string, ServiceModel> _byHostname;
+    private readonly Dictionary<string, List<ServiceModel>> _byShortName;
+    private readonly Dictionary<ServiceModel, int> _positions;
     private IReadOnlyDictionary<string, string>? _autoAddresses;
 
     private ServiceIndex(ImmutableArray<ServiceModel> services)
     {
         Services = services;
         _byHostname = new Dictionary<string, ServiceModel>(StringComparer.OrdinalIgnoreCase);
-        foreach (var service in services)
+        _byShortName = new Dictionary<string, List<ServiceModel>>(StringComparer.OrdinalIgnoreCase);
+        _positions = new Dictionary<ServiceModel, int>(services.Length, ReferenceEqualityComparer.Instance);
+        for (var i = 0; i < services.Length; i++)
         {
+            var service = services[i];
             _byHostname.TryAdd(service.Hostname, service);
+            _positions[service] = i;
+            if (service.ShortName is { } shortName)
+            {
+                if (!_byShortName.TryGetValue(shortName, out var named))
+                {
+                    _byShortName[shortName] = named = [];
+                }
+
+                named.Add(service);
+            }
         }
     }
 
@@ -57,8 +72,35 @@ internal sealed class ServiceIndex
     }
 
     /// <summary>The services a namespace may see (ServiceEntry <c>exportTo</c>), in hostname order.</summary>
-    public IEnumerable<ServiceModel> VisibleFrom(string ns) =>
-        Services.Where(s => HostNames.IsVisible(s.ExportTo, s.Namespace, ns) && !s.ExportTo.Contains("~"));
+    public IEnumerable<ServiceModel> VisibleFrom(string ns) => Services.Where(s => IsVisibleFrom(s, ns));
+
+    /// <summary>Whether a namespace may see the service (ServiceEntry <c>exportTo</c>).</summary>
+    public static bool IsVisibleFrom(ServiceModel service, string ns) =>
+        HostNames.IsVisible(service.ExportTo, service.Namespace, ns) && !service.ExportTo.Contains("~");
+
+    /// <summary>
+    /// The services a name without wildcard can mean: the one with that hostname (FQDN, or a
+    /// ServiceEntry host as written) and, for a name without dots, the registry services of that
+    /// short name in any namespace. Case-insensitive, as host matching is.
+    /// </summary>
+    public IEnumerable<ServiceModel> Named(string name)
+    {
+        if (Find(name) is { } byHostname)
+        {
+            yield return byHostname;
+        }
+
+        if (!name.Contains('.') && _byShortName.TryGetValue(name, out var named))
+        {
+            foreach (var service in named)
+            {
+                yield return service;
+            }
+        }
+    }
+
+    /// <summary>Where a service of this index is in <see cref="Services"/> (hostname order).</summary>
+    public int PositionOf(ServiceModel service) => _positions[service];
 
     public static ServiceIndex Build(MeshModel model, RegistrySnapshot registry, MeshSettings settings)
     {

@@ -12,24 +12,42 @@ namespace Mesh.ControlPlane.Snapshots;
 /// <c>sourceLabels</c>, DestinationRule and Sidecar workload selectors match it
 /// (<see cref="Selectors"/>): <see cref="SnapshotMemo"/> builds it once per namespace and set of
 /// matching selectors, for a node reduced to its namespace and the labels they name, and every
-/// sidecar with the same namespace and matches shares the result.
+/// sidecar with the same namespace and matches shares the result. It is assembled from pieces
+/// (<see cref="OutboundPieces"/>: a virtual host or L4 listener per service port) that the parts
+/// of other scopes share, and it looks at the services its scope can import only.
 /// </summary>
 internal static class SidecarOutboundSnapshotBuilder
 {
-    public static OutboundRoutes Build(MeshModel model, ServiceIndex services, MeshSettings settings, GatewayApiGraph gatewayApi, Wire.Node reducedNode)
+    public static OutboundRoutes Build(MeshModel model, ServiceIndex services, MeshSettings settings, OutboundPieces pieces, Wire.Node reducedNode)
     {
         var nodeNamespace = reducedNode.Namespace;
         var scope = SidecarScope.For(model, reducedNode, nodeNamespace, settings);
-        var contexts = new RouteContextFactory(reducedNode, nodeNamespace, services, settings);
         var rules = new DestinationRuleIndex(model, reducedNode, settings);
-        var routes = new Wire.ProxySnapshot();
-        SidecarRoutesSnapshotBuilder.Build(model, gatewayApi, scope, contexts, routes);
-        L4SidecarSnapshotBuilder.Build(model, gatewayApi, scope, contexts, routes);
+        var visible = scope.Candidates(services, nodeNamespace).ToList();
+
+        // Virtual hosts (HTTP ports; HTTPS carries TLS end to end, never HTTP routes: a virtual host
+        // for one would be NACKed by every sidecar), then L4 listeners, each in service order; the
+        // pieces are shared with every other part that includes them (OutboundPieces).
+        var wanted = new SortedSet<(string Host, uint Port, string Subset)>();
+        var virtualHosts = ImmutableArray.CreateBuilder<Wire.VirtualHost>();
+        var listeners = ImmutableArray.CreateBuilder<Wire.L4Listener>();
+        foreach (var (service, port) in Ports(visible, scope, l4: false))
+        {
+            var piece = pieces.VirtualHost(service, port.Number, reducedNode);
+            virtualHosts.Add(piece.Value);
+            wanted.UnionWith(piece.Clusters);
+        }
+
+        foreach (var (service, port) in Ports(visible, scope, l4: true))
+        {
+            var piece = pieces.L4Listener(service, port, reducedNode);
+            listeners.Add(piece.Value);
+            wanted.UnionWith(piece.Clusters);
+        }
 
         // Every visible service port has its default cluster and one per subset its DestinationRule
         // defines; a TCP port's clusters are the ones its L4 chains name.
-        var wanted = contexts.ReferencedClusters;
-        foreach (var service in services.VisibleFrom(nodeNamespace))
+        foreach (var service in visible)
         {
             var subsets = rules.For(service)?.Spec.Subsets.Select(s => s.Name).OfType<string>().ToList() ?? [];
             foreach (var port in service.Ports.Where(p => p.Protocol != Wire.Protocol.Tcp && scope.Includes(service, p.Number)))
@@ -45,11 +63,14 @@ internal static class SidecarOutboundSnapshotBuilder
         var clusters = wanted
             .Select(w => new ClusterKey(w.Host, w.Port, w.Subset, services.Find(w.Host) is { } service ? rules.For(service) : null))
             .ToImmutableArray();
-        return new OutboundRoutes([.. routes.VirtualHosts], [.. routes.L4Listeners], scope.OutboundTrafficPolicy, clusters)
+        return new OutboundRoutes(virtualHosts.ToImmutable(), listeners.ToImmutable(), scope.OutboundTrafficPolicy, clusters)
         {
-            ServiceAddresses = ServiceAddressSnapshotBuilder.Build(services, scope, nodeNamespace),
+            ServiceAddresses = ServiceAddressSnapshotBuilder.Build(services, scope, visible),
         };
     }
+
+    private static IEnumerable<(ServiceModel Service, ServicePortModel Port)> Ports(List<ServiceModel> visible, SidecarScope scope, bool l4) =>
+        visible.SelectMany(s => s.Ports.Where(p => ServiceIndex.IsL4(p.Protocol) == l4 && scope.Includes(s, p.Number)).Select(p => (s, p)));
 
     /// <summary>
     /// The label selectors this part evaluates against the node: every VirtualService http, tcp and
@@ -59,14 +80,7 @@ internal static class SidecarOutboundSnapshotBuilder
     /// </summary>
     public static ImmutableArray<LabelRequirement> Selectors(MeshModel model)
     {
-        var selectors = new List<LabelRequirement>();
-        foreach (var virtualService in model.VirtualServices)
-        {
-            selectors.AddRange(virtualService.Spec.Http.SelectMany(h => h.Match).Select(m => LabelRequirement.Of(m.SourceLabels)));
-            selectors.AddRange(virtualService.Spec.Tcp.SelectMany(t => t.Match).Select(m => LabelRequirement.Of(m.SourceLabels)));
-            selectors.AddRange(virtualService.Spec.Tls.SelectMany(t => t.Match).Select(m => LabelRequirement.Of(m.SourceLabels)));
-        }
-
+        var selectors = new List<LabelRequirement>(OutboundPieces.RouteSelectors(model));
         selectors.AddRange(model.DestinationRules.Select(r => LabelRequirement.Of(r.Spec.WorkloadSelector?.MatchLabels)));
         selectors.AddRange(model.Sidecars.Select(s => LabelRequirement.Of(s.Spec.WorkloadSelector?.Labels)));
         return [.. selectors.Where(s => !s.Labels.IsEmpty).DistinctBy(s => s.Key)];

@@ -5,7 +5,8 @@ using Wire = Mesh.Contracts.Snapshots;
 namespace Mesh.ControlPlane.Snapshots;
 
 /// <summary>
-/// Outbound routing of a sidecar: one virtual host per visible (service, HTTP port) with the
+/// Outbound routing of a sidecar: one virtual host per visible (service, HTTP port) — HTTPS ports
+/// carry TLS end to end and get none (<see cref="SidecarOutboundSnapshotBuilder"/> picks the ports) — with the
 /// routes of the Gateway API routes whose parent is that Service (GAMMA) if there are any, else
 /// of the VirtualServices bound to the mesh that cover the service host, else a default route to
 /// all endpoints. Several VirtualServices for one host are merged: exact host matches before
@@ -14,61 +15,50 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class SidecarRoutesSnapshotBuilder
 {
-    public static void Build(MeshModel model, GatewayApiGraph gatewayApi, SidecarScope scope, RouteContextFactory contexts, Wire.ProxySnapshot snapshot)
+    /// <summary>
+    /// The virtual host of one visible (service, HTTP port) for a sidecar of the factory's node;
+    /// the clusters its routes send to are added to the factory's <see cref="RouteContextFactory.ReferencedClusters"/>.
+    /// </summary>
+    /// <param name="virtualServices">The node's namespace's <see cref="MeshVirtualServices"/>.</param>
+    public static Wire.VirtualHost VirtualHost(List<ConfigResource<VirtualServiceConfig>> virtualServices, GatewayApiGraph gatewayApi, ServiceModel service, uint port, RouteContextFactory contexts)
     {
         var nodeNamespace = contexts.NodeNamespace;
-        var virtualServices = MeshVirtualServices(model, nodeNamespace);
-        foreach (var service in contexts.Services.VisibleFrom(nodeNamespace))
+        var context = contexts.Create(port, gatewayKey: null);
+        var virtualHost = new Wire.VirtualHost
         {
-            foreach (var port in service.Ports)
+            Name = $"{service.Hostname}:{port}",
+            Port = port,
+        };
+        virtualHost.Domains.AddRange(Domains(service, port, nodeNamespace));
+        var meshRoutes = gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port, nodeNamespace) : [];
+        if (meshRoutes.Count > 0)
+        {
+            // Requests no rule matches get 404, as on a Gateway: the routes replace the default route.
+            foreach (var converted in GatewayApiGraph.Ordered(meshRoutes.Select(r => (r, r.MeshRoutes!))))
             {
-                // HTTPS ports carry TLS end to end (Istio serves them by SNI passthrough), never
-                // HTTP routes: a virtual host for one (e.g. an external API's ServiceEntry on 443)
-                // would be NACKed by every sidecar, and with it every later change.
-                if (ServiceIndex.IsL4(port.Protocol) || !scope.Includes(service, port.Number))
+                virtualHost.Routes.Add(converted.Route);
+                foreach (var (clusterHost, clusterPort) in converted.Clusters)
                 {
-                    continue;
+                    context.ReferencedClusters.Add((clusterHost, clusterPort, ""));
                 }
-
-                var context = contexts.Create(port.Number, gatewayKey: null);
-                var virtualHost = new Wire.VirtualHost
-                {
-                    Name = $"{service.Hostname}:{port.Number}",
-                    Port = port.Number,
-                };
-                virtualHost.Domains.AddRange(Domains(service, port.Number, nodeNamespace));
-                var meshRoutes = gatewayApi.HasMeshRoutes ? gatewayApi.MeshRoutesFor(service, port.Number, nodeNamespace) : [];
-                if (meshRoutes.Count > 0)
-                {
-                    // Requests no rule matches get 404, as on a Gateway: the routes replace the default route.
-                    foreach (var converted in GatewayApiGraph.Ordered(meshRoutes.Select(r => (r, r.MeshRoutes!))))
-                    {
-                        virtualHost.Routes.Add(converted.Route);
-                        foreach (var (clusterHost, clusterPort) in converted.Clusters)
-                        {
-                            context.ReferencedClusters.Add((clusterHost, clusterPort, ""));
-                        }
-                    }
-
-                    snapshot.VirtualHosts.Add(virtualHost);
-                    continue;
-                }
-
-                var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
-                foreach (var virtualService in bound)
-                {
-                    virtualHost.Routes.AddRange(RouteSnapshotBuilder.Build(virtualService, context));
-                }
-
-                if (bound.Count == 0)
-                {
-                    virtualHost.Routes.Add(RouteSnapshotBuilder.DefaultRoute(service.Hostname, port.Number));
-                    context.ReferencedClusters.Add((service.Hostname, port.Number, ""));
-                }
-
-                snapshot.VirtualHosts.Add(virtualHost);
             }
+
+            return virtualHost;
         }
+
+        var bound = Bound(virtualServices, service.Hostname, contexts.Settings);
+        foreach (var virtualService in bound)
+        {
+            virtualHost.Routes.AddRange(RouteSnapshotBuilder.Build(virtualService, context));
+        }
+
+        if (bound.Count == 0)
+        {
+            virtualHost.Routes.Add(RouteSnapshotBuilder.DefaultRoute(service.Hostname, port));
+            context.ReferencedClusters.Add((service.Hostname, port, ""));
+        }
+
+        return virtualHost;
     }
 
     /// <summary>The VirtualServices a sidecar in <paramref name="nodeNamespace"/> applies: visible to it and bound to the mesh.</summary>

@@ -54,6 +54,36 @@ internal sealed class SidecarScope
         return new SidecarScope(selected, model.MeshConfig.OutboundTrafficPolicy?.Mode);
     }
 
+    /// <summary>
+    /// The services this scope may let a sidecar of <paramref name="nodeNamespace"/> see, in the
+    /// index's order — a superset: callers still ask <see cref="Includes"/> per port. When every
+    /// importing egress host names its host without a wildcard, these are the services those
+    /// names find (a lookup each); otherwise every service visible from the namespace. With one
+    /// Sidecar per workload, a pass over every service of the mesh per scope made each push
+    /// O(scopes × services) (250 × 250 at 5,000 proxies) however few services a scope imports.
+    /// </summary>
+    public IEnumerable<ServiceModel> Candidates(ServiceIndex services, string nodeNamespace)
+    {
+        if (_egress.Count == 0)
+        {
+            return services.VisibleFrom(nodeNamespace);
+        }
+
+        var found = new HashSet<ServiceModel>(ReferenceEqualityComparer.Instance);
+        foreach (var host in _egress.SelectMany(l => l.Hosts).Where(h => !h.StartsWith('~')))
+        {
+            var name = host[(host.IndexOf('/') + 1)..];
+            if (name.Contains('*'))
+            {
+                return services.VisibleFrom(nodeNamespace);
+            }
+
+            found.UnionWith(services.Named(name));
+        }
+
+        return found.Where(s => ServiceIndex.IsVisibleFrom(s, nodeNamespace)).OrderBy(services.PositionOf);
+    }
+
     /// <summary>True when the service port is visible (always, without a Sidecar resource or egress listeners).</summary>
     public bool Includes(ServiceModel service, uint port)
     {

@@ -160,6 +160,102 @@ public sealed class SharedBuildTests
         Assert.NotEqual(SnapshotBuilder.VersionOf(snapshot), SnapshotBuilder.VersionOf(changed));
     }
 
+    // One Sidecar per workload, as a fleet with egress scoping has: each scope a different outbound part.
+    private const string ScopesImportingReviews = """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: productpage}
+        spec:
+          workloadSelector: {labels: {app: productpage}}
+          egress:
+          - hosts: [./reviews.default.svc.cluster.local, ./details.default.svc.cluster.local]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: reviews}
+        spec:
+          workloadSelector: {labels: {app: reviews}}
+          egress:
+          - hosts: [./reviews.default.svc.cluster.local, ./ratings.default.svc.cluster.local]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: reviews}
+        spec:
+          hosts: [reviews]
+          http:
+          - route:
+            - destination: {host: reviews}
+            timeout: 5s
+        """;
+
+    [Fact]
+    public void Scopes_that_import_a_service_share_its_virtual_host_and_clusters_and_see_only_their_imports()
+    {
+        var inputs = BookinfoMesh.Inputs(BookinfoMesh.Parse(ScopesImportingReviews));
+
+        var productPage = SnapshotBuilder.Build(inputs, BookinfoMesh.ProductPage);
+        var reviews = SnapshotBuilder.Build(inputs, BookinfoMesh.ReviewsV1);
+
+        Assert.Equal([$"details.default.svc.cluster.local:9080", $"{Reviews}:9080"], productPage.VirtualHosts.Select(v => v.Name));
+        Assert.Equal([$"ratings.default.svc.cluster.local:9080", $"{Reviews}:9080"], reviews.VirtualHosts.Select(v => v.Name));
+        Assert.Same(productPage.Host($"{Reviews}:9080"), reviews.Host($"{Reviews}:9080"));
+        Assert.Same(productPage.Cluster($"outbound|9080||{Reviews}"), reviews.Cluster($"outbound|9080||{Reviews}"));
+        Assert.Equal(2, inputs.Memo.EpochRouteBuilds); // two scopes ...
+        Assert.Equal(3, inputs.Memo.EpochPieceBuilds); // ... of three distinct virtual hosts, reviews' built once
+        Assert.Equal(Alone(BookinfoMesh.ProductPage, inputs), productPage);
+        Assert.Equal(Alone(BookinfoMesh.ReviewsV1, inputs), reviews);
+    }
+
+    [Fact]
+    public void A_routing_change_keeps_the_cluster_objects_whose_definition_and_endpoints_did_not_change()
+    {
+        var settings = new MeshSettings();
+        var before = new SnapshotInputs(new MeshModel(3, [.. BookinfoMesh.Load("virtual-service-reviews-50-v3.yaml", "destination-rule-all.yaml")]), BookinfoMesh.Registry, settings);
+        var first = SnapshotBuilder.Build(before, BookinfoMesh.ProductPage);
+
+        var after = new SnapshotInputs(new MeshModel(4, [.. BookinfoMesh.Load("virtual-service-reviews-v3.yaml", "destination-rule-all.yaml")]), BookinfoMesh.Registry, settings);
+        after.ContinueFrom(before);
+        var second = SnapshotBuilder.Build(after, BookinfoMesh.ProductPage);
+
+        Assert.False(after.Memo.CarriedOver); // a new configuration: routes rebuilt ...
+        Assert.NotEqual(first.Host($"{Reviews}:9080"), second.Host($"{Reviews}:9080"));
+        Assert.All(first.Clusters.Zip(second.Clusters), pair => Assert.Same(pair.First, pair.Second)); // ... the same clusters kept
+        Assert.Equal(first.Clusters.Count, after.Memo.ReusedClusters);
+        Assert.Equal(Alone(BookinfoMesh.ProductPage, after), second);
+    }
+
+    [Fact]
+    public void An_endpoint_change_keeps_every_cluster_object_but_those_of_the_service_it_changed()
+    {
+        var model = new MeshModel(3, [.. BookinfoMesh.Load("destination-rule-all.yaml")]);
+        var settings = new MeshSettings();
+        var before = new SnapshotInputs(model, BookinfoMesh.Registry, settings);
+        var first = SnapshotBuilder.Build(before, BookinfoMesh.ProductPage);
+
+        var ratings = BookinfoMesh.Ratings.Clone();
+        ratings.Id = "ratings-v1-1";
+        ratings.Address = "10.0.0.9";
+        var after = new SnapshotInputs(model, BookinfoMesh.Registry with { Version = 8, Workloads = BookinfoMesh.Registry.Workloads.Add(new WorkloadInstance(ratings, DateTimeOffset.UnixEpoch)) }, settings);
+        after.ContinueFrom(before);
+        var second = SnapshotBuilder.Build(after, BookinfoMesh.ProductPage);
+
+        foreach (var (old, now) in first.Clusters.Zip(second.Clusters))
+        {
+            if (now.Service == "ratings.default.svc.cluster.local" && now.Endpoints.Count > 0)
+            {
+                Assert.NotSame(old, now);
+                Assert.Contains(now.Endpoints, e => e.Address == "10.0.0.9");
+            }
+            else
+            {
+                Assert.Same(old, now);
+            }
+        }
+
+        Assert.Equal(Alone(BookinfoMesh.ProductPage, after), second);
+    }
+
     private static ProxySnapshot Alone(Node node, params string[] files) => Alone(node, BookinfoMesh.Inputs(files));
 
     private static ProxySnapshot Alone(Node node, IReadOnlyList<ConfigObject> objects) => Alone(node, BookinfoMesh.Inputs(objects));
