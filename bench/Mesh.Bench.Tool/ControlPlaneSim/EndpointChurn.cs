@@ -5,45 +5,67 @@ using Mesh.Bench.Tool.Load;
 namespace Mesh.Bench.Tool.ControlPlaneSim;
 
 /// <summary>
-/// A rolling restart as the control plane sees it: every interval one extra replica joins or
-/// the last joined leaves (its stream ends, so its endpoint goes), alternately, for the duration.
-/// Measured on the N steady proxies: for each endpoint change, how long until each of them
-/// received a snapshot after it (push latency), and the control plane's CPU over the phase.
+/// A rolling restart as the control plane sees it: a surge of extra replicas joins first (untimed),
+/// then every interval, alternately, one more replica joins or the oldest extra one leaves (its
+/// stream ends, so its endpoint goes), for the duration. Each replica lives <see cref="MinimumLifetime"/>
+/// or longer, as pods of a rolling restart do, so every event is a lasting change every steady
+/// proxy that sees its service must receive. (Until 2026-12-07 the replica that joined left at the
+/// next tick, 100 ms later: a push round merging the two sent nothing, since the endpoint set was
+/// back where it was, and the harness counted both events until the next snapshot that did
+/// arrive — seconds later when several rounds in a row merged such pairs. That, not the push
+/// path, was the 1.8 s p99 of the 15:40 UTC run.) Measured on the N steady proxies: for each
+/// endpoint change, how long until each of them received a snapshot after it (push latency), and
+/// the control plane's CPU over the phase.
 /// </summary>
 public sealed class EndpointChurn(SimulatorOptions options, ControlPlaneProbe probe)
 {
+    /// <summary>How long an extra replica lives at least: well above the control plane's push max delay (500 ms).</summary>
+    public static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(2);
+
     public async Task<ChurnResult> RunAsync(IReadOnlyList<SimulatedProxy> proxies, IReadOnlyList<GrpcChannel> channels, Method<Mesh.Contracts.Discovery.ProxyMessage, SnapshotHeader> method, CancellationToken cancellationToken)
     {
         var services = options.EffectiveServices;
+        var events = new List<(long AtNs, int Service)>();
+        var churners = new Queue<(SimulatedProxy Proxy, CancellationTokenSource Stop, Task Stream)>();
+        var joined = 0;
+        void Join()
+        {
+            var index = options.Proxies + joined++;
+            var replica = new SimulatedProxy(SimulatedMesh.NodeFor(index, services), fullDecode: false, acceptZlib: !options.Uncompressed);
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var invoker = channels[joined % channels.Count].CreateCallInvoker();
+            churners.Enqueue((replica, stop, Task.Run(() => replica.RunAsync(invoker, method, stop.Token), CancellationToken.None)));
+        }
+
+        // The surge: with one join and one leave per two intervals, this many extra replicas make each live MinimumLifetime.
+        var surge = Math.Max(1, (int)Math.Ceiling(MinimumLifetime / (2 * options.ChurnInterval)));
+        for (var i = 0; i < surge; i++)
+        {
+            Join();
+        }
+
+        await Task.Delay(MinimumLifetime, cancellationToken);
         foreach (var proxy in proxies)
         {
             proxy.RecordArrivals();
         }
 
-        var events = new List<(long AtNs, int Service)>();
-        var churners = new List<(SimulatedProxy Proxy, CancellationTokenSource Stop, Task Stream)>();
         var cpuBefore = probe.Cpu("churn start");
         var startNs = PreciseClock.NowNs();
         var endNs = startNs + (long)(options.ChurnDuration.TotalMilliseconds * 1e6);
         using var ticker = new PeriodicTimer(options.ChurnInterval);
-        var joined = 0;
         try
         {
             for (var tick = 0; PreciseClock.NowNs() < endNs && await ticker.WaitForNextTickAsync(cancellationToken); tick++)
             {
                 if (tick % 2 == 0)
                 {
-                    var index = options.Proxies + joined++;
-                    events.Add((PreciseClock.NowNs(), index % services));
-                    var replica = new SimulatedProxy(SimulatedMesh.NodeFor(index, services), fullDecode: false, acceptZlib: !options.Uncompressed);
-                    var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    var invoker = channels[joined % channels.Count].CreateCallInvoker();
-                    churners.Add((replica, stop, Task.Run(() => replica.RunAsync(invoker, method, stop.Token), CancellationToken.None)));
+                    events.Add((PreciseClock.NowNs(), (options.Proxies + joined) % services));
+                    Join();
                 }
                 else
                 {
-                    var (replica, stop, stream) = churners[^1];
-                    churners.RemoveAt(churners.Count - 1);
+                    var (replica, stop, stream) = churners.Dequeue();
                     events.Add((PreciseClock.NowNs(), SimulatedMesh.ServiceIndexOf(replica.Node)));
                     await stop.CancelAsync();
                     await stream;
