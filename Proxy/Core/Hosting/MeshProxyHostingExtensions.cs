@@ -47,8 +47,8 @@ public static class MeshProxyHostingExtensions
             if (!string.IsNullOrEmpty(configured)
                 && (!Enum.TryParse<MeshProxyMode>(configured, ignoreCase: true, out var configuredMode) || configuredMode != fixedMode))
             {
-                throw new InvalidOperationException(
-                    $"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)} is '{configured}' but this host runs the proxy in {fixedMode} mode.");
+                throw new ProxySettingsException(
+                    [$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)} is '{configured}' but this host runs the proxy in {fixedMode} mode."]);
             }
 
             builder.Configuration[$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)}"] = fixedMode.ToString();
@@ -74,7 +74,8 @@ public static class MeshProxyHostingExtensions
         });
 
         var services = builder.Services;
-        services.AddOptions<MeshProxyOptions>().Bind(builder.Configuration.GetSection(MeshProxyOptions.SectionName)).ValidateOnStart();
+        var section = builder.Configuration.GetSection(MeshProxyOptions.SectionName);
+        services.AddOptions<MeshProxyOptions>().Configure(options => ProxySettingsException.Binding(() => section.Bind(options))).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshProxyOptions>, MeshProxyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Routing;
 using Mesh.Proxy.Dns.Model;
@@ -34,7 +35,17 @@ internal sealed partial class DnsProxyService(IOptions<MeshProxyOptions> options
         }
 
         var answerer = new DnsAnswerer(() => routing.Current?.FeatureModels.Get<DnsNameTable>(), new DnsForwarder(upstreams, TimeSpan.FromMilliseconds(dns.UpstreamTimeoutMs)));
-        _server = DnsProxyServer.Start(new IPEndPoint(IPAddress.Parse(dns.BindAddress), dns.Port), answerer.AnswerAsync, logger);
+        var endPoint = new IPEndPoint(IPAddress.Parse(dns.BindAddress), dns.Port);
+        try
+        {
+            _server = DnsProxyServer.Start(endPoint, answerer.AnswerAsync, logger);
+        }
+        catch (SocketException ex)
+        {
+            // The sidecar program reports it as the one line it is (MeshProxyProgram), as Kestrel's listeners do.
+            throw new IOException($"Mesh:Dns:Port: cannot listen on {endPoint} (UDP and TCP): {ex.Message}.", ex);
+        }
+
         Log.Listening(logger, _server.EndPoint, string.Join(", ", upstreams));
         return Task.CompletedTask;
     }
