@@ -7,8 +7,8 @@ namespace Mesh.Cli.Commands;
 /// <summary>
 /// <c>meshctl describe WORKLOAD|SERVICE [-n NAMESPACE] [-o text|json]</c> (Istio's <c>istioctl x describe</c>):
 /// the VirtualServices, DestinationRules, policies and Gateways that affect it, with warnings
-/// (a subset without endpoints, a shadowed route, a policy that selects nothing), computed by the
-/// control plane from its model and registry.
+/// (a subset without endpoints, a shadowed route, a policy that selects nothing, an endpoint another
+/// network cannot reach), computed by the control plane from its model and registry.
 /// </summary>
 internal static class DescribeCommand
 {
@@ -83,6 +83,17 @@ internal static class DescribeCommand
         }
 
         await SectionAsync(output, "GATEWAYS", gateways);
+        var networks = new TableWriter("ENDPOINT", "WORKLOAD", "NETWORK", "FROM NETWORK", "REACHED");
+        foreach (var e in Items(d["network_endpoints"]))
+        {
+            networks.Add(Text(e?["endpoint"]), Text(e?["workload"], "-"), Text(e?["network"]), Text(e?["from_network"]), Text(e?["reached"]));
+        }
+
+        if (networks.RowCount > 0)
+        {
+            await SectionAsync(output, "ENDPOINTS ON OTHER NETWORKS", networks);
+        }
+
         var warnings = Items(d["warnings"]).Select(w => Text(w)).ToList();
         await output.WriteLineAsync($"WARNINGS ({warnings.Count})");
         foreach (var warning in warnings)

@@ -1,6 +1,7 @@
 using Mesh.ControlPlane.Configuration;
 using Mesh.ControlPlane.Credentials;
 using Mesh.ControlPlane.Registry;
+using Mesh.ControlPlane.Snapshots;
 
 namespace Mesh.ControlPlane.Admin;
 
@@ -11,8 +12,7 @@ internal static class DescribeEndpoints
     {
         endpoints.MapGet("/api/v1/describe/{name}", (string name, string? @namespace, ConfigStore store, WorkloadRegistry registry, MeshSettingsState settings) =>
         {
-            var workloads = registry.Current.Workloads.Select(w => w.Node).ToList();
-            var description = new MeshDescriber(store.Current.Model, workloads, settings.Current).Describe(name, string.IsNullOrEmpty(@namespace) ? null : @namespace);
+            var description = new MeshDescriber(new SnapshotInputs(store.Current.Model, registry.Current, settings.Current)).Describe(name, string.IsNullOrEmpty(@namespace) ? null : @namespace);
             return description is null
                 ? ConfigEndpoints.Message(StatusCodes.Status404NotFound, $"'{name}' is neither a registered workload, an app label, nor a service with configuration{(@namespace is null ? "" : $" in namespace {@namespace}")}")
                 : Results.Json(description, AdminJson.Context.JsonNode);

@@ -11,21 +11,25 @@ namespace Mesh.ControlPlane.Admin;
 /// <c>meshctl describe</c> (Istio's <c>istioctl x describe</c>), computed from the control plane's
 /// accepted model and its registry: the VirtualServices, DestinationRules, policies and Gateways that
 /// affect a workload or a service, with warnings — a subset no endpoint carries, a route an earlier
-/// one shadows, a destination subset no DestinationRule defines, a policy that selects nothing.
+/// one shadows, a destination subset no DestinationRule defines, a policy that selects nothing, an
+/// endpoint that proxies on another network cannot reach (<see cref="DescribeNetworks"/>).
 /// </summary>
-internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloads, MeshSettings settings)
+internal sealed class MeshDescriber(SnapshotInputs inputs)
 {
+    private readonly MeshModel _model = inputs.Model;
+    private readonly MeshSettings _settings = inputs.Settings;
+    private readonly List<Node> _workloads = [.. inputs.Registry.Workloads.Select(w => w.Node)];
     private readonly List<string> _warnings = [];
 
     /// <summary>The description, or null when <paramref name="name"/> is neither a registered workload, an app, nor a service.</summary>
     public JsonObject? Describe(string name, string? requestedNamespace)
     {
-        var inNamespace = workloads.Where(w => requestedNamespace is null || w.Namespace == requestedNamespace).ToList();
+        var inNamespace = _workloads.Where(w => requestedNamespace is null || w.Namespace == requestedNamespace).ToList();
         var selected = inNamespace.Where(w => w.Workload == name || w.Id == name || (w.Labels.TryGetValue("app", out var app) && app == name)).ToList();
         var services = selected.SelectMany(w => w.Services.Select(s => s.Name)).Distinct(StringComparer.Ordinal).ToList();
         if (selected.Count == 0)
         {
-            // A service name: its endpoints' workloads.
+            // A service name: its endpoints' _workloads.
             selected = [.. inNamespace.Where(w => w.Services.Any(s => s.Name == name))];
             services = selected.Count > 0 || HasConfigFor(name, requestedNamespace) ? [name] : [];
         }
@@ -35,8 +39,8 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
             return null;
         }
 
-        var ns = requestedNamespace ?? selected.FirstOrDefault()?.Namespace ?? settings.DefaultNamespace;
-        var hosts = services.Select(s => HostNames.Resolve(s, ns, settings.DomainSuffix)).ToList();
+        var ns = requestedNamespace ?? selected.FirstOrDefault()?.Namespace ?? _settings.DefaultNamespace;
+        var hosts = services.Select(s => HostNames.Resolve(s, ns, _settings.DomainSuffix)).ToList();
         var answer = new JsonObject
         {
             ["name"] = name,
@@ -45,11 +49,14 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
             ["workloads"] = new JsonArray([.. selected.Select(Workload)]),
             ["virtual_services"] = VirtualServices(hosts, ns),
             ["destination_rules"] = DestinationRules(hosts, ns),
-            ["authorization_policies"] = Policies(model.AuthorizationPolicies, p => p.Selector, p => IstioName(p.Action ?? Config.Model.Security.AuthorizationAction.Allow), ns, selected),
-            ["peer_authentications"] = Policies(model.PeerAuthentications, p => p.Selector, p => p.Mtls?.Mode is { } mode ? IstioName(mode) : "UNSET", ns, selected),
-            ["request_authentications"] = Policies(model.RequestAuthentications, p => p.Selector, p => string.Join(',', p.JwtRules.Select(r => r.Issuer)), ns, selected),
+            ["authorization_policies"] = Policies(_model.AuthorizationPolicies, p => p.Selector, p => IstioName(p.Action ?? Config.Model.Security.AuthorizationAction.Allow), ns, selected),
+            ["peer_authentications"] = Policies(_model.PeerAuthentications, p => p.Selector, p => p.Mtls?.Mode is { } mode ? IstioName(mode) : "UNSET", ns, selected),
+            ["request_authentications"] = Policies(_model.RequestAuthentications, p => p.Selector, p => string.Join(',', p.JwtRules.Select(r => r.Issuer)), ns, selected),
             ["gateways"] = Gateways(selected),
         };
+        var (networkEndpoints, networkWarnings) = DescribeNetworks.Of(inputs, hosts);
+        answer["network_endpoints"] = networkEndpoints;
+        _warnings.AddRange(networkWarnings);
         PoliciesSelectingNothing(ns);
         answer["warnings"] = new JsonArray([.. _warnings.Distinct(StringComparer.Ordinal).Select(w => (JsonNode)w)]);
         return answer;
@@ -57,9 +64,9 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
 
     private bool HasConfigFor(string service, string? ns)
     {
-        var host = HostNames.Resolve(service, ns ?? settings.DefaultNamespace, settings.DomainSuffix);
-        return model.VirtualServices.Any(vs => vs.Spec.Hosts.Any(h => HostNames.Covers(HostNames.Resolve(h, vs.Namespace, settings.DomainSuffix), host)))
-            || model.DestinationRules.Any(dr => dr.Spec.Host is { } h && HostNames.Covers(HostNames.Resolve(h, dr.Namespace, settings.DomainSuffix), host));
+        var host = HostNames.Resolve(service, ns ?? _settings.DefaultNamespace, _settings.DomainSuffix);
+        return _model.VirtualServices.Any(vs => vs.Spec.Hosts.Any(h => HostNames.Covers(HostNames.Resolve(h, vs.Namespace, _settings.DomainSuffix), host)))
+            || _model.DestinationRules.Any(dr => dr.Spec.Host is { } h && HostNames.Covers(HostNames.Resolve(h, dr.Namespace, _settings.DomainSuffix), host));
     }
 
     private static JsonNode Workload(Node node) => new JsonObject
@@ -73,9 +80,9 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
     private JsonArray VirtualServices(List<string> hosts, string ns)
     {
         var list = new JsonArray();
-        foreach (var vs in model.VirtualServices)
+        foreach (var vs in _model.VirtualServices)
         {
-            var resolved = vs.Spec.Hosts.Select(h => HostNames.Resolve(h, vs.Namespace, settings.DomainSuffix)).ToList();
+            var resolved = vs.Spec.Hosts.Select(h => HostNames.Resolve(h, vs.Namespace, _settings.DomainSuffix)).ToList();
             if (!hosts.Any(host => resolved.Any(r => HostNames.Covers(r, host))))
             {
                 continue;
@@ -146,8 +153,8 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
                 continue;
             }
 
-            var fqdn = HostNames.Resolve(host, vs.Namespace, settings.DomainSuffix);
-            var defined = model.DestinationRules.Any(dr => dr.Spec.Host is { } h && HostNames.Resolve(h, dr.Namespace, settings.DomainSuffix) == fqdn && dr.Spec.Subsets.Any(s => s.Name == subset));
+            var fqdn = HostNames.Resolve(host, vs.Namespace, _settings.DomainSuffix);
+            var defined = _model.DestinationRules.Any(dr => dr.Spec.Host is { } h && HostNames.Resolve(h, dr.Namespace, _settings.DomainSuffix) == fqdn && dr.Spec.Subsets.Any(s => s.Name == subset));
             if (!defined)
             {
                 _warnings.Add($"VirtualService {vs.QualifiedName}: route{Named(route)} sends to subset '{subset}' of {host}, which no DestinationRule defines (requests get 503 NR)");
@@ -158,15 +165,15 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
     private JsonArray DestinationRules(List<string> hosts, string ns)
     {
         var list = new JsonArray();
-        foreach (var dr in model.DestinationRules)
+        foreach (var dr in _model.DestinationRules)
         {
-            if (dr.Spec.Host is not { } host || !hosts.Contains(HostNames.Resolve(host, dr.Namespace, settings.DomainSuffix), StringComparer.Ordinal))
+            if (dr.Spec.Host is not { } host || !hosts.Contains(HostNames.Resolve(host, dr.Namespace, _settings.DomainSuffix), StringComparer.Ordinal))
             {
                 continue;
             }
 
-            var fqdn = HostNames.Resolve(host, dr.Namespace, settings.DomainSuffix);
-            var members = workloads.Where(w => w.Services.Any(s => HostNames.Resolve(s.Name, w.Namespace, settings.DomainSuffix) == fqdn)).ToList();
+            var fqdn = HostNames.Resolve(host, dr.Namespace, _settings.DomainSuffix);
+            var members = _workloads.Where(w => w.Services.Any(s => HostNames.Resolve(s.Name, w.Namespace, _settings.DomainSuffix) == fqdn)).ToList();
             var subsets = new JsonArray();
             foreach (var subset in dr.Spec.Subsets)
             {
@@ -200,7 +207,7 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
         where T : class
     {
         var list = new JsonArray();
-        foreach (var policy in policies.Where(p => p.Namespace == ns || p.Namespace == settings.RootNamespace))
+        foreach (var policy in policies.Where(p => p.Namespace == ns || p.Namespace == _settings.RootNamespace))
         {
             var select = selector(policy.Spec);
             var applies = selected.Count == 0 || selected.Any(w => w.Namespace == ns && (select is null || select.Matches(w.Labels)));
@@ -210,7 +217,7 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
             }
 
             var scope = select is null || select.MatchLabels.Count == 0
-                ? policy.Namespace == settings.RootNamespace ? "mesh-wide" : "namespace-wide"
+                ? policy.Namespace == _settings.RootNamespace ? "mesh-wide" : "namespace-wide"
                 : "selector " + string.Join(',', select.MatchLabels.Select(l => $"{l.Key}={l.Value}"));
             list.Add(new JsonObject { ["name"] = policy.QualifiedName, ["scope"] = scope, ["summary"] = summary(policy.Spec) });
         }
@@ -223,25 +230,25 @@ internal sealed class MeshDescriber(MeshModel model, IReadOnlyList<Node> workloa
         void Check<T>(string kind, IEnumerable<ConfigResource<T>> policies, Func<T, WorkloadSelector?> selector)
             where T : class
         {
-            foreach (var policy in policies.Where(p => p.Namespace == ns || p.Namespace == settings.RootNamespace))
+            foreach (var policy in policies.Where(p => p.Namespace == ns || p.Namespace == _settings.RootNamespace))
             {
                 if (selector(policy.Spec) is { MatchLabels.Count: > 0 } select
-                    && !workloads.Any(w => (policy.Namespace == settings.RootNamespace || w.Namespace == policy.Namespace) && select.Matches(w.Labels)))
+                    && !_workloads.Any(w => (policy.Namespace == _settings.RootNamespace || w.Namespace == policy.Namespace) && select.Matches(w.Labels)))
                 {
                     _warnings.Add($"{kind} {policy.QualifiedName} selects no workload ({string.Join(',', select.MatchLabels.Select(l => $"{l.Key}={l.Value}"))}): it has no effect");
                 }
             }
         }
 
-        Check("AuthorizationPolicy", model.AuthorizationPolicies, p => p.Selector);
-        Check("PeerAuthentication", model.PeerAuthentications, p => p.Selector);
-        Check("RequestAuthentication", model.RequestAuthentications, p => p.Selector);
+        Check("AuthorizationPolicy", _model.AuthorizationPolicies, p => p.Selector);
+        Check("PeerAuthentication", _model.PeerAuthentications, p => p.Selector);
+        Check("RequestAuthentication", _model.RequestAuthentications, p => p.Selector);
     }
 
     private JsonArray Gateways(List<Node> selected)
     {
         var list = new JsonArray();
-        foreach (var gateway in model.Gateways)
+        foreach (var gateway in _model.Gateways)
         {
             var selector = new WorkloadSelector { MatchLabels = gateway.Spec.Selector };
             if (!selected.Any(w => selector.Matches(w.Labels)))

@@ -9,6 +9,8 @@ namespace Mesh.ControlPlane.Snapshots;
 /// per gateway whose weight is the remote endpoints' weight shared among the gateways — which the
 /// proxy reaches with mesh mTLS and the <c>outbound_</c> SNI; remote endpoints without a sidecar
 /// (plaintext cannot cross networks), and those of a network without a gateway, are dropped.
+/// Every remote endpoint is also listed in the cluster's <c>remote_endpoints</c>, with the gateways
+/// that reach it or why nothing does, so that <c>meshctl explain</c> can name it (docs/explain.md).
 /// </summary>
 internal static class NetworkEndpointFilter
 {
@@ -41,8 +43,12 @@ internal static class NetworkEndpointFilter
             if (!IsRemote(endpoint, network))
             {
                 result.Endpoints.Add(endpoint);
+                continue;
             }
-            else if (!localOnly && endpoint.Mtls && !endpoint.NetworkGateway)
+
+            var unreachable = Unreachable(endpoint, network, gateways, localOnly);
+            result.RemoteEndpoints.Add(Remote(endpoint, unreachable is null ? gateways.Of(endpoint.Network) : [], unreachable));
+            if (unreachable is null)
             {
                 var key = (endpoint.Network, endpoint.Locality, endpoint.Priority, endpoint.LocalityWeight);
                 if (!remote.TryGetValue(key, out var group))
@@ -87,6 +93,44 @@ internal static class NetworkEndpointFilter
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Why a proxy on <paramref name="network"/> cannot reach <paramref name="endpoint"/>, in the words
+    /// explain and describe show (<c>not reachable from network net-a: no east-west gateway for
+    /// vm-net</c>); null when it can, directly or through a gateway. <paramref name="localOnly"/>: the
+    /// proxy is an east-west gateway.
+    /// </summary>
+    public static string? Unreachable(Wire.Endpoint endpoint, string network, NetworkGateways gateways, bool localOnly)
+    {
+        if (!IsRemote(endpoint, network))
+        {
+            return null;
+        }
+
+        var why = localOnly ? "an east-west gateway forwards only into its own network"
+            : endpoint.NetworkGateway ? $"it is an east-west gateway of {endpoint.Network}"
+            : !endpoint.Mtls ? "it has no sidecar, and plaintext cannot cross networks"
+            : gateways.Of(endpoint.Network).IsEmpty ? $"no east-west gateway for {endpoint.Network}"
+            : null;
+        return why is null ? null : $"not reachable from network {network}: {why}";
+    }
+
+    private static Wire.RemoteEndpoint Remote(Wire.Endpoint endpoint, IEnumerable<NetworkGateway> via, string? unreachable)
+    {
+        var remote = new Wire.RemoteEndpoint
+        {
+            Address = endpoint.Address,
+            Port = endpoint.Port,
+            Network = endpoint.Network,
+            Workload = endpoint.Workload,
+            Namespace = endpoint.Namespace,
+            NodeId = endpoint.NodeId,
+            Identity = endpoint.Identity,
+            Unreachable = unreachable ?? "",
+        };
+        remote.Via.AddRange(via.Select(g => g.Authority));
+        return remote;
     }
 
     private static bool IsRemote(Wire.Endpoint endpoint, string network) =>

@@ -95,6 +95,9 @@ internal sealed class NetworkGateways
 /// <summary>One east-west gateway: where other networks reach it, and where Mesh learnt of it (the first source that named it).</summary>
 internal sealed record NetworkGateway(string Address, uint Port, string Source) : IComparable<NetworkGateway>
 {
+    /// <summary><c>address:port</c> (<c>[address]:port</c> for IPv6), as explain and describe name it.</summary>
+    public string Authority => Address.Contains(':', StringComparison.Ordinal) ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+
     public int CompareTo(NetworkGateway? other) =>
         other is null ? 1
         : string.CompareOrdinal(Address, other.Address) is var byAddress and not 0 ? byAddress

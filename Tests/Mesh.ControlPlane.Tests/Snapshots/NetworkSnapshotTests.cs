@@ -11,7 +11,7 @@ namespace Mesh.ControlPlane.Tests.Snapshots;
 /// </summary>
 public sealed class NetworkSnapshotTests
 {
-    private const string Networks = """
+    internal const string Networks = """
         apiVersion: v1
         kind: ConfigMap
         metadata: {name: istio, namespace: istio-system}
@@ -69,6 +69,46 @@ public sealed class NetworkSnapshotTests
             Assert.Equal(["spiffe://cluster.local/ns/default/sa/details-legacy", "spiffe://cluster.local/ns/default/sa/details-vm"], g.Identities);
         });
         Assert.DoesNotContain(endpoints, e => e.Address.StartsWith("192.168.", StringComparison.Ordinal) || e.Address.StartsWith("172.16.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_cluster_names_every_remote_endpoint_with_its_gateways_or_why_it_is_unreachable()
+    {
+        var remote = BookinfoMesh.BuildValid(Networks, BookinfoMesh.ProductPage).Cluster("outbound|9080||details.default.svc.cluster.local").RemoteEndpoints;
+
+        Assert.Equal(
+            [
+                ("172.16.0.9", "net-c", "", "not reachable from network net-a: no east-west gateway for net-c"),
+                ("192.168.50.7", "net-b", "203.0.113.10:15443,203.0.113.11:15443", ""),
+                ("192.168.50.8", "net-b", "203.0.113.10:15443,203.0.113.11:15443", ""),
+                ("192.168.50.9", "net-b", "", "not reachable from network net-a: it has no sidecar, and plaintext cannot cross networks"),
+            ],
+            remote.Select(r => (r.Address, r.Network, string.Join(",", r.Via), r.Unreachable)).OrderBy(r => r.Address, StringComparer.Ordinal));
+        Assert.Equal(["details-c", "details-plain", "details-vm1", "details-vm2"], remote.Select(r => r.Workload).Order(StringComparer.Ordinal));
+        Assert.All(remote, r => Assert.Equal(9080u, r.Port));
+
+        // On the endpoints' own network nothing is remote; the east-west gateway of net-b reaches net-a's
+        // endpoints not at all (it forwards only into its own network) and says so.
+        Assert.DoesNotContain(BookinfoMesh.BuildValid(Networks, NodeOn("net-b")).Cluster("outbound|9080||details.default.svc.cluster.local").RemoteEndpoints, r => r.Network == "net-b");
+        var gateway = BookinfoMesh.IngressGateway.Clone();
+        gateway.Labels["topology.istio.io/network"] = "net-b";
+        var fromGateway = BookinfoMesh.BuildValid(Networks, gateway).Cluster("outbound|9080||details.default.svc.cluster.local").RemoteEndpoints;
+        Assert.Contains(fromGateway, r => r.Workload == "details-v1" && r.Unreachable == "not reachable from network net-b: an east-west gateway forwards only into its own network");
+    }
+
+    [Fact]
+    public void Without_remote_endpoints_the_cluster_lists_none()
+    {
+        var cluster = BookinfoMesh.BuildValid(Networks, BookinfoMesh.ProductPage).Cluster("outbound|9080||reviews.default.svc.cluster.local");
+
+        Assert.Empty(cluster.RemoteEndpoints);
+    }
+
+    private static Node NodeOn(string network)
+    {
+        var node = BookinfoMesh.ProductPage.Clone();
+        node.Labels["topology.istio.io/network"] = network;
+        return node;
     }
 
     [Fact]
