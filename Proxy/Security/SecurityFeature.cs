@@ -7,6 +7,7 @@ using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Policy;
 using Mesh.Proxy.Security.Tls;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 

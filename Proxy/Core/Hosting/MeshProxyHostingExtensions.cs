@@ -69,6 +69,13 @@ public static class MeshProxyHostingExtensions
                 // and start-up failures, which also end the process with their exception.
                 ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
                 ["Logging:LogLevel:Yarp"] = "Warning",
+
+                // The host logs a hosted service that fails to start ("Hosting failed to start", Error)
+                // with its stack trace before it rethrows; the proxy programs report what that can be
+                // (a listener that cannot be opened, bad settings) as one line (MeshProxyProgram), and
+                // anything else ends the process with its trace anyway. A BackgroundService that fails
+                // later is still logged (Critical, as it stops the host).
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
                 ["Logging:LogLevel:Grpc"] = "Warning",
             },
         });
