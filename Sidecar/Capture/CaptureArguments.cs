@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Mesh.Sidecar.Capture;
 
@@ -25,7 +24,7 @@ internal static class CaptureArguments
         ["-n"] = "--dry-run",
     };
 
-    private static readonly HashSet<string> Switches = ["--dry-run", "--redirect-dns"];
+    private static readonly HashSet<string> Switches = ["--dry-run", "--redirect-dns", "--ipv6"];
 
     public static (CaptureSettings Settings, bool DryRun) Parse(IReadOnlyList<string> args)
     {
@@ -83,6 +82,7 @@ internal static class CaptureArguments
             OutboundIncludePorts = Ports("--istio-include-outbound-ports", values.GetValueOrDefault("--istio-include-outbound-ports"), errors),
             OutboundExcludePorts = Ports("--istio-local-outbound-ports-exclude", values.GetValueOrDefault("--istio-local-outbound-ports-exclude"), errors),
             RedirectDns = Switch(values, "--redirect-dns", errors),
+            IPv6 = values.ContainsKey("--ipv6") ? Switch(values, "--ipv6", errors) : null,
         };
         var dryRun = Switch(values, "--dry-run", errors);
         if (errors.Count > 0)
@@ -183,14 +183,10 @@ internal static class CaptureArguments
         var networks = new List<IPNetwork>();
         foreach (var item in Split(text))
         {
-            var candidate = item.Contains('/', StringComparison.Ordinal) ? item : item + "/32";
+            var candidate = item.Contains('/', StringComparison.Ordinal) ? item : item + (item.Contains(':', StringComparison.Ordinal) ? "/128" : "/32");
             if (!IPNetwork.TryParse(candidate, out var network))
             {
                 errors.Add($"{name}: '{item}' is not an address or CIDR");
-            }
-            else if (network.BaseAddress.AddressFamily != AddressFamily.InterNetwork)
-            {
-                errors.Add($"{name}: '{item}' is IPv6; capture installs IPv4 rules only (docs/capture.md)");
             }
             else
             {

@@ -11,6 +11,8 @@ namespace Mesh.Sidecar.Capture;
 /// through MESH_OUTPUT to MESH_REDIRECT (the outbound capture port), returning early for the
 /// proxy's user and group (its own connections), loopback and the excluded ports and CIDRs; with
 /// DNS redirection, UDP and TCP port 53 of everyone but the proxy goes to the DNS proxy (MESH_DNS).
+/// The same rules for each address family (iptables and ip6tables, as istio-iptables): only the
+/// loopback address and the CIDRs of that family differ.
 /// </summary>
 internal static class CaptureRules
 {
@@ -23,8 +25,9 @@ internal static class CaptureRules
     /// <summary>Every chain capture owns: a rule in a built-in chain that jumps to one of them is capture's too.</summary>
     public static IReadOnlyList<string> Chains { get; } = [Inbound, InRedirect, Output, Redirect, Dns];
 
-    public static string InstallScript(CaptureSettings settings)
+    public static string InstallScript(CaptureSettings settings, IpFamily family)
     {
+        var outboundCidrs = settings.OutboundCidrs.Of(family.AddressFamily);
         var rules = new List<string>
         {
             $"-A {InRedirect} -p tcp -j REDIRECT --to-ports {settings.InboundCapturePort}",
@@ -56,10 +59,10 @@ internal static class CaptureRules
             }
         }
 
-        if (!settings.OutboundCidrs.IsEmpty || settings.OutboundIncludePorts.Count > 0)
+        if (!outboundCidrs.IsEmpty || settings.OutboundIncludePorts.Count > 0)
         {
             rules.Add($"-A OUTPUT -p tcp -j {Output}");
-            rules.AddRange(OutputRules(settings));
+            rules.AddRange(OutputRules(settings, family, outboundCidrs));
         }
 
         var script = new StringBuilder("*nat\n");
@@ -117,7 +120,7 @@ internal static class CaptureRules
             .Select(l => l.StartsWith(':') ? l[..l.IndexOf(' ', StringComparison.Ordinal)] : l)
             .ToList();
 
-    private static IEnumerable<string> OutputRules(CaptureSettings settings)
+    private static IEnumerable<string> OutputRules(CaptureSettings settings, IpFamily family, CidrList outboundCidrs)
     {
         // The proxy's own connections: to its own address over loopback it meant the inbound side
         // (a call to a service whose endpoint is this workload); anything else of its own is
@@ -126,13 +129,13 @@ internal static class CaptureRules
         {
             foreach (var id in ids)
             {
-                yield return $"-A {Output} -o lo ! -d 127.0.0.1/32 -m owner {flag} {id} -j {InRedirect}";
+                yield return $"-A {Output} -o lo ! -d {family.Loopback} -m owner {flag} {id} -j {InRedirect}";
                 yield return $"-A {Output} -o lo -m owner ! {flag} {id} -j RETURN";
                 yield return $"-A {Output} -m owner {flag} {id} -j RETURN";
             }
         }
 
-        yield return $"-A {Output} -d 127.0.0.1/32 -j RETURN";
+        yield return $"-A {Output} -d {family.Loopback} -j RETURN";
         foreach (var port in settings.OutboundExcludePorts)
         {
             yield return $"-A {Output} -p tcp --dport {port} -j RETURN";
@@ -143,18 +146,18 @@ internal static class CaptureRules
             yield return $"-A {Output} -p tcp --dport {port} -j {Redirect}";
         }
 
-        foreach (var cidr in settings.OutboundExcludeCidrs)
+        foreach (var cidr in settings.OutboundExcludeCidrs.Where(c => c.BaseAddress.AddressFamily == family.AddressFamily))
         {
             yield return $"-A {Output} -d {Cidr(cidr)} -j RETURN";
         }
 
-        if (settings.OutboundCidrs.Wildcard)
+        if (outboundCidrs.Wildcard)
         {
             yield return $"-A {Output} -j {Redirect}";
         }
         else
         {
-            foreach (var cidr in settings.OutboundCidrs.Networks)
+            foreach (var cidr in outboundCidrs.Networks)
             {
                 yield return $"-A {Output} -d {Cidr(cidr)} -j {Redirect}";
             }

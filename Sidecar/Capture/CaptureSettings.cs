@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 
 namespace Mesh.Sidecar.Capture;
 
@@ -43,6 +44,12 @@ internal sealed record CaptureSettings
 
     /// <summary>--redirect-dns: DNS (UDP and TCP 53) of every process but the proxy's goes to its DNS proxy.</summary>
     public bool RedirectDns { get; init; }
+
+    /// <summary>
+    /// --ipv6: the same rules for IPv6 with ip6tables (Istio's ENABLE_IPV6 capture). Null (the
+    /// default): where ip6tables works; true: required; false: IPv4 only.
+    /// </summary>
+    public bool? IPv6 { get; init; }
 }
 
 /// <summary>A list of ports, or every port ("*").</summary>
@@ -53,10 +60,13 @@ internal sealed record PortList(bool Wildcard, IReadOnlyList<int> Ports)
     public bool IsEmpty => !Wildcard && Ports.Count == 0;
 }
 
-/// <summary>A list of IPv4 networks, or every destination ("*").</summary>
+/// <summary>A list of IPv4 and IPv6 networks, or every destination ("*").</summary>
 internal sealed record CidrList(bool Wildcard, IReadOnlyList<IPNetwork> Networks)
 {
     public static CidrList All { get; } = new(true, []);
 
     public bool IsEmpty => !Wildcard && Networks.Count == 0;
+
+    /// <summary>The part of the list for one address family (a wildcard stays one).</summary>
+    public CidrList Of(AddressFamily family) => Wildcard ? this : new(false, [.. Networks.Where(n => n.BaseAddress.AddressFamily == family)]);
 }

@@ -1,14 +1,37 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Net.Sockets;
 
 namespace Mesh.Sidecar.Capture;
+
+/// <summary>One address family's tables: iptables for IPv4, ip6tables for IPv6.</summary>
+internal sealed record IpFamily(string Name, AddressFamily AddressFamily, string Loopback, string Tool)
+{
+    public static IpFamily V4 { get; } = new("IPv4", AddressFamily.InterNetwork, "127.0.0.1/32", "iptables");
+
+    public static IpFamily V6 { get; } = new("IPv6", AddressFamily.InterNetworkV6, "::1/128", "ip6tables");
+}
 
 /// <summary>The host's iptables (nat table): read with iptables-save, changed atomically with iptables-restore --noflush.</summary>
 internal static class Iptables
 {
-    public static string SaveNat() => Run("iptables-save", ["-t", "nat"], stdin: null);
+    public static string SaveNat(IpFamily family) => Run($"{family.Tool}-save", ["-t", "nat"], stdin: null);
 
-    public static void Restore(string script) => Run("iptables-restore", ["--noflush"], script);
+    public static void Restore(IpFamily family, string script) => Run($"{family.Tool}-restore", ["--noflush"], script);
+
+    /// <summary>Whether <paramref name="family"/>'s tools run here (remove and show skip a family that has none).</summary>
+    public static bool Available(IpFamily family)
+    {
+        try
+        {
+            SaveNat(family);
+            return true;
+        }
+        catch (CaptureFailedException)
+        {
+            return false;
+        }
+    }
 
     private static string Run(string file, IReadOnlyList<string> arguments, string? stdin)
     {
@@ -30,7 +53,7 @@ internal static class Iptables
         }
         catch (Win32Exception ex)
         {
-            throw new CaptureFailedException($"{file} cannot be run ({ex.Message}); capture needs iptables (Debian: apt-get install iptables)");
+            throw new CaptureFailedException($"{file} cannot be run ({ex.Message}); capture needs iptables (Debian: apt-get install iptables; it has ip6tables too), or --ipv6=false without ip6tables");
         }
 
         using (process)

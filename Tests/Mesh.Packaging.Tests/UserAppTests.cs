@@ -83,15 +83,19 @@ public sealed partial class UserAppTests(PackagedMesh mesh, ITestOutputHelper ou
         Assert.Contains("URI=spiffe://cluster.local/ns/default/sa/frontend", page, StringComparison.Ordinal);
         Assert.StartsWith("frontend -> backend v", page, StringComparison.Ordinal);
 
-        // The routing change, with the packaged meshctl: all of backend's traffic to v2.
+        // The routing change, with the packaged meshctl: all of backend's traffic to v2. Wait for
+        // frontend's sidecar to ACK a new snapshot, not for a run of v2 answers: both versions
+        // answer before the change, so ten v2 in a row can come by chance before it arrived.
+        var frontend = FrontendAcked().Match(status);
+        Assert.True(frontend.Success, $"no SYNCED row of frontend with an ACKed version in:\n{status}");
+        var before = frontend.Groups[1].Value;
         var applied = await mesh.Cli.RunAsync(mesh.MeshCtl, ["apply", "-f", Path.Combine(app, "routing", "backend-v2.yaml"), "--server", server], appHost);
         output.WriteLine(applied);
-        var consecutive = 0;
-        await Poll.UntilAsync("ten calls in a row answered by backend v2", TrafficTimeout, async () =>
+        await Poll.UntilAsync("frontend's sidecar to ACK the routing change", TrafficTimeout, async () =>
         {
-            var text = await http.GetStringAsync("/");
-            consecutive = BackendVersion().Match(text).Groups[1].Value == "v2" ? consecutive + 1 : 0;
-            return (consecutive >= 10, text, text);
+            var (exitCode, text) = await mesh.Cli.TryRunAsync(mesh.MeshCtl, ["proxy-status", "--server", server], appHost);
+            var acked = FrontendAcked().Match(text);
+            return (exitCode == 0 && acked.Success && acked.Groups[1].Value != before, text, text);
         }, running);
         for (var i = 0; i < 20; i++)
         {
@@ -111,6 +115,10 @@ public sealed partial class UserAppTests(PackagedMesh mesh, ITestOutputHelper ou
 
     [GeneratedRegex(@"(?m)^\S+\s+\S+\s+\S+\s+SYNCED\s")]
     private static partial Regex SyncedRows();
+
+    /// <summary>The version frontend's sidecar ACKed, from a SYNCED row of proxy-status (NAME KIND WORKLOAD STATUS SENT (age) ACKED (age)).</summary>
+    [GeneratedRegex(@"(?m)^frontend\s+\S+\s+\S+\s+SYNCED\s+\S+ \([^)]*\)\s+(\S+) \(")]
+    private static partial Regex FrontendAcked();
 
     [GeneratedRegex(@"backend (v\d+);")]
     private static partial Regex BackendVersion();

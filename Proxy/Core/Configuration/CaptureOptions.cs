@@ -14,4 +14,11 @@ public sealed class CaptureOptions
 
     /// <summary>Where inbound TCP is redirected (istio-iptables' -z); bound on 0.0.0.0.</summary>
     public int InboundPort { get; set; } = 15006;
+
+    /// <summary>
+    /// Also listen where the IPv6 rules (ip6tables) redirect: <c>[::1]</c> on the outbound port and
+    /// <c>[::]</c> (IPv6 only) on the inbound port — when the host has an IPv6 loopback and the ports
+    /// are fixed. False: IPv4 only (with <c>capture install --ipv6=false</c>).
+    /// </summary>
+    public bool IPv6 { get; set; } = true;
 }

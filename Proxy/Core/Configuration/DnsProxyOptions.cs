@@ -17,6 +17,13 @@ public sealed class DnsProxyOptions
     /// <summary>Capture's <c>--dns-capture-port</c>; 0 = any free port.</summary>
     public int Port { get; set; } = 15053;
 
+    /// <summary>
+    /// Also listen on <c>[::1]</c> (same port), where the ip6tables rules of <c>--redirect-dns</c>
+    /// send IPv6 queries — when <see cref="BindAddress"/> is 127.0.0.1, the port fixed and the host
+    /// has an IPv6 loopback.
+    /// </summary>
+    public bool IPv6 { get; set; } = true;
+
     /// <summary>Resolvers for names outside the mesh (<c>ip</c> or <c>ip:port</c>, tried in order); empty = the nameservers of <see cref="ResolvConf"/>.</summary>
     public List<string> Upstream { get; set; } = [];
 

@@ -1,7 +1,10 @@
+using System.Net;
+using System.Net.Sockets;
 using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Listeners;
 using Mesh.Proxy.Core.Pipeline;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Mesh.Proxy.Core.Hosting;
@@ -38,11 +41,43 @@ internal static class KestrelListenerSetup
         foreach (var listener in listeners.All)
         {
             kestrel.Listen(listener.BindAddress, listener.ConfiguredPort, options => ConfigureListener(listener, options, configurators, capture));
+            if (listener.IPv6BindAddress is { } ipv6)
+            {
+                // The same listener on IPv6 (capture): its own socket with the same stages.
+                kestrel.Listen(ipv6, listener.ConfiguredPort, options => ConfigureListener(listener, options, configurators, capture, attach: false));
+            }
         }
     }
 
+    /// <summary>
+    /// Kestrel's listen socket for <paramref name="endpoint"/>: IPv6-only for a capture listener's
+    /// <c>[::]</c> (Kestrel makes <c>[::]</c> dual-stack, which would take the IPv4 port the same
+    /// listener already has), the default socket otherwise.
+    /// </summary>
+    public static Socket CreateListenSocket(ListenerSet listeners, EndPoint endpoint)
+    {
+        if (endpoint is IPEndPoint ip && ip.Address.Equals(IPAddress.IPv6Any)
+            && listeners.All.Any(l => ip.Address.Equals(l.IPv6BindAddress) && l.ConfiguredPort == ip.Port))
+        {
+            var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = false };
+            try
+            {
+                socket.Bind(ip);
+                return socket;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+
+        return SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+    }
+
     /// <summary>The connection stages of one listener (also of gateway listeners opened live).</summary>
-    public static void ConfigureListener(MeshListener listener, ListenOptions options, IReadOnlyList<IListenerConfigurator> configurators, CaptureDispatch? capture = null)
+    /// <param name="attach">False for a second socket of the same listener (capture's IPv6): the first one's stages serve hand-overs.</param>
+    public static void ConfigureListener(MeshListener listener, ListenOptions options, IReadOnlyList<IListenerConfigurator> configurators, CaptureDispatch? capture = null, bool attach = true)
     {
         // Without TLS (no ALPN) Kestrel cannot offer HTTP/1.1 and HTTP/2 on one port, so
         // each listener speaks its declared protocol; HTTP2/GRPC mean h2c prior knowledge.
@@ -66,6 +101,9 @@ internal static class KestrelListenerSetup
             configurator.Configure(listener, options);
         }
 
-        listener.Attach(options);
+        if (attach)
+        {
+            listener.Attach(options);
+        }
     }
 }

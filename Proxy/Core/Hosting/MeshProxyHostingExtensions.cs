@@ -11,6 +11,7 @@ using Mesh.Proxy.Core.Yarp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,6 +92,8 @@ public static class MeshProxyHostingExtensions
         services.TryAddSingleton<ListenerStatusState>();
         services.TryAddSingleton<LiveListenerBinder>();
         services.TryAddSingleton<CaptureDispatch>();
+        services.AddOptions<SocketTransportOptions>().Configure<ListenerSet>((sockets, listeners) =>
+            sockets.CreateBoundListenSocket = endpoint => KestrelListenerSetup.CreateListenSocket(listeners, endpoint));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             // A caller on another network reaches this sidecar through an east-west gateway with

@@ -87,10 +87,18 @@ public sealed class ListenerSet
         {
             // The outbound rules redirect to 127.0.0.1; the inbound rules to the address the
             // connection arrived on, whichever it is.
-            list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture", loopback, options.Capture.OutboundPort, ListenerProtocol.HTTP));
+            // The ip6tables rules redirect to [::1] and to the IPv6 address the connection arrived on.
+            var ipv6 = options.Capture.IPv6 && IPv6Loopback.Available;
+            list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture", loopback, options.Capture.OutboundPort, ListenerProtocol.HTTP)
+            {
+                IPv6BindAddress = ipv6 && options.Capture.OutboundPort != 0 ? IPAddress.IPv6Loopback : null,
+            });
             list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture|h2c", loopback, 0, ListenerProtocol.HTTP2) { CaptureSibling = true });
             list.Add(new MeshListener(list.Count, ListenerKind.OutboundCapture, "outbound_capture|tcp", loopback, 0, ListenerProtocol.TCP) { CaptureSibling = true });
-            list.Add(new MeshListener(list.Count, ListenerKind.InboundCapture, "inbound_capture", IPAddress.Any, options.Capture.InboundPort, ListenerProtocol.TCP));
+            list.Add(new MeshListener(list.Count, ListenerKind.InboundCapture, "inbound_capture", IPAddress.Any, options.Capture.InboundPort, ListenerProtocol.TCP)
+            {
+                IPv6BindAddress = ipv6 && options.Capture.InboundPort != 0 ? IPAddress.IPv6Any : null,
+            });
         }
 
         var unserved = new List<UnservedListener>();

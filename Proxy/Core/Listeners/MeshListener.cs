@@ -71,6 +71,12 @@ public sealed class MeshListener
     /// </summary>
     internal bool CaptureSibling { get; init; }
 
+    /// <summary>
+    /// Capture: the IPv6 address this listener is also bound on (the same port, IPv6 only), where the
+    /// ip6tables rules redirect; null when it listens on <see cref="BindAddress"/> alone.
+    /// </summary>
+    internal IPAddress? IPv6BindAddress { get; init; }
+
     internal void Attach(ListenOptions listenOptions) => _listenOptions = listenOptions;
 
     /// <summary>

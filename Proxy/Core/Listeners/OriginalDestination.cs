@@ -10,12 +10,14 @@ namespace Mesh.Proxy.Core.Listeners;
 /// The destination a captured connection was meant for, read from the kernel's NAT table
 /// (Linux <c>getsockopt(SO_ORIGINAL_DST)</c>, what Envoy's original_dst listener filter reads). Set
 /// as a connection feature by the capture listeners; the routing of captured connections uses it.
-/// IPv4 only: capture installs IPv4 rules (docs/capture.md).
+/// IPv4 (<c>SOL_IP</c>) and IPv6 (<c>SOL_IPV6, IP6T_SO_ORIGINAL_DST</c>): capture installs the rules
+/// for both (docs/capture.md), and each family has its own capture sockets.
 /// </summary>
 public sealed class OriginalDestination
 {
     private const int SolIp = 0;
-    private const int SoOriginalDst = 80;
+    private const int SolIpv6 = 41;
+    private const int SoOriginalDst = 80; // IP6T_SO_ORIGINAL_DST has the same number
 
     internal OriginalDestination(IPEndPoint endPoint)
     {
@@ -31,15 +33,16 @@ public sealed class OriginalDestination
     internal static OriginalDestination? Read(ConnectionContext connection)
     {
         if (!OperatingSystem.IsLinux() || connection.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket
-            || socket.AddressFamily != AddressFamily.InterNetwork)
+            || socket.AddressFamily is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
         {
             return null;
         }
 
-        Span<byte> address = stackalloc byte[16]; // struct sockaddr_in
+        var v6 = socket.AddressFamily == AddressFamily.InterNetworkV6;
+        Span<byte> address = stackalloc byte[28]; // struct sockaddr_in (16 bytes) or sockaddr_in6 (28)
         try
         {
-            if (socket.GetRawSocketOption(SolIp, SoOriginalDst, address) < 8)
+            if (socket.GetRawSocketOption(v6 ? SolIpv6 : SolIp, SoOriginalDst, address) < (v6 ? 24 : 8))
             {
                 return null;
             }
@@ -50,7 +53,7 @@ public sealed class OriginalDestination
         }
 
         var port = BinaryPrimitives.ReadUInt16BigEndian(address[2..]);
-        var endPoint = new IPEndPoint(new IPAddress(address.Slice(4, 4)), port);
+        var endPoint = new IPEndPoint(v6 ? new IPAddress(address.Slice(8, 16), BinaryPrimitives.ReadUInt32LittleEndian(address[24..])) : new IPAddress(address.Slice(4, 4)), port);
 
         // A connection made to the capture port itself has itself as "original" destination.
         return connection.LocalEndPoint is IPEndPoint local && local.Equals(endPoint) ? null : new OriginalDestination(endPoint);

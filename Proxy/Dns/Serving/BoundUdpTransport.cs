@@ -39,7 +39,7 @@ internal sealed class BoundUdpTransport(Socket socket) : IServerTransport
         var buffer = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + MaxQuery];
         try
         {
-            var received = await socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, new IPEndPoint(IPAddress.Any, 0), token);
+            var received = await socket.ReceiveFromAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), SocketFlags.None, new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0), token);
             BinaryPrimitives.WriteUInt16BigEndian(buffer, (ushort)received.ReceivedBytes);
             var remote = (IPEndPoint)received.RemoteEndPoint;
             return new Connection(this, socket, new DnsReceivedRawPackage(buffer, remote, LocalEndPoint), remote);

@@ -16,6 +16,7 @@ namespace Mesh.Proxy.Dns.Serving;
 internal sealed partial class DnsProxyService(IOptions<MeshProxyOptions> options, RoutingState routing, ILogger<DnsProxyService> logger) : IHostedService
 {
     private DnsProxyServer? _server;
+    private DnsProxyServer? _server6;
 
     /// <summary>Where the proxy listens once started; null when it is off.</summary>
     public IPEndPoint? EndPoint => _server?.EndPoint;
@@ -35,7 +36,8 @@ internal sealed partial class DnsProxyService(IOptions<MeshProxyOptions> options
         }
 
         var answerer = new DnsAnswerer(() => routing.Current?.FeatureModels.Get<DnsNameTable>(), new DnsForwarder(upstreams, TimeSpan.FromMilliseconds(dns.UpstreamTimeoutMs)));
-        var endPoint = new IPEndPoint(IPAddress.Parse(dns.BindAddress), dns.Port);
+        var bind = IPAddress.Parse(dns.BindAddress);
+        var endPoint = new IPEndPoint(bind, dns.Port);
         try
         {
             _server = DnsProxyServer.Start(endPoint, answerer.AnswerAsync, logger);
@@ -47,14 +49,31 @@ internal sealed partial class DnsProxyService(IOptions<MeshProxyOptions> options
         }
 
         Log.Listening(logger, _server.EndPoint, string.Join(", ", upstreams));
+        if (dns.IPv6 && dns.Port != 0 && bind.Equals(IPAddress.Loopback))
+        {
+            // The ip6tables DNS rules redirect IPv6 queries to [::1]; a host without IPv6 has none to redirect.
+            try
+            {
+                _server6 = DnsProxyServer.Start(new IPEndPoint(IPAddress.IPv6Loopback, dns.Port), answerer.AnswerAsync, logger);
+                Log.Listening(logger, _server6.EndPoint, string.Join(", ", upstreams));
+            }
+            catch (SocketException ex)
+            {
+                Log.NoIPv6(logger, ex.Message);
+            }
+        }
+
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is { } server)
+        foreach (var server in new[] { _server, _server6 })
         {
-            await server.DisposeAsync();
+            if (server is not null)
+            {
+                await server.DisposeAsync();
+            }
         }
     }
 
@@ -65,5 +84,8 @@ internal sealed partial class DnsProxyService(IOptions<MeshProxyOptions> options
 
         [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "DNS proxy: no upstream resolver (Mesh:Dns:Upstream is empty and {ResolvConf} names no nameserver); names outside the mesh get SERVFAIL")]
         public static partial void NoUpstream(ILogger logger, string resolvConf);
+
+        [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "DNS proxy: not listening on [::1] ({Reason}); IPv6 queries are not answered here")]
+        public static partial void NoIPv6(ILogger logger, string reason);
     }
 }

@@ -12,6 +12,13 @@ namespace Bookinfo.Tests.Infrastructure;
 /// <summary>Starts the real Bookinfo apps on loopback, wired to each other through service-discovery configuration.</summary>
 internal static class BookinfoApps
 {
+    /// <summary>
+    /// The apps' upstream timeouts unless a test sets its own: Bookinfo's are 2.5-3 s of real time,
+    /// which a cold first call (JIT, gRPC channel) can exceed on a loaded machine, turning a page
+    /// into an error page. Tests of the timeouts set short ones against slow upstreams.
+    /// </summary>
+    private static readonly TimeSpan UnhurriedTimeout = TimeSpan.FromSeconds(30);
+
     public static async Task<RunningApp> StartDetailsAsync() =>
         await RunningApp.StartAsync(DetailsApp.Build(RunningApp.LoopbackArgs, b => b.With()));
 
@@ -20,6 +27,7 @@ internal static class BookinfoApps
         await RunningApp.StartAsync(ReviewsApp.Build(RunningApp.LoopbackArgs, builder =>
         {
             builder.With([("REVIEWS_VERSION", version), ("services:ratings:grpc:0", ratingsGrpc?.ToString()), .. settings]);
+            builder.Services.Configure<ReviewsOptions>(options => options.RatingsTimeout = UnhurriedTimeout);
             if (configure is not null)
             {
                 builder.Services.Configure(configure);
@@ -34,6 +42,12 @@ internal static class BookinfoApps
                 ("services:details:http:0", details?.ToString()),
                 ("services:reviews:http:0", reviews?.ToString()),
                 ("services:ratings:http:0", ratings?.ToString()));
+            builder.Services.Configure<ProductPageOptions>(options =>
+            {
+                options.DetailsTimeout = UnhurriedTimeout;
+                options.ReviewsTimeout = UnhurriedTimeout;
+                options.RatingsTimeout = UnhurriedTimeout;
+            });
             if (configure is not null)
             {
                 builder.Services.Configure(configure);

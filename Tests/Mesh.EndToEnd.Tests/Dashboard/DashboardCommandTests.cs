@@ -17,7 +17,7 @@ namespace Mesh.EndToEnd.Tests.Dashboard;
 public sealed class DashboardCommandTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
     private const string RatingsUnavailable = "Ratings service is currently unavailable";
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     [Fact]
     public async Task Shifting_traffic_and_injecting_a_fault_from_the_dashboard_changes_routing_and_reset_undoes_it()

@@ -37,7 +37,7 @@ public sealed class IngressGatewayTests(MeshAppFixture mesh, ITestOutputHelper o
             "the generated bookinfo-credential",
             _ => Task.FromResult(File.Exists(certificateFile)),
             () => $"{certificateFile} does not exist",
-            budget: TimeSpan.FromSeconds(10));
+            budget: Poll.DefaultBudget);
         using var generated = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(certificateFile));
         using var https = PinnedHttpsClient(mesh.GatewayHttpsUrl, generated);
         output.WriteLine($"gateway https at {https.BaseAddress}, certificate {generated.Subject} ({generated.Thumbprint})");
@@ -49,7 +49,7 @@ public sealed class IngressGatewayTests(MeshAppFixture mesh, ITestOutputHelper o
         {
             // Only the sidecars' snapshots change: PeerAuthentication does not apply to the gateway,
             // which originates mTLS to meshed endpoints whatever their mode.
-            await mesh.Admin.WaitForProxySyncedAsync("productpage", strict.Change!.Generation, TimeSpan.FromSeconds(20));
+            await mesh.Admin.WaitForProxySyncedAsync("productpage", strict.Change!.Generation, Poll.DefaultBudget);
             using var plaintext = SidecarInbound.PlaintextClient();
             await Assert.ThrowsAsync<HttpRequestException>(async () => await plaintext.GetAsync(new Uri(await SidecarInbound.UrlAsync(mesh, "productpage-sidecar"), "/")));
 
@@ -61,7 +61,7 @@ public sealed class IngressGatewayTests(MeshAppFixture mesh, ITestOutputHelper o
         }
 
         // Leave the mesh PERMISSIVE for the next test.
-        await SidecarInbound.WaitUntilPlaintextServedAsync(mesh, "productpage-sidecar", "/", TimeSpan.FromSeconds(20));
+        await SidecarInbound.WaitUntilPlaintextServedAsync(mesh, "productpage-sidecar", "/", Poll.DefaultBudget);
     }
 
     /// <summary>An HTTPS client that accepts exactly the expected certificate for the host it connects to (SNI "localhost").</summary>

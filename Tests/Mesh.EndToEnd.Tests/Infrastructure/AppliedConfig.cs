@@ -7,17 +7,17 @@ namespace Mesh.EndToEnd.Tests.Infrastructure;
 /// </summary>
 public sealed class AppliedConfig(MeshAdminClient admin, string yaml, ConfigChange? change, int proxyCount) : IAsyncDisposable
 {
-    /// <summary>The admin API's answer (null when meshctl applied it).</summary>
+    /// <summary>The admin API's answer (for meshctl apply: the generation it printed).</summary>
     public ConfigChange? Change { get; } = change;
 
     public string Yaml { get; } = yaml;
 
     public async ValueTask DisposeAsync()
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await admin.DeleteAsync(Yaml, timeout.Token);
 
         // Leave the mesh settled: a proxy still PENDING on the old config must not surprise the next test.
-        await admin.WaitForAllSyncedAsync(proxyCount, TimeSpan.FromSeconds(20), timeout.Token);
+        await admin.WaitForAllSyncedAsync(proxyCount, Poll.DefaultBudget, timeout.Token);
     }
 }

@@ -164,7 +164,12 @@ public sealed class MeshAppFixture : IAsyncLifetime
             throw new InvalidOperationException($"meshctl apply -f {path} exited {result.ExitCode}: {result.Error}{result.Output}");
         }
 
-        return new AppliedConfig(Admin, await File.ReadAllTextAsync(path), null, ProxyIds.Count);
+        // meshctl prints the generation the store accepted: what a test waits for a proxy to ACK.
+        var generation = System.Text.RegularExpressions.Regex.Match(result.Output, @"configuration generation (\d+)");
+        var change = generation.Success
+            ? new ConfigChange("applied", long.Parse(generation.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), [], null)
+            : throw new InvalidOperationException($"meshctl apply -f {path} did not name the configuration generation: {result.Output}");
+        return new AppliedConfig(Admin, await File.ReadAllTextAsync(path), change, ProxyIds.Count);
     }
 
     /// <summary>Runs meshctl in-process against this control plane (server and token set), from the repository root.</summary>

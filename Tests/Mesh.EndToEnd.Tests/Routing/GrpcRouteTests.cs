@@ -15,7 +15,7 @@ namespace Mesh.EndToEnd.Tests.Routing;
 public sealed class GrpcRouteTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
     private const string RatingsUnavailable = "Ratings service is currently unavailable";
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     // Only jason's GetRatings calls have a rule; anyone else's call to ratings matches nothing.
     private const string JasonOnly = """

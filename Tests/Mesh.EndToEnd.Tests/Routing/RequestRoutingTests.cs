@@ -12,7 +12,7 @@ namespace Mesh.EndToEnd.Tests.Routing;
 [Collection(MeshAppCollection.Name)]
 public sealed class RequestRoutingTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     [Fact]
     public async Task Virtual_service_all_v1_sends_every_reviews_request_to_v1()

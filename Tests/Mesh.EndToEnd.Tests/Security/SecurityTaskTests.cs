@@ -13,7 +13,7 @@ namespace Mesh.EndToEnd.Tests.Security;
 [Collection(MeshAppCollection.Name)]
 public sealed class SecurityTaskTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     [Fact]
     public async Task Mutual_TLS_migration_from_PERMISSIVE_to_STRICT_fails_no_request()

@@ -15,7 +15,7 @@ namespace Mesh.EndToEnd.Tests.Tcp;
 public sealed class TcpEchoGatewayTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
     private const int GatewayTcpPort = 31400;
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     [Fact]
     public async Task Istio_tcp_echo_task_files_route_all_to_v1_then_shift_80_20_through_the_gateway()

@@ -16,7 +16,7 @@ public sealed class FaultInjectionTaskTests(MeshAppFixture mesh, ITestOutputHelp
 {
     private const string ReviewsUnavailable = "Sorry, product reviews are currently unavailable for this book.";
     private const string RatingsUnavailable = "Ratings service is currently unavailable";
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     [Fact]
     public async Task Seven_second_ratings_delay_for_jason_exposes_the_productpage_timeout_bug()

@@ -14,7 +14,7 @@ namespace Mesh.EndToEnd.Tests.Traffic;
 [Collection(MeshAppCollection.Name)]
 public sealed class RequestTimeoutsTaskTests(MeshAppFixture mesh, ITestOutputHelper output)
 {
-    private static readonly TimeSpan SyncTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SyncTimeout = Poll.DefaultBudget;
 
     [Fact]
     public async Task Half_second_reviews_timeout_answers_in_about_one_second_instead_of_two()

@@ -81,12 +81,25 @@ public sealed class CaptureCommandTests
     [Fact]
     public async Task Bad_flags_are_refused_by_name_and_dry_run_prints_the_rules()
     {
-        var (code, output) = await RunSidecarAsync(["capture", "install", "-p", "x", "-x", "10.1.2.3/33", "--istio-service-cidr=fd00::/8", "--nope"]);
+        var (code, output) = await RunSidecarAsync(["capture", "install", "-p", "x", "-x", "10.1.2.3/33", "--istio-service-cidr=fd00::/129", "--ipv6=maybe", "--nope"]);
         Assert.Equal(2, code);
         Assert.Contains("--envoy-port: 'x' is not a port", output, StringComparison.Ordinal);
         Assert.Contains("--istio-service-exclude-cidr: '10.1.2.3/33' is not an address or CIDR", output, StringComparison.Ordinal);
-        Assert.Contains("--istio-service-cidr: 'fd00::/8' is IPv6", output, StringComparison.Ordinal);
+        Assert.Contains("--istio-service-cidr: 'fd00::/129' is not an address or CIDR", output, StringComparison.Ordinal);
+        Assert.Contains("--ipv6: 'maybe' is not true or false", output, StringComparison.Ordinal);
         Assert.Contains("unknown flag '--nope'", output, StringComparison.Ordinal);
+
+        // Each family's rules get that family's CIDRs; --ipv6=false leaves out the ip6tables rules.
+        (code, output) = await RunSidecarAsync(["capture", "install", "--dry-run", "-i", "240.240.0.0/16,fd00:240::/32"]);
+        Assert.Equal(0, code);
+        var ipv6 = output[output.IndexOf("# IPv6", StringComparison.Ordinal)..];
+        Assert.Contains("-A MESH_OUTPUT -d fd00:240::/32 -j MESH_REDIRECT", ipv6, StringComparison.Ordinal);
+        Assert.Contains("-A MESH_OUTPUT -d ::1/128 -j RETURN", ipv6, StringComparison.Ordinal);
+        Assert.DoesNotContain("240.240.0.0/16", ipv6, StringComparison.Ordinal);
+        Assert.Contains("-A MESH_OUTPUT -d 240.240.0.0/16 -j MESH_REDIRECT", output[..output.IndexOf("# IPv6", StringComparison.Ordinal)], StringComparison.Ordinal);
+        (code, output) = await RunSidecarAsync(["capture", "install", "--dry-run", "--ipv6=false"]);
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("IPv6", output, StringComparison.Ordinal);
 
         (code, output) = await RunSidecarAsync(["capture", "install", "--dry-run", "-p", "16001", "-b", "9080,9090", "-i", "240.240.0.0/16"]);
         Assert.Equal(0, code);

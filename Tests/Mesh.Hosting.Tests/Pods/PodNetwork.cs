@@ -36,6 +36,22 @@ internal sealed class PodNetwork : IDisposable
     /// <summary>Why pods cannot be created here (not root, no <c>ip</c>, no namespaces), or null when they can.</summary>
     public static string? Unavailable { get; } = Probe();
 
+    /// <summary>Why pods cannot have IPv6 and ip6tables here, or null when they can.</summary>
+    public static string? IPv6Unavailable { get; } = ProbeIPv6();
+
+    /// <summary>
+    /// Gives the node's bridge (no <paramref name="pod"/>) or a pod a unique local IPv6 address of
+    /// this network, fd5e:0:&lt;subnet&gt;::&lt;host&gt;/64 (no duplicate address detection, so it is usable at once); removed with the network.
+    /// </summary>
+    public IPAddress AddIPv6(Pod? pod = null)
+    {
+        var address = IPAddress.Parse(string.Create(CultureInfo.InvariantCulture, $"fd5e:0:{Subnet:x}::{(pod is null ? 1 : _pods.IndexOf(pod) + 2):x}"));
+        Ip(pod is null
+            ? $"-6 addr add {address}/64 dev {_bridge} nodad"
+            : $"-n {pod.Namespace} -6 addr add {address}/64 dev {pod.Namespace}vp nodad");
+        return address;
+    }
+
     public static PodNetwork Create()
     {
         RemoveLeftovers();
@@ -175,6 +191,17 @@ internal sealed class PodNetwork : IDisposable
         TryIp($"netns del {name}");
         (code, output) = Run("unshare", "--mount true");
         return code == 0 ? null : $"mount namespaces cannot be created here ('unshare --mount' said: {output.Trim()})";
+    }
+
+    private static string? ProbeIPv6()
+    {
+        if (!File.Exists("/proc/net/if_inet6"))
+        {
+            return "this kernel has IPv6 off (no /proc/net/if_inet6)";
+        }
+
+        var (code, output) = Run("ip6tables-save", "-t nat");
+        return code == 0 ? null : $"ip6tables cannot read the nat table here ('ip6tables-save -t nat' said: {output.Trim()})";
     }
 
     private static void Ip(string arguments)

@@ -46,7 +46,7 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
     {
         await using var mesh = await MeshTestCluster.StartAsync("v1", "v2");
         await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v2")));
-        await mesh.WaitUntilServedByAsync("reviews-v2");
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10));
 
         await mesh.ControlPlane.ApplyAsync(UnsupportedPoolAndAllToV1);
 
@@ -70,9 +70,10 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
         Assert.Contains("NACKED", status.Output, StringComparison.Ordinal);
 
         // A change the proxies can honour afterwards is applied and acknowledged again.
-        await mesh.ControlPlane.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1")
+        var generation = await mesh.ControlPlane.ApplyAsync(RoutingYaml.ReviewsSubsets(["v1", "v2"]) + "---\n" + RoutingYaml.AllTo("v1")
             + "\n---\napiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: h2-api}\nspec:\n  host: h2.example.com\n  trafficPolicy: {connectionPool: {tcp: {maxConnections: 10}}}\n");
-        await mesh.WaitUntilServedByAsync("reviews-v1");
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, generation);
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 10 }, await mesh.CountAsync(10));
         await mesh.ControlPlane.WaitForSyncedAsync(mesh.ProxyIds);
     }
 
@@ -154,6 +155,6 @@ public sealed class ConfigRejectionTests(ITestOutputHelper output)
             await mesh.ControlPlane.WaitForSyncedAtAsync(id, generation);
         }
 
-        await mesh.WaitUntilServedByAsync("reviews-v2");
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10));
     }
 }

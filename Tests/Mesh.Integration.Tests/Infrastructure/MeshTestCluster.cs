@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Mesh.Cli;
 using Mesh.Cli.Commands;
+using Mesh.Testing.Backends;
 using Mesh.Testing.ControlPlane;
 using Mesh.Testing.Proxy;
 
@@ -17,8 +17,8 @@ public sealed class MeshTestCluster : IAsyncDisposable
     public const string ReviewsFqdn = "reviews.default.svc.cluster.local";
     public const string ClientId = "productpage-v1";
 
-    private readonly Dictionary<string, (WorkloadApp App, ProxyHost Sidecar)> _reviews = [];
-    private readonly List<WorkloadApp> _orphans = [];
+    private readonly Dictionary<string, (TestBackend App, ProxyHost Sidecar)> _reviews = [];
+    private readonly List<TestBackend> _orphans = [];
 
     private MeshTestCluster(string root, TestControlPlane controlPlane)
     {
@@ -107,41 +107,6 @@ public sealed class MeshTestCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Calls until <paramref name="streak"/> answers in a row came from <paramref name="workload"/>;
-    /// returns the time until the first answer of that streak arrived (when traffic had followed).
-    /// </summary>
-    public async Task<TimeSpan> WaitUntilServedByAsync(string workload, string? endUser = null, int streak = 10, TimeSpan? timeout = null)
-    {
-        var clock = Stopwatch.StartNew();
-        var limit = timeout ?? TimeSpan.FromSeconds(10);
-        TimeSpan? streakStart = null;
-        var inARow = 0;
-        var last = "";
-        while (inARow < streak)
-        {
-            if (clock.Elapsed > limit)
-            {
-                throw new TimeoutException($"reviews not served by {workload} {streak} times in a row after {limit.TotalSeconds:0.#} s (last answer: {last})");
-            }
-
-            last = await CallReviewsAsync(endUser);
-            if (last == workload)
-            {
-                // When the answer arrived: an upper bound of when the change took effect.
-                streakStart ??= clock.Elapsed;
-                inARow++;
-            }
-            else
-            {
-                streakStart = null;
-                inARow = 0;
-            }
-        }
-
-        return streakStart!.Value;
-    }
-
-    /// <summary>
     /// Waits until the control plane's store holds VirtualService default/reviews as
     /// <paramref name="holds"/> accepts it (its JSON, or null when there is none), then until the
     /// client's sidecar ACKed that generation. Proof that a file save reached the client — unlike a
@@ -174,6 +139,9 @@ public sealed class MeshTestCluster : IAsyncDisposable
 
     public ProxyHost SidecarOf(string version) => _reviews[$"reviews-{version}"].Sidecar;
 
+    /// <summary>The app of a reviews workload (it answers with its name and records what its sidecar passed in).</summary>
+    public TestBackend AppOf(string version) => _reviews[$"reviews-{version}"].App;
+
     /// <summary>Stops a reviews workload: its sidecar disconnects, then its app.</summary>
     public async Task StopReviewsAsync(string version)
     {
@@ -188,7 +156,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
     {
         var (app, sidecar) = _reviews[$"reviews-{version}"];
         _reviews.Remove($"reviews-{version}");
-        await Task.WhenAll(sidecar.KillAsync(), app.KillAsync().AsTask());
+        await Task.WhenAll(sidecar.KillAsync(), app.KillAsync());
     }
 
     /// <summary>Kills only a reviews workload's sidecar; its app keeps running (reachable only through that sidecar).</summary>
@@ -265,7 +233,7 @@ public sealed class MeshTestCluster : IAsyncDisposable
     /// <param name="token">Its bootstrap token when the control plane is down (<see cref="ReviewsToken"/>).</param>
     public async Task<ProxyHost> StartReviewsAsync(string version, string? token = null)
     {
-        var app = await WorkloadApp.StartAsync($"reviews-{version}");
+        var app = await TestBackend.StartAsync($"reviews-{version}");
         var sidecar = await MeshProxies.StartSidecarAsync(
             new SidecarSpec($"reviews-{version}", "reviews", version) { AppPort = app.Port }, ControlPlane, token);
         _reviews[$"reviews-{version}"] = (app, sidecar);

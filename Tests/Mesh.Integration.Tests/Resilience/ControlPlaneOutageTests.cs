@@ -50,8 +50,8 @@ public sealed class ControlPlaneOutageTests(ITestOutputHelper output)
         Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 20 }, await mesh.CountAsync(20));
 
         // And the new streams are live: a change after the restart reaches traffic.
-        await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v1"));
-        await mesh.WaitUntilServedByAsync("reviews-v1");
+        await mesh.ControlPlane.WaitForSyncedAtAsync(MeshTestCluster.ClientId, await mesh.ControlPlane.ApplyAsync(RoutingYaml.AllTo("v1")));
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v1"] = 10 }, await mesh.CountAsync(10));
     }
 
     /// <summary>

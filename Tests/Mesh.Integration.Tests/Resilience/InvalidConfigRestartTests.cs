@@ -23,7 +23,7 @@ public sealed class InvalidConfigRestartTests(ITestOutputHelper output)
 
         await mesh.WaitForReviewsVirtualServiceAsync(json => json is not null);
         var generation = await mesh.ControlPlane.GenerationAsync();
-        await mesh.WaitUntilServedByAsync("reviews-v2");
+        Assert.Equal(new Dictionary<string, int> { ["reviews-v2"] = 10 }, await mesh.CountAsync(10));
         using var stopTraffic = new CancellationTokenSource();
         var traffic = TrafficProbe.RunAsync(mesh, stopTraffic.Token);
 

@@ -1,7 +1,9 @@
 using System.Net;
 using Mesh.Integration.Tests.Infrastructure;
 using Mesh.Integration.Tests.L4;
+using Mesh.Testing.Backends;
 using Mesh.Testing.ControlPlane;
+using Mesh.Testing.Proxy;
 
 namespace Mesh.Integration.Tests.Resilience;
 
@@ -37,7 +39,7 @@ public sealed class LocalityTaskTests
     {
         const int Calls = 1000;
         await using var task = await LocalityTask.StartAsync("locality-distribute-destination-rule.yaml");
-        await task.WaitUntilServedByAsync("helloworld-region1-zone2", streak: 1);
+        await task.WaitForEndpointsAsync("helloworld-region1-zone1", "helloworld-region1-zone2", "helloworld-region3-zone4");
 
         var counts = new Dictionary<string, int>();
         for (var i = 0; i < Calls; i++)
@@ -61,8 +63,9 @@ public sealed class LocalityTaskTests
         private readonly string _root;
         private readonly TestControlPlane _controlPlane;
         private readonly List<IAsyncDisposable> _parts = [];
-        private readonly Dictionary<string, WorkloadApp> _apps = [];
+        private readonly Dictionary<string, TestBackend> _apps = [];
         private HttpClient _client = null!;
+        private ProxyHost _curl = null!;
 
         private LocalityTask(string root, TestControlPlane controlPlane)
         {
@@ -82,7 +85,7 @@ public sealed class LocalityTaskTests
                 foreach (var (region, zone) in Localities)
                 {
                     var name = $"helloworld-{region}-{zone}";
-                    var app = await WorkloadApp.StartAsync(name);
+                    var app = await TestBackend.StartAsync(name);
                     task._apps[name] = app;
                     task._parts.Add(app);
                     task._parts.Add(await MeshProxies.StartSidecarAsync(
@@ -95,6 +98,7 @@ public sealed class LocalityTaskTests
                     new SidecarSpec("curl", "curl", "v1") { Upstreams = ["helloworld"], ServicePort = 5000, Namespace = "sample", Labels = At("region1", "zone1") },
                     task._controlPlane);
                 task._parts.Add(curl);
+                task._curl = curl;
                 task._client = new HttpClient { BaseAddress = curl.Outbound("helloworld"), Timeout = TimeSpan.FromSeconds(10) };
                 await task._controlPlane.WaitForSyncedAsync(ids);
                 return task;
@@ -126,6 +130,20 @@ public sealed class LocalityTaskTests
                 inARow = last == workload ? inARow + 1 : 0;
                 return inARow >= streak;
             }, lastSeen: () => last, budget: TimeSpan.FromSeconds(30));
+        }
+
+        /// <summary>
+        /// Waits until curl's sidecar holds exactly these helloworld endpoints (a locality the
+        /// distribution gives no weight is not sent): before that a distribution counts a different
+        /// set, and one answer from a zone proves only that zone.
+        /// </summary>
+        public async Task WaitForEndpointsAsync(params string[] workloads)
+        {
+            IReadOnlySet<string> last = new HashSet<string>();
+            await Poll.UntilAsync(
+                $"curl's sidecar to hold the helloworld endpoints {string.Join(", ", workloads)}",
+                () => (last = _curl.EndpointWorkloads("helloworld.sample.svc.cluster.local")).SetEquals(workloads),
+                lastSeen: () => string.Join(", ", last));
         }
 
         public ValueTask StopAppAsync(string workload) => _apps[workload].DisposeAsync();

@@ -43,14 +43,16 @@ public sealed class ReadinessProbeTests
             Assert.Equal("vm", app.Last.Headers["x-probe"]);
 
             Volatile.Write(ref healthy, false);
-            await clock.AdvanceUntilAsync("one failure", Period, () => app.RequestCount >= 2);
+            await ProbeOnceAsync(clock, app, "the first failing probe");
             Assert.True(state.Ready); // one failure is below the threshold of 2
-            await clock.AdvanceUntilAsync("the workload reported not ready", Period, () => !state.Ready);
+            await ProbeOnceAsync(clock, app, "the second failing probe");
+            await Poll.UntilAsync("the workload reported not ready", () => !state.Ready);
             Assert.Equal(3, state.Version);
             Assert.Contains("answered 503", state.Reason, StringComparison.Ordinal);
 
             Volatile.Write(ref healthy, true);
-            await clock.AdvanceUntilAsync("the workload reported ready again", Period, () => state.Ready);
+            await ProbeOnceAsync(clock, app, "the passing probe");
+            await Poll.UntilAsync("the workload reported ready again", () => state.Ready);
             Assert.Equal(4, state.Version);
         }
         finally
@@ -88,6 +90,22 @@ public sealed class ReadinessProbeTests
 
         Assert.True(result.Failed);
         Assert.Contains(result.Failures!, f => f.Contains("Mesh:ReadinessProbe", StringComparison.Ordinal) && f.Contains(error, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// One probe period: moves the clock once, while no probe is in flight, and waits until that
+    /// period's probe reached the app and finished. The probe's own timeout (1 s, Istio's default)
+    /// is as long as the period: advancing by a period while a probe is in flight would time it out
+    /// ("no answer within 1 s" instead of "answered 503"), and advancing twice would run two probes.
+    /// </summary>
+    private static async Task ProbeOnceAsync(TestClock clock, TestBackend app, string what)
+    {
+        var before = app.RequestCount;
+        await Poll.UntilAsync("only the probe period armed (no probe in flight)", () => clock.ArmedTimers is [var period] && period == Period,
+            () => string.Join(", ", clock.ArmedTimers));
+        clock.Advance(Period);
+        await Poll.UntilAsync($"{what} to reach the app and finish", () => app.RequestCount == before + 1 && clock.ArmedTimers.Count == 1,
+            () => $"{app.RequestCount - before} requests; armed timers due in [{string.Join(", ", clock.ArmedTimers)}]");
     }
 
     private static ReadinessProbeSpec Probe(string json)

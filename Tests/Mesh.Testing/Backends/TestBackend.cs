@@ -80,7 +80,12 @@ public sealed class TestBackend : IAsyncDisposable
     }
 
     /// <summary>Stops serving: the port is closed, as when the workload goes away.</summary>
-    public async Task StopAsync()
+    public Task StopAsync() => StopAsync(CancellationToken.None);
+
+    /// <summary>Stops it as a crash does: open connections are aborted, nothing drains.</summary>
+    public Task KillAsync() => StopAsync(new CancellationToken(canceled: true));
+
+    private async Task StopAsync(CancellationToken graceful)
     {
         if (_stopped)
         {
@@ -88,7 +93,7 @@ public sealed class TestBackend : IAsyncDisposable
         }
 
         _stopped = true;
-        await _app.StopAsync();
+        await _app.StopAsync(graceful);
         await _app.DisposeAsync();
     }
 
