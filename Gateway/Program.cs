@@ -9,14 +9,9 @@ using Mesh.Proxy.Security;
 using Mesh.Proxy.Telemetry;
 using Mesh.Proxy.Traffic;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddMeshProxy(MeshProxyMode.Gateway)
+return MeshProxyProgram.Run(args, MeshProxyMode.Gateway, proxy => proxy
     .AddFeature<SecurityFeature>()
     .AddFeature<TrafficFeature>()
     .AddFeature<TelemetryFeature>()
     .AddFeature<L4Feature>()
-    .AddFeature<GatewayFeature>();
-
-var app = builder.Build();
-app.MapMeshProxy();
-app.Run();
+    .AddFeature<GatewayFeature>());

@@ -15,15 +15,9 @@ if (args.Length > 0 && args[0] == CaptureCommand.Verb)
     return CaptureCommand.Run(args[1..], Console.Out, Console.Error);
 }
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddMeshProxy(MeshProxyMode.Sidecar)
+return MeshProxyProgram.Run(args, MeshProxyMode.Sidecar, proxy => proxy
     .AddFeature<SecurityFeature>()
     .AddFeature<TrafficFeature>()
     .AddFeature<TelemetryFeature>()
     .AddFeature<L4Feature>()
-    .AddFeature<DnsFeature>();
-
-var app = builder.Build();
-app.MapMeshProxy();
-app.Run();
-return 0;
+    .AddFeature<DnsFeature>());

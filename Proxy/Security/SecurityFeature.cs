@@ -1,3 +1,4 @@
+using Mesh.Proxy.Core.Configuration;
 using Mesh.Proxy.Core.Hosting;
 using Mesh.Proxy.Core.Pipeline;
 using Mesh.Proxy.Security.Certificates;
@@ -6,6 +7,7 @@ using Mesh.Proxy.Security.ExtAuthz;
 using Mesh.Proxy.Security.Jwt;
 using Mesh.Proxy.Security.Policy;
 using Mesh.Proxy.Security.Tls;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -22,8 +24,9 @@ public sealed class SecurityFeature : IProxyFeatureModule
     {
         ArgumentNullException.ThrowIfNull(feature);
         var services = feature.Services;
+        var section = feature.Configuration.GetSection(ProxySecurityOptions.SectionName);
         services.AddOptions<ProxySecurityOptions>()
-            .Bind(feature.Configuration.GetSection(ProxySecurityOptions.SectionName))
+            .Configure(options => ProxySettingsException.Binding(() => section.Bind(options)))
             .Validate(o => o.CertificateLifetime >= TimeSpan.Zero && o.CertificateWaitTimeout > TimeSpan.Zero, "Mesh:Security:CertificateLifetime must not be negative and CertificateWaitTimeout must be positive")
             .ValidateOnStart();
         services.TryAddSingleton<WorkloadCertificateManager>();

@@ -48,8 +48,8 @@ public static class MeshProxyHostingExtensions
             if (!string.IsNullOrEmpty(configured)
                 && (!Enum.TryParse<MeshProxyMode>(configured, ignoreCase: true, out var configuredMode) || configuredMode != fixedMode))
             {
-                throw new InvalidOperationException(
-                    $"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)} is '{configured}' but this host runs the proxy in {fixedMode} mode.");
+                throw new ProxySettingsException(
+                    [$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)} is '{configured}' but this host runs the proxy in {fixedMode} mode."]);
             }
 
             builder.Configuration[$"{MeshProxyOptions.SectionName}:{nameof(MeshProxyOptions.Mode)}"] = fixedMode.ToString();
@@ -70,12 +70,20 @@ public static class MeshProxyHostingExtensions
                 // and start-up failures, which also end the process with their exception.
                 ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "None",
                 ["Logging:LogLevel:Yarp"] = "Warning",
+
+                // The host logs a hosted service that fails to start ("Hosting failed to start", Error)
+                // with its stack trace before it rethrows; the proxy programs report what that can be
+                // (a listener that cannot be opened, bad settings) as one line (MeshProxyProgram), and
+                // anything else ends the process with its trace anyway. A BackgroundService that fails
+                // later is still logged (Critical, as it stops the host).
+                ["Logging:LogLevel:Microsoft.Extensions.Hosting.Internal.Host"] = "Critical",
                 ["Logging:LogLevel:Grpc"] = "Warning",
             },
         });
 
         var services = builder.Services;
-        services.AddOptions<MeshProxyOptions>().Bind(builder.Configuration.GetSection(MeshProxyOptions.SectionName)).ValidateOnStart();
+        var section = builder.Configuration.GetSection(MeshProxyOptions.SectionName);
+        services.AddOptions<MeshProxyOptions>().Configure(options => ProxySettingsException.Binding(() => section.Bind(options))).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MeshProxyOptions>, MeshProxyOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton(sp => ListenerSet.Create(sp.GetRequiredService<IOptions<MeshProxyOptions>>().Value));

@@ -7,8 +7,9 @@ namespace Mesh.Proxy.Dns.Serving;
 
 /// <summary>
 /// ARSoft's server transport over a TCP listener the proxy bound itself: each connection carries
-/// queries with a two-byte length prefix (RFC 1035 §4.2.2), answered in order, until the client
-/// closes it or stays idle for <see cref="IdleTimeout"/>.
+/// queries with a two-byte length prefix (RFC 1035 §4.2.2), each answered when its answer is ready
+/// (pipelined queries may be answered out of order, as RFC 7766 allows), until the client closes it
+/// or stays idle for <see cref="IdleTimeout"/>.
 /// </summary>
 internal sealed class BoundTcpTransport(TcpListener listener) : IServerTransport
 {
@@ -43,8 +44,19 @@ internal sealed class BoundTcpTransport(TcpListener listener) : IServerTransport
         }
     }
 
+    /// <summary>
+    /// One client's connection. It closes itself, once reading has ended (the client closed it, it
+    /// stayed idle, or it failed) and every query it read has been answered — never when ARSoft's
+    /// server disposes it: the server disposes a connection whenever its count of queries being
+    /// answered drops to zero, and counts the next read only after the answer's task is started, so
+    /// an answer sent before the read loop came round closed the connection under a client that
+    /// reuses it (DnsClient.NET and glibc do), and the client's next query failed at once.
+    /// </summary>
     private sealed class Connection(BoundTcpTransport transport, Socket socket) : IServerConnection
     {
+        // The reader, plus one for each query read and not yet answered; the socket closes at zero.
+        private int _holds = 1;
+
         public IServerTransport Transport => transport;
 
         public IPEndPoint RemoteEndPoint => (IPEndPoint)socket.RemoteEndPoint!;
@@ -56,6 +68,51 @@ internal sealed class BoundTcpTransport(TcpListener listener) : IServerTransport
         public Task<bool> InitializeAsync(CancellationToken token) => Task.FromResult(true);
 
         public async Task<DnsReceivedRawPackage?> ReceiveAsync(CancellationToken token)
+        {
+            if (await ReadQueryAsync(token) is { } query)
+            {
+                Interlocked.Increment(ref _holds);
+                return query;
+            }
+
+            CanRead = false;
+            Release();
+            return null;
+        }
+
+        public async Task<bool> SendAsync(DnsRawPackage package, CancellationToken token)
+        {
+            try
+            {
+                await socket.SendAsync(package.ToArraySegment(true), SocketFlags.None, token);
+                return true;
+            }
+            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                // The connection is broken: closing it ends the read waiting on it too.
+                socket.Dispose();
+                return false;
+            }
+            finally
+            {
+                Release();
+            }
+        }
+
+        public void Dispose()
+        {
+            // Closed by Release (above), not by the server.
+        }
+
+        private void Release()
+        {
+            if (Interlocked.Decrement(ref _holds) == 0)
+            {
+                socket.Dispose();
+            }
+        }
+
+        private async Task<DnsReceivedRawPackage?> ReadQueryAsync(CancellationToken token)
         {
             using var idle = CancellationTokenSource.CreateLinkedTokenSource(token);
             idle.CancelAfter(IdleTimeout);
@@ -70,32 +127,36 @@ internal sealed class BoundTcpTransport(TcpListener listener) : IServerTransport
                 var length = BinaryPrimitives.ReadUInt16BigEndian(header);
                 var buffer = new byte[DnsRawPackage.LENGTH_HEADER_LENGTH + length];
                 header.CopyTo(buffer, 0);
-                return await ReadAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), idle.Token)
-                    ? new DnsReceivedRawPackage(buffer, RemoteEndPoint, LocalEndPoint)
-                    : null;
+                if (!await ReadAsync(buffer.AsMemory(DnsRawPackage.LENGTH_HEADER_LENGTH), idle.Token))
+                {
+                    return null;
+                }
+
+                return Parses(new ArraySegment<byte>(buffer, DnsRawPackage.LENGTH_HEADER_LENGTH, length)) ? new DnsReceivedRawPackage(buffer, RemoteEndPoint, LocalEndPoint) : null;
             }
             catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
             {
-                CanRead = false;
                 return null;
             }
         }
 
-        public async Task<bool> SendAsync(DnsRawPackage package, CancellationToken token)
+        /// <summary>
+        /// Whether the server can read the message: it sends nothing for one it cannot, so that
+        /// query would never be answered (nor the connection closed). A client sending one loses the
+        /// connection instead.
+        /// </summary>
+        private static bool Parses(ArraySegment<byte> message)
         {
             try
             {
-                await socket.SendAsync(package.ToArraySegment(true), SocketFlags.None, token);
+                DnsMessage.Parse(message);
                 return true;
             }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException or ObjectDisposedException)
+            catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                CanRead = false;
                 return false;
             }
         }
-
-        public void Dispose() => socket.Dispose();
 
         private async Task<bool> ReadAsync(Memory<byte> buffer, CancellationToken token)
         {
@@ -104,7 +165,6 @@ internal sealed class BoundTcpTransport(TcpListener listener) : IServerTransport
                 var read = await socket.ReceiveAsync(buffer, SocketFlags.None, token);
                 if (read == 0)
                 {
-                    CanRead = false;
                     return false;
                 }
 

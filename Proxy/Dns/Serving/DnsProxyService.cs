@@ -37,7 +37,17 @@ internal sealed partial class DnsProxyService(IOptions<MeshProxyOptions> options
 
         var answerer = new DnsAnswerer(() => routing.Current?.FeatureModels.Get<DnsNameTable>(), new DnsForwarder(upstreams, TimeSpan.FromMilliseconds(dns.UpstreamTimeoutMs)));
         var bind = IPAddress.Parse(dns.BindAddress);
-        _server = DnsProxyServer.Start(new IPEndPoint(bind, dns.Port), answerer.AnswerAsync, logger);
+        var endPoint = new IPEndPoint(bind, dns.Port);
+        try
+        {
+            _server = DnsProxyServer.Start(endPoint, answerer.AnswerAsync, logger);
+        }
+        catch (SocketException ex)
+        {
+            // The sidecar program reports it as the one line it is (MeshProxyProgram), as Kestrel's listeners do.
+            throw new IOException($"Mesh:Dns:Port: cannot listen on {endPoint} (UDP and TCP): {ex.Message}.", ex);
+        }
+
         Log.Listening(logger, _server.EndPoint, string.Join(", ", upstreams));
         if (dns.IPv6 && dns.Port != 0 && bind.Equals(IPAddress.Loopback))
         {

@@ -76,6 +76,25 @@ internal sealed class PodProcess : IDisposable
         return pod;
     }
 
+    /// <summary>
+    /// Waits until the program ends by itself (and its output is all read); its exit code. A program
+    /// still running after <paramref name="patience"/> fails the test with its output.
+    /// </summary>
+    public async Task<int> ExitCodeAsync(TimeSpan patience)
+    {
+        using var spent = new CancellationTokenSource(patience);
+        try
+        {
+            await _process.WaitForExitAsync(spent.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new Xunit.Sdk.XunitException($"{Name} did not exit within {patience}\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
     /// <summary>Stops the container as the kubelet would kill it, and waits until it is gone.</summary>
     public void Stop()
     {

@@ -25,7 +25,7 @@ public sealed partial class SidecarProgramDnsTests
 
     private static readonly IPAddress UpstreamAnswer = IPAddress.Parse("192.0.2.10");
 
-    [Fact(Skip = "Flaky, issue 16: failed 2 of 7 runs of Mesh.Hosting.Tests on the JIT build (a UDP query, once NXDOMAIN and once forwarded, timed out with Retries = 0 after earlier answers on the same socket); not yet diagnosed whether the DNS proxy drops a reply (the AOT run of tools/test-aot passed it before this was seen).")]
+    [Fact]
     public async Task The_sidecar_program_answers_mesh_names_and_forwards_the_rest_over_udp_and_tcp()
     {
         await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions { BootstrapKey = TestControlPlaneOptions.DefaultBootstrapKey });

@@ -17,9 +17,9 @@ namespace Mesh.Proxy.Tests.Dns;
 /// </summary>
 public sealed class DnsProxyTests : IAsyncLifetime
 {
-    private const string ReviewsVip = "240.241.0.7";
+    internal const string ReviewsVip = "240.241.0.7";
     private const string RatingsVip = "240.241.0.9";
-    private const string HttpbinVip = "240.240.0.3";
+    internal const string HttpbinVip = "240.240.0.3";
     private readonly List<string> _upstreamQuestions = [];
     private DnsProxyServer? _upstream;
     private DnsProxyServer? _proxy;
@@ -185,7 +185,8 @@ public sealed class DnsProxyTests : IAsyncLifetime
         Assert.StartsWith("service_addresses[0] (bad.default.svc.cluster.local).addresses: 'not-an-ip'", Assert.Single(errors.All), StringComparison.Ordinal);
     }
 
-    private static DnsNameTable Table()
+    /// <summary>reviews and ratings (another namespace) as mesh services, httpbin.org as a ServiceEntry host, seen from namespace default.</summary>
+    internal static DnsNameTable Table()
     {
         ServiceAddress[] services =
         [

@@ -71,7 +71,7 @@ public static class ProcessSpecs
             env[key] = value;
         }
 
-        return new ProcessSpec { Name = sidecar.Name, FileName = run.SidecarBinary(sidecar.Jit), Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
+        return new ProcessSpec { Name = sidecar.Name, FileName = run.SidecarBinary(sidecar.Build), Cpus = run.Settings.SutCpus, Environment = DotnetEnvironment(env) };
     }
 
     /// <param name="servicePort">The Gateway server port its one listener serves (80; the TCP row: Istio's tcp port 31400).</param>

@@ -54,11 +54,18 @@ public sealed class RunContext : IAsyncDisposable
     public string? SidecarAotPath => AotBinary("sidecar-aot", "Mesh.Sidecar");
 
     /// <summary>
-    /// The sidecar the default rows run: the shipped build (Native AOT, docs/containers.md), or
-    /// <paramref name="jit"/> the JIT build. Without the AOT build (--no-aot) the JIT build stands
-    /// in, and the results' method says so (<see cref="ShippedBuildsAreAot"/>).
+    /// The sidecar a row runs: the shipped build (Native AOT, docs/containers.md), the JIT build, or
+    /// a Native AOT variant. Without the AOT build (--no-aot) the JIT build stands in for the shipped
+    /// one, and the results' method says so (<see cref="ShippedBuildsAreAot"/>); a variant nothing
+    /// stands in for: its row fails, saying how to build it.
     /// </summary>
-    public string SidecarBinary(bool jit) => jit ? SidecarJitPath : SidecarAotPath ?? SidecarJitPath;
+    public string SidecarBinary(SidecarBuild build) => build switch
+    {
+        SidecarBuild.Jit => SidecarJitPath,
+        SidecarBuild.Shipped => SidecarAotPath ?? SidecarJitPath,
+        _ => AotBinary(build.VariantFolder()!, "Mesh.Sidecar")
+            ?? throw new FileNotFoundException($"{Path.Combine(Settings.BuildDirectory, build.VariantFolder()!, "Mesh.Sidecar")} is missing: bench/run publishes it with the Native AOT builds (not with --no-aot; --build-only to build only)"),
+    };
 
     /// <summary>The gateway the gateway rows run: the shipped Native AOT build, else the JIT build.</summary>
     public string GatewayPath => AotBinary("gateway-aot", "Mesh.Gateway") ?? Binary("gateway", "Mesh.Gateway");

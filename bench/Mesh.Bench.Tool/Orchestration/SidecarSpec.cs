@@ -30,8 +30,8 @@ public sealed record SidecarSpec
 
     public required int AdminPort { get; init; }
 
-    /// <summary>Run the JIT build of the sidecar instead of the shipped Native AOT one.</summary>
-    public bool Jit { get; init; }
+    /// <summary>Which build of the sidecar runs: the shipped Native AOT one, or one to compare it with.</summary>
+    public SidecarBuild Build { get; init; }
 
     public string Namespace { get; init; } = "default";
 

@@ -48,7 +48,7 @@ public sealed class StartupBenchmark(RunContext run, SharedServices shared)
             InboundListenPort = inboundPort,
             AppPort = shared.BackendPort,
             AdminPort = adminPort,
-            Jit = !aot,
+            Build = aot ? SidecarBuild.Shipped : SidecarBuild.Jit,
         }, shared.ControlPlaneGrpcPort);
 
         var started = Stopwatch.GetTimestamp();

@@ -7,21 +7,25 @@ namespace Mesh.Bench.Tool.Scenarios;
 /// → backend; Istio's "server sidecar only"). Two hops: the real mesh path, load → client sidecar
 /// outbound listener → server sidecar inbound listener → backend, with the client routing by the
 /// snapshot the control plane pushed (Istio's "both sidecars"). Optionally gRPC (h2c) or mTLS. The
-/// sidecars are the shipped build (Native AOT); <c>*-jit</c> rows run the JIT build for comparison.
+/// sidecars are the shipped build (Native AOT); <c>*-jit</c> rows run the JIT build for comparison,
+/// <c>*-speed</c> and <c>*-native</c> rows Native AOT variants (<see cref="SidecarBuild"/>).
 /// </summary>
-public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false, bool jit = false) : Scenario
+public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls = false, SidecarBuild build = SidecarBuild.Shipped) : Scenario
 {
     public const string MtlsNamespace = "bench-mtls";
 
-    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "") + (jit ? "-jit" : "");
+    public override string Name => (grpc ? "grpc-" : "") + $"sidecar-{hops}" + (mtls ? "-mtls" : "") + build.RowSuffix();
 
     public override string Title => (grpc ? "gRPC unary through " : "") + (hops == 1
         ? "one Mesh sidecar (server side: inbound → backend)"
-        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "") + (jit ? ", JIT build" : "");
+        : "two Mesh sidecars (client outbound → server inbound → backend)") + (mtls ? ", mTLS between them" : hops == 2 ? ", plaintext" : "") + build.TitleSuffix();
 
     public override bool Grpc => grpc;
 
     public override bool Dotnet => true;
+
+    /// <summary>The Native AOT variants are measured when asked for (--only), not in every full run.</summary>
+    public override bool OnlyWhenNamed => build.VariantFolder() is not null;
 
     /// <summary>Each scenario forms its own service so clients of one never balance onto another's server.</summary>
     private string Service => "echo-" + Name;
@@ -31,7 +35,7 @@ public sealed class MeshSidecarScenario(int hops, bool grpc = false, bool mtls =
         var port = await MeshStarter.StartSidecarPathAsync(
             run,
             shared,
-            new SidecarPath(Name, Service, mtls ? MtlsNamespace : "default", hops, grpc ? shared.GrpcBackendPort : shared.BackendPort, grpc ? "GRPC" : "HTTP", jit),
+            new SidecarPath(Name, Service, mtls ? MtlsNamespace : "default", hops, grpc ? shared.GrpcBackendPort : shared.BackendPort, grpc ? "GRPC" : "HTTP", build),
             p => Add(p));
         Target = new Uri($"http://127.0.0.1:{port}/");
 

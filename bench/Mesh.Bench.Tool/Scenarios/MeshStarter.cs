@@ -40,7 +40,7 @@ internal static class MeshStarter
             AppPort = path.AppPort,
             Protocol = path.Protocol,
             AdminPort = run.Ports.Next(),
-            Jit = path.Jit,
+            Build = path.Build,
         }));
         if (path.Hops < 2)
         {
@@ -58,7 +58,7 @@ internal static class MeshStarter
             OutboundListenPort = outboundPort,
             Protocol = path.Protocol,
             AdminPort = run.Ports.Next(),
-            Jit = path.Jit,
+            Build = path.Build,
         }));
         return outboundPort;
     }
@@ -94,4 +94,4 @@ internal static class MeshStarter
 }
 
 /// <summary>One configuration's sidecars: its name, the service the server forms, namespace, hops, the app port and protocol.</summary>
-internal sealed record SidecarPath(string Name, string Service, string Namespace, int Hops, int AppPort, string Protocol, bool Jit = false);
+internal sealed record SidecarPath(string Name, string Service, string Namespace, int Hops, int AppPort, string Protocol, SidecarBuild Build = SidecarBuild.Shipped);

@@ -22,6 +22,9 @@ public abstract class Scenario
     /// <summary>Runs .NET proxies, which need the long JIT warm-up.</summary>
     public virtual bool Dotnet => false;
 
+    /// <summary>Left out of a run without --only; run when --only names it (a comparison row, not a headline one).</summary>
+    public virtual bool OnlyWhenNamed => false;
+
     public Uri Target { get; protected set; } = new("http://127.0.0.1/");
 
     /// <summary>The measured processes (each with its children), in path order.</summary>

@@ -1,6 +1,11 @@
+using Mesh.Bench.Tool.Orchestration;
+
 namespace Mesh.Bench.Tool.Scenarios;
 
-/// <summary>Every data-path configuration, in table order (references first, then the mesh paths).</summary>
+/// <summary>
+/// Every data-path configuration, in table order (references first, then the mesh paths). The
+/// Native AOT variants of the sidecar run only when --only names them (<see cref="Scenario.OnlyWhenNamed"/>).
+/// </summary>
 public static class ScenarioCatalog
 {
     public static IReadOnlyList<Scenario> All() =>
@@ -12,8 +17,10 @@ public static class ScenarioCatalog
         new MeshSidecarScenario(hops: 1),
         new MeshSidecarScenario(hops: 2),
         new MeshSidecarScenario(hops: 2, mtls: true),
-        new MeshSidecarScenario(hops: 1, jit: true),
-        new MeshSidecarScenario(hops: 2, jit: true),
+        new MeshSidecarScenario(hops: 1, build: SidecarBuild.Jit),
+        new MeshSidecarScenario(hops: 2, build: SidecarBuild.Jit),
+        new MeshSidecarScenario(hops: 1, build: SidecarBuild.AotSpeed),
+        new MeshSidecarScenario(hops: 1, build: SidecarBuild.AotNative),
         new GatewayScenario(),
         new DirectScenario(grpc: true),
         new MeshSidecarScenario(hops: 2, grpc: true),

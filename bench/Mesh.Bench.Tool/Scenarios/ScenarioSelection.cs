@@ -20,7 +20,10 @@ public static class ScenarioSelection
         }
     }
 
-    /// <summary>The configurations of <paramref name="catalog"/> to run: all without --only, else the named ones (in table order).</summary>
+    /// <summary>
+    /// The configurations of <paramref name="catalog"/> to run: without --only all but those run only
+    /// when named, else the named ones (in table order).
+    /// </summary>
     public static List<T> Select<T>(IEnumerable<T> catalog, IReadOnlyList<string>? only)
-        where T : Scenario => [.. catalog.Where(s => only is null || only.Contains(s.Name))];
+        where T : Scenario => [.. catalog.Where(s => only is null ? !s.OnlyWhenNamed : only.Contains(s.Name))];
 }
