@@ -96,7 +96,9 @@ public sealed class ProductPageTests
         // how long they took is bounded from below only (an upper bound fails on a busy machine).
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(380), $"two 200 ms tries took {clock.Elapsed}");
         Assert.Contains(ProductPageRenderer.ReviewsErrorText, html, StringComparison.Ordinal);
-        Assert.Equal(2, reviews.Requests.Count);
+        // At most two tries reached the upstream: on a loaded machine a try can time out before its
+        // request arrived (a cold connection), so the count bounds the tries; the time proves two.
+        Assert.InRange(reviews.Requests.Count, 0, 2);
     }
 
     [Fact]
@@ -112,7 +114,9 @@ public sealed class ProductPageTests
         Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(180), $"one 200 ms try took {clock.Elapsed}");
         Assert.Contains(ProductPageRenderer.DetailsErrorText, html, StringComparison.Ordinal);
         Assert.Contains("stars-black", html, StringComparison.Ordinal);
-        Assert.Single(details.Requests);
+        // No retry: at most one try reached the upstream (the error text proves it timed out; on a
+        // loaded machine the try can time out before its request arrived: CI, 2026-12-07).
+        Assert.InRange(details.Requests.Count, 0, 1);
     }
 
     [Fact]
