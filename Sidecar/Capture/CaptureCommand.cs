@@ -75,7 +75,7 @@ internal static class CaptureCommand
             Iptables.Restore(family, CaptureRules.InstallScript(settings, family));
         }
 
-        output.WriteLine($"capture installed ({string.Join(" and ", families.Select(f => f.Name))}): outbound TCP -> {settings.OutboundCapturePort}, inbound TCP -> {settings.InboundCapturePort}"
+        output.WriteLine($"capture installed ({string.Join(" and ", families.Select(f => $"{f.Name}, {Iptables.Backend(f)}"))}): outbound TCP -> {settings.OutboundCapturePort}, inbound TCP -> {settings.InboundCapturePort}"
             + (settings.RedirectDns ? $", DNS -> {settings.DnsCapturePort}" : "")
             + $"; not captured: uid {string.Join(',', settings.ProxyUids)}, gid {string.Join(',', settings.ProxyGids)}");
         return 0;

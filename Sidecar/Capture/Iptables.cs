@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Net.Sockets;
@@ -12,12 +13,53 @@ internal sealed record IpFamily(string Name, AddressFamily AddressFamily, string
     public static IpFamily V6 { get; } = new("IPv6", AddressFamily.InterNetworkV6, "::1/128", "ip6tables");
 }
 
-/// <summary>The host's iptables (nat table): read with iptables-save, changed atomically with iptables-restore --noflush.</summary>
+/// <summary>
+/// The host's iptables (nat table): read with iptables-save, changed atomically with
+/// iptables-restore --noflush — of the backend the network namespace's rules are in (<see cref="Backend"/>).
+/// </summary>
 internal static class Iptables
 {
-    public static string SaveNat(IpFamily family) => Run($"{family.Tool}-save", ["-t", "nat"], stdin: null);
+    private static readonly ConcurrentDictionary<IpFamily, string> Backends = new();
 
-    public static void Restore(IpFamily family, string script) => Run($"{family.Tool}-restore", ["--noflush"], script);
+    public static string SaveNat(IpFamily family) => Run($"{Backend(family)}-save", ["-t", "nat"], stdin: null);
+
+    public static void Restore(IpFamily family, string script) => Run($"{Backend(family)}-restore", ["--noflush"], script);
+
+    /// <summary>
+    /// Which of the family's tools to run, chosen once per process as istio-iptables chooses: the
+    /// two backends (xtables-legacy and nf_tables) are separate rule sets in the kernel, and rules
+    /// added with one beside rules of the other would be evaluated in an order neither shows. So:
+    /// <c>iptables-legacy</c> when the namespace already has legacy rules (a node whose kube-proxy
+    /// or Docker uses legacy); else <c>iptables-nft</c> when it runs; else plain <c>iptables</c>
+    /// (a distribution without the suffixed names; whatever it is, it is the only one).
+    /// </summary>
+    public static string Backend(IpFamily family) => Backends.GetOrAdd(family, f => Choose(f, TrySave));
+
+    /// <summary>The choice of <see cref="Backend"/>, given what each <c>-save</c> tool prints (null: it does not run).</summary>
+    internal static string Choose(IpFamily family, Func<string, string?> save)
+    {
+        var legacy = family.Tool + "-legacy";
+        if (save(legacy) is { } legacyRules && legacyRules.Split('\n').Any(l => l.StartsWith("-A ", StringComparison.Ordinal)))
+        {
+            return legacy;
+        }
+
+        var nft = family.Tool + "-nft";
+        return save(nft) is not null ? nft : family.Tool;
+    }
+
+    // Every table (as istio-iptables looks): legacy rules in filter or mangle count as much as nat's.
+    private static string? TrySave(string tool)
+    {
+        try
+        {
+            return Run($"{tool}-save", [], stdin: null);
+        }
+        catch (CaptureFailedException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Whether <paramref name="family"/>'s tools run here (remove and show skip a family that has none).</summary>
     public static bool Available(IpFamily family)

@@ -16,7 +16,7 @@ namespace Mesh.Containers.Tests;
 /// routes, mesh-wide STRICT mTLS), and the images its Deployments name, built with
 /// `dotnet publish -t:PublishContainer`. Every pod the tests run comes from these manifests.
 /// </summary>
-public sealed class PublishedBookinfo : IAsyncLifetime
+public class PublishedBookinfo : IAsyncLifetime
 {
     public const string ConfigMountPath = "/etc/mesh/config";
 
@@ -40,6 +40,9 @@ public sealed class PublishedBookinfo : IAsyncLifetime
 
     public IReadOnlyDictionary<string, string> Images { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>More settings of the publish step (Mesh:Kubernetes:*), as command-line configuration.</summary>
+    protected virtual string[] PublishSettings => [];
+
     public async Task InitializeAsync()
     {
         if (DockerEnvironment.Unavailable is not null)
@@ -50,7 +53,7 @@ public sealed class PublishedBookinfo : IAsyncLifetime
         BookinfoPublishFixture.CreateConfigDirectory(AppHostConfigDirectory);
         var output = _root.Combine("deploy");
         var builder = BookinfoAppModel.Create(AppHostConfigDirectory, Publisher.Args(output,
-            $"--Mesh:Kubernetes:Tag={MeshImages.Tag}", "--Mesh:Kubernetes:Namespace=bookinfo"));
+            [$"--Mesh:Kubernetes:Tag={MeshImages.Tag}", "--Mesh:Kubernetes:Namespace=bookinfo", .. PublishSettings]));
         _mesh = builder.Resources.OfType<MeshControlPlaneResource>().Single();
         _mesh.DataDirectory = DataDirectory;
         var log = await Publisher.PublishAsync(builder);
@@ -126,4 +129,10 @@ public sealed class PublishedBookinfo : IAsyncLifetime
 
         File.WriteAllText(path, yaml);
     }
+}
+
+/// <summary>Bookinfo published with <c>Mesh:Kubernetes:Capture=iptables</c>: every meshed pod has the capture init container (docs/kubernetes.md).</summary>
+public sealed class PublishedBookinfoWithCapture : PublishedBookinfo
+{
+    protected override string[] PublishSettings => ["--Mesh:Kubernetes:Capture=iptables"];
 }

@@ -21,6 +21,13 @@ internal static class DockerEnvironment
     public static readonly string AotBaseImage =
         Environment.GetEnvironmentVariable("MESH_CONTAINER_AOT_BASE_IMAGE") is { Length: > 0 } image ? image : "localhost:5000/dotnet/runtime-deps:10.0";
 
+    /// <summary>
+    /// The sidecar's base: runtime-deps with iptables, since the sidecar's image is also the capture
+    /// init container's (<c>MESH_CONTAINER_PROXY_BASE_IMAGE</c> overrides it).
+    /// </summary>
+    public static readonly string ProxyBaseImage =
+        Environment.GetEnvironmentVariable("MESH_CONTAINER_PROXY_BASE_IMAGE") is { Length: > 0 } image ? image : "localhost:5000/mesh/proxy-base:10.0";
+
     static DockerEnvironment()
     {
         Unavailable = Probe();
@@ -59,7 +66,7 @@ internal static class DockerEnvironment
     // The base images must be in a registry (the SDK's container publishing pulls them from there).
     private static string? BaseImageMissing()
     {
-        foreach (var image in new[] { BaseImage, AotBaseImage })
+        foreach (var image in new[] { BaseImage, AotBaseImage, ProxyBaseImage })
         {
             var (exitCode, output) = Run("docker", "manifest", "inspect", "--insecure", image);
             if (exitCode != 0)

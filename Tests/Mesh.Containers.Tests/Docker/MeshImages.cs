@@ -8,7 +8,8 @@ namespace Mesh.Containers.Tests.Docker;
 /// the documented way — `dotnet publish -t:PublishContainer` on the base image, no Dockerfile —
 /// into the local Docker daemon: the control plane and the apps from the build the tests were
 /// compiled with (no-build publish: the build already happened) on aspnet, the sidecar and the
-/// gateway as they ship, Native AOT on runtime-deps. Repository names follow docs/kubernetes.md (project name, lower
+/// gateway as they ship, Native AOT: the gateway on runtime-deps, the sidecar on proxy-base
+/// (runtime-deps with iptables, for its capture init container). Repository names follow docs/kubernetes.md (project name, lower
 /// case, dots as dashes), which is how the manifests name them.
 /// </summary>
 internal static class MeshImages
@@ -44,8 +45,8 @@ internal static class MeshImages
         {
             var repository = RepositoryOf(project);
             var program = Path.GetFileNameWithoutExtension(project);
-            var (exitCode, output) = ShippedAsNativeAot.Contains(program)
-                ? PublishNativeAot(project, program, repository)
+            var (exitCode, output) = ShippedAsNativeAot.TryGetValue(program, out var aotBase)
+                ? PublishNativeAot(project, program, repository, aotBase)
                 : PublishFrameworkDependent(project, configuration, repository);
             if (exitCode != 0)
             {
@@ -58,8 +59,12 @@ internal static class MeshImages
         return images;
     }
 
-    /// <summary>The programs whose shipped image is a Native AOT build on runtime-deps (docs/containers.md).</summary>
-    private static readonly HashSet<string> ShippedAsNativeAot = ["Mesh.Sidecar", "Mesh.Gateway"];
+    /// <summary>The programs whose shipped image is a Native AOT build, and its base (docs/containers.md).</summary>
+    private static readonly Dictionary<string, string> ShippedAsNativeAot = new(StringComparer.Ordinal)
+    {
+        ["Mesh.Sidecar"] = DockerEnvironment.ProxyBaseImage,
+        ["Mesh.Gateway"] = DockerEnvironment.AotBaseImage,
+    };
 
     private static (int ExitCode, string Output) PublishFrameworkDependent(string project, string configuration, string repository)
     {
@@ -94,9 +99,9 @@ internal static class MeshImages
     /// Native AOT here, with an artifacts path of its own under the test output (kept, so a second
     /// run compiles only what changed, and apart from everyone's Debug builds).
     /// </summary>
-    private static (int ExitCode, string Output) PublishNativeAot(string project, string program, string repository)
+    private static (int ExitCode, string Output) PublishNativeAot(string project, string program, string repository, string baseImage)
     {
-        string[] container = ["-p:RuntimeIdentifier=linux-x64", "-p:PublishAot=true", $"-p:ContainerBaseImage={DockerEnvironment.AotBaseImage}",
+        string[] container = ["-p:RuntimeIdentifier=linux-x64", "-p:PublishAot=true", $"-p:ContainerBaseImage={baseImage}",
             $"-p:ContainerRepository={repository}", $"-p:ContainerImageTag={Tag}", "-nologo", "-v", "minimal"];
         if (ProxyProgram.IsSelected(program))
         {

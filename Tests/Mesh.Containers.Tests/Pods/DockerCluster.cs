@@ -1,6 +1,7 @@
 using DockerModels = global::Docker.DotNet.Models;
 using System.Net;
 using DotNet.Testcontainers.Builders;
+using DotNet.Testcontainers.Configurations;
 using DotNet.Testcontainers.Containers;
 using DotNet.Testcontainers.Networks;
 using Mesh.Containers.Tests.Docker;
@@ -34,6 +35,9 @@ internal sealed class DockerCluster : IAsyncDisposable
     }
 
     public IReadOnlyList<DockerPod> Pods => _pods;
+
+    /// <summary>The network's gateway: the host's address on the pod network, where a test listens for what leaves a pod.</summary>
+    public IPAddress HostAddress => IPAddress.Parse(_subnetPrefix + "1");
 
     /// <summary>
     /// A bridge network with a subnet of its own (a free 10.252.x.0/24), so that pod IPs are
@@ -96,10 +100,30 @@ internal sealed class DockerCluster : IAsyncDisposable
         _containers.Add(app);
         await app.StartAsync();
 
+        // The kubelet's order: plain init containers (the capture init container) run to completion,
+        // each of them successfully, before the native sidecar starts; all in the app's network namespace.
         IContainer? sidecar = null;
-        if (spec.InitContainers is { Count: > 0 })
+        var initContainers = new List<IContainer>();
+        var appId = app.Id;
+        foreach (var (init, i) in (spec.InitContainers ?? []).Where(c => c.RestartPolicy != "Always").Select((c, i) => (c, i)))
         {
-            var appId = app.Id;
+            var container = ManifestContainer.Create(init, pod.Environment(init, address), volumes)
+                .WithName($"{_network.Name}-{pod.PodName}-init-{i}")
+                .WithCreateParameterModifier(parameters => (parameters.HostConfig ??= new()).NetworkMode = "container:" + appId)
+                .WithWaitStrategy(Wait.ForUnixContainer().AddCustomWaitStrategy(new UntilExited(), o => o.WithMode(WaitStrategyMode.OneShot)))
+                .Build();
+            _containers.Add(container);
+            initContainers.Add(container);
+            await container.StartAsync();
+            if (await container.GetExitCodeAsync() is var exitCode and not 0)
+            {
+                var (stdout, stderr) = await container.GetLogsAsync();
+                throw new InvalidOperationException($"{pod.PodName}: init container {init.Name} exited with {exitCode}:\n{stdout}{stderr}");
+            }
+        }
+
+        if (spec.InitContainers?.Any(c => c.Name == pod.Sidecar.Name) == true)
+        {
             sidecar = ManifestContainer.Create(pod.Sidecar, pod.Environment(pod.Sidecar, address), volumes)
                 .WithName($"{_network.Name}-{pod.PodName}-sidecar")
                 .WithCreateParameterModifier(parameters => (parameters.HostConfig ??= new()).NetworkMode = "container:" + appId)
@@ -108,7 +132,7 @@ internal sealed class DockerCluster : IAsyncDisposable
             await sidecar.StartAsync();
         }
 
-        var running = new DockerPod(pod, app, sidecar, address);
+        var running = new DockerPod(pod, app, sidecar, address, initContainers);
         _pods.Add(running);
         return running;
     }
@@ -189,5 +213,15 @@ internal sealed class DockerCluster : IAsyncDisposable
         }
 
         return folders;
+    }
+
+    /// <summary>An init container is ready when it has run to completion (the exit code is read after).</summary>
+    private sealed class UntilExited : IWaitUntil
+    {
+        public async Task<bool> UntilAsync(IContainer container)
+        {
+            await container.GetExitCodeAsync();
+            return true;
+        }
     }
 }

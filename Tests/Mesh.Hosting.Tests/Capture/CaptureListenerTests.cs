@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Mesh.Hosting.Tests.Pods;
 using Mesh.Testing.Backends;
 using Mesh.Testing.ControlPlane;
@@ -82,7 +81,7 @@ public sealed class CaptureListenerTests
         var addresses = new Dictionary<string, string>();
         await Poll.UntilAsync(
             "the VM's sidecar holds the address of details",
-            async () => (sidecar.HasExited ? throw new Xunit.Sdk.XunitException($"the VM's sidecar exited\n{sidecar.Output}") : await ServiceAddressesAsync(client, admin, addresses)) && addresses.ContainsKey("details.default.svc.cluster.local"),
+            async () => (sidecar.HasExited ? throw new Xunit.Sdk.XunitException($"the VM's sidecar exited\n{sidecar.Output}") : await SidecarAdmin.ServiceAddressesAsync(client, admin, addresses)) && addresses.ContainsKey("details.default.svc.cluster.local"),
             () => sidecar.Output,
             Patience);
         var vip = addresses["details.default.svc.cluster.local"];
@@ -120,45 +119,6 @@ public sealed class CaptureListenerTests
             """);
         await Poll.UntilAsync("the VM's sidecar refuses what is not a mesh service", async () => (await CaptureCommandTests.CurlAsync(vm, outside.Url, proxyGroup: false)).ExitCode != 0, () => sidecar.Output, Patience);
         Assert.Equal((0, "details"), await CaptureCommandTests.CurlAsync(vm, $"http://{vip}:9080/", proxyGroup: false));
-    }
-
-    private static async Task<bool> ServiceAddressesAsync(HttpClient client, Uri admin, Dictionary<string, string> addresses)
-    {
-        try
-        {
-            using var dump = JsonDocument.Parse(await client.GetStringAsync(new Uri(admin, "config_dump")));
-            foreach (var service in Find(dump.RootElement, "service_addresses")?.EnumerateArray() ?? default)
-            {
-                addresses[service.GetProperty("name").GetString()!] = service.GetProperty("addresses")[0].GetString()!;
-            }
-
-            return addresses.Count > 0;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
-    private static JsonElement? Find(JsonElement element, string name)
-    {
-        if (element.ValueKind == JsonValueKind.Object)
-        {
-            foreach (var property in element.EnumerateObject())
-            {
-                if (property.Name == name)
-                {
-                    return property.Value;
-                }
-
-                if (Find(property.Value, name) is { } found)
-                {
-                    return found;
-                }
-            }
-        }
-
-        return null;
     }
 
     // A TCP client on the VM: a socket made in its network namespace, so the capture rules apply to it.

@@ -32,7 +32,7 @@ internal sealed class PublishedPod
     public string PodName => Deployment.Metadata.Name + "-0";
 
     public Dictionary<string, string> Environment(V1Container container, IPAddress podIp) =>
-        container.Env.ToDictionary(e => e.Name, e => e.ValueFrom?.FieldRef?.FieldPath switch
+        (container.Env ?? []).ToDictionary(e => e.Name, e => e.ValueFrom?.FieldRef?.FieldPath switch
         {
             null => e.Value,
             "metadata.name" => PodName,
