@@ -122,7 +122,7 @@ internal sealed class DockerCluster : IAsyncDisposable
             }
         }
 
-        if (spec.InitContainers?.Any(c => c.Name == pod.Sidecar.Name) == true)
+        if (spec.InitContainers?.Any(c => c.RestartPolicy == "Always") == true)
         {
             sidecar = ManifestContainer.Create(pod.Sidecar, pod.Environment(pod.Sidecar, address), volumes)
                 .WithName($"{_network.Name}-{pod.PodName}-sidecar")
