@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Mesh.Proxy.Core.Yarp.Http1;
@@ -94,6 +95,7 @@ internal sealed class Http1Connection : IDisposable
     }
 
     /// <summary>Appends body bytes, sending the buffer whenever it fills.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask WriteBodyAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         while (!data.IsEmpty)
@@ -112,6 +114,7 @@ internal sealed class Http1Connection : IDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
         if (_written > 0)
@@ -142,6 +145,7 @@ internal sealed class Http1Connection : IDisposable
     public void Consume(int count) => _readStart += count;
 
     /// <summary>Reads more bytes into the buffer (compacting or growing it); false at end of stream.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> FillAsync(CancellationToken cancellationToken)
     {
         if (_readStart > 0)
@@ -169,6 +173,7 @@ internal sealed class Http1Connection : IDisposable
     }
 
     /// <summary>Body bytes: from the buffer first, else straight from the stream into the caller's memory.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReadBodyAsync(Memory<byte> destination, CancellationToken cancellationToken)
     {
         if (_readStart < _readEnd)
@@ -186,6 +191,7 @@ internal sealed class Http1Connection : IDisposable
     /// The next CRLF-terminated line (without CRLF) as a range of the buffer, consumed; null at end of stream.
     /// The range stays valid until the next read.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<(int Start, int Length)?> ReadLineAsync(CancellationToken cancellationToken)
     {
         var searched = 0;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 
 namespace Mesh.Proxy.Core.Yarp.Http1;
@@ -39,6 +40,7 @@ internal sealed class Http1ConnectionPool : IDisposable
     public string HostHeader { get; }
 
     /// <summary>A connection for one exchange: an idle one that still looks alive, else a new one (<paramref name="pooled"/> false: always new).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<Http1Connection> RentAsync(bool pooled, CancellationToken cancellationToken)
     {
         if (_limit is not null)

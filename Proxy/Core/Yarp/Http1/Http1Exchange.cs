@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mesh.Proxy.Core.Yarp.Http1;
 
 /// <summary>
@@ -8,7 +10,8 @@ namespace Mesh.Proxy.Core.Yarp.Http1;
 /// </summary>
 internal static class Http1Exchange
 {
-    public static async Task<HttpResponseMessage> SendAsync(Http1ConnectionPool pool, Http1Connection connection, HttpRequestMessage request, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<HttpResponseMessage> SendAsync(Http1ConnectionPool pool, Http1Connection connection, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         try
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Mesh.Proxy.Core.Yarp.Http1;
 
 /// <summary>
@@ -20,6 +22,7 @@ internal sealed class Http1RequestBodyStream(Http1Connection connection, long le
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         if (buffer.IsEmpty)
@@ -56,6 +59,7 @@ internal sealed class Http1RequestBodyStream(Http1Connection connection, long le
     public override void Flush() => FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Ends the body (the last chunk) and sends what is buffered.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FinishAsync(CancellationToken cancellationToken)
     {
         if (_chunked)

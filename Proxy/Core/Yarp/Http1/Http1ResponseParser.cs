@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Mesh.Proxy.Core.Yarp.Http1;
@@ -29,6 +30,7 @@ internal static class Http1ResponseParser
     /// Reads the final response head. The connection's <see cref="Http1Connection.ResponseStarted"/> is
     /// set once any response byte arrived (a stale pooled connection fails before that).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public static async ValueTask<Head> ReadHeadAsync(Http1Connection connection, HttpRequestMessage request, CancellationToken cancellationToken)
     {
         while (true)
@@ -61,6 +63,7 @@ internal static class Http1ResponseParser
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private static async ValueTask<Head> ReadFieldsAsync(Http1Connection connection, HttpRequestMessage request, int status, int minor, string? reason, CancellationToken cancellationToken)
     {
         var content = new Http1ResponseContent();

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 
 namespace Mesh.Proxy.Core.Yarp.Http1;
 
@@ -54,6 +55,7 @@ internal sealed class Http1ResponseStream : Stream
 
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var connection = _connection;
@@ -105,6 +107,7 @@ internal sealed class Http1ResponseStream : Stream
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReadChunkedAsync(Http1Connection connection, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (_remaining == 0)
@@ -144,6 +147,7 @@ internal sealed class Http1ResponseStream : Stream
     }
 
     /// <summary>Trailer fields after the last chunk become the response's trailing headers (YARP passes them on where the caller's protocol can carry them).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask ReadTrailersAsync(Http1Connection connection, CancellationToken cancellationToken)
     {
         while (true)
