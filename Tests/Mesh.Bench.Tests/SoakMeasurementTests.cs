@@ -2,7 +2,7 @@ using Mesh.Bench.Tool.Soak;
 
 namespace Mesh.Bench.Tests;
 
-/// <summary>The soak's measurements on this test process itself: its GC pauses over EventPipe, its RSS and file descriptors.</summary>
+/// <summary>The soak's measurements on this test process itself: its GC pauses and live heap over EventPipe, its RSS and file descriptors.</summary>
 public sealed class SoakMeasurementTests
 {
     [Fact]
@@ -34,4 +34,25 @@ public sealed class SoakMeasurementTests
         Assert.True(self.RssBytes > 0);
         Assert.True(self.OpenFds > 0);
     }
+
+    [Fact]
+    public async Task The_live_heap_counts_what_a_process_keeps_alive_and_not_what_it_dropped()
+    {
+        const int Size = 64 * 1024 * 1024;
+        var kept = new byte[Size];
+        Array.Fill(kept, (byte)1);
+        var holding = await LiveHeapSampler.MeasureAsync(Environment.ProcessId, TimeSpan.FromSeconds(60));
+        GC.KeepAlive(kept);
+        kept = null;
+        var dropped = await LiveHeapSampler.MeasureAsync(Environment.ProcessId, TimeSpan.FromSeconds(60));
+
+        Assert.NotNull(holding);
+        Assert.NotNull(dropped);
+        Assert.True(holding >= Size, $"live heap {holding} bytes while holding a {Size}-byte array");
+        Assert.True(holding - dropped >= Size * 9L / 10, $"live heap {holding} → {dropped} bytes after dropping the array");
+    }
+
+    [Fact]
+    public async Task The_live_heap_of_a_process_that_does_not_exist_is_unknown() =>
+        Assert.Null(await LiveHeapSampler.MeasureAsync(int.MaxValue, TimeSpan.FromSeconds(5)));
 }

@@ -11,7 +11,7 @@ namespace Mesh.Bench.Tool.Soak;
 /// <c>dotnet run --project AppHost</c> runs it) under steady open-loop load through the ingress
 /// gateway with a config change every 30 s, for an hour by default. Reports failed requests
 /// (must be 0), RSS and open file descriptors of every process at start, halfway and end, and each .NET
-/// process's GC pause p99; exits 1 when a request failed.
+/// process's live managed heap at those points and its GC pause p99; exits 1 when a request failed.
 /// </summary>
 public static class SoakCommand
 {
@@ -36,14 +36,14 @@ public static class SoakCommand
         var token = (await File.ReadAllTextAsync(Path.Combine(options.Repository, ".mesh-data", "admin-token"))).Trim();
         using var changer = new SoakConfigChanger(options.Admin, token);
 
-        var start = SoakProcesses.Sample(SoakProcesses.Find(appHost.Id, options.Repository));
+        var start = await SoakProcesses.SampleWithLiveHeapAsync(SoakProcesses.Find(appHost.Id, options.Repository));
         var recorders = start.Select(p => GcPauseRecorder.TryStart(p.Pid)).OfType<GcPauseRecorder>().ToList();
         Console.WriteLine($"soak: {start.Count} processes, {recorders.Count} of them .NET (GC pauses recorded); load starts");
 
         var clock = Stopwatch.StartNew();
         // Halfway through as well: growth that stops in the first half is warm-up (JIT tiers, GC
         // budgets, connection pools); growth that goes on in the second half is what to explain.
-        var halfway = Task.Delay(options.Duration / 2).ContinueWith(_ => SoakProcesses.Sample(start.Select(p => p.Pid)), TaskScheduler.Default);
+        var halfway = Task.Delay(options.Duration / 2).ContinueWith(_ => SoakProcesses.SampleWithLiveHeapAsync(start.Select(p => p.Pid)), TaskScheduler.Default).Unwrap();
         using var stopChanges = new CancellationTokenSource();
         var changes = changer.RunAsync(options.ChangeEvery, stopChanges.Token);
         var load = await new OpenLoopHttpRun(new OpenLoopOptions
@@ -58,7 +58,7 @@ public static class SoakCommand
         await changes;
         await changer.RemoveAsync();
 
-        var end = SoakProcesses.Sample(SoakProcesses.Find(appHost.Id, options.Repository));
+        var end = await SoakProcesses.SampleWithLiveHeapAsync(SoakProcesses.Find(appHost.Id, options.Repository));
         var pauses = new Dictionary<int, (int Count, double P99Ms, double MaxMs)>();
         foreach (var recorder in recorders)
         {

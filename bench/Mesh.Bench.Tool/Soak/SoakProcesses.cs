@@ -2,8 +2,8 @@ using Mesh.Bench.Tool.Measurement;
 
 namespace Mesh.Bench.Tool.Soak;
 
-/// <summary>One process of the AppHost's tree at one moment: what it is, its resident memory and open file descriptors.</summary>
-public sealed record ProcessSnapshot(int Pid, string Name, long RssBytes, int OpenFds);
+/// <summary>One process of the AppHost's tree at one moment: what it is, its resident memory, open file descriptors and, for .NET, its live managed heap.</summary>
+public sealed record ProcessSnapshot(int Pid, string Name, long RssBytes, int OpenFds, long? LiveHeapBytes = null);
 
 /// <summary>The AppHost's processes: the AppHost, DCP, the control plane, proxies, apps, the dashboard.</summary>
 public static class SoakProcesses
@@ -34,6 +34,18 @@ public static class SoakProcesses
 
         found.Remove(self);
         return [.. found.Order()];
+    }
+
+    /// <summary><see cref="Sample"/>, and each .NET process's live heap (<see cref="LiveHeapSampler"/>: one induced full GC each).</summary>
+    public static async Task<IReadOnlyList<ProcessSnapshot>> SampleWithLiveHeapAsync(IEnumerable<int> pids)
+    {
+        var sampled = new List<ProcessSnapshot>();
+        foreach (var snapshot in Sample(pids))
+        {
+            sampled.Add(snapshot with { LiveHeapBytes = await LiveHeapSampler.MeasureAsync(snapshot.Pid, TimeSpan.FromSeconds(15)) });
+        }
+
+        return sampled;
     }
 
     public static IReadOnlyList<ProcessSnapshot> Sample(IEnumerable<int> pids) =>
