@@ -367,8 +367,18 @@ internal sealed class ConfigStore
         foreach (var configObject in compiled.Objects)
         {
             var origin = configObject.Source.Origin;
+            current.Entries.TryGetValue(configObject.Key, out var previous);
+            if (previous is not null && ReferenceEquals(previous.Object, configObject))
+            {
+                // The object the previous generation served (an applied object the request did not
+                // touch, or a file's object whose text did not change): not serialized again, so a
+                // one-object apply costs one serialization, not one per object of the mesh.
+                entries[configObject.Key] = previous;
+                continue;
+            }
+
             var yaml = ConfigSerializer.ToYaml(configObject);
-            if (current.Entries.TryGetValue(configObject.Key, out var previous)
+            if (previous is not null
                 && previous.Source == origin
                 && string.Equals(previous.Yaml, yaml, StringComparison.Ordinal))
             {

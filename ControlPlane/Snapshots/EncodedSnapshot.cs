@@ -104,34 +104,43 @@ internal sealed class EncodedSnapshot
     }
 
     /// <summary>
-    /// The runs cut from lists that start with one object: usually one per resource type (the list
-    /// every shape shares); a few variants (a shape whose list differs after its first element,
-    /// e.g. by a locality-weighted copy of a cluster) are kept too, and beyond that a list is cut
-    /// afresh each time.
+    /// The runs cut from lists that start with one object: one per distinct list that starts with
+    /// it — with one <c>Sidecar</c> per workload, each scope's virtual hosts and clusters start
+    /// with the same service's (the one every scope imports), so hundreds of lists share a first
+    /// element and each must stay cut, or every shape cuts its list again. Found by a hash of the
+    /// elements' identities; bounded by the elements the runs hold (<see cref="MaxElements"/>):
+    /// the oldest runs go first, so the lists of past pushes (endpoint churn replaces a cluster in
+    /// every list that holds it) do not stay alive.
     /// </summary>
     private sealed class ListRuns
     {
-        private const int MaxRuns = 8;
+        internal const int MaxElements = 16 * 1024;
         private readonly Lock _gate = new();
         private ListRun[] _runs = [];
 
         public ListRun Get(SnapshotResourceType type, IList elements, ProxySnapshot snapshot)
         {
+            var hash = ListRun.HashOf(elements);
             foreach (var run in Volatile.Read(ref _runs))
             {
-                if (run.Matches(type, elements))
+                if (run.Hash == hash && run.Matches(type, elements))
                 {
                     return run;
                 }
             }
 
-            var created = ListRun.Cut(type, elements, snapshot);
+            var created = ListRun.Cut(type, elements, snapshot, hash);
             lock (_gate)
             {
-                if (_runs.Length < MaxRuns)
+                // Newest last: the newest runs that fit beside it in MaxElements are kept, the older ones dropped.
+                var held = created.Count;
+                var start = _runs.Length;
+                while (start > 0 && held + _runs[start - 1].Count <= MaxElements)
                 {
-                    _runs = [.. _runs, created];
+                    held += _runs[--start].Count;
                 }
+
+                _runs = [.. _runs.AsSpan(start), created];
             }
 
             return created;
@@ -148,19 +157,37 @@ internal sealed class EncodedSnapshot
         private readonly SnapshotResourceType _type;
         private readonly object[] _elements;
 
-        private ListRun(SnapshotResourceType type, object[] elements, ImmutableArray<EncodedResource> resources, byte[] compositeEntries)
+        private ListRun(SnapshotResourceType type, object[] elements, ImmutableArray<EncodedResource> resources, byte[] compositeEntries, int hash)
         {
             _type = type;
             _elements = elements;
             Resources = resources;
             CompositeEntries = compositeEntries;
+            Hash = hash;
+        }
+
+        /// <summary>The hash of the elements' identities (<see cref="HashOf"/>).</summary>
+        public int Hash { get; }
+
+        /// <summary>How many elements the run holds.</summary>
+        public int Count => _elements.Length;
+
+        public static int HashOf(IList elements)
+        {
+            var hash = new HashCode();
+            foreach (var element in elements)
+            {
+                hash.Add(RuntimeHelpers.GetHashCode(element));
+            }
+
+            return hash.ToHashCode();
         }
 
         public ImmutableArray<EncodedResource> Resources { get; }
 
         public byte[] CompositeEntries { get; }
 
-        public static ListRun Cut(SnapshotResourceType type, IList elements, ProxySnapshot snapshot)
+        public static ListRun Cut(SnapshotResourceType type, IList elements, ProxySnapshot snapshot, int hash)
         {
             var resources = SnapshotResources.Split(snapshot, type).Select(EncodingOf).ToImmutableArray();
             var entries = new ArrayBufferWriter<byte>(resources.Sum(r => r.CompositeEntry.Length));
@@ -171,7 +198,7 @@ internal sealed class EncodedSnapshot
 
             var copy = new object[elements.Count];
             elements.CopyTo(copy, 0);
-            return new ListRun(type, copy, resources, entries.WrittenSpan.ToArray());
+            return new ListRun(type, copy, resources, entries.WrittenSpan.ToArray(), hash);
         }
 
         public bool Matches(SnapshotResourceType type, IList elements)

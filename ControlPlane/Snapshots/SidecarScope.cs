@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Mesh.Config.Model;
 using Mesh.Config.Model.Networking;
 using Wire = Mesh.Contracts.Snapshots;
@@ -15,13 +16,20 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal sealed class SidecarScope
 {
+    // Which Sidecar applies to a node, per model: looked up by the node's labels, not by trying every
+    // Sidecar of the mesh for every outbound part (one Sidecar per workload made that O(Sidecars²)
+    // per push), and each Sidecar's scope (its egress hosts parsed once) shared by every part it applies to.
+    private static readonly ConditionalWeakTable<MeshModel, Index> Indexes = [];
+
     private readonly IReadOnlyList<IstioEgressListener> _egress;
+    private readonly EgressHost[][] _hosts;
     private readonly OutboundTrafficPolicyMode? _meshOutboundMode;
 
     private SidecarScope(ConfigResource<SidecarConfig>? sidecar, OutboundTrafficPolicyMode? meshOutboundMode)
     {
         Sidecar = sidecar;
         _egress = sidecar?.Spec.Egress ?? [];
+        _hosts = [.. _egress.Select(l => l.Hosts.Select(h => EgressHost.Parse(h, sidecar!.Namespace)).ToArray())];
         _meshOutboundMode = meshOutboundMode;
     }
 
@@ -45,14 +53,13 @@ internal sealed class SidecarScope
         }
     }
 
-    public static SidecarScope For(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
-    {
-        var local = model.Sidecars.Where(s => s.Namespace == nodeNamespace).ToList();
-        var selected = local.FirstOrDefault(s => s.Spec.WorkloadSelector is { } selector && selector.Labels.Count > 0 && selector.Matches(node.Labels))
-            ?? local.FirstOrDefault(s => s.Spec.WorkloadSelector is null || s.Spec.WorkloadSelector.Labels.Count == 0)
-            ?? model.Sidecars.FirstOrDefault(s => s.Namespace == settings.RootNamespace && (s.Spec.WorkloadSelector is null || s.Spec.WorkloadSelector.Labels.Count == 0));
-        return new SidecarScope(selected, model.MeshConfig.OutboundTrafficPolicy?.Mode);
-    }
+    /// <summary>
+    /// The scope of the Sidecar that applies to the node: the first (in the model's order) of its
+    /// namespace whose workload selector matches it, else its namespace's first without a selector,
+    /// else the root namespace's first without a selector, else none.
+    /// </summary>
+    public static SidecarScope For(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings) =>
+        Indexes.GetValue(model, static m => new Index(m)).For(node, nodeNamespace, settings.RootNamespace);
 
     /// <summary>
     /// The services this scope may let a sidecar of <paramref name="nodeNamespace"/> see, in the
@@ -92,15 +99,15 @@ internal sealed class SidecarScope
             return true;
         }
 
-        foreach (var listener in _egress)
+        for (var i = 0; i < _egress.Count; i++)
         {
-            if (listener.Port?.Number is { } listenerPort && listenerPort != port)
+            if (_egress[i].Port?.Number is { } listenerPort && listenerPort != port)
             {
                 continue;
             }
 
-            if (listener.Hosts.Any(h => !h.StartsWith('~') && Matches(h, service))
-                && !listener.Hosts.Any(h => h.StartsWith('~') && Matches(h[1..], service)))
+            var hosts = _hosts[i];
+            if (hosts.Any(h => !h.Excludes && h.Matches(service)) && !hosts.Any(h => h.Excludes && h.Matches(service)))
             {
                 return true;
             }
@@ -109,21 +116,82 @@ internal sealed class SidecarScope
         return false;
     }
 
-    private bool Matches(string egressHost, ServiceModel service)
+    /// <summary>One egress host, parsed once: <c>[~]ns/host</c> (<c>.</c> already the Sidecar's namespace; no namespace: any).</summary>
+    private sealed record EgressHost(bool Excludes, string Namespace, string Host)
     {
-        var slash = egressHost.IndexOf('/');
-        var ns = slash <= 0 ? "*" : egressHost[..slash];
-        var host = slash < 0 ? egressHost : egressHost[(slash + 1)..];
-        if (ns == ".")
+        public static EgressHost Parse(string text, string sidecarNamespace)
         {
-            ns = Sidecar!.Namespace;
+            var excludes = text.StartsWith('~');
+            var egressHost = excludes ? text[1..] : text;
+            var slash = egressHost.IndexOf('/');
+            var ns = slash <= 0 ? "*" : egressHost[..slash];
+            return new EgressHost(excludes, ns == "." ? sidecarNamespace : ns, slash < 0 ? egressHost : egressHost[(slash + 1)..]);
         }
 
-        if (ns != "*" && ns != service.Namespace)
+        public bool Matches(ServiceModel service) =>
+            (Namespace == "*" || Namespace == service.Namespace)
+            && (HostNames.Covers(Host, service.Hostname) || (service.ShortName is { } shortName && !Host.Contains('.') && HostNames.Covers(Host, shortName)));
+    }
+
+    /// <summary>The Sidecars of one model by namespace, those with a workload selector also by each label they require.</summary>
+    private sealed class Index
+    {
+        private readonly OutboundTrafficPolicyMode? _meshOutboundMode;
+        private readonly Dictionary<string, SidecarScope> _namespaceDefaults = new(StringComparer.Ordinal);
+        private readonly Dictionary<(string Namespace, string Key, string Value), List<(int Order, ConfigResource<SidecarConfig> Sidecar)>> _byLabel = [];
+        private readonly Dictionary<ConfigResource<SidecarConfig>, SidecarScope> _scopes = new(ReferenceEqualityComparer.Instance);
+        private readonly SidecarScope _none;
+
+        public Index(MeshModel model)
         {
-            return false;
+            _meshOutboundMode = model.MeshConfig.OutboundTrafficPolicy?.Mode;
+            _none = new SidecarScope(null, _meshOutboundMode);
+            for (var order = 0; order < model.Sidecars.Length; order++)
+            {
+                var sidecar = model.Sidecars[order];
+                var scope = new SidecarScope(sidecar, _meshOutboundMode);
+                _scopes[sidecar] = scope;
+                if (sidecar.Spec.WorkloadSelector is not { Labels.Count: > 0 } selector)
+                {
+                    _namespaceDefaults.TryAdd(sidecar.Namespace, scope);
+                    continue;
+                }
+
+                foreach (var (key, value) in selector.Labels)
+                {
+                    var entry = (sidecar.Namespace, key, value);
+                    if (!_byLabel.TryGetValue(entry, out var list))
+                    {
+                        _byLabel[entry] = list = [];
+                    }
+
+                    list.Add((order, sidecar));
+                }
+            }
         }
 
-        return HostNames.Covers(host, service.Hostname) || (service.ShortName is { } shortName && !host.Contains('.') && HostNames.Covers(host, shortName));
+        public SidecarScope For(Wire.Node node, string nodeNamespace, string rootNamespace)
+        {
+            // A selector requires all its labels, so each one that matches is found under any of them.
+            (int Order, ConfigResource<SidecarConfig> Sidecar)? selected = null;
+            foreach (var label in node.Labels)
+            {
+                if (!_byLabel.TryGetValue((nodeNamespace, label.Key, label.Value), out var candidates))
+                {
+                    continue;
+                }
+
+                foreach (var candidate in candidates)
+                {
+                    if ((selected is null || candidate.Order < selected.Value.Order) && candidate.Sidecar.Spec.WorkloadSelector!.Matches(node.Labels))
+                    {
+                        selected = candidate;
+                    }
+                }
+            }
+
+            return selected is { } found ? _scopes[found.Sidecar]
+                : _namespaceDefaults.GetValueOrDefault(nodeNamespace) ?? _namespaceDefaults.GetValueOrDefault(rootNamespace) ?? _none;
+        }
     }
 }

@@ -47,6 +47,26 @@ public sealed class AppliedConfigTests
     }
 
     [Fact]
+    public async Task Applying_one_object_keeps_the_others_as_they_were_and_a_later_change_to_them_is_seen()
+    {
+        // The store does not serialize the objects an apply did not touch again: their entries
+        // (generation, YAML) stay the previous generation's — until they change themselves.
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
+        await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.DestinationRule("reviews"), Yaml.DestinationRule("ratings", host: "ratings")));
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
+        var (status, body) = await controlPlane.Admin.ApplyAsync(Yaml.DestinationRule("ratings", host: "details"));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(3, body["generation"]!.GetValue<long>());
+
+        var list = await controlPlane.Admin.GetJsonAsync("/api/v1/config");
+        var generations = list["items"]!.AsArray().ToDictionary(i => $"{i!["kind"]}/{i["name"]}", i => i!["generation"]!.GetValue<long>());
+        Assert.Equal(new Dictionary<string, long> { ["DestinationRule/ratings"] = 3, ["DestinationRule/reviews"] = 1, ["VirtualService/reviews"] = 2 }, generations);
+        Assert.Contains("subset: v2", await controlPlane.Admin.GetStringAsync("/api/v1/config/vs/default/reviews?format=yaml"));
+        Assert.Contains("host: details", await controlPlane.Admin.GetStringAsync("/api/v1/config/dr/default/ratings?format=yaml"));
+        Assert.Contains("host: reviews", await controlPlane.Admin.GetStringAsync("/api/v1/config/dr/default/reviews?format=yaml"));
+    }
+
+    [Fact]
     public async Task An_applied_object_overrides_a_file_object_and_a_file_object_cannot_be_deleted_through_the_api()
     {
         await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());

@@ -86,6 +86,60 @@ public sealed class ScopedDeltaStreamTests
         await Poll.UntilAsync("productpage SYNCED on the last delta", () => connection.GetStatus() is { Status: ProxySyncStatus.Synced } s && s.AckedVersion == left.Version);
     }
 
+    [Fact]
+    public async Task Scopes_that_share_a_service_each_keep_exactly_their_own_and_a_Sidecar_change_moves_only_its_proxies()
+    {
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions());
+        await controlPlane.ApplyAsync(ProductPageScope + "\n---\n" + DetailsScope("./reviews.default.svc.cluster.local", "./ratings.default.svc.cluster.local"));
+        using var reviews = await ConnectAsync(controlPlane, "reviews-1", "reviews");
+        using var ratings = await ConnectAsync(controlPlane, "ratings-1", "ratings");
+        var productPageHeld = new SnapshotDeltaAssembler();
+        using var productPage = await ConnectAsync(controlPlane, "productpage-1", "productpage", productPageHeld);
+        var detailsHeld = new SnapshotDeltaAssembler();
+        using var details = await ConnectAsync(controlPlane, "details-1", "details", detailsHeld);
+
+        static bool HasEndpoints(ProxySnapshot s, params string[] services) =>
+            services.All(service => s.Clusters.Any(c => c.Service == service && c.Endpoints.Count > 0));
+        var productPageSnapshot = await ReceiveUntilAsync(productPage, productPageHeld, s => HasEndpoints(s, Reviews));
+        var detailsSnapshot = await ReceiveUntilAsync(details, detailsHeld, s => HasEndpoints(s, Reviews, Ratings));
+        Assert.Equal([Reviews], productPageSnapshot.Clusters.Select(c => c.Service).Distinct());
+        Assert.Equal([Ratings, Reviews], detailsSnapshot.Clusters.Select(c => c.Service).Distinct().Order());
+        var detailsConnection = controlPlane.Service<ConnectedProxies>().Find("details-1")!;
+        await Poll.UntilAsync("details SYNCED", () => detailsConnection.GetStatus().Status == ProxySyncStatus.Synced);
+        var detailsVersion = detailsHeld.Version;
+
+        // productpage's Sidecar now imports ratings too: productpage gets ratings' virtual host and
+        // clusters (and holds exactly both services); details, whose scope did not change, gets nothing.
+        var widened = await controlPlane.ApplyAsync(ProductPageScope.Replace("]", ", ./ratings.default.svc.cluster.local]", StringComparison.Ordinal));
+        var change = await NextAsync(productPage);
+        Assert.Equal(widened, change.ConfigGeneration);
+        var after = await ApplyAndAckAsync(productPage, productPageHeld, change);
+        Assert.Equal([$"{Ratings}:9080", $"{Reviews}:9080"], after.VirtualHosts.Select(v => v.Name).Order());
+        Assert.Equal([Ratings, Reviews], after.Clusters.Select(c => c.Service).Distinct().Order());
+        Assert.All(after.Clusters, c => Assert.NotEmpty(c.Endpoints));
+
+        // A reviews change reaches both, each as one virtual host from what it held — so details was
+        // sent nothing for the Sidecar change — and each still holds exactly its own services.
+        var reviewsChange = await controlPlane.ApplyAsync(RouteWithTimeout("reviews", "4s"));
+        foreach (var (stream, held, services) in new[] { (productPage, productPageHeld, new[] { Ratings, Reviews }), (details, detailsHeld, new[] { Ratings, Reviews }) })
+        {
+            var before = held.Version;
+            var delta = await NextAsync(stream);
+            Assert.Equal(reviewsChange, delta.ConfigGeneration);
+            Assert.Equal(before, delta.BaseVersion);
+            Assert.Equal([("virtual_hosts", $"{Reviews}:9080")], delta.Resources.Select(r => (r.Type, r.Name)));
+            var snapshot = await ApplyAndAckAsync(stream, held, delta);
+            Assert.Equal(services, snapshot.Clusters.Select(c => c.Service).Distinct().Order());
+        }
+
+        Assert.NotEqual(detailsVersion, detailsHeld.Version);
+        await Poll.UntilAsync("details SYNCED on the reviews change", () => detailsConnection.GetStatus() is { Status: ProxySyncStatus.Synced } s && s.AckedVersion == detailsHeld.Version);
+    }
+
+    private static string DetailsScope(params string[] hosts) => ProductPageScope
+        .Replace("productpage", "details", StringComparison.Ordinal)
+        .Replace("[./reviews.default.svc.cluster.local]", $"[{string.Join(", ", hosts)}]", StringComparison.Ordinal);
+
     private static void AssertEndpointsOnly(SnapshotDelta delta)
     {
         Assert.Equal([(SnapshotResources.EndpointsTypeName, $"outbound|9080||{Reviews}")], delta.Resources.Select(r => (r.Type, r.Name)));

@@ -158,6 +158,52 @@ public sealed class SnapshotDeltaTests
     }
 
     [Fact]
+    public void Hundreds_of_lists_that_share_their_first_element_are_each_encoded_as_their_own_content_again_and_again()
+    {
+        // One Sidecar per workload: every scope's list starts with the service all scopes import,
+        // then differs. Each list keeps its own cut (found by its elements, not by its first one),
+        // more of them than the runs keep pushes the oldest out, and none is ever taken for another.
+        var shared = Snapshot(clusters: [("shared", 2)], hosts: ["shared"], trustDomain: "cluster.local");
+        var others = Snapshot(clusters: [.. Enumerable.Range(0, 6000).Select(i => ($"svc-{i}", 1))], hosts: [], trustDomain: "cluster.local");
+        ProxySnapshot Scope(int i)
+        {
+            var snapshot = new ProxySnapshot { TrustDomain = "cluster.local" };
+            snapshot.Clusters.Add(shared.Clusters[0]);
+            snapshot.Clusters.Add(others.Clusters[i]);
+            snapshot.Clusters.Add(others.Clusters[(i + 1) % others.Clusters.Count]);
+            snapshot.VirtualHosts.Add(shared.VirtualHosts[0]);
+            return snapshot;
+        }
+
+        string Expected(ProxySnapshot snapshot) =>
+            SnapshotResources.CompositeVersion(SnapshotResources.Split(snapshot).Select(p => (p.Key, SnapshotResources.VersionOf(p.Body().ToByteArray()))));
+
+        for (var round = 0; round < 2; round++)
+        {
+            var versions = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var i in round == 0 ? Enumerable.Range(0, others.Clusters.Count) : Enumerable.Range(0, others.Clusters.Count).Reverse())
+            {
+                // A fresh snapshot object per shape, as every build is: its encoding comes from the runs.
+                var snapshot = Scope(i);
+                var encoded = EncodedSnapshot.Of(snapshot);
+                Assert.Equal(Expected(snapshot), encoded.Version);
+                Assert.Equal(SnapshotResources.Split(snapshot).Select(p => p.Key), encoded.Resources.Select(r => r.Key));
+                versions.Add(encoded.Version);
+            }
+
+            Assert.Equal(others.Clusters.Count, versions.Count);
+        }
+
+        // A list whose later element was replaced (endpoint churn) is not the list it was.
+        var before = EncodedSnapshot.Of(Scope(5));
+        var churned = Scope(5);
+        churned.Clusters[1] = churned.Clusters[1].Clone();
+        churned.Clusters[1].Endpoints.Add(new Endpoint { Address = "10.9.9.9", Port = 9080 });
+        Assert.NotEqual(before.Version, EncodedSnapshot.Of(churned).Version);
+        Assert.Equal(Expected(churned), EncodedSnapshot.Of(churned).Version);
+    }
+
+    [Fact]
     public void A_delta_that_does_not_fit_what_the_proxy_holds_is_refused_and_changes_nothing()
     {
         var first = EncodedSnapshot.Of(Snapshot(clusters: [("a", 2)], hosts: ["a"], trustDomain: "cluster.local"));

@@ -306,6 +306,42 @@ public sealed class SidecarSnapshotTests
     }
 
     [Fact]
+    public void The_Sidecar_that_applies_is_the_first_by_name_of_its_namespace_whose_selector_matches_then_its_namespace_default_then_the_root_default()
+    {
+        static string Scope(string name, string ns, string? selector, string host) =>
+            "apiVersion: networking.istio.io/v1\nkind: Sidecar\n"
+            + $"metadata: {{name: {name}, namespace: {ns}}}\nspec:\n"
+            + (selector is null ? "" : $"  workloadSelector: {{labels: {selector}}}\n")
+            + $"  egress:\n  - hosts: [\"*/{host}.default.svc.cluster.local\"]\n";
+
+        var objects = BookinfoMesh.Parse(string.Join("---\n",
+            Scope("a-reviews-v2", "default", "{app: reviews, version: v2}", "ratings"),
+            Scope("b-reviews", "default", "{app: reviews}", "details"),
+            Scope("c-version-v1", "default", "{version: v1}", "productpage"),
+            Scope("ratings-elsewhere", "other", "{app: ratings}", "ratings"),
+            Scope("default", "default", null, "reviews"),
+            Scope("default", "istio-system", null, "details")));
+        var inputs = BookinfoMesh.Inputs(objects);
+        string[] Sees(Node node) => [.. SnapshotBuilder.Build(inputs, node).VirtualHosts.Select(v => v.Name.Split('.')[0])];
+
+        Assert.Equal(["ratings"], Sees(BookinfoMesh.ReviewsV2)); // both reviews selectors match: the first (the model orders by name) applies
+        Assert.Equal(["details"], Sees(BookinfoMesh.ReviewsV3)); // only {app: reviews} matches
+        Assert.Equal(["details"], Sees(BookinfoMesh.ReviewsV1)); // {version: v1} matches too, but comes later by name
+        Assert.Equal(["productpage"], Sees(BookinfoMesh.Details)); // {version: v1} is the first that matches details-v1
+        var bar = BookinfoMesh.Ratings.Clone();
+        bar.Namespace = "bar";
+        bar.Labels["version"] = "v9";
+        Assert.Equal(["details"], Sees(bar)); // no Sidecar in its namespace: the root namespace's default
+        var unselected = BookinfoMesh.Ratings.Clone();
+        unselected.Labels["version"] = "v9";
+        Assert.Equal(["reviews"], Sees(unselected)); // another namespace's selector never applies: its namespace's default
+
+        // A new model is looked up afresh: the same node with the first Sidecar removed gets the next.
+        var changed = BookinfoMesh.Inputs(objects.Skip(1));
+        Assert.Equal(["details"], SnapshotBuilder.Build(changed, BookinfoMesh.ReviewsV2).VirtualHosts.Select(v => v.Name.Split('.')[0]));
+    }
+
+    [Fact]
     public void Same_inputs_give_the_same_snapshot_and_version_and_a_change_gives_a_new_version()
     {
         var inputs = BookinfoMesh.Inputs("virtual-service-reviews-50-v3.yaml", "destination-rule-all.yaml", "bookinfo-gateway.yaml");

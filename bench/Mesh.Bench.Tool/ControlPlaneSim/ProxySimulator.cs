@@ -26,8 +26,7 @@ public sealed class ProxySimulator(SimulatorOptions options, Action<string> log)
             await admin.ApplyAsync(SimulatedMesh.SidecarScopes(services), cancellationToken);
         }
 
-        var connections = (options.Proxies + options.StreamsPerConnection - 1) / options.StreamsPerConnection;
-        var channels = Enumerable.Range(0, connections).Select(_ => GrpcChannel.ForAddress(options.GrpcUrl, new GrpcChannelOptions
+        var channels = Enumerable.Range(0, options.Connections).Select(_ => GrpcChannel.ForAddress(options.GrpcUrl, new GrpcChannelOptions
         {
             HttpHandler = new SocketsHttpHandler
             {

@@ -51,4 +51,7 @@ public sealed record SimulatorOptions
     public int StreamWindowBytes { get; init; } = DiscoveryStreamWindow.Bytes;
 
     public int EffectiveServices => Services > 0 ? Services : Math.Max(5, Proxies / 20);
+
+    /// <summary>HTTP/2 connections the streams are spread over (10,000 proxies: 100 connections of 100 streams).</summary>
+    public int Connections => (Proxies + StreamsPerConnection - 1) / StreamsPerConnection;
 }
