@@ -6,8 +6,9 @@ namespace Mesh.Bench.Tests;
 
 /// <summary>
 /// The HTTP/gRPC rows and the sidecar build each runs: the shipped Native AOT build, the JIT build
-/// (<c>*-jit</c>), and the Native AOT variants bench/run publishes beside it (<c>*-speed</c>,
-/// <c>*-native</c>), which a run measures only when --only names them.
+/// (<c>*-jit</c>), the Native AOT variants bench/run publishes beside it (<c>*-speed</c>,
+/// <c>*-native</c>) and the shipped build with the mesh's HTTP/1.1 client (<c>*-meshhttp</c>),
+/// which a run measures only when --only names them.
 /// </summary>
 public sealed class SidecarRowsTests : IDisposable
 {
@@ -22,12 +23,12 @@ public sealed class SidecarRowsTests : IDisposable
 
         Assert.Equal(headline, ScenarioSelection.Select(ScenarioCatalog.All(), null).Select(s => s.Name));
         Assert.Equal(
-            ["direct", "nginx-1", "nginx-2", "haproxy", "sidecar-1", "sidecar-2", "sidecar-2-mtls", "sidecar-1-jit", "sidecar-2-jit", "sidecar-1-speed", "sidecar-1-native", "gateway", "grpc-direct", "grpc-sidecar-2"],
+            ["direct", "nginx-1", "nginx-2", "haproxy", "sidecar-1", "sidecar-2", "sidecar-2-mtls", "sidecar-1-jit", "sidecar-2-jit", "sidecar-1-speed", "sidecar-1-native", "sidecar-1-meshhttp", "gateway", "grpc-direct", "grpc-sidecar-2"],
             ScenarioCatalog.All().Select(s => s.Name));
 
-        IReadOnlyList<string> only = ["sidecar-1-native", "nginx-1", "sidecar-1", "sidecar-1-speed"];
+        IReadOnlyList<string> only = ["sidecar-1-native", "nginx-1", "sidecar-1-meshhttp", "sidecar-1", "sidecar-1-speed"];
         Settings("--only", string.Join(',', only)); // known names: no UsageException
-        Assert.Equal(["nginx-1", "sidecar-1", "sidecar-1-speed", "sidecar-1-native"], ScenarioSelection.Select(ScenarioCatalog.All(), only).Select(s => s.Name));
+        Assert.Equal(["nginx-1", "sidecar-1", "sidecar-1-speed", "sidecar-1-native", "sidecar-1-meshhttp"], ScenarioSelection.Select(ScenarioCatalog.All(), only).Select(s => s.Name));
     }
 
     [Fact]

@@ -66,4 +66,11 @@ public sealed class MeshProxyOptions
 
     /// <summary>Sidecar: the DNS proxy (docs/capture.md §4).</summary>
     public DnsProxyOptions Dns { get; set; } = new();
+
+    /// <summary>
+    /// Which client carries proxied HTTP/1.1 requests upstream (docs/proxy.md, "Upstream HTTP/1.1
+    /// client"): HttpClient (the default), or the mesh's own connection pool, which hands to
+    /// HttpClient whatever needs its features. Environment: <c>Mesh__Http1Client=Mesh</c>.
+    /// </summary>
+    public UpstreamHttp1Client Http1Client { get; set; } = UpstreamHttp1Client.HttpClient;
 }

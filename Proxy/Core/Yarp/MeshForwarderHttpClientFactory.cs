@@ -1,4 +1,7 @@
+using Mesh.Proxy.Core.Configuration;
+using Mesh.Proxy.Core.Yarp.Http1;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -17,11 +20,13 @@ internal sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactor
     private const string PassthroughClusterId = "mesh|passthrough";
 
     private readonly IUpstreamClientConfigurator[] _configurators;
+    private readonly bool _meshHttp1Client;
 
-    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, IEnumerable<IUpstreamClientConfigurator> configurators)
+    public MeshForwarderHttpClientFactory(ILogger<ForwarderHttpClientFactory> logger, IEnumerable<IUpstreamClientConfigurator> configurators, IOptions<MeshProxyOptions> options)
         : base(logger)
     {
         _configurators = [.. configurators];
+        _meshHttp1Client = options.Value.Http1Client == UpstreamHttp1Client.Mesh;
     }
 
     /// <summary>A client for passthrough traffic (hosts unknown to the mesh), configured like cluster clients.</summary>
@@ -53,6 +58,10 @@ internal sealed class MeshForwarderHttpClientFactory : ForwarderHttpClientFactor
             configurator.Configure(context.NewMetadata, handler);
         }
     }
+
+    /// <summary>With <c>Mesh:Http1Client=Mesh</c>, HTTP/1.1 requests go over the mesh's own pool; the configured handler serves the rest.</summary>
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        _meshHttp1Client && handler is SocketsHttpHandler sockets ? new MeshHttp1Handler(sockets) : base.WrapHandler(context, handler);
 
     private static bool SameMetadata(IReadOnlyDictionary<string, string>? old, IReadOnlyDictionary<string, string>? current)
     {

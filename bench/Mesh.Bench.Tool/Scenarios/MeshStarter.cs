@@ -41,6 +41,7 @@ internal static class MeshStarter
             Protocol = path.Protocol,
             AdminPort = run.Ports.Next(),
             Build = path.Build,
+            Extra = path.Extra ?? new Dictionary<string, string>(),
         }));
         if (path.Hops < 2)
         {
@@ -59,6 +60,7 @@ internal static class MeshStarter
             Protocol = path.Protocol,
             AdminPort = run.Ports.Next(),
             Build = path.Build,
+            Extra = path.Extra ?? new Dictionary<string, string>(),
         }));
         return outboundPort;
     }
@@ -94,4 +96,4 @@ internal static class MeshStarter
 }
 
 /// <summary>One configuration's sidecars: its name, the service the server forms, namespace, hops, the app port and protocol.</summary>
-internal sealed record SidecarPath(string Name, string Service, string Namespace, int Hops, int AppPort, string Protocol, SidecarBuild Build = SidecarBuild.Shipped);
+internal sealed record SidecarPath(string Name, string Service, string Namespace, int Hops, int AppPort, string Protocol, SidecarBuild Build = SidecarBuild.Shipped, IReadOnlyDictionary<string, string>? Extra = null);

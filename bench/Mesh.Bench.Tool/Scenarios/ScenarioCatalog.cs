@@ -4,7 +4,7 @@ namespace Mesh.Bench.Tool.Scenarios;
 
 /// <summary>
 /// Every data-path configuration, in table order (references first, then the mesh paths). The
-/// Native AOT variants of the sidecar run only when --only names them (<see cref="Scenario.OnlyWhenNamed"/>).
+/// Native AOT variants of the sidecar and the mesh HTTP/1.1 client row run only when --only names them (<see cref="Scenario.OnlyWhenNamed"/>).
 /// </summary>
 public static class ScenarioCatalog
 {
@@ -21,6 +21,7 @@ public static class ScenarioCatalog
         new MeshSidecarScenario(hops: 2, build: SidecarBuild.Jit),
         new MeshSidecarScenario(hops: 1, build: SidecarBuild.AotSpeed),
         new MeshSidecarScenario(hops: 1, build: SidecarBuild.AotNative),
+        new MeshSidecarScenario(hops: 1, meshHttp1Client: true),
         new GatewayScenario(),
         new DirectScenario(grpc: true),
         new MeshSidecarScenario(hops: 2, grpc: true),
