@@ -15,9 +15,12 @@ internal sealed class OpenLoopConnection
     private readonly OpenLoopHttpRun _run;
     private readonly Http1ResponseParser _parser = new();
     private readonly byte[] _buffer = new byte[64 * 1024];
+    private readonly Lock _state = new();
     private Socket? _socket;
     private long _scheduledNs;
     private bool _inFlight;
+    private bool _reconnecting;
+    private bool _unsent;
 
     public OpenLoopConnection(IPEndPoint endPoint, byte[] request, OpenLoopHttpRun run)
     {
@@ -38,22 +41,45 @@ internal sealed class OpenLoopConnection
     /// <summary>Sends the request scheduled at <paramref name="scheduledNs"/> (called by the dispatcher or the receive loop).</summary>
     public void Send(long scheduledNs)
     {
-        _scheduledNs = scheduledNs;
-        _inFlight = true;
         _run.Recorder.RecordDispatchLag(PreciseClock.NowNs() - scheduledNs);
-        try
+        SendScheduled(scheduledNs);
+    }
+
+    private void SendScheduled(long scheduledNs)
+    {
+        lock (_state)
         {
-            var sent = 0;
-            while (sent < _request.Length)
+            _scheduledNs = scheduledNs;
+            _inFlight = true;
+            if (_reconnecting)
             {
-                sent += _socket!.Send(_request, sent, _request.Length - sent, SocketFlags.None);
+                // The server closed this idle keep-alive connection and the receive loop is
+                // replacing it: the request goes out on the new connection.
+                _unsent = true;
+                return;
+            }
+
+            try
+            {
+                SendRequest(_socket!);
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+            {
+                // The connection broke before the request left (a keep-alive close racing the
+                // send): the receive loop sees it, and sends the request again on a new connection.
+                _run.NoteError($"send: {ex.Message}", failedRequest: false);
+                _unsent = true;
+                _socket!.Dispose();
             }
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+    }
+
+    private void SendRequest(Socket socket)
+    {
+        var sent = 0;
+        while (sent < _request.Length)
         {
-            // The receive loop sees the broken socket, fails this request and reconnects.
-            _run.NoteError($"send: {ex.Message}", failedRequest: false);
-            _socket?.Dispose();
+            sent += socket.Send(_request, sent, _request.Length - sent, SocketFlags.None);
         }
     }
 
@@ -79,7 +105,18 @@ internal sealed class OpenLoopConnection
 
             if (read == 0)
             {
-                if (_inFlight && _parser.IsCloseDelimited)
+                bool unsent;
+                lock (_state)
+                {
+                    _reconnecting = true;
+                    unsent = _unsent;
+                }
+
+                if (unsent)
+                {
+                    // The request never left (Send failed or waits): not a failure, it is sent on the new connection.
+                }
+                else if (_inFlight && _parser.IsCloseDelimited)
                 {
                     Complete();
                 }
@@ -94,7 +131,7 @@ internal sealed class OpenLoopConnection
                     return;
                 }
 
-                _run.OnIdle(this);
+                ResumeAfterReconnect();
                 continue;
             }
 
@@ -114,7 +151,7 @@ internal sealed class OpenLoopConnection
                     return;
                 }
 
-                _run.OnIdle(this);
+                ResumeAfterReconnect();
                 continue;
             }
 
@@ -131,9 +168,13 @@ internal sealed class OpenLoopConnection
                     {
                         return;
                     }
-                }
 
-                _run.OnIdle(this);
+                    ResumeAfterReconnect();
+                }
+                else
+                {
+                    _run.OnIdle(this);
+                }
             }
             else if (filled == _buffer.Length)
             {
@@ -144,7 +185,7 @@ internal sealed class OpenLoopConnection
                     return;
                 }
 
-                _run.OnIdle(this);
+                ResumeAfterReconnect();
             }
         }
     }
@@ -177,9 +218,35 @@ internal sealed class OpenLoopConnection
         _parser.Reset();
     }
 
+    /// <summary>After a reconnect: the request that did not leave goes out now; else the connection is idle again.</summary>
+    private void ResumeAfterReconnect()
+    {
+        bool resend;
+        lock (_state)
+        {
+            _reconnecting = false;
+            resend = _unsent;
+            _unsent = false;
+        }
+
+        if (resend)
+        {
+            SendScheduled(_scheduledNs);
+        }
+        else
+        {
+            _run.OnIdle(this);
+        }
+    }
+
     private async Task<bool> ReconnectAsync(CancellationToken cancellationToken)
     {
-        _socket?.Dispose();
+        lock (_state)
+        {
+            _reconnecting = true;
+            _socket?.Dispose();
+        }
+
         Reconnects++;
         try
         {

@@ -109,7 +109,8 @@ internal sealed class Http1ConnectionPool : IDisposable
                 }
             }
 
-            if (now - candidate.IdleSince < _settings.IdleTimeout.TotalMilliseconds && candidate.LooksAlive())
+            // A negative idle timeout is SocketsHttpHandler's Timeout.InfiniteTimeSpan: no idle limit.
+            if ((_settings.IdleTimeout < TimeSpan.Zero || now - candidate.IdleSince < _settings.IdleTimeout.TotalMilliseconds) && candidate.LooksAlive())
             {
                 return candidate;
             }
