@@ -25,18 +25,7 @@ public sealed class CapturePodTests(PublishedBookinfoWithCapture bookinfo) : ICl
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(240);
 
     [DockerFact]
-    public async Task The_capture_init_container_installs_the_rules_and_the_apps_connections_go_through_its_sidecar()
-    {
-        await using var cluster = await DockerCluster.CreateAsync();
-        try
-        {
-            await RunAsync(cluster);
-        }
-        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
-        {
-            throw new InvalidOperationException($"{ex.Message}\n{await cluster.LogsAsync()}", ex);
-        }
-    }
+    public Task The_capture_init_container_installs_the_rules_and_the_apps_connections_go_through_its_sidecar() => DockerCluster.RunAsync(RunAsync);
 
     private async Task RunAsync(DockerCluster cluster)
     {

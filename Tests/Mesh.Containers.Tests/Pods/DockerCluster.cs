@@ -40,6 +40,23 @@ internal sealed class DockerCluster : IAsyncDisposable
     public IPAddress HostAddress => IPAddress.Parse(_subnetPrefix + "1");
 
     /// <summary>
+    /// Runs <paramref name="test"/> in a new cluster, removed afterwards; an error other than an
+    /// assertion's carries every container's log, which is what tells a pod's failure apart.
+    /// </summary>
+    public static async Task RunAsync(Func<DockerCluster, Task> test)
+    {
+        await using var cluster = await CreateAsync();
+        try
+        {
+            await test(cluster);
+        }
+        catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
+        {
+            throw new InvalidOperationException($"{ex.Message}\n{await cluster.LogsAsync()}", ex);
+        }
+    }
+
+    /// <summary>
     /// A bridge network with a subnet of its own (a free 10.252.x.0/24), so that pod IPs are
     /// assigned before a pod's containers start, as the CNI assigns them: a container may read its
     /// pod IP from the environment (status.podIP).
