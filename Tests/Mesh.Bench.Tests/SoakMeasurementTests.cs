@@ -38,7 +38,10 @@ public sealed class SoakMeasurementTests
     [Fact]
     public async Task The_live_heap_counts_what_a_process_keeps_alive_and_not_what_it_dropped()
     {
-        const int Size = 64 * 1024 * 1024;
+        // Other tests of this assembly run in parallel in the same process and allocate too (CI saw
+        // 13 MB more live between the two samples): the array is large and the bound is half of it,
+        // which a sampler that counted garbage (heap size instead of what survived) still misses.
+        const int Size = 128 * 1024 * 1024;
         var kept = new byte[Size];
         Array.Fill(kept, (byte)1);
         var holding = await LiveHeapSampler.MeasureAsync(Environment.ProcessId, TimeSpan.FromSeconds(60));
@@ -49,7 +52,7 @@ public sealed class SoakMeasurementTests
         Assert.NotNull(holding);
         Assert.NotNull(dropped);
         Assert.True(holding >= Size, $"live heap {holding} bytes while holding a {Size}-byte array");
-        Assert.True(holding - dropped >= Size * 9L / 10, $"live heap {holding} → {dropped} bytes after dropping the array");
+        Assert.True(holding - dropped >= Size / 2, $"live heap {holding} → {dropped} bytes after dropping the array");
     }
 
     [Fact]
