@@ -47,7 +47,7 @@ internal sealed record ProxyStatusResponse
         Status = status.Status.ToString().ToUpperInvariant(),
         SentVersion = status.SentVersion,
         SentAt = status.SentAt,
-        ConfigGeneration = status.SentConfigGeneration,
+        ConfigGeneration = status.CurrentConfigGeneration,
         AckedVersion = status.AckedVersion,
         AckedAt = status.AckedAt,
         NackedVersion = status.NackedVersion,

@@ -141,6 +141,7 @@ internal sealed class ProxyConnection
             _offeredInputs = inputs;
             if (shared.Version == _offeredVersion)
             {
+                _sync.OfferedUnchanged(shared.Snapshot.ConfigGeneration);
                 return;
             }
 

@@ -16,6 +16,13 @@ internal sealed record ProxyStatusModel
     /// <summary>When the stream's first snapshot (the answer to the connect) was sent.</summary>
     public DateTimeOffset? FirstSentAt { get; init; }
     public long? SentConfigGeneration { get; init; }
+
+    /// <summary>
+    /// The newest config generation this proxy's sent snapshot reflects: later generations whose
+    /// build for it came out the same (a change outside its scope) send nothing, but the proxy
+    /// routes by them as much as by the one its snapshot was built from. Null before the first send.
+    /// </summary>
+    public long? CurrentConfigGeneration { get; init; }
     public string? AckedVersion { get; init; }
     public DateTimeOffset? AckedAt { get; init; }
     public string? NackedVersion { get; init; }

@@ -23,6 +23,7 @@ internal sealed class ProxySyncRecord(ProxyConnectionOptions options)
     private bool _latestRejected;
     private string? _buildError;
     private IReadOnlyList<ListenerFailureModel> _listenerFailures = [];
+    private long? _unchangedThrough;
 
     /// <summary>The snapshot most recently handed to the stream, or null before the first write.</summary>
     public SnapshotPayload? Sent { get; private set; }
@@ -38,7 +39,11 @@ internal sealed class ProxySyncRecord(ProxyConnectionOptions options)
     {
         _offeredAt = options.Time.GetUtcNow();
         _buildError = null;
+        _unchangedThrough = null;
     }
+
+    /// <summary>A build from config <paramref name="generation"/> came out as the version last offered: nothing to send, but that generation is covered too.</summary>
+    public void OfferedUnchanged(long generation) => _unchangedThrough = Math.Max(_unchangedThrough ?? generation, generation);
 
     public void BuildFailed(string error) => _buildError = error;
 
@@ -93,6 +98,8 @@ internal sealed class ProxySyncRecord(ProxyConnectionOptions options)
         SentAt = _sentAt,
         FirstSentAt = _firstSentAt,
         SentConfigGeneration = Sent?.Shared.Snapshot.ConfigGeneration,
+        // While a newer snapshot waits, the unchanged builds were of that one, not of the sent one.
+        CurrentConfigGeneration = Sent?.Shared.Snapshot.ConfigGeneration is { } sent && !pending && _unchangedThrough is { } through ? Math.Max(sent, through) : Sent?.Shared.Snapshot.ConfigGeneration,
         AckedVersion = _ackedVersion,
         AckedAt = _ackedAt,
         NackedVersion = _nackedVersion,

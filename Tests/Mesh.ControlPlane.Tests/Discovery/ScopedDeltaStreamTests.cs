@@ -60,6 +60,12 @@ public sealed class ScopedDeltaStreamTests
         Assert.Equal(ProxySyncStatus.Synced, connection.GetStatus().Status);
         Assert.Equal(heldVersion, connection.GetStatus().AckedVersion);
 
+        // Nothing was sent, yet the proxy routes by the newer generation as much as by the older one:
+        // proxy-status says so (what "SYNCED at generation N" waits on), while the sent snapshot
+        // stays the one built before the change.
+        Assert.True(connection.GetStatus().SentConfigGeneration < outside);
+        Assert.Equal(outside, connection.GetStatus().CurrentConfigGeneration);
+
         // Inside its scope: the next delta is the reviews change, from what it held — so nothing came
         // in between — and carries only the one virtual host that changed.
         var inside = await controlPlane.ApplyAsync(RouteWithTimeout("reviews", "5s"));

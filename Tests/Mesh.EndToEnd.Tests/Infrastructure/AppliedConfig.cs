@@ -15,9 +15,11 @@ public sealed class AppliedConfig(MeshAdminClient admin, string yaml, ConfigChan
     public async ValueTask DisposeAsync()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await admin.DeleteAsync(Yaml, timeout.Token);
+        var deleted = await admin.DeleteAsync(Yaml, timeout.Token);
 
-        // Leave the mesh settled: a proxy still PENDING on the old config must not surprise the next test.
-        await admin.WaitForAllSyncedAsync(proxyCount, Poll.DefaultBudget, timeout.Token);
+        // Leave the mesh settled on the delete: every proxy SYNCED at its generation (a proxy the
+        // delete did not change counts as soon as its unchanged build is done), so the next test
+        // cannot meet a proxy still routing by this test's config.
+        await admin.WaitForAllSyncedAsync(proxyCount, Poll.DefaultBudget, timeout.Token, atGeneration: deleted.Generation);
     }
 }

@@ -44,18 +44,21 @@ public sealed class MeshAdminClient(HttpClient http)
         return status.RootElement.GetProperty("generation").GetInt64();
     }
 
-    /// <summary>Waits until <paramref name="expected"/> proxies (at least) are connected and every one is SYNCED.</summary>
-    public async Task<IReadOnlyList<ProxyStatus>> WaitForAllSyncedAsync(int expected, TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Waits until <paramref name="expected"/> proxies (at least) are connected and every one is
+    /// SYNCED (with <paramref name="atGeneration"/>: at that config generation or later).
+    /// </summary>
+    public async Task<IReadOnlyList<ProxyStatus>> WaitForAllSyncedAsync(int expected, TimeSpan timeout, CancellationToken cancellationToken = default, long? atGeneration = null)
     {
         IReadOnlyList<ProxyStatus> last = [];
         return await Poll.ForAsync(
-            $"{expected} proxies SYNCED",
+            atGeneration is { } g ? $"{expected} proxies SYNCED at config generation {g}" : $"{expected} proxies SYNCED",
             async ct =>
             {
                 last = await ProxiesAsync(ct);
-                return last.Count >= expected && last.All(p => p.Status == "SYNCED") ? last : null;
+                return last.Count >= expected && last.All(p => p.Status == "SYNCED" && (atGeneration is null || p.ConfigGeneration >= atGeneration)) ? last : null;
             },
-            () => string.Join(", ", last.Select(p => $"{p.Id}={p.Status}{(p.NackError is null ? "" : $" ({p.NackError})")}")),
+            () => string.Join(", ", last.Select(p => $"{p.Id}={p.Status}@{p.ConfigGeneration}{(p.NackError is null ? "" : $" ({p.NackError})")}")),
             budget: timeout);
     }
 
