@@ -318,20 +318,10 @@ internal sealed class ConfigStore
             return;
         }
 
-        var bookkeeping = record.Entries.ToDictionary(e => e.Key, StringComparer.Ordinal);
-        var entries = ImmutableSortedDictionary.CreateBuilder<string, ConfigEntry>(StringComparer.Ordinal);
-        foreach (var configObject in compiled.Objects)
-        {
-            var origin = configObject.Source.Origin;
-            var (generation, updatedAt) = bookkeeping.TryGetValue(configObject.Key, out var entry) && entry.Source == origin
-                ? (entry.Generation, entry.UpdatedAt)
-                : (record.Generation, record.AcceptedAt);
-            entries[configObject.Key] = new ConfigEntry(configObject, origin, ConfigSerializer.ToYaml(configObject), generation, updatedAt);
-        }
-
+        var entries = ConfigEntries.Restored(compiled, record);
         _acceptedFiles = files;
         var model = new ConfigStoreModel(
-            new MeshModel(record.Generation, [.. compiled.Objects]), entries.ToImmutable(), record.AcceptedAt, $"{record.ChangeSource} (restored at start)")
+            new MeshModel(record.Generation, [.. compiled.Objects]), entries, record.AcceptedAt, $"{record.ChangeSource} (restored at start)")
         {
             IsAccepted = true,
             SourceBytes = compiled.SourceBytes,
@@ -363,33 +353,7 @@ internal sealed class ConfigStore
             changed = true;
         }
 
-        var entries = ImmutableSortedDictionary.CreateBuilder<string, ConfigEntry>(StringComparer.Ordinal);
-        foreach (var configObject in compiled.Objects)
-        {
-            var origin = configObject.Source.Origin;
-            current.Entries.TryGetValue(configObject.Key, out var previous);
-            if (previous is not null && ReferenceEquals(previous.Object, configObject))
-            {
-                // The object the previous generation served (an applied object the request did not
-                // touch, or a file's object whose text did not change): not serialized again, so a
-                // one-object apply costs one serialization, not one per object of the mesh.
-                entries[configObject.Key] = previous;
-                continue;
-            }
-
-            var yaml = ConfigSerializer.ToYaml(configObject);
-            if (previous is not null
-                && previous.Source == origin
-                && string.Equals(previous.Yaml, yaml, StringComparison.Ordinal))
-            {
-                entries[configObject.Key] = previous with { Object = configObject };
-            }
-            else
-            {
-                entries[configObject.Key] = new ConfigEntry(configObject, origin, yaml, generation, now);
-                changed = true;
-            }
-        }
+        var entries = ConfigEntries.Next(current, compiled, generation, now, ref changed);
 
         if (!changed)
         {
@@ -397,7 +361,7 @@ internal sealed class ConfigStore
             return Result(ConfigChangeOutcome.Unchanged, keys, [], message);
         }
 
-        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries.ToImmutable(), now, source)
+        var model = new ConfigStoreModel(new MeshModel(generation, [.. compiled.Objects]), entries, now, source)
         {
             IsAccepted = true,
             SourceBytes = compiled.SourceBytes,
