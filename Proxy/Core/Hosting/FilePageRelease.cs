@@ -30,7 +30,7 @@ internal static partial class FilePageRelease
             if (MappingHeader(line) is { } header)
             {
                 Add();
-                current = header;
+                current = header.Releasable ? (header.Start, header.End) : null;
                 rss = 0;
                 anonymous = false;
                 continue;
@@ -90,26 +90,21 @@ internal static partial class FilePageRelease
         return new Released(candidates.Count - failed, kb, failed);
     }
 
-    // "start-end perms offset dev inode path": a file mapping (a path, not [vdso] or an anonymous
-    // one) without write permission; null for the field lines and for every other mapping.
-    private static (nint, nint)? MappingHeader(string line)
+    // "start-end perms offset dev inode [path]": every mapping's first line, null for its field
+    // lines. Releasable: a file mapping (a path, not [vdso] or an anonymous one) without write permission.
+    private static (nint Start, nint End, bool Releasable)? MappingHeader(string line)
     {
         var dash = line.IndexOf('-', StringComparison.Ordinal);
         var space = line.IndexOf(' ', StringComparison.Ordinal);
-        if (dash <= 0 || space <= dash || line.Length < space + 5 || line[space - 1] == ':')
-        {
-            return null;
-        }
-
-        if (!long.TryParse(line.AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var start)
+        if (dash <= 0 || space <= dash || line.Length < space + 5 || line[space - 1] == ':'
+            || !long.TryParse(line.AsSpan(0, dash), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var start)
             || !long.TryParse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out var end))
         {
             return null;
         }
 
-        var perms = line.AsSpan(space + 1, 4);
-        var path = line.IndexOf('/', space);
-        return perms[1] == 'w' || path < 0 ? null : ((nint)start, (nint)end);
+        var writable = line[space + 2] == 'w';
+        return ((nint)start, (nint)end, !writable && line.IndexOf('/', space) >= 0);
     }
 
     private static long Kilobytes(string line)
