@@ -8,30 +8,40 @@ namespace Mesh.ControlPlane.Snapshots;
 /// Picks the DestinationRule that applies to a service for one proxy, with Istio's precedence:
 /// a rule selecting the proxy's workload, then the proxy's namespace, the service's namespace,
 /// the root namespace; an exact host before a wildcard; then name order. (Istio also merges
-/// several rules of one namespace for the same host; Mesh uses the first, see the docs.)
+/// several rules of one namespace for the same host; Mesh uses the first, see the docs.) Only the
+/// rules whose host can cover the service are tried: those naming its host, and the wildcard ones
+/// (<see cref="RulesByHost"/>, per model) — not every rule of the mesh for every service of every
+/// outbound part.
 /// </summary>
 internal sealed class DestinationRuleIndex(MeshModel model, Wire.Node node, MeshSettings settings)
 {
     private readonly string _nodeNamespace = string.IsNullOrEmpty(node.Namespace) ? settings.DefaultNamespace : node.Namespace;
+    private readonly RulesByHost _byHost = RulesByHost.Of(model, settings.DomainSuffix);
 
     public ConfigResource<DestinationRuleConfig>? For(ServiceModel service)
     {
         ConfigResource<DestinationRuleConfig>? best = null;
         var bestRank = int.MaxValue;
-        foreach (var rule in model.DestinationRules)
+        var exact = _byHost.Naming(service.Hostname);
+        var wildcards = _byHost.Wildcards;
+
+        // Both lists are in the model's (name) order; merged, the rules are tried in that order as before.
+        for (int e = 0, w = 0; e < exact.Length || w < wildcards.Length;)
         {
-            if (!Applies(rule, service.Hostname))
+            var index = w >= wildcards.Length || (e < exact.Length && exact[e] < wildcards[w]) ? exact[e++] : wildcards[w++];
+            var rule = model.DestinationRules[index];
+            var host = _byHost.Resolved[index]!;
+            if (!Applies(rule, host, service.Hostname))
             {
                 continue;
             }
 
-            var exact = string.Equals(HostNames.Resolve(rule.Spec.Host ?? "", rule.Namespace, settings.DomainSuffix), service.Hostname, StringComparison.OrdinalIgnoreCase);
             var scope = rule.Spec.WorkloadSelector is not null ? 0
                 : rule.Namespace == _nodeNamespace ? 1
                 : rule.Namespace == service.Namespace ? 2
                 : rule.Namespace == settings.RootNamespace ? 3
                 : 4;
-            var rank = (scope * 2) + (exact ? 0 : 1);
+            var rank = (scope * 2) + (string.Equals(host, service.Hostname, StringComparison.OrdinalIgnoreCase) ? 0 : 1);
             if (rank < bestRank)
             {
                 best = rule;
@@ -42,9 +52,9 @@ internal sealed class DestinationRuleIndex(MeshModel model, Wire.Node node, Mesh
         return best;
     }
 
-    private bool Applies(ConfigResource<DestinationRuleConfig> rule, string hostname)
+    private bool Applies(ConfigResource<DestinationRuleConfig> rule, string resolvedHost, string hostname)
     {
-        if (rule.Spec.Host is null || !HostNames.IsVisible(rule.Spec.ExportTo, rule.Namespace, _nodeNamespace))
+        if (!HostNames.IsVisible(rule.Spec.ExportTo, rule.Namespace, _nodeNamespace))
         {
             return false;
         }
@@ -54,6 +64,6 @@ internal sealed class DestinationRuleIndex(MeshModel model, Wire.Node node, Mesh
             return false;
         }
 
-        return HostNames.Covers(HostNames.Resolve(rule.Spec.Host, rule.Namespace, settings.DomainSuffix), hostname);
+        return HostNames.Covers(resolvedHost, hostname);
     }
 }

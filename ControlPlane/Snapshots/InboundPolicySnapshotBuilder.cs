@@ -14,12 +14,31 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class InboundPolicySnapshotBuilder
 {
-    public static Wire.InboundPolicy Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
+    public static Wire.InboundPolicy Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings) =>
+        Build(Selecting(model, node, nodeNamespace, settings), settings);
+
+    /// <summary>
+    /// The policies that apply to the node: all its inbound policy depends on, with the settings'
+    /// trust domain (<see cref="NodePolicyPieces"/> shares a build by them).
+    /// </summary>
+    public static InboundPolicies Selecting(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
+    {
+        var (mesh, ns, workload) = PeerAuthentications(model, node, nodeNamespace, settings);
+        return new InboundPolicies(
+            mesh,
+            ns,
+            workload,
+            [.. model.AuthorizationPolicies.Where(p => Applies(p.Namespace, p.Spec.Selector, node, nodeNamespace, settings))],
+            [.. model.RequestAuthentications.Where(p => Applies(p.Namespace, p.Spec.Selector, node, nodeNamespace, settings))]);
+    }
+
+    /// <summary>The inbound policy of <paramref name="policies"/> (<see cref="Selecting"/>).</summary>
+    public static Wire.InboundPolicy Build(InboundPolicies policies, MeshSettings settings)
     {
         var policy = new Wire.InboundPolicy();
-        var (mode, workload) = PeerAuthentication(model, node, nodeNamespace, settings);
+        var mode = ModeOf(policies.Mesh, policies.Namespace, policies.Workload);
         policy.Mtls = mode;
-        if (workload is not null)
+        if (policies.Workload is { } workload)
         {
             foreach (var (port, mtls) in workload.Spec.PortLevelMtls.OrderBy(p => uint.Parse(p.Key, System.Globalization.CultureInfo.InvariantCulture)))
             {
@@ -27,12 +46,12 @@ internal static class InboundPolicySnapshotBuilder
             }
         }
 
-        foreach (var authorization in model.AuthorizationPolicies.Where(p => Applies(p.Namespace, p.Spec.Selector, node, nodeNamespace, settings)))
+        foreach (var authorization in policies.Authorizations)
         {
             policy.Authorization.Add(Authorization(authorization, settings));
         }
 
-        foreach (var authentication in model.RequestAuthentications.Where(p => Applies(p.Namespace, p.Spec.Selector, node, nodeNamespace, settings)))
+        foreach (var authentication in policies.Authentications)
         {
             foreach (var rule in authentication.Spec.JwtRules)
             {
@@ -69,15 +88,24 @@ internal static class InboundPolicySnapshotBuilder
         return mode;
     }
 
-    // Precedence: workload selector > namespace > root namespace; UNSET inherits; default PERMISSIVE.
     private static (Wire.MtlsMode Mode, ConfigResource<PeerAuthenticationConfig>? Workload) PeerAuthentication(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
     {
-        var mesh = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == settings.RootNamespace && IsNamespaceWide(p.Spec.Selector));
-        var ns = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && IsNamespaceWide(p.Spec.Selector));
-        var workload = model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && !IsNamespaceWide(p.Spec.Selector) && p.Spec.Selector!.Matches(node.Labels));
+        var (mesh, ns, workload) = PeerAuthentications(model, node, nodeNamespace, settings);
+        return (ModeOf(mesh, ns, workload), workload);
+    }
 
+    // The PeerAuthentications that apply: the root namespace's, the workload namespace's, the one selecting the workload.
+    private static (ConfigResource<PeerAuthenticationConfig>? Mesh, ConfigResource<PeerAuthenticationConfig>? Namespace, ConfigResource<PeerAuthenticationConfig>? Workload) PeerAuthentications(
+        MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings) =>
+        (model.PeerAuthentications.FirstOrDefault(p => p.Namespace == settings.RootNamespace && IsNamespaceWide(p.Spec.Selector)),
+         model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && IsNamespaceWide(p.Spec.Selector)),
+         model.PeerAuthentications.FirstOrDefault(p => p.Namespace == nodeNamespace && !IsNamespaceWide(p.Spec.Selector) && p.Spec.Selector!.Matches(node.Labels)));
+
+    // Precedence: workload selector > namespace > root namespace; UNSET inherits; default PERMISSIVE.
+    private static Wire.MtlsMode ModeOf(params ConfigResource<PeerAuthenticationConfig>?[] levels)
+    {
         var mode = Wire.MtlsMode.Permissive;
-        foreach (var level in new[] { mesh, ns, workload })
+        foreach (var level in levels)
         {
             if (Mode(level?.Spec.Mtls?.Mode) is { } resolved)
             {
@@ -85,7 +113,7 @@ internal static class InboundPolicySnapshotBuilder
             }
         }
 
-        return (mode, workload);
+        return mode;
     }
 
     private static bool IsNamespaceWide(WorkloadSelector? selector) => selector is null || selector.MatchLabels.Count == 0;
@@ -208,3 +236,11 @@ internal static class InboundPolicySnapshotBuilder
         return result;
     }
 }
+
+/// <summary>The policies that apply to one workload (<see cref="InboundPolicySnapshotBuilder.Selecting"/>), in the order they apply.</summary>
+internal sealed record InboundPolicies(
+    ConfigResource<PeerAuthenticationConfig>? Mesh,
+    ConfigResource<PeerAuthenticationConfig>? Namespace,
+    ConfigResource<PeerAuthenticationConfig>? Workload,
+    ConfigResource<AuthorizationPolicyConfig>[] Authorizations,
+    ConfigResource<RequestAuthenticationConfig>[] Authentications);

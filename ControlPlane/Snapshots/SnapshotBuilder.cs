@@ -26,7 +26,7 @@ internal static class SnapshotBuilder
             Node = node.Clone(),
             TrustDomain = settings.TrustDomain,
             ConfigGeneration = model.Generation,
-            Telemetry = TelemetrySnapshotBuilder.Build(model, node, nodeNamespace, settings),
+            Telemetry = memo.Policies.Telemetry(model, node, nodeNamespace, settings),
         };
         snapshot.TrustBundlePem.AddRange(settings.TrustBundlePem);
 
@@ -39,7 +39,7 @@ internal static class SnapshotBuilder
 
             // AuthorizationPolicy and RequestAuthentication select gateways too (istio: ingressgateway);
             // PeerAuthentication does not apply to a gateway's listeners.
-            var policies = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
+            var policies = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings); // changed below: not the shared piece
             if (policies.Authorization.Count > 0 || policies.JwtRules.Count > 0)
             {
                 policies.Mtls = MtlsMode.MtlsUnspecified;
@@ -73,7 +73,7 @@ internal static class SnapshotBuilder
                 snapshot.ServiceAddresses.Add(outbound.ServiceAddresses);
             }
 
-            snapshot.Inbound = InboundPolicySnapshotBuilder.Build(model, node, nodeNamespace, settings);
+            snapshot.Inbound = memo.Policies.Inbound(model, node, nodeNamespace, settings);
             snapshot.Clusters.Add(outbound.Clusters);
             AddExtAuthzClusters(snapshot, inputs, node, new DestinationRuleIndex(model, node, settings));
         }
@@ -161,6 +161,13 @@ internal static class SnapshotBuilder
         if (snapshot.Inbound is null)
         {
             return;
+        }
+
+        if (snapshot.Inbound.Authorization.Any(p => p.Action == AuthorizationPolicy.Types.Action.Custom))
+        {
+            // The providers are added to this build's policy (they depend on the mesh config and the
+            // services too): never to the piece the shapes share (NodePolicyPieces).
+            snapshot.Inbound = snapshot.Inbound.Clone();
         }
 
         HashSet<string>? present = null; // most proxies have no ext_authz provider: no set of their cluster names then

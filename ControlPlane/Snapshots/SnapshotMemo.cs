@@ -45,12 +45,16 @@ internal sealed class SnapshotMemo
     {
         _inputs = inputs;
         _epoch = epoch;
+        Policies = new NodePolicyPieces(previous?.Policies);
         if (previous?._clusters is { } clusters)
         {
             _previousClusters = new Lazy<ILookup<string, Wire.Cluster>>(() =>
                 clusters.Values.Where(c => c.IsValueCreated).Select(c => c.Value).ToLookup(c => c.Name, StringComparer.Ordinal));
         }
     }
+
+    /// <summary>Each proxy's telemetry settings and inbound policy, shared by the shapes the same resources select.</summary>
+    public NodePolicyPieces Policies { get; }
 
     /// <summary>True when this memo reuses the routes and cluster definitions of the previous inputs.</summary>
     public bool CarriedOver { get; private init; }

@@ -12,15 +12,24 @@ namespace Mesh.ControlPlane.Snapshots;
 /// </summary>
 internal static class TelemetrySnapshotBuilder
 {
-    public static Wire.TelemetrySettings Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings)
+    public static Wire.TelemetrySettings Build(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings) =>
+        Build(Layers(model, node, nodeNamespace, settings));
+
+    /// <summary>
+    /// The Telemetry resources that apply to the node, least specific first (null where none): all
+    /// the settings depend on (<see cref="NodePolicyPieces"/> shares a build by them).
+    /// </summary>
+    public static ConfigResource<TelemetryConfig>?[] Layers(MeshModel model, Wire.Node node, string nodeNamespace, MeshSettings settings) =>
+    [
+        model.Telemetries.FirstOrDefault(t => t.Namespace == settings.RootNamespace && IsNamespaceWide(t.Spec.Selector)),
+        nodeNamespace == settings.RootNamespace ? null : model.Telemetries.FirstOrDefault(t => t.Namespace == nodeNamespace && IsNamespaceWide(t.Spec.Selector)),
+        model.Telemetries.FirstOrDefault(t => t.Namespace == nodeNamespace && !IsNamespaceWide(t.Spec.Selector) && t.Spec.Selector!.Matches(node.Labels)),
+    ];
+
+    /// <summary>The settings of <paramref name="layers"/> (<see cref="Layers"/>), each overriding or adding to the ones before.</summary>
+    public static Wire.TelemetrySettings Build(IEnumerable<ConfigResource<TelemetryConfig>?> layers)
     {
         var result = new Wire.TelemetrySettings();
-        var layers = new[]
-        {
-            model.Telemetries.FirstOrDefault(t => t.Namespace == settings.RootNamespace && IsNamespaceWide(t.Spec.Selector)),
-            nodeNamespace == settings.RootNamespace ? null : model.Telemetries.FirstOrDefault(t => t.Namespace == nodeNamespace && IsNamespaceWide(t.Spec.Selector)),
-            model.Telemetries.FirstOrDefault(t => t.Namespace == nodeNamespace && !IsNamespaceWide(t.Spec.Selector) && t.Spec.Selector!.Matches(node.Labels)),
-        };
         foreach (var layer in layers.OfType<ConfigResource<TelemetryConfig>>())
         {
             Apply(layer.Spec, result);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Mesh.ControlPlane.Tests.Infrastructure;
 
 namespace Mesh.ControlPlane.Tests.Configuration;
@@ -64,6 +65,27 @@ public sealed class AppliedConfigTests
         Assert.Contains("subset: v2", await controlPlane.Admin.GetStringAsync("/api/v1/config/vs/default/reviews?format=yaml"));
         Assert.Contains("host: details", await controlPlane.Admin.GetStringAsync("/api/v1/config/dr/default/ratings?format=yaml"));
         Assert.Contains("host: reviews", await controlPlane.Admin.GetStringAsync("/api/v1/config/dr/default/reviews?format=yaml"));
+    }
+
+    [Fact]
+    public async Task The_journal_records_each_applied_object_as_it_is_after_the_change()
+    {
+        // The journal takes an object's YAML from its entry rather than serializing every applied
+        // object again: an object changed since must be recorded as changed, an untouched one as it was.
+        await using var controlPlane = await TestControlPlane.StartAsync(StandIn.Options());
+        await controlPlane.Admin.ApplyAsync(Yaml.Documents(Yaml.VirtualService("reviews"), Yaml.DestinationRule("ratings", host: "ratings")));
+        await controlPlane.Admin.ApplyAsync(Yaml.VirtualService("reviews", subset: "v2"));
+        await controlPlane.Admin.ApplyAsync(Yaml.DestinationRule("details", host: "details"));
+
+        var journal = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(controlPlane.DataDirectory, "config", "accepted.json")))!;
+        var applied = journal["applied"]!.AsArray().Select(a => a!.GetValue<string>()).ToList();
+        Assert.Equal(3, journal["generation"]!.GetValue<long>());
+        Assert.Equal(3, applied.Count);
+        var reviews = Assert.Single(applied, a => a.Contains("name: reviews", StringComparison.Ordinal));
+        Assert.Contains("subset: v2", reviews, StringComparison.Ordinal);
+        Assert.DoesNotContain("subset: v1", reviews, StringComparison.Ordinal);
+        Assert.Contains("host: ratings", Assert.Single(applied, a => a.Contains("name: ratings", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.Contains("host: details", Assert.Single(applied, a => a.Contains("name: details", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -142,6 +142,106 @@ public sealed class ScopedDeltaStreamTests
         await Poll.UntilAsync("details SYNCED on the reviews change", () => detailsConnection.GetStatus() is { Status: ProxySyncStatus.Synced } s && s.AckedVersion == detailsHeld.Version);
     }
 
+    [Fact]
+    public async Task A_policy_or_telemetry_change_reaches_only_the_workloads_it_selects_and_each_keeps_exactly_its_services()
+    {
+        // productpage and details are two shapes with the same (no) policies: they share one built
+        // inbound policy and telemetry piece. Each change must reach the one workload it selects, as
+        // its own piece, and a piece changed back and forth must never come out stale.
+        await using var controlPlane = await TestControlPlane.StartAsync(new TestControlPlaneOptions());
+        await controlPlane.ApplyAsync(ProductPageScope + "\n---\n" + DetailsScope("./reviews.default.svc.cluster.local"));
+        using var reviews = await ConnectAsync(controlPlane, "reviews-1", "reviews");
+        var productPageHeld = new SnapshotDeltaAssembler();
+        using var productPage = await ConnectAsync(controlPlane, "productpage-1", "productpage", productPageHeld);
+        var detailsHeld = new SnapshotDeltaAssembler();
+        using var details = await ConnectAsync(controlPlane, "details-1", "details", detailsHeld);
+        await ReceiveUntilAsync(productPage, productPageHeld, s => s.Clusters.Any(c => c.Service == Reviews && c.Endpoints.Count > 0));
+        await ReceiveUntilAsync(details, detailsHeld, s => s.Clusters.Any(c => c.Service == Reviews && c.Endpoints.Count > 0));
+        var proxies = controlPlane.Service<ConnectedProxies>();
+        var productPageConnection = proxies.Find("productpage-1")!;
+        await Poll.UntilAsync("productpage SYNCED", () => productPageConnection.GetStatus().Status == ProxySyncStatus.Synced);
+        var productPageVersion = productPageHeld.Version;
+
+        // A policy selecting details: details gets its inbound policy, nothing else; productpage nothing.
+        var allowGet = await controlPlane.ApplyAsync(DetailsPolicy("GET"));
+        var delta = await NextAsync(details);
+        Assert.Equal(allowGet, delta.ConfigGeneration);
+        Assert.Equal(["inbound"], delta.Resources.Select(r => r.Type));
+        var snapshot = await ApplyAndAckAsync(details, detailsHeld, delta);
+        Assert.Equal(["GET"], snapshot.Inbound.Authorization.Single().Rules.Single().To.Single().Methods);
+        Assert.Equal([Reviews], snapshot.Clusters.Select(c => c.Service).Distinct());
+
+        // The same policy changed: the new rule, not the piece built for the old one.
+        var allowPost = await controlPlane.ApplyAsync(DetailsPolicy("POST"));
+        delta = await NextAsync(details);
+        Assert.Equal(allowPost, delta.ConfigGeneration);
+        snapshot = await ApplyAndAckAsync(details, detailsHeld, delta);
+        Assert.Equal(["POST"], snapshot.Inbound.Authorization.Single().Rules.Single().To.Single().Methods);
+
+        // A Telemetry selecting productpage: its telemetry alone moves; details gets nothing (its next
+        // delta is the reviews change below, from the snapshot it held).
+        var sampled = await controlPlane.ApplyAsync(Sampling("productpage", 25));
+        delta = await NextAsync(productPage);
+        Assert.Equal(sampled, delta.ConfigGeneration);
+        Assert.Equal(productPageVersion, delta.BaseVersion);
+        Assert.Equal(["telemetry"], delta.Resources.Select(r => r.Type));
+        snapshot = await ApplyAndAckAsync(productPage, productPageHeld, delta);
+        Assert.Equal(25, snapshot.Telemetry.SamplingPercentage);
+        Assert.Empty(snapshot.Inbound.Authorization);
+
+        // Back to what it was before: productpage's telemetry is the unselected one again.
+        await controlPlane.ApplyAsync(Sampling("nobody", 100));
+        snapshot = await ApplyAndAckAsync(productPage, productPageHeld, await NextAsync(productPage));
+        Assert.False(snapshot.Telemetry.HasSampling);
+
+        var detailsVersion = detailsHeld.Version;
+        var reviewsChange = await controlPlane.ApplyAsync(RouteWithTimeout("reviews", "4s"));
+        foreach (var (stream, held) in new[] { (productPage, productPageHeld), (details, detailsHeld) })
+        {
+            var before = held.Version;
+            delta = await NextAsync(stream);
+            Assert.Equal(reviewsChange, delta.ConfigGeneration);
+            Assert.Equal(before, delta.BaseVersion);
+            Assert.Equal([("virtual_hosts", $"{Reviews}:9080")], delta.Resources.Select(r => (r.Type, r.Name)));
+            snapshot = await ApplyAndAckAsync(stream, held, delta);
+            Assert.Equal([Reviews], snapshot.Clusters.Select(c => c.Service).Distinct());
+        }
+
+        Assert.Equal(["POST"], snapshot.Inbound.Authorization.Single().Rules.Single().To.Single().Methods);
+        Assert.NotEqual(detailsVersion, detailsHeld.Version);
+    }
+
+    private static string DetailsPolicy(string method) => $$"""
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata:
+          name: details
+          namespace: default
+        spec:
+          selector:
+            matchLabels:
+              app: details
+          rules:
+          - to:
+            - operation:
+                methods:
+                - {{method}}
+        """;
+
+    private static string Sampling(string app, int percentage) => $$"""
+        apiVersion: telemetry.istio.io/v1
+        kind: Telemetry
+        metadata:
+          name: sampling
+          namespace: default
+        spec:
+          selector:
+            matchLabels:
+              app: {{app}}
+          tracing:
+          - randomSamplingPercentage: {{percentage}}
+        """;
+
     private static string DetailsScope(params string[] hosts) => ProductPageScope
         .Replace("productpage", "details", StringComparison.Ordinal)
         .Replace("[./reviews.default.svc.cluster.local]", $"[{string.Join(", ", hosts)}]", StringComparison.Ordinal);

@@ -35,6 +35,46 @@ public sealed class TrafficPolicySnapshotTests
     }
 
     [Fact]
+    public void Among_many_DestinationRules_each_service_gets_the_one_Istio_precedence_picks()
+    {
+        // Rules are looked up by host (RulesByHost): an exact host beats a wildcard that sorts first,
+        // the first by name wins among equals, the proxy's namespace beats the root namespace, a rule
+        // not exported to the proxy's namespace does not apply — among 300 rules for other hosts.
+        static string Rule(string name, string ns, string host, int pending, string extra = "") => $$"""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: {{name}}
+              namespace: {{ns}}
+            spec:
+              host: "{{host}}"
+              {{extra}}
+              trafficPolicy:
+                connectionPool:
+                  http:
+                    http1MaxPendingRequests: {{pending}}
+            """;
+        var yaml = string.Join("\n---\n", Enumerable.Range(0, 300).Select(i => Rule($"ext-{i}", "default", $"ext-{i}.example.com", 1000 + i)).Concat(
+        [
+            Rule("a-wildcard", "default", "*.default.svc.cluster.local", 1),
+            Rule("z-reviews", "default", "reviews", 2),
+            Rule("r1", "default", "ratings", 3),
+            Rule("r2", "default", "ratings.default.svc.cluster.local", 4),
+            Rule("details", "istio-system", "details.default.svc.cluster.local", 5),
+            Rule("productpage", "team", "productpage.default.svc.cluster.local", 6, "exportTo: [\".\"]"),
+        ]));
+
+        var snapshot = SnapshotBuilder.Build(BookinfoMesh.Inputs(BookinfoMesh.Parse(yaml)), BookinfoMesh.ReviewsV1);
+        uint Pending(string service) => snapshot.Clusters.Single(c => c.Name == $"outbound|9080||{service}.default.svc.cluster.local").ConnectionPool?.Http1MaxPendingRequests ?? 0u;
+
+        Assert.Equal((2u, 3u, 1u, 1u), (Pending("reviews"), Pending("ratings"), Pending("details"), Pending("productpage")));
+
+        // Without the namespace's wildcard rule, details falls to the root namespace's and productpage to none.
+        snapshot = SnapshotBuilder.Build(BookinfoMesh.Inputs(BookinfoMesh.Parse(yaml).Where(o => o.Metadata.Name != "a-wildcard")), BookinfoMesh.ReviewsV1);
+        Assert.Equal((5u, 0u), (Pending("details"), Pending("productpage")));
+    }
+
+    [Fact]
     public void Circuit_breaking_task_destination_rule_reaches_the_cluster()
     {
         var objects = BookinfoMesh.Parse("""

@@ -89,6 +89,31 @@ public static class SimulatedMesh
             """ + string.Concat(hosts);
     }));
 
+    /// <summary>
+    /// <paramref name="count"/> more DestinationRules (push-cost's <c>--destination-rules</c>), each
+    /// document after a separator: one per service but svc-0 (a connection pool limit), then rules
+    /// for hosts outside the mesh — what every service's rule lookup has to get past.
+    /// </summary>
+    public static string MoreDestinationRules(int count, int services) => string.Concat(Enumerable.Range(0, count).Select(i =>
+    {
+        var host = i < services - 1 ? ServiceName(i + 1) : $"ext-{i.ToString(CultureInfo.InvariantCulture)}.example.com";
+        return $$"""
+
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: dr-{{i.ToString(CultureInfo.InvariantCulture)}}
+              namespace: {{Namespace}}
+            spec:
+              host: {{host}}
+              trafficPolicy:
+                connectionPool:
+                  http:
+                    http1MaxPendingRequests: {{100 + i}}
+            """;
+    }));
+
     /// <summary>Change number n: a different v1/v2 split of svc-0 each time.</summary>
     public static string Change(int n)
     {
