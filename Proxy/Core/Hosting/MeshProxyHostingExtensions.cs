@@ -144,6 +144,7 @@ public static class MeshProxyHostingExtensions
         services.AddHostedService<AppHealthChecker>();
         services.AddHostedService<ReadinessProbeChecker>();
         services.AddHostedService<ControlPlaneClient>();
+        services.AddHostedService<StartupPagesRelease>();
         return new MeshProxyBuilder(builder);
     }
 
