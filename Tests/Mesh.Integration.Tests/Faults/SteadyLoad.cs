@@ -17,6 +17,7 @@ internal sealed class SteadyLoad : IAsyncDisposable
     private readonly HttpClient _client;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<long, Task> _inFlight = new();
+    private readonly Lock _sending = new();
     private readonly ConcurrentQueue<Outcome> _outcomes = new();
     private readonly Task _loop;
     private long _sent;
@@ -35,8 +36,17 @@ internal sealed class SteadyLoad : IAsyncDisposable
     /// <summary>The sequence number the next request will get.</summary>
     public long Mark() => Interlocked.Read(ref _sent);
 
-    /// <summary>Sequence numbers of the requests sent and not yet answered.</summary>
-    public IReadOnlySet<long> InFlight() => _inFlight.Keys.ToHashSet();
+    /// <summary>
+    /// The requests sent and not yet answered, and the sequence number the next request will get,
+    /// as of one moment: a request is numbered and registered in one step, so none is in neither.
+    /// </summary>
+    public (IReadOnlySet<long> InFlight, long Mark) InFlightAndMark()
+    {
+        lock (_sending)
+        {
+            return (_inFlight.Keys.ToHashSet(), _sent);
+        }
+    }
 
     public IReadOnlyList<Outcome> Failures => [.. _outcomes.Where(o => o.Failure is not null).OrderBy(o => o.Sequence)];
 
@@ -84,9 +94,16 @@ internal sealed class SteadyLoad : IAsyncDisposable
         {
             do
             {
-                var sequence = Interlocked.Increment(ref _sent) - 1;
-                var request = SendAsync(sequence);
-                _inFlight[sequence] = request;
+                long sequence;
+                Task request;
+                lock (_sending)
+                {
+                    // SendAsync yields before it sends: the lock covers numbering and registering only.
+                    sequence = Interlocked.Increment(ref _sent) - 1;
+                    request = SendAsync(sequence);
+                    _inFlight[sequence] = request;
+                }
+
                 _ = request.ContinueWith(_ => _inFlight.TryRemove(sequence, out var _), TaskScheduler.Default);
             }
             while (await ticks.WaitForNextTickAsync(_stop.Token));
