@@ -366,29 +366,13 @@ internal sealed class ConfigStore
             IsAccepted = true,
             SourceBytes = compiled.SourceBytes,
         };
-        _journal?.TryWrite(Record(model));
+        _journal?.TryWrite(AcceptedConfigRecord.Of(model, _acceptedFiles, _applied.Values));
         _rejected.SetRestoreFailed(null);
         Volatile.Write(ref _current, model);
         ConfigStoreLog.Accepted(_logger, generation, source, compiled.Objects.Count);
         Changed?.Invoke();
         return Result(ConfigChangeOutcome.Accepted, keys, [], message);
     }
-
-    private AcceptedConfigRecord Record(ConfigStoreModel model) => new(
-        model.Generation,
-        model.AcceptedAt,
-        model.ChangeSource,
-        _acceptedFiles,
-        [.. _applied.Values.Select(o => YamlOf(model, o))],
-        [.. model.Entries.Values.Select(e => new AcceptedEntryRecord(e.Key, e.Source, e.Generation, e.UpdatedAt))]);
-
-    // An applied object's canonical YAML as its entry holds it (the entry is of this very object,
-    // serialized when it was new or changed): journaling a one-object change then serializes that
-    // object, not every applied object of the mesh again (251 with one Sidecar per service).
-    private static string YamlOf(ConfigStoreModel model, ConfigObject configObject) =>
-        model.Entries.TryGetValue(configObject.Key, out var entry) && ReferenceEquals(entry.Object, configObject)
-            ? entry.Yaml
-            : ConfigSerializer.ToYaml(configObject);
 
     private ConfigChangeResult Reject(string source, IReadOnlyList<ConfigError> errors)
     {
